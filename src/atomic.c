@@ -1,0 +1,190 @@
+/* atomic: temp file + fsync + rename + folder fsync (see atomic.h). */
+#include "atomic.h"
+#include "error.h"
+#include "xalloc.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* temp names of writes in progress, for the signal handler */
+#define MAX_PENDING 16
+static char *pending[MAX_PENDING];
+
+static void add_pending(char *p)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (!pending[i]) {
+			pending[i] = p;
+			return;
+		}
+}
+
+static void drop_pending(char *p)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (pending[i] == p)
+			pending[i] = NULL;
+}
+
+void atomic_cleanup_all(void)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (pending[i])
+			unlink(pending[i]);
+}
+
+static void on_signal(int sig)
+{
+	atomic_cleanup_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static char *dir_of(const char *path)
+{
+	char *c = xstrdup(path);
+	char *d = xstrdup(dirname(c));
+	free(c);
+	return d;
+}
+
+int fsync_dir_of(const char *path)
+{
+	char *d = dir_of(path);
+	int fd = open(d, O_RDONLY | O_DIRECTORY);
+	free(d);
+	if (fd < 0)
+		return -1;
+	int r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int atomic_begin(struct atomic_file *af, const char *path, mode_t mode)
+{
+	struct stat st;
+	memset(af, 0, sizeof(*af));
+	af->fd = -1;
+	char *c = xstrdup(path);
+	char *base = xstrdup(basename(c));
+	free(c);
+	char *d = dir_of(path);
+	af->tmp = xasprintf("%s/.%s.mlpkg-XXXXXX", d, base);
+	free(d);
+	free(base);
+	af->path = xstrdup(path);
+	static int handlers;
+	if (!handlers) {
+		handlers = 1;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		signal(SIGHUP, on_signal);
+	}
+	af->fd = mkstemp(af->tmp);
+	if (af->fd < 0) {
+		int e = errno;
+		error_code(EXIT_WRITE, "'%s': cannot create a temporary file beside it: %s", path, strerror(e));
+		free(af->tmp);
+		af->tmp = NULL;
+		free(af->path);
+		af->path = NULL;
+		return -1;
+	}
+	add_pending(af->tmp);
+	if (stat(path, &st) == 0) {
+		if (fchmod(af->fd, st.st_mode & 07777) < 0) {
+			int e = errno;
+			atomic_abort(af);
+			return error_code(EXIT_WRITE, "'%s': cannot set the mode of the new file: %s", path, strerror(e));
+		}
+		if (fchown(af->fd, st.st_uid, st.st_gid) < 0) {
+			/* not permitted for ordinary users changing group; keep going */
+		}
+	} else {
+		mode_t um = umask(0);
+		umask(um);
+		if (fchmod(af->fd, (mode ? mode : 0666) & ~um) < 0) {
+			int e = errno;
+			atomic_abort(af);
+			return error_code(EXIT_WRITE, "'%s': cannot set the mode of the new file: %s", path, strerror(e));
+		}
+	}
+	return 0;
+}
+
+int atomic_write(struct atomic_file *af, const void *p, size_t n)
+{
+	const char *q = p;
+	if (af->failed)
+		return -1;
+	while (n) {
+		size_t chunk = n > (1u << 30) ? (1u << 30) : n;
+		ssize_t w = write(af->fd, q, chunk);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			af->failed = 1;
+			return error_code(EXIT_WRITE, "'%s': write failed: %s (the original is untouched)", af->path, strerror(e));
+		}
+		q += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int atomic_sink_write(void *ctx, const void *p, size_t n)
+{
+	return atomic_write(ctx, p, n);
+}
+
+int atomic_commit(struct atomic_file *af)
+{
+	if (af->failed) {
+		atomic_abort(af);
+		return -1;
+	}
+	if (fsync(af->fd) < 0) {
+		int e = errno;
+		atomic_abort(af);
+		return error_code(EXIT_WRITE, "'%s': fsync failed: %s (the original is untouched)", af->path, strerror(e));
+	}
+	if (close(af->fd) < 0) {
+		int e = errno;
+		af->fd = -1;
+		atomic_abort(af);
+		return error_code(EXIT_WRITE, "'%s': close failed: %s (the original is untouched)", af->path, strerror(e));
+	}
+	af->fd = -1;
+	if (rename(af->tmp, af->path) < 0) {
+		int e = errno;
+		atomic_abort(af);
+		return error_code(EXIT_WRITE, "'%s': cannot replace it: %s (the original is untouched)", af->path, strerror(e));
+	}
+	drop_pending(af->tmp);
+	fsync_dir_of(af->path);
+	free(af->tmp);
+	free(af->path);
+	af->tmp = af->path = NULL;
+	return 0;
+}
+
+void atomic_abort(struct atomic_file *af)
+{
+	if (af->fd >= 0)
+		close(af->fd);
+	af->fd = -1;
+	if (af->tmp) {
+		unlink(af->tmp);
+		drop_pending(af->tmp);
+	}
+	free(af->tmp);
+	free(af->path);
+	af->tmp = af->path = NULL;
+}

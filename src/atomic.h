@@ -1,0 +1,28 @@
+/* atomic: replace a file by writing a temp file beside it, fsync, rename,
+ * fsync the folder.  The new file keeps the old one's mode (and owner when
+ * we may set it).  On any failure the temp file is removed and the original
+ * is left as it was; errors have exit class EXIT_WRITE. */
+#ifndef MLPKG_ATOMIC_H
+#define MLPKG_ATOMIC_H
+#include <stddef.h>
+#include <sys/types.h>
+
+struct atomic_file {
+	char *path;   /* final name */
+	char *tmp;    /* temp name in the same folder */
+	int fd;
+	int failed;
+};
+
+/* mode is used when path does not exist yet (0666 & ~umask when 0). */
+int atomic_begin(struct atomic_file *af, const char *path, mode_t mode);
+int atomic_write(struct atomic_file *af, const void *p, size_t n);
+/* an mt_sink write function over an atomic_file */
+int atomic_sink_write(void *ctx, const void *p, size_t n);
+int atomic_commit(struct atomic_file *af);
+void atomic_abort(struct atomic_file *af);
+/* fsync a folder (after a rename in it) */
+int fsync_dir_of(const char *path);
+/* removes the temp files of the atomic writes in progress (signal handlers) */
+void atomic_cleanup_all(void);
+#endif
