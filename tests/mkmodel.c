@@ -325,6 +325,8 @@ static void remove_existing(const char *path)
 		die("cannot stat %s: %s", path, strerror(errno));
 	}
 	if (!S_ISDIR(st.st_mode)) {
+		if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+			die("refusing to replace %s: not a regular file", path);
 		if (unlink(path) != 0)
 			die("cannot remove %s: %s", path, strerror(errno));
 		return;
@@ -365,7 +367,7 @@ static void remove_partial(const char *path)
 		return;
 	if (S_ISDIR(st.st_mode))
 		nftw(path, rm_quiet, 16, FTW_DEPTH | FTW_PHYS);
-	else
+	else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
 		unlink(path);
 }
 

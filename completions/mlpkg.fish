@@ -1,0 +1,23 @@
+# fish completion for mlpkg: commands, options and sub-commands come from
+# the binary itself (mlpkg --complete-*), models from the file system.
+function __mlpkg_cmd
+	set -l t (commandline -opc)
+	test (count $t) -ge 2; and echo $t[2]
+end
+function __mlpkg_needs_cmd
+	test (count (commandline -opc)) -eq 1
+end
+function __mlpkg_options
+	set -l c (__mlpkg_cmd)
+	test -n "$c"; and mlpkg --complete-options $c 2>/dev/null | string replace -r '^--' ''
+end
+function __mlpkg_words
+	set -l t (commandline -opc)
+	test (count $t) -eq 2; and mlpkg --complete-words $t[2] 2>/dev/null
+end
+complete -c mlpkg -f -n __mlpkg_needs_cmd -a '(mlpkg --complete-commands 2>/dev/null)'
+complete -c mlpkg -n __mlpkg_needs_cmd -l help -d 'show help'
+complete -c mlpkg -n __mlpkg_needs_cmd -l version -d 'show versions'
+complete -c mlpkg -f -n 'not __mlpkg_needs_cmd' -a '(__mlpkg_words)'
+complete -c mlpkg -n 'not __mlpkg_needs_cmd; and string match -q -- "-*" (commandline -ct)' -a '(mlpkg --complete-options (__mlpkg_cmd) 2>/dev/null)'
+complete -c mlpkg -n 'not __mlpkg_needs_cmd' -F
