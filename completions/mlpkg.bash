@@ -29,7 +29,8 @@ _mlpkg()
 	fi
 	# models: .mlmodel files, .mlpackage folders, zips, and folders to walk into
 	local IFS=$'\n'
-	COMPREPLY+=($(compgen -f -X '!*.@(mlmodel|mlpackage|zip)' -- "$cur"))
+	COMPREPLY+=($(compgen -f -X '!*.mlmodel' -- "$cur"))
+	COMPREPLY+=($(compgen -f -X '!*.zip' -- "$cur"))
 	COMPREPLY+=($(compgen -d -- "$cur"))
 	return 0
 }

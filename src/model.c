@@ -161,7 +161,8 @@ static int make_root(struct mlpkg_model *m)
 		known += m->root->f[i].fd != NULL;
 	if (!known)
 		return error_code(EXIT_INVALID, "'%s': not a Core ML model (no known field at the top level)", m->path);
-	return 0;
+	/* the whole spec must decode: every command then stands on valid ground */
+	return mt_check(m->root);
 }
 
 static int map_spec(struct mlpkg_model *m, const char *path)

@@ -95,6 +95,34 @@ static int bad(struct mt_node *n, const char *why)
 	return -1;
 }
 
+/* How a wire field stands against the schema field fd: 0 known (flags may
+ * say packed), 1 unknown (wire type mismatch), -1 invalid (*why). */
+static int judge(const ProtobufCFieldDescriptor *fd, const struct wire_field *w, uint8_t *flags, const char **why)
+{
+	int ew = expected_wt(fd);
+	if (ew != w->wt) {
+		if (!(w->wt == WT_LEN && fd->label == PROTOBUF_C_LABEL_REPEATED && ew != WT_LEN)) {
+			*flags |= MT_F_MISMATCH;
+			return 1;
+		}
+		*flags |= MT_F_PACKED;
+		size_t unit = ew == WT_I64 ? 8 : ew == WT_I32 ? 4 : 0;
+		if (unit && w->vlen % unit)
+			return *why = "packed field length is not a multiple of its element size", -1;
+		if (!unit) {
+			const uint8_t *p = w->val, *e = w->val + w->vlen;
+			uint64_t v;
+			while (p < e)
+				if (wire_varint(&p, e, &v) < 0)
+					return *why = "truncated packed varint", -1;
+		}
+		return 0;
+	}
+	if (fd->type == PROTOBUF_C_TYPE_STRING && !wire_utf8_valid(w->val, w->vlen))
+		return *why = "string field holds invalid UTF-8", -1;
+	return 0;
+}
+
 /* fills field f from a wire field, classifying it against the schema */
 static int classify(struct mt_node *n, struct mt_field *f, const struct wire_field *w, const char **why)
 {
@@ -109,29 +137,46 @@ static int classify(struct mt_node *n, struct mt_field *f, const struct wire_fie
 	const ProtobufCFieldDescriptor *fd = n->desc ? protobuf_c_message_descriptor_get_field(n->desc, w->number) : NULL;
 	if (!fd)
 		return 0;
-	int ew = expected_wt(fd);
-	if (ew == w->wt) {
+	int r = judge(fd, w, &f->flags, why);
+	if (r < 0)
+		return -1;
+	if (r == 0)
 		f->fd = fd;
-	} else if (w->wt == WT_LEN && fd->label == PROTOBUF_C_LABEL_REPEATED && ew != WT_LEN) {
-		f->fd = fd;
-		f->flags |= MT_F_PACKED;
-		size_t unit = ew == WT_I64 ? 8 : ew == WT_I32 ? 4 : 0;
-		if (unit && w->vlen % unit)
-			return *why = "packed field length is not a multiple of its element size", -1;
-		if (!unit) {
-			const uint8_t *p = w->val, *e = w->val + w->vlen;
-			uint64_t v;
-			while (p < e)
-				if (wire_varint(&p, e, &v) < 0)
-					return *why = "truncated packed varint", -1;
-		}
-	} else {
-		f->flags |= MT_F_MISMATCH;
-		return 0;
-	}
-	if (fd->type == PROTOBUF_C_TYPE_STRING && !wire_utf8_valid(w->val, w->vlen))
-		return *why = "string field holds invalid UTF-8", -1;
 	return 0;
+}
+
+/* validates a span as message d, recursively, keeping nothing */
+static int check_span(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, int depth, const char **why)
+{
+	if (depth > MT_MAX_DEPTH)
+		return *why = "messages nested too deeply", -1;
+	const uint8_t *end = p + n;
+	struct wire_field w;
+	int r;
+	while ((r = wire_next(&p, end, &w, why)) == 1) {
+		const ProtobufCFieldDescriptor *fd = d ? protobuf_c_message_descriptor_get_field(d, w.number) : NULL;
+		uint8_t flags = 0;
+		if (!fd)
+			continue;
+		int j = judge(fd, &w, &flags, why);
+		if (j < 0)
+			return -1;
+		if (j == 0 && fd->type == PROTOBUF_C_TYPE_MESSAGE &&
+		    check_span(fd->descriptor, w.val, w.vlen, depth + 1, why) < 0)
+			return -1;
+	}
+	return r;
+}
+
+int mt_check(struct mt_node *n)
+{
+	const char *why = NULL;
+	if (check_span(n->desc, n->data, n->len, n->depth, &why) == 0)
+		return 0;
+	/* walk again with the tree to report where */
+	if (mt_validate(n) < 0)
+		return -1;
+	return error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s", n->label, why ? why : "?");
 }
 
 int mt_parse(struct mt_node *n)

@@ -76,6 +76,10 @@ uint32_t mt_number(const struct mt_node *n, const char *name);
 char *mt_path(const struct mt_node *n);
 /* Parses every node below n; 0, or -1 on the first invalid one. */
 int mt_validate(struct mt_node *n);
+/* Validates everything below n without keeping any of it (cheap: spans
+ * of bytes and packed fixed-width fields are skipped, not read); 0, or -1
+ * reported with the path of the first invalid node. */
+int mt_check(struct mt_node *n);
 /* Counts fields our schema does not know below n (opens every node). */
 size_t mt_count_unknown(struct mt_node *n);
 

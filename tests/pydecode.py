@@ -12,6 +12,7 @@ standard protobuf library.  Used by the shell tests only.
   pydecode.py roundtrip FILE       re-serializing gives the same bytes
   pydecode.py field FILE PATH      a field by dotted path (attribute access)
   pydecode.py summary FILE         type, spec version, io names, counts
+  pydecode.py userkeys FILE        userDefined keys in wire order (raw walk)
 """
 import hashlib
 import json
@@ -61,10 +62,55 @@ def read_model(pb, path):
     return m, data
 
 
+def raw_fields(data):
+    """(number, wire type, value) of each field, in wire order"""
+    i = 0
+    out = []
+    def varint():
+        nonlocal i
+        v = shift = 0
+        while True:
+            b = data[i]
+            i += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return v
+    while i < len(data):
+        tag = varint()
+        num, wt = tag >> 3, tag & 7
+        if wt == 0:
+            val = varint()
+        elif wt == 1:
+            val = data[i:i + 8]; i += 8
+        elif wt == 5:
+            val = data[i:i + 4]; i += 4
+        elif wt == 2:
+            n = varint(); val = data[i:i + n]; i += n
+        else:
+            raise ValueError("group")
+        out.append((num, wt, val))
+    return out
+
+
+def user_keys(data):
+    keys = []
+    for num, wt, val in raw_fields(data):
+        if num == 2 and wt == 2:
+            for n2, w2, v2 in raw_fields(val):
+                if n2 == 100 and w2 == 2:
+                    for n3, w3, v3 in raw_fields(v2):
+                        if n3 == 100 and w3 == 2:
+                            k = [v for n, w, v in raw_fields(v3) if n == 1]
+                            keys.append(k[-1].decode() if k else "")
+    return keys
+
+
 def main():
     from google.protobuf import json_format
     pb = load_schema()
-    cmd, args = sys.argv[1], sys.argv[2:]
+    cmd, args = sys.argv[1], [a for a in sys.argv[2:] if not a.startswith("--")]
+    flags = [a for a in sys.argv[2:] if a.startswith("--")]
     if cmd == "json":
         m, _ = read_model(pb, args[0])
         print(json_format.MessageToJson(m, preserving_proto_field_names=True))
@@ -78,7 +124,7 @@ def main():
     elif cmd == "equal":
         a, _ = read_model(pb, args[0])
         b, _ = read_model(pb, args[1])
-        if "--except-metadata" in args:
+        if "--except-metadata" in flags:
             a.description.ClearField("metadata")
             b.description.ClearField("metadata")
         if a != b:
@@ -110,6 +156,10 @@ def main():
         if t in ("neuralNetwork", "neuralNetworkClassifier", "neuralNetworkRegressor"):
             out["layers"] = len(getattr(m, t).layers)
         print(json.dumps(out, sort_keys=True))
+    elif cmd == "userkeys":
+        with open(spec_path(args[0]), "rb") as f:
+            for k in user_keys(f.read()):
+                print(k)
     else:
         print("unknown command", file=sys.stderr)
         return 2

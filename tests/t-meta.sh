@@ -1,0 +1,244 @@
+#!/bin/sh
+# t-meta: mlpkg meta on real fixtures (.mlmodel, package, zip) and on the
+# project's segmentation example: the tutorial end to end, exactness, refused
+# values, -o, --dry-run, several models, the default model, concurrency.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+VOC='{"labels": ["background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor"]}'
+PT=com.apple.coreml.model.preview.type
+PP=com.apple.coreml.model.preview.params
+
+# spec file of a model (folder -> root spec)
+spec_of() { if [ -d "$1" ]; then echo "$1/Data/com.apple.CoreML/model.mlmodel"; else echo "$1"; fi; }
+inode() { stat -c %i "$1"; }
+
+# tutorial M: set preview.type + params, compare, remove, compare bytes
+tutorial() {
+	m=$1 label=$2
+	orig="$TMP/orig.$$"
+	rm -rf "$orig"; cp -R "$m" "$orig"
+	expect_exit 0 "$label: meta set preview.type imageSegmenter" "$MLPKG" meta set preview.type imageSegmenter "$m"
+	expect_exit 0 "$label: meta set preview.params (21 VOC labels)" "$MLPKG" meta set preview.params "$VOC" "$m"
+	run "$MLPKG" meta get preview.type "$m"
+	check "$label: meta get preview.type prints the raw value" sh -c "[ \"\$(cat '$TMP/out')\" = imageSegmenter ]"
+	run "$MLPKG" meta get "$PP" "$m"
+	check "$label: meta get by the long key" sh -c "grep -q tvmonitor '$TMP/out'"
+	if have_python; then
+		py metadata "$orig" >"$TMP/m0"
+		py metadata "$m" >"$TMP/m1"
+		check "$label: python3-protobuf sees exactly the two keys added" "$PYTHON3" -c "
+import json,sys
+a=json.load(open('$TMP/m0')); b=json.load(open('$TMP/m1'))
+ua,ub=a.pop('userDefined'),b.pop('userDefined')
+assert a==b, (a,b)
+assert set(ub)-set(ua)=={'$PT','$PP'} or ('$PT' in ua and set(ub)-set(ua)=={'$PP'}), (ua,ub)
+assert ub['$PT']=='imageSegmenter'
+assert json.loads(ub['$PP'])['labels'][20]=='tvmonitor'
+assert all(ub[k]==ua[k] for k in ua if k not in ('$PT','$PP'))
+"
+		check "$label: everything but metadata is equal" py equal --except-metadata "$orig" "$m"
+		py userkeys "$m" | tail -2 >"$TMP/k"
+		check "$label: new keys come after the existing ones, in the order set" sh -c "[ \"\$(cat '$TMP/k' | tr '\n' ' ')\" = '$PT $PP ' ] || grep -q '$PT' '$TMP/m0'"
+	else
+		skip "$label: no python3-protobuf"
+	fi
+	had_pt=$("$MLPKG" meta get preview.type "$orig" 2>/dev/null)
+	if [ -z "$had_pt" ]; then
+		"$MLPKG" meta rm preview.params "$m" && "$MLPKG" meta rm preview.type "$m"
+		check "$label: meta rm brings back the original bytes" cmp -s "$(spec_of "$orig")" "$(spec_of "$m")"
+	else
+		"$MLPKG" meta rm preview.params "$m" && "$MLPKG" meta set preview.type "$had_pt" "$m"
+		check "$label: meta rm and restoring brings back the original bytes" cmp -s "$(spec_of "$orig")" "$(spec_of "$m")"
+	fi
+	rm -rf "$orig"
+}
+
+# project example first: always available
+"$MKMODEL" segmentation "$TMP/DeepLab.mlpackage" >/dev/null 2>&1
+w0=$(inode "$TMP/DeepLab.mlpackage/Data/com.apple.CoreML/weights/weight.bin")
+m0=$(inode "$TMP/DeepLab.mlpackage/Manifest.json")
+cp "$TMP/DeepLab.mlpackage/Data/com.apple.CoreML/weights/weight.bin" "$TMP/w.bin"
+cp "$TMP/DeepLab.mlpackage/Manifest.json" "$TMP/man.json"
+tutorial "$TMP/DeepLab.mlpackage" "example package"
+check "example package: weight.bin same inode" test "$w0" = "$(inode "$TMP/DeepLab.mlpackage/Data/com.apple.CoreML/weights/weight.bin")"
+check "example package: weight.bin same bytes" cmp -s "$TMP/w.bin" "$TMP/DeepLab.mlpackage/Data/com.apple.CoreML/weights/weight.bin"
+check "example package: Manifest.json same inode and bytes" sh -c "[ $m0 = \$(stat -c %i '$TMP/DeepLab.mlpackage/Manifest.json') ] && cmp -s '$TMP/man.json' '$TMP/DeepLab.mlpackage/Manifest.json'"
+check "example package: no temp files left" sh -c "[ -z \"\$(find '$TMP/DeepLab.mlpackage' -name '.*mlpkg*')\" ]"
+
+# the mission's command as written, from the folder holding the package
+(cd "$TMP" && "$MLPKG" meta set preview.type imageSegmenter DeepLab.mlpackage)
+check "mission command works as written" sh -c "[ \"\$('$MLPKG' meta get preview.type '$TMP/DeepLab.mlpackage')\" = imageSegmenter ]"
+"$MLPKG" meta rm preview.type "$TMP/DeepLab.mlpackage"
+
+# default model: inside the package, single model in a folder, $MLPKG_MODEL, ambiguity
+(cd "$TMP/DeepLab.mlpackage/Data/com.apple.CoreML" && "$MLPKG" meta set preview.type imageSegmenter) 2>"$TMP/err"
+check "no MODEL inside a package edits that package" sh -c "[ \"\$('$MLPKG' meta get preview.type '$TMP/DeepLab.mlpackage')\" = imageSegmenter ]"
+mkdir -p "$TMP/one" "$TMP/two"
+"$MKMODEL" nn "$TMP/one/Net.mlmodel" >/dev/null 2>&1
+(cd "$TMP/one" && "$MLPKG" meta set author me) && check "no MODEL: the single model in the folder" sh -c "[ \"\$('$MLPKG' meta get author '$TMP/one/Net.mlmodel')\" = me ]"
+(cd "$TMP/two" && MLPKG_MODEL="$TMP/one/Net.mlmodel" "$MLPKG" meta set author env) && check "no MODEL: \$MLPKG_MODEL" sh -c "[ \"\$('$MLPKG' meta get author '$TMP/one/Net.mlmodel')\" = env ]"
+cp "$TMP/one/Net.mlmodel" "$TMP/two/A.mlmodel"; cp "$TMP/one/Net.mlmodel" "$TMP/two/B.mlmodel"
+(cd "$TMP/two" && run "$MLPKG" meta set author x)
+(cd "$TMP/two" && "$MLPKG" meta set author x) 2>"$TMP/err"; rc=$?
+check "no MODEL and two candidates: exit 2" test $rc -eq 2
+check "... listing the candidates" sh -c "grep -q A.mlmodel '$TMP/err' && grep -q B.mlmodel '$TMP/err'"
+(cd "$TMP/two" && rm -f A.mlmodel B.mlmodel && "$MLPKG" meta list) 2>"$TMP/err"; rc=$?
+check "no MODEL and none: exit 2" test $rc -eq 2
+
+# get / list / exit codes
+f="$TMP/one/Net.mlmodel"
+expect_exit 3 "meta get of an absent key: exit 3" "$MLPKG" meta get no.such.key "$f"
+expect_exit 3 "meta rm of an absent key: exit 3" "$MLPKG" meta rm no.such.key "$f"
+expect_exit 0 "meta get --json" "$MLPKG" meta get --json author "$f"
+check "meta get --json shape" grep -q '"value": "env"' "$TMP/out"
+expect_exit 0 "meta list --json" "$MLPKG" meta list --json "$f"
+check "meta list --json is an object with author" grep -q '"author": "env"' "$TMP/out"
+expect_exit 2 "meta set without a value is a usage error" "$MLPKG" meta set author
+expect_exit 3 "meta on a missing model: exit 3" "$MLPKG" meta "$TMP/none.mlmodel"
+for k in author license version description; do
+	"$MLPKG" meta set "$k" "v-$k" "$f"
+	check "standard key $k set and read back" sh -c "[ \"\$('$MLPKG' meta get $k '$f')\" = v-$k ]"
+done
+if have_python; then
+	check "standard keys land in the standard fields" sh -c "py() { '$PYTHON3' '$top_srcdir/tests/pydecode.py' \"\$@\"; }; py metadata '$f' | grep -q '\"versionString\": \"v-version\"' && py metadata '$f' | grep -q '\"shortDescription\": \"v-description\"'"
+fi
+
+# refused values leave the file byte-identical
+cp "$f" "$TMP/before.mlmodel"; i0=$(inode "$f")
+"$MLPKG" meta set preview.type imageSegmenter "$f"
+cp "$f" "$TMP/before.mlmodel"; i0=$(inode "$f")
+expect_exit 2 "preview.params that is not JSON is refused" "$MLPKG" meta set preview.params '{labels: [' "$f"
+expect_exit 2 "imageSegmenter params without labels are refused" "$MLPKG" meta set preview.params '{"colors": []}' "$f"
+expect_exit 2 "imageSegmenter labels must be strings" "$MLPKG" meta set preview.params '{"labels": [1, 2]}' "$f"
+expect_exit 2 "imageSegmenter colors must be #RRGGBB" "$MLPKG" meta set preview.params '{"labels": ["a"], "colors": ["red"]}' "$f"
+check "refused values: file byte-identical and same inode" sh -c "cmp -s '$TMP/before.mlmodel' '$f' && [ $i0 = \$(stat -c %i '$f') ]"
+expect_exit 0 "imageSegmenter params with colors accepted" "$MLPKG" meta set preview.params '{"labels": ["a", "b"], "colors": ["#000000", "#FFaa00"]}' "$f"
+"$MLPKG" meta set preview.type poseEstimation "$f"
+expect_exit 2 "poseEstimation params need numbers" "$MLPKG" meta set preview.params '{"width_multiplier": "x", "output_stride": 16}' "$f"
+expect_exit 0 "poseEstimation params accepted" "$MLPKG" meta set preview.params '{"width_multiplier": 1.0, "output_stride": 16}' "$f"
+expect_exit 0 "an unknown preview.type is accepted" "$MLPKG" meta set preview.type myOwnPreview "$f"
+check "... with a warning" grep -q "warning" "$TMP/err"
+
+# same value: nothing written
+i0=$(inode "$f")
+"$MLPKG" meta set author v-author "$f"
+check "setting the value a key already has writes nothing" test "$i0" = "$(inode "$f")"
+
+# mode kept, -o, --dry-run, --value-file
+chmod 640 "$f"
+"$MLPKG" meta set author moded "$f"
+check "an in-place edit keeps the file's mode" test "$(stat -c %a "$f")" = 640
+cp "$f" "$TMP/keep.mlmodel"
+expect_exit 0 "meta set -o OUT" "$MLPKG" meta set -o "$TMP/out.mlmodel" author other "$f"
+check "-o leaves the model as it was" cmp -s "$TMP/keep.mlmodel" "$f"
+check "-o writes OUT with the change" sh -c "[ \"\$('$MLPKG' meta get author '$TMP/out.mlmodel')\" = other ]"
+expect_exit 0 "meta set --dry-run" "$MLPKG" meta set --dry-run author dry "$f"
+check "--dry-run says what would change" grep -q "would set author" "$TMP/out"
+check "--dry-run writes nothing" cmp -s "$TMP/keep.mlmodel" "$f"
+expect_exit 0 "meta rm --dry-run" "$MLPKG" meta rm --dry-run author "$f"
+check "meta rm --dry-run writes nothing" cmp -s "$TMP/keep.mlmodel" "$f"
+printf 'line one\nline "two"\n' >"$TMP/val.txt"
+expect_exit 0 "meta set --value-file FILE" "$MLPKG" meta set --value-file "$TMP/val.txt" notes "$f"
+"$MLPKG" meta get notes "$f" >"$TMP/got"
+printf 'line one\nline "two"\n\n' >"$TMP/want"
+check "--value-file keeps the value exactly" cmp -s "$TMP/got" "$TMP/want"
+printf 'from stdin' | "$MLPKG" meta set --value-file - stdin.key "$f"
+check "--value-file - reads standard input" sh -c "[ \"\$('$MLPKG' meta get stdin.key '$f')\" = 'from stdin' ]"
+
+# several models in one call
+cp "$f" "$TMP/m1.mlmodel"; cp "$f" "$TMP/m2.mlmodel"
+expect_exit 0 "meta set on several models" "$MLPKG" meta set batch yes "$TMP/m1.mlmodel" "$TMP/m2.mlmodel"
+check "... edits each one" sh -c "[ \"\$('$MLPKG' meta get batch '$TMP/m1.mlmodel')\$('$MLPKG' meta get batch '$TMP/m2.mlmodel')\" = yesyes ]"
+
+# writing into a read-only folder: exit 5, original intact, nothing left
+mkdir "$TMP/ro"; cp "$f" "$TMP/ro/x.mlmodel"; cp "$f" "$TMP/ro.copy"; chmod 555 "$TMP/ro"
+if [ "$(id -u)" -eq 0 ] && touch "$TMP/ro/probe" 2>/dev/null; then
+	rm -f "$TMP/ro/probe"
+	skip "read-only folder (running as root: permissions do not bind)"
+else
+	expect_exit 5 "a read-only folder: exit 5" "$MLPKG" meta set author nope "$TMP/ro/x.mlmodel"
+	check "... the original intact and no temp file" sh -c "cmp -s '$TMP/ro.copy' '$TMP/ro/x.mlmodel' && [ \$(ls -A '$TMP/ro' | wc -l) -eq 1 ]"
+fi
+chmod 755 "$TMP/ro"
+
+# a write that runs out of room (a file-size limit stands in for a full disk)
+"$MKMODEL" bignn "$TMP/big.mlmodel" --size 2M >/dev/null 2>&1
+cp "$TMP/big.mlmodel" "$TMP/big.copy"
+bash -c "trap '' XFSZ; ulimit -f 512; exec '$MLPKG' meta set author full '$TMP/big.mlmodel'" >"$TMP/out" 2>"$TMP/err"; rc=$?
+check "a write that fails half-way: exit 5" test $rc -eq 5
+check "... one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q big.mlmodel '$TMP/err'"
+check "... the original byte-identical" cmp -s "$TMP/big.copy" "$TMP/big.mlmodel"
+check "... no temp file left" sh -c "[ -z \"\$(ls -A '$TMP' | grep mlpkg-)\" ]"
+
+# twenty parallel edits of different keys lose nothing
+"$MKMODEL" nn "$TMP/par.mlmodel" >/dev/null 2>&1
+for i in $(seq 1 20); do "$MLPKG" meta set "par.key$i" "v$i" "$TMP/par.mlmodel" & done
+wait
+n=$("$MLPKG" meta list "$TMP/par.mlmodel" | grep -c '^par.key')
+check "twenty parallel meta set: all twenty keys present ($n)" test "$n" -eq 20
+"$MKMODEL" segmentation "$TMP/par.mlpackage" >/dev/null 2>&1
+for i in $(seq 1 20); do "$MLPKG" meta set "par.key$i" "v$i" "$TMP/par.mlpackage" & done
+wait
+n=$("$MLPKG" meta list "$TMP/par.mlpackage" | grep -c '^par.key')
+check "twenty parallel meta set on a package: all twenty ($n)" test "$n" -eq 20
+
+if ! have_fixtures; then
+	skip "fixtures not found at $FIXTURES"
+	done_testing
+fi
+
+# the real fixtures
+copy_fixture "$FIXTURES/asl-HandPoseClassifier.mlmodel" asl.mlmodel
+tutorial "$TMP/asl.mlmodel" "asl .mlmodel (Create ML, 5 keys)"
+copy_fixture "$FIXTURES/fritz-hairseg-fast-4MB.mlmodel" hair.mlmodel
+tutorial "$TMP/hair.mlmodel" "fritz .mlmodel (no metadata keys)"
+copy_fixture "$FIXTURES/s4tf-s4tf_model-notype.mlmodel" notype.mlmodel
+tutorial "$TMP/notype.mlmodel" "s4tf model without a type"
+copy_fixture "$FIXTURES/catfeeder-yolov8n.mlpackage" cat.mlpackage
+w0=$(inode "$TMP/cat.mlpackage/Data/com.apple.CoreML/weights/weight.bin")
+tutorial "$TMP/cat.mlpackage" "catfeeder package"
+check "catfeeder package: weight.bin never rewritten" test "$w0" = "$(inode "$TMP/cat.mlpackage/Data/com.apple.CoreML/weights/weight.bin")"
+
+# list order is the file's order
+if have_python; then
+	"$MLPKG" meta list "$FIXTURES/asl-HandPoseClassifier.mlmodel" | grep -v '^author:' | sed 's/: .*//' >"$TMP/ours"
+	py userkeys "$FIXTURES/asl-HandPoseClassifier.mlmodel" >"$TMP/theirs"
+	check "meta list shows userDefined keys in file order" cmp -s "$TMP/ours" "$TMP/theirs"
+fi
+
+# a zip made from the fixture package, edited in place
+(cd "$FIXTURES" && zip -q -r "$TMP/cat.mlpackage.zip" catfeeder-yolov8n.mlpackage)
+cp "$TMP/cat.mlpackage.zip" "$TMP/zip.orig"
+expect_exit 0 "zip: meta set preview.type in place" "$MLPKG" meta set preview.type imageSegmenter "$TMP/cat.mlpackage.zip"
+expect_exit 0 "zip: meta set preview.params in place" "$MLPKG" meta set preview.params "$VOC" "$TMP/cat.mlpackage.zip"
+check "zip: the value reads back" sh -c "[ \"\$('$MLPKG' meta get preview.type '$TMP/cat.mlpackage.zip')\" = imageSegmenter ]"
+check "zip: every other entry unchanged, the spec changed only in metadata" "$PYTHON3" -c "
+import zipfile,sys
+a=zipfile.ZipFile('$TMP/zip.orig'); b=zipfile.ZipFile('$TMP/cat.mlpackage.zip')
+assert sorted(a.namelist())==sorted(b.namelist())
+for n in a.namelist():
+    if n.endswith('model.mlmodel'): continue
+    assert a.read(n)==b.read(n), n
+    assert a.getinfo(n).compress_type==b.getinfo(n).compress_type, n
+"
+mkdir -p "$TMP/unz" && (cd "$TMP/unz" && unzip -q "$TMP/cat.mlpackage.zip")
+if have_python; then
+	check "zip: python3-protobuf: everything but metadata equal" py equal --except-metadata "$FIXTURES/catfeeder-yolov8n.mlpackage" "$TMP/unz/catfeeder-yolov8n.mlpackage"
+fi
+"$MLPKG" meta rm preview.params "$TMP/cat.mlpackage.zip"; "$MLPKG" meta rm preview.type "$TMP/cat.mlpackage.zip"
+rm -rf "$TMP/unz"; mkdir -p "$TMP/unz" && (cd "$TMP/unz" && unzip -q "$TMP/cat.mlpackage.zip")
+check "zip: meta rm brings back the original spec bytes" cmp -s "$FIXTURES/catfeeder-yolov8n.mlpackage/Data/com.apple.CoreML/model.mlmodel" "$TMP/unz/catfeeder-yolov8n.mlpackage/Data/com.apple.CoreML/model.mlmodel"
+expect_exit 0 "zip: meta set -o a new zip" "$MLPKG" meta set -o "$TMP/new.zip" author someone "$TMP/cat.mlpackage.zip"
+check "zip -o: the new zip has it" sh -c "[ \"\$('$MLPKG' meta get author '$TMP/new.zip')\" = someone ]"
+expect_exit 0 "package: meta set -o a new package" "$MLPKG" meta set -o "$TMP/new.mlpackage" author someone "$FIXTURES/catfeeder-yolov8n.mlpackage"
+check "package -o: weight.bin copied exactly" cmp -s "$FIXTURES/catfeeder-yolov8n.mlpackage/Data/com.apple.CoreML/weights/weight.bin" "$TMP/new.mlpackage/Data/com.apple.CoreML/weights/weight.bin"
+check "package -o: Manifest.json copied exactly" cmp -s "$FIXTURES/catfeeder-yolov8n.mlpackage/Manifest.json" "$TMP/new.mlpackage/Manifest.json"
+
+# the undecodable fixture: clean refusal, nothing written
+copy_fixture "$FIXTURES/$UNDECODABLE" bad.mlmodel
+expect_exit 4 "undecodable fixture: meta set refused with exit 4" "$MLPKG" meta set author x "$TMP/bad.mlmodel"
+check "undecodable fixture: byte-identical afterwards" cmp -s "$FIXTURES/$UNDECODABLE" "$TMP/bad.mlmodel"
+
+# read-only fixtures (no write bits) are only read
+expect_exit 0 "meta list on read-only fixtures" "$MLPKG" meta list "$FIXTURES/asl-HandPoseClassifier.mlmodel" "$FIXTURES/catfeeder-yolov8n.mlpackage"
+done_testing
