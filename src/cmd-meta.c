@@ -3,6 +3,7 @@
 #include "error.h"
 #include "jsonout.h"
 #include "meta.h"
+#include "overlay.h"
 #include "xalloc.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,7 @@ struct meta_opts {
 	const char *value_file;
 };
 
-#define OVERLAY "Data/com.apple.CoreML/Metadata.json"
+#define OVERLAY OVERLAY_PATH
 
 static void print_human_value(const char *v, size_t n)
 {
@@ -157,11 +158,20 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 		}
 		fputc('\n', stdout);
 	} else if (r == 1 || o->out) {
-		if (mlpkg_save(m, o->out) < 0)
+		if (mlpkg_save(m, o->out) < 0) {
 			rc = last_error_code();
-		else if (m->fmt == FMT_PACKAGE && mlpkg_has_file(m, OVERLAY))
-			warning("'%s' carries a metadata overlay (%s); it was left as it was and Xcode may show its "
-				"values instead", m->path, OVERLAY);
+		} else if (!o->out && m->fmt == FMT_PACKAGE && mlpkg_has_file(m, OVERLAY)) {
+			int s = overlay_sync(m, k, std, val, len);
+			if (s < 0)
+				rc = last_error_code();
+			else if (s == 1)
+				fprintf(stderr, "mlpkg: '%s': updated the same entry in the overlay %s\n", m->path, OVERLAY);
+			else
+				warning("'%s' carries a metadata overlay (%s) without this key; Xcode may show the "
+					"overlay's values", m->path, OVERLAY);
+		} else if (m->fmt != FMT_MLMODEL && m->fmt != FMT_STDIN && mlpkg_has_file(m, OVERLAY)) {
+			warning("'%s' carries a metadata overlay (%s) that was left as it was", m->path, OVERLAY);
+		}
 	}
 	free(old);
 	mlpkg_close(m);

@@ -170,6 +170,22 @@ check "... one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && 
 check "... the original byte-identical" cmp -s "$TMP/big.copy" "$TMP/big.mlmodel"
 check "... no temp file left" sh -c "[ -z \"\$(ls -A '$TMP' | grep mlpkg-)\" ]"
 
+# Apple's metadata overlay: an entry it already has follows the edit
+"$MKMODEL" segmentation "$TMP/ov.mlpackage" >/dev/null 2>&1
+printf '{"author": "old", "userDefined": {"k": "v"}}' >"$TMP/ov.mlpackage/Data/com.apple.CoreML/Metadata.json"
+expect_exit 0 "overlay: meta set author" "$MLPKG" meta set author new "$TMP/ov.mlpackage"
+check "overlay: says it updated the overlay" grep -q "overlay" "$TMP/err"
+check "overlay: its author follows the edit" "$PYTHON3" -c "import json; d=json.load(open('$TMP/ov.mlpackage/Data/com.apple.CoreML/Metadata.json')); assert d['author']=='new', d"
+"$MLPKG" meta set k v2 "$TMP/ov.mlpackage" 2>/dev/null
+check "overlay: its userDefined entry follows the edit" "$PYTHON3" -c "import json; d=json.load(open('$TMP/ov.mlpackage/Data/com.apple.CoreML/Metadata.json')); assert d['userDefined']['k']=='v2', d"
+cp "$TMP/ov.mlpackage/Data/com.apple.CoreML/Metadata.json" "$TMP/ov.json"
+expect_exit 0 "overlay: a key it lacks" "$MLPKG" meta set other x "$TMP/ov.mlpackage"
+check "overlay: ... is not added to it, with a warning" sh -c "cmp -s '$TMP/ov.json' '$TMP/ov.mlpackage/Data/com.apple.CoreML/Metadata.json' && grep -q warning '$TMP/err'"
+"$MLPKG" meta rm k "$TMP/ov.mlpackage" 2>/dev/null
+check "overlay: meta rm removes its entry too" "$PYTHON3" -c "import json; d=json.load(open('$TMP/ov.mlpackage/Data/com.apple.CoreML/Metadata.json')); assert 'k' not in d['userDefined'], d"
+run "$MLPKG" meta list "$TMP/ov.mlpackage"
+check "overlay: meta list mentions it" grep -q "Metadata.json" "$TMP/err"
+
 # twenty parallel edits of different keys lose nothing
 "$MKMODEL" nn "$TMP/par.mlmodel" >/dev/null 2>&1
 for i in $(seq 1 20); do "$MLPKG" meta set "par.key$i" "v$i" "$TMP/par.mlmodel" & done
