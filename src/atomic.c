@@ -139,6 +139,46 @@ int atomic_write(struct atomic_file *af, const void *p, size_t n)
 	return 0;
 }
 
+int atomic_copy_from(struct atomic_file *af, int fd, off_t off, size_t n)
+{
+	if (af->failed)
+		return -1;
+	while (n) {
+		ssize_t r = copy_file_range(fd, &off, af->fd, NULL, n, 0);
+		if (r > 0) {
+			n -= (size_t)r;
+			continue;
+		}
+		if (r == 0 || errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)
+			break; /* fall back to reading and writing */
+		if (errno == EINTR)
+			continue;
+		int e = errno;
+		af->failed = 1;
+		return error_code(EXIT_WRITE, "'%s': write failed: %s (the original is untouched)", af->path, strerror(e));
+	}
+	char *buf = n ? xmalloc(1 << 20) : NULL;
+	while (n) {
+		ssize_t r = pread(fd, buf, n < (1u << 20) ? n : (1u << 20), off);
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			free(buf);
+			af->failed = 1;
+			return error_code(EXIT_WRITE, "'%s': cannot read the original: %s", af->path,
+					  r < 0 ? strerror(errno) : "it shrank");
+		}
+		if (atomic_write(af, buf, (size_t)r) < 0) {
+			free(buf);
+			return -1;
+		}
+		off += r;
+		n -= (size_t)r;
+	}
+	free(buf);
+	return 0;
+}
+
 int atomic_sink_write(void *ctx, const void *p, size_t n)
 {
 	return atomic_write(ctx, p, n);

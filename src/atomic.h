@@ -17,6 +17,8 @@ struct atomic_file {
 /* mode is used when path does not exist yet (0666 & ~umask when 0). */
 int atomic_begin(struct atomic_file *af, const char *path, mode_t mode);
 int atomic_write(struct atomic_file *af, const void *p, size_t n);
+/* appends n bytes of file fd from offset off (in the kernel when it can) */
+int atomic_copy_from(struct atomic_file *af, int fd, off_t off, size_t n);
 /* an mt_sink write function over an atomic_file */
 int atomic_sink_write(void *ctx, const void *p, size_t n);
 int atomic_commit(struct atomic_file *af);

@@ -161,8 +161,9 @@ static int make_root(struct mlpkg_model *m)
 		known += m->root->f[i].fd != NULL;
 	if (!known)
 		return error_code(EXIT_INVALID, "'%s': not a Core ML model (no known field at the top level)", m->path);
-	/* the whole spec must decode: every command then stands on valid ground */
-	return mt_check(m->root);
+	/* Deeper nodes are checked when a command reaches them (the cost of a
+	 * command is what it looks at); a save checks the whole spec first. */
+	return 0;
 }
 
 static int map_spec(struct mlpkg_model *m, const char *path)
@@ -367,12 +368,29 @@ void mlpkg_close(struct mlpkg_model *m)
 
 /* ---- saving ------------------------------------------------------------------ */
 
+/* writes spans of the mapped original by copying from its file (in the
+ * kernel: no page of it is mapped into us), everything else as given */
+struct spec_sink {
+	struct atomic_file *af;
+	struct mlpkg_model *m;
+};
+
+static int spec_sink_write(void *ctx, const void *p, size_t n)
+{
+	struct spec_sink *s = ctx;
+	const uint8_t *b = s->m->map, *q = p;
+	if (b && s->m->fd >= 0 && q >= b && q + n <= b + s->m->map_len && n >= 65536)
+		return atomic_copy_from(s->af, s->m->fd, (off_t)(q - b), n);
+	return atomic_write(s->af, p, n);
+}
+
 static int write_spec_file(struct mlpkg_model *m, const char *dest)
 {
 	struct atomic_file af;
 	if (atomic_begin(&af, dest, 0) < 0)
 		return -1;
-	struct mt_sink s = { atomic_sink_write, &af };
+	struct spec_sink ss = { &af, m };
+	struct mt_sink s = { spec_sink_write, &ss };
 	if (mt_write(m->root, &s) < 0) {
 		atomic_abort(&af);
 		return -1;
@@ -573,6 +591,9 @@ static int same_file(const char *a, const char *b)
 
 int mlpkg_save(struct mlpkg_model *m, const char *out)
 {
+	/* never write a spec that does not decode, whatever part of it the edit touched */
+	if (mt_check(m->root) < 0)
+		return -1;
 	if (out && m->fmt != FMT_STDIN && same_file(out, m->path))
 		out = NULL;
 	switch (m->fmt) {
