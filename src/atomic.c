@@ -139,14 +139,26 @@ int atomic_write(struct atomic_file *af, const void *p, size_t n)
 	return 0;
 }
 
+/* Big copies go in pieces of this size, each handed to the disk as soon as
+ * it is copied (sync_file_range): the writeback that atomic_commit's fsync
+ * must wait for then overlaps the copy instead of following it. */
+#define COPY_PIECE ((size_t)32 << 20)
+
 int atomic_copy_from(struct atomic_file *af, int fd, off_t off, size_t n)
 {
 	if (af->failed)
 		return -1;
+	off_t at = n > COPY_PIECE ? lseek(af->fd, 0, SEEK_CUR) : -1;
 	while (n) {
-		ssize_t r = copy_file_range(fd, &off, af->fd, NULL, n, 0);
+		ssize_t r = copy_file_range(fd, &off, af->fd, NULL, n < COPY_PIECE ? n : COPY_PIECE, 0);
 		if (r > 0) {
 			n -= (size_t)r;
+#ifdef SYNC_FILE_RANGE_WRITE
+			if (at >= 0)
+				sync_file_range(af->fd, at, r, SYNC_FILE_RANGE_WRITE);
+#endif
+			if (at >= 0)
+				at += r;
 			continue;
 		}
 		if (r == 0 || errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)

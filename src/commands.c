@@ -34,6 +34,130 @@ const struct cmd commands[] = {
 	  "the single model in the current folder.\n",
 	  "--json --output --dry-run --value-file --help",
 	  "list get set rm" },
+	{ "pack", cmd_pack, "pack [--store|--deflate] [-o OUT] [PACKAGE]",
+	  "zip a package folder (entries under X.mlpackage/, modes kept)",
+	  "  -o, --output OUT  the zip to write (default: PACKAGE.zip beside it);\n"
+	  "                    an existing one is replaced atomically\n"
+	  "  --store           store every file (no compression)\n"
+	  "  --deflate         deflate every file\n"
+	  "By default JSON files and specs up to 64 MiB are deflated and weights\n"
+	  "stored: they barely compress.  Prints the zip's name.\n",
+	  "--output --store --deflate --help", "" },
+	{ "unpack", cmd_unpack, "unpack [-o DIR] [ZIP]",
+	  "unzip a zipped package into a folder, refusing unsafe entries",
+	  "  -o, --output DIR  the folder to unpack into (default: the current one,\n"
+	  "                    created when missing); a DIR ending in .mlpackage\n"
+	  "                    names the package folder itself\n"
+	  "The package lands in DIR/X.mlpackage, built in a temp folder and renamed\n"
+	  "into place (an existing package there is replaced).  Entries with\n"
+	  "absolute names or '..', links leading outside, special files, duplicated\n"
+	  "names, a second package and sizes the archive cannot hold (zip bombs) are\n"
+	  "refused with exit status 4 and nothing written.  Prints the folder made.\n",
+	  "--output --help", "" },
+	{ "convert", cmd_convert, "convert [--store|--deflate] -o OUT [MODEL]",
+	  "turn an .mlmodel into a package or zip, and back",
+	  "  -o, --output OUT  the result; its kind comes from its name:\n"
+	  "                    .mlpackage (a folder), .zip (a zipped package) or\n"
+	  "                    .mlmodel\n"
+	  "  --store, --deflate  compression when OUT is a zip (as for pack)\n"
+	  "An .mlmodel becomes a package with a new Manifest.json and the spec\n"
+	  "copied verbatim; an ML program that refers to weight files is refused\n"
+	  "(exit 4).  A package or zip becomes an .mlmodel only when it has no\n"
+	  "weights or other items (else exit 2).  A zip to .mlpackage unpacks, a\n"
+	  "folder to .zip packs.  Prints the name of the result.\n",
+	  "--output --store --deflate --help", "" },
+	{ "info", cmd_info, "info [--json] [MODEL...]",
+	  "summarise a model: format, sizes, version, type, interface, counts",
+	  "  --json       one JSON object per model (an array for several)\n"
+	  "Shows the format and sizes (spec, weight files, total on disk), the spec\n"
+	  "version and the OS releases that read it, the model type (pipelines as a\n"
+	  "tree), inputs, outputs, functions and states, metadata, the preview type,\n"
+	  "counts (layers or operations, weight tensors, parameters, weight bytes)\n"
+	  "and notes on anything odd: metadata overlays, unknown fields, an unset\n"
+	  "model type, a spec version lower than the features used need.\n"
+	  "Weights are measured, never read.\n",
+	  "--json --help", "" },
+	{ "io", cmd_io, "io [--json] [MODEL...]",
+	  "list inputs, outputs, states and training inputs with their types",
+	  "  --json       one JSON object per model (an array for several)\n"
+	  "Types read as image<RGB,224x224>, float32[1,3,512,512], dict<string,double>,\n"
+	  "sequence<string>, state<float16[1,4]>; flexible sizes follow as\n"
+	  "'in {A,B}' (enumerated) or 'in [LO..HI,...]' (ranges, * unbounded).\n"
+	  "Multi-function models are shown per function.\n",
+	  "--json --help", "" },
+	{ "layers", cmd_layers, "layers [--json] [--type KIND] [--grep REGEX] [--summary] [MODEL]",
+	  "list neural-network layers and ML-program operations",
+	  "  --json          JSON output\n"
+	  "  --type KIND     only layers of that kind (convolution, innerProduct...)\n"
+	  "                  or operations of that type (conv, const...)\n"
+	  "  --grep REGEX    only those whose name, kind, inputs or outputs match the\n"
+	  "                  extended regular expression\n"
+	  "  --summary       a count per kind instead of the list\n"
+	  "Layers show index, kind, name, inputs -> outputs, key parameters and\n"
+	  "weights; operations show their bindings, output types, const values and\n"
+	  "weight references, per function and block, nested blocks numbered\n"
+	  "OP.BLOCK.OP.  Pipelines list each member in turn.\n",
+	  "--json --type --grep --summary --help", "" },
+	{ "weights", cmd_weights, "weights [--json] [MODEL]\n"
+	  "weights --extract NAME -o FILE [MODEL]",
+	  "list weight tensors, or extract one",
+	  "  --json            JSON output\n"
+	  "  --extract NAME    write one tensor's data (NAME as listed, or its path)\n"
+	  "  -o, --output FILE where to write it (- for standard output); a FILE\n"
+	  "                    ending in .npy gets a NumPy file with dtype and shape\n"
+	  "ML programs: every blob-file value with its operation, dtype, shape, bytes\n"
+	  "and offset, checked against the weight.bin record.  Neural networks: each\n"
+	  "layer's weight fields (float32, float16, int8, quantized, lut) and sizes.\n",
+	  "--json --extract --output --help", "" },
+	{ "get", cmd_get, "get [--json] PATH [MODEL...]",
+	  "print any node of the spec by path",
+	  "  --json       the value as protobuf JSON\n"
+	  "PATH uses the schema's field names: description.metadata.author,\n"
+	  "neuralNetwork.layers[3].convolution.kernelSize, layers[-1] (the last),\n"
+	  "layers[name=\"conv1\"] (the first whose field matches),\n"
+	  "description.metadata.userDefined[\"KEY\"] and functions[\"main\"] (maps).\n"
+	  "A scalar prints raw, a message as dump prints it.  A path that does not\n"
+	  "exist exits with status 3 naming the first part that failed.\n",
+	  "--json --help", "" },
+	{ "describe", cmd_describe, "describe [-o OUT] [--dry-run] [--function NAME] FEATURE TEXT [MODEL...]",
+	  "set the description of an input, output or state",
+	  "  -o, --output OUT    write the result to OUT instead of editing in place\n"
+	  "  --dry-run           show what would change, write nothing\n"
+	  "  --function NAME     only that function of a multi-function model\n"
+	  "Sets shortDescription of every input, output, state and training input\n"
+	  "named FEATURE (an empty TEXT removes it), in the model's description and in\n"
+	  "each function's.  An entry the package's FeatureDescriptions.json already\n"
+	  "has for FEATURE follows.  Exit 3 when FEATURE is not in the model.\n",
+	  "--output --dry-run --function --help", "" },
+	{ "rename", cmd_rename, "rename [-o OUT] [--dry-run] [--function NAME] OLD NEW [MODEL...]",
+	  "rename an input or output everywhere it is used",
+	  "  -o, --output OUT    write the result to OUT instead of editing in place\n"
+	  "  --dry-run           list the fields that would change, write nothing\n"
+	  "  --function NAME     only that function of a multi-function model\n"
+	  "Renames OLD in the description (inputs, outputs, states, training inputs,\n"
+	  "functions, predicted feature and probabilities names) and wherever the\n"
+	  "model uses it: neural-network layer inputs and outputs, preprocessing,\n"
+	  "labelProbabilityLayerName, loss layers, ML-program function inputs, block\n"
+	  "outputs and every operation binding (nested blocks included), pipeline\n"
+	  "members and the names connecting them, FeatureVectorizer columns and every\n"
+	  "*FeatureName field (NonMaximumSuppression...).  Layer and operation names\n"
+	  "stay.  NEW is refused (exit 2) when it is already used or, for an ML\n"
+	  "program, is not an identifier ([A-Za-z_][A-Za-z0-9_]*).  Exit 3 when OLD is\n"
+	  "not a feature of the model.  FeatureDescriptions.json follows.\n",
+	  "--output --dry-run --function --help", "" },
+	{ "labels", cmd_labels, "labels [--json] [MODEL...]\n"
+	  "labels set [-o OUT] [--dry-run] FILE|- [MODEL...]",
+	  "list or replace a classifier's class labels",
+	  "  --json            JSON output: type, source, count, labels\n"
+	  "  -o, --output OUT  write the result to OUT instead of editing in place\n"
+	  "  --dry-run         show the labels that would change, write nothing\n"
+	  "Lists one label a line: neural-network, GLM, SVM, tree-ensemble and\n"
+	  "nearest-neighbors classifiers, the member of a pipeline classifier that has\n"
+	  "them, an ML program's classify op.  set reads one label a line from FILE\n"
+	  "(- for standard input) and replaces them in place, keeping their kind\n"
+	  "(string or int64); a count other than the model's, duplicates and empty\n"
+	  "labels are refused (exit 2, nothing written).  Exit 3: not a classifier.\n",
+	  "--json --output --dry-run --help", "list set" },
 	{ "help", cmd_help, "help [COMMAND]", "show help for mlpkg or one command", "", "--help", "" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };

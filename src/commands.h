@@ -21,6 +21,17 @@ const struct cmd *cmd_find(const char *name);
 int cmd_dump(int argc, char **argv);
 int cmd_meta(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_io(int argc, char **argv);
+int cmd_layers(int argc, char **argv);
+int cmd_weights(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+int cmd_unpack(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_labels(int argc, char **argv);
 
 /* prints the command's --help */
 int cmd_print_help(const struct cmd *c, FILE *fp);

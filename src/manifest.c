@@ -3,6 +3,7 @@
 #include "error.h"
 #include "xalloc.h"
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,53 @@ static char *get_str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) && v->valuestring ? xstrdup(v->valuestring) : NULL;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A member name that an object holds twice, or NULL.  cJSON keeps both and
+ * finds the first; other readers take the last: such a manifest means
+ * different things to different tools, so it is refused.  Sorting keeps a
+ * manifest with many items linear-ish. */
+static const char *dup_key(const cJSON *o)
+{
+	size_t n = 0, k = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, o)
+		n++;
+	if (n < 2)
+		return NULL;
+	const char **v = xmalloc(n * sizeof(*v));
+	cJSON_ArrayForEach(e, o)
+		if (e->string)
+			v[k++] = e->string;
+	qsort(v, k, sizeof(*v), cmp_str);
+	const char *d = NULL;
+	for (size_t i = 0; i + 1 < k && !d; i++)
+		if (!strcmp(v[i], v[i + 1]))
+			d = v[i];
+	free(v);
+	return d;
+}
+
+/* MAJOR[.MINOR[.PATCH]] of a version string (missing parts 0, numbers too
+ * big to read saturate, so read as newer); -1 when it starts with no number */
+static int version_numbers(const char *s, unsigned long v[3])
+{
+	v[0] = v[1] = v[2] = 0;
+	for (int i = 0; i < 3; i++) {
+		if (!isdigit((unsigned char)*s))
+			return i ? 0 : -1;
+		char *e;
+		v[i] = strtoul(s, &e, 10);
+		if (*e != '.')
+			return 0;
+		s = e + 1;
+	}
+	return 0;
+}
+
 static struct manifest *fail(struct manifest *m, cJSON *j, const char *label, const char *why, const char *what)
 {
 	error_code(EXIT_INVALID, "'%s': invalid Manifest.json: %s%s%s%s", label, why, what ? " '" : "", what ? what : "",
@@ -67,14 +115,19 @@ struct manifest *manifest_parse(const char *text, size_t len, const char *label)
 	m->version = get_str(j, "fileFormatVersion");
 	if (!m->version)
 		return fail(m, j, label, "no fileFormatVersion", NULL);
-	int maj = 0, min = 0, pat = 0;
-	if (sscanf(m->version, "%d.%d.%d", &maj, &min, &pat) < 1)
+	unsigned long ver[3];
+	if (version_numbers(m->version, ver) < 0)
 		return fail(m, j, label, "unreadable fileFormatVersion", m->version);
-	if (maj > 1 || (maj == 1 && (min > 0 || pat > 0)))
+	if (ver[0] > 1 || (ver[0] == 1 && (ver[1] > 0 || ver[2] > 0)))
 		return fail(m, j, label, "fileFormatVersion newer than 1.0.0", m->version);
+	const char *dup = dup_key(j);
+	if (dup)
+		return fail(m, j, label, "a key given twice", dup);
 	const cJSON *entries = cJSON_GetObjectItemCaseSensitive(j, "itemInfoEntries");
 	if (!cJSON_IsObject(entries))
 		return fail(m, j, label, "no itemInfoEntries object", NULL);
+	if ((dup = dup_key(entries)))
+		return fail(m, j, label, "duplicated item identifier", dup);
 	m->root_id = get_str(j, "rootModelIdentifier");
 	if (!m->root_id)
 		return fail(m, j, label, "no rootModelIdentifier", NULL);
@@ -85,9 +138,8 @@ struct manifest *manifest_parse(const char *text, size_t len, const char *label)
 	{
 		if (!cJSON_IsObject(e) || !e->string)
 			return fail(m, j, label, "item entry is not an object", e->string);
-		for (size_t i = 0; i < m->n; i++)
-			if (!strcmp(m->items[i].id, e->string))
-				return fail(m, j, label, "duplicated item identifier", e->string);
+		if ((dup = dup_key(e)))
+			return fail(m, j, label, "a key given twice in an item", dup);
 		xgrow((void **)&m->items, &cap, m->n + 1, sizeof(*m->items));
 		struct manifest_item *it = &m->items[m->n++];
 		memset(it, 0, sizeof(*it));

@@ -51,10 +51,27 @@ const char *meta_canonical(const char *key, int *std)
 	return key;
 }
 
-static struct mt_node *metadata(struct mt_node *root)
+/* the child numbered num (last occurrence): 1 (*out), 0 absent (or not a
+ * message our schema knows there), -1 when it does not decode (reported) */
+static int child_of(struct mt_node *n, uint32_t num, struct mt_node **out)
 {
-	struct mt_node *d = mt_get(root, F_DESCRIPTION);
-	return d ? mt_get(d, F_METADATA) : NULL;
+	*out = NULL;
+	long i = mt_find_last(n, num);
+	if (i < 0)
+		return n->state == MT_BAD ? -1 : 0;
+	*out = mt_child(n, (size_t)i);
+	if (*out)
+		return 1;
+	return n->f[i].child && n->f[i].child->state == MT_BAD ? -1 : 0;
+}
+
+/* description.metadata: 1 (*m), 0 absent, -1 invalid (reported) */
+static int metadata_of(struct mt_node *root, struct mt_node **m)
+{
+	struct mt_node *d;
+	int r = child_of(root, F_DESCRIPTION, &d);
+	*m = NULL;
+	return r == 1 ? child_of(d, F_METADATA, m) : r;
 }
 
 /* reads a map entry's key and value spans */
@@ -76,27 +93,62 @@ static int entry_kv(struct mt_node *e, const uint8_t **k, size_t *kl, const uint
 	return 0;
 }
 
-static int tree_ok(struct mt_node *root)
+/* userDefined entries by key (length kl[i]), then by position */
+struct dup_key {
+	const struct meta_entry *e;
+	size_t kl, pos;
+};
+
+static int cmp_dup_key(const void *a, const void *b)
 {
-	/* an invalid node on the way is reported by mt_get; distinguish absent */
-	return root->state != MT_BAD;
+	const struct dup_key *x = a, *y = b;
+	size_t l = x->kl < y->kl ? x->kl : y->kl;
+	int c = memcmp(x->e->key, y->e->key, l);
+	if (c)
+		return c;
+	if (x->kl != y->kl)
+		return x->kl < y->kl ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* A later userDefined entry with the same key wins: drops the earlier ones
+ * (sorting, not comparing every pair: a model with many keys stays fast).
+ * Returns the new count; the order of what remains is kept. */
+static size_t drop_earlier_duplicates(struct meta_entry *v, size_t k, const size_t *kl)
+{
+	struct dup_key *d = xmalloc((k ? k : 1) * sizeof(*d));
+	uint8_t *gone = xcalloc(k ? k : 1, 1);
+	size_t nd = 0, w = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!v[i].standard)
+			d[nd++] = (struct dup_key){ &v[i], kl[i], i };
+	qsort(d, nd, sizeof(*d), cmp_dup_key);
+	for (size_t i = 0; i + 1 < nd; i++)
+		if (d[i].kl == d[i + 1].kl && !memcmp(d[i].e->key, d[i + 1].e->key, d[i].kl))
+			gone[d[i].pos] = 1;
+	free(d);
+	for (size_t i = 0; i < k; i++) {
+		if (gone[i]) {
+			free(v[i].key);
+			free(v[i].value);
+			continue;
+		}
+		v[w++] = v[i];
+	}
+	free(gone);
+	return w;
 }
 
 int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n)
 {
 	struct meta_entry *v = NULL;
-	size_t cap = 0, k = 0;
+	size_t cap = 0, k = 0, kcap = 0, *kls = NULL;
 	*out = NULL;
 	*n = 0;
-	struct mt_node *d = mt_get(root, F_DESCRIPTION);
-	if (!d && !tree_ok(root))
-		return -1;
-	struct mt_node *m = d ? mt_get(d, F_METADATA) : NULL;
-	if (!m) {
-		if (d && d->state == MT_BAD)
-			return -1;
-		return 0;
-	}
+	struct mt_node *m;
+	int r = metadata_of(root, &m);
+	if (r <= 0)
+		return r;
 	for (size_t i = 0; i < m->n; i++) {
 		struct mt_field *f = &m->f[i];
 		if (!f->fd)
@@ -117,27 +169,22 @@ int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n)
 			size_t kl, vl;
 			if (!e || entry_kv(e, &kp, &kl, &vp, &vl) < 0) {
 				meta_entries_free(v, k);
+				free(kls);
 				return -1;
 			}
-			/* a later duplicate key wins: drop the earlier one */
-			for (size_t j = 0; j < k; j++)
-				if (!v[j].standard && strlen(v[j].key) == kl && !memcmp(v[j].key, kp, kl)) {
-					free(v[j].key);
-					free(v[j].value);
-					memmove(&v[j], &v[j + 1], (k - j - 1) * sizeof(*v));
-					k--;
-					break;
-				}
 			xgrow((void **)&v, &cap, k + 1, sizeof(*v));
+			xgrow((void **)&kls, &kcap, k + 1, sizeof(*kls));
 			v[k].key = xstrndup((const char *)kp, kl);
 			v[k].value = xstrndup((const char *)vp, vl);
 			v[k].len = vl;
 			v[k].standard = 0;
+			kls[k] = kl;
 			k++;
 		}
 	}
 	*out = v;
-	*n = k;
+	*n = drop_earlier_duplicates(v, k, kls);
+	free(kls);
 	return 0;
 }
 
@@ -186,9 +233,10 @@ int meta_get(struct mt_node *root, const char *key, char **val, size_t *len)
 {
 	int std;
 	const char *k = meta_canonical(key, &std);
-	struct mt_node *m = metadata(root);
-	if (!m)
-		return root->state == MT_BAD ? -1 : 0;
+	struct mt_node *m;
+	int r = metadata_of(root, &m);
+	if (r <= 0)
+		return r;
 	if (std) {
 		long i = mt_find_last(m, (uint32_t)std);
 		if (i < 0)
@@ -284,28 +332,38 @@ static void prune(struct mt_node *root)
 		mt_remove(root, (size_t)di);
 }
 
+/* mt_remove_if predicates: every field numbered *ctx; every userDefined
+ * entry for the key ctx (the entries were checked by find_user) */
+static int drop_number(struct mt_node *m, size_t i, void *ctx)
+{
+	return m->f[i].number == *(const uint32_t *)ctx;
+}
+
+static int drop_user(struct mt_node *m, size_t i, void *ctx)
+{
+	return entry_is(m, i, ctx);
+}
+
 int meta_rm(struct mt_node *root, const char *key)
 {
 	int std;
 	const char *k = meta_canonical(key, &std);
-	struct mt_node *m = metadata(root);
-	if (!m)
-		return root->state == MT_BAD ? -1 : 0;
+	struct mt_node *m;
+	int r = metadata_of(root, &m);
+	if (r <= 0)
+		return r;
 	int removed = 0;
+	/* every occurrence, in one pass (a key repeated many times must not
+	 * make this quadratic) */
 	if (std) {
-		long i;
-		while ((i = mt_find_last(m, (uint32_t)std)) >= 0) {
-			mt_remove(m, (size_t)i);
-			removed = 1;
-		}
+		uint32_t num = (uint32_t)std;
+		removed = mt_remove_if(m, drop_number, &num) > 0;
 	} else {
-		long i;
-		while ((i = find_user(m, k)) >= 0) {
-			mt_remove(m, (size_t)i);
-			removed = 1;
-		}
+		long i = find_user(m, k);
 		if (i == -2)
 			return -1;
+		if (i >= 0)
+			removed = mt_remove_if(m, drop_user, (void *)k) > 0;
 	}
 	if (removed)
 		prune(root);

@@ -144,6 +144,8 @@ static int make_root(struct mlpkg_model *m)
 	if (m->spec_len == 0)
 		return error_code(EXIT_INVALID, "'%s': empty file, not a Core ML model", m->path);
 	m->root = mt_root_new(&core_ml__specification__model__descriptor, m->spec, m->spec_len, m->path);
+	if (m->map)
+		mt_root_set_file(m->root, m->fd, m->map, m->map_len);
 	error_quiet++;
 	int r = mt_parse(m->root);
 	error_quiet--;
@@ -228,12 +230,20 @@ static int open_zip(struct mlpkg_model *m, int writable)
 	if (!m->zip)
 		return -1;
 	long n = zipio_count(m->zip), man = -1, lone = -1, nmodels = 0;
+	/* two entries of one name: we would read the first, unzip keeps the
+	 * last; a zip that means two things is refused (libzip finds the first) */
+	for (long i = 0; i < n; i++) {
+		const char *name = zipio_name(m->zip, i);
+		if (name && zipio_find(m->zip, name) != i)
+			return error_code(EXIT_INVALID, "'%s': the zip holds two entries named '%s'", m->path, name);
+	}
 	for (long i = 0; i < n; i++) {
 		const char *name = zipio_name(m->zip, i);
 		if (!name)
 			continue;
 		if (!strcmp(name, "Manifest.json")) {
 			man = i;
+			free(m->zip_prefix);
 			m->zip_prefix = xstrdup("");
 			break;
 		}
@@ -369,19 +379,37 @@ void mlpkg_close(struct mlpkg_model *m)
 /* ---- saving ------------------------------------------------------------------ */
 
 /* writes spans of the mapped original by copying from its file (in the
- * kernel: no page of it is mapped into us), everything else as given */
+ * kernel: no page of it is mapped into us), everything else through a
+ * buffer: the re-encoded path and the small spans between its nodes cost
+ * one write() rather than one each */
+#define SINK_BUF ((size_t)64 << 10)
 struct spec_sink {
 	struct atomic_file *af;
 	struct mlpkg_model *m;
+	uint8_t *buf;
+	size_t len;
 };
+
+static int spec_sink_flush(struct spec_sink *s)
+{
+	size_t n = s->len;
+	s->len = 0;
+	return n ? atomic_write(s->af, s->buf, n) : 0;
+}
 
 static int spec_sink_write(void *ctx, const void *p, size_t n)
 {
 	struct spec_sink *s = ctx;
 	const uint8_t *b = s->m->map, *q = p;
 	if (b && s->m->fd >= 0 && q >= b && q + n <= b + s->m->map_len && n >= 65536)
-		return atomic_copy_from(s->af, s->m->fd, (off_t)(q - b), n);
-	return atomic_write(s->af, p, n);
+		return spec_sink_flush(s) < 0 ? -1 : atomic_copy_from(s->af, s->m->fd, (off_t)(q - b), n);
+	if (n >= SINK_BUF)
+		return spec_sink_flush(s) < 0 ? -1 : atomic_write(s->af, p, n);
+	if (s->len + n > SINK_BUF && spec_sink_flush(s) < 0)
+		return -1;
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	return 0;
 }
 
 static int write_spec_file(struct mlpkg_model *m, const char *dest)
@@ -389,9 +417,13 @@ static int write_spec_file(struct mlpkg_model *m, const char *dest)
 	struct atomic_file af;
 	if (atomic_begin(&af, dest, 0) < 0)
 		return -1;
-	struct spec_sink ss = { &af, m };
+	struct spec_sink ss = { &af, m, xmalloc(SINK_BUF), 0 };
 	struct mt_sink s = { spec_sink_write, &ss };
-	if (mt_write(m->root, &s) < 0) {
+	int r = mt_write(m->root, &s);
+	if (r == 0)
+		r = spec_sink_flush(&ss);
+	free(ss.buf);
+	if (r < 0) {
 		atomic_abort(&af);
 		return -1;
 	}

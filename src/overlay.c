@@ -41,6 +41,22 @@ int overlay_sync(struct mlpkg_model *m, const char *key, int std, const char *va
 	if (m->fmt != FMT_PACKAGE)
 		return 0;
 	char *path = xasprintf("%s/%s", m->pkg_dir, OVERLAY_PATH);
+	/* never read or replace an overlay that is a link or leads outside the
+	 * package (through a linked folder): that would read, or write, a file
+	 * that is not the package's */
+	char *rp_pkg = realpath(m->pkg_dir, NULL), *rp = realpath(path, NULL);
+	struct stat lst;
+	int link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+	int inside = rp_pkg && rp && !strncmp(rp, rp_pkg, strlen(rp_pkg)) && rp[strlen(rp_pkg)] == '/';
+	int exists = rp != NULL;
+	free(rp_pkg);
+	free(rp);
+	if (exists && (link || !inside)) {
+		warning("'%s': the overlay %s %s: left as it was", m->path, OVERLAY_PATH,
+			link ? "is a symbolic link" : "leads outside the package");
+		free(path);
+		return 0;
+	}
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
 		free(path);

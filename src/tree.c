@@ -3,8 +3,10 @@
 #include "error.h"
 #include "wire.h"
 #include "xalloc.h"
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct mt_node *mt_root_new(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, const char *label)
 {
@@ -28,13 +30,17 @@ static void node_free(struct mt_node *n)
 	free(n);
 }
 
+static void file_free(struct mt_file *fl);
+
 void mt_free(struct mt_node *n)
 {
 	if (!n)
 		return;
+	struct mt_file *fl = n->parent ? NULL : n->file;
 	if (!n->parent)
 		free((char *)n->label);
 	node_free(n);
+	file_free(fl);
 }
 
 static int expected_wt(const ProtobufCFieldDescriptor *fd)
@@ -145,6 +151,272 @@ static int classify(struct mt_node *n, struct mt_field *f, const struct wire_fie
 	return 0;
 }
 
+/* ---- big nodes over a mapped file ------------------------------------------
+ * A node bigger than SPARSE_NODE whose bytes lie in the mapped file is listed
+ * by reading its field headers with pread through a small window, skipping
+ * the payloads of big fields: those stay spans of the mapping, never touched
+ * unless someone reads them.  Fields up to COPY_MAX (a node's skeleton: names,
+ * numbers, small messages) are copied into chunks owned by the root.  A node
+ * that turns out to be dense (mostly small fields) is left to the mapping,
+ * as is anything unusual (groups, malformed bytes, a failed read): the
+ * in-memory parser then decides, and reports, exactly as before. */
+#define SPARSE_NODE ((size_t)1 << 10)
+#define COPY_MAX SPARSE_NODE
+#define WINDOW ((size_t)4 << 10)
+#define CHUNK ((size_t)64 << 10)
+
+struct mt_chunk {
+	struct mt_chunk *prev;
+	size_t used, cap;
+	uint8_t data[];
+};
+
+struct mt_file {
+	int fd;
+	const uint8_t *base;    /* offset 0 of fd in the mapping */
+	size_t len;
+	struct mt_chunk *chunks; /* copies of small fields, newest first */
+	uint8_t win[WINDOW];
+};
+
+void mt_root_set_file(struct mt_node *root, int fd, const uint8_t *base, size_t len)
+{
+	if (root->parent || root->file || fd < 0 || !base || !len)
+		return;
+	struct mt_file *fl = xcalloc(1, sizeof(*fl));
+	fl->fd = fd;
+	fl->base = base;
+	fl->len = len;
+	root->file = fl;
+}
+
+static void file_free(struct mt_file *fl)
+{
+	if (!fl)
+		return;
+	while (fl->chunks) {
+		struct mt_chunk *p = fl->chunks->prev;
+		free(fl->chunks);
+		fl->chunks = p;
+	}
+	free(fl);
+}
+
+/* 1 when the node is big and its bytes lie in the mapped file */
+static int from_file(const struct mt_node *n)
+{
+	const struct mt_file *fl = n->file;
+	if (!fl || n->len <= SPARSE_NODE)
+		return 0;
+	uintptr_t b = (uintptr_t)fl->base, d = (uintptr_t)n->data;
+	return d >= b && d - b <= fl->len && n->len <= fl->len - (d - b);
+}
+
+static uint8_t *chunk_alloc(struct mt_file *fl, size_t n)
+{
+	struct mt_chunk *c = fl->chunks;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > CHUNK ? n : CHUNK;
+		c = xmalloc(sizeof(*c) + cap);
+		c->prev = fl->chunks;
+		c->used = 0;
+		c->cap = cap;
+		fl->chunks = c;
+	}
+	uint8_t *p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+/* n bytes of the file at off into dst; 0, or -1 (failed or short) */
+static int file_read(const struct mt_file *fl, void *dst, size_t n, size_t off)
+{
+	uint8_t *d = dst;
+	while (n) {
+		ssize_t r = pread(fl->fd, d, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		d += r;
+		n -= (size_t)r;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+struct scan {
+	struct mt_file *fl;
+	size_t off, end;        /* file offsets: the next field, the end of the node */
+	size_t wo, wl;          /* the window holds wl bytes from file offset wo */
+};
+
+/* Decodes the next field's header from the window.  *w gets the number, wire
+ * type and value, its pointers lead into the mapping (nothing is read there).
+ * 1, 0 at the end, -1 when the in-memory parser must decide. */
+static int scan_next(struct scan *s, struct wire_field *w)
+{
+	if (s->off >= s->end)
+		return 0;
+	size_t left = s->end - s->off, need = left < 32 ? left : 32;
+	if (s->off < s->wo || s->off + need > s->wo + s->wl) {
+		size_t n = left < WINDOW ? left : WINDOW;
+		if (file_read(s->fl, s->fl->win, n, s->off) < 0)
+			return -1;
+		s->wo = s->off;
+		s->wl = n;
+	}
+	const uint8_t *p = s->fl->win + (s->off - s->wo), *e = s->fl->win + s->wl, *q = p;
+	const uint8_t *m = s->fl->base + s->off;
+	uint64_t tag, len;
+	if (wire_varint(&q, e, &tag) < 0 || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
+		return -1;
+	if ((tag & 7) == WT_LEN) {
+		if (wire_varint(&q, e, &len) < 0 || len > left - (size_t)(q - p))
+			return -1;
+		w->number = (uint32_t)(tag >> 3);
+		w->wt = WT_LEN;
+		w->start = m;
+		w->val = m + (q - p);
+		w->vlen = (size_t)len;
+		w->u = len;
+		w->end = w->val + len;
+	} else if ((tag & 7) == WT_VARINT || (tag & 7) == WT_I64 || (tag & 7) == WT_I32) {
+		const char *why = NULL;
+		q = p;
+		if (wire_next(&q, e, w, &why) != 1)
+			return -1;
+		w->start = m;
+		w->val = m + (w->val - p);
+		w->end = m + (q - p);
+	} else {
+		return -1;
+	}
+	s->off += (size_t)(w->end - w->start);
+	return 1;
+}
+
+/* The field *w (pointers into the mapping) as bytes in memory: in the window
+ * when it is there, else read into a new buffer (*tofree). NULL on failure. */
+static const uint8_t *scan_bytes(struct scan *s, const struct wire_field *w, uint8_t **tofree)
+{
+	size_t off = (size_t)(w->start - s->fl->base), n = (size_t)(w->end - w->start);
+	*tofree = NULL;
+	if (off >= s->wo && off + n <= s->wo + s->wl)
+		return s->fl->win + (off - s->wo);
+	uint8_t *b = xmalloc(n ? n : 1);
+	if (file_read(s->fl, b, n, off) < 0) {
+		free(b);
+		return NULL;
+	}
+	return *tofree = b;
+}
+
+/* mt_parse for a big node in the file: 0, or 1 when the in-memory parser must do it */
+static int parse_file(struct mt_node *n)
+{
+	struct mt_file *fl = n->file;
+	size_t start = (size_t)(n->data - fl->base);
+	struct scan s = { fl, start, start + n->len, 0, 0 };
+	struct mt_chunk *mark = fl->chunks;
+	size_t mark_used = mark ? mark->used : 0, copied = 0;
+	struct wire_field w;
+	const char *why = NULL;
+	int r;
+	while ((r = scan_next(&s, &w)) == 1) {
+		size_t flen = (size_t)(w.end - w.start);
+		if (flen <= COPY_MAX) {
+			copied += flen;
+			/* mostly small fields: the mapping serves them better than copies */
+			if (copied > SPARSE_NODE && copied > (s.off - start) / 2) {
+				r = -1;
+				break;
+			}
+			uint8_t *tofree, *c = chunk_alloc(fl, flen);
+			const uint8_t *b = scan_bytes(&s, &w, &tofree), *p = c;
+			if (!b) {
+				r = -1;
+				break;
+			}
+			memcpy(c, b, flen);
+			free(tofree);
+			if (wire_next(&p, c + flen, &w, &why) != 1) {
+				r = -1;
+				break;
+			}
+		}
+		xgrow((void **)&n->f, &n->cap, n->n + 1, sizeof(*n->f));
+		if (classify(n, &n->f[n->n], &w, &why) < 0) {
+			r = -1;
+			break;
+		}
+		n->n++;
+	}
+	if (r < 0) {
+		n->n = 0;
+		while (fl->chunks != mark) {
+			struct mt_chunk *p = fl->chunks->prev;
+			free(fl->chunks);
+			fl->chunks = p;
+		}
+		if (mark)
+			mark->used = mark_used;
+		return 1;
+	}
+	n->state = MT_PARSED;
+	return 0;
+}
+
+static int check_span(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, int depth, const char **why);
+
+/* check_span over a big span of the file, read with pread: 0, -1 invalid
+ * (*why), 1 when the in-memory walk must decide */
+static int check_file(struct mt_file *fl, const ProtobufCMessageDescriptor *d, size_t off, size_t len, int depth,
+		      const char **why)
+{
+	if (depth > MT_MAX_DEPTH)
+		return *why = "messages nested too deeply", -1;
+	struct scan s = { fl, off, off + len, 0, 0 };
+	struct wire_field w;
+	int r;
+	while ((r = scan_next(&s, &w)) == 1) {
+		const ProtobufCFieldDescriptor *fd = d ? protobuf_c_message_descriptor_get_field(d, w.number) : NULL;
+		uint8_t flags = 0;
+		if (!fd)
+			continue;
+		if (w.wt == WT_LEN && w.vlen > SPARSE_NODE) {
+			int j = judge(fd, &w, &flags, why);
+			if (j < 0)
+				return -1;
+			if (j == 0 && fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+				int c = check_file(fl, fd->descriptor, (size_t)(w.val - fl->base), w.vlen, depth + 1, why);
+				if (c)
+					return c;
+				s.wl = 0; /* the window served the nested span */
+			}
+			continue;
+		}
+		/* a small field: checked in memory, from the window or a copy */
+		uint8_t *tofree;
+		const uint8_t *b = scan_bytes(&s, &w, &tofree), *p = b;
+		struct wire_field v;
+		int c = 0;
+		if (!b || wire_next(&p, b + (w.end - w.start), &v, why) != 1) {
+			c = 1;
+		} else {
+			int j = judge(fd, &v, &flags, why);
+			if (j < 0)
+				c = -1;
+			else if (j == 0 && fd->type == PROTOBUF_C_TYPE_MESSAGE)
+				c = check_span(fd->descriptor, v.val, v.vlen, depth + 1, why);
+		}
+		free(tofree);
+		if (c)
+			return c;
+	}
+	return r < 0 ? 1 : 0;
+}
+
 /* validates a span as message d, recursively, keeping nothing */
 static int check_span(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, int depth, const char **why)
 {
@@ -171,7 +443,10 @@ static int check_span(const ProtobufCMessageDescriptor *d, const uint8_t *p, siz
 int mt_check(struct mt_node *n)
 {
 	const char *why = NULL;
-	if (check_span(n->desc, n->data, n->len, n->depth, &why) == 0)
+	int r = from_file(n) ? check_file(n->file, n->desc, (size_t)(n->data - n->file->base), n->len, n->depth, &why) : 1;
+	if (r == 1)
+		r = check_span(n->desc, n->data, n->len, n->depth, &why);
+	if (r == 0)
 		return 0;
 	/* walk again with the tree to report where */
 	if (mt_validate(n) < 0)
@@ -187,6 +462,8 @@ int mt_parse(struct mt_node *n)
 		return set_error_code(EXIT_INVALID), -1;
 	if (n->depth > MT_MAX_DEPTH)
 		return bad(n, "messages nested too deeply");
+	if (from_file(n) && parse_file(n) == 0)
+		return 0;
 	const uint8_t *p = n->data, *end = n->data + n->len;
 	struct wire_field w;
 	const char *why = NULL;
@@ -196,8 +473,15 @@ int mt_parse(struct mt_node *n)
 		if (classify(n, &n->f[n->n], &w, &why) < 0) {
 			n->state = MT_BAD;
 			char *path = mt_path(n);
-			const char *fname = n->f[n->n].fd ? n->f[n->n].fd->name : "?";
-			error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s in %s.%s", n->label, why, path, fname);
+			/* classify keeps fd only for fields it accepts: name the refused one */
+			const ProtobufCFieldDescriptor *bfd =
+				n->desc ? protobuf_c_message_descriptor_get_field(n->desc, w.number) : NULL;
+			if (bfd)
+				error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s in %s.%s", n->label, why, path,
+					   bfd->name);
+			else
+				error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s in %s.%u", n->label, why, path,
+					   w.number);
 			free(path);
 			return -1;
 		}
@@ -224,6 +508,7 @@ struct mt_node *mt_child(struct mt_node *n, size_t i)
 		c->parent = n;
 		c->label = n->label;
 		c->depth = n->depth + 1;
+		c->file = n->file;
 		f->child = c;
 	}
 	if (mt_parse(f->child) < 0)
@@ -458,6 +743,33 @@ void mt_remove(struct mt_node *n, size_t i)
 	memmove(&n->f[i], &n->f[i + 1], (n->n - i - 1) * sizeof(*n->f));
 	n->n--;
 	mt_mark_dirty(n);
+}
+
+size_t mt_remove_if(struct mt_node *n, int (*drop)(struct mt_node *n, size_t i, void *ctx), void *ctx)
+{
+	/* decide first (drop may open children: indices must hold), then
+	 * compact once: linear, where removing one at a time is quadratic */
+	uint8_t *gone = xcalloc(n->n ? n->n : 1, 1);
+	size_t k = 0, removed = 0;
+	for (size_t i = 0; i < n->n; i++)
+		gone[i] = drop(n, i, ctx) ? 1 : 0;
+	for (size_t i = 0; i < n->n; i++) {
+		if (!gone[i]) {
+			if (k != i)
+				n->f[k] = n->f[i];
+			k++;
+			continue;
+		}
+		if (n->f[i].child)
+			node_free(n->f[i].child);
+		free(n->f[i].own);
+		removed++;
+	}
+	free(gone);
+	n->n = k;
+	if (removed)
+		mt_mark_dirty(n);
+	return removed;
 }
 
 size_t mt_insert_pos(struct mt_node *n, uint32_t num)

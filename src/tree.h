@@ -19,6 +19,7 @@ enum {
 };
 
 struct mt_node;
+struct mt_file;
 
 struct mt_field {
 	uint32_t number;
@@ -49,6 +50,7 @@ struct mt_node {
 	int depth;
 	uint64_t size_cache;
 	uint8_t *own;           /* root only: owned data */
+	struct mt_file *file;   /* the mapped file under the tree (owned by the root), or NULL */
 };
 
 #define MT_MAX_DEPTH 100
@@ -57,6 +59,14 @@ struct mt_node {
  * file in messages.  Free with mt_free. */
 struct mt_node *mt_root_new(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, const char *label);
 void mt_free(struct mt_node *n);
+/* Tells a root that its bytes lie in a read-only mapping of file fd, whose
+ * offset 0 is at base (len bytes mapped; fd must stay open while the tree
+ * lives).  Big nodes are then listed by reading their field headers with
+ * pread, skipping large payloads, instead of through the mapping: looking at
+ * a few fields of a 1 GiB spec touches no page of it (page faults, and the
+ * resident memory they bring, grow with what is looked at).  Small fields of
+ * such nodes are copied; everything else still points into the mapping. */
+void mt_root_set_file(struct mt_node *root, int fd, const uint8_t *base, size_t len);
 
 /* Lists the node's fields; 0, or -1 (reported, exit class EXIT_INVALID). */
 int mt_parse(struct mt_node *n);
@@ -102,6 +112,9 @@ double mt_raw_double(const ProtobufCFieldDescriptor *fd, uint64_t u);
 void mt_replace(struct mt_node *n, size_t i, const uint8_t *enc, size_t len);
 void mt_insert(struct mt_node *n, size_t pos, const uint8_t *enc, size_t len);
 void mt_remove(struct mt_node *n, size_t i);
+/* Removes every field i for which drop(n, i, ctx) returns nonzero, in one
+ * pass; returns how many were removed. */
+size_t mt_remove_if(struct mt_node *n, int (*drop)(struct mt_node *n, size_t i, void *ctx), void *ctx);
 /* Where a new field numbered num goes: after the last field numbered <= num. */
 size_t mt_insert_pos(struct mt_node *n, uint32_t num);
 /* Sets a string/bytes field: replaces the last occurrence (dropping earlier

@@ -13,6 +13,14 @@ standard protobuf library.  Used by the shell tests only.
   pydecode.py field FILE PATH      a field by dotted path (attribute access)
   pydecode.py summary FILE         type, spec version, io names, counts
   pydecode.py userkeys FILE        userDefined keys in wire order (raw walk)
+  pydecode.py inspect FILE         what mlpkg info/io/layers report, computed
+                                   independently: models, typed io, counts
+  pydecode.py weightbytes FILE NAME OUT
+                                   the raw data of a weight tensor as mlpkg
+                                   weights names it, read straight from the
+                                   spec or from weight.bin at its offset
+  pydecode.py strings|renamed|features|equal-but-desc|labels|mkclassifier ...
+                                   interface checks: see tests/pyiface.py
 """
 import hashlib
 import json
@@ -106,6 +114,244 @@ def user_keys(data):
     return keys
 
 
+# ---- inspect / weightbytes: an independent reading of what info, io,
+# layers and weights report (written from the schema, not from the C code)
+
+ARRAY_DTYPES = {65568: "float32", 65600: "double", 131104: "int32", 131080: "int8", 65552: "float16"}
+COLOR = {10: "GRAYSCALE", 20: "RGB", 30: "BGR", 40: "GRAYSCALE_FLOAT16"}
+NN_TYPES = ("neuralNetwork", "neuralNetworkClassifier", "neuralNetworkRegressor")
+PIPELINES = ("pipeline", "pipelineClassifier", "pipelineRegressor")
+
+
+def fmt_range(r):
+    lo, hi = r.lowerBound, r.upperBound
+    if hi >= 0 and hi == lo:
+        return str(lo)
+    return "%d..*" % lo if hi < 0 else "%d..%d" % (lo, hi)
+
+
+def fmt_array(a):
+    s = ARRAY_DTYPES.get(a.dataType, "array") + "[" + ",".join(str(d) for d in a.shape) + "]"
+    flex = a.WhichOneof("ShapeFlexibility")
+    if flex == "enumeratedShapes":
+        s += " in {" + ",".join("[" + ",".join(str(d) for d in sh.shape) + "]" for sh in a.enumeratedShapes.shapes) + "}"
+    elif flex == "shapeRange":
+        s += " in [" + ",".join(fmt_range(r) for r in a.shapeRange.sizeRanges) + "]"
+    return s
+
+
+def fmt_type(t):
+    k = t.WhichOneof("Type")
+    if k is None:
+        s = "none"
+    elif k in ("int64Type", "doubleType", "stringType"):
+        s = k[:-4]
+    elif k == "imageType":
+        im = t.imageType
+        s = "image<%s,%dx%d>" % (COLOR.get(im.colorSpace, "?"), im.width, im.height)
+        flex = im.WhichOneof("SizeFlexibility")
+        if flex == "enumeratedSizes":
+            s += " in {" + ",".join("%dx%d" % (z.width, z.height) for z in im.enumeratedSizes.sizes) + "}"
+        elif flex == "imageSizeRange":
+            s += " in [%s]x[%s]" % (fmt_range(im.imageSizeRange.widthRange), fmt_range(im.imageSizeRange.heightRange))
+    elif k == "multiArrayType":
+        s = fmt_array(t.multiArrayType)
+    elif k == "dictionaryType":
+        key = {"int64KeyType": "int64", "stringKeyType": "string"}.get(t.dictionaryType.WhichOneof("KeyType"), "?")
+        s = "dict<%s,double>" % key
+    elif k == "sequenceType":
+        el = {"int64Type": "int64", "stringType": "string"}.get(t.sequenceType.WhichOneof("Type"), "?")
+        s = "sequence<%s>" % el
+        if t.sequenceType.HasField("sizeRange"):
+            s += " length " + fmt_range(t.sequenceType.sizeRange)
+    elif k == "stateType":
+        s = "state<" + fmt_array(t.stateType.arrayType) + ">"
+    else:
+        s = "?"
+    if k == "multiArrayType" and t.multiArrayType.WhichOneof("defaultOptionalValue"):
+        v = getattr(t.multiArrayType, t.multiArrayType.WhichOneof("defaultOptionalValue"))
+        s += " default " + (str(int(v)) if float(v).is_integer() else repr(v))
+    return s
+
+
+def features(lst):
+    return [{"name": f.name, "type": fmt_type(f.type), "optional": f.type.isOptional} for f in lst]
+
+
+def walk_models(m, path="", out=None):
+    out = [] if out is None else out
+    t = m.WhichOneof("Type")
+    out.append({"path": path, "type": t, "specificationVersion": m.specificationVersion, "model": m})
+    if t in PIPELINES:
+        p = getattr(m, t) if t == "pipeline" else getattr(m, t).pipeline
+        base = path + ("." if path else "") + t + ("" if t == "pipeline" else ".pipeline")
+        for i, sub in enumerate(p.models):
+            walk_models(sub, "%s.models[%d]" % (base, i), out)
+    return out
+
+
+def nn_weight_fields(msg, prefix=""):
+    """(name, WeightParams) for every non-empty WeightParams below a layer's params"""
+    out = []
+    for fd, val in msg.ListFields():
+        if fd.message_type is None:
+            continue
+        vals = list(val) if fd.label == fd.LABEL_REPEATED else [val]
+        for i, v in enumerate(vals):
+            name = prefix + fd.name + ("[%d]" % i if len(vals) > 1 else "")
+            if fd.message_type.name == "WeightParams":
+                if len(v.floatValue) or v.float16Value or v.rawValue or v.int8RawValue:
+                    out.append((name, v))
+            elif not fd.message_type.GetOptions().map_entry:
+                out.extend(nn_weight_fields(v, name + "."))
+    return out
+
+
+def nn_weight_info(w):
+    """(type, bits, count, bytes, raw bytes)"""
+    import struct
+    if len(w.floatValue):
+        return "float32", 32, len(w.floatValue), 4 * len(w.floatValue), struct.pack("<%df" % len(w.floatValue), *w.floatValue)
+    if w.float16Value:
+        return "float16", 16, len(w.float16Value) // 2, len(w.float16Value), w.float16Value
+    if w.rawValue:
+        bits = w.quantization.numberOfBits if w.HasField("quantization") else 0
+        if 0 < bits <= 16:
+            kind = "lut" if w.quantization.WhichOneof("QuantizationType") == "lookupTableQuantization" else "quantized"
+        else:
+            kind, bits = "raw", 8
+        return kind, bits, len(w.rawValue) * 8 // bits, len(w.rawValue), w.rawValue
+    return "int8", 8, len(w.int8RawValue), len(w.int8RawValue), w.int8RawValue
+
+
+MIL_BITS = {1: 8, 10: 16, 11: 32, 12: 64, 13: 16, 21: 8, 22: 16, 23: 32, 24: 64, 25: 4, 31: 8, 32: 16, 33: 32,
+            34: 64, 35: 4, 36: 2, 37: 1, 38: 6, 39: 3, 40: 8, 41: 8}
+
+
+def op_name(op):
+    if "name" in op.attributes:
+        v = op.attributes["name"]
+        if v.immediateValue.tensor.strings.values:
+            return v.immediateValue.tensor.strings.values[0]
+    return op.outputs[0].name if op.outputs else ""
+
+
+def walk_ops(block, out):
+    for op in block.operations:
+        out.append(op)
+        for b in op.blocks:
+            walk_ops(b, out)
+    return out
+
+
+def program_ops(prog):
+    """[(function name, [ops])] over each function's active specialization"""
+    res = []
+    for fname, fn in prog.functions.items():
+        specs = fn.block_specializations
+        if fn.opset in specs:
+            block = specs[fn.opset]
+        elif len(specs):
+            block = specs[list(specs.keys())[-1]]
+        else:
+            block = None
+        res.append((fname, walk_ops(block, []) if block is not None else []))
+    return res
+
+
+def blob_refs(op):
+    """(weight name, Value) for the blob-file values an op holds"""
+    out = []
+    for k, v in op.attributes.items():
+        if v.WhichOneof("value") == "blobFileValue":
+            out.append((k, v))
+    for k, arg in op.inputs.items():
+        for b in arg.arguments:
+            if b.WhichOneof("binding") == "value" and b.value.WhichOneof("value") == "blobFileValue":
+                out.append((k, b.value))
+    return [(op_name(op) if (op.type == "const" and k == "val") else op_name(op) + "." + k, v) for k, v in out]
+
+
+def inspect_model(pb, path):
+    m, _ = read_model(pb, path)
+    d = m.description
+    models = walk_models(m)
+    out = {"specificationVersion": m.specificationVersion, "type": m.WhichOneof("Type"),
+           "models": [{"path": x["path"], "type": x["type"], "specificationVersion": x["specificationVersion"]}
+                      for x in models[1:]],
+           "inputs": features(d.input), "outputs": features(d.output), "states": features(d.state),
+           "trainingInputs": features(d.trainingInput),
+           "functions": [{"name": f.name, "inputs": features(f.input), "outputs": features(f.output),
+                          "states": features(f.state)} for f in d.functions],
+           "defaultFunction": d.defaultFunctionName or None}
+    layers = ops = nfunc = weights = params = wbytes = 0
+    kinds = {}
+    names = []
+    for x in models:
+        sub, t = x["model"], x["type"]
+        if t in NN_TYPES:
+            for layer in getattr(sub, t).layers:
+                layers += 1
+                kind = layer.WhichOneof("layer") or "?"
+                kinds[kind] = kinds.get(kind, 0) + 1
+                if layer.WhichOneof("layer"):
+                    for name, w in nn_weight_fields(getattr(layer, kind)):
+                        _, _, count, nbytes, _ = nn_weight_info(w)
+                        weights += 1
+                        params += count
+                        wbytes += nbytes
+                        names.append(layer.name + "." + name)
+        elif t == "mlProgram":
+            for fname, oplist in program_ops(sub.mlProgram):
+                nfunc += 1
+                for op in oplist:
+                    ops += 1
+                    kinds[op.type] = kinds.get(op.type, 0) + 1
+                    for name, v in blob_refs(op):
+                        tt = v.type.tensorType
+                        count = 1
+                        for dim in tt.dimensions:
+                            count *= dim.constant.size
+                        weights += 1
+                        params += count
+                        wbytes += (count * MIL_BITS.get(tt.dataType, 0) + 7) // 8
+                        names.append(name)
+    out["counts"] = {"models": len(models), "layers": layers, "operations": ops, "functions": nfunc,
+                     "weightTensors": weights, "parameters": params, "weightBytes": wbytes}
+    out["kinds"] = kinds
+    out["weightNames"] = sorted(names)
+    return out
+
+
+def weight_bytes(pb, path, name):
+    import struct
+    m, _ = read_model(pb, path)
+    for x in walk_models(m):
+        sub, t = x["model"], x["type"]
+        if t in NN_TYPES:
+            for layer in getattr(sub, t).layers:
+                if layer.WhichOneof("layer"):
+                    for wname, w in nn_weight_fields(getattr(layer, layer.WhichOneof("layer"))):
+                        if layer.name + "." + wname == name:
+                            return nn_weight_info(w)[4]
+        elif t == "mlProgram":
+            for _, oplist in program_ops(sub.mlProgram):
+                for op in oplist:
+                    for wname, v in blob_refs(op):
+                        if wname != name:
+                            continue
+                        rel = v.blobFileValue.fileName.replace("@model_path/", "")
+                        spec = spec_path(path)
+                        with open(os.path.join(os.path.dirname(spec), rel), "rb") as f:
+                            data = f.read()
+                        off = v.blobFileValue.offset
+                        sentinel, _dtype, size, doff = struct.unpack_from("<IIQQ", data, off)
+                        if sentinel != 0xDEADBEEF:
+                            raise SystemExit("bad sentinel at %d" % off)
+                        return data[doff:doff + size]
+    raise SystemExit("no weight named " + name)
+
+
 def main():
     from google.protobuf import json_format
     pb = load_schema()
@@ -113,7 +359,7 @@ def main():
     flags = [a for a in sys.argv[2:] if a.startswith("--")]
     if cmd == "json":
         m, _ = read_model(pb, args[0])
-        print(json_format.MessageToJson(m, preserving_proto_field_names=True))
+        print(json_format.MessageToJson(m, preserving_proto_field_name=True))
     elif cmd == "jsoneq":
         m, _ = read_model(pb, args[0])
         with open(args[1]) as f:
@@ -160,6 +406,15 @@ def main():
         with open(spec_path(args[0]), "rb") as f:
             for k in user_keys(f.read()):
                 print(k)
+    elif cmd == "inspect":
+        print(json.dumps(inspect_model(pb, args[0]), sort_keys=True))
+    elif cmd == "weightbytes":
+        with open(args[2], "wb") as f:
+            f.write(weight_bytes(pb, args[0], args[1]))
+    elif cmd in ("strings", "renamed", "features", "equal-but-desc", "labels", "mkclassifier"):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import pyiface
+        return pyiface.main(pb, read_model, cmd, args, flags)
     else:
         print("unknown command", file=sys.stderr)
         return 2

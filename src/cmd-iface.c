@@ -1,0 +1,523 @@
+/* cmd-iface: mlpkg describe, mlpkg rename and mlpkg labels: interface
+ * edits in place (atomic), to -o OUT, or shown with --dry-run. */
+#include "commands.h"
+#include "atomic.h"
+#include "error.h"
+#include "iface.h"
+#include "jsonout.h"
+#include "xalloc.h"
+#include "zipio.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct edit_opts {
+	const char *out;
+	int dry_run;
+	const char *function;
+	int json;
+};
+
+/* ---- FeatureDescriptions.json ---------------------------------------------- */
+
+/* the overlay's path relative to the package folder; caller frees */
+static char *fdesc_rel(struct mlpkg_model *m)
+{
+	char *dir = mlpkg_model_dir(m);
+	char *rel = xasprintf("%s/%s", dir ? dir : "Data/com.apple.CoreML", FDESC_OVERLAY_NAME);
+	free(dir);
+	return rel;
+}
+
+/* The overlay's text edited by fn (fdesc_json_rename / _describe with a, b):
+ * 1 and *out when it changes, 0 when there is none or it has no entry
+ * concerned (*present says whether there is one), -1 on error. */
+static int fdesc_edit(struct mlpkg_model *m, int describe, const char *a, const char *b, char **out, int *present)
+{
+	*present = 0;
+	*out = NULL;
+	if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP)
+		return 0;
+	char *rel = fdesc_rel(m);
+	if (!mlpkg_has_file(m, rel)) {
+		free(rel);
+		return 0;
+	}
+	*present = 1;
+	uint8_t *buf;
+	size_t len;
+	int mapped;
+	if (mlpkg_read_item(m, rel, &buf, &len, &mapped) < 0) {
+		free(rel);
+		return -1;
+	}
+	int r = describe ? fdesc_json_describe((const char *)buf, len, a, b, out)
+			 : fdesc_json_rename((const char *)buf, len, a, b, out);
+	if (mapped)
+		munmap(buf, len);
+	else
+		free(buf);
+	if (r < 0) {
+		warning("'%s': %s is not JSON; left as it was", m->path, rel);
+		r = 0;
+	}
+	free(rel);
+	return r;
+}
+
+static int write_file_atomic(const char *path, const char *text)
+{
+	struct atomic_file af;
+	if (atomic_begin(&af, path, 0) < 0)
+		return -1;
+	if (atomic_write(&af, text, strlen(text)) < 0) {
+		atomic_abort(&af);
+		return -1;
+	}
+	return atomic_commit(&af);
+}
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+/* Saves the model with the overlay text (NULL: no overlay change) */
+static int save_with_overlay(struct mlpkg_model *m, const char *out, const char *overlay)
+{
+	if (out && m->fmt != FMT_STDIN && same_file(out, m->path))
+		out = NULL;
+	char *rel = overlay ? fdesc_rel(m) : NULL;
+	int rc = 0;
+	if (overlay && m->fmt == FMT_ZIP && !out) {
+		/* staged in the archive: the spec and the overlay land in one commit */
+		char *entry = xasprintf("%s%s", m->zip_prefix, rel);
+		long i = zipio_find(m->zip, entry);
+		free(entry);
+		if (i >= 0 && zipio_replace(m->zip, i, overlay, strlen(overlay)) < 0)
+			rc = -1;
+		overlay = NULL;
+	}
+	if (rc == 0)
+		rc = mlpkg_save(m, out);
+	if (rc == 0 && overlay) {
+		if (m->fmt == FMT_PACKAGE) {
+			char *path = xasprintf("%s/%s", out ? out : m->pkg_dir, rel);
+			rc = write_file_atomic(path, overlay);
+			free(path);
+		} else if (m->fmt == FMT_ZIP) {
+			struct zipio *z = zipio_open(out, 1);
+			char *entry = xasprintf("%s%s", m->zip_prefix, rel);
+			long i = z ? zipio_find(z, entry) : -1;
+			free(entry);
+			if (!z)
+				rc = -1;
+			else if (i >= 0 && (zipio_replace(z, i, overlay, strlen(overlay)) < 0 || zipio_commit(z) < 0))
+				rc = -1;
+			zipio_close(z);
+		}
+		if (rc == 0)
+			fprintf(stderr, "mlpkg: '%s': updated %s to match\n", out ? out : m->path, rel);
+	}
+	free(rel);
+	return rc;
+}
+
+static void print_changes(const struct iface_changes *ch)
+{
+	for (size_t i = 0; i < ch->n; i++) {
+		fputs("  ", stdout);
+		fput_escaped(stdout, ch->v[i], strlen(ch->v[i]));
+		fputc('\n', stdout);
+	}
+}
+
+static void print_q(const char *s)
+{
+	fputc('\'', stdout);
+	fput_escaped(stdout, s, strlen(s));
+	fputc('\'', stdout);
+}
+
+/* ---- describe ------------------------------------------------------------------ */
+
+static int describe_one(const char *feature, const char *text, const char *path, const struct edit_opts *o)
+{
+	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
+	struct mlpkg_model *m = cmd_open(path, flags);
+	if (!m)
+		return last_error_code();
+	if (mt_check(m->root) < 0) {
+		mlpkg_close(m);
+		return last_error_code();
+	}
+	struct iface_changes ch = { 0 };
+	int rc = EXIT_OK;
+	int r = iface_describe(m->root, feature, text, strlen(text), o->function, &ch);
+	char *overlay = NULL;
+	int present = 0;
+	if (r >= 0 && fdesc_edit(m, 1, feature, text, &overlay, &present) < 0)
+		r = -1;
+	if (r < 0) {
+		rc = last_error_code();
+	} else if (o->dry_run) {
+		printf("%s: ", m->path);
+		if (r == 0) {
+			printf("the description of ");
+			print_q(feature);
+			printf(" already reads so\n");
+		} else {
+			printf("would set the description of ");
+			print_q(feature);
+			printf(" in:\n");
+			print_changes(&ch);
+		}
+		if (overlay)
+			printf("  and in %s\n", FDESC_OVERLAY_NAME);
+	} else if (r > 0 || o->out || overlay) {
+		if (save_with_overlay(m, o->out, overlay) < 0)
+			rc = last_error_code();
+		else if (present && !overlay)
+			warning("'%s' carries %s without a description of '%s'; Xcode may show the overlay's", m->path,
+				FDESC_OVERLAY_NAME, feature);
+	}
+	free(overlay);
+	iface_changes_free(&ch);
+	mlpkg_close(m);
+	return rc;
+}
+
+int cmd_describe(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "function", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *self = cmd_find("describe");
+	struct edit_opts o = { 0 };
+	int c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "o:n", lo)) != -1) {
+		switch (c) {
+		case 'o': o.out = optarg; break;
+		case 'n': o.dry_run = 1; break;
+		case 'f': o.function = optarg; break;
+		default: return cmd_usage(self, "unknown option");
+		}
+	}
+	char **av = argv + optind;
+	int ac = argc - optind;
+	if (ac < 2)
+		return cmd_usage(self, "describe needs FEATURE and TEXT");
+	if (o.out && ac > 3)
+		return cmd_usage(self, "-o takes a single MODEL");
+	if (ac == 2)
+		return describe_one(av[0], av[1], NULL, &o);
+	int rc = EXIT_OK;
+	for (int i = 2; i < ac; i++)
+		rc = worse(rc, describe_one(av[0], av[1], av[i], &o));
+	return rc;
+}
+
+/* ---- rename ---------------------------------------------------------------------- */
+
+static int rename_one(const char *old, const char *new, const char *path, const struct edit_opts *o)
+{
+	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
+	struct mlpkg_model *m = cmd_open(path, flags);
+	if (!m)
+		return last_error_code();
+	if (mt_check(m->root) < 0) {
+		mlpkg_close(m);
+		return last_error_code();
+	}
+	struct iface_changes ch = { 0 };
+	int rc = EXIT_OK;
+	int r = iface_rename(m->root, old, new, o->function, &ch);
+	char *overlay = NULL;
+	int present = 0;
+	if (r > 0 && fdesc_edit(m, 0, old, new, &overlay, &present) < 0)
+		r = -1;
+	if (r < 0) {
+		rc = last_error_code();
+	} else if (o->dry_run) {
+		printf("%s: ", m->path);
+		if (r == 0) {
+			print_q(old);
+			printf(" unchanged\n");
+		} else {
+			printf("would rename ");
+			print_q(old);
+			printf(" to ");
+			print_q(new);
+			printf(" in %d place%s:\n", r, r == 1 ? "" : "s");
+			print_changes(&ch);
+		}
+		if (overlay)
+			printf("  and in %s\n", FDESC_OVERLAY_NAME);
+	} else if (r > 0 || o->out) {
+		if (save_with_overlay(m, o->out, overlay) < 0)
+			rc = last_error_code();
+	}
+	free(overlay);
+	iface_changes_free(&ch);
+	mlpkg_close(m);
+	return rc;
+}
+
+int cmd_rename(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "function", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *self = cmd_find("rename");
+	struct edit_opts o = { 0 };
+	int c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "o:n", lo)) != -1) {
+		switch (c) {
+		case 'o': o.out = optarg; break;
+		case 'n': o.dry_run = 1; break;
+		case 'f': o.function = optarg; break;
+		default: return cmd_usage(self, "unknown option");
+		}
+	}
+	char **av = argv + optind;
+	int ac = argc - optind;
+	if (ac < 2)
+		return cmd_usage(self, "rename needs OLD and NEW");
+	if (o.out && ac > 3)
+		return cmd_usage(self, "-o takes a single MODEL");
+	if (!*av[1])
+		return cmd_usage(self, "NEW cannot be empty");
+	if (ac == 2)
+		return rename_one(av[0], av[1], NULL, &o);
+	int rc = EXIT_OK;
+	for (int i = 2; i < ac; i++)
+		rc = worse(rc, rename_one(av[0], av[1], av[i], &o));
+	return rc;
+}
+
+/* ---- labels ------------------------------------------------------------------------ */
+
+static const char *kind_name(enum iface_label_kind k)
+{
+	return k == LABELS_INT64 ? "int64" : "string";
+}
+
+/* kNN: the distinct labels, in order of first appearance */
+static void distinct(struct iface_labels *l)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = !strcmp(l->v[j], l->v[i]);
+		if (seen)
+			free(l->v[i]);
+		else
+			l->v[k++] = l->v[i];
+	}
+	l->n = k;
+}
+
+static int labels_list_one(const char *path, const struct edit_opts *o, int several, struct jw *w)
+{
+	struct mlpkg_model *m = cmd_open(path, 0);
+	if (!m)
+		return last_error_code();
+	struct iface_labels l;
+	int r = iface_labels_get(m->root, &l);
+	int rc = EXIT_OK;
+	if (r < 0) {
+		rc = last_error_code();
+	} else if (r == 0) {
+		error_code(EXIT_NOTFOUND, "'%s': no class labels (not a classifier)", m->path);
+		rc = EXIT_NOTFOUND;
+	} else {
+		if (l.per_example)
+			distinct(&l);
+		if (o->json) {
+			jw_obj(w);
+			if (several)
+				jw_kstr(w, "model", m->path);
+			jw_kstr(w, "type", kind_name(l.kind));
+			jw_kstr(w, "source", l.where);
+			if (l.per_example)
+				jw_kbool(w, "perExample", 1);
+			jw_kint(w, "count", (int64_t)l.n);
+			jw_key(w, "labels");
+			jw_arr(w);
+			for (size_t i = 0; i < l.n; i++) {
+				if (l.kind == LABELS_INT64)
+					jw_int(w, strtoll(l.v[i], NULL, 10));
+				else
+					jw_str(w, l.v[i]);
+			}
+			jw_arr_end(w);
+			jw_obj_end(w);
+		} else {
+			if (several)
+				printf("%s:\n", m->path);
+			for (size_t i = 0; i < l.n; i++) {
+				if (several)
+					fputs("  ", stdout);
+				fput_escaped(stdout, l.v[i], strlen(l.v[i]));
+				fputc('\n', stdout);
+			}
+		}
+		iface_labels_release(&l);
+	}
+	mlpkg_close(m);
+	return rc;
+}
+
+static int read_all(const char *file, char **buf, size_t *len)
+{
+	int fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0)
+		return error_code(errno == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL, "'%s': cannot read: %s", file,
+				  strerror(errno));
+	struct strbuf sb = STRBUF_INIT;
+	char tmp[65536];
+	ssize_t r;
+	while ((r = read(fd, tmp, sizeof(tmp))) > 0)
+		sb_add(&sb, tmp, (size_t)r);
+	int e = errno;
+	if (fd)
+		close(fd);
+	if (r < 0) {
+		sb_release(&sb);
+		return error_code(EXIT_FAIL, "'%s': cannot read: %s", file, strerror(e));
+	}
+	*buf = sb_detach(&sb, len);
+	return 0;
+}
+
+static int labels_set_one(char *const *v, size_t n, const char *path, const struct edit_opts *o)
+{
+	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
+	struct mlpkg_model *m = cmd_open(path, flags);
+	if (!m)
+		return last_error_code();
+	if (mt_check(m->root) < 0) {
+		mlpkg_close(m);
+		return last_error_code();
+	}
+	struct iface_labels before;
+	int rc = EXIT_OK;
+	int had = iface_labels_get(m->root, &before);
+	int r = had < 0 ? -1 : iface_labels_set(m->root, v, n);
+	if (r < 0) {
+		rc = last_error_code();
+	} else if (o->dry_run) {
+		size_t k = 0;
+		for (size_t i = 0; i < n && i < before.n; i++)
+			k += strcmp(before.v[i], v[i]) != 0;
+		printf("%s: ", m->path);
+		if (!r)
+			printf("the %zu labels are unchanged\n", n);
+		else
+			printf("would replace %zu of the %zu labels (%s):\n", k, n, before.where);
+		for (size_t i = 0; i < n && i < before.n && r; i++) {
+			if (!strcmp(before.v[i], v[i]))
+				continue;
+			printf("  %zu: ", i + 1);
+			print_q(before.v[i]);
+			printf(" -> ");
+			print_q(v[i]);
+			fputc('\n', stdout);
+		}
+	} else if (r > 0 || o->out) {
+		if (mlpkg_save(m, o->out) < 0)
+			rc = last_error_code();
+	}
+	if (had > 0)
+		iface_labels_release(&before);
+	mlpkg_close(m);
+	return rc;
+}
+
+int cmd_labels(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *self = cmd_find("labels");
+	struct edit_opts o = { 0 };
+	int c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "o:n", lo)) != -1) {
+		switch (c) {
+		case 'j': o.json = 1; break;
+		case 'o': o.out = optarg; break;
+		case 'n': o.dry_run = 1; break;
+		default: return cmd_usage(self, "unknown option");
+		}
+	}
+	char **av = argv + optind;
+	int ac = argc - optind;
+	int set = 0;
+	if (ac > 0 && (!strcmp(av[0], "set") || !strcmp(av[0], "list"))) {
+		set = !strcmp(av[0], "set");
+		av++;
+		ac--;
+	}
+	if (!set) {
+		if (o.out || o.dry_run)
+			return cmd_usage(self, "-o and --dry-run go with labels set");
+		struct jw w;
+		jw_init(&w, stdout);
+		int several = ac > 1, rc = EXIT_OK;
+		if (o.json && several)
+			jw_arr(&w);
+		if (ac == 0)
+			rc = labels_list_one(NULL, &o, 0, &w);
+		for (int i = 0; i < ac; i++)
+			rc = worse(rc, labels_list_one(av[i], &o, several, &w));
+		if (o.json && several)
+			jw_arr_end(&w);
+		if (o.json && (several || rc == EXIT_OK))
+			jw_end(&w);
+		return rc;
+	}
+	if (o.json)
+		return cmd_usage(self, "--json goes with the listing");
+	if (ac < 1)
+		return cmd_usage(self, "labels set needs FILE (- for standard input)");
+	if (o.out && ac > 2)
+		return cmd_usage(self, "-o takes a single MODEL");
+	char *text;
+	size_t len;
+	if (read_all(av[0], &text, &len) < 0)
+		return last_error_code();
+	char **v;
+	size_t n;
+	iface_labels_parse(text, len, &v, &n);
+	free(text);
+	int rc = EXIT_OK;
+	if (n == 0)
+		rc = cmd_usage(self, "'%s' holds no labels", av[0]);
+	else if (ac == 1)
+		rc = labels_set_one(v, n, NULL, &o);
+	for (int i = 1; i < ac && n; i++)
+		rc = worse(rc, labels_set_one(v, n, av[i], &o));
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return rc;
+}

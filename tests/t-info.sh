@@ -1,0 +1,122 @@
+#!/bin/sh
+# t-info: mlpkg info on every fixture and example, its numbers checked
+# against an independent decoder and the fixtures' index; notes on odd
+# models; errors; laziness on a big network.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+chk() { "$PYTHON3" "$top_srcdir/tests/inspect-check.py" "$@"; }
+
+# the project's own examples
+for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage; do
+	kind=${k%%:*} name=${k#*:}
+	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
+	expect_exit 0 "example $name: info" "$MLPKG" info "$TMP/$name"
+	check "example $name: info fits in 80 columns" sh -c "! awk 'length(\$0) > 80' '$TMP/out' | grep -q ."
+	expect_exit 0 "example $name: info --json" "$MLPKG" info --json "$TMP/$name"
+	if have_python; then
+		cp "$TMP/out" "$TMP/info.json"
+		py inspect "$TMP/$name" >"$TMP/py.json"
+		check "example $name: info agrees with the independent decoder" chk info "$TMP/info.json" "$TMP/py.json"
+	else
+		skip "example $name: no python3-protobuf/protoc"
+	fi
+done
+
+run "$MLPKG" info "$TMP/DeepLab.mlpackage"
+check "package: format, sizes, spec version with its OS releases" sh -c "grep -q 'format: *package' '$TMP/out' && grep -q 'size: *spec .*weight files .*total' '$TMP/out' && grep -q 'spec version: *7 (iOS 16' '$TMP/out'"
+check "package: type with its opset, inputs, outputs" sh -c "grep -q 'type: *mlProgram (opset CoreML6)' '$TMP/out' && grep -q 'inputs: *image  image<RGB,512x512>' '$TMP/out' && grep -q 'float32\[1,21,512,512\]' '$TMP/out'"
+check "package: counts" grep -q 'counts: *21 operations in 1 function, 5 weight tensors, 826 parameters' "$TMP/out"
+check "package: no notes" grep -q 'notes: *none' "$TMP/out"
+run "$MLPKG" info "$TMP/Multi.mlpackage"
+check "multi-function: functions with the default and the state" sh -c "grep -q 'functions: *main (default): x -> y; states accumulator' '$TMP/out' && grep -q 'second: x -> z' '$TMP/out'"
+run "$MLPKG" info "$TMP/Pipeline.mlmodel"
+check "pipeline: members as a tree" grep -q '^ *\[0\] ' "$TMP/out"
+run "$MLPKG" info --json "$TMP/TinyNet.mlmodel" "$TMP/DeepLab.mlpackage"
+check "several models: a JSON array of two" sh -c "'$PYTHON3' -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) == 2 and d[1][\"type\"] == \"mlProgram\"' '$TMP/out'"
+
+# odd things are noted
+cp -R "$TMP/DeepLab.mlpackage" "$TMP/Overlay.mlpackage"
+echo '{}' >"$TMP/Overlay.mlpackage/Data/com.apple.CoreML/Metadata.json"
+echo '{}' >"$TMP/Overlay.mlpackage/Data/com.apple.CoreML/FeatureDescriptions.json"
+run "$MLPKG" info --json "$TMP/Overlay.mlpackage"
+check "overlay: Metadata.json noted" grep -q 'Metadata.json, an overlay' "$TMP/out"
+check "overlay: FeatureDescriptions.json noted" grep -q 'FeatureDescriptions.json, an overlay' "$TMP/out"
+# an unknown field (999, varint 1) appended to a spec
+cp "$TMP/TinyNet.mlmodel" "$TMP/Unknown.mlmodel"
+printf '\270\076\001' >>"$TMP/Unknown.mlmodel"
+run "$MLPKG" info --json "$TMP/Unknown.mlmodel"
+check "unknown field noted" grep -q '1 field unknown to the schema' "$TMP/out"
+rm -rf "$TMP/NoWeights.mlpackage" && cp -R "$TMP/DeepLab.mlpackage" "$TMP/NoWeights.mlpackage"
+rm "$TMP/NoWeights.mlpackage/Data/com.apple.CoreML/weights/weight.bin"
+run "$MLPKG" info "$TMP/NoWeights.mlpackage"
+check "a missing weight file is noted" grep -q 'which the package lacks' "$TMP/out"
+
+# errors
+expect_exit 3 "a missing model: exit 3" "$MLPKG" info "$TMP/nope.mlmodel"
+check "... one line" one_line_error
+check "... naming it" grep -q nope.mlmodel "$TMP/err"
+expect_exit 2 "an unknown option: exit 2" "$MLPKG" info --frob "$TMP/TinyNet.mlmodel"
+
+# laziness: the weights of a big network are measured, not read
+if "$MKMODEL" bignn "$TMP/Big.mlmodel" --size 100000000 >/dev/null 2>&1 && [ -x /usr/bin/time ]; then
+	/usr/bin/time -f '%M' -o "$TMP/rss" "$MLPKG" info "$TMP/Big.mlmodel" >"$TMP/out" 2>"$TMP/err"
+	check "big network: info succeeds" grep -q 'weight tensors' "$TMP/out"
+	check "big network: info reads well under the 100 MB of weights (max RSS $(cat "$TMP/rss") KiB)" test "$(tail -1 "$TMP/rss")" -lt 60000
+	/usr/bin/time -f '%M' -o "$TMP/rss" "$MLPKG" layers --summary "$TMP/Big.mlmodel" >"$TMP/out" 2>"$TMP/err"
+	check "big network: layers reads well under the 100 MB too (max RSS $(cat "$TMP/rss") KiB)" test "$(tail -1 "$TMP/rss")" -lt 60000
+else
+	skip "big network: no mkmodel bignn or /usr/bin/time"
+	skip "big network: layers"
+fi
+
+if ! have_fixtures; then
+	skip "fixtures not found at $FIXTURES"
+	done_testing
+fi
+
+for f in $(fixture_models); do
+	b=$(basename "$f")
+	expect_exit 0 "$b: info" "$MLPKG" info "$f"
+	check "$b: info fits in 80 columns" sh -c "! awk 'length(\$0) > 80' '$TMP/out' | grep -q ."
+	expect_exit 0 "$b: info --json" "$MLPKG" info --json "$f"
+	cp "$TMP/out" "$TMP/info.json"
+	# the fixtures' index: spec version and layers or ops
+	want_v=$(awk -F'\t' -v f="$b" '$1 == f {print $7}' "$FIXTURES/index.tsv")
+	want_n=$(awk -F'\t' -v f="$b" '$1 == f {print $9}' "$FIXTURES/index.tsv")
+	got=$("$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["counts"]; print(d["specificationVersion"], c["layers"] + c["operations"])' "$TMP/info.json" 2>/dev/null)
+	check "$b: spec version and layers/ops as index.tsv says ($want_v $want_n)" test "$got" = "$want_v $want_n"
+	if have_python; then
+		py inspect "$f" >"$TMP/py.json"
+		check "$b: info agrees with the independent decoder" chk info "$TMP/info.json" "$TMP/py.json"
+	else
+		skip "$b: no python3-protobuf/protoc"
+	fi
+done
+
+run "$MLPKG" info "$FIXTURES/catfeeder-yolov8n.mlpackage"
+check "catfeeder: the pipeline's members" sh -c "grep -q '\[0\] mlProgram (spec 7, opset CoreML6, 647 operations)' '$TMP/out' && grep -q '\[1\] nonMaximumSuppression (spec 5)' '$TMP/out'"
+check "catfeeder: spec version lower than its ML program needs" grep -q 'specification version 5 is lower than the 7' "$TMP/out"
+run "$MLPKG" info "$FIXTURES/s4tf-s4tf_model-notype.mlmodel"
+check "notype: the unset model type is noted" grep -q 'no model type set' "$TMP/out"
+run "$MLPKG" info "$FIXTURES/asl-HandPoseClassifier.mlmodel"
+check "asl: the preview type" grep -q 'preview: *handPoseClassifier' "$TMP/out"
+check "asl: a classifier's dict output" grep -q 'dict<string,double>' "$TMP/out"
+run "$MLPKG" info "$FIXTURES/fritz-style-flexible-imagesize.mlmodel"
+check "flexible image sizes" grep -q 'image<RGB,360x640> in \[100..1920\]x\[100..1920\]' "$TMP/out"
+
+# zipped package: same answers as the folder
+if command -v zip >/dev/null; then
+	"$MLPKG" info --json "$FIXTURES/catfeeder-yolov8n.mlpackage" >"$TMP/folder.json" 2>/dev/null
+	(cd "$FIXTURES" && zip -qr "$TMP/cat.mlpackage.zip" catfeeder-yolov8n.mlpackage)
+	expect_exit 0 "zipped package: info" "$MLPKG" info --json "$TMP/cat.mlpackage.zip"
+	check "zipped package: format zip, same counts and weight sizes as the folder" "$PYTHON3" -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a["format"] == "zip" and a["counts"] == b["counts"] and a["sizes"]["weights"] == b["sizes"]["weights"] and a["notes"] == b["notes"]' "$TMP/out" "$TMP/folder.json"
+else
+	skip "zip not installed"
+fi
+
+expect_exit 4 "$UNDECODABLE: info refused with exit 4" "$MLPKG" info "$FIXTURES/$UNDECODABLE"
+check "$UNDECODABLE: one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '$UNDECODABLE' '$TMP/err'"
+check "$UNDECODABLE: nothing on stdout" test ! -s "$TMP/out"
+expect_exit 4 "several models: the worst exit wins, the others are shown" "$MLPKG" info "$FIXTURES/$UNDECODABLE" "$FIXTURES/ph1ps-MNIST.mlmodel"
+check "... the good one is shown" grep -q 'ph1ps-MNIST' "$TMP/out"
+done_testing

@@ -1,0 +1,130 @@
+#!/bin/sh
+# t-layers: mlpkg layers on every fixture and example: counts per kind
+# checked against an independent decoder, filters, nested blocks, paths
+# that get can follow.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+chk() { "$PYTHON3" "$top_srcdir/tests/inspect-check.py" "$@"; }
+jq_py() { "$PYTHON3" -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$2"; }
+
+for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage; do
+	kind=${k%%:*} name=${k#*:}
+	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
+	expect_exit 0 "example $name: layers" "$MLPKG" layers "$TMP/$name"
+	expect_exit 0 "example $name: layers --summary --json" "$MLPKG" layers --summary --json "$TMP/$name"
+	cp "$TMP/out" "$TMP/sum.json"
+	expect_exit 0 "example $name: layers --json" "$MLPKG" layers --json "$TMP/$name"
+	cp "$TMP/out" "$TMP/lay.json"
+	if have_python; then
+		py inspect "$TMP/$name" >"$TMP/py.json"
+		check "example $name: kinds and total agree with the independent decoder" chk summary "$TMP/sum.json" "$TMP/py.json"
+		check "example $name: one JSON entry per layer or op" chk layers "$TMP/lay.json" "$TMP/py.json"
+	else
+		skip "example $name: no python3-protobuf/protoc"
+		skip "example $name: no python3-protobuf/protoc"
+	fi
+done
+
+# a neural network: kinds, names, bindings, key parameters, weights
+run "$MLPKG" layers "$TMP/TinyNet.mlmodel"
+check "NN header with the layer count" grep -q '^neuralNetwork: 6 layers$' "$TMP/out"
+check "NN layer line: index, kind, name" grep -q '^      0 convolution     conv1$' "$TMP/out"
+check "NN inputs -> outputs" grep -q '^  *input -> conv1_output$' "$TMP/out"
+check "NN key parameters" sh -c "grep -q 'outputChannels=4' '$TMP/out' && grep -q 'kernelSize=\[3,3\]' '$TMP/out' && grep -q 'same' '$TMP/out'"
+check "NN weights with type, count and size" grep -q 'weights float32\[108\] 432 B, bias float32\[4\] 16 B' "$TMP/out"
+check "NN activation kind shown" grep -q '^  *ReLU$' "$TMP/out"
+check "float16 weights" grep -q 'weights float16\[2560\]' "$TMP/out"
+run "$MLPKG" layers --json "$TMP/TinyNet.mlmodel"
+check "NN JSON: params as values, weights with bytes" jq_py '
+l = d["layers"][0]
+assert l["params"]["outputChannels"] == "4" and l["params"]["kernelSize"] == ["3", "3"], l["params"]
+assert l["weights"][0] == {"field": "weights", "type": "float32", "bits": 32, "count": 108, "bytes": 432}, l["weights"]
+' "$TMP/out"
+path=$(jq_py 'print(d["layers"][1]["path"])' "$TMP/out")
+run "$MLPKG" get "$path.name" "$TMP/TinyNet.mlmodel"
+check "a layer's path leads get to it ($path)" grep -qx bn1 "$TMP/out"
+
+# filters
+run "$MLPKG" layers --type convolution "$TMP/TinyNet.mlmodel"
+check "--type keeps that kind only" sh -c "grep -q convolution '$TMP/out' && ! grep -q batchnorm '$TMP/out'"
+run "$MLPKG" layers --grep '^(bn|fc)1$' "$TMP/TinyNet.mlmodel"
+check "--grep matches names" sh -c "grep -q ' bn1\$' '$TMP/out' && grep -q ' fc1\$' '$TMP/out' && ! grep -q ' conv1\$' '$TMP/out'"
+run "$MLPKG" layers --grep 'relu1_output' --json "$TMP/TinyNet.mlmodel"
+check "--grep matches inputs and outputs" jq_py 'assert [l["name"] for l in d["layers"]] == ["relu1", "flatten1"], d["layers"]' "$TMP/out"
+run "$MLPKG" layers --summary "$TMP/TinyNet.mlmodel"
+check "--summary: a count per kind and the total" sh -c "grep -q '^  convolution  *1\$' '$TMP/out' && grep -q '^  total  *6\$' '$TMP/out'"
+expect_exit 2 "--grep with a bad expression: exit 2" "$MLPKG" layers --grep '(' "$TMP/TinyNet.mlmodel"
+
+# an ML program: functions, bindings, const values, weights, nested blocks
+run "$MLPKG" layers "$TMP/DeepLab.mlpackage"
+check "ML header with the op count" grep -q '^mlProgram: 21 operations$' "$TMP/out"
+check "function with its opset and inputs" sh -c "grep -q '^function main (opset CoreML6)\$' '$TMP/out' && grep -q '^  inputs: image: fp32\[1,3,512,512\]\$' '$TMP/out'"
+check "const with its value" grep -q 'const  *image_to_fp16_dtype_0: string = "fp16"' "$TMP/out"
+check "const with its weight reference" grep -q 'backbone_conv1_weight_to_fp16: fp16\[16,3,3,3\] = weight.bin@64' "$TMP/out"
+check "op with its bindings" grep -q 'dtype=image_to_fp16_dtype_0, x=image' "$TMP/out"
+check "op outputs with dtype and shape" grep -q -- '-> image_to_fp16: fp16\[1,3,512,512\]' "$TMP/out"
+check "nested blocks of cond" sh -c "grep -q '^      block 18.0 -> prior_added\$' '$TMP/out' && grep -q '^      block 18.1 -> prior_skipped\$' '$TMP/out'"
+run "$MLPKG" layers --type add "$TMP/DeepLab.mlpackage"
+check "--type finds nested ops, numbered OP.BLOCK.OP" grep -q '^  18.0.0 add ' "$TMP/out"
+run "$MLPKG" layers --json "$TMP/DeepLab.mlpackage"
+path=$(jq_py 'print([o for o in d["operations"] if o["type"] == "add"][0]["path"])' "$TMP/out")
+run "$MLPKG" get "$path.type" "$TMP/DeepLab.mlpackage"
+check "a nested op's path leads get to it" grep -qx add "$TMP/out"
+run "$MLPKG" layers --json "$TMP/DeepLab.mlpackage"
+check "ML JSON: bindings, outputs, weight references" jq_py '
+o = [o for o in d["operations"] if o["type"] == "conv"][0]
+assert o["inputs"]["x"] == [{"name": "image_to_fp16"}], o["inputs"]
+assert o["outputs"][0]["type"] == "fp16[1,16,256,256]", o["outputs"]
+c = [o for o in d["operations"] if o["name"] == "class_prior"][0]
+assert c["weights"][0]["offset"] == 2048 and c["weights"][0]["dtype"] == "fp32" and c["weights"][0]["shape"] == [1, 21, 1, 1], c
+' "$TMP/out"
+run "$MLPKG" layers "$TMP/Multi.mlpackage"
+check "multi-function: both functions listed" sh -c "grep -q '^function main (opset CoreML8)' '$TMP/out' && grep -q '^function second ' '$TMP/out'"
+run "$MLPKG" layers "$TMP/Pipeline.mlmodel"
+check "pipeline: each member in turn" grep -q '^pipeline.models\[0\] ' "$TMP/out"
+
+expect_exit 3 "a missing model: exit 3" "$MLPKG" layers "$TMP/nope.mlmodel"
+check "... one line" one_line_error
+expect_exit 2 "one model only" "$MLPKG" layers "$TMP/TinyNet.mlmodel" "$TMP/TinyNet.mlmodel"
+
+if ! have_fixtures; then
+	skip "fixtures not found at $FIXTURES"
+	done_testing
+fi
+
+for f in $(fixture_models); do
+	b=$(basename "$f")
+	expect_exit 0 "$b: layers" "$MLPKG" layers "$f"
+	expect_exit 0 "$b: layers --summary --json" "$MLPKG" layers --summary --json "$f"
+	cp "$TMP/out" "$TMP/sum.json"
+	want=$(awk -F'\t' -v f="$b" '$1 == f {print $9}' "$FIXTURES/index.tsv")
+	check "$b: total as index.tsv says ($want)" jq_py "assert d['total'] == $want, d['total']" "$TMP/sum.json"
+	expect_exit 0 "$b: layers --json" "$MLPKG" layers --json "$f"
+	cp "$TMP/out" "$TMP/lay.json"
+	if have_python; then
+		py inspect "$f" >"$TMP/py.json"
+		check "$b: kinds agree with the independent decoder" chk summary "$TMP/sum.json" "$TMP/py.json"
+		check "$b: one JSON entry per layer or op" chk layers "$TMP/lay.json" "$TMP/py.json"
+	else
+		skip "$b: no python3-protobuf/protoc"
+		skip "$b: no python3-protobuf/protoc"
+	fi
+done
+
+run "$MLPKG" layers "$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
+check "quantized weights with their bit width" grep -q 'weights quantized/8\[432\] 432 B' "$TMP/out"
+run "$MLPKG" layers "$FIXTURES/mlt-Es2EnCharDecoder16Bit-lstm-fp16.mlmodel"
+check "LSTM: nested weight fields named by path" grep -q 'weightParams.inputGateWeightMatrix float16\[22272\]' "$TMP/out"
+check "LSTM: repeated activations summarised" grep -q 'activations=\[sigmoidHard,tanh,tanh\]' "$TMP/out"
+run "$MLPKG" layers --summary "$FIXTURES/catfeeder-yolov8n.mlpackage"
+check "catfeeder: 400 consts, 64 convs, 647 in all" sh -c "grep -q '^  const  *400\$' '$TMP/out' && grep -q '^  conv  *64\$' '$TMP/out' && grep -q '^  total  *647\$' '$TMP/out'"
+run "$MLPKG" layers "$FIXTURES/catfeeder-yolov8n.mlpackage"
+check "catfeeder: constexpr weight attributes shown" grep -q 'indices=weight.bin@1152, lut=weight.bin@5824' "$TMP/out"
+check "catfeeder: the NMS member has no layers" grep -q '^pipeline.models\[1\] (nonMaximumSuppression): no layers or operations$' "$TMP/out"
+
+expect_exit 4 "$UNDECODABLE: layers refused with exit 4" "$MLPKG" layers "$FIXTURES/$UNDECODABLE"
+check "$UNDECODABLE: one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '$UNDECODABLE' '$TMP/err'"
+check "$UNDECODABLE: nothing on stdout" test ! -s "$TMP/out"
+expect_exit 4 "$UNDECODABLE: layers --json refused with exit 4" "$MLPKG" layers --json "$FIXTURES/$UNDECODABLE"
+check "... nothing on stdout" test ! -s "$TMP/out"
+done_testing

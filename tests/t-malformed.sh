@@ -1,0 +1,60 @@
+#!/bin/sh
+# t-malformed: every fixture and every example model, truncated at many
+# offsets and with bytes changed (deterministic seeds), through every
+# command: a valid answer or a one-line error naming the file, exit below
+# 128, never a hang, never a modified original, no temp file left (see
+# tests/malformed.py).  MLPKG_MALFORMED_VARIANTS sets the variants per model
+# (default 10) for longer runs.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+if [ ! -x "$PYTHON3" ]; then
+	skip "no python3 to make the variants"
+	done_testing
+fi
+
+# the project's examples: every kind mkmodel makes, and zipped packages
+mkdir -p "$TMP/ex"
+for k in nn nnclassifier pipeline; do
+	"$MKMODEL" $k "$TMP/ex/$k.mlmodel" >/dev/null 2>&1
+done
+for k in segmentation multifunction; do
+	"$MKMODEL" $k "$TMP/ex/$k.mlpackage" >/dev/null 2>&1
+done
+"$PYTHON3" - "$TMP/ex" <<'PY'
+import os, sys, zipfile
+ex = sys.argv[1]
+pkg = os.path.join(ex, "segmentation.mlpackage")
+with zipfile.ZipFile(os.path.join(ex, "segmentation.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    for d, _, fs in sorted(os.walk(pkg)):
+        for f in sorted(fs):
+            p = os.path.join(d, f)
+            z.write(p, "Seg.mlpackage/" + os.path.relpath(p, pkg))
+with zipfile.ZipFile(os.path.join(ex, "lone.zip"), "w", zipfile.ZIP_STORED) as z:
+    z.write(os.path.join(ex, "nn.mlmodel"), "Net.mlmodel")
+PY
+set --
+for f in "$TMP"/ex/*; do set -- "$@" "example $(basename "$f")=$f"; done
+if have_fixtures; then
+	for f in "$FIXTURES"/*.mlmodel "$FIXTURES"/*.mlpackage; do
+		[ -e "$f" ] && set -- "$@" "$(basename "$f")=$f"
+	done
+else
+	skip "fixtures not found at $FIXTURES (examples only)"
+fi
+
+mkdir -p "$TMP/work"
+start=$(date +%s)
+"$PYTHON3" "$top_srcdir/tests/malformed.py" --mlpkg "$MLPKG" --tmp "$TMP/work" \
+	--variants "${MLPKG_MALFORMED_VARIANTS:-10}" --jobs "${MLPKG_MALFORMED_JOBS:-2}" "$@" >"$TMP/results" 2>"$TMP/errors"
+rc=$?
+while IFS= read -r line; do
+	case $line in
+	"PASS "*) ok "${line#PASS }" ;;
+	"FAIL "*) not_ok "${line#FAIL }" ;;
+	"# "*) echo "$line" ;;
+	esac
+done <"$TMP/results"
+check "the variant runner finished (exit $rc)" sh -c "[ $rc -le 1 ] && [ ! -s '$TMP/errors' ]"
+[ -s "$TMP/errors" ] && sed 's/^/# /' "$TMP/errors" | head -20
+diag "$(($(date +%s) - start)) s for $# models"
+done_testing

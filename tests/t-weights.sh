@@ -1,0 +1,190 @@
+#!/bin/sh
+# t-weights: mlpkg weights on the project's examples and the fixtures: names
+# and totals against an independent decoder, every tensor extracted and
+# compared byte for byte with what weight.bin (or the spec) holds at the
+# offsets the spec names, .npy files, every weight.bin data type, and
+# corrupt weight files.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+chk() { "$PYTHON3" "$top_srcdir/tests/inspect-check.py" "$@"; }
+jq_py() { "$PYTHON3" -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$2"; }
+
+for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage pipeline:Pipeline.mlmodel; do
+	kind=${k%%:*} name=${k#*:}
+	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
+	expect_exit 0 "example $name: weights" "$MLPKG" weights "$TMP/$name"
+	check "example $name: a total line" grep -q '^total: ' "$TMP/out"
+	expect_exit 0 "example $name: weights --json" "$MLPKG" weights --json "$TMP/$name"
+	cp "$TMP/out" "$TMP/w.json"
+	if ! have_python; then
+		skip "example $name: no python3-protobuf/protoc"
+		continue
+	fi
+	py inspect "$TMP/$name" >"$TMP/py.json"
+	check "example $name: names and totals agree with the independent decoder" chk weights "$TMP/w.json" "$TMP/py.json"
+	# every tensor, extracted, equals the bytes the spec names
+	jq_py 'print("\n".join(sorted(set(w["name"] for w in d["weights"]))))' "$TMP/w.json" >"$TMP/names"
+	n=0 bad=0
+	while read -r w; do
+		[ -n "$w" ] || continue
+		n=$((n + 1))
+		"$MLPKG" weights --extract "$w" -o "$TMP/x.bin" "$TMP/$name" 2>>"$TMP/xerr" || bad=$((bad + 1))
+		py weightbytes "$TMP/$name" "$w" "$TMP/y.bin" 2>>"$TMP/xerr" || bad=$((bad + 1))
+		cmp -s "$TMP/x.bin" "$TMP/y.bin" || { bad=$((bad + 1)); diag "$w differs"; }
+	done <"$TMP/names"
+	check "example $name: all $n extracted tensors equal the bytes at their offsets" test "$bad" -eq 0
+done
+
+# .npy files
+if have_python; then
+	"$MLPKG" weights --extract class_prior -o "$TMP/prior.bin" "$TMP/DeepLab.mlpackage"
+	expect_exit 0 "extract to .npy" "$MLPKG" weights --extract class_prior -o "$TMP/prior.npy" "$TMP/DeepLab.mlpackage"
+	check ".npy of an fp32 tensor: descr <f4, the declared shape, the data" chk npy "$TMP/prior.npy" "$TMP/prior.bin" '<f4' '[1, 21, 1, 1]'
+	"$MLPKG" weights --extract backbone_conv1_weight_to_fp16 -o "$TMP/w16.bin" "$TMP/DeepLab.mlpackage"
+	"$MLPKG" weights --extract backbone_conv1_weight_to_fp16 -o "$TMP/w16.npy" "$TMP/DeepLab.mlpackage"
+	check ".npy of an fp16 tensor" chk npy "$TMP/w16.npy" "$TMP/w16.bin" '<f2' '[16, 3, 3, 3]'
+	"$MLPKG" weights --extract fc1.weights -o "$TMP/fc1.bin" "$TMP/TinyNet.mlmodel"
+	"$MLPKG" weights --extract fc1.weights -o "$TMP/fc1.npy" "$TMP/TinyNet.mlmodel"
+	check ".npy of NN float16 weights: flat" chk npy "$TMP/fc1.npy" "$TMP/fc1.bin" '<f2' '[2560]'
+	"$MLPKG" weights --extract conv1.weights -o "$TMP/c1.bin" "$TMP/TinyNet.mlmodel"
+	"$MLPKG" weights --extract conv1.weights -o "$TMP/c1.npy" "$TMP/TinyNet.mlmodel"
+	check ".npy of NN float32 weights" chk npy "$TMP/c1.npy" "$TMP/c1.bin" '<f4' '[108]'
+else
+	skip "no python3-protobuf/protoc: .npy checks"
+fi
+"$MLPKG" weights --extract 'neuralNetwork.layers[0].convolution.weights' -o - "$TMP/TinyNet.mlmodel" >"$TMP/bypath.bin" 2>/dev/null
+"$MLPKG" weights --extract conv1.weights -o "$TMP/byname.bin" "$TMP/TinyNet.mlmodel" 2>/dev/null
+check "extract by path, to standard output, equals extract by name" cmp -s "$TMP/bypath.bin" "$TMP/byname.bin"
+expect_exit 3 "extract an unknown name: exit 3" "$MLPKG" weights --extract nope -o "$TMP/nope.bin" "$TMP/TinyNet.mlmodel"
+check "... one line" one_line_error
+check "... and no file" test ! -e "$TMP/nope.bin"
+expect_exit 2 "--extract without -o: exit 2" "$MLPKG" weights --extract conv1.weights "$TMP/TinyNet.mlmodel"
+run "$MLPKG" weights "$TMP/Multi.mlpackage"
+check "shared weights: per function, counted once in bytes" sh -c "grep -q '^function main:' '$TMP/out' && grep -q '^function second:' '$TMP/out'"
+run "$MLPKG" weights "$TMP/DeepLab.mlpackage"
+check "ML listing: dtype, shape, bytes, offset, name" grep -q '^  fp32      \[1,21,1,1\]  *84  *2048  class_prior$' "$TMP/out"
+check "weight file summary" grep -q '^weights/weight.bin: 5 blobs' "$TMP/out"
+
+# every weight.bin data type: retype the class_prior blob (84 bytes) and its
+# declaration, then extract it
+if have_python; then
+	for t in int4:8:25:4:1 uint4:11:35:4:0 uint1:9:37:1:0 uint2:10:36:2:0 uint3:12:39:3:0 uint6:13:38:6:0 bf16:5:13:16:0 fp8e4m3fn:16:40:8:0 fp8e5m2:17:41:8:0 int8:4:21:8:0 uint8:3:31:8:0 int16:6:22:16:0 uint16:7:32:16:0 int32:14:23:32:0 uint32:15:33:32:0; do
+		IFS=: read -r dname bcode mcode bits signed <<EOF
+$t
+EOF
+		rm -rf "$TMP/T.mlpackage"
+		cp -R "$TMP/DeepLab.mlpackage" "$TMP/T.mlpackage"
+		"$PYTHON3" - "$top_srcdir/tests" "$TMP/T.mlpackage" "$bcode" "$mcode" "$bits" <<'EOF'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+import pydecode
+pb = pydecode.load_schema()
+pkg, bcode, mcode, bits = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+spec = pkg + "/Data/com.apple.CoreML/model.mlmodel"
+m = pb.Model()
+m.ParseFromString(open(spec, "rb").read())
+n = 84 * 8 // bits
+for op in m.mlProgram.functions["main"].block_specializations["CoreML6"].operations:
+    if op.type == "const" and op.outputs[0].name == "class_prior":
+        for t in (op.attributes["val"].type.tensorType, op.outputs[0].type.tensorType):
+            t.dataType = mcode
+            t.rank = 1
+            del t.dimensions[:]
+            t.dimensions.add().constant.size = n
+open(spec, "wb").write(m.SerializeToString())
+with open(pkg + "/Data/com.apple.CoreML/weights/weight.bin", "r+b") as f:
+    f.seek(2048 + 4)
+    f.write(struct.pack("<I", bcode))
+EOF
+		run "$MLPKG" weights --json "$TMP/T.mlpackage"
+		check "$dname blob: listed with its dtype and element count, no warning" jq_py "w=[w for w in d['weights'] if w['name'] == 'class_prior'][0]; assert w['blobDtype'] == '$dname' and w['dtype'] == '$dname' and w['count'] == 84 * 8 // $bits, w" "$TMP/out"
+		check "... no warning" test ! -s "$TMP/err"
+		"$MLPKG" weights --extract class_prior -o "$TMP/t.bin" "$TMP/T.mlpackage"
+		run "$MLPKG" weights --extract class_prior -o "$TMP/t.npy" "$TMP/T.mlpackage"
+		if [ "$bits" -lt 8 ]; then
+			check "$dname: .npy unpacks one value a byte, least significant bits first" chk unpack "$TMP/t.bin" "$bits" "$signed" "$TMP/t.npy"
+		else
+			check "$dname: .npy holds the raw data" chk npy "$TMP/t.npy" "$TMP/t.bin" "$(jq_py "print({8:'|',16:'<',32:'<'}[$bits] + {'bf16':'u2','fp8e4m3fn':'u1','fp8e5m2':'u1','int8':'i1','uint8':'u1','int16':'i2','uint16':'u2','int32':'i4','uint32':'u4'}['$dname'])" "$TMP/w.json")" "[$((84 * 8 / bits))]"
+		fi
+	done
+	# a record that disagrees with the declaration is warned about
+	rm -rf "$TMP/T.mlpackage"
+	cp -R "$TMP/DeepLab.mlpackage" "$TMP/T.mlpackage"
+	printf '\001' | dd of="$TMP/T.mlpackage/Data/com.apple.CoreML/weights/weight.bin" bs=1 seek=2052 conv=notrunc 2>/dev/null
+	expect_exit 0 "a blob whose dtype disagrees with the spec: listed" "$MLPKG" weights "$TMP/T.mlpackage"
+	check "... with a warning" grep -q "declared fp32 but its blob at 2048 holds fp16" "$TMP/err"
+else
+	skip "no python3-protobuf/protoc: data types"
+fi
+
+# corrupt weight files
+wb=Data/com.apple.CoreML/weights/weight.bin
+rm -rf "$TMP/C.mlpackage" && cp -R "$TMP/DeepLab.mlpackage" "$TMP/C.mlpackage"
+printf '\000\000\000\000' | dd of="$TMP/C.mlpackage/$wb" bs=1 seek=1152 conv=notrunc 2>/dev/null
+expect_exit 4 "a bad sentinel: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
+check "... one line naming the file and the offset" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'weight.bin.*offset 1152' '$TMP/err'"
+check "... nothing on stdout" test ! -s "$TMP/out"
+rm -rf "$TMP/C.mlpackage" && cp -R "$TMP/DeepLab.mlpackage" "$TMP/C.mlpackage"
+head -c 2100 "$TMP/DeepLab.mlpackage/$wb" >"$TMP/C.mlpackage/$wb"
+expect_exit 4 "a truncated weight file: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
+check "... one line saying the data is outside the file" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'outside the file' '$TMP/err'"
+rm -rf "$TMP/C.mlpackage" && cp -R "$TMP/DeepLab.mlpackage" "$TMP/C.mlpackage"
+printf '\003' | dd of="$TMP/C.mlpackage/$wb" bs=1 seek=4 conv=notrunc 2>/dev/null
+expect_exit 4 "an unknown weight file version: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
+check "... one line" one_line_error
+rm -f "$TMP/C.mlpackage/$wb"
+expect_exit 4 "a missing weight file: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
+check "... one line" one_line_error
+expect_exit 0 "info still works without weight files (it never reads them)" "$MLPKG" info "$TMP/C.mlpackage"
+expect_exit 3 "a missing model: exit 3" "$MLPKG" weights "$TMP/nope.mlmodel"
+
+if ! have_fixtures; then
+	skip "fixtures not found at $FIXTURES"
+	done_testing
+fi
+
+for f in $(fixture_models); do
+	b=$(basename "$f")
+	expect_exit 0 "$b: weights" "$MLPKG" weights "$f"
+	expect_exit 0 "$b: weights --json" "$MLPKG" weights --json "$f"
+	cp "$TMP/out" "$TMP/w.json"
+	if have_python; then
+		py inspect "$f" >"$TMP/py.json"
+		check "$b: names and totals agree with the independent decoder" chk weights "$TMP/w.json" "$TMP/py.json"
+	else
+		skip "$b: no python3-protobuf/protoc"
+	fi
+done
+
+cat="$FIXTURES/catfeeder-yolov8n.mlpackage"
+run "$MLPKG" weights --json "$cat"
+check "catfeeder: 193 blobs, all referenced" jq_py 'f = d["files"][0]; assert f["blobs"] == 193 and f["unreferenced"] == 0 and d["totals"]["tensors"] == 193, f' "$TMP/out"
+if have_python; then
+	for w in model_model_1_conv_weight_to_fp16_palettized.indices model_model_1_conv_weight_to_fp16_palettized.lut model_model_0_conv_weight_to_fp16; do
+		"$MLPKG" weights --extract "$w" -o "$TMP/x.bin" "$cat"
+		py weightbytes "$cat" "$w" "$TMP/y.bin"
+		check "catfeeder: $w extracted equals weight.bin at its offset" cmp -s "$TMP/x.bin" "$TMP/y.bin"
+	done
+	"$MLPKG" weights --extract model_model_1_conv_weight_to_fp16_palettized.indices -o "$TMP/idx.bin" "$cat"
+	"$MLPKG" weights --extract model_model_1_conv_weight_to_fp16_palettized.indices -o "$TMP/idx.npy" "$cat"
+	check "catfeeder: palette indices as a uint8 .npy" chk npy "$TMP/idx.npy" "$TMP/idx.bin" '|u1' '[4608]'
+	q="$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
+	"$MLPKG" weights --extract conv1.weights -o "$TMP/q.bin" "$q"
+	py weightbytes "$q" conv1.weights "$TMP/qy.bin"
+	check "quantized NN weights extracted as stored" cmp -s "$TMP/q.bin" "$TMP/qy.bin"
+	"$MLPKG" weights --extract conv1.weights -o "$TMP/q.npy" "$q"
+	check "quantized NN weights: uint8 .npy" chk npy "$TMP/q.npy" "$TMP/q.bin" '|u1' '[432]'
+fi
+if command -v zip >/dev/null; then
+	(cd "$FIXTURES" && zip -qr "$TMP/cat.mlpackage.zip" catfeeder-yolov8n.mlpackage)
+	"$MLPKG" weights --extract model_model_0_conv_weight_to_fp16 -o "$TMP/z.bin" "$TMP/cat.mlpackage.zip"
+	"$MLPKG" weights --extract model_model_0_conv_weight_to_fp16 -o "$TMP/f.bin" "$cat"
+	check "zipped package: the same tensor as from the folder" cmp -s "$TMP/z.bin" "$TMP/f.bin"
+else
+	skip "zip not installed"
+fi
+run "$MLPKG" weights "$FIXTURES/mlt-BidirGruEncoder16Bit-fp16.mlmodel"
+check "GRU: float16 weights by layer and field" grep -q 'float16 .* [0-9][0-9]*  .*\.' "$TMP/out"
+expect_exit 4 "$UNDECODABLE: weights refused with exit 4" "$MLPKG" weights "$FIXTURES/$UNDECODABLE"
+check "$UNDECODABLE: one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '$UNDECODABLE' '$TMP/err'"
+done_testing
