@@ -2,9 +2,11 @@
  * CoreML.Specification.Model; every query runs over it (mt_check,
  * mt_validate, the text and JSON dumps, meta_list / meta_get,
  * mt_count_unknown), then metadata edits on a fresh tree are serialized and
- * decoded again.  A crash, a leak, a hang or a broken invariant (a valid
- * spec that an edit makes invalid, a value that does not read back, a size
- * that does not match the bytes written) is a finding. */
+ * decoded again; and the same bytes as a mapped file (big nodes listed with
+ * pread) must give the same answers.  A crash, a leak, a hang or a broken
+ * invariant (a valid spec that an edit makes invalid, a value that does not
+ * read back, a size that does not match the bytes written, the two parsers
+ * disagreeing) is a finding. */
 #include "dump.h"
 #include "error.h"
 #include "jsonout.h"
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -99,12 +103,60 @@ static void edit(const uint8_t *data, size_t size, const char *key, const char *
 	free(b);
 }
 
+/* the text dump (and whether it succeeded) in a new string */
+static char *text_of(struct mt_node *r, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	*rc = dump_text(fp, r, 0);
+	fclose(fp);
+	return buf;
+}
+
+/* The same bytes as a mapped file (mt_root_set_file: big nodes are listed
+ * with pread, their payloads skipped): every answer must be the same as
+ * over the bytes in memory. */
+static void file_backed(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+	if (fd < 0 && (fd = memfd_create("fuzz-spec", MFD_CLOEXEC)) < 0)
+		abort();
+	if (!size || ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+		return;
+	uint8_t *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		abort();
+	struct mt_node *a = root_of(data, size), *b = root_of(map, size);
+	mt_root_set_file(b, fd, map, size);
+	if ((mt_check(a) == 0) != (mt_check(b) == 0))
+		abort();
+	int ra, rb;
+	char *ta = text_of(a, &ra), *tb = text_of(b, &rb);
+	if (ra != rb || strcmp(ta, tb))
+		abort(); /* the two parsers disagree */
+	free(ta);
+	free(tb);
+	if (meta_set(a, "author", "fuzz", 4) == 1 && meta_set(b, "author", "fuzz", 4) == 1) {
+		size_t la, lb;
+		uint8_t *sa = serialize(a, &la), *sb = serialize(b, &lb);
+		if (la != lb || memcmp(sa, sb, la))
+			abort();
+		free(sa);
+		free(sb);
+	}
+	mt_free(a);
+	mt_free(b);
+	munmap(map, size);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!devnull)
 		devnull = fopen("/dev/null", "w");
 	error_quiet = 1;
 	queries(data, size);
+	file_backed(data, size);
 	edit(data, size, "author", "fuzz");
 	edit(data, size, "com.apple.coreml.model.preview.type", "imageSegmenter");
 	return 0;

@@ -2,6 +2,7 @@
 #include "atomic.h"
 #include "error.h"
 #include "xalloc.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* temp names of writes in progress, for the signal handler */
@@ -44,6 +46,16 @@ static void on_signal(int sig)
 	atomic_cleanup_all();
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* Handles sig unless it is ignored: under nohup (HUP) or as a background
+ * job of a script (INT) it must stay ignored, not end the edit. */
+static void catch_signal(int sig)
+{
+	struct sigaction sa;
+	if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+		return;
+	signal(sig, on_signal);
 }
 
 static char *dir_of(const char *path)
@@ -82,21 +94,31 @@ int atomic_begin(struct atomic_file *af, const char *path, mode_t mode)
 	static int handlers;
 	if (!handlers) {
 		handlers = 1;
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-		signal(SIGHUP, on_signal);
+		catch_signal(SIGINT);
+		catch_signal(SIGTERM);
+		catch_signal(SIGHUP);
 	}
+	/* no INT/TERM/HUP between creating the temp file and noting it for
+	 * the handlers: one arriving there would leave it behind */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	af->fd = mkstemp(af->tmp);
+	int mkerr = errno;
+	if (af->fd >= 0)
+		add_pending(af->tmp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (af->fd < 0) {
-		int e = errno;
-		error_code(EXIT_WRITE, "'%s': cannot create a temporary file beside it: %s", path, strerror(e));
+		error_code(EXIT_WRITE, "'%s': cannot create a temporary file beside it: %s", path, strerror(mkerr));
 		free(af->tmp);
 		af->tmp = NULL;
 		free(af->path);
 		af->path = NULL;
 		return -1;
 	}
-	add_pending(af->tmp);
 	if (stat(path, &st) == 0) {
 		if (fchmod(af->fd, st.st_mode & 07777) < 0) {
 			int e = errno;
@@ -225,6 +247,35 @@ int atomic_commit(struct atomic_file *af)
 	free(af->path);
 	af->tmp = af->path = NULL;
 	return 0;
+}
+
+int atomic_clean_stale(const char *path, int max_age)
+{
+	char *c = xstrdup(path);
+	char *prefix = xasprintf(".%s.mlpkg-", basename(c));
+	free(c);
+	char *d = dir_of(path);
+	DIR *dir = opendir(d);
+	size_t pl = strlen(prefix);
+	int n = 0;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while (dir && (e = readdir(dir))) {
+		/* exactly what mkstemp makes from our template: PREFIX + 6 characters */
+		if (strncmp(e->d_name, prefix, pl) || strlen(e->d_name) != pl + 6)
+			continue;
+		char *p = xasprintf("%s/%s", d, e->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && now - st.st_mtime > max_age &&
+		    unlink(p) == 0)
+			n++;
+		free(p);
+	}
+	if (dir)
+		closedir(dir);
+	free(d);
+	free(prefix);
+	return n;
 }
 
 void atomic_abort(struct atomic_file *af)

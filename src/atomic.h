@@ -27,4 +27,10 @@ void atomic_abort(struct atomic_file *af);
 int fsync_dir_of(const char *path);
 /* removes the temp files of the atomic writes in progress (signal handlers) */
 void atomic_cleanup_all(void);
+/* Removes the temp files that atomic writes to path left behind when they
+ * were killed (SIGKILL, a power cut): ours, regular, untouched for more than
+ * max_age seconds.  Call it only while holding the lock of path, so that
+ * none of them belongs to an in-place edit in progress (the age spares a
+ * write to path with -o, which takes no lock).  Returns how many. */
+int atomic_clean_stale(const char *path, int max_age);
 #endif

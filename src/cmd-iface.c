@@ -94,7 +94,7 @@ static int save_with_overlay(struct mlpkg_model *m, const char *out, const char 
 	if (out && m->fmt != FMT_STDIN && same_file(out, m->path))
 		out = NULL;
 	char *rel = overlay ? fdesc_rel(m) : NULL;
-	int rc = 0;
+	int rc = 0, staged = 0;
 	if (overlay && m->fmt == FMT_ZIP && !out) {
 		/* staged in the archive: the spec and the overlay land in one commit */
 		char *entry = xasprintf("%s%s", m->zip_prefix, rel);
@@ -103,9 +103,12 @@ static int save_with_overlay(struct mlpkg_model *m, const char *out, const char 
 		if (i >= 0 && zipio_replace(m->zip, i, overlay, strlen(overlay)) < 0)
 			rc = -1;
 		overlay = NULL;
+		staged = i >= 0;
 	}
 	if (rc == 0)
 		rc = mlpkg_save(m, out);
+	if (rc == 0 && staged)
+		fprintf(stderr, "mlpkg: '%s': updated %s to match\n", m->path, rel);
 	if (rc == 0 && overlay) {
 		if (m->fmt == FMT_PACKAGE) {
 			char *path = xasprintf("%s/%s", out ? out : m->pkg_dir, rel);

@@ -200,6 +200,8 @@ static int walk_program(struct listing *L, size_t model, struct mt_node *prog, c
 		e->fname = xstrdup(f->name);
 		e->opset = xstrdup(f->opset);
 		e->block = f->block_key ? xstrdup(f->block_key) : NULL;
+		if (!f->fn)
+			continue;
 		/* Function: inputs 1 */
 		long i = -1;
 		int r;

@@ -158,6 +158,60 @@ const struct cmd commands[] = {
 	  "(string or int64); a count other than the model's, duplicates and empty\n"
 	  "labels are refused (exit 2, nothing written).  Exit 3: not a classifier.\n",
 	  "--json --output --dry-run --help", "list set" },
+	{ "graph", cmd_graph,
+	  "graph [--format dot|mermaid] [--consts] [--grep REGEX | --around NAME [--depth N]] [-o FILE] [MODEL]",
+	  "draw the data flow as Graphviz DOT or Mermaid",
+	  "  --format FMT    dot (default; render with dot -Tsvg) or mermaid\n"
+	  "  --consts        draw const operations as nodes (default: folded into\n"
+	  "                  the label of the operation that reads them)\n"
+	  "  --grep REGEX    only layers and operations whose name or kind match the\n"
+	  "                  extended regular expression\n"
+	  "  --around NAME   only what is within --depth edges (default 2) of the\n"
+	  "                  layer, operation, input or output named NAME (exit 3\n"
+	  "                  when there is none)\n"
+	  "  -o, --output FILE  write to FILE instead of standard output\n"
+	  "One node per layer or operation (kind and name), model inputs and outputs\n"
+	  "as ellipses, types on the edges where the model gives them; pipeline\n"
+	  "members, ML-program functions and nested blocks (cond, while_loop) as\n"
+	  "clusters.  The same model always gives the same bytes.\n",
+	  "--format --consts --grep --around --depth --output --help", "dot mermaid" },
+	{ "check", cmd_check, "check [--json] [MODEL...]",
+	  "validate a model as far as a file can be, without Core ML",
+	  "  --json       JSON output: model, ok, errors, warnings, problems\n"
+	  "Checks Manifest.json (entries present, links staying inside), that the spec\n"
+	  "decodes (unknown fields are warnings), the spec version against the\n"
+	  "features used, unique names, that the description's inputs and outputs\n"
+	  "match what the network, program or pipeline consumes and produces, that\n"
+	  "every layer or operation input is defined before, weight.bin (header,\n"
+	  "every record's sentinel, data type, size and alignment), that every blob\n"
+	  "reference points at a record of its declared type and element count, and\n"
+	  "that classifiers have class labels.  One line per problem with the path of\n"
+	  "the node.  Exit 0 when no error was found (warnings allowed), 1 when one\n"
+	  "was, 4 when the model cannot be read at all.\n",
+	  "--json --help", "" },
+	{ "diff", cmd_diff, "diff [--json] A B",
+	  "compare two models semantically",
+	  "  --json       JSON output: equal, changes (path, change, from, to)\n"
+	  "Compares the spec version, model type, metadata, inputs, outputs, states\n"
+	  "and functions, pipeline members, neural-network layers (by name, with the\n"
+	  "fields that changed) and ML-program operations (by name, weights compared\n"
+	  "by the content of their blobs).  A and B may be of any format: an\n"
+	  ".mlmodel against a package or a zip; manifest identifiers and byte layout\n"
+	  "are ignored.  Exit 0 when equal, 1 when different.\n",
+	  "--json --help", "" },
+	{ "browse", cmd_browse, "browse [--no-mouse] [--view NAME] [MODEL]",
+	  "browse layers, operations, metadata, weights and the spec tree (ncurses)",
+	  "  --no-mouse   leave the mouse to the terminal\n"
+	  "  --view NAME  start in view NAME: overview, layers, metadata, weights, tree\n"
+	  "Views: the overview (what info shows), layers and operations (pipelines\n"
+	  "member by member, ML programs per function and block), metadata (editable:\n"
+	  "a add, e change, d delete, p preview type; w saves atomically), weights\n"
+	  "(with min, max, mean of float tensors) and the whole spec tree.  Keys: arrows\n"
+	  "or j/k, PgUp/PgDn, g/G, Enter/l open, h close, Tab next view, / search,\n"
+	  "n/N next/previous match, ? help, q quit.  NO_COLOR is honoured.\n"
+	  "MLPKG_SCRIPT=FILE reads keys from FILE (one a line); with MLPKG_NO_DISPLAY=1\n"
+	  "the screen is drawn off-screen and printed when the script ends.\n",
+	  "--no-mouse --view --help", "" },
 	{ "help", cmd_help, "help [COMMAND]", "show help for mlpkg or one command", "", "--help", "" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };

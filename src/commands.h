@@ -32,6 +32,10 @@ int cmd_convert(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
 int cmd_labels(int argc, char **argv);
+int cmd_browse(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* prints the command's --help */
 int cmd_print_help(const struct cmd *c, FILE *fp);

@@ -7,6 +7,7 @@
 static int last_code = EXIT_FAIL;
 int error_quiet;
 
+static void vreport(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	if (error_quiet)

@@ -84,6 +84,24 @@ int next_child(struct mt_node *n, uint32_t num, long *i, struct mt_node **out)
 	return *out ? 1 : -1;
 }
 
+/* the child message numbered num (last occurrence): 1 and *out, 0 when
+ * absent or not readable as that message (another wire type), -1 when it
+ * is invalid (reported) */
+static int child_of(struct mt_node *n, uint32_t num, struct mt_node **out)
+{
+	*out = NULL;
+	if (mt_parse(n) < 0)
+		return -1;
+	long i = mt_find_last(n, num);
+	if (i < 0)
+		return 0;
+	const struct mt_field *f = &n->f[i];
+	if (!f->fd || f->fd->type != PROTOBUF_C_TYPE_MESSAGE || f->wt != WT_LEN)
+		return 0;
+	*out = mt_child(n, (size_t)i);
+	return *out ? 1 : -1;
+}
+
 char *field_str(struct mt_node *n, uint32_t num)
 {
 	char *s = mt_get_str(n, num);
@@ -562,9 +580,10 @@ int io_read(struct mt_node *model, struct model_io *io)
 	io->n = 1;
 	if (mt_parse(model) < 0)
 		return -1;
-	struct mt_node *d = mt_get(model, 2);
-	if (!d)
-		return mt_find_last(model, 2) >= 0 ? -1 : 0;
+	struct mt_node *d;
+	int r0 = child_of(model, 2, &d);
+	if (r0 <= 0)
+		return r0;
 	/* ModelDescription: input 1, output 10, state 13, trainingInput 50,
 	 * predictedFeatureName 11, predictedProbabilitiesName 12, functions 20,
 	 * defaultFunctionName 21 */
@@ -1068,10 +1087,10 @@ int mil_functions(struct mt_node *program, struct mil_function **v, size_t *n)
 		struct mil_function *f = &(*v)[(*n)++];
 		memset(f, 0, sizeof(*f));
 		f->name = entry_key(e);
-		f->fn = mt_get(e, 2);
+		if (child_of(e, 2, &f->fn) < 0)
+			return -1;
 		if (!f->fn) {
-			if (mt_find_last(e, 2) >= 0)
-				return -1;
+			f->opset = xstrdup("");
 			continue;
 		}
 		f->opset = field_str(f->fn, 2);
@@ -1097,11 +1116,8 @@ int mil_functions(struct mt_node *program, struct mil_function **v, size_t *n)
 		free(match ? last_key : NULL);
 		if (r2 < 0)
 			return -1;
-		if (chosen) {
-			f->block = mt_get(chosen, 2);
-			if (!f->block && mt_find_last(chosen, 2) >= 0)
-				return -1;
-		}
+		if (chosen && child_of(chosen, 2, &f->block) < 0)
+			return -1;
 	}
 	return r < 0 ? -1 : 0;
 }

@@ -19,6 +19,7 @@
 
 #define MAX_MANIFEST (1u << 20)
 #define MAX_ZIP_SPEC ((uint64_t)4 << 30)
+#define STALE_TEMP_AGE (10 * 60)  /* seconds: older temp files of ours are a killed edit's */
 
 const char *mlpkg_format_name(enum mlpkg_format f)
 {
@@ -50,7 +51,15 @@ static int open_error(const char *path, int e)
 static int lock_fd(int fd, const char *path)
 {
 	const char *t = getenv("MLPKG_LOCK_TIMEOUT");
-	double limit = t && *t ? atof(t) : 30.0;
+	double limit = 30.0;
+	if (t && *t) {
+		char *e;
+		double v = strtod(t, &e);
+		if (*e || !(v >= 0 && v <= 1e9)) /* NaN fails too: never wait forever by accident */
+			warning("MLPKG_LOCK_TIMEOUT='%s' is not a number of seconds; waiting at most %g s", t, limit);
+		else
+			limit = v;
+	}
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -61,8 +70,9 @@ static int lock_fd(int fd, const char *path)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		double el = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
 		if (el >= limit)
-			return error_code(EXIT_FAIL, "'%s': still locked by another process after %.0f s (MLPKG_LOCK_TIMEOUT)",
-					  path, limit);
+			return error_code(EXIT_WRITE,
+					  "'%s': still locked by another process after %g s (MLPKG_LOCK_TIMEOUT); "
+					  "the model is unchanged", path, limit);
 		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
@@ -628,6 +638,10 @@ int mlpkg_save(struct mlpkg_model *m, const char *out)
 		return -1;
 	if (out && m->fmt != FMT_STDIN && same_file(out, m->path))
 		out = NULL;
+	/* temp files that killed edits of this spec left: with its lock held no
+	 * in-place edit can be writing one; the age spares a -o write to it */
+	if (!out && m->locked && m->spec_path && (m->fmt == FMT_MLMODEL || m->fmt == FMT_PACKAGE))
+		atomic_clean_stale(m->spec_path, STALE_TEMP_AGE);
 	switch (m->fmt) {
 	case FMT_STDIN:
 		if (!out)

@@ -157,6 +157,14 @@ check "overlay: a \"name\" value follows the rename" "$PYTHON3" -c "import json;
 expect_exit 0 "overlay: describe img" "$MLPKG" describe img "An RGB photo" "$TMP/ov.mlpackage"
 check "overlay: its description follows" "$PYTHON3" -c "import json; d=json.load(open('$OV')); assert d['inputs']['img']['shortDescription']=='An RGB photo', d"
 check "overlay: the spec has it too" sh -c "'$MLPKG' get 'description.input[0].shortDescription' '$TMP/ov.mlpackage' | grep -qx 'An RGB photo'"
+(cd "$TMP" && zip -q -r ov.zip ov.mlpackage)
+expect_exit 0 "overlay in a zip: rename img image in place" "$MLPKG" rename img image "$TMP/ov.zip"
+check "overlay in a zip: the spec and the overlay change in one commit" sh -c "unzip -p '$TMP/ov.zip' ov.mlpackage/Data/com.apple.CoreML/FeatureDescriptions.json | grep -q '\"image\"' && '$MLPKG' get 'description.input[0].name' '$TMP/ov.zip' | grep -qx image"
+expect_exit 0 "overlay in a zip: describe -o a new zip" "$MLPKG" describe -o "$TMP/ov2.zip" image "Zipped photo" "$TMP/ov.zip"
+check "overlay in a zip: the new zip's overlay follows, the old one stays" sh -c "unzip -p '$TMP/ov2.zip' ov.mlpackage/Data/com.apple.CoreML/FeatureDescriptions.json | grep -q 'Zipped photo' && unzip -p '$TMP/ov.zip' ov.mlpackage/Data/com.apple.CoreML/FeatureDescriptions.json | grep -q 'An RGB photo'"
+printf '{"unrelated": 1}\n' >"$OV"
+expect_exit 0 "overlay without the feature: describe warns" "$MLPKG" describe img "Again" "$TMP/ov.mlpackage"
+check "... and leaves it as it was" sh -c "grep -q warning '$TMP/err' && grep -qx '{\"unrelated\": 1}' '$OV'"
 
 # ---- describe ---------------------------------------------------------------------
 cp "$TMP/nn.mlmodel" "$TMP/d.mlmodel"

@@ -1,0 +1,30 @@
+/* diff: a semantic comparison of two models of any format.
+ *
+ * Each model becomes a list of facts (a path and a value): spec version,
+ * model types, metadata, features, functions, neural-network layers and
+ * their fields, ML-program operations with their bindings, outputs and
+ * attributes, weights by the content of their blobs.  Manifest identifiers,
+ * field order and weight.bin layout do not enter the facts. */
+#ifndef MLPKG_DIFF_H
+#define MLPKG_DIFF_H
+#include <stddef.h>
+
+struct mlpkg_model;
+
+enum diff_kind { DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED };
+
+struct diff_change {
+	enum diff_kind kind;
+	char *path;
+	char *from, *to;   /* NULL when added / removed */
+};
+
+struct diff_result {
+	struct diff_change *v;
+	size_t n, cap;
+};
+
+/* Compares a and b into r.  0, or -1 reported (exit class set). */
+int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result *r);
+void diff_result_release(struct diff_result *r);
+#endif

@@ -1,0 +1,181 @@
+#!/bin/sh
+# t-browse: the ncurses browser driven headless (MLPKG_NO_DISPLAY=1 and a key
+# script in MLPKG_SCRIPT): what is on the screen after navigating, folding,
+# searching, editing metadata and saving; the saved file read back by the
+# independent decoder.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+LC_ALL=C.UTF-8
+export LC_ALL
+unset LINES COLUMNS NO_COLOR
+
+# browse MODEL KEY...: runs the browser with one key a line, screen in $TMP/out
+browse() {
+	_m=$1; shift
+	printf '%s\n' "$@" >"$TMP/keys"
+	MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse "$_m" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+screen_has() { grep -q -- "$1" "$TMP/out"; }
+# fits COLS LINES: the screen dump has LINES lines, none wider than COLS columns
+fits() { [ "$(wc -l <"$TMP/out")" -eq "$2" ] && [ "$(wc -L <"$TMP/out")" -le "$1" ]; }
+
+"$MKMODEL" segmentation "$TMP/D.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel segmentation"
+"$MKMODEL" nn "$TMP/T.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nn"
+"$MKMODEL" pipeline "$TMP/P.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel pipeline"
+
+browse "$TMP/D.mlpackage"
+check "overview: exit 0" test "$rc" -eq 0
+check "overview: what info shows" sh -c "grep -q 'format: *package' '$TMP/out' && grep -q 'type: *mlProgram (opset CoreML6)' '$TMP/out'"
+check "overview: the tabs and the status line with the file" sh -c "head -1 '$TMP/out' | grep -q '1 overview  2 layers  3 metadata  4 weights  5 tree' && tail -1 '$TMP/out' | grep -q D.mlpackage"
+check "overview: 80x24" fits 80 24
+
+browse "$TMP/D.mlpackage" Tab
+check "layers: Tab switches, the function is open" sh -c "grep -q 'function main (opset CoreML6)' '$TMP/out' && grep -q ' 0 const' '$TMP/out'"
+check "layers: 80x24" fits 80 24
+browse "$TMP/D.mlpackage" 2 G
+check "layers: G shows the last rows, the nested cond block" sh -c "grep -q 'block ' '$TMP/out' && grep -q 'cond' '$TMP/out'"
+browse "$TMP/D.mlpackage" 2 j j j Enter
+check "layers: Enter on an op shows its detail" sh -c "grep -q 'op 1  cast' '$TMP/out' && grep -q 'in  x = image: ' '$TMP/out' && grep -q 'path: mlProgram.functions\[\"main\"\]' '$TMP/out'"
+browse "$TMP/D.mlpackage" 2 j Enter
+check "layers: Enter on a function folds it" sh -c "! grep -q ' 0 const' '$TMP/out' && grep -q '+ function main' '$TMP/out'"
+browse "$TMP/D.mlpackage" 2 j h l
+check "layers: h closes, l opens" grep -q ' 0 const' "$TMP/out"
+
+browse "$TMP/D.mlpackage" 2 / '"relu' Enter
+check "search: jumps to the match, the count on the status line" sh -c "tail -1 '$TMP/out' | grep -q '/relu 1/[0-9]' && grep -q 'relu' '$TMP/out'"
+n=$(tail -1 "$TMP/out" | sed 's|.*/relu 1/\([0-9]*\).*|\1|')
+browse "$TMP/D.mlpackage" 2 / '"relu' Enter n
+check "search: n goes to the next match" sh -c "[ '$n' -eq 1 ] && tail -1 '$TMP/out' | grep -q '/relu 1/1' || tail -1 '$TMP/out' | grep -q '/relu 2/'"
+browse "$TMP/D.mlpackage" 2 / '"nosuchthing' Enter
+check "search: no match is said" grep -q "no match for 'nosuchthing'" "$TMP/out"
+
+browse "$TMP/D.mlpackage" 4
+check "weights: blob tensors with dtype and shape" grep -q 'fp16  \[16,3,3,3\]' "$TMP/out"
+browse "$TMP/D.mlpackage" 4 j
+check "weights: min, max and mean of a float tensor" grep -q 'min .*, max .*, mean ' "$TMP/out"
+
+browse "$TMP/D.mlpackage" 5
+check "tree: the top fields" sh -c "grep -q 'specificationVersion: 7' '$TMP/out' && grep -q '+ description' '$TMP/out'"
+browse "$TMP/D.mlpackage" 5 j l / '"author' Enter
+check "tree: opened lazily, searched among what is open" sh -c "grep -q '+ metadata' '$TMP/out' || grep -q 'author' '$TMP/out'"
+browse "$TMP/D.mlpackage" 5 j l j
+check "tree: paths in get's language on the status line" sh -c "tail -1 '$TMP/out' | grep -q 'description\.'"
+
+browse "$TMP/D.mlpackage" '?'
+check "help: generated from the key table" grep -q 'search names and kinds' "$TMP/out"
+browse "$TMP/D.mlpackage" '?' G
+check "help: the views' own keys" grep -q 'metadata view:' "$TMP/out"
+
+browse "$TMP/D.mlpackage" 2 'Resize 100x30'
+check "resize: the screen follows" fits 100 30
+browse "$TMP/D.mlpackage" 'Click 0 14'
+check "mouse: a click on a tab switches view" grep -q 'function main' "$TMP/out"
+printf '%s\n' 'Click 0 14' >"$TMP/keys"
+MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse --no-mouse "$TMP/D.mlpackage" >"$TMP/out" 2>&1
+check "mouse: off with --no-mouse" grep -q 'format: *package' "$TMP/out"
+
+# metadata: edit, refuse, save
+cp -R "$TMP/D.mlpackage" "$TMP/E.mlpackage"
+browse "$TMP/E.mlpackage" 3 p G Enter
+check "metadata: p offers the preview types" grep -q 'preview.type set to' "$TMP/out"
+check "metadata: unsaved edits are marked" grep -q '\[modified\]' "$TMP/out"
+check "metadata: nothing written before w" sh -c "! '$MLPKG' meta get preview.type '$TMP/E.mlpackage' >/dev/null 2>&1"
+last=$("$MLPKG" browse --help >/dev/null; sed -n '/preview_types\[\] = {/,/NULL/p' "$top_srcdir/src/meta.c" | grep -o '"[A-Za-z]*"' | tail -1 | tr -d '"')
+browse "$TMP/E.mlpackage" 3 a '"preview.params' Enter '"{not json' Enter
+check "metadata: preview.params checked as meta set checks it" grep -q 'preview.params must be valid JSON' "$TMP/out"
+browse "$TMP/E.mlpackage" 3 p 'j' 'j' Enter a '"author' Enter C-u '"Zoë Q' Enter w q
+check "metadata: w saves, q quits" test "$rc" -eq 0
+run "$MLPKG" meta get author "$TMP/E.mlpackage"
+check "metadata: the new author is in the file (UTF-8 kept)" grep -qx 'Zoë Q' "$TMP/out"
+run "$MLPKG" meta get preview.type "$TMP/E.mlpackage"
+check "metadata: the preview type picked is in the file" grep -qx 'poseEstimation' "$TMP/out"
+browse "$TMP/E.mlpackage" 3 j j d w
+run "$MLPKG" meta get author "$TMP/E.mlpackage"
+check "metadata: d deletes a key" test "$rc" -eq 3
+if have_python; then
+	py metadata "$TMP/E.mlpackage" >"$TMP/py" 2>&1
+	check "metadata: the independent decoder reads the saved file" grep -q 'poseEstimation' "$TMP/py"
+else
+	skip "no python3-protobuf/protoc for the independent decoder"
+fi
+cp "$TMP/T.mlmodel" "$TMP/U.mlmodel"
+browse "$TMP/U.mlmodel" 3 a '"license' Enter '"GPL' Enter q
+check "quit with unsaved edits asks first" grep -q 'unsaved metadata edits' "$TMP/out"
+run "$MLPKG" meta get license "$TMP/U.mlmodel"
+check "... and nothing is written when the script ends there" sh -c "! grep -q GPL '$TMP/out'"
+browse "$TMP/U.mlmodel" 3 a '"license' Enter '"GPL' Enter q y
+run "$MLPKG" meta get license "$TMP/U.mlmodel"
+check "... y quits without saving" sh -c "! grep -q GPL '$TMP/out'"
+
+# names shown right: UTF-8 as is, control characters escaped
+cp "$TMP/T.mlmodel" "$TMP/C.mlmodel"
+"$MLPKG" meta set author "$(printf 'Zo\303\253\001x')" "$TMP/C.mlmodel" 2>/dev/null
+browse "$TMP/C.mlmodel" 3
+check "control characters escaped, UTF-8 shown" grep -q 'Zoë\\x01x' "$TMP/out"
+
+# neural network and pipeline examples
+browse "$TMP/T.mlmodel" 2
+check "nn: layers with kinds" grep -q 'convolution' "$TMP/out"
+browse "$TMP/P.mlmodel" 2
+check "pipeline: one section per member" grep -q 'pipeline.models\[0\]' "$TMP/out"
+
+# errors
+expect_exit 2 "a bad --view is a usage error" "$MLPKG" browse --view nope "$TMP/T.mlmodel"
+expect_exit 3 "a missing model: exit 3" env MLPKG_NO_DISPLAY=1 "$MLPKG" browse "$TMP/nope.mlmodel"
+expect_exit 2 "no terminal and no headless mode: exit 2" sh -c "'$MLPKG' browse '$TMP/T.mlmodel' </dev/null >/dev/null"
+
+# a big network: the first screen without reading the weights
+if "$MKMODEL" bignn "$TMP/Big.mlmodel" --size 100000000 >/dev/null 2>&1 && [ -x /usr/bin/time ]; then
+	printf '2\n' >"$TMP/keys"
+	# the baseline: the same browser on a tiny model (sanitizer builds weigh more)
+	MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" /usr/bin/time -f '%M' -o "$TMP/rss0" "$MLPKG" browse "$TMP/T.mlmodel" >/dev/null 2>&1
+	base=$(tail -1 "$TMP/rss0")
+	MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" /usr/bin/time -f '%M' -o "$TMP/rss" "$MLPKG" browse "$TMP/Big.mlmodel" >"$TMP/out" 2>"$TMP/err"
+	check "big network: layers shown" grep -q 'innerProduct\|convolution' "$TMP/out"
+	check "big network: max RSS $(tail -1 "$TMP/rss") KiB (tiny model: $base KiB), well under the 100 MB of weights" test "$(tail -1 "$TMP/rss")" -lt $((base + 40000))
+else
+	skip "big network: no mkmodel bignn or /usr/bin/time"
+	skip "big network: RSS"
+fi
+
+# real terminal under tmux: the terminal is restored after q
+if command -v tmux >/dev/null; then
+	sock="$TMP/tmux.sock"
+	tmux -S "$sock" new-session -d -x 80 -y 24 "'$MLPKG' browse '$TMP/D.mlpackage'; echo EXITED \$?; sleep 5" 2>/dev/null
+	sleep 1
+	tmux -S "$sock" send-keys 2 2>/dev/null
+	sleep 0.5
+	tmux -S "$sock" capture-pane -p >"$TMP/pane1" 2>/dev/null
+	tmux -S "$sock" send-keys q 2>/dev/null
+	sleep 0.5
+	tmux -S "$sock" capture-pane -p >"$TMP/pane2" 2>/dev/null
+	tmux -S "$sock" kill-server 2>/dev/null
+	check "tmux: the layers view on a real terminal" grep -q 'function main' "$TMP/pane1"
+	check "tmux: q leaves the screen and exits 0" sh -c "grep -q 'EXITED 0' '$TMP/pane2' && ! grep -q 'function main' '$TMP/pane2'"
+else
+	skip "tmux not installed"
+	skip "tmux not installed"
+fi
+
+if ! have_fixtures; then
+	skip "fixtures not found at $FIXTURES"
+	done_testing
+fi
+browse "$FIXTURES/fritz-hairseg-small-quant8.mlmodel" 2
+check "fixture fritz: layers" grep -q '0 convolution     conv1' "$TMP/out"
+check "fixture fritz: 80x24" fits 80 24
+browse "$FIXTURES/fritz-hairseg-small-quant8.mlmodel" 4 j
+check "fixture fritz: quantized weights listed" grep -q 'quantized' "$TMP/out"
+browse "$FIXTURES/catfeeder-yolov8n.mlpackage" 2
+check "fixture catfeeder: the pipeline's members" sh -c "grep -q 'pipeline.models\[0\] mlProgram' '$TMP/out'"
+browse "$FIXTURES/catfeeder-yolov8n.mlpackage" 2 G
+check "fixture catfeeder: G reaches the last member" grep -q 'nonMaximumSuppression' "$TMP/out"
+browse "$FIXTURES/mlt-BidirGruEncoder16Bit-fp16.mlmodel" 4 j
+check "fixture fp16 GRU: float16 statistics" grep -q 'min .*, max .*, mean ' "$TMP/out"
+for f in $(fixture_models); do
+	b=$(basename "$f")
+	browse "$f" 2 G 3 4 5 G 1
+	check "$b: every view opens" sh -c "[ $rc -eq 0 ] && grep -q 'overview' '$TMP/out'"
+done
+done_testing

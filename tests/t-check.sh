@@ -1,0 +1,113 @@
+#!/bin/sh
+# t-check: mlpkg check on the examples, every fixture (the clean ones pass,
+# the odd ones report their oddity), and copies broken on purpose.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+# poke FILE OFFSET BYTES: overwrite bytes (printf escapes) at OFFSET
+poke() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+valid_json() { "$PYTHON3" -c 'import json,sys; json.load(open(sys.argv[1]))' "$1"; }
+
+for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage; do
+	kind=${k%%:*} name=${k#*:}
+	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
+	expect_exit 0 "example $name: check passes" "$MLPKG" check "$TMP/$name"
+	check "example $name: says ok" grep -q ': ok$' "$TMP/out"
+	expect_exit 0 "example $name: check --json" "$MLPKG" check --json "$TMP/$name"
+	check "example $name: --json is JSON with ok true" sh -c "valid_json() { :; }; grep -q '\"ok\": true' '$TMP/out'"
+	check "example $name: --json parses" valid_json "$TMP/out"
+done
+run "$MLPKG" pack -o "$TMP/DeepLab.zip" "$TMP/DeepLab.mlpackage"
+expect_exit 0 "a zipped package checks too" "$MLPKG" check "$TMP/DeepLab.zip"
+
+# broken on purpose: one wrong byte in the first blob's sentinel
+copy_fixture "$TMP/DeepLab.mlpackage" Sentinel.mlpackage
+poke "$TMP/Sentinel.mlpackage/Data/com.apple.CoreML/weights/weight.bin" 64 '\000'
+expect_exit 1 "a wrong sentinel byte: exit 1" "$MLPKG" check "$TMP/Sentinel.mlpackage"
+check "... reported with the file and offset" grep -q 'error: Data/com.apple.CoreML/weights/weight.bin@64: blob 0: sentinel' "$TMP/out"
+check "... the references to it too" grep -q "where no blob record starts" "$TMP/out"
+# a blob's data type that does not match its declared dtype (fp16 -> fp32)
+copy_fixture "$TMP/DeepLab.mlpackage" Dtype.mlpackage
+poke "$TMP/Dtype.mlpackage/Data/com.apple.CoreML/weights/weight.bin" 68 '\002'
+expect_exit 1 "a blob of the wrong data type: exit 1" "$MLPKG" check "$TMP/Dtype.mlpackage"
+check "... names the op and both types" grep -q "operations\[2\]: 'val' is declared fp16, its blob at 64 holds fp32" "$TMP/out"
+# a wrong weight.bin version
+copy_fixture "$TMP/DeepLab.mlpackage" Version.mlpackage
+poke "$TMP/Version.mlpackage/Data/com.apple.CoreML/weights/weight.bin" 4 '\003'
+expect_exit 1 "weight.bin version 3: exit 1" "$MLPKG" check "$TMP/Version.mlpackage"
+check "... reported" grep -q 'header: version 3, not 2' "$TMP/out"
+# the weight file missing
+copy_fixture "$TMP/DeepLab.mlpackage" NoWeights.mlpackage
+rm "$TMP/NoWeights.mlpackage/Data/com.apple.CoreML/weights/weight.bin"
+expect_exit 1 "a missing weight file: exit 1" "$MLPKG" check "$TMP/NoWeights.mlpackage"
+check "... reported" grep -q 'weight.bin: the weight file the spec names is missing' "$TMP/out"
+# a manifest entry pointing outside: refused as not a valid package
+copy_fixture "$TMP/DeepLab.mlpackage" Outside.mlpackage
+sed 's|"com.apple.CoreML/weights"|"../../../etc"|' "$TMP/DeepLab.mlpackage/Manifest.json" >"$TMP/Outside.mlpackage/Manifest.json"
+expect_exit 4 "a manifest entry leading outside: exit 4" "$MLPKG" check "$TMP/Outside.mlpackage"
+check "... one line naming the entry" sh -c "one_line_error() { :; }; grep -q 'etc' '$TMP/err' && [ \$(wc -l < '$TMP/err') -eq 1 ]"
+# a manifest entry whose file is missing
+copy_fixture "$TMP/DeepLab.mlpackage" Missing.mlpackage
+sed 's|"com.apple.CoreML/weights"|"com.apple.CoreML/gone"|' "$TMP/DeepLab.mlpackage/Manifest.json" >"$TMP/Missing.mlpackage/Manifest.json"
+expect_exit 1 "a manifest entry whose file is missing: exit 1" "$MLPKG" check "$TMP/Missing.mlpackage"
+check "... reported on the entry" grep -q "itemInfoEntries\[\"5E9A4F06-3C2D-4B71-A8E5-D0F1B2C3A4E7\"\]: 'Data/com.apple.CoreML/gone' is missing" "$TMP/out"
+# a link leading outside the package
+copy_fixture "$TMP/DeepLab.mlpackage" Link.mlpackage
+ln -s /etc "$TMP/Link.mlpackage/Data/escape"
+expect_exit 1 "a link leading outside: exit 1" "$MLPKG" check "$TMP/Link.mlpackage"
+check "... reported" grep -q 'Data/escape: a link leading outside the package' "$TMP/out"
+# a dangling layer input: relu1 reads bn1_output; make it bnX_output
+cp "$TMP/TinyNet.mlmodel" "$TMP/Dangling.mlmodel"
+off=$(grep -boa 'bn1_output' "$TMP/Dangling.mlmodel" | sed -n 2p | cut -d: -f1)
+poke "$TMP/Dangling.mlmodel" $((off + 2)) X
+expect_exit 1 "a dangling layer input: exit 1" "$MLPKG" check "$TMP/Dangling.mlmodel"
+check "... names the layer and the input" grep -q "neuralNetwork.layers\[name=\"relu1\"\]: input 'bnX_output' is neither a model input nor an output of an earlier layer" "$TMP/out"
+check "... and the layer output nobody reads any more is not an error" sh -c "! grep -q 'bn1_output' '$TMP/out'"
+run "$MLPKG" check --json "$TMP/Dangling.mlmodel"
+check "... --json lists it with level and path" sh -c "grep -q '\"level\": \"error\"' '$TMP/out' && grep -q '\"path\": \"neuralNetwork.layers\[name=\\\\\"relu1\\\\\"\]\"' '$TMP/out'"
+check "... --json parses" valid_json "$TMP/out"
+# an ML program op reading a name defined nowhere: cast_1 reads image; rename it in the op only
+copy_fixture "$TMP/DeepLab.mlpackage" Undefined.mlpackage
+spec="$TMP/Undefined.mlpackage/Data/com.apple.CoreML/model.mlmodel"
+off=$(grep -boa 'image_to_fp16' "$spec" | sed -n 3p | cut -d: -f1)
+poke "$spec" "$off" J
+expect_exit 1 "an op input defined nowhere: exit 1" "$MLPKG" check "$spec"
+check "... reported on the op" grep -q "defined neither before nor as a function input" "$TMP/out"
+# unknown field: a warning, still exit 0
+cp "$TMP/TinyNet.mlmodel" "$TMP/Unknown.mlmodel"
+printf '\270\076\001' >>"$TMP/Unknown.mlmodel"
+expect_exit 0 "an unknown field: a warning, exit 0" "$MLPKG" check "$TMP/Unknown.mlmodel"
+check "... reported" grep -q 'warning: (root): field 999 (wire type 0) is unknown to the schema' "$TMP/out"
+expect_exit 2 "an unknown option: exit 2" "$MLPKG" check --frob "$TMP/TinyNet.mlmodel"
+expect_exit 3 "a missing model: exit 3" "$MLPKG" check "$TMP/nope.mlmodel"
+
+if ! have_fixtures; then
+	skip "fixtures not found at $FIXTURES"
+	done_testing
+fi
+
+for f in $(fixture_models); do
+	b=$(basename "$f")
+	case $b in
+	catfeeder-yolov8n.mlpackage)
+		expect_exit 1 "$b: the pipeline's spec version is reported (exit 1)" "$MLPKG" check "$f"
+		check "$b: version 5 lower than the 7 its ML program needs" grep -q "error: specificationVersion: specification version 5 is lower than the 7 that opset CoreML6 in pipeline.models\[0\] needs" "$TMP/out"
+		check "$b: the member newer than its pipeline" grep -q "warning: pipeline.models\[0\].specificationVersion" "$TMP/out" ;;
+	s4tf-s4tf_model-notype.mlmodel)
+		expect_exit 1 "$b: no type (exit 1)" "$MLPKG" check "$f"
+		check "$b: reported" grep -q 'error: Type: no model type set' "$TMP/out" ;;
+	*)
+		expect_exit 0 "$b: check passes" "$MLPKG" check "$f"
+		check "$b: no error" grep -q ': 0 errors\|: ok$' "$TMP/out" ;;
+	esac
+	run "$MLPKG" check --json "$f"
+	check "$b: --json parses" valid_json "$TMP/out"
+done
+expect_exit 4 "$UNDECODABLE: refused, exit 4" "$MLPKG" check "$FIXTURES/$UNDECODABLE"
+check "$UNDECODABLE: one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '$UNDECODABLE' '$TMP/err'"
+expect_exit 4 "several models: an unreadable one outranks problems" "$MLPKG" check "$FIXTURES/s4tf-s4tf_model-notype.mlmodel" "$FIXTURES/$UNDECODABLE" "$FIXTURES/ph1ps-MNIST.mlmodel"
+check "... the others are shown" sh -c "grep -q 'ph1ps-MNIST.mlmodel: ok' '$TMP/out' && grep -q 'notype.mlmodel: 1 error' '$TMP/out'"
+copy_fixture "$FIXTURES/catfeeder-yolov8n.mlpackage" cat.mlpackage
+run "$MLPKG" pack -o "$TMP/cat.zip" "$TMP/cat.mlpackage"
+expect_exit 1 "catfeeder zipped: the same report" "$MLPKG" check "$TMP/cat.zip"
+check "... the same error" grep -q 'specification version 5 is lower' "$TMP/out"
+done_testing

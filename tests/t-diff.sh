@@ -1,0 +1,73 @@
+#!/bin/sh
+# t-diff: mlpkg diff: a model against itself in other formats (equal), and
+# against copies edited with meta set, describe, rename and a changed weight.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+poke() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+valid_json() { "$PYTHON3" -c 'import json,sys; json.load(open(sys.argv[1]))' "$1"; }
+lines() { [ "$(wc -l <"$TMP/out")" -eq "$1" ]; }
+
+"$MKMODEL" nn "$TMP/TinyNet.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nn"
+"$MKMODEL" segmentation "$TMP/DeepLab.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel segmentation"
+
+expect_exit 0 "a model against itself: equal" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/TinyNet.mlmodel"
+check "... prints nothing" test ! -s "$TMP/out"
+expect_exit 0 "--json: equal" "$MLPKG" diff --json "$TMP/TinyNet.mlmodel" "$TMP/TinyNet.mlmodel"
+check "... equal true, no changes" sh -c "grep -q '\"equal\": true' '$TMP/out' && grep -q '\"changes\": \[\]' '$TMP/out'"
+run "$MLPKG" convert -o "$TMP/TinyNet.mlpackage" "$TMP/TinyNet.mlmodel"
+expect_exit 0 ".mlmodel against its converted package: equal" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/TinyNet.mlpackage"
+run "$MLPKG" convert -o "$TMP/TinyNet.zip" "$TMP/TinyNet.mlmodel"
+expect_exit 0 ".mlmodel against its zipped package: equal" "$MLPKG" diff "$TMP/TinyNet.zip" "$TMP/TinyNet.mlmodel"
+run "$MLPKG" pack -o "$TMP/DeepLab.zip" "$TMP/DeepLab.mlpackage"
+expect_exit 0 "package against its zip: equal" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/DeepLab.zip"
+
+cp "$TMP/TinyNet.mlmodel" "$TMP/Meta.mlmodel"
+run "$MLPKG" meta set author Somebody "$TMP/Meta.mlmodel"
+expect_exit 1 "meta set: different, exit 1" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/Meta.mlmodel"
+check "... exactly that change" sh -c "lines() { [ \$(wc -l < '$TMP/out') -eq 1 ]; }; lines && grep -q '^~ metadata\[\"author\"\]: .* -> Somebody$' '$TMP/out'"
+run "$MLPKG" meta set preview.type imageSegmenter "$TMP/Meta.mlmodel"
+run "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/Meta.mlmodel"
+check "a new userDefined key: added" grep -q '^+ metadata\["com.apple.coreml.model.preview.type"\]: imageSegmenter$' "$TMP/out"
+
+cp "$TMP/TinyNet.mlmodel" "$TMP/Desc.mlmodel"
+run "$MLPKG" describe input "a new text" "$TMP/Desc.mlmodel"
+expect_exit 1 "describe: different" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/Desc.mlmodel"
+check "... exactly that change" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q '^~ input\[\"input\"\].description: .* -> a new text$' '$TMP/out'"
+
+cp "$TMP/TinyNet.mlmodel" "$TMP/Renamed.mlmodel"
+run "$MLPKG" rename output probs "$TMP/Renamed.mlmodel"
+expect_exit 1 "rename: different" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/Renamed.mlmodel"
+check "... the output removed, the new one added, the layer's output changed, nothing else" sh -c "[ \$(wc -l < '$TMP/out') -eq 3 ] && grep -q '^- output\[\"output\"\]' '$TMP/out' && grep -q '^+ output\[\"probs\"\]' '$TMP/out' && grep -q '^~ neuralNetwork.layers\[\"softmax\"\].output: output -> probs$' '$TMP/out'"
+run "$MLPKG" diff --json "$TMP/TinyNet.mlmodel" "$TMP/Renamed.mlmodel"
+check "... --json parses" valid_json "$TMP/out"
+check "... --json: equal false, changed with from and to" sh -c "grep -q '\"equal\": false' '$TMP/out' && grep -q '\"change\": \"changed\"' '$TMP/out' && grep -q '\"to\": \"probs\"' '$TMP/out'"
+
+copy_fixture "$TMP/DeepLab.mlpackage" Ren.mlpackage
+run "$MLPKG" rename image img "$TMP/Ren.mlpackage"
+expect_exit 1 "ML program rename: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Ren.mlpackage"
+check "... the input, the function input and the op binding" sh -c "[ \$(wc -l < '$TMP/out') -eq 5 ] && grep -q 'ops\[\"cast_1\"\].input\[\"x\"\]: image -> img' '$TMP/out'"
+
+# weights by content: one byte of the first blob's data
+copy_fixture "$TMP/DeepLab.mlpackage" Weight.mlpackage
+poke "$TMP/Weight.mlpackage/Data/com.apple.CoreML/weights/weight.bin" 130 '\177'
+expect_exit 1 "a changed weight: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
+check "... the const op holding it, nothing else" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q 'ops\[\"backbone_conv1_weight_to_fp16\"\].attribute\[\"val\"\]: fp16\[16,3,3,3\] blob' '$TMP/out'"
+
+expect_exit 2 "one model: usage error" "$MLPKG" diff "$TMP/TinyNet.mlmodel"
+expect_exit 3 "a missing model: exit 3" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/nope.mlmodel"
+
+if ! have_fixtures; then
+	skip "fixtures not found at $FIXTURES"
+	done_testing
+fi
+for f in $(fixture_models); do
+	b=$(basename "$f")
+	expect_exit 0 "$b: equal to itself" "$MLPKG" diff "$f" "$f"
+done
+copy_fixture "$FIXTURES/catfeeder-yolov8n.mlpackage" cat.mlpackage
+run "$MLPKG" pack -o "$TMP/cat.zip" "$TMP/cat.mlpackage"
+expect_exit 0 "catfeeder: folder against zip, equal" "$MLPKG" diff "$FIXTURES/catfeeder-yolov8n.mlpackage" "$TMP/cat.zip"
+expect_exit 1 "two different fixtures: exit 1" "$MLPKG" diff "$FIXTURES/fritz-hairseg-fast-4MB.mlmodel" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
+check "... layers removed and changed" sh -c "grep -q '^- neuralNetwork.layers\[\"conv1_bn\"\]: batchnorm$' '$TMP/out' && grep -q '^~ specificationVersion: 1 -> 3$' '$TMP/out'"
+expect_exit 4 "$UNDECODABLE: exit 4" "$MLPKG" diff "$FIXTURES/$UNDECODABLE" "$FIXTURES/ph1ps-MNIST.mlmodel"
+done_testing

@@ -1,0 +1,212 @@
+#!/bin/sh
+# t-faults: writes that fail or are cut short.  A full disk, a read-only
+# folder and a folder we may not write to: exit 5, one line naming the file,
+# the original byte-identical, no temp file left (for .mlmodel, package and
+# zip, in place and with -o).  SIGKILL in the middle of saving a big
+# .mlmodel: the old file or the new one, never a mix, and the next edit works
+# (and removes the killed edits' temp files once they are old).  SIGINT,
+# SIGTERM and SIGHUP in the middle of a save: the temp file removed; an
+# ignored SIGHUP (nohup) does not stop the edit.
+#   MLPKG_FAULTS_BIG_SIZE   size of the model killed mid-save (default 512M)
+. "${top_srcdir:-.}/tests/lib.sh"
+
+MNT=""
+cleanup() {
+	[ -n "$MNT" ] && umount "$MNT" 2>/dev/null
+	[ -n "${IMM:-}" ] && chattr -i "$IMM" 2>/dev/null
+	chmod -R u+w "$TMP" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+export MLPKG_LOCK_TIMEOUT=10
+
+# clean_fail DESC FILE ORIG CMD...: exit 5, one error line naming FILE, FILE
+# byte-identical to ORIG (files or folders), no temp file beside it
+clean_fail() {
+	_d=$1 _f=$2 _o=$3; shift 3
+	"$@" >"$TMP/out" 2>"$TMP/err"; rc=$?
+	_dir=$(dirname "$_f")
+	_left=$(ls -A "$_dir" | grep 'mlpkg-\|[.][A-Za-z0-9]\{6\}$' | grep -v '^[.]*$')
+	if [ $rc -eq 5 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "$(basename "$_f")" "$TMP/err" &&
+		diff -r "$_o" "$_f" >/dev/null 2>&1 && [ -z "$_left" ]; then
+		ok "$_d"
+	else
+		not_ok "$_d (exit $rc${_left:+, left: $_left})"
+		sed 's/^/# /' "$TMP/err" | head -5
+	fi
+}
+
+"$MKMODEL" bignn "$TMP/big.mlmodel" --size 600K >/dev/null 2>&1
+"$MLPKG" convert -o "$TMP/bigspec.mlpackage" "$TMP/big.mlmodel" >/dev/null 2>&1 ||
+	{ mkdir -p "$TMP/bigspec.mlpackage"; "$MKMODEL" segmentation "$TMP/bigspec.mlpackage" >/dev/null 2>&1
+	  cp "$TMP/big.mlmodel" "$TMP/bigspec.mlpackage/Data/com.apple.CoreML/model.mlmodel"; }
+(cd "$TMP" && zip -q -0 -r big.mlpackage.zip bigspec.mlpackage)
+
+# ---- a full disk -------------------------------------------------------------------
+mkdir -p "$TMP/full"
+if mount -t tmpfs -o size=1m mlpkg-test "$TMP/full" 2>/dev/null; then
+	MNT="$TMP/full"
+	diag "full disk: a 1 MiB tmpfs"
+	cp "$TMP/big.mlmodel" "$TMP/full/m.mlmodel"
+	clean_fail "full disk, .mlmodel in place: exit 5, original intact, no temp file" "$TMP/full/m.mlmodel" "$TMP/big.mlmodel" \
+		"$MLPKG" meta set author full "$TMP/full/m.mlmodel"
+	check "... the space is free again" sh -c "[ \$(du -k '$TMP/full' | tail -1 | cut -f1) -lt 700 ]"
+	rm -f "$TMP/full/m.mlmodel"
+	cp -R "$TMP/bigspec.mlpackage" "$TMP/full/p.mlpackage"
+	clean_fail "full disk, package in place: exit 5, package intact, no temp file" "$TMP/full/p.mlpackage/Data/com.apple.CoreML/model.mlmodel" \
+		"$TMP/bigspec.mlpackage/Data/com.apple.CoreML/model.mlmodel" "$MLPKG" meta set author full "$TMP/full/p.mlpackage"
+	check "... nothing else in the package changed" diff -r "$TMP/bigspec.mlpackage" "$TMP/full/p.mlpackage"
+	rm -rf "$TMP/full/p.mlpackage"
+	cp "$TMP/big.mlpackage.zip" "$TMP/full/z.zip"
+	clean_fail "full disk, zip in place: exit 5, zip intact, no temp file" "$TMP/full/z.zip" "$TMP/big.mlpackage.zip" \
+		"$MLPKG" meta set author full "$TMP/full/z.zip"
+	rm -f "$TMP/full/z.zip"
+	head -c 600000 /dev/zero >"$TMP/full/filler"
+	"$MLPKG" meta set -o "$TMP/full/out.mlmodel" author full "$TMP/big.mlmodel" >"$TMP/out" 2>"$TMP/err"; rc=$?
+	check "full disk, -o OUT: exit 5, no OUT, no temp file ($rc)" sh -c "[ $rc -eq 5 ] && [ \"\$(ls -A '$TMP/full')\" = filler ]"
+	"$MLPKG" meta set -o "$TMP/full/out.mlpackage" author full "$TMP/bigspec.mlpackage" >"$TMP/out" 2>"$TMP/err"; rc=$?
+	check "full disk, package -o OUT: exit 5, nothing left ($rc)" sh -c "[ $rc -eq 5 ] && [ \"\$(ls -A '$TMP/full')\" = filler ]"
+	rm -f "$TMP/full/filler"
+
+	umount "$TMP/full" && MNT=""
+
+	# a read-only folder: a bigger tmpfs, remounted read-only
+	mount -t tmpfs -o size=4m mlpkg-test "$TMP/full" && MNT="$TMP/full"
+	cp "$TMP/big.mlmodel" "$TMP/full/m.mlmodel"
+	cp -R "$TMP/bigspec.mlpackage" "$TMP/full/p.mlpackage"
+	if mount -o remount,ro "$TMP/full" 2>/dev/null; then
+		clean_fail "read-only file system, .mlmodel: exit 5, intact" "$TMP/full/m.mlmodel" "$TMP/big.mlmodel" \
+			"$MLPKG" meta set author ro "$TMP/full/m.mlmodel"
+		clean_fail "read-only file system, package: exit 5, intact" "$TMP/full/p.mlpackage/Data/com.apple.CoreML/model.mlmodel" \
+			"$TMP/bigspec.mlpackage/Data/com.apple.CoreML/model.mlmodel" "$MLPKG" meta set author ro "$TMP/full/p.mlpackage"
+		expect_exit 0 "read-only file system: reading still works" "$MLPKG" meta "$TMP/full/m.mlmodel"
+	else
+		skip "read-only file system: cannot remount the tmpfs read-only"
+	fi
+	umount "$TMP/full" && MNT=""
+else
+	diag "full disk: mounting a tmpfs is not permitted here; a file-size limit (ulimit -f, SIGXFSZ ignored) stands in"
+	for f in mlmodel zip; do
+		if [ $f = mlmodel ]; then m="$TMP/f.mlmodel"; cp "$TMP/big.mlmodel" "$m"; o="$TMP/big.mlmodel"
+		else m="$TMP/f.zip"; cp "$TMP/big.mlpackage.zip" "$m"; o="$TMP/big.mlpackage.zip"; fi
+		clean_fail "file-size limit, $f in place: exit 5, intact, no temp file" "$m" "$o" \
+			sh -c "trap '' XFSZ; ulimit -f 256; exec '$MLPKG' meta set author full '$m'"
+	done
+	cp -R "$TMP/bigspec.mlpackage" "$TMP/f.mlpackage"
+	clean_fail "file-size limit, package in place: exit 5, intact" "$TMP/f.mlpackage/Data/com.apple.CoreML/model.mlmodel" \
+		"$TMP/bigspec.mlpackage/Data/com.apple.CoreML/model.mlmodel" \
+		sh -c "trap '' XFSZ; ulimit -f 256; exec '$MLPKG' meta set author full '$TMP/f.mlpackage'"
+	skip "read-only file system: needs a tmpfs mount"
+fi
+
+# ---- a folder we may not write to ----------------------------------------------------
+mkdir -p "$TMP/ro"
+cp "$TMP/big.mlmodel" "$TMP/ro/m.mlmodel"
+cp "$TMP/big.mlpackage.zip" "$TMP/ro/z.zip"
+if [ "$(id -u)" -ne 0 ]; then
+	chmod 555 "$TMP/ro"
+	clean_fail "a folder without write permission, .mlmodel: exit 5, intact" "$TMP/ro/m.mlmodel" "$TMP/big.mlmodel" "$MLPKG" meta set author x "$TMP/ro/m.mlmodel"
+	clean_fail "a folder without write permission, zip: exit 5, intact" "$TMP/ro/z.zip" "$TMP/big.mlpackage.zip" "$MLPKG" meta set author x "$TMP/ro/z.zip"
+	chmod 755 "$TMP/ro"
+else
+	if chattr +i "$TMP/ro" 2>/dev/null; then
+		IMM="$TMP/ro"
+		clean_fail "an immutable folder (chattr +i, as root), .mlmodel: exit 5, intact" "$TMP/ro/m.mlmodel" "$TMP/big.mlmodel" "$MLPKG" meta set author x "$TMP/ro/m.mlmodel"
+		clean_fail "an immutable folder (chattr +i, as root), zip: exit 5, intact" "$TMP/ro/z.zip" "$TMP/big.mlpackage.zip" "$MLPKG" meta set author x "$TMP/ro/z.zip"
+		chattr -i "$TMP/ro"; IMM=""
+	else
+		skip "an immutable folder: chattr +i is not supported here"
+	fi
+	# as an unprivileged user, on a folder owned by root
+	chmod 755 "$TMP"
+	if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups "$MLPKG" --version >/dev/null 2>&1 &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$MLPKG" meta "$TMP/ro/m.mlmodel" >/dev/null 2>&1; then
+		clean_fail "no permission (as nobody, a folder of root's), .mlmodel: exit 5, intact" "$TMP/ro/m.mlmodel" "$TMP/big.mlmodel" \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$MLPKG" meta set author x "$TMP/ro/m.mlmodel"
+		clean_fail "no permission (as nobody), zip: exit 5, intact" "$TMP/ro/z.zip" "$TMP/big.mlpackage.zip" \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$MLPKG" meta set author x "$TMP/ro/z.zip"
+	else
+		skip "no permission: cannot run mlpkg as nobody here (setpriv, or the build is not readable to others)"
+	fi
+	chmod 700 "$TMP"
+fi
+
+# ---- signals in the middle of a save -----------------------------------------------------
+have_py=0; [ -x "$PYTHON3" ] && have_py=1
+if [ $have_py -eq 0 ]; then
+	skip "signals: no python3"
+	done_testing
+fi
+INT() { "$PYTHON3" "$top_srcdir/tests/interrupt.py" "$@"; }
+mkdir -p "$TMP/sig"
+"$MKMODEL" bignn "$TMP/sig/m.mlmodel" --size 64M >/dev/null 2>&1
+cp "$TMP/sig/m.mlmodel" "$TMP/sig.orig"
+for s in TERM INT HUP; do
+	case $s in TERM) n=15 ;; INT) n=2 ;; HUP) n=1 ;; esac
+	r=$(INT $s 0.05 "$TMP/sig" .m.mlmodel.mlpkg- -- "$MLPKG" meta set author "sig-$s" "$TMP/sig/m.mlmodel")
+	left=$(ls -A "$TMP/sig" | grep -c mlpkg-)
+	case $r in
+	*seen)
+		check "SIG$s during a save: the process ends by it ($r)" sh -c "[ '${r% *}' = 'exit $((128 + n))' ]"
+		check "SIG$s during a save: temp file removed, the original intact" sh -c "[ $left -eq 0 ] && cmp -s '$TMP/sig.orig' '$TMP/sig/m.mlmodel'" ;;
+	*)
+		skip "SIG$s during a save: the save ended before the signal ($r)"
+		cp "$TMP/sig.orig" "$TMP/sig/m.mlmodel" ;;
+	esac
+done
+r=$(INT --ignore HUP 0.05 "$TMP/sig" .m.mlmodel.mlpkg- -- "$MLPKG" meta set author nohup "$TMP/sig/m.mlmodel")
+check "SIGHUP ignored (nohup): the save goes on and succeeds ($r)" sh -c "[ '${r% *}' = 'exit 0' ] && [ \"\$('$MLPKG' meta get author '$TMP/sig/m.mlmodel')\" = nohup ]"
+r=$(INT --ignore INT 0.05 "$TMP/sig" .m.mlmodel.mlpkg- -- "$MLPKG" meta set author bg "$TMP/sig/m.mlmodel")
+check "SIGINT ignored (a background job): the save goes on and succeeds ($r)" sh -c "[ '${r% *}' = 'exit 0' ] && [ \"\$('$MLPKG' meta get author '$TMP/sig/m.mlmodel')\" = bg ]"
+# zip: libzip's temp file is NAME.XXXXXX
+cp "$TMP/sig/m.mlmodel" "$TMP/sig/Net.mlmodel"
+(cd "$TMP/sig" && zip -q -0 z.zip Net.mlmodel && rm Net.mlmodel)
+cp "$TMP/sig/z.zip" "$TMP/z.orig"
+r=$(INT TERM 0.05 "$TMP/sig" z.zip. -- "$MLPKG" meta set author sig "$TMP/sig/z.zip")
+case $r in
+*seen) check "SIGTERM during a zip save: temp file removed, the zip intact ($r)" sh -c "[ \$(ls -A '$TMP/sig' | grep -c 'z[.]zip[.]') -eq 0 ] && cmp -s '$TMP/z.orig' '$TMP/sig/z.zip'" ;;
+*) skip "SIGTERM during a zip save: the save ended before the signal ($r)" ;;
+esac
+
+# ---- SIGKILL in the middle of saving a big .mlmodel ------------------------------------
+size=${MLPKG_FAULTS_BIG_SIZE:-512M}
+mkdir -p "$TMP/kill"
+avail=$(df -Pk "$TMP" | awk 'NR == 2 { print $4 }')
+if [ "${avail:-0}" -lt 2500000 ]; then
+	size=64M
+	diag "less than 2.5 GB free in $TMP: the SIGKILL test uses a $size model"
+fi
+"$MKMODEL" bignn "$TMP/kill/big.mlmodel" --size "$size" >/dev/null 2>&1
+cp "$TMP/kill/big.mlmodel" "$TMP/cur.mlmodel"
+mixed=0 kills=0 i=0
+for delay in 0 0.05 0.2 0.5; do
+	i=$((i + 1))
+	"$MLPKG" meta set -o "$TMP/next.mlmodel" author "killed-$i" "$TMP/kill/big.mlmodel" 2>/dev/null
+	r=$(INT KILL $delay "$TMP/kill" .big.mlmodel.mlpkg- -- "$MLPKG" meta set author "killed-$i" "$TMP/kill/big.mlmodel")
+	case $r in *seen) kills=$((kills + 1)) ;; esac
+	if cmp -s "$TMP/kill/big.mlmodel" "$TMP/cur.mlmodel"; then
+		: # the old one
+	elif cmp -s "$TMP/kill/big.mlmodel" "$TMP/next.mlmodel"; then
+		mv "$TMP/next.mlmodel" "$TMP/cur.mlmodel"
+	else
+		mixed=$((mixed + 1))
+		cp "$TMP/kill/big.mlmodel" "$TMP/cur.mlmodel"
+	fi
+	rm -f "$TMP/next.mlmodel"
+done
+diag "SIGKILL: $kills of $i kills landed while the temp file existed ($size model)"
+check "SIGKILL during saves ($i times): the model is always the old or the new one, never a mix" test $mixed -eq 0
+left=$(ls -A "$TMP/kill" | grep -c '^[.]big[.]mlmodel[.]mlpkg-')
+diag "temp files left by the kills: $left"
+expect_exit 0 "the next edit works with the killed edits' temp files beside it" "$MLPKG" meta set author after "$TMP/kill/big.mlmodel"
+check "... and reads back" sh -c "[ \"\$('$MLPKG' meta get author '$TMP/kill/big.mlmodel')\" = after ]"
+check "... young temp files are left alone (they could be a -o write's)" test "$(ls -A "$TMP/kill" | grep -c '^[.]big[.]mlmodel[.]mlpkg-')" -eq "$left"
+: >"$TMP/kill/.big.mlmodel.mlpkg-AbC123"
+: >"$TMP/kill/.big.mlmodel.mlpkg-keep-me"
+: >"$TMP/kill/.other.mlmodel.mlpkg-XyZ789"
+find "$TMP/kill" -name '.*mlpkg-*' -exec touch -d '1 hour ago' {} +
+expect_exit 0 "an edit with old temp files beside it" "$MLPKG" meta set author later "$TMP/kill/big.mlmodel"
+check "... removes them (those of this model, named as ours)" sh -c "[ \"\$(ls -A '$TMP/kill' | grep '^[.]big[.]mlmodel[.]mlpkg-')\" = .big.mlmodel.mlpkg-keep-me ] && [ -e '$TMP/kill/.other.mlmodel.mlpkg-XyZ789' ]"
+check "the model decodes after all that" "$MLPKG" dump "$TMP/kill/big.mlmodel"
+rm -rf "$TMP/kill" "$TMP/cur.mlmodel"
+done_testing
