@@ -24,8 +24,8 @@
 #   BENCH_SYNC=0   no sync before write rows (quick smoke runs only: the
 #                  numbers then include earlier writes' flushing)
 #   BENCH_BROWSE   arguments for the browser's first screen, MODEL replaced by
-#                  the model (default "browse --headless MODEL", keys "q" on
-#                  standard input)
+#                  the model (default "browse MODEL", run headless:
+#                  MLPKG_NO_DISPLAY=1 and an empty MLPKG_SCRIPT)
 # Rows whose command mlpkg does not have yet (mlpkg --complete-commands) are
 # shown as skipped.  Read rows run on a warm page cache (one untimed run
 # first); every write row starts after sync, so that no earlier write's
@@ -49,7 +49,7 @@ BENCH_DIR=${BENCH_DIR:-bench/out}
 BENCH_KEEP=${BENCH_KEEP:-0}
 BENCH_PYTHON=${BENCH_PYTHON:-1}
 BENCH_SYNC=${BENCH_SYNC:-1}
-BENCH_BROWSE=${BENCH_BROWSE:-browse --headless MODEL}
+BENCH_BROWSE=${BENCH_BROWSE:-browse MODEL}
 TIME=${TIME_CMD:-/usr/bin/time}
 [ "$BENCH_PY_RUNS" -le "$BENCH_RUNS" ] || BENCH_PY_RUNS=$BENCH_RUNS
 
@@ -188,8 +188,8 @@ for s in $BENCH_SIZES; do
 	measure nn "$s" meta_get "$R" 1 "" "\"\$MLPKG\" meta get author \"\$F\""
 	if has_cmd get; then measure nn "$s" get_desc "$R" 1 "" "\"\$MLPKG\" get description \"\$F\""; else skip_row nn "$s" get_desc "no 'get' command yet"; fi
 	if has_cmd browse; then
-		printf 'q\n' >"$work/keys"
-		measure nn "$s" browse "$R" 1 "" "env TERM=xterm COLUMNS=100 LINES=30 \"\$MLPKG\" ${BENCH_BROWSE//MODEL/\"\$F\"}" "$work/keys"
+		: >"$work/keys" # no key: the first screen, printed when the script ends
+		measure nn "$s" browse "$R" 1 "" "env MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT=\"\$work/keys\" \"\$MLPKG\" ${BENCH_BROWSE//MODEL/\"\$F\"}"
 	else
 		skip_row nn "$s" browse "no 'browse' command yet"
 	fi

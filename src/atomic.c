@@ -58,6 +58,20 @@ static void catch_signal(int sig)
 	signal(sig, on_signal);
 }
 
+int atomic_signal_pending(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	sigset_t p;
+	if (sigpending(&p) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+		if (sigismember(&p, sigs[i]) == 1 && sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+			return 1;
+	}
+	return 0;
+}
+
 static char *dir_of(const char *path)
 {
 	char *c = xstrdup(path);

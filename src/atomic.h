@@ -25,6 +25,11 @@ int atomic_commit(struct atomic_file *af);
 void atomic_abort(struct atomic_file *af);
 /* fsync a folder (after a rename in it) */
 int fsync_dir_of(const char *path);
+/* 1 when INT, TERM or HUP is pending (held back by the caller) and not
+ * ignored: the process is to stop what it writes, clean up and let it end
+ * the process.  (Linux keeps a blocked signal pending even when it is
+ * ignored: under nohup a HUP must not stop anything.) */
+int atomic_signal_pending(void);
 /* removes the temp files of the atomic writes in progress (signal handlers) */
 void atomic_cleanup_all(void);
 /* Removes the temp files that atomic writes to path left behind when they

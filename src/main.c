@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <zip.h>
+#include "zipload.h"
 
 static void usage(FILE *fp)
 {

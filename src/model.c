@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +441,41 @@ static int write_spec_file(struct mlpkg_model *m, const char *dest)
 	return atomic_commit(&af);
 }
 
+/* While a copy of a package or zip is built beside OUT (-o), INT, TERM and
+ * HUP are held back: one that arrives stops the copy, which is removed,
+ * and is delivered after (an ignored one stays ignored).  The handlers of
+ * atomic.c cannot remove a folder. */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, old);
+}
+
+static int signal_pending(void)
+{
+	return atomic_signal_pending();
+}
+
+static int interrupted(const char *out)
+{
+	return error_code(EXIT_WRITE, "'%s': interrupted; nothing written", out);
+}
+
+/* set when a copy stopped for a signal (reported by the caller, naming OUT
+ * rather than the temp file) */
+static int copy_stopped;
+
+static int stop_copy(void)
+{
+	copy_stopped = 1;
+	set_error_code(EXIT_WRITE);
+	return -1;
+}
+
 static int copy_file(const char *from, const char *to, mode_t mode)
 {
 	int in = open_ro(from, 0);
@@ -455,7 +491,11 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 	char *buf = NULL;
 	int rc = 0;
 	for (;;) {
-		ssize_t r = copy_file_range(in, NULL, outfd, NULL, 1 << 30, 0);
+		if (signal_pending()) {
+			rc = stop_copy();
+			break;
+		}
+		ssize_t r = copy_file_range(in, NULL, outfd, NULL, 1 << 26, 0);
 		if (r == 0)
 			break;
 		if (r > 0)
@@ -467,11 +507,16 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 		/* plain copy */
 		buf = xmalloc(1 << 20);
 		ssize_t n;
-		while ((n = read(in, buf, 1 << 20)) > 0)
+		while ((n = read(in, buf, 1 << 20)) > 0) {
 			if (write(outfd, buf, (size_t)n) != n) {
 				rc = error_code(EXIT_WRITE, "'%s': copy failed: %s", to, strerror(errno));
 				break;
 			}
+			if (signal_pending()) {
+				rc = stop_copy();
+				break;
+			}
+		}
 		break;
 	}
 	free(buf);
@@ -496,6 +541,10 @@ static int copy_tree(const char *from, const char *to, const char *skip)
 	while (rc == 0 && (e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
+		if (signal_pending()) {
+			rc = stop_copy();
+			break;
+		}
 		char *a = xasprintf("%s/%s", from, e->d_name), *b = xasprintf("%s/%s", to, e->d_name);
 		struct stat es;
 		if (lstat(a, &es) < 0)
@@ -544,11 +593,14 @@ static void remove_tree(const char *path)
 	}
 }
 
-static int save_package_copy(struct mlpkg_model *m, const char *out)
+static int save_package_copy_held(struct mlpkg_model *m, const char *out)
 {
 	char *tmp = xasprintf("%s.mlpkg-tmp-%ld", out, (long)getpid());
 	remove_tree(tmp);
+	copy_stopped = 0;
 	if (copy_tree(m->pkg_dir, tmp, m->spec_path) < 0) {
+		if (copy_stopped)
+			interrupted(out);
 		remove_tree(tmp);
 		free(tmp);
 		return -1;
@@ -562,6 +614,8 @@ static int save_package_copy(struct mlpkg_model *m, const char *out)
 			chmod(dest, sst.st_mode & 07777);
 	}
 	free(dest);
+	if (rc == 0 && signal_pending())
+		rc = interrupted(out);
 	if (rc == 0) {
 		struct stat ost;
 		char *old = NULL;
@@ -590,6 +644,15 @@ static int save_package_copy(struct mlpkg_model *m, const char *out)
 	return rc;
 }
 
+static int save_package_copy(struct mlpkg_model *m, const char *out)
+{
+	sigset_t old;
+	hold_signals(&old);
+	int rc = save_package_copy_held(m, out);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 static int save_zip(struct mlpkg_model *m, const char *out)
 {
 	size_t len;
@@ -602,10 +665,16 @@ static int save_zip(struct mlpkg_model *m, const char *out)
 		free(bytes);
 		return rc;
 	}
-	/* a copy of the archive beside out, edited, then renamed into place */
+	/* a copy of the archive beside out, edited, then renamed into place
+	 * (signals held back meanwhile: see hold_signals) */
+	sigset_t held;
+	hold_signals(&held);
 	char *tmp = xasprintf("%s.mlpkg-tmp-%ld", out, (long)getpid());
 	unlink(tmp);
+	copy_stopped = 0;
 	rc = copy_file(m->path, tmp, m->st.st_mode);
+	if (rc < 0 && copy_stopped)
+		interrupted(out);
 	struct zipio *z = rc == 0 ? zipio_open(tmp, 1) : NULL;
 	if (rc == 0 && !z)
 		rc = error_code(EXIT_WRITE, "'%s': cannot write", out);
@@ -614,12 +683,15 @@ static int save_zip(struct mlpkg_model *m, const char *out)
 	if (rc == 0)
 		rc = zipio_commit(z);
 	zipio_close(z);
+	if (rc == 0 && signal_pending())
+		rc = interrupted(out);
 	if (rc == 0 && rename(tmp, out) < 0)
 		rc = error_code(EXIT_WRITE, "'%s': cannot create it: %s", out, strerror(errno));
 	if (rc < 0)
 		unlink(tmp);
 	else
 		fsync_dir_of(out);
+	sigprocmask(SIG_SETMASK, &held, NULL);
 	free(tmp);
 	free(bytes);
 	return rc;

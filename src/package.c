@@ -144,10 +144,8 @@ static void release_signals(struct held *h)
 /* 1 (reported, naming what) when INT, TERM or HUP is waiting */
 static int interrupted(const char *what)
 {
-	sigset_t p;
-	if (sigpending(&p) < 0)
-		return 0;
-	if (sigismember(&p, SIGINT) == 1 || sigismember(&p, SIGTERM) == 1 || sigismember(&p, SIGHUP) == 1)
+	/* not an ignored one: under nohup a HUP must not stop anything */
+	if (atomic_signal_pending())
 		return error_code(EXIT_FAIL, "'%s': interrupted; nothing written", what), 1;
 	return 0;
 }

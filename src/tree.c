@@ -92,10 +92,26 @@ char *mt_path(const struct mt_node *n)
 	return sb_detach(&sb, NULL);
 }
 
+/* 1 when an invalid node of n's tree was reported already (a caller that
+ * goes on past one must not print a second message for the same file);
+ * else notes that one is about to be */
+static int reported(struct mt_node *n)
+{
+	while (n->parent)
+		n = n->parent;
+	if (n->reported)
+		return set_error_code(EXIT_INVALID), 1;
+	if (!error_quiet)
+		n->reported = 1;
+	return 0;
+}
+
 static int bad(struct mt_node *n, const char *why)
 {
-	char *p = mt_path(n);
 	n->state = MT_BAD;
+	if (reported(n))
+		return -1;
+	char *p = mt_path(n);
 	error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s at %s", n->label, why, p);
 	free(p);
 	return -1;
@@ -472,6 +488,8 @@ int mt_parse(struct mt_node *n)
 		xgrow((void **)&n->f, &n->cap, n->n + 1, sizeof(*n->f));
 		if (classify(n, &n->f[n->n], &w, &why) < 0) {
 			n->state = MT_BAD;
+			if (reported(n))
+				return -1;
 			char *path = mt_path(n);
 			/* classify keeps fd only for fields it accepts: name the refused one */
 			const ProtobufCFieldDescriptor *bfd =

@@ -51,6 +51,7 @@ struct mt_node {
 	uint64_t size_cache;
 	uint8_t *own;           /* root only: owned data */
 	struct mt_file *file;   /* the mapped file under the tree (owned by the root), or NULL */
+	int reported;           /* root only: an invalid node of the tree was reported */
 };
 
 #define MT_MAX_DEPTH 100

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
+#include "zipload.h"
 
 struct zipio {
 	zip_t *za;
@@ -152,11 +153,8 @@ static void on_progress(zip_t *za, double done, void *ud)
  * write, libzip removes its temp file, and the signal is delivered after */
 static int on_cancel(zip_t *za, void *ud)
 {
-	sigset_t p;
 	(void)za, (void)ud;
-	if (sigpending(&p) < 0)
-		return 0;
-	return sigismember(&p, SIGINT) == 1 || sigismember(&p, SIGTERM) == 1 || sigismember(&p, SIGHUP) == 1;
+	return atomic_signal_pending(); /* not an ignored one (nohup) */
 }
 #endif
 

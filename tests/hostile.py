@@ -17,7 +17,8 @@
   hostile.py zip KIND PKG OUT         a zip of PKG with: dotdot (an entry
       X.mlpackage/../../evil.txt), absolute (/evil.txt), dup (the spec
       twice, the second another model), lie-deflate (the spec claims 4 GB),
-      lie-stored (stored, claims 4 GB in and out), bomb (the spec is 64 MiB
+      lie-stored (stored, claims 4 GB in and out), lie-stored-big (the same
+      in a 4 MiB archive, whose size alone does not rule the claim out), bomb (the spec is 64 MiB
       of zeros deflated: a real 1000:1 entry), manifest-dotdot (the root
       path leads outside, in the zip)
 """
@@ -137,7 +138,7 @@ def manifest(kind, pkg):
 def zip_of(kind, pkg, out):
     name = os.path.basename(pkg.rstrip("/"))
     spec_rel = "Data/com.apple.CoreML/model.mlmodel"
-    method = zipfile.ZIP_STORED if kind == "lie-stored" else zipfile.ZIP_DEFLATED
+    method = zipfile.ZIP_STORED if kind.startswith("lie-stored") else zipfile.ZIP_DEFLATED
     import warnings
     warnings.simplefilter("ignore")
     with zipfile.ZipFile(out, "w", method) as z:
@@ -160,7 +161,10 @@ def zip_of(kind, pkg, out):
             z.writestr("/evil.txt", "evil")
         elif kind == "dup":
             z.writestr(name + "/" + spec_rel, many("distinct", 3))
-    if kind in ("lie-deflate", "lie-stored"):
+        elif kind == "lie-stored-big":
+            # 4 MiB that do not compress: 1100 times the archive exceeds the lie
+            z.writestr(name + "/Data/pad.bin", os.urandom(4 << 20))
+    if kind in ("lie-deflate", "lie-stored", "lie-stored-big"):
         b = bytearray(open(out, "rb").read())
         i = 0
         while True:
@@ -172,7 +176,7 @@ def zip_of(kind, pkg, out):
                 off = struct.unpack_from("<I", b, i + 42)[0]
                 struct.pack_into("<I", b, i + 24, 0xF0000000)
                 struct.pack_into("<I", b, off + 22, 0xF0000000)
-                if kind == "lie-stored":
+                if kind.startswith("lie-stored"):
                     struct.pack_into("<I", b, i + 20, 0xF0000000)
                     struct.pack_into("<I", b, off + 18, 0xF0000000)
             i += 4

@@ -107,7 +107,7 @@ class Runner:
         if not big:
             v.append(["dump", "--json"])
         for c, extra in (("info", ["--json"]), ("layers", ["--json"]), ("weights", []), ("labels", []),
-                         ("get", ["--json", "description"])):
+                         ("get", ["--json", "description"]), ("check", ["--json"]), ("graph", [])):
             if c in self.commands:
                 v.append([c] + extra)
         return v
@@ -129,7 +129,8 @@ class Runner:
             probs.append("killed by a signal or crashed (exit %d)" % p.returncode)
         elif p.returncode > 5:
             probs.append("exit %d" % p.returncode)
-        elif p.returncode == 0:
+        elif p.returncode == 0 or (argv[0] == "check" and p.returncode == 1 and p.stdout):
+            # (check answers "problems found" with exit 1)
             if "--json" in argv:
                 try:
                     json.loads(p.stdout.decode("utf-8"))

@@ -5,6 +5,18 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 bench="$top_srcdir/bench/bench.sh"
+
+# start-up: libzip (with libcrypto, libbz2, libz) is loaded when a zip is
+# first opened, not when mlpkg starts (src/zipload.h)
+if LD_TRACE_LOADED_OBJECTS=1 "$MLPKG" 2>/dev/null | grep -q 'libc\.so'; then
+	check "mlpkg starts without loading libzip" sh -c "! LD_TRACE_LOADED_OBJECTS=1 '$MLPKG' | grep -q libzip"
+else
+	skip "mlpkg starts without loading libzip (no LD_TRACE_LOADED_OBJECTS here)"
+fi
+"$MKMODEL" segmentation "$TMP/S.mlpackage" >/dev/null 2>&1 &&
+	"$MLPKG" pack -o "$TMP/S.zip" "$TMP/S.mlpackage" >/dev/null 2>&1
+check "... and loaded when one is: info on a zipped package" sh -c "'$MLPKG' info '$TMP/S.zip' | grep -q 'zipped package'"
+check "--version still names libzip's version" sh -c "'$MLPKG' --version | grep -q 'libzip [0-9]'"
 if ! command -v bash >/dev/null || [ ! -x /usr/bin/time ]; then
 	skip "the benchmark harness needs bash and GNU time (/usr/bin/time)"
 	done_testing
@@ -28,6 +40,8 @@ for c in $("$MLPKG" --complete-commands); do
 	case $c in
 	info) check "row 'mlpkg info' is measured now that info exists" sh -c "grep -F '  mlpkg info ' '$TMP/out' | head -1 | grep -qv skipped" ;;
 	layers) check "row 'mlpkg layers' is measured now that layers exists" sh -c "grep -F '  mlpkg layers ' '$TMP/out' | grep -qv skipped" ;;
+	get) check "row 'mlpkg get description' is measured now that get exists" sh -c "grep -F '  mlpkg get description' '$TMP/out' | grep -qv skipped" ;;
+	browse) check "row 'mlpkg browse' is measured now that browse exists" sh -c "grep -F '  mlpkg browse' '$TMP/out' | grep -qv skipped" ;;
 	esac
 done
 "$MLPKG" --complete-commands | grep -qx browse ||

@@ -137,7 +137,7 @@ if [ $have_py -eq 0 ]; then
 	skip "signals: no python3"
 	done_testing
 fi
-INT() { "$PYTHON3" "$top_srcdir/tests/interrupt.py" "$@"; }
+INT() { "$PYTHON3" "$top_srcdir/tests/interrupt.py" "$@" 2>"$TMP/int.err"; }
 mkdir -p "$TMP/sig"
 "$MKMODEL" bignn "$TMP/sig/m.mlmodel" --size 64M >/dev/null 2>&1
 cp "$TMP/sig/m.mlmodel" "$TMP/sig.orig"
@@ -167,6 +167,25 @@ case $r in
 *seen) check "SIGTERM during a zip save: temp file removed, the zip intact ($r)" sh -c "[ \$(ls -A '$TMP/sig' | grep -c 'z[.]zip[.]') -eq 0 ] && cmp -s '$TMP/z.orig' '$TMP/sig/z.zip'" ;;
 *) skip "SIGTERM during a zip save: the save ended before the signal ($r)" ;;
 esac
+r=$(INT --ignore HUP 0.05 "$TMP/sig" z.zip. -- "$MLPKG" meta set author nohup "$TMP/sig/z.zip")
+check "SIGHUP ignored (nohup) during a zip save: the save goes on and succeeds ($r)" sh -c "[ '${r% *}' = 'exit 0' ] && [ \"\$('$MLPKG' meta get author '$TMP/sig/z.zip')\" = nohup ]"
+# -o: the copy of a package or zip is built beside OUT
+"$MKMODEL" bigpkg "$TMP/sig/P.mlpackage" --size 64M >/dev/null 2>&1
+mkdir -p "$TMP/sig/out"
+for s in TERM INT; do
+	for src in P.mlpackage z.zip; do
+		case $src in *.zip) o=o.zip ;; *) o=o.mlpackage ;; esac
+		r=$(INT $s 0.02 "$TMP/sig/out" "$o.mlpkg-tmp" -- "$MLPKG" meta set -o "$TMP/sig/out/$o" author x "$TMP/sig/$src")
+		case $r in
+		*seen) check "SIG$s during meta set -o (from $src): nothing left beside OUT ($r)" sh -c "[ -z \"\$(ls -A '$TMP/sig/out')\" ]" ;;
+		*) skip "SIG$s during meta set -o (from $src): the copy ended before the signal ($r)" ;;
+		esac
+		rm -rf "$TMP/sig/out/$o"
+	done
+done
+r=$(INT --ignore HUP 0.02 "$TMP/sig/out" o.mlpackage.mlpkg-tmp -- "$MLPKG" meta set -o "$TMP/sig/out/o.mlpackage" author nohup "$TMP/sig/P.mlpackage")
+check "SIGHUP ignored (nohup) during meta set -o: the copy is made ($r)" sh -c "[ '${r% *}' = 'exit 0' ] && [ \"\$('$MLPKG' meta get author '$TMP/sig/out/o.mlpackage')\" = nohup ]"
+rm -rf "$TMP/sig"
 
 # ---- SIGKILL in the middle of saving a big .mlmodel ------------------------------------
 size=${MLPKG_FAULTS_BIG_SIZE:-512M}

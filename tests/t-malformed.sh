@@ -12,6 +12,36 @@ if [ ! -x "$PYTHON3" ]; then
 	done_testing
 fi
 
+# a spec whose description or metadata does not decode: every metadata
+# command says so in one line, exit 4 (not "no such key", not two messages)
+"$PYTHON3" - "$TMP" <<'PY'
+import sys
+def varint(v):
+    b = bytearray()
+    while v >= 0x80:
+        b.append(v & 0x7f | 0x80)
+        v >>= 7
+    return bytes(b + bytes([v]))
+def field(n, p):
+    return varint(n << 3 | 2) + varint(len(p)) + p
+open(sys.argv[1] + "/bad-description.mlmodel", "wb").write(b"\x08\x04" + field(2, b"\x0f\x00"))
+open(sys.argv[1] + "/bad-metadata.mlmodel", "wb").write(b"\x08\x04" + field(2, field(100, field(3, b"\xff"))))
+PY
+for b in description metadata; do
+	f="$TMP/bad-$b.mlmodel"
+	cp "$f" "$TMP/bad.copy"
+	for c in "meta" "meta --json" "meta get author" "meta rm author" "meta set author x"; do
+		run "$MLPKG" $c "$f"
+		if [ $rc -eq 4 ] && one_line_error && grep -q "bad-$b.mlmodel" "$TMP/err"; then
+			ok "a $b that does not decode: $c: exit 4, one line"
+		else
+			not_ok "a $b that does not decode: $c: exit $rc, wanted 4 and one line"
+			sed 's/^/# /' "$TMP/err" | head -3
+		fi
+	done
+	check "a $b that does not decode: the file unchanged" cmp -s "$f" "$TMP/bad.copy"
+done
+
 # the project's examples: every kind mkmodel makes, and zipped packages
 mkdir -p "$TMP/ex"
 for k in nn nnclassifier pipeline; do
