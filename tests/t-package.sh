@@ -307,8 +307,8 @@ if have_py; then
 	refused bomb-total "a size beyond what the archive can hold" "big.bin"
 	refused two-roots "a duplicated root (two packages)" "more than one package"
 	refused stray "an entry outside the package folder" "Other.mlpackage/x.txt"
-	refused duplicate "an entry named twice" "appears twice"
-	refused duplicate-manifest "a duplicated root (Manifest.json twice)" "more than one package"
+	refused duplicate "an entry named twice" "two entries named"
+	refused duplicate-manifest "a duplicated root (Manifest.json twice)" "two entries named"
 	# what is fine
 	mkzip "$T/inside.zip" link-inside
 	expect_exit 0 "a symlink that stays inside is kept" "$MLPKG" unpack "$T/inside.zip" -o "$T/ins"
