@@ -707,7 +707,14 @@ int model_list(struct mt_node *root, struct model_ref **v, size_t *n)
 	size_t cap = 0;
 	*v = NULL;
 	*n = 0;
-	return list_models(root, "", NULL, 0, v, n, &cap);
+	int r = list_models(root, "", NULL, 0, v, n, &cap);
+	if (r < 0) {
+		/* nothing for the caller to free (not every caller did) */
+		model_list_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
+	return r;
 }
 
 void model_list_free(struct model_ref *v, size_t n)

@@ -112,7 +112,8 @@ struct model_ref {
 	int version;           /* its specificationVersion */
 	const char *type;      /* model_type_name, or NULL when unset */
 };
-/* The root and, depth first, every pipeline member. */
+/* The root and, depth first, every pipeline member.  On failure (-1,
+ * reported) *v is NULL and *n 0. */
 int model_list(struct mt_node *root, struct model_ref **v, size_t *n);
 void model_list_free(struct model_ref *v, size_t n);
 /* The Pipeline message of a pipeline, pipelineClassifier or pipelineRegressor model. */
