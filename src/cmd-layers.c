@@ -416,13 +416,15 @@ static void print_model_header(const struct listing *L, const struct ev *e)
 		printf("%s: %llu %s\n", r->type, (unsigned long long)L->items[e->model], has_nn ? "layers" : "operations");
 		return;
 	}
-	if (!*r->path)
+	if (!*r->path) {
 		printf("%s", r->type ? r->type : "no model type");
-	else
-		printf("%s (%s)", r->path, r->type ? r->type : "no model type");
-	if (r->name) {
-		fputs(" ", stdout);
-		show_escaped(stdout, r->name);
+	} else {
+		printf("%s ", r->path);
+		if (r->name) {
+			show_escaped(stdout, r->name);
+			fputc(' ', stdout);
+		}
+		printf("(%s)", r->type ? r->type : "no model type");
 	}
 	if (has_nn || has_mil)
 		printf(": %llu %s\n", (unsigned long long)L->items[e->model], has_nn ? "layers" : "operations");

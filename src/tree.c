@@ -187,12 +187,22 @@ struct mt_chunk {
 	uint8_t data[];
 };
 
+/* a window holds len bytes of the file from offset off */
+struct mt_window {
+	size_t off, len;
+	uint8_t b[WINDOW];
+};
+
 struct mt_file {
 	int fd;
 	const uint8_t *base;    /* offset 0 of fd in the mapping */
 	size_t len;
 	struct mt_chunk *chunks; /* copies of small fields, newest first */
-	uint8_t win[WINDOW];
+	/* two windows shared by all scans, the older one reused first: a child
+	 * node usually starts in its parent's window, and a parent's next field
+	 * is often far away (after a big payload) */
+	struct mt_window win[2];
+	int last;
 };
 
 void mt_root_set_file(struct mt_node *root, int fd, const uint8_t *base, size_t len)
@@ -264,8 +274,20 @@ static int file_read(const struct mt_file *fl, void *dst, size_t n, size_t off)
 struct scan {
 	struct mt_file *fl;
 	size_t off, end;        /* file offsets: the next field, the end of the node */
-	size_t wo, wl;          /* the window holds wl bytes from file offset wo */
 };
+
+/* The window holding bytes [off, off + n) of the file, or NULL. */
+static struct mt_window *window_with(struct mt_file *fl, size_t off, size_t n)
+{
+	for (int i = 0; i < 2; i++) {
+		struct mt_window *w = &fl->win[i];
+		if (off >= w->off && off + n <= w->off + w->len) {
+			fl->last = i;
+			return w;
+		}
+	}
+	return NULL;
+}
 
 /* Decodes the next field's header from the window.  *w gets the number, wire
  * type and value, its pointers lead into the mapping (nothing is read there).
@@ -274,15 +296,22 @@ static int scan_next(struct scan *s, struct wire_field *w)
 {
 	if (s->off >= s->end)
 		return 0;
+	struct mt_file *fl = s->fl;
 	size_t left = s->end - s->off, need = left < 32 ? left : 32;
-	if (s->off < s->wo || s->off + need > s->wo + s->wl) {
+	struct mt_window *win = window_with(fl, s->off, need);
+	if (!win) {
+		fl->last = !fl->last;
+		win = &fl->win[fl->last];
+		win->len = 0;
 		size_t n = left < WINDOW ? left : WINDOW;
-		if (file_read(s->fl, s->fl->win, n, s->off) < 0)
+		if (file_read(fl, win->b, n, s->off) < 0)
 			return -1;
-		s->wo = s->off;
-		s->wl = n;
+		win->off = s->off;
+		win->len = n;
 	}
-	const uint8_t *p = s->fl->win + (s->off - s->wo), *e = s->fl->win + s->wl, *q = p;
+	/* the window may run past this node: decode within the node only */
+	size_t avail = win->off + win->len - s->off;
+	const uint8_t *p = win->b + (s->off - win->off), *e = p + (avail < left ? avail : left), *q = p;
 	const uint8_t *m = s->fl->base + s->off;
 	uint64_t tag, len;
 	if (wire_varint(&q, e, &tag) < 0 || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
@@ -316,10 +345,12 @@ static int scan_next(struct scan *s, struct wire_field *w)
  * when it is there, else read into a new buffer (*tofree). NULL on failure. */
 static const uint8_t *scan_bytes(struct scan *s, const struct wire_field *w, uint8_t **tofree)
 {
-	size_t off = (size_t)(w->start - s->fl->base), n = (size_t)(w->end - w->start);
+	struct mt_file *fl = s->fl;
+	size_t off = (size_t)(w->start - fl->base), n = (size_t)(w->end - w->start);
+	struct mt_window *win = window_with(fl, off, n);
 	*tofree = NULL;
-	if (off >= s->wo && off + n <= s->wo + s->wl)
-		return s->fl->win + (off - s->wo);
+	if (win)
+		return win->b + (off - win->off);
 	uint8_t *b = xmalloc(n ? n : 1);
 	if (file_read(s->fl, b, n, off) < 0) {
 		free(b);
@@ -333,7 +364,7 @@ static int parse_file(struct mt_node *n)
 {
 	struct mt_file *fl = n->file;
 	size_t start = (size_t)(n->data - fl->base);
-	struct scan s = { fl, start, start + n->len, 0, 0 };
+	struct scan s = { fl, start, start + n->len };
 	struct mt_chunk *mark = fl->chunks;
 	size_t mark_used = mark ? mark->used : 0, copied = 0;
 	struct wire_field w;
@@ -392,7 +423,7 @@ static int check_file(struct mt_file *fl, const ProtobufCMessageDescriptor *d, s
 {
 	if (depth > MT_MAX_DEPTH)
 		return *why = "messages nested too deeply", -1;
-	struct scan s = { fl, off, off + len, 0, 0 };
+	struct scan s = { fl, off, off + len };
 	struct wire_field w;
 	int r;
 	while ((r = scan_next(&s, &w)) == 1) {
@@ -408,7 +439,6 @@ static int check_file(struct mt_file *fl, const ProtobufCMessageDescriptor *d, s
 				int c = check_file(fl, fd->descriptor, (size_t)(w.val - fl->base), w.vlen, depth + 1, why);
 				if (c)
 					return c;
-				s.wl = 0; /* the window served the nested span */
 			}
 			continue;
 		}
@@ -484,6 +514,15 @@ int mt_parse(struct mt_node *n)
 	struct wire_field w;
 	const char *why = NULL;
 	int r;
+	/* the field list sized exactly: nodes are many and mostly small, and
+	 * growing each from 8 entries touched several times the memory */
+	size_t count = 0;
+	for (const uint8_t *q = p; wire_next(&q, end, &w, &why) == 1;)
+		count++;
+	if (count > n->cap) {
+		n->f = xrealloc(n->f, count * sizeof(*n->f));
+		n->cap = count;
+	}
 	while ((r = wire_next(&p, end, &w, &why)) == 1) {
 		xgrow((void **)&n->f, &n->cap, n->n + 1, sizeof(*n->f));
 		if (classify(n, &n->f[n->n], &w, &why) < 0) {

@@ -209,7 +209,7 @@ def make_variants(subject, kind, label, count, vdir):
         k = 0
         for part in parts:
             data = open(os.path.join(subject, part), "rb").read()
-            n = max(4, count // len(parts))
+            n = max(min(4, count), count // len(parts))
             muts = [data[:o] for o in offsets(len(data), n // 2, rnd)] + [flip(data, rnd) for _ in range(n - n // 2)]
             for mdata in muts:
                 k += 1
@@ -249,7 +249,7 @@ def main():
         size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs) \
             if kind == "package" else os.path.getsize(path)
         big = size > (1 << 20)
-        count = args.variants if size < (1 << 20) else max(4, args.variants // 2)
+        count = args.variants if size < (1 << 20) else max(min(4, args.variants), args.variants // 2)
         work = os.path.join(args.tmp, "s%03d" % idx)
         vdir = os.path.join(work, "variants")
         os.makedirs(vdir)

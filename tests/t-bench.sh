@@ -47,7 +47,7 @@ done
 "$MLPKG" --complete-commands | grep -qx browse ||
 	check "a missing command's row says skipped" sh -c "grep -F 'mlpkg browse' '$TMP/out' | grep -q skipped"
 if have_python; then
-	check "the Python rows ran" sh -c "grep -F 'python3-protobuf load_spec, set' '$TMP/out' | head -1 | grep -qv skipped"
+	check "the Python rows ran" sh -c "grep -F 'python: load_spec, set' '$TMP/out' | head -1 | grep -qv skipped"
 else
 	skip "the Python rows (no python3-protobuf or protoc)"
 fi

@@ -46,7 +46,7 @@ cp "$TMP/P.mlpackage/Data/com.apple.CoreML/weights/weight.bin" "$TMP/outside/wei
 printf '{"author": "SECRET-OUTSIDE"}' >"$TMP/outside/Metadata.json"
 mkdir "$TMP/outside/dir" && printf '{"author": "SECRET-OUTSIDE"}' >"$TMP/outside/dir/Metadata.json"
 outside0=$(digest "$TMP/outside")
-fresh() { rm -rf "$TMP/$1"; cp -R "$TMP/P.mlpackage" "$TMP/$1"; }
+fresh() { rm -rf "${TMP:?}/${1:?}"; cp -R "$TMP/P.mlpackage" "$TMP/$1"; }
 outside_same() {
 	if [ "$(digest "$TMP/outside")" = "$outside0" ] && ! grep -q SECRET-OUTSIDE "$TMP/out" "$TMP/err" 2>/dev/null; then
 		ok "$1: nothing outside changed or shown"
@@ -90,6 +90,13 @@ refused 4 "root spec linked outside: meta set refused" L-spec "$MLPKG" meta set 
 refused 4 "root spec linked outside: dump refused" L-spec "$MLPKG" dump "$TMP/L-spec.mlpackage"
 outside_same "root spec linked outside: meta set, dump"
 check "root spec linked outside: the link is still a link" test -L "$TMP/L-spec.mlpackage/Data/com.apple.CoreML/model.mlmodel"
+fresh L-man.mlpackage
+"$PYTHON3" -c 'import json,sys; m=json.load(open(sys.argv[1])); m["fileFormatVersion"]="SECRET-OUTSIDE"; json.dump(m,open(sys.argv[2],"w"))' \
+	"$TMP/P.mlpackage/Manifest.json" "$TMP/outside/Manifest.json"
+outside0=$(digest "$TMP/outside")
+ln -sf "$TMP/outside/Manifest.json" "$TMP/L-man.mlpackage/Manifest.json"
+want="Manifest.json leads outside" refused 4 "Manifest.json linked outside: not read" L-man "$MLPKG" meta "$TMP/L-man.mlpackage"
+outside_same "Manifest.json linked outside"
 fresh L-data.mlpackage
 mv "$TMP/L-data.mlpackage/Data" "$TMP/outside-data"; ln -s "$TMP/outside-data" "$TMP/L-data.mlpackage/Data"
 refused 4 "the Data folder linked outside: refused" L-data "$MLPKG" meta set author x "$TMP/L-data.mlpackage"

@@ -72,10 +72,17 @@ else
 	skip "fixtures not found at $FIXTURES (examples only)"
 fi
 
+# a sanitizer build starts ten times slower: fewer variants (unless asked)
+variants=${MLPKG_MALFORMED_VARIANTS:-10}
+if [ -z "${MLPKG_MALFORMED_VARIANTS:-}" ] &&
+	{ nm "$MLPKG" 2>/dev/null | grep -q '__asan_init\|__ubsan_handle' || ldd "$MLPKG" 2>/dev/null | grep -q 'libasan\|libubsan'; }; then
+	variants=2
+	diag "a sanitizer build: $variants variants per model"
+fi
 mkdir -p "$TMP/work"
 start=$(date +%s)
 "$PYTHON3" "$top_srcdir/tests/malformed.py" --mlpkg "$MLPKG" --tmp "$TMP/work" \
-	--variants "${MLPKG_MALFORMED_VARIANTS:-10}" --jobs "${MLPKG_MALFORMED_JOBS:-2}" "$@" >"$TMP/results" 2>"$TMP/errors"
+	--variants "$variants" --jobs "${MLPKG_MALFORMED_JOBS:-2}" "$@" >"$TMP/results" 2>"$TMP/errors"
 rc=$?
 while IFS= read -r line; do
 	case $line in
