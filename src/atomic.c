@@ -263,11 +263,11 @@ int atomic_commit(struct atomic_file *af)
 	return 0;
 }
 
-int atomic_clean_stale(const char *path, int max_age)
+/* unlinks the files in path's folder named PREFIX + 6 characters (what mkstemp
+ * makes of PREFIX "XXXXXX"): regular, ours, older than max_age; with zip set,
+ * only those empty or starting like a zip archive */
+static int clean_named(const char *path, const char *prefix, int max_age, int zip)
 {
-	char *c = xstrdup(path);
-	char *prefix = xasprintf(".%s.mlpkg-", basename(c));
-	free(c);
 	char *d = dir_of(path);
 	DIR *dir = opendir(d);
 	size_t pl = strlen(prefix);
@@ -275,21 +275,47 @@ int atomic_clean_stale(const char *path, int max_age)
 	time_t now = time(NULL);
 	struct dirent *e;
 	while (dir && (e = readdir(dir))) {
-		/* exactly what mkstemp makes from our template: PREFIX + 6 characters */
 		if (strncmp(e->d_name, prefix, pl) || strlen(e->d_name) != pl + 6)
 			continue;
 		char *p = xasprintf("%s/%s", d, e->d_name);
 		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && now - st.st_mtime > max_age &&
-		    unlink(p) == 0)
+		int ok = lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && now - st.st_mtime > max_age;
+		if (ok && zip && st.st_size) {
+			unsigned char head[4] = { 0 };
+			int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			ok = fd >= 0 && read(fd, head, 4) == 4 && head[0] == 'P' && head[1] == 'K';
+			if (fd >= 0)
+				close(fd);
+		}
+		if (ok && unlink(p) == 0)
 			n++;
 		free(p);
 	}
 	if (dir)
 		closedir(dir);
 	free(d);
+	return n;
+}
+
+/* the prefix of path's temp files: ".NAME.mlpkg-" (ours) or "NAME." (libzip's) */
+static int clean_for(const char *path, int max_age, int zip)
+{
+	char *c = xstrdup(path);
+	char *prefix = xasprintf(zip ? "%s." : ".%s.mlpkg-", basename(c));
+	free(c);
+	int n = clean_named(path, prefix, max_age, zip);
 	free(prefix);
 	return n;
+}
+
+int atomic_clean_stale(const char *path, int max_age)
+{
+	return clean_for(path, max_age, 0);
+}
+
+int atomic_clean_stale_zip(const char *path, int max_age)
+{
+	return clean_for(path, max_age, 1);
 }
 
 void atomic_abort(struct atomic_file *af)

@@ -38,4 +38,7 @@ void atomic_cleanup_all(void);
  * none of them belongs to an in-place edit in progress (the age spares a
  * write to path with -o, which takes no lock).  Returns how many. */
 int atomic_clean_stale(const char *path, int max_age);
+/* The same for the temp files libzip's save of the zip at path leaves when
+ * killed: PATH.XXXXXX, empty or starting like a zip archive. */
+int atomic_clean_stale_zip(const char *path, int max_age);
 #endif

@@ -724,6 +724,8 @@ int mlpkg_save(struct mlpkg_model *m, const char *out)
 	 * in-place edit can be writing one; the age spares a -o write to it */
 	if (!out && m->locked && m->spec_path && (m->fmt == FMT_MLMODEL || m->fmt == FMT_PACKAGE))
 		atomic_clean_stale(m->spec_path, STALE_TEMP_AGE);
+	if (!out && m->locked && m->fmt == FMT_ZIP)
+		atomic_clean_stale_zip(m->path, STALE_TEMP_AGE);
 	switch (m->fmt) {
 	case FMT_STDIN:
 		if (!out)

@@ -108,11 +108,16 @@ int zipio_read(struct zipio *z, long i, uint8_t **buf, size_t *len, uint64_t max
 	uint8_t extra;
 	zip_int64_t more = got == st.size ? zip_fread(zf, &extra, 1) : 0;
 	int bad = got != st.size || more != 0;
-	const char *why = bad ? zip_file_strerror(zf) : NULL;
+	/* libzip's message lives in zf: copied before zip_fclose frees it */
+	char why[200] = "size mismatch";
+	if (bad && zip_error_code_zip(zip_file_get_error(zf)) != ZIP_ER_OK)
+		snprintf(why, sizeof(why), "%s", zip_file_strerror(zf));
+	else if (bad)
+		snprintf(why, sizeof(why), "%s", got < st.size ? "shorter than it claims" : "longer than it claims");
 	zip_fclose(zf);
 	if (bad) {
 		free(b);
-		return error_code(EXIT_INVALID, "'%s': entry '%s' is damaged: %s", z->path, name, why ? why : "size mismatch");
+		return error_code(EXIT_INVALID, "'%s': entry '%s' is damaged: %s", z->path, name, why);
 	}
 	b[st.size] = 0;
 	*buf = b;

@@ -5,8 +5,10 @@ For each subject (an .mlmodel, a package folder or a zipped package) it makes
 variants -- truncated at many offsets, or with a few bytes changed; for a
 package, the spec, Manifest.json and weight.bin each in turn -- all from a
 seed derived from the subject's name, so every run makes the same ones.  Each
-variant goes through the read-only commands, `meta set -o OUT` and an
-in-place `meta set` on a copy.  Every run must end in time with a valid
+variant goes through the read-only commands (the browser too, headless, through
+each of its views), the writing ones to another file (`meta set -o OUT`,
+`describe -o` and `rename -o` of the subject's first input, `unpack -o` of a
+zip) and an in-place `meta set` on a copy.  Every run must end in time with a valid
 answer (exit 0; JSON that parses for --json) or a clean error (exit 1..5, one
 line "mlpkg: ..." naming the file); no sanitizer report; the variant itself
 never modified; an in-place edit either done (the key reads back) or refused
@@ -100,23 +102,40 @@ class Runner:
         env.pop("MLPKG_MODEL", None)
         env["MLPKG_LOCK_TIMEOUT"] = "5"
         self.env = env
+        # the browser, headless: every view, the end of each list, a detail
+        os.makedirs(self.tmp, exist_ok=True)
+        self.keys = os.path.join(self.tmp, "browse-keys")
+        with open(self.keys, "w") as fp:
+            fp.write("\n".join(["2", "G", "Enter", "Esc", "3", "G", "4", "G", "Enter", "Esc", "5", "G", "Enter", "q"]) + "\n")
+        self.browse_env = dict(env, MLPKG_NO_DISPLAY="1", MLPKG_SCRIPT=self.keys)
+
+    def first_input(self, path):
+        """the name of the subject's first input (None when it has none)"""
+        if "io" not in self.commands:
+            return None
+        try:
+            p = subprocess.run([self.mlpkg, "io", "--json", path], capture_output=True, timeout=self.timeout, env=self.env)
+            ins = json.loads(p.stdout.decode("utf-8"))["inputs"]
+            return ins[0]["name"] if ins else None
+        except (subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
+            return None
 
     def reads(self, big):
         """the read-only invocations of the commands this mlpkg has"""
         v = [["dump"], ["meta"], ["meta", "get", "author"]]
         if not big:
             v.append(["dump", "--json"])
-        for c, extra in (("info", ["--json"]), ("layers", ["--json"]), ("weights", []), ("labels", []),
+        for c, extra in (("info", ["--json"]), ("io", ["--json"]), ("layers", ["--json"]), ("weights", []), ("labels", []),
                          ("get", ["--json", "description"]), ("check", ["--json"]), ("graph", [])):
             if c in self.commands:
                 v.append([c] + extra)
         return v
 
-    def run(self, argv, names, codes=None):
+    def run(self, argv, names, codes=None, env=None):
         """runs mlpkg argv (its exit status appended to codes); returns a
         list of problems (empty when clean)"""
         try:
-            p = subprocess.run([self.mlpkg] + argv, capture_output=True, timeout=self.timeout, env=self.env)
+            p = subprocess.run([self.mlpkg] + argv, capture_output=True, timeout=self.timeout, env=env or self.env)
         except subprocess.TimeoutExpired:
             return ["%s: hung (no answer in %d s)" % (" ".join(argv), self.timeout)]
         if codes is not None:
@@ -144,20 +163,38 @@ class Runner:
                 probs.append("error does not name the file: %r" % lines[0][:300])
         return ["%s: %s" % (" ".join(argv), x) for x in probs]
 
-    def variant(self, vpath, big, workdir):
+    def variant(self, vpath, big, workdir, feature=None, kind=None):
         """every check on one variant; returns problems"""
         probs, codes = [], []
         base = os.path.basename(vpath)
         before = tree_digest(vpath)
         for argv in self.reads(big):
             probs += self.run(argv + [vpath], [base])
+        if "browse" in self.commands:
+            probs += self.run(["browse", vpath], [base], env=self.browse_env)
         out = os.path.join(workdir, "out-" + base)
+
+        def remove_out():
+            if os.path.isdir(out) and not os.path.islink(out):
+                shutil.rmtree(out)
+            elif os.path.lexists(out):
+                os.unlink(out)
+        writes = []
+        if feature is not None:
+            writes += [c for c in (["describe", "-o", out, feature, "damaged"],
+                                   ["rename", "-o", out, feature, feature + "_renamed"]) if c[0] in self.commands]
+        if kind == "zip" and "unpack" in self.commands:
+            writes.append(["unpack", "-o", os.path.join(out, "u.mlpackage")])
+        for argv in writes:
+            if argv[0] == "unpack":
+                os.makedirs(out)
+            probs += self.run(argv + [vpath], [base, "out-" + base])
+            if os.path.isdir(out) and temp_leftovers(out):
+                probs.append("%s: temp files left" % " ".join(argv[:1]))
+            remove_out()
         r = self.run(["meta", "set", "-o", out, "fuzz.key", "v", vpath], [base, "out-" + base], codes)
         probs += r
-        if os.path.isdir(out):
-            shutil.rmtree(out)
-        elif os.path.exists(out):
-            os.unlink(out)
+        remove_out()
         if tree_digest(vpath) != before:
             probs.append("a read or -o modified the model")
         if codes and codes[-1] == 4:
@@ -259,9 +296,10 @@ def main():
             shutil.copytree(path, own, symlinks=True)
             path = own
         probs, nv, t0 = [], 0, time.time()
+        feature = r.first_input(path)
         for v in make_variants(path, kind, label, count, vdir):
             nv += 1
-            for p in r.variant(v, big, work):
+            for p in r.variant(v, big, work, feature, kind):
                 probs.append("%s: %s" % (os.path.basename(v), p))
         shutil.rmtree(work)
         return label, kind, nv, probs, time.time() - t0

@@ -169,6 +169,22 @@ case $r in
 esac
 r=$(INT --ignore HUP 0.05 "$TMP/sig" z.zip. -- "$MLPKG" meta set author nohup "$TMP/sig/z.zip")
 check "SIGHUP ignored (nohup) during a zip save: the save goes on and succeeds ($r)" sh -c "[ '${r% *}' = 'exit 0' ] && [ \"\$('$MLPKG' meta get author '$TMP/sig/z.zip')\" = nohup ]"
+# what a SIGKILL during libzip's save leaves (z.zip.XXXXXX), cleaned by the
+# next in-place edit once old; young ones, others' names and non-zips stay
+cp "$TMP/sig/z.zip" "$TMP/sig/z.zip.AbC123"
+: >"$TMP/sig/z.zip.Emp7y0"
+cp "$TMP/sig/z.zip" "$TMP/sig/z.zip.Y0ung1"
+printf 'not a zip' >"$TMP/sig/z.zip.N0tZip"
+cp "$TMP/sig/z.zip" "$TMP/sig/z.zip.toolong1"
+cp "$TMP/sig/z.zip" "$TMP/sig/y.zip.AbC123"
+touch -d '1 hour ago' "$TMP/sig/z.zip.AbC123" "$TMP/sig/z.zip.Emp7y0" "$TMP/sig/z.zip.N0tZip" "$TMP/sig/z.zip.toolong1" "$TMP/sig/y.zip.AbC123"
+expect_exit 0 "a zip edit with a killed save's old temp files beside it" "$MLPKG" meta set author stale "$TMP/sig/z.zip"
+check "... removes them (old, named NAME.XXXXXX, empty or a zip)" sh -c "[ ! -e '$TMP/sig/z.zip.AbC123' ] && [ ! -e '$TMP/sig/z.zip.Emp7y0' ]"
+check "... leaves young ones, non-zips, other names and other zips' alone" sh -c "[ -e '$TMP/sig/z.zip.Y0ung1' ] && [ -e '$TMP/sig/z.zip.N0tZip' ] && [ -e '$TMP/sig/z.zip.toolong1' ] && [ -e '$TMP/sig/y.zip.AbC123' ]"
+cp "$TMP/sig/z.zip" "$TMP/sig/z.zip.AbC123" && touch -d '1 hour ago' "$TMP/sig/z.zip.AbC123"
+expect_exit 0 "meta set -o from the zip (no lock on it for writing)" "$MLPKG" meta set -o "$TMP/sig/z2.zip" author o "$TMP/sig/z.zip"
+check "... leaves its old temp files alone" test -e "$TMP/sig/z.zip.AbC123"
+rm -f "$TMP/sig/"z.zip.?????? "$TMP/sig/z.zip.toolong1" "$TMP/sig/y.zip.AbC123" "$TMP/sig/z2.zip"
 # -o: the copy of a package or zip is built beside OUT
 "$MKMODEL" bigpkg "$TMP/sig/P.mlpackage" --size 64M >/dev/null 2>&1
 mkdir -p "$TMP/sig/out"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t-malformed: every fixture and every example model, truncated at many
 # offsets and with bytes changed (deterministic seeds), through every
-# command: a valid answer or a one-line error naming the file, exit below
+# command (the reading ones, the browser headless, describe/rename/meta set
+# with -o, unpack, meta set in place): a valid answer or a one-line error naming the file, exit below
 # 128, never a hang, never a modified original, no temp file left (see
 # tests/malformed.py).  MLPKG_MALFORMED_VARIANTS sets the variants per model
 # (default 10) for longer runs.
