@@ -443,10 +443,124 @@ static void check_description(const struct model_io *io, const char *prefix, str
 
 /* ---- neural networks ------------------------------------------------------ */
 
+static void sset_union(struct sset *dst, const struct sset *src)
+{
+	for (size_t i = 0; i < src->cap; i++)
+		if (src->v[i])
+			sset_add(dst, src->v[i]);
+}
+
+/* networks inside branch and loop layers are followed this deep */
+#define NN_MAX_NESTING 32
+
+static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
+			int in_loop, struct check_report *r);
+
+/* the network in field f of a branch or loop layer's parameters, if set:
+ * checked with the blobs in avail; 0 or -1 */
+static int check_sub(struct mt_node *params, uint32_t f, const char *lp, const char *name, struct sset *avail,
+		     struct sset *used, int depth, int in_loop, struct check_report *r)
+{
+	struct mt_node *sub;
+	long j = -1;
+	int c = next_child(params, f, &j, &sub);
+	if (c != 1)
+		return c < 0 ? -1 : 0;
+	char *sp = join(lp, "%s", name);
+	int rc = check_layers(sub, sp, avail, used, depth + 1, in_loop, r);
+	free(sp);
+	return rc;
+}
+
+/* The layers of the network nn, whose path is base: every input made before
+ * the layer (in avail), names unique in this network.  The networks of a
+ * branch layer see what was made before it, and what either of them makes is
+ * seen after it; a loop's condition and body networks likewise.  depth > 0
+ * inside such a network, where writing over an earlier blob is how a branch
+ * or a loop hands back its results (no warning then), and where a loop body
+ * may read what its previous iteration made (missing inputs are warnings). */
+static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
+			int in_loop, struct check_report *r)
+{
+	if (depth > NN_MAX_NESTING) {
+		add(r, CHECK_WARNING, base, "networks nested more than %d deep: not checked", NN_MAX_NESTING);
+		return 0;
+	}
+	struct sset names = { 0 };
+	size_t idx = 0;
+	long i = -1;
+	int rc;
+	struct mt_node *layer;
+	while ((rc = next_child(nn, 1, &i, &layer)) == 1) {
+		struct nn_layer l;
+		if (nn_layer_read(layer, idx, &l) < 0) {
+			nn_layer_release(&l);
+			rc = -1;
+			break;
+		}
+		char *lp = *l.name ? join(base, "layers[name=\"%s\"]", l.name) : join(base, "layers[%zu]", idx);
+		if (!*l.name)
+			add(r, CHECK_ERROR, lp, "a layer without a name");
+		else if (!sset_add(&names, l.name))
+			add(r, CHECK_ERROR, lp, "the layer name '%s' is used by an earlier layer", l.name);
+		if (!l.kind || !*l.kind)
+			add(r, CHECK_ERROR, lp, "a layer without a kind (no layer oneof set)");
+		for (size_t k = 0; k < l.in.n; k++) {
+			sset_add(used, l.in.v[k]);
+			if (!sset_has(avail, l.in.v[k]))
+				add(r, in_loop ? CHECK_WARNING : CHECK_ERROR, lp,
+				    "input '%s' is neither a model input nor an output of an earlier layer", l.in.v[k]);
+		}
+		int branch = l.kind && !strcmp(l.kind, "branch"), loop = l.kind && !strcmp(l.kind, "loop");
+		if ((branch || loop) && l.params) {
+			if (branch) {
+				/* each branch from what was there before; after: either's results */
+				struct sset made = { 0 };
+				for (uint32_t f = 1; f <= 2 && rc >= 0; f++) {
+					struct sset mine = { 0 };
+					sset_union(&mine, avail);
+					rc = check_sub(l.params, f, lp, f == 1 ? "branch.ifBranch" : "branch.elseBranch", &mine,
+						       used, depth, in_loop, r);
+					sset_union(&made, &mine);
+					sset_free(&mine);
+				}
+				sset_union(avail, &made);
+				sset_free(&made);
+			} else {
+				for (uint32_t f = 3; f <= 4 && rc >= 0; f++)
+					rc = check_sub(l.params, f, lp, f == 3 ? "loop.conditionNetwork" : "loop.bodyNetwork",
+						       avail, used, depth, 1, r);
+				char *cv = field_str(l.params, 2);
+				if (*cv) {
+					sset_add(used, cv);
+					if (!sset_has(avail, cv))
+						add(r, in_loop ? CHECK_WARNING : CHECK_ERROR, lp,
+						    "the loop's condition '%s' is made by no earlier layer nor its condition network", cv);
+				}
+				free(cv);
+			}
+		}
+		for (size_t k = 0; k < l.out.n; k++) {
+			int inplace = 0;
+			for (size_t q = 0; q < l.in.n; q++)
+				inplace |= !strcmp(l.in.v[q], l.out.v[k]);
+			if (!sset_add(avail, l.out.v[k]) && !inplace && !depth)
+				add(r, CHECK_WARNING, lp, "output '%s' replaces an earlier one of the same name", l.out.v[k]);
+		}
+		free(lp);
+		nn_layer_release(&l);
+		idx++;
+		if (rc < 0)
+			break;
+	}
+	sset_free(&names);
+	return rc < 0 ? -1 : 0;
+}
+
 static int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const struct io_group *g, int classifier,
 		    struct check_report *r)
 {
-	struct sset avail = { 0 }, used = { 0 }, names = { 0 };
+	struct sset avail = { 0 }, used = { 0 };
 	for (size_t i = 0; i < g->in.n; i++)
 		sset_add(&avail, g->in.v[i].name);
 	long i = -1;
@@ -465,44 +579,10 @@ static int check_nn(struct mt_node *nn, const char *npath, const char *prefix, c
 		}
 		free(fname);
 	}
-	int lenient = 0;
-	size_t idx = 0;
-	struct mt_node *layer;
-	i = -1;
-	while (rc >= 0 && (rc = next_child(nn, 1, &i, &layer)) == 1) {
-		struct nn_layer l;
-		if (nn_layer_read(layer, idx, &l) < 0) {
-			nn_layer_release(&l);
-			rc = -1;
-			break;
-		}
-		char *lp = *l.name ? join(prefix, "%s.layers[name=\"%s\"]", npath, l.name)
-				   : join(prefix, "%s.layers[%zu]", npath, idx);
-		if (!*l.name)
-			add(r, CHECK_ERROR, lp, "a layer without a name");
-		else if (!sset_add(&names, l.name))
-			add(r, CHECK_ERROR, lp, "the layer name '%s' is used by an earlier layer", l.name);
-		if (!l.kind || !*l.kind)
-			add(r, CHECK_ERROR, lp, "a layer without a kind (no layer oneof set)");
-		for (size_t k = 0; k < l.in.n; k++) {
-			sset_add(&used, l.in.v[k]);
-			if (!sset_has(&avail, l.in.v[k]))
-				add(r, lenient ? CHECK_WARNING : CHECK_ERROR, lp,
-				    "input '%s' is neither a model input nor an output of an earlier layer", l.in.v[k]);
-		}
-		for (size_t k = 0; k < l.out.n; k++) {
-			int inplace = 0;
-			for (size_t q = 0; q < l.in.n; q++)
-				inplace |= !strcmp(l.in.v[q], l.out.v[k]);
-			if (!sset_add(&avail, l.out.v[k]) && !inplace)
-				add(r, CHECK_WARNING, lp, "output '%s' replaces an earlier one of the same name", l.out.v[k]);
-		}
-		if (l.kind && (!strcmp(l.kind, "branch") || !strcmp(l.kind, "loop")))
-			lenient = 1;   /* nested networks: their outputs are not followed */
-		free(lp);
-		nn_layer_release(&l);
-		idx++;
-	}
+	char *base = join(prefix, "%s", npath);
+	if (rc >= 0)
+		rc = check_layers(nn, base, &avail, &used, 0, 0, r);
+	free(base);
 	if (rc >= 0) {
 		for (size_t k = 0; k < g->out.n; k++) {
 			const char *o = g->out.v[k].name;
@@ -511,7 +591,7 @@ static int check_nn(struct mt_node *nn, const char *npath, const char *prefix, c
 				continue;
 			if (!sset_has(&avail, o)) {
 				char *p = join(prefix, "description.output[%zu]", k);
-				add(r, lenient ? CHECK_WARNING : CHECK_ERROR, p, "output '%s' is not produced by any layer", o);
+				add(r, CHECK_ERROR, p, "output '%s' is not produced by any layer", o);
 				free(p);
 			}
 		}
@@ -524,7 +604,6 @@ static int check_nn(struct mt_node *nn, const char *npath, const char *prefix, c
 	}
 	sset_free(&avail);
 	sset_free(&used);
-	sset_free(&names);
 	return rc < 0 ? -1 : 0;
 }
 

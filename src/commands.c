@@ -182,10 +182,11 @@ const struct cmd commands[] = {
 	  "decodes (unknown fields are warnings), the spec version against the\n"
 	  "features used, unique names, that the description's inputs and outputs\n"
 	  "match what the network, program or pipeline consumes and produces, that\n"
-	  "every layer or operation input is defined before, weight.bin (header,\n"
-	  "every record's sentinel, data type, size and alignment), that every blob\n"
-	  "reference points at a record of its declared type and element count, and\n"
-	  "that classifiers have class labels.  One line per problem with the path of\n"
+	  "every layer or operation input is defined before (inside branch and loop\n"
+	  "layers and ML-program blocks too), weight.bin (header, every record's\n"
+	  "sentinel, data type, size and alignment), that every blob reference\n"
+	  "points at a record of its declared type and element count, and that\n"
+	  "classifiers have class labels.  One line per problem with the path of\n"
 	  "the node.  Exit 0 when no error was found (warnings allowed), 1 when one\n"
 	  "was, 4 when the model cannot be read at all.\n",
 	  "--json --help", "" },

@@ -77,6 +77,76 @@ cp "$TMP/TinyNet.mlmodel" "$TMP/Unknown.mlmodel"
 printf '\270\076\001' >>"$TMP/Unknown.mlmodel"
 expect_exit 0 "an unknown field: a warning, exit 0" "$MLPKG" check "$TMP/Unknown.mlmodel"
 check "... reported" grep -q 'warning: (root): field 999 (wire type 0) is unknown to the schema' "$TMP/out"
+# control flow: the networks inside branch and loop layers are followed
+if have_python; then
+	"$PYTHON3" - "$TMP" "$top_srcdir" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
+from pydecode import load_schema
+pb = load_schema()
+
+def model(variant):
+    m = pb.Model()
+    m.specificationVersion = 4
+    for name, coll in (("x", m.description.input), ("y", m.description.output)):
+        f = coll.add()
+        f.name = name
+        f.type.multiArrayType.shape.append(4)
+        f.type.multiArrayType.dataType = 65568
+    nn = m.neuralNetwork
+
+    def layer(net, name, ins, outs, kind="relu"):
+        l = net.layers.add()
+        l.name = name
+        l.input.extend(ins)
+        l.output.extend(outs)
+        if kind == "relu":
+            l.activation.ReLU.SetInParent()
+        elif kind == "copy":
+            l.copy.SetInParent()
+        return l
+    layer(nn, "c", ["x"], ["cond"])
+    br = nn.layers.add()
+    br.name = "br"
+    br.input.append("cond")
+    layer(br.branch.ifBranch, "t", ["nothere" if variant == "if-reads-nothing" else "x"], ["z"])
+    layer(br.branch.elseBranch, "e", ["x"], ["z"])
+    if variant == "else-only":
+        layer(br.branch.elseBranch, "e2", ["x"], ["only_else"])
+        layer(br.branch.ifBranch, "t2", ["only_else"], ["w"])
+    if variant == "dup-name":
+        layer(br.branch.elseBranch, "e", ["z"], ["z3"])
+    lp = nn.layers.add()
+    lp.name = "lp"
+    lp.loop.maxLoopIterations = 3
+    if variant == "no-condition":
+        lp.loop.conditionVar = "nope"
+    else:
+        lp.loop.conditionVar = "go"
+        layer(lp.loop.conditionNetwork, "cn", ["z"], ["go"])
+    layer(lp.loop.bodyNetwork, "bd", ["z"], ["z2"])
+    layer(lp.loop.bodyNetwork, "cp", ["z2"], ["z"], "copy")
+    layer(nn, "out", ["z2" if variant == "after-loop" else "z"], ["y"])
+    return m
+
+for v in ("ok", "if-reads-nothing", "else-only", "dup-name", "no-condition", "after-loop"):
+    open(os.path.join(sys.argv[1], "control-%s.mlmodel" % v), "wb").write(model(v).SerializeToString())
+PY
+	expect_exit 0 "branch and loop layers: a valid network passes" "$MLPKG" check "$TMP/control-ok.mlmodel"
+	check "... with no warning (the blobs made inside them are seen after them)" grep -q ': ok$' "$TMP/out"
+	expect_exit 1 "a layer inside a branch reading a blob made nowhere: exit 1" "$MLPKG" check "$TMP/control-if-reads-nothing.mlmodel"
+	check "... named by its path inside the branch" grep -q "error: neuralNetwork.layers\[name=\"br\"\].branch.ifBranch.layers\[name=\"t\"\]: input 'nothere' is neither" "$TMP/out"
+	expect_exit 1 "the if branch reading what only the else branch makes: exit 1" "$MLPKG" check "$TMP/control-else-only.mlmodel"
+	check "... reported on the if branch's layer" grep -q "ifBranch.layers\[name=\"t2\"\]: input 'only_else'" "$TMP/out"
+	expect_exit 1 "two layers of one branch with one name: exit 1" "$MLPKG" check "$TMP/control-dup-name.mlmodel"
+	check "... reported" grep -q "elseBranch.layers\[name=\"e\"\]: the layer name 'e' is used by an earlier layer" "$TMP/out"
+	expect_exit 1 "a loop condition made by nothing: exit 1" "$MLPKG" check "$TMP/control-no-condition.mlmodel"
+	check "... reported on the loop" grep -q "neuralNetwork.layers\[name=\"lp\"\]: the loop's condition 'nope'" "$TMP/out"
+	expect_exit 0 "a blob a loop body makes is seen after the loop" "$MLPKG" check "$TMP/control-after-loop.mlmodel"
+	check "... no error, no warning about it" sh -c "! grep -q \"'z2'\" '$TMP/out'"
+else
+	skip "branch and loop layers: no python3-protobuf or protoc"
+fi
 expect_exit 2 "an unknown option: exit 2" "$MLPKG" check --frob "$TMP/TinyNet.mlmodel"
 expect_exit 3 "a missing model: exit 3" "$MLPKG" check "$TMP/nope.mlmodel"
 
