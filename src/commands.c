@@ -183,12 +183,13 @@ const struct cmd commands[] = {
 	  "features used, unique names, that the description's inputs and outputs\n"
 	  "match what the network, program or pipeline consumes and produces, that\n"
 	  "every layer or operation input is defined before (inside branch and loop\n"
-	  "layers and ML-program blocks too), weight.bin (header, every record's\n"
-	  "sentinel, data type, size and alignment), that every blob reference\n"
-	  "points at a record of its declared type and element count, and that\n"
-	  "classifiers have class labels.  One line per problem with the path of\n"
-	  "the node.  Exit 0 when no error was found (warnings allowed), 1 when one\n"
-	  "was, 4 when the model cannot be read at all.\n",
+	  "layers and ML-program blocks too), layer weights against the sizes the\n"
+	  "layer declares, weight.bin (header, every record's sentinel, data type,\n"
+	  "size and alignment), that every blob reference points at a record of its\n"
+	  "declared type and element count, and that classifiers have class labels.\n"
+	  "One line per problem with the path of the node.  Exit 0 when no error was\n"
+	  "found (warnings allowed), 1 when one was, 4 when the model cannot be read\n"
+	  "at all.\n",
 	  "--json --help", "" },
 	{ "diff", cmd_diff, "diff [--json] A B",
 	  "compare two models semantically",

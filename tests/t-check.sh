@@ -144,6 +144,38 @@ PY
 	check "... reported on the loop" grep -q "neuralNetwork.layers\[name=\"lp\"\]: the loop's condition 'nope'" "$TMP/out"
 	expect_exit 0 "a blob a loop body makes is seen after the loop" "$MLPKG" check "$TMP/control-after-loop.mlmodel"
 	check "... no error, no warning about it" sh -c "! grep -q \"'z2'\" '$TMP/out'"
+	# weight fields against the sizes the layer declares
+	"$PYTHON3" - "$TMP" "$top_srcdir" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
+from pydecode import load_schema
+pb = load_schema()
+
+def edit(src, out, fn):
+    m = pb.Model()
+    m.ParseFromString(open(src, "rb").read())
+    fn({l.name: l for l in m.neuralNetwork.layers})
+    open(out, "wb").write(m.SerializeToString())
+t = os.path.join(sys.argv[1], "TinyNet.mlmodel")
+edit(t, os.path.join(sys.argv[1], "w-fc.mlmodel"), lambda L: setattr(L["fc1"].innerProduct, "inputChannels", 255))
+edit(t, os.path.join(sys.argv[1], "w-conv.mlmodel"), lambda L: L["conv1"].convolution.kernelSize.__setitem__(0, 5))
+edit(t, os.path.join(sys.argv[1], "w-bn.mlmodel"), lambda L: setattr(L["bn1"].batchnorm, "channels", 5))
+if os.path.exists(sys.argv[3]):
+    edit(sys.argv[3], os.path.join(sys.argv[1], "w-quant.mlmodel"), lambda L: setattr(L["conv1"].convolution, "outputChannels", 17))
+PY
+	expect_exit 1 "innerProduct weights not inputChannels x outputChannels: exit 1" "$MLPKG" check "$TMP/w-fc.mlmodel"
+	check "... reported with both counts" grep -q "error: neuralNetwork.layers\[name=\"fc1\"\].innerProduct.weights: 2560 float16 values, but inputChannels 255 x outputChannels 10 needs 2550" "$TMP/out"
+	expect_exit 1 "convolution weights not matching the kernel size: exit 1" "$MLPKG" check "$TMP/w-conv.mlmodel"
+	check "... reported" grep -q "conv1\"\].convolution.weights: 108 float32 values, but outputChannels 4 x kernelChannels 3 x kernel 5x3 needs 180" "$TMP/out"
+	check "... the bias still fits" sh -c "! grep -q 'convolution.bias' '$TMP/out'"
+	expect_exit 1 "batchnorm parameters not matching its channels: exit 1" "$MLPKG" check "$TMP/w-bn.mlmodel"
+	check "... each of gamma, beta, mean, variance reported" test "$(grep -c 'batchnorm\.[a-z]*: 4 float32 values, but channels 5 needs 5' "$TMP/out")" -eq 4
+	if [ -e "$TMP/w-quant.mlmodel" ]; then
+		expect_exit 1 "quantized weights against the layer's size (a real quantized model, edited): exit 1" "$MLPKG" check "$TMP/w-quant.mlmodel"
+		check "... compared by bytes" grep -q "conv1\"\].convolution.weights: 432 bytes of 8-bit values, but outputChannels 17 x kernelChannels 3 x kernel 3x3 needs 459 values (459 bytes)" "$TMP/out"
+	else
+		skip "quantized weights against the layer's size: fixtures not found"
+	fi
 else
 	skip "branch and loop layers: no python3-protobuf or protoc"
 fi
