@@ -59,7 +59,7 @@ int cmd_diff(int argc, char **argv)
 		jw_key(&w, "changes");
 		jw_arr(&w);
 		for (size_t i = 0; i < r.n; i++) {
-			static const char *const kinds[] = { "added", "removed", "changed" };
+			static const char *const kinds[] = { "added", "removed", "changed", "renamed" };
 			jw_obj(&w);
 			jw_kstr(&w, "path", r.v[i].path);
 			jw_kstr(&w, "change", kinds[r.v[i].kind]);
@@ -73,8 +73,15 @@ int cmd_diff(int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < r.n; i++) {
 			const struct diff_change *d = &r.v[i];
-			fputs(d->kind == DIFF_ADDED ? "+ " : d->kind == DIFF_REMOVED ? "- " : "~ ", stdout);
+			fputs(d->kind == DIFF_ADDED ? "+ " : d->kind == DIFF_REMOVED ? "- " : d->kind == DIFF_RENAMED ? "> " : "~ ",
+			      stdout);
 			show_escaped(stdout, d->path);
+			if (d->kind == DIFF_RENAMED) {
+				fputs(" -> ", stdout);
+				show_escaped(stdout, d->to);
+				fputc('\n', stdout);
+				continue;
+			}
 			fputs(": ", stdout);
 			if (d->kind == DIFF_CHANGED) {
 				shown(d->from);

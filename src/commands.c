@@ -197,9 +197,11 @@ const struct cmd commands[] = {
 	  "Compares the spec version, model type, metadata, inputs, outputs, states\n"
 	  "and functions, pipeline members, neural-network layers (by name, with the\n"
 	  "fields that changed) and ML-program operations (by name, weights compared\n"
-	  "by the content of their blobs).  A and B may be of any format: an\n"
-	  ".mlmodel against a package or a zip; manifest identifiers and byte layout\n"
-	  "are ignored.  Exit 0 when equal, 1 when different.\n",
+	  "by the content of their blobs).  An input, output, layer or operation\n"
+	  "whose only change is its name is one rename line (\"> OLD -> NEW\").  A and\n"
+	  "B may be of any format: an .mlmodel against a package or a zip; manifest\n"
+	  "identifiers and byte layout are ignored.  Exit 0 when equal, 1 when\n"
+	  "different.\n",
 	  "--json --help", "" },
 	{ "browse", cmd_browse, "browse [--no-mouse] [--view NAME] [MODEL]",
 	  "browse layers, operations, metadata, weights and the spec tree (ncurses)",

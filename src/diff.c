@@ -407,7 +407,8 @@ static int add_mil(struct facts *f, struct mt_node *prog, const char *prefix)
 			struct mt_node *e;
 			while ((r2 = next_child(fv[k].fn, 1, &i, &e)) == 1) {
 				char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
-				put(f, NULL, xasprintf("%s.inputs[\"%s\"]", fp, n), t);
+				char *key = xasprintf("%s.inputs[\"%s\"]", fp, n);
+				put(f, key, key, t);
 				free(n);
 			}
 			if (r2 < 0)
@@ -519,6 +520,103 @@ static void change(struct diff_result *r, enum diff_kind k, const char *path, co
 	c->to = to ? xstrdup(to) : NULL;
 }
 
+/* ---- renames ----------------------------------------------------------------
+ * An entity (a feature, a layer, an operation) only in A and one only in B
+ * whose facts are the same but for its name is one rename, not a removal
+ * and an addition.  An entity's signature: the kind of path it has (its key
+ * up to the last '[') and each of its facts, relative to its key, with the
+ * value. */
+
+struct ent {
+	const char *key;  /* the entity (its own fact's key) */
+	char *sig;
+	const char *other; /* the matching entity of the other model */
+};
+
+static int by_ent_key(const void *a, const void *b)
+{
+	const struct fact *x = *(const struct fact *const *)a, *y = *(const struct fact *const *)b;
+	int c = strcmp(x->ent, y->ent);
+	return c ? c : strcmp(x->key, y->key);
+}
+
+static int by_ent(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->key, ((const struct ent *)b)->key);
+}
+
+/* the entities of f that the other model (sorted facts so, n) lacks, each
+ * with its signature, sorted by key */
+static struct ent *lone_entities(struct facts *f, struct fact **so, size_t n, size_t *count)
+{
+	struct fact **e = xcalloc(f->n + 1, sizeof(*e));
+	size_t ne = 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].ent && !find(so, n, f->v[i].ent))
+			e[ne++] = &f->v[i];
+	qsort(e, ne, sizeof(*e), by_ent_key);
+	struct ent *v = NULL;
+	size_t nv = 0, cap = 0;
+	for (size_t i = 0; i < ne;) {
+		size_t j = i;
+		const char *k = e[i]->ent, *br = strrchr(k, '[');
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%.*s", (int)(br ? br - k : 0), k);
+		int own = 0;
+		for (; j < ne && !strcmp(e[j]->ent, k); j++) {
+			size_t kl = strlen(k);
+			own |= !strcmp(e[j]->key, k);
+			sb_addc(&sb, '\1');
+			sb_adds(&sb, strncmp(e[j]->key, k, kl) ? e[j]->key : e[j]->key + kl);
+			sb_addc(&sb, '\2');
+			sb_adds(&sb, e[j]->val);
+		}
+		if (own) {
+			xgrow((void **)&v, &cap, nv + 1, sizeof(*v));
+			v[nv].key = k;
+			v[nv].sig = sb_detach(&sb, NULL);
+			v[nv++].other = NULL;
+		} else {
+			sb_release(&sb);
+		}
+		i = j;
+	}
+	free(e);
+	*count = nv;
+	return v;
+}
+
+/* the pairs of lone entities that are renames; at most this many candidate
+ * comparisons (two unrelated big models are not searched) */
+#define RENAME_WORK 4000000
+static void match_renames(struct ent *ra, size_t na, struct ent *rb, size_t nb)
+{
+	if (!na || !nb || na * nb > RENAME_WORK)
+		return;
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (!rb[j].other && !strcmp(ra[i].sig, rb[j].sig)) {
+				ra[i].other = rb[j].key;
+				rb[j].other = ra[i].key;
+				break;
+			}
+}
+
+static const struct ent *ent_find(const struct ent *v, size_t n, const char *key)
+{
+	if (!key || !n)
+		return NULL;
+	struct ent k = { key, NULL, NULL };
+	return bsearch(&k, v, n, sizeof(*v), by_ent);
+}
+
+static void ents_free(struct ent *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].sig);
+	free(v);
+}
+
 int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result *r)
 {
 	struct facts fa = { 0 }, fb = { 0 };
@@ -529,8 +627,18 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 		rc = gather(&fb);
 	if (rc == 0) {
 		struct fact **sa = sorted(&fa), **sb = sorted(&fb);
+		size_t na, nb;
+		struct ent *ra = lone_entities(&fa, sb, fb.n, &na), *rb = lone_entities(&fb, sa, fa.n, &nb);
+		match_renames(ra, na, rb, nb);
 		for (size_t i = 0; i < fa.n; i++) {
 			const struct fact *x = &fa.v[i], *y = find(sb, fb.n, x->key);
+			const struct ent *re = ent_find(ra, na, x->ent);
+			if (re && re->other) {
+				/* renamed: one line, on the entity's own fact */
+				if (!strcmp(x->key, x->ent))
+					change(r, DIFF_RENAMED, x->key, x->key, re->other);
+				continue;
+			}
 			if (!y) {
 				/* a removed layer or op is one change, not one per field */
 				if (x->ent && strcmp(x->ent, x->key) && !find(sb, fb.n, x->ent))
@@ -542,12 +650,17 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 		}
 		for (size_t i = 0; i < fb.n; i++) {
 			const struct fact *y = &fb.v[i];
+			const struct ent *re = ent_find(rb, nb, y->ent);
+			if (re && re->other)
+				continue;
 			if (find(sa, fa.n, y->key))
 				continue;
 			if (y->ent && strcmp(y->ent, y->key) && !find(sa, fa.n, y->ent))
 				continue;
 			change(r, DIFF_ADDED, y->key, NULL, y->val);
 		}
+		ents_free(ra, na);
+		ents_free(rb, nb);
 		free(sa);
 		free(sb);
 	}

@@ -11,12 +11,14 @@
 
 struct mlpkg_model;
 
-enum diff_kind { DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED };
+/* DIFF_RENAMED: an entity (feature, layer, operation) whose facts are all
+ * the same but its name; path and from are its key in A, to its key in B */
+enum diff_kind { DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED, DIFF_RENAMED };
 
 struct diff_change {
 	enum diff_kind kind;
 	char *path;
-	char *from, *to;   /* NULL when added / removed */
+	char *from, *to;   /* NULL when added / removed; the keys when renamed */
 };
 
 struct diff_result {

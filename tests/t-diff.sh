@@ -37,15 +37,43 @@ check "... exactly that change" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep 
 cp "$TMP/TinyNet.mlmodel" "$TMP/Renamed.mlmodel"
 run "$MLPKG" rename output probs "$TMP/Renamed.mlmodel"
 expect_exit 1 "rename: different" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/Renamed.mlmodel"
-check "... the output removed, the new one added, the layer's output changed, nothing else" sh -c "[ \$(wc -l < '$TMP/out') -eq 3 ] && grep -q '^- output\[\"output\"\]' '$TMP/out' && grep -q '^+ output\[\"probs\"\]' '$TMP/out' && grep -q '^~ neuralNetwork.layers\[\"softmax\"\].output: output -> probs$' '$TMP/out'"
+check "... the output renamed, the layer's output changed, nothing else" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^> output\[\"output\"\] -> output\[\"probs\"\]$' '$TMP/out' && grep -q '^~ neuralNetwork.layers\[\"softmax\"\].output: output -> probs$' '$TMP/out'"
 run "$MLPKG" diff --json "$TMP/TinyNet.mlmodel" "$TMP/Renamed.mlmodel"
 check "... --json parses" valid_json "$TMP/out"
 check "... --json: equal false, changed with from and to" sh -c "grep -q '\"equal\": false' '$TMP/out' && grep -q '\"change\": \"changed\"' '$TMP/out' && grep -q '\"to\": \"probs\"' '$TMP/out'"
+check "... --json: renamed, from and to the two paths" "$PYTHON3" -c '
+import json, sys
+c = [x for x in json.load(open(sys.argv[1]))["changes"] if x["change"] == "renamed"]
+sys.exit(not (c == [{"path": "output[\"output\"]", "change": "renamed", "from": "output[\"output\"]", "to": "output[\"probs\"]"}]))' "$TMP/out"
+# renamed and retyped: not a rename any more
+cp "$TMP/Renamed.mlmodel" "$TMP/Retyped.mlmodel"
+run "$MLPKG" describe probs "new words" "$TMP/Retyped.mlmodel"
+expect_exit 1 "renamed and described: different" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/Retyped.mlmodel"
+check "... a removal and an addition (the facts differ beyond the name)" sh -c "grep -q '^- output\[\"output\"\]' '$TMP/out' && grep -q '^+ output\[\"probs\"\]' '$TMP/out' && ! grep -q '^> ' '$TMP/out'"
+# a layer renamed (nothing refers to layer names): one line
+if have_python; then
+	"$PYTHON3" - "$TMP/TinyNet.mlmodel" "$TMP/Layer.mlmodel" "$top_srcdir" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[3], "tests"))
+from pydecode import load_schema
+pb = load_schema()
+m = pb.Model()
+m.ParseFromString(open(sys.argv[1], "rb").read())
+for l in m.neuralNetwork.layers:
+    if l.name == "relu1":
+        l.name = "relu_renamed"
+open(sys.argv[2], "wb").write(m.SerializeToString())
+PY
+	expect_exit 1 "a layer renamed: different" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/Layer.mlmodel"
+	check "... one rename line" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q '^> neuralNetwork.layers\[\"relu1\"\] -> neuralNetwork.layers\[\"relu_renamed\"\]$' '$TMP/out'"
+else
+	skip "a layer renamed: no python3-protobuf or protoc"
+fi
 
 copy_fixture "$TMP/DeepLab.mlpackage" Ren.mlpackage
 run "$MLPKG" rename image img "$TMP/Ren.mlpackage"
 expect_exit 1 "ML program rename: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Ren.mlpackage"
-check "... the input, the function input and the op binding" sh -c "[ \$(wc -l < '$TMP/out') -eq 5 ] && grep -q 'ops\[\"cast_1\"\].input\[\"x\"\]: image -> img' '$TMP/out'"
+check "... the input, the function input (renames) and the op binding" sh -c "[ \$(wc -l < '$TMP/out') -eq 3 ] && grep -q '^> input\[\"image\"\] -> input\[\"img\"\]$' '$TMP/out' && grep -q '^> mlProgram.functions\[\"main\"\].inputs\[\"image\"\] -> mlProgram.functions\[\"main\"\].inputs\[\"img\"\]$' '$TMP/out' && grep -q 'ops\[\"cast_1\"\].input\[\"x\"\]: image -> img' '$TMP/out'"
 
 # weights by content: one byte of the first blob's data
 copy_fixture "$TMP/DeepLab.mlpackage" Weight.mlpackage
