@@ -58,11 +58,15 @@ struct keydef {
 	const char *help;
 };
 
+/* rows a bounded search (search_builds_all 2) builds at most */
+#define SEARCH_BUDGET 200000
+
 struct view_ops {
 	const char *name;
 	int (*init)(struct view *v);               /* fills v->root; 0 or -1 (reported) */
 	int (*key)(struct view *v, int key);       /* RP_*, or -1 when the key is not the view's */
-	int search_builds_all;                     /* search opens every row (cheap views only) */
+	int search_builds_all;                     /* search builds every row first (1: cheap views),
+						    * or up to SEARCH_BUDGET rows (2) */
 	int no_detail;                             /* no detail pane */
 	const struct keydef *keys;                 /* the view's own keys, for help */
 	void (*release)(struct view *v);

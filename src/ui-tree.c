@@ -192,4 +192,5 @@ static int tree_init(struct view *v)
 const struct view_ops tree_ops = {
 	.name = "tree",
 	.init = tree_init,
+	.search_builds_all = 2,
 };

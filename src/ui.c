@@ -391,6 +391,27 @@ static void build_all(struct view *v, struct unode *n, int deep)
 			build_all(v, n->kid[i], 1);
 }
 
+/* builds rows below n depth-first until about budget new ones were made;
+ * 1 when it stopped short (more rows are left unbuilt) */
+static int build_bounded(struct view *v, struct unode *n, size_t *budget)
+{
+	while (!n->done) {
+		if (!*budget)
+			return 1;
+		size_t before = n->nkid;
+		int r = build_more(v, n);
+		size_t made = n->nkid - before;
+		*budget -= made < *budget ? made : *budget;
+		if (r <= 0)
+			break;
+	}
+	n->done = 1;
+	for (size_t i = 0; i < n->nkid; i++)
+		if (build_bounded(v, n->kid[i], budget))
+			return 1;
+	return 0;
+}
+
 static void push_row(struct view *v, struct unode *n)
 {
 	xgrow((void **)&v->rows, &v->rcap, v->nrows + 1, sizeof(*v->rows));
@@ -828,16 +849,26 @@ static int run_search(struct view *v, const char *q)
 	u->matches = NULL;
 	u->nmatch = 0;
 	u->has_match = 1;
-	if (v->ops->search_builds_all)
+	int partial = 0;
+	size_t budget = SEARCH_BUDGET;
+	if (v->ops->search_builds_all == 1)
 		build_all(v, v->root, 1);
+	else if (v->ops->search_builds_all == 2)
+		partial = build_bounded(v, v->root, &budget);
 	size_t from = 0;
 	collect(u, v->root, ui_current(v), &from);
 	if (!u->nmatch) {
-		ui_msg(v, "no match for '%s'", q);
-		return RP_ALL;
+		if (partial)
+			ui_msg(v, "no match for '%s' in the first %d rows: open a part of the tree and search again", q,
+			       SEARCH_BUDGET);
+		else
+			ui_msg(v, "no match for '%s'", q);
+		return RP_ALL | (partial ? RP_REBUILD : 0);
 	}
 	u->imatch = from < u->nmatch ? from : 0;
 	jump_to(v, u->matches[u->imatch]);
+	if (partial)
+		ui_msg(v, "searched the first %d rows only (the tree has more)", SEARCH_BUDGET);
 	return RP_ALL | RP_REBUILD;
 }
 

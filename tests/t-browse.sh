@@ -57,8 +57,12 @@ check "weights: min, max and mean of a float tensor" grep -q 'min .*, max .*, me
 
 browse "$TMP/D.mlpackage" 5
 check "tree: the top fields" sh -c "grep -q 'specificationVersion: 7' '$TMP/out' && grep -q '+ description' '$TMP/out'"
-browse "$TMP/D.mlpackage" 5 j l / '"author' Enter
-check "tree: opened lazily, searched among what is open" sh -c "grep -q '+ metadata' '$TMP/out' || grep -q 'author' '$TMP/out'"
+browse "$TMP/T.mlmodel" 5
+check "tree: built lazily (the layers closed at first)" sh -c "grep -q '+ neuralNetwork' '$TMP/out' && ! grep -q 'kernelSize' '$TMP/out'"
+browse "$TMP/T.mlmodel" 5 / '"kernelSize' Enter
+check "tree: search reaches rows never opened, and opens the way to them" sh -c "grep -q 'kernelSize: \[3, 3\]' '$TMP/out' && tail -1 '$TMP/out' | grep -q 'neuralNetwork.layers\[0\].convolution.kernelSize  /kernelSize 1/1'"
+browse "$TMP/D.mlpackage" 5 / '"author' Enter
+check "tree: search in a package's metadata map" sh -c "tail -1 '$TMP/out' | grep -q '/author 1/'"
 browse "$TMP/D.mlpackage" 5 j l j
 check "tree: paths in get's language on the status line" sh -c "tail -1 '$TMP/out' | grep -q 'description\.'"
 
