@@ -15,9 +15,25 @@ function __mlpkg_words
 	set -l t (commandline -opc)
 	test (count $t) -eq 2; and mlpkg --complete-words $t[2] 2>/dev/null
 end
+# after -o, --output, --value-file: any file
+function __mlpkg_after_file_option
+	set -l t (commandline -opc)
+	contains -- $t[-1] -o --output --value-file
+end
+# models: .mlmodel files, zips, and folders (packages, and folders to walk into)
+function __mlpkg_models
+	set -l dir (string replace -r '[^/]*$' '' -- (commandline -ct))
+	for f in $dir*.mlmodel $dir*.zip
+		test -f $f; and echo $f
+	end
+	for d in $dir*/
+		echo $d
+	end
+end
 complete -c mlpkg -f -n __mlpkg_needs_cmd -a '(mlpkg --complete-commands 2>/dev/null)'
 complete -c mlpkg -n __mlpkg_needs_cmd -l help -d 'show help'
 complete -c mlpkg -n __mlpkg_needs_cmd -l version -d 'show versions'
 complete -c mlpkg -f -n 'not __mlpkg_needs_cmd' -a '(__mlpkg_words)'
 complete -c mlpkg -n 'not __mlpkg_needs_cmd; and string match -q -- "-*" (commandline -ct)' -a '(mlpkg --complete-options (__mlpkg_cmd) 2>/dev/null)'
-complete -c mlpkg -n 'not __mlpkg_needs_cmd' -F
+complete -c mlpkg -n 'not __mlpkg_needs_cmd; and __mlpkg_after_file_option' -F
+complete -c mlpkg -f -n 'not __mlpkg_needs_cmd; and not __mlpkg_after_file_option' -a '(__mlpkg_models)'

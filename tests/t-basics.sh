@@ -33,8 +33,50 @@ for c in $cmds; do
 done
 check "zsh completion asks the binary" grep -q -- "--complete-commands" "$top_srcdir/completions/_mlpkg"
 check "fish completion asks the binary" grep -q -- "--complete-commands" "$top_srcdir/completions/mlpkg.fish"
-if command -v fish >/dev/null; then check "fish completion parses" fish -n "$top_srcdir/completions/mlpkg.fish"; else skip "fish not installed"; fi
-if command -v zsh >/dev/null; then check "zsh completion parses" zsh -n "$top_srcdir/completions/_mlpkg"; else skip "zsh not installed"; fi
+# fish and zsh: the scripts run for real (fish's complete -C; zsh's function
+# with its completion builtins standing in, printing what they are given)
+mkdir -p "$TMP/fdir/sub" "$TMP/fdir/B.mlpackage" && : >"$TMP/fdir/A.mlmodel" && : >"$TMP/fdir/z.zip" &&
+	: >"$TMP/fdir/notes.txt" && : >"$TMP/fdir/sub/In.mlmodel"
+bindir=$(cd "$(dirname "$MLPKG")" && pwd)
+if command -v fish >/dev/null; then
+	check "fish completion parses" fish -n "$top_srcdir/completions/mlpkg.fish"
+	fcomp() { (cd "$TMP/fdir" && PATH="$bindir:$PATH" fish -c "source '$top_srcdir/completions/mlpkg.fish'; complete -C '$1'") >"$TMP/comp" 2>&1; }
+	fcomp "mlpkg me"
+	check "fish completion: commands" grep -qx meta "$TMP/comp"
+	fcomp "mlpkg meta "
+	check "fish completion: sub-commands and models, not other files" sh -c "grep -qx set '$TMP/comp' && grep -qx A.mlmodel '$TMP/comp' && grep -qx B.mlpackage/ '$TMP/comp' && grep -qx z.zip '$TMP/comp' && ! grep -q notes.txt '$TMP/comp'"
+	fcomp "mlpkg info sub/"
+	check "fish completion: models in a folder" grep -qx sub/In.mlmodel "$TMP/comp"
+	fcomp "mlpkg info --"
+	check "fish completion: the command's options" sh -c "grep -qx -- --json '$TMP/comp' && ! grep -q -- --dry-run '$TMP/comp'"
+	fcomp "mlpkg meta set -o "
+	check "fish completion: any file after -o" grep -qx notes.txt "$TMP/comp"
+else
+	skip "fish completion (fish not installed)"
+fi
+if command -v zsh >/dev/null; then
+	check "zsh completion parses" zsh -n "$top_srcdir/completions/_mlpkg"
+	zcomp() { # zcomp CURRENT PREFIX WORD...
+		_c=$1 _p=$2
+		shift 2
+		(cd "$TMP/fdir" && PATH="$bindir:$PATH" zsh -fc '
+_describe() { print -l -- "${(@P)2}"; }
+compadd() { [[ $1 == -a ]] && print -l -- "${(@P)2}"; }
+_files() { print -r -- "_files $*"; }
+source "$1" >/dev/null 2>&1
+CURRENT=$2 PREFIX=$3; shift 3; words=("$@"); _mlpkg' zsh "$top_srcdir/completions/_mlpkg" "$_c" "$_p" "$@") >"$TMP/comp" 2>&1
+	}
+	zcomp 2 "" mlpkg ""
+	check "zsh completion: commands" sh -c "grep -qx meta '$TMP/comp' && grep -qx browse '$TMP/comp'"
+	zcomp 3 "" mlpkg meta ""
+	check "zsh completion: sub-commands, then models only" sh -c "grep -qx set '$TMP/comp' && grep -qxF '_files -g *.(mlmodel|mlpackage|zip)(-.) -g *(-/)' '$TMP/comp'"
+	zcomp 3 --j mlpkg info --j
+	check "zsh completion: the command's options" sh -c "grep -qx -- --json '$TMP/comp' && ! grep -q _files '$TMP/comp'"
+	zcomp 5 "" mlpkg meta set -o ""
+	check "zsh completion: any file after -o" grep -qx '_files ' "$TMP/comp"
+else
+	skip "zsh completion (zsh not installed)"
+fi
 bash -c ". '$top_srcdir/completions/mlpkg.bash'; COMP_WORDS=(mlpkg meta ''); COMP_CWORD=2; _mlpkg; printf '%s\n' \"\${COMPREPLY[@]}\"" >"$TMP/comp" 2>&1
 check "bash completion offers meta's sub-commands" grep -qx set "$TMP/comp"
 mkdir -p "$TMP/cdir" && : >"$TMP/cdir/A.mlmodel" && mkdir "$TMP/cdir/B.mlpackage" && : >"$TMP/cdir/notes.txt"
