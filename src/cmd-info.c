@@ -309,6 +309,15 @@ static void info_text(const struct info *in)
 		sl_pushf(&items, "%llu parameters", (unsigned long long)c->params);
 		sl_pushf(&items, "%s of weights", b);
 	}
+	if (c->has_tree)
+		sl_pushf(&items, "%llu tree%s, %llu nodes (%llu leaves)", (unsigned long long)c->trees, c->trees == 1 ? "" : "s",
+			 (unsigned long long)c->tree_nodes, (unsigned long long)c->tree_leaves);
+	if (c->has_svm)
+		sl_pushf(&items, "%llu support vectors", (unsigned long long)c->support_vectors);
+	if (c->has_glm || c->has_svm)
+		sl_pushf(&items, "%llu coefficients", (unsigned long long)c->coefficients);
+	if (c->has_knn)
+		sl_pushf(&items, "%llu examples", (unsigned long long)c->examples);
 	if (items.n) {
 		label("counts");
 		show_wrap(stdout, &items, ", ", LABEL, LABEL);
@@ -393,13 +402,24 @@ static void info_json(struct jw *w, const struct info *in)
 	const struct model_counts *c = &in->total;
 	jw_key(w, "counts");
 	jw_obj(w);
-	jw_kint(w, "models", (int64_t)c->models);
-	jw_kint(w, "layers", (int64_t)c->layers);
-	jw_kint(w, "operations", (int64_t)c->ops);
-	jw_kint(w, "functions", (int64_t)c->functions);
-	jw_kint(w, "weightTensors", (int64_t)c->weights);
-	jw_kint(w, "parameters", (int64_t)c->params);
-	jw_kint(w, "weightBytes", (int64_t)c->weight_bytes);
+	const struct {
+		const char *key;
+		uint64_t v;
+	} cs[] = { { "models", c->models },
+		   { "layers", c->layers },
+		   { "operations", c->ops },
+		   { "functions", c->functions },
+		   { "weightTensors", c->weights },
+		   { "parameters", c->params },
+		   { "weightBytes", c->weight_bytes },
+		   { "trees", c->trees },
+		   { "treeNodes", c->tree_nodes },
+		   { "treeLeaves", c->tree_leaves },
+		   { "supportVectors", c->support_vectors },
+		   { "coefficients", c->coefficients },
+		   { "examples", c->examples } };
+	for (size_t i = 0; i < sizeof(cs) / sizeof(*cs); i++)
+		jw_kint(w, cs[i].key, (int64_t)cs[i].v);
 	jw_obj_end(w);
 	jw_key(w, "weightFiles");
 	jw_arr(w);

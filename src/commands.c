@@ -72,9 +72,11 @@ const struct cmd commands[] = {
 	  "Shows the format and sizes (spec, weight files, total on disk), the spec\n"
 	  "version and the OS releases that read it, the model type (pipelines as a\n"
 	  "tree), inputs, outputs, functions and states, metadata, the preview type,\n"
-	  "counts (layers or operations, weight tensors, parameters, weight bytes)\n"
-	  "and notes on anything odd: metadata overlays, unknown fields, an unset\n"
-	  "model type, a spec version lower than the features used need.\n"
+	  "counts (layers or operations, weight tensors, parameters, weight bytes;\n"
+	  "trees and nodes, support vectors, coefficients, examples for the other\n"
+	  "kinds of model) and notes on anything odd: metadata overlays, unknown\n"
+	  "fields, an unset model type, a spec version lower than the features used\n"
+	  "need.\n"
 	  "Weights are measured, never read.\n",
 	  "--json --help", "" },
 	{ "io", cmd_io, "io [--json] [MODEL...]",

@@ -228,6 +228,12 @@ struct model_counts {
 	uint64_t weight_bytes; /* their bytes */
 	int has_nn, has_mil;
 	struct strlist files;  /* weight files referenced */
+	/* the other kinds of model: tree ensembles, GLMs, SVMs, nearest neighbors */
+	uint64_t trees, tree_nodes, tree_leaves;
+	uint64_t coefficients;    /* GLM weights and offsets, SVM coefficients (alpha) */
+	uint64_t support_vectors;
+	uint64_t examples;        /* a nearest-neighbors classifier's samples */
+	int has_tree, has_glm, has_svm, has_knn;
 };
 /* Adds the counts of model and its pipeline members into c. */
 int model_count(struct mt_node *model, struct model_counts *c);

@@ -50,7 +50,8 @@ def main():
         compare("models", [(x["path"], x["type"], x["specificationVersion"]) for x in m["models"]],
                 [(x["path"], x["type"], x["specificationVersion"]) for x in p["models"]], errs)
         check_io(m, p, errs)
-        for k in ("models", "layers", "operations", "functions", "weightTensors", "parameters", "weightBytes"):
+        for k in ("models", "layers", "operations", "functions", "weightTensors", "parameters", "weightBytes",
+                  "trees", "treeNodes", "treeLeaves", "supportVectors", "coefficients", "examples"):
             compare("counts." + k, m["counts"][k], p["counts"][k], errs)
     elif mode == "io":
         check_io(load(sys.argv[2]), load(sys.argv[3]), errs)

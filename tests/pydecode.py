@@ -316,8 +316,29 @@ def inspect_model(pb, path):
                         params += count
                         wbytes += (count * MIL_BITS.get(tt.dataType, 0) + 7) // 8
                         names.append(name)
+    trees = nodes = leaves = svs = coefs = examples = 0
+    for x in models:
+        sub, t = x["model"], x["type"]
+        if t in ("treeEnsembleClassifier", "treeEnsembleRegressor"):
+            ens = getattr(sub, t).treeEnsemble
+            nodes += len(ens.nodes)
+            trees += len({n.treeId for n in ens.nodes})
+            leaves += sum(1 for n in ens.nodes if n.nodeBehavior == 6)
+        elif t in ("glmClassifier", "glmRegressor"):
+            g = getattr(sub, t)
+            coefs += sum(len(w.value) for w in g.weights) + len(g.offset)
+        elif t in ("supportVectorClassifier", "supportVectorRegressor"):
+            v = getattr(sub, t)
+            which = v.WhichOneof("supportVectors")
+            svs += len(getattr(v, which).vectors) if which else 0
+            cs = v.coefficients if t == "supportVectorClassifier" else [v.coefficients]
+            coefs += sum(len(c.alpha) for c in cs)
+        elif t == "kNearestNeighborsClassifier":
+            examples += len(sub.kNearestNeighborsClassifier.nearestNeighborsIndex.floatSamples)
     out["counts"] = {"models": len(models), "layers": layers, "operations": ops, "functions": nfunc,
-                     "weightTensors": weights, "parameters": params, "weightBytes": wbytes}
+                     "weightTensors": weights, "parameters": params, "weightBytes": wbytes,
+                     "trees": trees, "treeNodes": nodes, "treeLeaves": leaves, "supportVectors": svs,
+                     "coefficients": coefs, "examples": examples}
     out["kinds"] = kinds
     out["weightNames"] = sorted(names)
     return out

@@ -34,6 +34,85 @@ check "pipeline: members as a tree" grep -q '^ *\[0\] ' "$TMP/out"
 run "$MLPKG" info --json "$TMP/TinyNet.mlmodel" "$TMP/DeepLab.mlpackage"
 check "several models: a JSON array of two" sh -c "'$PYTHON3' -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) == 2 and d[1][\"type\"] == \"mlProgram\"' '$TMP/out'"
 
+# the other kinds of model: SVMs, nearest neighbors, GLMs, a tree ensemble
+# in a pipeline, made with the independent schema and counted both ways
+if have_python; then
+	"$PYTHON3" - "$TMP" "$top_srcdir" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
+from pydecode import load_schema
+pb = load_schema()
+
+def base():
+    m = pb.Model()
+    m.specificationVersion = 1
+    f = m.description.input.add()
+    f.name = "x"
+    f.type.multiArrayType.shape.append(3)
+    f.type.multiArrayType.dataType = 65600
+    o = m.description.output.add()
+    o.name = "y"
+    o.type.doubleType.SetInParent()
+    return m
+m = base()
+s = m.supportVectorRegressor
+s.kernel.rbfKernel.gamma = 0.5
+for k in range(7):
+    v = s.denseSupportVectors.vectors.add()
+    v.values.extend([k, k + 1, k + 2])
+s.coefficients.alpha.extend([0.1] * 7)
+s.rho = 1.5
+open(os.path.join(sys.argv[1], "svr.mlmodel"), "wb").write(m.SerializeToString())
+m = base()
+s = m.supportVectorClassifier
+s.kernel.linearKernel.SetInParent()
+s.numberOfSupportVectorsPerClass.extend([2, 3])
+for k in range(5):
+    v = s.sparseSupportVectors.vectors.add()
+    n = v.nodes.add()
+    n.index, n.value = 1, float(k)
+s.coefficients.add().alpha.extend([1, 2, 3, 4, 5])
+s.rho.append(0.25)
+s.int64ClassLabels.vector.extend([0, 1])
+open(os.path.join(sys.argv[1], "svc.mlmodel"), "wb").write(m.SerializeToString())
+m = base()
+k = m.kNearestNeighborsClassifier
+k.nearestNeighborsIndex.numberOfDimensions = 3
+for e in range(11):
+    k.nearestNeighborsIndex.floatSamples.add().vector.extend([e, e, e])
+k.nearestNeighborsIndex.linearIndex.SetInParent()
+k.nearestNeighborsIndex.squaredEuclideanDistance.SetInParent()
+k.numberOfNeighbors.defaultValue = 3
+k.stringClassLabels.vector.extend(["c%d" % (e % 2) for e in range(11)])
+open(os.path.join(sys.argv[1], "knn.mlmodel"), "wb").write(m.SerializeToString())
+m = base()
+p = m.pipelineRegressor.pipeline
+g = p.models.add()
+g.CopyFrom(base())
+g.glmRegressor.weights.add().value.extend([1, 2, 3])
+g.glmRegressor.offset.append(0.5)
+t = p.models.add()
+t.CopyFrom(base())
+ens = t.treeEnsembleRegressor.treeEnsemble
+for tree in range(3):
+    for node, behavior in ((0, 0), (1, 6), (2, 6)):
+        n = ens.nodes.add()
+        n.treeId, n.nodeId, n.nodeBehavior = tree, node, behavior
+open(os.path.join(sys.argv[1], "glmtree.mlmodel"), "wb").write(m.SerializeToString())
+PY
+	for k in svr:"7 support vectors, 7 coefficients" svc:"5 support vectors, 5 coefficients" knn:"11 examples" 		glmtree:"3 trees, 9 nodes (6 leaves), 4 coefficients"; do
+		name=${k%%:*} want=${k#*:}
+		run "$MLPKG" info "$TMP/$name.mlmodel"
+		check "$name: counts say '$want'" grep -q "counts: *$want\$" "$TMP/out"
+		run "$MLPKG" info --json "$TMP/$name.mlmodel"
+		cp "$TMP/out" "$TMP/info.json"
+		py inspect "$TMP/$name.mlmodel" >"$TMP/py.json"
+		check "$name: info --json agrees with the independent decoder" chk info "$TMP/info.json" "$TMP/py.json"
+	done
+else
+	skip "SVM, kNN, GLM and tree counts: no python3-protobuf/protoc"
+fi
+
 # odd things are noted
 cp -R "$TMP/DeepLab.mlpackage" "$TMP/Overlay.mlpackage"
 echo '{}' >"$TMP/Overlay.mlpackage/Data/com.apple.CoreML/Metadata.json"
