@@ -1035,11 +1035,11 @@ int nn_layer_read(struct mt_node *layer, size_t index, struct nn_layer *l)
 	if (k < 0)
 		return 0;
 	l->params = mt_child(layer, (size_t)k);
-	if (!l->params)
-		return -1;
 	size_t cap = 0;
-	if (layer_keys(l->params, &l->keys) < 0 || find_weights(l->params, "", 0, l, &cap) < 0)
+	if (!l->params || layer_keys(l->params, &l->keys) < 0 || find_weights(l->params, "", 0, l, &cap) < 0) {
+		nn_layer_release(l); /* nothing for the caller to free */
 		return -1;
+	}
 	return 0;
 }
 
@@ -1412,9 +1412,8 @@ static int add_ref(struct mil_op *o, size_t *cap, const char *key, struct mt_nod
 	return 0;
 }
 
-int mil_op_read(struct mt_node *op, struct mil_op *o, int flags)
+static int op_read(struct mt_node *op, struct mil_op *o, int flags)
 {
-	memset(o, 0, sizeof(*o));
 	o->node = op;
 	if (mt_parse(op) < 0)
 		return -1;
@@ -1494,6 +1493,16 @@ int mil_op_read(struct mt_node *op, struct mil_op *o, int flags)
 		return -1;
 	if (!o->name)
 		o->name = xstrdup(o->nout ? o->out[0].name : "");
+	return 0;
+}
+
+int mil_op_read(struct mt_node *op, struct mil_op *o, int flags)
+{
+	memset(o, 0, sizeof(*o));
+	if (op_read(op, o, flags) < 0) {
+		mil_op_release(o); /* nothing for the caller to free */
+		return -1;
+	}
 	return 0;
 }
 

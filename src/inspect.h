@@ -142,6 +142,7 @@ struct nn_layer {
 	struct nn_weight *w;
 	size_t nw;
 };
+/* Reads a layer into l; on failure (-1, reported) l holds nothing to free. */
 int nn_layer_read(struct mt_node *layer, size_t index, struct nn_layer *l);
 void nn_layer_release(struct nn_layer *l);
 /* 1 when a message holds WeightParams (a few levels down; depth starts at 0) */
@@ -203,6 +204,7 @@ struct mil_op {
 	struct mt_node *node;
 };
 enum { MIL_OP_FULL = 1 };   /* also format inputs, outputs and values */
+/* Reads an operation into o; on failure (-1, reported) o holds nothing to free. */
 int mil_op_read(struct mt_node *op, struct mil_op *o, int flags);
 void mil_op_release(struct mil_op *o);
 /* "fp16[1,3,224,224]", "fp32", "string", "list<fp16[?]>", "state<fp16[1,4]>"; caller frees */

@@ -162,7 +162,10 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 {
 	struct lp *x = u->p;
 	struct strbuf sb = STRBUF_INIT;
-	if (x->kind == LP_LAYER) {
+	if (x->kind == LP_LAYER && !x->have_l) {
+		sl_pushf(out, "layer %zu does not decode (the error is on the status line and is", x->l.index);
+		sl_pushf(out, "printed when the browser ends); mlpkg check names the field");
+	} else if (x->kind == LP_LAYER) {
 		const struct nn_layer *l = &x->l;
 		sl_pushf(out, "layer %zu  %s  %s", l->index, l->kind, l->name);
 		join_list(&sb, &l->in, ", ");
@@ -182,6 +185,9 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 			sl_pushf(out, "weight:  %s %s/%d bits [%llu] %s", l->w[i].field, l->w[i].type, l->w[i].bits,
 				 (unsigned long long)l->w[i].count, b);
 		}
+	} else if (x->kind == LP_OP && !x->have_o) {
+		sl_pushf(out, "op %s does not decode (the error is on the status line and is", x->prefix);
+		sl_pushf(out, "printed when the browser ends); mlpkg check names the field");
 	} else if (x->kind == LP_OP) {
 		const struct mil_op *o = &x->o;
 		sl_pushf(out, "op %s  %s  %s", u->aux ? x->prefix : "", o->type, o->name);
@@ -305,8 +311,11 @@ static int more_block(struct view *v, struct unode *u, size_t max)
 		c->aux = 1;
 		c->path = xasprintf("%s.operations[%zu]", u->path, k);
 		c->detail = detail;
-		if (mil_op_read(op, &y->o, MIL_OP_FULL) < 0)
+		if (mil_op_read(op, &y->o, MIL_OP_FULL) < 0) {
+			free(c->text);
+			c->text = xasprintf("%5s (does not decode)", y->prefix);
 			return -1;
+		}
 		y->have_o = 1;
 		const struct mil_op *o = &y->o;
 		for (size_t i = 0; i < o->nout; i++)
@@ -349,6 +358,9 @@ static int more_layers(struct view *v, struct unode *u, size_t max)
 		c->path = xasprintf("%s.layers[%zu]", lpath, k);
 		c->detail = detail;
 		if (nn_layer_read(layer, k, &y->l) < 0) {
+			y->l.index = k;
+			free(c->text);
+			c->text = xasprintf("%4zu (does not decode)", k);
 			free(lpath);
 			return -1;
 		}

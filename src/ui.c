@@ -92,6 +92,7 @@ struct ui {
 	int lh, dh;        /* list and detail heights of the last layout */
 	/* stderr while the screen is up */
 	int saved_err;
+	volatile sig_atomic_t in_signal; /* restoring from a signal handler */
 	FILE *errf;
 	long errseen;
 	int active;
@@ -102,6 +103,53 @@ struct ui {
 static struct ui *G;
 
 /* ---- terminal setup and teardown ------------------------------------------------ */
+
+static int write_all(const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(2, p, n);
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes what f holds to stderr; with dedupe, a line already written is
+ * left out (a damaged part of the model is reported once, however many
+ * views ran into it).  Without (in a signal handler), as it is. */
+static void replay_errors(FILE *f, int dedupe)
+{
+	char buf[4096];
+	size_t n;
+	rewind(f);
+	if (!dedupe) {
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			if (write_all(buf, n) < 0)
+				return;
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&sb, buf, n);
+	struct strlist seen = { 0 };
+	for (char *line = sb.buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t l = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		int dup = 0;
+		for (size_t i = 0; i < seen.n && !dup; i++)
+			dup = strlen(seen.v[i]) == l && !memcmp(seen.v[i], line, l);
+		if (!dup) {
+			if (write_all(line, l) < 0)
+				break;
+			sl_push(&seen, xstrndup(line, l));
+		}
+		line += l;
+	}
+	sl_free(&seen);
+	sb_release(&sb);
+}
 
 /* Messages written to stderr while the screen is up are kept and replayed
  * after the terminal is restored. */
@@ -118,19 +166,15 @@ static void restore_terminal(void)
 		dup2(u->saved_err, 2);
 		close(u->saved_err);
 		u->saved_err = -1;
-		if (u->errf) {
-			char buf[4096];
-			size_t n;
-			rewind(u->errf);
-			while ((n = fread(buf, 1, sizeof(buf), u->errf)) > 0)
-				if (write(2, buf, n) < 0)
-					break;
-		}
+		if (u->errf)
+			replay_errors(u->errf, !u->in_signal);
 	}
 }
 
 static void on_signal(int sig)
 {
+	if (G)
+		G->in_signal = 1;
 	restore_terminal();
 	signal(sig, SIG_DFL);
 	raise(sig);

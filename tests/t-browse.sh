@@ -66,6 +66,38 @@ check "tree: search in a package's metadata map" sh -c "tail -1 '$TMP/out' | gre
 browse "$TMP/D.mlpackage" 5 j l j
 check "tree: paths in get's language on the status line" sh -c "tail -1 '$TMP/out' | grep -q 'description\.'"
 
+# a layer whose parameters do not decode: each view that reaches it says so;
+# after the screen is gone, stderr has the error once
+if have_python; then
+	"$PYTHON3" - "$TMP/T.mlmodel" "$TMP/Bad.mlmodel" "$top_srcdir" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[3], "tests"))
+from pydecode import load_schema
+pb = load_schema()
+def varint(v):
+    b = bytearray()
+    while v >= 0x80:
+        b.append(v & 0x7f | 0x80)
+        v >>= 7
+    return bytes(b + bytes([v]))
+def field(n, p):
+    return varint(n << 3 | 2) + varint(len(p)) + p
+m = pb.Model()
+m.ParseFromString(open(sys.argv[1], "rb").read())
+nn = m.neuralNetwork.SerializeToString()
+# a layer whose innerProduct claims a field longer than itself
+nn += field(1, field(1, b"bad") + field(2, b"input") + field(3, b"bad_out") + field(140, b"\x0a\x7f"))
+m.ClearField("neuralNetwork")
+open(sys.argv[2], "wb").write(m.SerializeToString() + field(500, nn))
+PY
+	browse "$TMP/Bad.mlmodel" 2 G
+	check "a damaged layer: the browser still runs (exit 0), the error on the status line" sh -c "[ $rc -eq 0 ] && tail -1 '$TMP/out' | grep -q 'not a valid Core ML spec' && grep -q '6 (does not decode)' '$TMP/out' && grep -q 'layer 6 does not decode' '$TMP/out'"
+	browse "$TMP/Bad.mlmodel" 2 G 4 G 5
+	check "... stderr has it once, though two views ran into it" sh -c "[ \$(grep -c 'runs past the end' '$TMP/err') -eq 1 ] && [ \$(wc -l < '$TMP/err') -eq 1 ]"
+else
+	skip "a damaged layer: no python3-protobuf or protoc"
+fi
+
 browse "$TMP/D.mlpackage" '?'
 check "help: generated from the key table" grep -q 'search names and kinds' "$TMP/out"
 browse "$TMP/D.mlpackage" '?' G
