@@ -32,6 +32,20 @@ import tempfile
 PROTO_DIR = os.environ.get("PROTO_DIR") or os.path.join(os.path.dirname(__file__), "..", "src", "proto")
 
 
+def varint(v):
+    """v as a protobuf varint"""
+    b = bytearray()
+    while v >= 0x80:
+        b.append(v & 0x7f | 0x80)
+        v >>= 7
+    return bytes(b + bytes([v]))
+
+
+def field(n, p):
+    """field n holding the bytes p (wire type 2), for hand-made broken specs"""
+    return varint(n << 3 | 2) + varint(len(p)) + p
+
+
 def load_schema():
     protos = sorted(f for f in os.listdir(PROTO_DIR) if f.endswith(".proto"))
     h = hashlib.sha256()

@@ -72,16 +72,8 @@ if have_python; then
 	"$PYTHON3" - "$TMP/T.mlmodel" "$TMP/Bad.mlmodel" "$top_srcdir" <<'PY'
 import os, sys
 sys.path.insert(0, os.path.join(sys.argv[3], "tests"))
-from pydecode import load_schema
+from pydecode import load_schema, field
 pb = load_schema()
-def varint(v):
-    b = bytearray()
-    while v >= 0x80:
-        b.append(v & 0x7f | 0x80)
-        v >>= 7
-    return bytes(b + bytes([v]))
-def field(n, p):
-    return varint(n << 3 | 2) + varint(len(p)) + p
 m = pb.Model()
 m.ParseFromString(open(sys.argv[1], "rb").read())
 nn = m.neuralNetwork.SerializeToString()

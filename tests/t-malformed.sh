@@ -15,16 +15,10 @@ fi
 
 # a spec whose description or metadata does not decode: every metadata
 # command says so in one line, exit 4 (not "no such key", not two messages)
-"$PYTHON3" - "$TMP" <<'PY'
-import sys
-def varint(v):
-    b = bytearray()
-    while v >= 0x80:
-        b.append(v & 0x7f | 0x80)
-        v >>= 7
-    return bytes(b + bytes([v]))
-def field(n, p):
-    return varint(n << 3 | 2) + varint(len(p)) + p
+"$PYTHON3" - "$TMP" "$top_srcdir" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
+from pydecode import field
 open(sys.argv[1] + "/bad-description.mlmodel", "wb").write(b"\x08\x04" + field(2, b"\x0f\x00"))
 open(sys.argv[1] + "/bad-metadata.mlmodel", "wb").write(b"\x08\x04" + field(2, field(100, field(3, b"\xff"))))
 PY
