@@ -84,7 +84,7 @@ int cmd_graph(int argc, char **argv)
 	} else if ((set_error_code(EXIT_OK), graph_build(&g, m->root)) < 0 || last_error_code() != EXIT_OK) {
 		rc = last_error_code() ? last_error_code() : EXIT_FAIL;
 	} else if (graph_select(&g, grep ? &re : NULL, around, depth) < 0) {
-		error_code(EXIT_NOTFOUND, "'%s': nothing named '%s'", m->path, around);
+		error_code(EXIT_NOTFOUND, "'%s': no layer, operation, feature or value named '%s'", m->path, around);
 		rc = EXIT_NOTFOUND;
 	} else {
 		g.title = xstrdup(base_name(m->path));

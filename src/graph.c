@@ -93,7 +93,7 @@ static size_t add_node(struct graph *g, enum gn_kind k, const char *what, const 
 	return g->nn++;
 }
 
-static void add_edge(struct graph *g, size_t from, size_t to, const char *label, const char *cls)
+static void add_edge(struct graph *g, size_t from, size_t to, const char *label, const char *cls, const char *value)
 {
 	/* one edge per producer and consumer: a consumer's edges are added together */
 	for (size_t i = g->ne; i-- > 0 && g->e[i].to == to;)
@@ -104,6 +104,7 @@ static void add_edge(struct graph *g, size_t from, size_t to, const char *label,
 	e->from = from;
 	e->to = to;
 	e->label = label ? xstrdup(label) : NULL;
+	e->value = value ? xstrdup(value) : NULL;
 	e->cls = cls;
 }
 
@@ -134,7 +135,7 @@ static void use(struct graph *g, const struct scope *s, const char *name, const 
 		cls = y->cls;
 	if (!cls && ext && (is_item(&g->n[y->node]) || g->n[y->node].kind == GN_MODEL))
 		cls = "feature";
-	add_edge(g, y->node, consumer, y->type, cls);
+	add_edge(g, y->node, consumer, y->type, cls, name);
 }
 
 static char *shorten(const char *s, size_t max)
@@ -439,7 +440,7 @@ int graph_build(struct graph *g, struct mt_node *root)
 			sl_push(&g->n[k].extra, t);
 		const struct sym *y = scope_find(&ext, d->out.v[i].name);
 		if (y && y->node != GRAPH_TOP)
-			add_edge(g, y->node, k, y->type, NULL);
+			add_edge(g, y->node, k, y->type, NULL, d->out.v[i].name);
 	}
 	scope_free(&ext);
 	io_release(&io);
@@ -455,8 +456,10 @@ void graph_release(struct graph *g)
 		free(g->n[i].name);
 		sl_free(&g->n[i].extra);
 	}
-	for (size_t i = 0; i < g->ne; i++)
+	for (size_t i = 0; i < g->ne; i++) {
 		free(g->e[i].label);
+		free(g->e[i].value);
+	}
 	for (size_t i = 0; i < g->nc; i++)
 		free(g->c[i].label);
 	free(g->n);
@@ -489,6 +492,13 @@ int graph_select(struct graph *g, regex_t *re, const char *around, int depth)
 				found = 1;
 			}
 		}
+		/* else a value's name (a blob, a variable): its producer and consumers */
+		int by_node = found;
+		for (size_t k = 0; !by_node && k < g->ne; k++)
+			if (g->e[k].value && !strcmp(g->e[k].value, around)) {
+				dist[g->e[k].from] = dist[g->e[k].to] = 0;
+				found = 1;
+			}
 		if (!found) {
 			free(dist);
 			return -1;

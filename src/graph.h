@@ -31,6 +31,7 @@ struct gnode {
 struct gedge {
 	size_t from, to;
 	char *label;           /* type or feature, or NULL */
+	char *value;           /* the name of the value it carries (a blob, a variable) */
 	const char *cls;       /* NULL, "feature", "result" */
 };
 struct gcluster {
