@@ -1,4 +1,5 @@
 /* atomic: temp file + fsync + rename + folder fsync (see atomic.h). */
+#include "compat.h"
 #include "atomic.h"
 #include "error.h"
 #include "xalloc.h"

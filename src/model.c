@@ -1,4 +1,5 @@
 /* model: open, lock, map and save models in all their forms. */
+#include "compat.h"
 #include "model.h"
 #include "atomic.h"
 #include "error.h"

@@ -2,6 +2,7 @@
  *
  * Zip entries are reached only through zipio; this file decides which
  * entries are safe, where things go, and how a result is put in place. */
+#include "compat.h"
 #include "package.h"
 #include "atomic.h"
 #include "error.h"
@@ -19,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -412,15 +412,7 @@ static int find_blob_ref(struct mt_node *n, char **file)
 void pkg_new_uuid(char buf[37])
 {
 	uint8_t b[16];
-	size_t got = 0;
-	while (got < sizeof(b)) {
-		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	size_t got = compat_random(b, sizeof(b));
 	if (got < sizeof(b)) {
 		/* no kernel randomness: a time- and process-based fallback */
 		struct timespec ts;
