@@ -120,10 +120,9 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 			mlpkg_close(m);
 			return last_error_code();
 		}
-		int ok = meta_check(key, val, len, ptype);
+		int ok = meta_check(m->path, key, val, len, ptype);
 		free(ptype);
 		if (ok < 0) {
-			error_code(EXIT_USAGE, "'%s': value refused; the model is unchanged", m->path);
 			mlpkg_close(m);
 			return EXIT_USAGE;
 		}

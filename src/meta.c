@@ -3,6 +3,7 @@
 #include "error.h"
 #include "wire.h"
 #include "xalloc.h"
+#include <stdarg.h>
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,43 @@ int meta_rm(struct mt_node *root, const char *key)
 	return removed;
 }
 
+/* a refused value: one line, naming the model when there is one */
+static int refuse(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(const char *label, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (label)
+		error_code(EXIT_USAGE, "'%s': %s; the model is unchanged", label, sb.buf);
+	else
+		error_code(EXIT_USAGE, "%s", sb.buf);
+	sb_release(&sb);
+	return -1;
+}
+
+/* edit distance of a and b (bytes), at most 255 */
+static int distance(const char *a, size_t la, const char *b)
+{
+	size_t lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 255;
+	int d[65][65];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int c = d[i - 1][j - 1] + ((a[i - 1] | 32) != (b[j - 1] | 32));
+			int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
+			d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
+		}
+	return d[la][lb];
+}
+
 static int is_color(const char *s)
 {
 	if (!s || strlen(s) != 7 || s[0] != '#')
@@ -380,29 +418,45 @@ static int is_color(const char *s)
 	return 1;
 }
 
-static int check_params(const char *val, size_t len, const char *ptype)
+static int check_params(const char *label, const char *val, size_t len, const char *ptype)
 {
-	cJSON *j = cJSON_ParseWithLength(val, len);
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(val, len, &end, 0);
 	int rc = 0;
-	if (!j)
-		return error_code(EXIT_USAGE, "preview.params must be valid JSON");
+	/* nothing but white space after the value */
+	while (j && end && end < val + len && strchr(" \t\r\n", *end))
+		end++;
+	if (j && end && end < val + len) {
+		cJSON_Delete(j);
+		int n = val + len - end > 16 ? 16 : (int)(val + len - end);
+		return refuse(label, "preview.params is not valid JSON (more after the value: '%.*s')", n, end);
+	}
+	if (!j) {
+		const char *at = cJSON_GetErrorPtr();
+		size_t off = at && at >= val && at <= val + len ? (size_t)(at - val) : len;
+		off = off ? off - 1 : 0; /* cJSON points just past where it stopped */
+		if (off >= len)
+			return refuse(label, "preview.params is not valid JSON (it ends too early)");
+		int n = len - off > 16 ? 16 : (int)(len - off);
+		return refuse(label, "preview.params is not valid JSON (near '%.*s')", n, val + off);
+	}
 	if (ptype && !strcmp(ptype, "imageSegmenter")) {
 		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(j, "labels");
 		const cJSON *colors = cJSON_GetObjectItemCaseSensitive(j, "colors");
 		const cJSON *e;
 		if (!cJSON_IsObject(j))
-			rc = error_code(EXIT_USAGE, "preview.params for imageSegmenter must be a JSON object");
+			rc = refuse(label, "preview.params for imageSegmenter must be a JSON object");
 		else if (!cJSON_IsArray(labels))
-			rc = error_code(EXIT_USAGE, "preview.params for imageSegmenter needs \"labels\": an array of strings");
+			rc = refuse(label, "preview.params for imageSegmenter needs \"labels\": an array of strings");
 		else {
 			cJSON_ArrayForEach(e, labels) if (!cJSON_IsString(e) && rc == 0) rc =
-				error_code(EXIT_USAGE, "preview.params: every label must be a string");
+				refuse(label, "preview.params: every label must be a string");
 			if (rc == 0 && colors) {
 				if (!cJSON_IsArray(colors))
-					rc = error_code(EXIT_USAGE, "preview.params: \"colors\" must be an array of \"#RRGGBB\" strings");
+					rc = refuse(label, "preview.params: \"colors\" must be an array of \"#RRGGBB\" strings");
 				else
 					cJSON_ArrayForEach(e, colors) if (rc == 0 && (!cJSON_IsString(e) || !is_color(e->valuestring)))
-						rc = error_code(EXIT_USAGE, "preview.params: color %s is not \"#RRGGBB\"",
+						rc = refuse(label, "preview.params: color %s is not \"#RRGGBB\"",
 								cJSON_IsString(e) ? e->valuestring : "(not a string)");
 			}
 		}
@@ -410,34 +464,44 @@ static int check_params(const char *val, size_t len, const char *ptype)
 		const cJSON *wm = cJSON_GetObjectItemCaseSensitive(j, "width_multiplier");
 		const cJSON *os = cJSON_GetObjectItemCaseSensitive(j, "output_stride");
 		if (!cJSON_IsObject(j))
-			rc = error_code(EXIT_USAGE, "preview.params for poseEstimation must be a JSON object");
+			rc = refuse(label, "preview.params for poseEstimation must be a JSON object");
 		else if (!cJSON_IsNumber(wm) || !cJSON_IsNumber(os))
-			rc = error_code(EXIT_USAGE,
+			rc = refuse(label,
 					"preview.params for poseEstimation needs numbers \"width_multiplier\" and \"output_stride\"");
 	}
 	cJSON_Delete(j);
 	return rc;
 }
 
-int meta_check(const char *key, const char *val, size_t len, const char *ptype)
+int meta_check(const char *label, const char *key, const char *val, size_t len, const char *ptype)
 {
 	int std;
 	const char *k = meta_canonical(key, &std);
 	if (memchr(val, 0, len) && std)
-		return error_code(EXIT_USAGE, "a metadata value cannot hold a NUL byte");
+		return refuse(label, "a metadata value cannot hold a NUL byte");
 	if (!wire_utf8_valid((const uint8_t *)val, len))
-		return error_code(EXIT_USAGE, "metadata values must be valid UTF-8");
+		return refuse(label, "metadata values must be valid UTF-8");
 	if (!wire_utf8_valid((const uint8_t *)k, strlen(k)))
-		return error_code(EXIT_USAGE, "metadata keys must be valid UTF-8");
+		return refuse(label, "metadata keys must be valid UTF-8");
 	if (!strcmp(k, PREVIEW_TYPE_KEY)) {
-		int known = 0;
-		for (const char *const *t = preview_types; *t; t++)
+		int known = 0, best = 255;
+		const char *near = NULL;
+		for (const char *const *t = preview_types; *t; t++) {
 			if (strlen(*t) == len && !memcmp(*t, val, len))
 				known = 1;
-		if (!known)
-			warning("'%.*s' is not a preview type Xcode is known to use (%s, ...)", (int)len, val, preview_types[0]);
+			int d = distance(val, len, *t);
+			if (d < best) {
+				best = d;
+				near = *t;
+			}
+		}
+		if (!known && near && best <= 3)
+			warning("'%.*s' is not a preview type Xcode is known to use: did you mean '%s'?", (int)len, val, near);
+		else if (!known)
+			warning("'%.*s' is not a preview type Xcode is known to use (%s, %s, %s, ...)", (int)len, val,
+				preview_types[0], preview_types[3], preview_types[5]);
 	}
 	if (!strcmp(k, PREVIEW_PARAMS_KEY))
-		return check_params(val, len, ptype);
+		return check_params(label, val, len, ptype);
 	return 0;
 }

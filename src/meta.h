@@ -30,8 +30,10 @@ int meta_set(struct mt_node *root, const char *key, const char *val, size_t len)
 int meta_rm(struct mt_node *root, const char *key);
 /* Checks a value before it is set: preview.params must be JSON of the shape
  * the preview type (ptype, may be NULL) takes; unknown preview types are
- * warned about.  0 ok, -1 refused (reported, EXIT_USAGE). */
-int meta_check(const char *key, const char *val, size_t len, const char *ptype);
+ * warned about (with the nearest known one).  0 ok, -1 refused (reported in
+ * one line, EXIT_USAGE, naming label and saying the model is unchanged when
+ * label is not NULL). */
+int meta_check(const char *label, const char *key, const char *val, size_t len, const char *ptype);
 /* the preview types Xcode knows (NULL-terminated) */
 extern const char *const preview_types[];
 #endif

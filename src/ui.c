@@ -771,7 +771,7 @@ int ui_meta_edit(struct view *v, const char *key, const char *val)
 			take_errors(u);
 			return -1;
 		}
-		int ok = meta_check(key, val, strlen(val), ptype);
+		int ok = meta_check(NULL, key, val, strlen(val), ptype);
 		free(ptype);
 		take_errors(u);
 		if (ok < 0)

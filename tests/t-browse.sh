@@ -110,7 +110,7 @@ check "metadata: p offers the preview types" grep -q 'preview.type set to' "$TMP
 check "metadata: unsaved edits are marked" grep -q '\[modified\]' "$TMP/out"
 check "metadata: nothing written before w" sh -c "! '$MLPKG' meta get preview.type '$TMP/E.mlpackage' >/dev/null 2>&1"
 browse "$TMP/E.mlpackage" 3 a '"preview.params' Enter '"{not json' Enter
-check "metadata: preview.params checked as meta set checks it" grep -q 'preview.params must be valid JSON' "$TMP/out"
+check "metadata: preview.params checked as meta set checks it" grep -q 'preview.params is not valid JSON' "$TMP/out"
 browse "$TMP/E.mlpackage" 3 p 'j' 'j' Enter a '"author' Enter C-u '"Zoë Q' Enter w q
 check "metadata: w saves, q quits" test "$rc" -eq 0
 run "$MLPKG" meta get author "$TMP/E.mlpackage"

@@ -108,6 +108,9 @@ cp "$f" "$TMP/before.mlmodel"; i0=$(inode "$f")
 "$MLPKG" meta set preview.type imageSegmenter "$f"
 cp "$f" "$TMP/before.mlmodel"; i0=$(inode "$f")
 expect_exit 2 "preview.params that is not JSON is refused" "$MLPKG" meta set preview.params '{labels: [' "$f"
+check "... in one line naming the model, where the JSON breaks, and that it is unchanged" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q \"^mlpkg: '$f': preview.params is not valid JSON (near 'labels: \\['); the model is unchanged\$\" '$TMP/err'"
+expect_exit 2 "preview.params with more after the JSON value is refused" "$MLPKG" meta set preview.params '{"labels": ["a"]} x' "$f"
+check "... saying so" grep -q "more after the value: 'x'" "$TMP/err"
 expect_exit 2 "imageSegmenter params without labels are refused" "$MLPKG" meta set preview.params '{"colors": []}' "$f"
 expect_exit 2 "imageSegmenter labels must be strings" "$MLPKG" meta set preview.params '{"labels": [1, 2]}' "$f"
 expect_exit 2 "imageSegmenter colors must be #RRGGBB" "$MLPKG" meta set preview.params '{"labels": ["a"], "colors": ["red"]}' "$f"
@@ -118,6 +121,8 @@ expect_exit 2 "poseEstimation params need numbers" "$MLPKG" meta set preview.par
 expect_exit 0 "poseEstimation params accepted" "$MLPKG" meta set preview.params '{"width_multiplier": 1.0, "output_stride": 16}' "$f"
 expect_exit 0 "an unknown preview.type is accepted" "$MLPKG" meta set preview.type myOwnPreview "$f"
 check "... with a warning" grep -q "warning" "$TMP/err"
+expect_exit 0 "a misspelt preview.type is accepted" "$MLPKG" meta set preview.type imageSegmentr "$f"
+check "... with a warning naming the nearest known type" grep -q "warning: 'imageSegmentr' is not a preview type Xcode is known to use: did you mean 'imageSegmenter'?" "$TMP/err"
 
 # same value: nothing written
 i0=$(inode "$f")
