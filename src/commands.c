@@ -254,15 +254,22 @@ int cmd_print_help(const struct cmd *c, FILE *fp)
 	return EXIT_OK;
 }
 
+/* set when cmd_getopt has said what was wrong with an option: the usage
+ * that follows does not say it again */
+static int option_reported;
+
 int cmd_usage(const struct cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
-	fputs("mlpkg: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	if (!option_reported) {
+		fputs("mlpkg: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	option_reported = 0;
 	print_usage_lines(c, stderr);
 	return EXIT_USAGE;
 }
@@ -284,7 +291,32 @@ struct mlpkg_model *cmd_open(const char *arg, int flags)
 
 int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
-	return getopt_long(argc, argv, shortopts, longopts, NULL);
+	char so[64];
+	snprintf(so, sizeof(so), ":%s", shortopts); /* ':' tells a missing value from an unknown option */
+	opterr = 0;
+	int c = getopt_long(argc, argv, so, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+	fflush(stdout);
+	if (c == ':')
+		fprintf(stderr, "mlpkg: %s: option '%s' needs a value\n", argv[0], arg);
+	else if (optopt && (!arg || arg[0] != '-' || arg[1] != '-'))
+		fprintf(stderr, "mlpkg: %s: unknown option '-%c'\n", argv[0], optopt);
+	else if (strchr(arg, '=') && longopts) {
+		/* --name=value for an option that takes none */
+		size_t l = (size_t)(strchr(arg, '=') - arg - 2);
+		int known = 0;
+		for (const struct option *o = longopts; o->name; o++)
+			known |= strlen(o->name) == l && !strncmp(o->name, arg + 2, l);
+		if (known)
+			fprintf(stderr, "mlpkg: %s: option '%.*s' takes no value\n", argv[0], (int)l + 2, arg);
+		else
+			fprintf(stderr, "mlpkg: %s: unknown option '%.*s'\n", argv[0], (int)l + 2, arg);
+	} else
+		fprintf(stderr, "mlpkg: %s: unknown option '%s'\n", argv[0], arg);
+	option_reported = 1;
+	return '?';
 }
 
 int worse(int a, int b)

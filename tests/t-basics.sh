@@ -96,4 +96,11 @@ expect_exit 4 "an empty file is not a model" "$MLPKG" dump "$TMP/empty.mlmodel"
 mkdir "$TMP/folder"
 expect_exit 4 "a folder without Manifest.json is not a package" "$MLPKG" dump "$TMP/folder"
 expect_exit 2 "an unknown option is a usage error" "$MLPKG" dump --frob x
+check "... said once, in mlpkg's words, then the usage" sh -c "head -1 '$TMP/err' | grep -qx \"mlpkg: dump: unknown option '--frob'\" && sed -n 2p '$TMP/err' | grep -q '^usage: mlpkg dump' && [ \$(grep -c 'option' '$TMP/err') -eq 1 ]"
+expect_exit 2 "an option without its value is a usage error" "$MLPKG" graph --format
+check "... saying which" grep -qx "mlpkg: graph: option '--format' needs a value" "$TMP/err"
+expect_exit 2 "a value for an option that takes none is a usage error" "$MLPKG" info --json=yes x
+check "... saying so" grep -qx "mlpkg: info: option '--json' takes no value" "$TMP/err"
+expect_exit 2 "an unknown short option" "$MLPKG" layers -Z x
+check "... named" grep -qx "mlpkg: layers: unknown option '-Z'" "$TMP/err"
 done_testing
