@@ -93,9 +93,33 @@ int fsync_dir_of(const char *path)
 	return r;
 }
 
-int atomic_begin(struct atomic_file *af, const char *path, mode_t mode)
+char *atomic_target(const char *path)
 {
 	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return xstrdup(path);
+	char *real = realpath(path, NULL);
+	if (real)
+		return real;
+	/* a link to a file that does not exist yet: the path it names */
+	char buf[4096];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return xstrdup(path);
+	buf[n] = 0;
+	if (buf[0] == '/')
+		return xstrdup(buf);
+	char *d = dir_of(path);
+	char *t = xasprintf("%s/%s", d, buf);
+	free(d);
+	return t;
+}
+
+int atomic_begin(struct atomic_file *af, const char *link_path, mode_t mode)
+{
+	struct stat st;
+	char *target = atomic_target(link_path);
+	const char *path = target;
 	memset(af, 0, sizeof(*af));
 	af->fd = -1;
 	char *c = xstrdup(path);
@@ -126,21 +150,20 @@ int atomic_begin(struct atomic_file *af, const char *path, mode_t mode)
 	if (af->fd >= 0)
 		add_pending(af->tmp);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	int rc = 0;
 	if (af->fd < 0) {
 		error_code(EXIT_WRITE, "'%s': cannot create a temporary file beside it: %s", path, strerror(mkerr));
 		free(af->tmp);
 		af->tmp = NULL;
 		free(af->path);
 		af->path = NULL;
-		return -1;
-	}
-	if (stat(path, &st) == 0) {
+		rc = -1;
+	} else if (stat(path, &st) == 0) {
 		if (fchmod(af->fd, st.st_mode & 07777) < 0) {
 			int e = errno;
 			atomic_abort(af);
-			return error_code(EXIT_WRITE, "'%s': cannot set the mode of the new file: %s", path, strerror(e));
-		}
-		if (fchown(af->fd, st.st_uid, st.st_gid) < 0) {
+			rc = error_code(EXIT_WRITE, "'%s': cannot set the mode of the new file: %s", path, strerror(e));
+		} else if (fchown(af->fd, st.st_uid, st.st_gid) < 0) {
 			/* not permitted for ordinary users changing group; keep going */
 		}
 	} else {
@@ -149,10 +172,11 @@ int atomic_begin(struct atomic_file *af, const char *path, mode_t mode)
 		if (fchmod(af->fd, (mode ? mode : 0666) & ~um) < 0) {
 			int e = errno;
 			atomic_abort(af);
-			return error_code(EXIT_WRITE, "'%s': cannot set the mode of the new file: %s", path, strerror(e));
+			rc = error_code(EXIT_WRITE, "'%s': cannot set the mode of the new file: %s", path, strerror(e));
 		}
 	}
-	return 0;
+	free(target);
+	return rc;
 }
 
 int atomic_write(struct atomic_file *af, const void *p, size_t n)
@@ -299,13 +323,15 @@ static int clean_named(const char *path, const char *prefix, int max_age, int zi
 }
 
 /* the prefix of path's temp files: ".NAME.mlpkg-" (ours) or "NAME." (libzip's) */
-static int clean_for(const char *path, int max_age, int zip)
+static int clean_for(const char *link_path, int max_age, int zip)
 {
+	char *path = atomic_target(link_path);
 	char *c = xstrdup(path);
 	char *prefix = xasprintf(zip ? "%s." : ".%s.mlpkg-", basename(c));
 	free(c);
 	int n = clean_named(path, prefix, max_age, zip);
 	free(prefix);
+	free(path);
 	return n;
 }
 

@@ -14,7 +14,12 @@ struct atomic_file {
 	int failed;
 };
 
-/* mode is used when path does not exist yet (0666 & ~umask when 0). */
+/* The file a write to path replaces: path itself, or, when path is a
+ * symbolic link, the file it leads to (the link stays a link). */
+char *atomic_target(const char *path);
+/* Starts writing the file that will replace path (its atomic_target), in a
+ * temp file beside it.  mode is used when path does not exist yet (0666 &
+ * ~umask when 0). */
 int atomic_begin(struct atomic_file *af, const char *path, mode_t mode);
 int atomic_write(struct atomic_file *af, const void *p, size_t n);
 /* appends n bytes of file fd from offset off (in the kernel when it can) */

@@ -248,7 +248,11 @@ static int open_package(struct mlpkg_model *m, int lock)
 /* finds the package (or a lone .mlmodel) inside a zip */
 static int open_zip(struct mlpkg_model *m, int writable)
 {
-	m->zip = zipio_open(m->path, writable);
+	/* an edit goes through a link to the archive it leads to: libzip
+	 * replaces the file it opened */
+	char *target = writable ? atomic_target(m->path) : xstrdup(m->path);
+	m->zip = zipio_open(target, writable);
+	free(target);
 	if (!m->zip)
 		return -1;
 	long n = zipio_count(m->zip), man = -1, lone = -1, nmodels = 0;

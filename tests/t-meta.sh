@@ -124,6 +124,19 @@ check "... with a warning" grep -q "warning" "$TMP/err"
 expect_exit 0 "a misspelt preview.type is accepted" "$MLPKG" meta set preview.type imageSegmentr "$f"
 check "... with a warning naming the nearest known type" grep -q "warning: 'imageSegmentr' is not a preview type Xcode is known to use: did you mean 'imageSegmenter'?" "$TMP/err"
 
+# edits through symbolic links change the file the link leads to; the link stays
+mkdir -p "$TMP/ln/real"
+cp "$f" "$TMP/ln/real/M.mlmodel" && ln -s real/M.mlmodel "$TMP/ln/m.mlmodel"
+expect_exit 0 "meta set through a link to an .mlmodel" "$MLPKG" meta set author via-link "$TMP/ln/m.mlmodel"
+check "... the link is still a link to it, the file it leads to edited" sh -c "[ -L '$TMP/ln/m.mlmodel' ] && [ \"\$(readlink '$TMP/ln/m.mlmodel')\" = real/M.mlmodel ] && [ \"\$('$MLPKG' meta get author '$TMP/ln/real/M.mlmodel')\" = via-link ]"
+check "... no temp file beside the link or the file" sh -c "[ -z \"\$(find '$TMP/ln' -name '*.mlpkg-*')\" ]"
+"$MLPKG" pack -o "$TMP/ln/real/Z.zip" "$TMP/DeepLab.mlpackage" >/dev/null 2>&1 && ln -s real/Z.zip "$TMP/ln/z.zip"
+expect_exit 0 "meta set through a link to a zip" "$MLPKG" meta set author zip-link "$TMP/ln/z.zip"
+check "... the link stays, the zip edited" sh -c "[ -L '$TMP/ln/z.zip' ] && [ \"\$('$MLPKG' meta get author '$TMP/ln/real/Z.zip')\" = zip-link ]"
+ln -s real/New.mlmodel "$TMP/ln/new.mlmodel"
+expect_exit 0 "meta set -o to a link to a file not there yet" "$MLPKG" meta set -o "$TMP/ln/new.mlmodel" author o-link "$TMP/ln/real/M.mlmodel"
+check "... makes the file the link names" sh -c "[ -L '$TMP/ln/new.mlmodel' ] && [ \"\$('$MLPKG' meta get author '$TMP/ln/real/New.mlmodel')\" = o-link ]"
+
 # same value: nothing written
 i0=$(inode "$f")
 "$MLPKG" meta set author v-author "$f"
