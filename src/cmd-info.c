@@ -309,15 +309,9 @@ static void info_text(const struct info *in)
 		sl_pushf(&items, "%llu parameters", (unsigned long long)c->params);
 		sl_pushf(&items, "%s of weights", b);
 	}
-	if (c->has_tree)
-		sl_pushf(&items, "%llu tree%s, %llu nodes (%llu leaves)", (unsigned long long)c->trees, c->trees == 1 ? "" : "s",
-			 (unsigned long long)c->tree_nodes, (unsigned long long)c->tree_leaves);
-	if (c->has_svm)
-		sl_pushf(&items, "%llu support vectors", (unsigned long long)c->support_vectors);
-	if (c->has_glm || c->has_svm)
-		sl_pushf(&items, "%llu coefficients", (unsigned long long)c->coefficients);
-	if (c->has_knn)
-		sl_pushf(&items, "%llu examples", (unsigned long long)c->examples);
+	char *classic = classic_summary(c);
+	if (classic)
+		sl_push(&items, classic);
 	if (items.n) {
 		label("counts");
 		show_wrap(stdout, &items, ", ", LABEL, LABEL);

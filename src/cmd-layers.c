@@ -430,8 +430,16 @@ static void print_model_header(const struct listing *L, const struct ev *e)
 		printf(": %llu %s\n", (unsigned long long)L->items[e->model], has_nn ? "layers" : "operations");
 	else if (r->depth == 0 && L->nrefs > 1)
 		printf(": %zu models\n", L->nrefs - 1);
-	else
-		printf(": no layers or operations\n");
+	else {
+		struct model_counts c = { 0 };
+		char *classic = model_count(r->node, &c) == 0 ? classic_summary(&c) : NULL;
+		if (classic)
+			printf(": no layers or operations; %s\n", classic);
+		else
+			printf(": no layers or operations\n");
+		free(classic);
+		model_counts_release(&c);
+	}
 }
 
 static void print_list(const struct listing *L, int filtered)

@@ -1725,6 +1725,21 @@ static int count_one(struct mt_node *model, struct model_counts *c)
 	return t >= 0 ? count_classic(model, t, c) : 0;
 }
 
+char *classic_summary(const struct model_counts *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (c->has_tree)
+		sb_addf(&sb, "%llu tree%s, %llu nodes (%llu leaves)", (unsigned long long)c->trees,
+			c->trees == 1 ? "" : "s", (unsigned long long)c->tree_nodes, (unsigned long long)c->tree_leaves);
+	if (c->has_svm)
+		sb_addf(&sb, "%s%llu support vectors", sb.len ? ", " : "", (unsigned long long)c->support_vectors);
+	if (c->has_glm || c->has_svm)
+		sb_addf(&sb, "%s%llu coefficients", sb.len ? ", " : "", (unsigned long long)c->coefficients);
+	if (c->has_knn)
+		sb_addf(&sb, "%s%llu examples", sb.len ? ", " : "", (unsigned long long)c->examples);
+	return sb.len ? sb_detach(&sb, NULL) : (sb_release(&sb), NULL);
+}
+
 int model_count(struct mt_node *model, struct model_counts *c)
 {
 	struct model_ref *v;

@@ -240,6 +240,9 @@ struct model_counts {
 /* Adds the counts of model and its pipeline members into c. */
 int model_count(struct mt_node *model, struct model_counts *c);
 void model_counts_release(struct model_counts *c);
+/* "400 trees, 76980 nodes (38690 leaves)", "7 support vectors, 7
+ * coefficients"...: what c counts of the other kinds of model, or NULL */
+char *classic_summary(const struct model_counts *c);
 
 /* The lowest spec version the model's features need (pipelines included),
  * with what needs it ("mlProgram", "function descriptions"...) and where. */

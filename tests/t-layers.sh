@@ -127,4 +127,9 @@ check "$UNDECODABLE: one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -
 check "$UNDECODABLE: nothing on stdout" test ! -s "$TMP/out"
 expect_exit 4 "$UNDECODABLE: layers --json refused with exit 4" "$MLPKG" layers --json "$FIXTURES/$UNDECODABLE"
 check "... nothing on stdout" test ! -s "$TMP/out"
+# models without layers say what they hold instead
+run "$MLPKG" layers "$FIXTURES/improveai-test-model-xgb.mlmodel"
+check "a tree ensemble: no layers, its trees counted" grep -qx 'treeEnsembleRegressor: no layers or operations; 400 trees, 76980 nodes (38690 leaves)' "$TMP/out"
+run "$MLPKG" layers "$FIXTURES/createml-ChestXray.mlmodel"
+check "a pipeline's GLM member: its coefficients counted" grep -q '(glmClassifier): no layers or operations; 2049 coefficients$' "$TMP/out"
 done_testing
