@@ -420,6 +420,15 @@ static void list_text(const struct wlist *L, const struct fileinfo *fi, size_t n
 	if (t.distinct != t.tensors)
 		printf(" (%llu distinct)", (unsigned long long)t.distinct);
 	printf(", %llu parameters, %s (%llu bytes)\n", (unsigned long long)t.params, b, (unsigned long long)t.bytes);
+	if (!t.tensors) {
+		/* a tree ensemble, a GLM...: what it holds instead of tensors */
+		struct model_counts c = { 0 };
+		char *classic = model_count(L->m->root, &c) == 0 ? classic_summary(&c) : NULL;
+		if (classic)
+			printf("(no weight tensors: the model holds %s)\n", classic);
+		free(classic);
+		model_counts_release(&c);
+	}
 }
 
 static void list_json(const struct wlist *L, const struct fileinfo *fi, size_t nfi)

@@ -130,6 +130,8 @@ check "... nothing on stdout" test ! -s "$TMP/out"
 # models without layers say what they hold instead
 run "$MLPKG" layers "$FIXTURES/improveai-test-model-xgb.mlmodel"
 check "a tree ensemble: no layers, its trees counted" grep -qx 'treeEnsembleRegressor: no layers or operations; 400 trees, 76980 nodes (38690 leaves)' "$TMP/out"
+run "$MLPKG" weights "$FIXTURES/improveai-test-model-xgb.mlmodel"
+check "... and weights says so below its zero total" sh -c "grep -q '^total: 0 weight tensors' '$TMP/out' && grep -qx '(no weight tensors: the model holds 400 trees, 76980 nodes (38690 leaves))' '$TMP/out'"
 run "$MLPKG" layers "$FIXTURES/createml-ChestXray.mlmodel"
 check "a pipeline's GLM member: its coefficients counted" grep -q '(glmClassifier): no layers or operations; 2049 coefficients$' "$TMP/out"
 done_testing
