@@ -250,9 +250,13 @@ static int open_zip(struct mlpkg_model *m, int writable)
 {
 	/* an edit goes through a link to the archive it leads to: libzip
 	 * replaces the file it opened */
-	char *target = writable ? atomic_target(m->path) : xstrdup(m->path);
-	m->zip = zipio_open(target, writable);
-	free(target);
+	if (writable) {
+		char *target = atomic_target(m->path);
+		m->zip = zipio_open(target, 1);
+		free(target);
+	} else {
+		m->zip = zipio_open_fd(m->path, m->fd);
+	}
 	if (!m->zip)
 		return -1;
 	long n = zipio_count(m->zip), man = -1, lone = -1, nmodels = 0;

@@ -29,10 +29,9 @@ int zipio_sniff(const uint8_t *h, size_t n)
 	return n >= 4 && h[0] == 'P' && h[1] == 'K' && ((h[2] == 3 && h[3] == 4) || (h[2] == 5 && h[3] == 6));
 }
 
-struct zipio *zipio_open(const char *path, int writable)
+/* the zipio for an archive libzip opened (za NULL: it failed with err) */
+static struct zipio *opened(const char *path, zip_t *za, int err, uint64_t size)
 {
-	int err = 0;
-	zip_t *za = zip_open(path, writable ? 0 : ZIP_RDONLY, &err);
 	if (!za) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, err);
@@ -43,10 +42,36 @@ struct zipio *zipio_open(const char *path, int writable)
 	struct zipio *z = xcalloc(1, sizeof(*z));
 	z->za = za;
 	z->path = xstrdup(path);
-	struct stat st;
-	if (stat(path, &st) == 0)
-		z->archive_size = (uint64_t)st.st_size;
+	z->archive_size = size;
 	return z;
+}
+
+struct zipio *zipio_open_fd(const char *path, int fd)
+{
+	/* libzip opening by name stats the file, then opens it again: an
+	 * archive replaced in between (another process's edit) is read with
+	 * the old size and looks broken.  From an open file both agree. */
+	struct stat st;
+	int dfd = fd >= 0 ? dup(fd) : -1;
+	if (dfd < 0 || fstat(dfd, &st) < 0) {
+		if (dfd >= 0)
+			close(dfd);
+		return zipio_open(path, 0);
+	}
+	int err = 0;
+	zip_t *za = zip_fdopen(dfd, 0, &err);
+	if (!za)
+		close(dfd);
+	return opened(path, za, err, (uint64_t)st.st_size);
+}
+
+struct zipio *zipio_open(const char *path, int writable)
+{
+	int err = 0;
+	zip_t *za = zip_open(path, writable ? 0 : ZIP_RDONLY, &err);
+	struct stat st;
+	uint64_t size = za && stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	return opened(path, za, err, size);
 }
 
 void zipio_close(struct zipio *z)

@@ -11,6 +11,9 @@ struct zipio;
 int zipio_sniff(const uint8_t *head, size_t n);
 /* Opens an archive; NULL on error (reported with label, EXIT_INVALID). */
 struct zipio *zipio_open(const char *path, int writable);
+/* Opens for reading the archive open as fd (not taken: a copy is kept),
+ * named path in messages. */
+struct zipio *zipio_open_fd(const char *path, int fd);
 void zipio_close(struct zipio *z);  /* discards changes */
 long zipio_count(struct zipio *z);
 const char *zipio_name(struct zipio *z, long i);

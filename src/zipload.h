@@ -33,6 +33,7 @@ void *zipload_sym(const char *name);
 #define zip_file_set_external_attributes ZIPLOAD_(zip_file_set_external_attributes)
 #define zip_file_set_mtime ZIPLOAD_(zip_file_set_mtime)
 #define zip_file_strerror ZIPLOAD_(zip_file_strerror)
+#define zip_fdopen ZIPLOAD_(zip_fdopen)
 #define zip_fopen_index ZIPLOAD_(zip_fopen_index)
 #define zip_fread ZIPLOAD_(zip_fread)
 #define zip_get_error ZIPLOAD_(zip_get_error)
