@@ -55,6 +55,9 @@ UNDECODABLE=ctools-nnv2-simple_layer.mlmodel
 
 # the independent decoder (python3-protobuf over our schema)
 py() { "$PYTHON3" "$top_srcdir/tests/pydecode.py" "$@"; }
+# pyscript ARGS...: a Python script on standard input, able to import
+# pydecode (load_schema for our schema, field for hand-made bytes)
+pyscript() { PYTHONPATH="$top_srcdir/tests${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON3" - "$@"; }
 
 # same bytes?
 same_bytes() { cmp -s "$1" "$2"; }

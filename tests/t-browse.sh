@@ -65,9 +65,8 @@ browse "$TMP/D.mlpackage" 5 / '"author' Enter
 check "tree: search in a package's metadata map" sh -c "tail -1 '$TMP/out' | grep -q '/author 1/'"
 # a tree bigger than search builds (200000 rows): 50000 layers of about 6 rows
 if have_python; then
-	"$PYTHON3" - "$TMP/Many.mlmodel" "$top_srcdir" <<'PY'
+	pyscript "$TMP/Many.mlmodel" <<'PY'
 import os, sys
-sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
 from pydecode import load_schema
 pb = load_schema()
 m = pb.Model()
@@ -95,9 +94,8 @@ check "tree: paths in get's language on the status line" sh -c "tail -1 '$TMP/ou
 # a layer whose parameters do not decode: each view that reaches it says so;
 # after the screen is gone, stderr has the error once
 if have_python; then
-	"$PYTHON3" - "$TMP/T.mlmodel" "$TMP/Bad.mlmodel" "$top_srcdir" <<'PY'
+	pyscript "$TMP/T.mlmodel" "$TMP/Bad.mlmodel" <<'PY'
 import os, sys
-sys.path.insert(0, os.path.join(sys.argv[3], "tests"))
 from pydecode import load_schema, field
 pb = load_schema()
 m = pb.Model()

@@ -79,9 +79,8 @@ expect_exit 0 "an unknown field: a warning, exit 0" "$MLPKG" check "$TMP/Unknown
 check "... reported" grep -q 'warning: (root): field 999 (wire type 0) is unknown to the schema' "$TMP/out"
 # control flow: the networks inside branch and loop layers are followed
 if have_python; then
-	"$PYTHON3" - "$TMP" "$top_srcdir" <<'PY'
+	pyscript "$TMP" <<'PY'
 import os, sys
-sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
 from pydecode import load_schema
 pb = load_schema()
 
@@ -145,9 +144,8 @@ PY
 	expect_exit 0 "a blob a loop body makes is seen after the loop" "$MLPKG" check "$TMP/control-after-loop.mlmodel"
 	check "... no error, no warning about it" sh -c "! grep -q \"'z2'\" '$TMP/out'"
 	# weight fields against the sizes the layer declares
-	"$PYTHON3" - "$TMP" "$top_srcdir" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel" <<'PY'
+	pyscript "$TMP" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel" <<'PY'
 import os, sys
-sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
 from pydecode import load_schema
 pb = load_schema()
 
@@ -160,8 +158,8 @@ t = os.path.join(sys.argv[1], "TinyNet.mlmodel")
 edit(t, os.path.join(sys.argv[1], "w-fc.mlmodel"), lambda L: setattr(L["fc1"].innerProduct, "inputChannels", 255))
 edit(t, os.path.join(sys.argv[1], "w-conv.mlmodel"), lambda L: L["conv1"].convolution.kernelSize.__setitem__(0, 5))
 edit(t, os.path.join(sys.argv[1], "w-bn.mlmodel"), lambda L: setattr(L["bn1"].batchnorm, "channels", 5))
-if os.path.exists(sys.argv[3]):
-    edit(sys.argv[3], os.path.join(sys.argv[1], "w-quant.mlmodel"), lambda L: setattr(L["conv1"].convolution, "outputChannels", 17))
+if os.path.exists(sys.argv[2]):
+    edit(sys.argv[2], os.path.join(sys.argv[1], "w-quant.mlmodel"), lambda L: setattr(L["conv1"].convolution, "outputChannels", 17))
 PY
 	expect_exit 1 "innerProduct weights not inputChannels x outputChannels: exit 1" "$MLPKG" check "$TMP/w-fc.mlmodel"
 	check "... reported with both counts" grep -q "error: neuralNetwork.layers\[name=\"fc1\"\].innerProduct.weights: 2560 float16 values, but inputChannels 255 x outputChannels 10 needs 2550" "$TMP/out"

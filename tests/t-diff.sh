@@ -52,9 +52,8 @@ expect_exit 1 "renamed and described: different" "$MLPKG" diff "$TMP/TinyNet.mlm
 check "... a removal and an addition (the facts differ beyond the name)" sh -c "grep -q '^- output\[\"output\"\]' '$TMP/out' && grep -q '^+ output\[\"probs\"\]' '$TMP/out' && ! grep -q '^> ' '$TMP/out'"
 # a layer renamed (nothing refers to layer names): one line
 if have_python; then
-	"$PYTHON3" - "$TMP/TinyNet.mlmodel" "$TMP/Layer.mlmodel" "$top_srcdir" <<'PY'
+	pyscript "$TMP/TinyNet.mlmodel" "$TMP/Layer.mlmodel" <<'PY'
 import os, sys
-sys.path.insert(0, os.path.join(sys.argv[3], "tests"))
 from pydecode import load_schema
 pb = load_schema()
 m = pb.Model()

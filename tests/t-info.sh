@@ -37,9 +37,8 @@ check "several models: a JSON array of two" sh -c "'$PYTHON3' -c 'import json,sy
 # the other kinds of model: SVMs, nearest neighbors, GLMs, a tree ensemble
 # in a pipeline, made with the independent schema and counted both ways
 if have_python; then
-	"$PYTHON3" - "$TMP" "$top_srcdir" <<'PY'
+	pyscript "$TMP" <<'PY'
 import os, sys
-sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
 from pydecode import load_schema
 pb = load_schema()
 

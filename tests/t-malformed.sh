@@ -15,9 +15,8 @@ fi
 
 # a spec whose description or metadata does not decode: every metadata
 # command says so in one line, exit 4 (not "no such key", not two messages)
-"$PYTHON3" - "$TMP" "$top_srcdir" <<'PY'
+pyscript "$TMP" <<'PY'
 import os, sys
-sys.path.insert(0, os.path.join(sys.argv[2], "tests"))
 from pydecode import field
 open(sys.argv[1] + "/bad-description.mlmodel", "wb").write(b"\x08\x04" + field(2, b"\x0f\x00"))
 open(sys.argv[1] + "/bad-metadata.mlmodel", "wb").write(b"\x08\x04" + field(2, field(100, field(3, b"\xff"))))
