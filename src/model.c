@@ -199,6 +199,22 @@ static int map_spec(struct mlpkg_model *m, const char *path)
 	return 0;
 }
 
+/* Xcode compiles models into NAME.mlmodelc folders (coremldata.bin beside
+ * the network or program); they are not the source format and say so. */
+static int is_compiled_model(const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n >= 9 && !strncmp(dir + n - 9, ".mlmodelc", 9))
+		return 1;
+	char *p = xasprintf("%s/coremldata.bin", dir);
+	struct stat st;
+	int yes = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return yes;
+}
+
 static int open_package(struct mlpkg_model *m, int lock)
 {
 	char *mpath = xasprintf("%s/Manifest.json", m->pkg_dir);
@@ -215,6 +231,9 @@ static int open_package(struct mlpkg_model *m, int lock)
 	if (read_small_file(mpath, &m->manifest_text, &m->manifest_len, MAX_MANIFEST) < 0) {
 		int e = errno;
 		free(mpath);
+		if (e == ENOENT && is_compiled_model(m->pkg_dir))
+			return error_code(EXIT_INVALID, "'%s': a compiled model (.mlmodelc), which mlpkg does not read; "
+					  "use the .mlmodel or .mlpackage it was compiled from", m->path);
 		if (e == ENOENT)
 			return error_code(EXIT_INVALID, "'%s': a folder without Manifest.json, not an .mlpackage", m->path);
 		return error_code(EXIT_INVALID, "'%s': cannot read Manifest.json: %s", m->path, strerror(e));

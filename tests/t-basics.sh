@@ -95,6 +95,13 @@ check "... one line naming the file" one_line_error
 expect_exit 4 "an empty file is not a model" "$MLPKG" dump "$TMP/empty.mlmodel"
 mkdir "$TMP/folder"
 expect_exit 4 "a folder without Manifest.json is not a package" "$MLPKG" dump "$TMP/folder"
+check "... said so" grep -q "folder without Manifest.json, not an .mlpackage" "$TMP/err"
+mkdir "$TMP/Net.mlmodelc" "$TMP/compiled"
+: >"$TMP/compiled/coremldata.bin"
+expect_exit 4 "a compiled .mlmodelc is refused" "$MLPKG" info "$TMP/Net.mlmodelc/"
+check "... naming it a compiled model, in one line" sh -c "grep -q \"Net.mlmodelc/': a compiled model (.mlmodelc)\" '$TMP/err' && [ \$(wc -l <'$TMP/err') -eq 1 ]"
+expect_exit 4 "a folder holding coremldata.bin is a compiled model too" "$MLPKG" meta "$TMP/compiled"
+check "... said so" grep -q "a compiled model" "$TMP/err"
 expect_exit 2 "an unknown option is a usage error" "$MLPKG" dump --frob x
 check "... said once, in mlpkg's words, then the usage" sh -c "head -1 '$TMP/err' | grep -qx \"mlpkg: dump: unknown option '--frob'\" && sed -n 2p '$TMP/err' | grep -q '^usage: mlpkg dump' && [ \$(grep -c 'option' '$TMP/err') -eq 1 ]"
 expect_exit 2 "an option without its value is a usage error" "$MLPKG" graph --format
