@@ -735,19 +735,40 @@ static int block_outputs(struct mt_node *block, struct strlist *out)
 	return 0;
 }
 
+static int check_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth);
+
+/* A nested block (the branches of cond, the body of while_loop) sees what
+ * was defined before its operation; what it defines, its inputs included,
+ * is its own and gone after it. */
+static int check_nested_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth)
+{
+	struct sset outer = c->scope, inner = { 0 };
+	sset_union(&inner, &outer);
+	c->scope = inner;
+	long i = -1;
+	int rc;
+	struct mt_node *e;
+	while ((rc = next_child(block, 1, &i, &e)) == 1) {
+		char *n = field_str(e, 1);
+		if (!*n)
+			add(c->r, CHECK_ERROR, bpath, "a block input without a name");
+		else if (!sset_add(&c->scope, n))
+			add(c->r, CHECK_ERROR, bpath, "block input '%s' hides a value of the same name defined before", n);
+		free(n);
+	}
+	if (rc == 0)
+		rc = check_block(c, block, bpath, depth);
+	sset_free(&c->scope);
+	c->scope = outer;
+	return rc < 0 ? -1 : 0;
+}
+
 static int check_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth)
 {
 	if (depth > MT_MAX_DEPTH)
 		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", bpath);
 	long i = -1;
 	int rc;
-	struct mt_node *e;
-	if (depth > 0)
-		while ((rc = next_child(block, 1, &i, &e)) == 1) {
-			char *n = field_str(e, 1);
-			sset_add(&c->scope, n);
-			free(n);
-		}
 	size_t idx = 0;
 	i = -1;
 	struct mt_node *op;
@@ -776,7 +797,7 @@ static int check_block(struct mctx *c, struct mt_node *block, const char *bpath,
 		int r2;
 		while ((r2 = next_child(op, 4, &j, &nb)) == 1) {
 			char *np = xasprintf("%s.blocks[%zu]", op_path, bi++);
-			int r3 = check_block(c, nb, np, depth + 1);
+			int r3 = check_nested_block(c, nb, np, depth + 1);
 			free(np);
 			if (r3 < 0) {
 				r2 = -1;
@@ -955,7 +976,8 @@ static int is_classifier(const char *t)
 	return 0;
 }
 
-static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model_ref *ref, struct check_report *r)
+static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model_ref *ref, struct check_report *r,
+		     int *under)
 {
 	const char *pre = ref->path;
 	char *vp = join(pre, "specificationVersion");
@@ -977,9 +999,13 @@ static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model
 	}
 	int is_pl = model_pipeline(ref->node) != NULL;
 	if (ref->version > 0 && need > ref->version) {
-		/* pipelines declaring less than their members was common before ML
-		 * programs (Create ML did it); an ML program is unreadable below 6 */
-		enum check_level lv = is_pl && need < 6 ? CHECK_WARNING : CHECK_ERROR;
+		/* A pipeline's members are each validated against their own
+		 * version (a member below its needs is an error of its own); the
+		 * pipeline's number only says which releases it claims to run
+		 * on.  Create ML and Ultralytics' YOLO exports with NMS (version
+		 * 5 around a version 7 ML program) ship such pipelines. */
+		enum check_level lv = is_pl ? CHECK_WARNING : CHECK_ERROR;
+		*under = 1;
 		add(r, lv, vp, "specification version %d is lower than the %d that %s needs", ref->version, need, why);
 	}
 	free(why);
@@ -1037,9 +1063,15 @@ int check_model(struct mlpkg_model *m, struct check_report *r)
 	}
 	struct wfiles w = { 0 };
 	int rc = 0;
+	int under = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = check_one(m, &w, &v[i], r);
-		if (i > 0 && v[i].version > v[0].version && v[0].version > 0) {
+		int u = 0;
+		rc = check_one(m, &w, &v[i], r, &u);
+		if (i == 0)
+			under = u;
+		/* said once: when the pipeline was found to declare too little,
+		 * the member that needs more is named there already */
+		if (i > 0 && !under && v[i].version > v[0].version && v[0].version > 0) {
 			char *p = join(v[i].path, "specificationVersion");
 			add(r, CHECK_WARNING, p, "specification version %d, higher than the pipeline's %d", v[i].version,
 			    v[0].version);
