@@ -4,7 +4,9 @@
 #include "atomic.h"
 #include "error.h"
 #include "iface.h"
+#include "inspect.h"
 #include "jsonout.h"
+#include "overlay.h"
 #include "xalloc.h"
 #include "zipio.h"
 #include <errno.h>
@@ -25,111 +27,64 @@ struct edit_opts {
 
 /* ---- FeatureDescriptions.json ---------------------------------------------- */
 
-/* the overlay's path relative to the package folder; caller frees */
-static char *fdesc_rel(struct mlpkg_model *m)
+/* The overlay's text edited (fdesc_json_rename / _describe with a, b):
+ * *held says whether it has an entry for the edit (-1: no overlay, or one
+ * left alone), *out its new text when a byte changes.  -1 on error. */
+/* where Xcode's FeatureDescriptions.json keeps the feature: Inputs,
+ * Outputs, TrainingInputs or States of the model's own description */
+static const char *fdesc_group(struct mlpkg_model *m, const char *feature)
 {
-	char *dir = mlpkg_model_dir(m);
-	char *rel = xasprintf("%s/%s", dir ? dir : "Data/com.apple.CoreML", FDESC_OVERLAY_NAME);
-	free(dir);
-	return rel;
+	struct model_io io;
+	const char *g = NULL;
+	if (io_read(m->root, &io) == 0 && io.n) {
+		const struct io_list *l[4] = { &io.g[0].in, &io.g[0].out, &io.g[0].training, &io.g[0].state };
+		static const char *const names[4] = { "Inputs", "Outputs", "TrainingInputs", "States" };
+		for (int k = 0; k < 4 && !g; k++)
+			for (size_t i = 0; i < l[k]->n && !g; i++)
+				if (!strcmp(l[k]->v[i].name, feature))
+					g = names[k];
+	}
+	io_release(&io);
+	return g;
 }
 
-/* The overlay's text edited by fn (fdesc_json_rename / _describe with a, b):
- * 1 and *out when it changes, 0 when there is none or it has no entry
- * concerned (*present says whether there is one), -1 on error. */
-static int fdesc_edit(struct mlpkg_model *m, int describe, const char *a, const char *b, char **out, int *present)
+static int fdesc_edit(struct mlpkg_model *m, int describe, const char *a, const char *b, int may_add, char **out,
+		      int *held)
 {
-	*present = 0;
+	*held = -1;
 	*out = NULL;
-	if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP)
-		return 0;
-	char *rel = fdesc_rel(m);
-	if (!mlpkg_has_file(m, rel)) {
-		free(rel);
-		return 0;
-	}
-	*present = 1;
-	uint8_t *buf;
+	char *text;
 	size_t len;
-	int mapped;
-	if (mlpkg_read_item(m, rel, &buf, &len, &mapped) < 0) {
-		free(rel);
+	int r = overlay_read(m, OVERLAY_FDESC, &text, &len);
+	if (r < 0)
 		return -1;
-	}
-	int r = describe ? fdesc_json_describe((const char *)buf, len, a, b, out)
-			 : fdesc_json_rename((const char *)buf, len, a, b, out);
-	if (mapped)
-		munmap(buf, len);
-	else
-		free(buf);
+	if (r != 1)
+		return 0;
+	r = describe ? fdesc_json_describe(text, len, a, b, may_add ? fdesc_group(m, a) : NULL, out)
+		     : fdesc_json_rename(text, len, a, b, out);
+	free(text);
 	if (r < 0) {
+		char *rel = overlay_rel(m, OVERLAY_FDESC);
 		warning("'%s': %s is not JSON; left as it was", m->path, rel);
-		r = 0;
+		free(rel);
+		*held = -1;
+		return 0;
 	}
-	free(rel);
-	return r;
+	*held = r;
+	return 0;
 }
 
-static int write_file_atomic(const char *path, const char *text)
+/* saves, with the overlay when it changes, and says so */
+static int save_with_overlay(struct mlpkg_model *m, const char *out, const char *overlay, int spec_changed)
 {
-	struct atomic_file af;
-	if (atomic_begin(&af, path, 0) < 0)
+	if (overlay_save(m, out, OVERLAY_FDESC, overlay, spec_changed) < 0)
 		return -1;
-	if (atomic_write(&af, text, strlen(text)) < 0) {
-		atomic_abort(&af);
-		return -1;
+	if (overlay) {
+		char *rel = overlay_rel(m, OVERLAY_FDESC);
+		fprintf(stderr, "mlpkg: '%s': updated %s to match\n", out ? out : m->path, rel);
+		free(rel);
 	}
-	return atomic_commit(&af);
-}
-
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
-}
-
-/* Saves the model with the overlay text (NULL: no overlay change) */
-static int save_with_overlay(struct mlpkg_model *m, const char *out, const char *overlay)
-{
-	if (out && m->fmt != FMT_STDIN && same_file(out, m->path))
-		out = NULL;
-	char *rel = overlay ? fdesc_rel(m) : NULL;
-	int rc = 0, staged = 0;
-	if (overlay && m->fmt == FMT_ZIP && !out) {
-		/* staged in the archive: the spec and the overlay land in one commit */
-		char *entry = xasprintf("%s%s", m->zip_prefix, rel);
-		long i = zipio_find(m->zip, entry);
-		free(entry);
-		if (i >= 0 && zipio_replace(m->zip, i, overlay, strlen(overlay)) < 0)
-			rc = -1;
-		overlay = NULL;
-		staged = i >= 0;
-	}
-	if (rc == 0)
-		rc = mlpkg_save(m, out);
-	if (rc == 0 && staged)
-		fprintf(stderr, "mlpkg: '%s': updated %s to match\n", m->path, rel);
-	if (rc == 0 && overlay) {
-		if (m->fmt == FMT_PACKAGE) {
-			char *path = xasprintf("%s/%s", out ? out : m->pkg_dir, rel);
-			rc = write_file_atomic(path, overlay);
-			free(path);
-		} else if (m->fmt == FMT_ZIP) {
-			struct zipio *z = zipio_open(out, 1);
-			char *entry = xasprintf("%s%s", m->zip_prefix, rel);
-			long i = z ? zipio_find(z, entry) : -1;
-			free(entry);
-			if (!z)
-				rc = -1;
-			else if (i >= 0 && (zipio_replace(z, i, overlay, strlen(overlay)) < 0 || zipio_commit(z) < 0))
-				rc = -1;
-			zipio_close(z);
-		}
-		if (rc == 0)
-			fprintf(stderr, "mlpkg: '%s': updated %s to match\n", out ? out : m->path, rel);
-	}
-	free(rel);
-	return rc;
+	return 0;
 }
 
 static void print_changes(const struct iface_changes *ch)
@@ -164,8 +119,8 @@ static int describe_one(const char *feature, const char *text, const char *path,
 	int rc = EXIT_OK;
 	int r = iface_describe(m->root, feature, text, strlen(text), o->function, &ch);
 	char *overlay = NULL;
-	int present = 0;
-	if (r >= 0 && fdesc_edit(m, 1, feature, text, &overlay, &present) < 0)
+	int held = -1;
+	if (r >= 0 && fdesc_edit(m, 1, feature, text, !o->function, &overlay, &held) < 0)
 		r = -1;
 	if (r < 0) {
 		rc = last_error_code();
@@ -182,13 +137,13 @@ static int describe_one(const char *feature, const char *text, const char *path,
 			print_changes(&ch);
 		}
 		if (overlay)
-			printf("  and in %s\n", FDESC_OVERLAY_NAME);
+			printf("  and in %s\n", OVERLAY_FDESC);
 	} else if (r > 0 || o->out || overlay) {
-		if (save_with_overlay(m, o->out, overlay) < 0)
+		if (save_with_overlay(m, o->out, overlay, r > 0) < 0)
 			rc = last_error_code();
-		else if (present && !overlay)
+		else if (held == 0)
 			warning("'%s' carries %s without a description of '%s'; Xcode may show the overlay's", m->path,
-				FDESC_OVERLAY_NAME, feature);
+				OVERLAY_FDESC, feature);
 	}
 	free(overlay);
 	iface_changes_free(&ch);
@@ -246,8 +201,8 @@ static int rename_one(const char *old, const char *new, const char *path, const 
 	int rc = EXIT_OK;
 	int r = iface_rename(m->root, old, new, o->function, &ch);
 	char *overlay = NULL;
-	int present = 0;
-	if (r > 0 && fdesc_edit(m, 0, old, new, &overlay, &present) < 0)
+	int held = -1;
+	if (r > 0 && fdesc_edit(m, 0, old, new, 0, &overlay, &held) < 0)
 		r = -1;
 	if (r < 0) {
 		rc = last_error_code();
@@ -265,9 +220,9 @@ static int rename_one(const char *old, const char *new, const char *path, const 
 			print_changes(&ch);
 		}
 		if (overlay)
-			printf("  and in %s\n", FDESC_OVERLAY_NAME);
+			printf("  and in %s\n", OVERLAY_FDESC);
 	} else if (r > 0 || o->out) {
-		if (save_with_overlay(m, o->out, overlay) < 0)
+		if (save_with_overlay(m, o->out, overlay, r > 0) < 0)
 			rc = last_error_code();
 	}
 	free(overlay);

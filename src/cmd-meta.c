@@ -18,7 +18,6 @@ struct meta_opts {
 	const char *value_file;
 };
 
-#define OVERLAY OVERLAY_PATH
 
 static void print_human_value(const char *v, size_t n)
 {
@@ -62,8 +61,12 @@ static int do_list(const char *path, const struct meta_opts *o, int several, str
 			fputc('\n', stdout);
 		}
 	}
-	if (!o->json && m->fmt != FMT_MLMODEL && m->fmt != FMT_STDIN && mlpkg_has_file(m, OVERLAY))
-		warning("'%s' carries a metadata overlay (%s) that Xcode may show instead", m->path, OVERLAY);
+	if (!o->json && m->fmt != FMT_MLMODEL && m->fmt != FMT_STDIN) {
+		char *rel = overlay_rel(m, OVERLAY_META);
+		if (mlpkg_has_file(m, rel))
+			warning("'%s' carries a metadata overlay (%s) that Xcode may show instead", m->path, rel);
+		free(rel);
+	}
 	meta_entries_free(e, n);
 	mlpkg_close(m);
 	return EXIT_OK;
@@ -131,9 +134,23 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 	size_t oldlen = 0;
 	int had = meta_get(m->root, key, &old, &oldlen);
 	int r = had < 0 ? -1 : val ? meta_set(m->root, key, val, len) : meta_rm(m->root, key);
+	/* Xcode's overlay follows, even when the spec already says so: read
+	 * before anything is written */
+	char *otext = NULL, *onew = NULL;
+	size_t olen;
+	int ov = 0, held = 0;
+	char *rel = overlay_rel(m, OVERLAY_META);
+	if (r >= 0 && (ov = overlay_read(m, OVERLAY_META, &otext, &olen)) < 0)
+		r = -1;
+	if (ov == 1) {
+		struct meta_edit e = { k, std, val, len };
+		held = overlay_meta_json(otext, olen, &e, 1, &onew);
+		if (held < 0)
+			warning("'%s': the overlay %s is not a JSON object; left as it was", m->path, rel);
+	}
 	if (r < 0) {
 		rc = last_error_code();
-	} else if (!val && r == 0 && !o->out) {
+	} else if (!val && r == 0 && !o->out && !onew) {
 		rc = (error_code(EXIT_NOTFOUND, "'%s': no metadata key '%s'", m->path, key), EXIT_NOTFOUND);
 	} else if (o->dry_run) {
 		printf("%s: ", m->path);
@@ -156,22 +173,20 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 			fputs("\")", stdout);
 		}
 		fputc('\n', stdout);
-	} else if (r == 1 || o->out) {
-		if (mlpkg_save(m, o->out) < 0) {
+		if (onew)
+			printf("  and in the overlay %s\n", rel);
+	} else if (r == 1 || o->out || onew) {
+		if (overlay_save(m, o->out, OVERLAY_META, onew, r == 1) < 0)
 			rc = last_error_code();
-		} else if (!o->out && m->fmt == FMT_PACKAGE && mlpkg_has_file(m, OVERLAY)) {
-			int s = overlay_sync(m, k, std, val, len);
-			if (s < 0)
-				rc = last_error_code();
-			else if (s == 1)
-				fprintf(stderr, "mlpkg: '%s': updated the same entry in the overlay %s\n", m->path, OVERLAY);
-			else
-				warning("'%s' carries a metadata overlay (%s) without this key; Xcode may show the "
-					"overlay's values", m->path, OVERLAY);
-		} else if (m->fmt != FMT_MLMODEL && m->fmt != FMT_STDIN && mlpkg_has_file(m, OVERLAY)) {
-			warning("'%s' carries a metadata overlay (%s) that was left as it was", m->path, OVERLAY);
-		}
+		else if (onew)
+			fprintf(stderr, "mlpkg: '%s': updated the overlay %s to match\n", o->out ? o->out : m->path, rel);
+		else if (ov == 1 && held == 0 && val)
+			warning("'%s' carries a metadata overlay (%s) without this key; Xcode may show the overlay's values",
+				o->out ? o->out : m->path, rel);
 	}
+	free(rel);
+	free(otext);
+	free(onew);
 	free(old);
 	mlpkg_close(m);
 	return rc;

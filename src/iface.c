@@ -1,5 +1,6 @@
 /* iface: describe, rename and class labels over the spec tree (see iface.h). */
 #include "iface.h"
+#include "jsonedit.h"
 #include "dump.h"
 #include "error.h"
 #include "wire.h"
@@ -1299,113 +1300,137 @@ int iface_labels_set(struct mt_node *root, char *const *v, size_t n)
 
 /* ---- FeatureDescriptions.json ------------------------------------------------------ */
 
-static void set_key(cJSON *item, const char *key)
+/* what a feature's entry may call its description (Xcode writes the first) */
+static const char *const desc_keys[] = { "MLFeatureShortDescription", "shortDescription", "description",
+					  "MLFeatureDescriptionKey", NULL };
+
+static int is_container_text(const char *t, size_t n)
 {
-	if (item->string && !(item->type & cJSON_StringIsConst))
-		cJSON_free(item->string);
-	item->type &= ~cJSON_StringIsConst;
-	size_t l = strlen(key);
-	item->string = cJSON_malloc(l + 1);
-	if (!item->string)
-		die(EXIT_FAIL, "out of memory");
-	memcpy(item->string, key, l + 1);
+	size_t i = 0;
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
+		i++;
+	return i < n && (t[i] == '{' || t[i] == '[');
 }
 
-static int json_rename(cJSON *j, const char *old, const char *new, int depth)
+/* Applies the first pending splice that pick finds, again and again: each
+ * is spliced into the text as it stands, never re-printed.  1 when the
+ * overlay has an entry for the edit, 0 when not, -1 when it is not JSON. */
+typedef long (*pick_fn)(const struct jdoc *d, const char *a, const char *b, int *held, char **next);
+
+static int json_edit_loop(const char *text, size_t len, const char *a, const char *b, pick_fn pick, char **out)
 {
-	int changed = 0;
-	if (depth > 64)
-		return 0;
-	cJSON *c;
-	if (cJSON_IsObject(j)) {
-		int has_new = cJSON_GetObjectItemCaseSensitive(j, new) != NULL;
-		cJSON_ArrayForEach(c, j)
-		{
-			if (c->string && !strcmp(c->string, old) && !has_new) {
-				set_key(c, new);
-				changed = 1;
-			}
-			if ((c->string && (!strcmp(c->string, "name") || !strcmp(c->string, "featureName"))) &&
-			    cJSON_IsString(c) && !strcmp(c->valuestring, old)) {
-				cJSON_SetValuestring(c, new);
-				changed = 1;
+	*out = NULL;
+	if (!is_container_text(text, len))
+		return -1;
+	char *cur = xstrndup(text, len);
+	size_t clen = len;
+	int held = 0;
+	for (int guard = 0; guard < 4096; guard++) {
+		struct jdoc d;
+		if (jdoc_scan(cur, clen, &d) < 0) {
+			free(cur);
+			return guard ? 0 : -1;
+		}
+		char *next = NULL;
+		pick(&d, a, b, &held, &next);
+		jdoc_free(&d);
+		if (!next)
+			break;
+		free(cur);
+		cur = next;
+		clen = strlen(cur);
+	}
+	if (clen != len || memcmp(cur, text, len))
+		*out = cur;
+	else
+		free(cur);
+	return held;
+}
+
+static int str_is(const struct jmember *m, const char *s)
+{
+	return m->type == JT_STRING && !strcmp(m->str, s);
+}
+
+/* rename: a key old in an object without a key new, and a "name" or
+ * "featureName" whose value is old */
+static long pick_rename(const struct jdoc *d, const char *old, const char *new, int *held, char **next)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct jmember *m = &d->m[i];
+		if (!strcmp(m->key, old)) {
+			*held = 1;
+			if (jdoc_find(d, m->obj, new) < 0) {
+				*next = jedit_rename_key(d, i, new);
+				return (long)i;
 			}
 		}
+		if ((!strcmp(m->key, "name") || !strcmp(m->key, "featureName")) && str_is(m, old)) {
+			*held = 1;
+			*next = jedit_set_string(d, i, new, strlen(new));
+			return (long)i;
+		}
 	}
-	if (cJSON_IsObject(j) || cJSON_IsArray(j))
-		cJSON_ArrayForEach(c, j) changed |= json_rename(c, old, new, depth + 1);
-	return changed;
-}
-
-static int json_finish(cJSON *j, int changed, char **out)
-{
-	if (changed) {
-		char *t = cJSON_Print(j);
-		*out = xasprintf("%s\n", t);
-		cJSON_free(t);
-	}
-	cJSON_Delete(j);
-	return changed;
+	return -1;
 }
 
 int fdesc_json_rename(const char *text, size_t len, const char *old, const char *new, char **out)
 {
-	cJSON *j = cJSON_ParseWithLength(text, len);
-	if (!j || !(cJSON_IsObject(j) || cJSON_IsArray(j))) {
-		cJSON_Delete(j);
-		return -1;
-	}
-	return json_finish(j, json_rename(j, old, new, 0), out);
+	return json_edit_loop(text, len, old, new, pick_rename, out);
 }
 
-/* gives an entry (object) its new description; 1 when it has a member for it */
-static int entry_describe(cJSON *e, const char *desc)
+/* the description member of object obj that does not read desc yet (-1:
+ * none); *has when it has one at all */
+static long desc_member(const struct jdoc *d, int obj, const char *desc, int *has)
 {
-	static const char *const keys[] = { "shortDescription", "description", "MLFeatureDescriptionKey", NULL };
-	for (int k = 0; keys[k]; k++) {
-		cJSON *d = cJSON_GetObjectItemCaseSensitive(e, keys[k]);
-		if (cJSON_IsString(d)) {
-			cJSON_SetValuestring(d, desc);
-			return 1;
+	for (int k = 0; desc_keys[k]; k++) {
+		long i = jdoc_find(d, obj, desc_keys[k]);
+		if (i >= 0 && d->m[i].type == JT_STRING) {
+			*has = 1;
+			return str_is(&d->m[i], desc) ? -1 : i;
 		}
 	}
-	return 0;
+	return -1;
 }
 
-static int json_describe(cJSON *j, const char *feature, const char *desc, int depth)
+/* describe: the entry keyed by the feature's name (a string, or an object
+ * with a description member), or an object whose "name" is the feature */
+static long pick_describe(const struct jdoc *d, const char *feature, const char *desc, int *held, char **next)
 {
-	int changed = 0;
-	if (depth > 64)
-		return 0;
-	cJSON *c;
-	if (cJSON_IsObject(j)) {
-		cJSON *nm = cJSON_GetObjectItemCaseSensitive(j, "name");
-		if (cJSON_IsString(nm) && !strcmp(nm->valuestring, feature))
-			changed |= entry_describe(j, desc);
-		cJSON_ArrayForEach(c, j)
-		{
-			if (!c->string || strcmp(c->string, feature))
-				continue;
-			if (cJSON_IsString(c)) {
-				cJSON_SetValuestring(c, desc);
-				changed = 1;
-			} else if (cJSON_IsObject(c)) {
-				changed |= entry_describe(c, desc);
-			}
+	for (size_t i = 0; i < d->n; i++) {
+		const struct jmember *m = &d->m[i];
+		long t = -1;
+		if (!strcmp(m->key, feature) && m->type == JT_STRING) {
+			*held = 1;
+			t = str_is(m, desc) ? -1 : (long)i;
+		} else if (!strcmp(m->key, feature) && m->child >= 0) {
+			t = desc_member(d, m->child, desc, held);
+		} else if (!strcmp(m->key, "name") && str_is(m, feature)) {
+			t = desc_member(d, m->obj, desc, held);
+		}
+		if (t >= 0) {
+			*next = jedit_set_string(d, (size_t)t, desc, strlen(desc));
+			return t;
 		}
 	}
-	if (cJSON_IsObject(j) || cJSON_IsArray(j))
-		cJSON_ArrayForEach(c, j) if (!(c->string && !strcmp(c->string, feature)))
-			changed |= json_describe(c, feature, desc, depth + 1);
-	return changed;
+	return -1;
 }
 
-int fdesc_json_describe(const char *text, size_t len, const char *feature, const char *desc, char **out)
+int fdesc_json_describe(const char *text, size_t len, const char *feature, const char *desc, const char *group,
+			char **out)
 {
-	cJSON *j = cJSON_ParseWithLength(text, len);
-	if (!j || !(cJSON_IsObject(j) || cJSON_IsArray(j))) {
-		cJSON_Delete(j);
+	int held = json_edit_loop(text, len, feature, desc, pick_describe, out);
+	if (held != 0 || !group)
+		return held;
+	/* Xcode's layout: Inputs / Outputs / ... of {MLFeatureShortDescription} */
+	struct jdoc d;
+	if (jdoc_scan(text, len, &d) < 0)
 		return -1;
+	long c = jdoc_find(&d, 0, group);
+	if (c >= 0 && d.m[c].child >= 0) {
+		*out = jedit_add(&d, d.m[c].child, feature, desc_keys[0], desc, strlen(desc));
+		held = *out != NULL;
 	}
-	return json_finish(j, json_describe(j, feature, desc, 0), out);
+	jdoc_free(&d);
+	return held;
 }

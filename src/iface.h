@@ -74,18 +74,22 @@ int iface_labels_set(struct mt_node *root, char *const *v, size_t n);
 void iface_labels_parse(const char *text, size_t len, char ***v, size_t *n);
 
 /* ---- FeatureDescriptions.json ------------------------------------------- */
-/* Apple's feature-description overlay in a package, beside the spec.  Its
- * format is not published: we keep it consistent by editing what it
- * already has and never add to it. */
-#define FDESC_OVERLAY_NAME "FeatureDescriptions.json"
+/* Apple's feature-description overlay (src/overlay.h).  Both functions
+ * splice their changes into the text (src/jsonedit.h): every other byte
+ * stays.  They return 1 when the overlay has an entry for the edit, with
+ * *out (caller frees) its new text when a byte changes (NULL when it
+ * already says so), 0 when it has no such entry, -1 when it is not JSON. */
 /* Rename: object keys equal to old become new (unless the object already
  * has new), and the values of "name" / "featureName" members equal to old
- * become new, at any depth.  1 and *out (caller frees) when changed, 0 when
- * the overlay has no such entry, -1 when it is not JSON. */
+ * become new, at any depth. */
 int fdesc_json_rename(const char *text, size_t len, const char *old, const char *new, char **out);
 /* Describe: the entry for feature (an object member named feature, or an
- * object whose "name" is feature) gets desc in its "shortDescription" or
- * "description" member, whichever it has, or becomes desc when it is a
- * string.  Same returns. */
-int fdesc_json_describe(const char *text, size_t len, const char *feature, const char *desc, char **out);
+ * object whose "name" is feature) gets desc in its description member
+ * (MLFeatureShortDescription as Xcode writes it, shortDescription,
+ * description or MLFeatureDescriptionKey, whichever it has), or becomes
+ * desc when it is a string.  Without one, and with group (Inputs, Outputs,
+ * TrainingInputs, States: Xcode's layout) among its top-level objects, an
+ * entry {MLFeatureShortDescription: desc} is added there. */
+int fdesc_json_describe(const char *text, size_t len, const char *feature, const char *desc, const char *group,
+			char **out);
 #endif

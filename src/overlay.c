@@ -1,106 +1,259 @@
-/* overlay: keeping Metadata.json consistent with metadata edits. */
+/* overlay: keeping Xcode's overlays consistent with edits of the spec. */
 #include "overlay.h"
 #include "atomic.h"
 #include "error.h"
+#include "jsonedit.h"
 #include "xalloc.h"
-#include <cjson/cJSON.h>
+#include "zipio.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
-/* names a standard field may have in the overlay */
-static const char *const std_names[5][4] = {
-	{ NULL },
-	{ "shortDescription", "description", "MLModelDescriptionKey", NULL },
-	{ "versionString", "version", "MLModelVersionStringKey", NULL },
-	{ "author", "MLModelAuthorKey", NULL },
-	{ "license", "MLModelLicenseKey", NULL },
-};
-static const char *const user_containers[] = { "userDefined", "MLModelCreatorDefinedKey", "creatorDefined", NULL };
-
-static int set_or_remove(cJSON *obj, const char *k, const char *val, size_t len)
+char *overlay_rel(struct mlpkg_model *m, const char *name)
 {
-	cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, k);
-	if (!item)
-		return 0;
-	if (!val) {
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, k);
-		return 1;
+	/* where Manifest.json lists it (Xcode adds an item for each overlay),
+	 * else beside the root spec */
+	size_t nl = strlen(name);
+	for (size_t i = 0; m->man && i < m->man->n; i++) {
+		const char *p = m->man->items[i].path;
+		size_t pl = p ? strlen(p) : 0;
+		if (pl >= nl && !strcmp(p + pl - nl, name) && (pl == nl || p[pl - nl - 1] == '/'))
+			return xasprintf("Data/%s", p);
 	}
-	char *v = xstrndup(val, len);
-	cJSON *nv = cJSON_CreateString(v);
-	free(v);
-	cJSON_ReplaceItemInObjectCaseSensitive(obj, k, nv);
+	char *dir = mlpkg_model_dir(m);
+	char *rel = xasprintf("%s/%s", dir ? dir : "Data/com.apple.CoreML", name);
+	free(dir);
+	if (!mlpkg_has_file(m, rel)) {
+		/* or where Xcode puts it whatever the spec's folder */
+		char *std = xasprintf("Data/com.apple.CoreML/%s", name);
+		if (strcmp(std, rel) && mlpkg_has_file(m, std)) {
+			free(rel);
+			return std;
+		}
+		free(std);
+	}
+	return rel;
+}
+
+int overlay_read(struct mlpkg_model *m, const char *name, char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP)
+		return 0;
+	char *rel = overlay_rel(m, name);
+	if (!mlpkg_has_file(m, rel)) {
+		free(rel);
+		return 0;
+	}
+	if (m->fmt == FMT_PACKAGE) {
+		/* never read or replace an overlay that is a link or leads outside
+		 * the package (through a linked folder): that would read, or
+		 * write, a file that is not the package's */
+		char *path = xasprintf("%s/%s", m->pkg_dir, rel);
+		char *rp_pkg = realpath(m->pkg_dir, NULL), *rp = realpath(path, NULL);
+		struct stat lst;
+		int link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+		int inside = rp_pkg && rp && !strncmp(rp, rp_pkg, strlen(rp_pkg)) && rp[strlen(rp_pkg)] == '/';
+		free(rp_pkg);
+		free(rp);
+		free(path);
+		if (link || !inside) {
+			warning("'%s': the overlay %s %s: left as it was", m->path, rel,
+				link ? "is a symbolic link" : "leads outside the package");
+			free(rel);
+			return 2;
+		}
+	}
+	uint8_t *buf;
+	size_t n;
+	int mapped;
+	int rc = mlpkg_read_item(m, rel, &buf, &n, &mapped);
+	free(rel);
+	if (rc < 0)
+		return -1;
+	*text = xstrndup((const char *)buf, n);
+	*len = n;
+	if (mapped)
+		munmap(buf, n);
+	else
+		free(buf);
 	return 1;
 }
 
-int overlay_sync(struct mlpkg_model *m, const char *key, int std, const char *val, size_t len)
+/* names a standard field may have in Metadata.json (Xcode writes the MLModel
+ * ...Key ones) */
+static const char *const std_names[5][4] = {
+	{ NULL },
+	{ "MLModelDescriptionKey", "shortDescription", "description", NULL },
+	{ "MLModelVersionStringKey", "versionString", "version", NULL },
+	{ "MLModelAuthorKey", "author", NULL },
+	{ "MLModelLicenseKey", "license", NULL },
+};
+static const char *const user_containers[] = { "MLModelCreatorDefinedKey", "userDefined", "creatorDefined", NULL };
+
+static int same_str(const struct jmember *m, const char *val, size_t len)
 {
-	if (m->fmt != FMT_PACKAGE)
-		return 0;
-	char *path = xasprintf("%s/%s", m->pkg_dir, OVERLAY_PATH);
-	/* never read or replace an overlay that is a link or leads outside the
-	 * package (through a linked folder): that would read, or write, a file
-	 * that is not the package's */
-	char *rp_pkg = realpath(m->pkg_dir, NULL), *rp = realpath(path, NULL);
-	struct stat lst;
-	int link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
-	int inside = rp_pkg && rp && !strncmp(rp, rp_pkg, strlen(rp_pkg)) && rp[strlen(rp_pkg)] == '/';
-	int exists = rp != NULL;
-	free(rp_pkg);
-	free(rp);
-	if (exists && (link || !inside)) {
-		warning("'%s': the overlay %s %s: left as it was", m->path, OVERLAY_PATH,
-			link ? "is a symbolic link" : "leads outside the package");
-		free(path);
-		return 0;
-	}
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		free(path);
-		return 0;
-	}
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t r;
-	while ((r = fread(buf, 1, sizeof(buf), fp)) > 0 && sb.len < (1u << 24))
-		sb_add(&sb, buf, r);
-	fclose(fp);
-	cJSON *j = cJSON_ParseWithLength(sb.buf ? sb.buf : "", sb.len);
-	sb_release(&sb);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		warning("'%s': the overlay %s is not a JSON object; left as it was", m->path, OVERLAY_PATH);
-		free(path);
-		return 0;
-	}
-	int changed = 0;
-	if (std) {
-		for (int i = 0; std_names[std][i]; i++)
-			changed |= set_or_remove(j, std_names[std][i], val, len);
-	} else {
-		for (int i = 0; user_containers[i]; i++) {
-			cJSON *c = cJSON_GetObjectItemCaseSensitive(j, user_containers[i]);
-			if (cJSON_IsObject(c))
-				changed |= set_or_remove(c, key, val, len);
+	return m->type == JT_STRING && strlen(m->str) == len && !memcmp(m->str, val, len);
+}
+
+/* the first entry for e that does not yet say what e says (-1: none);
+ * *held is set when the overlay has an entry for it at all */
+static long meta_target(const struct jdoc *d, const struct meta_edit *e, int *held)
+{
+	if (e->std > 0 && e->std < 5) {
+		for (int i = 0; std_names[e->std][i]; i++) {
+			long k = jdoc_find(d, 0, std_names[e->std][i]);
+			if (k < 0)
+				continue;
+			*held = 1;
+			if (!e->val || !same_str(&d->m[k], e->val, e->len))
+				return k;
 		}
+		return -1;
 	}
+	for (int i = 0; user_containers[i]; i++) {
+		long c = jdoc_find(d, 0, user_containers[i]);
+		if (c < 0 || d->m[c].child < 0)
+			continue;
+		long k = jdoc_find(d, d->m[c].child, e->key);
+		if (k < 0)
+			continue;
+		*held = 1;
+		if (!e->val || !same_str(&d->m[k], e->val, e->len))
+			return k;
+	}
+	return -1;
+}
+
+static int is_object_text(const char *t, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
+		i++;
+	return i < n && t[i] == '{';
+}
+
+/* Xcode's layout: the standard fields as MLModel...Key members */
+static int xcode_layout(const struct jdoc *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->m[i].obj == 0 && !strncmp(d->m[i].key, "MLModel", 7))
+			return 1;
+	return 0;
+}
+
+/* the text with e's key added in Xcode's place for it, or NULL */
+static char *meta_add(const struct jdoc *d, const struct meta_edit *e)
+{
+	if (!e->val || !xcode_layout(d))
+		return NULL;
+	if (e->std > 0 && e->std < 5)
+		return jedit_add(d, 0, std_names[e->std][0], NULL, e->val, e->len);
+	long c = jdoc_find(d, 0, user_containers[0]);
+	if (c < 0)
+		return jedit_add(d, 0, user_containers[0], e->key, e->val, e->len);
+	return d->m[c].child >= 0 ? jedit_add(d, d->m[c].child, e->key, NULL, e->val, e->len) : NULL;
+}
+
+int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, size_t n, char **out)
+{
+	*out = NULL;
+	if (!is_object_text(text, len))
+		return -1;
+	char *cur = xstrndup(text, len);
+	size_t clen = len;
+	int held_count = 0, changed = 0;
+	for (size_t i = 0; i < n; i++) {
+		int held = 0;
+		/* one splice at a time, scanned again after each: an entry may be
+		 * under several names, and removals take their neighbour's comma */
+		for (int guard = 0; guard < 16; guard++) {
+			struct jdoc d;
+			if (jdoc_scan(cur, clen, &d) < 0) {
+				free(cur);
+				return -1;
+			}
+			long k = meta_target(&d, &e[i], &held);
+			char *nt = NULL;
+			if (k >= 0)
+				nt = e[i].val ? jedit_set_string(&d, (size_t)k, e[i].val, e[i].len) : jedit_remove(&d, (size_t)k);
+			else if (!held && (nt = meta_add(&d, &e[i])) != NULL)
+				held = 1;
+			if (!nt) {
+				jdoc_free(&d);
+				break;
+			}
+			jdoc_free(&d);
+			free(cur);
+			cur = nt;
+			clen = strlen(nt);
+			changed = 1;
+		}
+		held_count += held;
+	}
+	if (changed && (clen != len || memcmp(cur, text, len)))
+		*out = cur;
+	else
+		free(cur);
+	return held_count;
+}
+
+static int write_file_atomic(const char *path, const char *text)
+{
+	struct atomic_file af;
+	if (atomic_begin(&af, path, 0) < 0)
+		return -1;
+	if (atomic_write(&af, text, strlen(text)) < 0) {
+		atomic_abort(&af);
+		return -1;
+	}
+	return atomic_commit(&af);
+}
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+int overlay_save(struct mlpkg_model *m, const char *out, const char *name, const char *text, int spec_changed)
+{
+	if (out && m->fmt != FMT_STDIN && same_file(out, m->path))
+		out = NULL;
+	char *rel = text ? overlay_rel(m, name) : NULL;
 	int rc = 0;
-	if (changed) {
-		char *text = cJSON_Print(j);
-		struct atomic_file af;
-		rc = atomic_begin(&af, path, 0);
-		if (rc == 0 && atomic_write(&af, text, strlen(text)) == 0)
-			rc = atomic_commit(&af) < 0 ? -1 : 1;
-		else if (rc == 0) {
-			atomic_abort(&af);
+	if (text && m->fmt == FMT_ZIP && !out) {
+		/* staged in the archive: the spec and the overlay land in one commit */
+		char *entry = xasprintf("%s%s", m->zip_prefix, rel);
+		long i = zipio_find(m->zip, entry);
+		free(entry);
+		if (i >= 0 && zipio_replace(m->zip, i, text, strlen(text)) < 0)
 			rc = -1;
-		}
-		cJSON_free(text);
+		text = NULL;
 	}
-	cJSON_Delete(j);
-	free(path);
-	return rc;
+	if (rc == 0 && (spec_changed || out || m->fmt != FMT_PACKAGE))
+		rc = mlpkg_save(m, out);
+	if (rc == 0 && text) {
+		if (m->fmt == FMT_PACKAGE) {
+			char *path = xasprintf("%s/%s", out ? out : m->pkg_dir, rel);
+			rc = write_file_atomic(path, text);
+			free(path);
+		} else if (m->fmt == FMT_ZIP) {
+			struct zipio *z = zipio_open(out, 1);
+			char *entry = xasprintf("%s%s", m->zip_prefix, rel);
+			long i = z ? zipio_find(z, entry) : -1;
+			free(entry);
+			if (!z)
+				rc = -1;
+			else if (i >= 0 && (zipio_replace(z, i, text, strlen(text)) < 0 || zipio_commit(z) < 0))
+				rc = -1;
+			zipio_close(z);
+		}
+	}
+	free(rel);
+	return rc < 0 ? -1 : 0;
 }

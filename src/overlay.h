@@ -1,17 +1,47 @@
-/* overlay: Apple's metadata overlay in a package,
- * Data/com.apple.CoreML/Metadata.json ("External Metadata Overlay").  Its
- * format is not published; we keep it consistent with an edit by updating
- * (or removing) an entry it already has for the edited key, and never add
- * entries to it. */
+/* overlay: the JSON files Xcode keeps beside the root spec of a package,
+ * Metadata.json ("External Metadata Overlay") and FeatureDescriptions.json
+ * ("External FeatureDescription Overlay").  Their format is not published;
+ * Xcode's own (Apple's models, packages edited in Xcode) mirrors the spec:
+ * MLModel...Key members, MLModelCreatorDefinedKey, Inputs / Outputs /
+ * TrainingInputs / States of {MLFeatureShortDescription}.  We keep them
+ * consistent with an edit by changing the entry they hold for the edited
+ * key or feature, adding one where Xcode's layout has its place, splicing
+ * only those bytes (src/jsonedit.h). */
 #ifndef MLPKG_OVERLAY_H
 #define MLPKG_OVERLAY_H
 #include <stddef.h>
 #include "model.h"
 
-#define OVERLAY_PATH "Data/com.apple.CoreML/Metadata.json"
+#define OVERLAY_META "Metadata.json"
+#define OVERLAY_FDESC "FeatureDescriptions.json"
 
-/* key is the canonical metadata key (std: its standard field number, or 0);
- * val NULL removes.  Returns 1 when the overlay was rewritten, 0 when it
- * holds no entry for the key (or there is none), -1 on error (reported). */
-int overlay_sync(struct mlpkg_model *m, const char *key, int std, const char *val, size_t len);
+/* the overlay's path inside the package, beside the root spec; caller frees */
+char *overlay_rel(struct mlpkg_model *m, const char *name);
+
+/* The overlay name of a package or zipped package: 1 and *text (caller
+ * frees), 0 when there is none, 2 when there is one that must be left as
+ * it is (a link, or leading outside the package: warned), -1 on error. */
+int overlay_read(struct mlpkg_model *m, const char *name, char **text, size_t *len);
+
+/* one metadata edit: key canonical (std: its standard field number, or 0),
+ * val NULL removes */
+struct meta_edit {
+	const char *key;
+	int std;
+	const char *val;
+	size_t len;
+};
+
+/* Metadata.json's text with the edits applied to the entries it holds, and
+ * the keys an edit sets added to it when it is in Xcode's layout (keys
+ * MLModel...Key, creator-defined keys under MLModelCreatorDefinedKey): how
+ * many of the edits it now agrees with, *out the new text (NULL when no
+ * byte changes); -1 when it is not a JSON object. */
+int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, size_t n, char **out);
+
+/* Saves m like mlpkg_save(m, out), and the overlay name with text (NULL:
+ * unchanged): for a zip edited in place both land in the one commit, else
+ * the overlay is replaced atomically after the spec.  In place with
+ * spec_changed 0, a package's spec file is left as it is. */
+int overlay_save(struct mlpkg_model *m, const char *out, const char *name, const char *text, int spec_changed);
 #endif

@@ -831,16 +831,26 @@ int ui_save(struct view *v)
 		if (r < 0)
 			rc = -1;
 	}
-	if (rc == 0)
-		rc = mlpkg_save(w, NULL);
-	if (rc == 0 && w->fmt == FMT_PACKAGE && mlpkg_has_file(w, OVERLAY_PATH)) {
+	/* Xcode's metadata overlay follows the entries it holds */
+	char *otext = NULL, *onew = NULL;
+	size_t olen;
+	int ov = rc == 0 ? overlay_read(w, OVERLAY_META, &otext, &olen) : 0;
+	if (ov < 0)
+		rc = -1;
+	if (ov == 1) {
+		struct meta_edit *me = xcalloc(u->ned, sizeof(*me));
 		for (size_t i = 0; i < u->ned; i++) {
-			int std;
-			const char *k = meta_canonical(u->ed[i].key, &std);
-			const char *val = u->ed[i].val;
-			overlay_sync(w, k, std, val, val ? strlen(val) : 0);
+			me[i].key = meta_canonical(u->ed[i].key, &me[i].std);
+			me[i].val = u->ed[i].val;
+			me[i].len = me[i].val ? strlen(me[i].val) : 0;
 		}
+		overlay_meta_json(otext, olen, me, u->ned, &onew);
+		free(me);
 	}
+	if (rc == 0)
+		rc = overlay_save(w, NULL, OVERLAY_META, onew, 1);
+	free(otext);
+	free(onew);
 	mlpkg_close(w);
 	take_errors(u);
 	if (rc < 0)

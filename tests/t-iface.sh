@@ -166,6 +166,21 @@ printf '{"unrelated": 1}\n' >"$OV"
 expect_exit 0 "overlay without the feature: describe warns" "$MLPKG" describe img "Again" "$TMP/ov.mlpackage"
 check "... and leaves it as it was" sh -c "grep -q warning '$TMP/err' && grep -qx '{\"unrelated\": 1}' '$OV'"
 
+# FeatureDescriptions.json as Xcode writes it: the edit splices its entry
+cp -R "$TMP/segkeep.mlpackage" "$TMP/xf.mlpackage"
+XF="$TMP/xf.mlpackage/Data/com.apple.CoreML/FeatureDescriptions.json"
+printf '{\n  "Inputs" : {\n    "image" : {\n      "MLFeatureShortDescription" : "Input image"\n    }\n  },\n  "Outputs" : {\n\n  },\n  "TrainingInputs" : {\n\n  }\n}' >"$XF"
+expect_exit 0 "Xcode overlay: describe image" "$MLPKG" describe image "A photo/frame" "$TMP/xf.mlpackage"
+printf '{\n  "Inputs" : {\n    "image" : {\n      "MLFeatureShortDescription" : "A photo\\/frame"\n    }\n  },\n  "Outputs" : {\n\n  },\n  "TrainingInputs" : {\n\n  }\n}' >"$TMP/xf.want"
+check "... its MLFeatureShortDescription follows, nothing else changes" cmp -s "$TMP/xf.want" "$XF"
+check "... no warning" sh -c "! grep -q warning '$TMP/err'"
+expect_exit 0 "Xcode overlay: describe an output it has no entry for" "$MLPKG" describe semanticPredictions "Classes" "$TMP/xf.mlpackage"
+expect_exit 0 "Xcode overlay: rename image img" "$MLPKG" rename image img "$TMP/xf.mlpackage"
+printf '{\n  "Inputs" : {\n    "img" : {\n      "MLFeatureShortDescription" : "A photo\\/frame"\n    }\n  },\n  "Outputs" : {\n    "semanticPredictions" : {\n      "MLFeatureShortDescription" : "Classes"\n    }\n  },\n  "TrainingInputs" : {\n\n  }\n}' >"$TMP/xf.want"
+check "... the entry added under Outputs in Xcode's layout, the key renamed, the rest as it was" cmp -s "$TMP/xf.want" "$XF"
+expect_exit 0 "Xcode overlay: describe --dry-run" "$MLPKG" describe --dry-run img "Other" "$TMP/xf.mlpackage"
+check "... mentions the overlay, writes nothing" sh -c "grep -q 'and in FeatureDescriptions.json' '$TMP/out' && cmp -s '$TMP/xf.want' '$XF'"
+
 # ---- describe ---------------------------------------------------------------------
 cp "$TMP/nn.mlmodel" "$TMP/d.mlmodel"
 expect_exit 0 "describe input" "$MLPKG" describe input "A new description" "$TMP/d.mlmodel"

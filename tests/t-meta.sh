@@ -204,6 +204,35 @@ check "overlay: meta rm removes its entry too" "$PYTHON3" -c "import json; d=jso
 run "$MLPKG" meta list "$TMP/ov.mlpackage"
 check "overlay: meta list mentions it" grep -q "Metadata.json" "$TMP/err"
 
+# Xcode's own overlay layout (two-space indent, " : ", escaped slashes, no
+# final newline): an edit splices its entry, every other byte stays
+"$MKMODEL" segmentation "$TMP/xc.mlpackage" >/dev/null 2>&1
+"$MLPKG" meta set docs "https://example.org" "$TMP/xc.mlpackage" && "$MLPKG" meta set task detect "$TMP/xc.mlpackage"
+XC="$TMP/xc.mlpackage/Data/com.apple.CoreML/Metadata.json"
+printf '{\n  "MLModelVersionStringKey" : "1.0",\n  "MLModelCreatorDefinedKey" : {\n    "docs" : "https:\\/\\/example.org",\n    "task" : "detect"\n  },\n  "MLModelAuthorKey" : "Someone"\n}' >"$XC"
+expect_exit 0 "Xcode overlay: meta set author" "$MLPKG" meta set author "A/B" "$TMP/xc.mlpackage"
+printf '{\n  "MLModelVersionStringKey" : "1.0",\n  "MLModelCreatorDefinedKey" : {\n    "docs" : "https:\\/\\/example.org",\n    "task" : "detect"\n  },\n  "MLModelAuthorKey" : "A\\/B"\n}' >"$TMP/xc.want"
+check "Xcode overlay: only the author's value changed, written Xcode's way" cmp -s "$TMP/xc.want" "$XC"
+check "... said once, no warning" sh -c "grep -q 'updated the overlay' '$TMP/err' && ! grep -q warning '$TMP/err'"
+expect_exit 0 "Xcode overlay: meta set of a creator-defined key it lacks" "$MLPKG" meta set new.key "x" "$TMP/xc.mlpackage"
+xspec="$TMP/xc.mlpackage/Data/com.apple.CoreML/model.mlmodel"
+i0=$(inode "$xspec")
+expect_exit 0 "Xcode overlay: meta set license, a field it lacks (the spec already says MIT)" "$MLPKG" meta set license MIT "$TMP/xc.mlpackage"
+check "... the overlay follows, the spec file is not rewritten" sh -c "grep -q 'updated the overlay' '$TMP/err' && [ $i0 = \$(stat -c %i '$xspec') ]"
+expect_exit 0 "Xcode overlay: meta rm docs" "$MLPKG" meta rm docs "$TMP/xc.mlpackage"
+printf '{\n  "MLModelVersionStringKey" : "1.0",\n  "MLModelCreatorDefinedKey" : {\n    "task" : "detect",\n    "new.key" : "x"\n  },\n  "MLModelAuthorKey" : "A\\/B",\n  "MLModelLicenseKey" : "MIT"\n}' >"$TMP/xc.want"
+check "Xcode overlay: keys added where Xcode keeps them, the removed one gone, the rest as it was" cmp -s "$TMP/xc.want" "$XC"
+check "... and the spec agrees" sh -c "'$MLPKG' meta get license '$TMP/xc.mlpackage' | grep -qx MIT && '$MLPKG' meta get new.key '$TMP/xc.mlpackage' | grep -qx x && ! '$MLPKG' meta get docs '$TMP/xc.mlpackage' 2>/dev/null"
+expect_exit 0 "Xcode overlay: meta rm of a key it lacks" "$MLPKG" meta rm com.github.apple.coremltools.version "$TMP/xc.mlpackage"
+check "... leaves it byte-identical, without a warning" sh -c "cmp -s '$TMP/xc.want' '$XC' && ! grep -q warning '$TMP/err'"
+"$MLPKG" pack -o "$TMP/xc.zip" "$TMP/xc.mlpackage" 2>/dev/null
+expect_exit 0 "Xcode overlay in a zip: meta set author in place" "$MLPKG" meta set author Zed "$TMP/xc.zip"
+check "... the overlay in the archive follows" sh -c "unzip -p '$TMP/xc.zip' xc.mlpackage/Data/com.apple.CoreML/Metadata.json | grep -qx '  \"MLModelAuthorKey\" : \"Zed\",' && grep -q 'updated the overlay' '$TMP/err'"
+expect_exit 0 "Xcode overlay in a zip: meta set -o another zip" "$MLPKG" meta set -o "$TMP/xc2.zip" author Out "$TMP/xc.zip"
+check "... the new zip's overlay follows, the old one stays" sh -c "unzip -p '$TMP/xc2.zip' xc.mlpackage/Data/com.apple.CoreML/Metadata.json | grep -q '\"Out\"' && unzip -p '$TMP/xc.zip' xc.mlpackage/Data/com.apple.CoreML/Metadata.json | grep -q '\"Zed\"'"
+expect_exit 0 "Xcode overlay: meta set -o a new package" "$MLPKG" meta set -o "$TMP/xc3.mlpackage" author Pkg "$TMP/xc.mlpackage"
+check "... the new package's overlay follows, the original stays" sh -c "grep -q '\"Pkg\"' '$TMP/xc3.mlpackage/Data/com.apple.CoreML/Metadata.json' && cmp -s '$TMP/xc.want' '$XC'"
+
 # twenty parallel edits of different keys lose nothing
 "$MKMODEL" nn "$TMP/par.mlmodel" >/dev/null 2>&1
 for i in $(seq 1 20); do "$MLPKG" meta set "par.key$i" "v$i" "$TMP/par.mlmodel" & done
