@@ -1,6 +1,7 @@
 /* inspect: feature types, pipelines, neural-network layers, ML-program
  * functions and operations, counts and notes (see inspect.h). */
 #include "inspect.h"
+#include "overlay.h"
 #include "error.h"
 #include "model.h"
 #include "schema.h"
@@ -1979,16 +1980,14 @@ static int count_unknown(struct mt_node *n, size_t *k)
 int model_notes(struct mlpkg_model *m, struct strlist *notes)
 {
 	if (m->fmt == FMT_PACKAGE || m->fmt == FMT_ZIP) {
-		char *dir = mlpkg_model_dir(m);
-		static const char *const overlays[] = { "Metadata.json", "FeatureDescriptions.json" };
+		static const char *const overlays[] = { OVERLAY_META, OVERLAY_FDESC };
 		for (size_t i = 0; i < 2; i++) {
-			char *rel = xasprintf("%s/%s", dir ? dir : "Data/com.apple.CoreML", overlays[i]);
+			char *rel = overlay_rel(m, overlays[i]);
 			if (mlpkg_has_file(m, rel))
 				sl_pushf(notes, "the package carries %s, an overlay Xcode may show instead of the spec's %s",
 					 rel, i ? "feature descriptions" : "metadata");
 			free(rel);
 		}
-		free(dir);
 	}
 	struct model_ref *v;
 	size_t n;
