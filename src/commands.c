@@ -155,7 +155,8 @@ const struct cmd commands[] = {
 	  "  --dry-run         show the labels that would change, write nothing\n"
 	  "Lists one label a line: neural-network, GLM, SVM, tree-ensemble and\n"
 	  "nearest-neighbors classifiers, the member of a pipeline classifier that has\n"
-	  "them, an ML program's classify op.  set reads one label a line from FILE\n"
+	  "them, an ML program's classify op, Create ML's text classifiers and word\n"
+	  "taggers (their tags).  set reads one label a line from FILE\n"
 	  "(- for standard input) and replaces them in place, keeping their kind\n"
 	  "(string or int64); a count other than the model's, duplicates and empty\n"
 	  "labels are refused (exit 2, nothing written).  Exit 3: not a classifier.\n",

@@ -27,8 +27,10 @@ enum {
 	FD_NAME = 1, FD_SHORTDESC = 2,
 	M_PIPELINE_CLASSIFIER = 200, M_PIPELINE_REGRESSOR = 201, M_PIPELINE = 202,
 	M_GLM_CLASSIFIER = 400, M_SVM_CLASSIFIER = 401, M_TREE_CLASSIFIER = 402, M_NN_CLASSIFIER = 403,
-	M_KNN_CLASSIFIER = 404, M_MLPROGRAM = 502,
+	M_KNN_CLASSIFIER = 404, M_MLPROGRAM = 502, M_TEXT_CLASSIFIER = 2000, M_WORD_TAGGER = 2001,
 	CLS_STRING = 100, CLS_INT64 = 101,
+	/* TextClassifier.stringClassLabels, WordTagger.stringTags */
+	CML_STRING = 200,
 };
 
 void iface_changes_free(struct iface_changes *c)
@@ -788,24 +790,25 @@ static int vector_groups(struct mt_node *vec, struct lsite *s, int is_int)
 	return 0;
 }
 
-/* a classifier message's labels: the last of stringClassLabels /
- * int64ClassLabels set, every occurrence of it after the other (merged) */
-static int classifier_site(struct mt_node *cls, struct lsite *s)
+/* a classifier message's labels: the last of its string (fs) / int64 (fi,
+ * 0: none) label vectors set, every occurrence of it after the other
+ * (merged) */
+static int classifier_site(struct mt_node *cls, struct lsite *s, uint32_t fs, uint32_t fi)
 {
 	if (mt_parse(cls) < 0)
 		return -1;
-	long ls = mt_find_last(cls, CLS_STRING), li = mt_find_last(cls, CLS_INT64);
+	long ls = mt_find_last(cls, fs), li = fi ? mt_find_last(cls, fi) : -1;
 	if (ls < 0 && li < 0)
 		return 0;
-	uint32_t num = ls > li ? CLS_STRING : CLS_INT64;
+	uint32_t num = ls > li ? fs : fi;
 	long other = ls > li ? li : ls;
-	s->kind = num == CLS_STRING ? LABELS_STRING : LABELS_INT64;
+	s->kind = num == fs ? LABELS_STRING : LABELS_INT64;
 	for (size_t i = (size_t)(other + 1); i < cls->n; i++) {
 		if (cls->f[i].number != num)
 			continue;
 		int bad;
 		struct mt_node *vec = child_at(cls, i, &bad);
-		if (bad || (vec && vector_groups(vec, s, num == CLS_INT64) < 0))
+		if (bad || (vec && vector_groups(vec, s, num != fs) < 0))
 			return -1;
 	}
 	return 1;
@@ -1103,12 +1106,13 @@ static int find_sites(struct mt_node *m, struct lsites *out, int depth)
 		}
 		return 0;
 	}
-	if (num >= M_GLM_CLASSIFIER && num <= M_KNN_CLASSIFIER) {
+	int cml = num == M_TEXT_CLASSIFIER || num == M_WORD_TAGGER;
+	if ((num >= M_GLM_CLASSIFIER && num <= M_KNN_CLASSIFIER) || cml) {
 		struct mt_node *cls = mt_child(m, (size_t)t);
 		if (!cls)
 			return -1;
 		struct lsite s = { 0 };
-		int r = classifier_site(cls, &s);
+		int r = cml ? classifier_site(cls, &s, CML_STRING, 0) : classifier_site(cls, &s, CLS_STRING, CLS_INT64);
 		if (r <= 0) {
 			free(s.g);
 			return r;

@@ -156,6 +156,12 @@ def labels(m):
         c = getattr(m, t)
         k = c.WhichOneof("ClassLabels")
         return list(getattr(c, k).vector) if k else None
+    if t == "textClassifier":
+        c = m.textClassifier
+        return list(c.stringClassLabels.vector) if c.WhichOneof("ClassLabels") else None
+    if t == "wordTagger":
+        c = m.wordTagger
+        return list(c.stringTags.vector) if c.WhichOneof("Tags") else None
     if t == "mlProgram":
         for fn in m.mlProgram.functions.values():
             for b in fn.block_specializations.values():

@@ -350,6 +350,50 @@ check "... read back" sh -c "[ \"\$('$MLPKG' labels '$TMP/mnist.mlmodel' | head 
 seq 0 9 | "$MLPKG" labels set - "$TMP/mnist.mlmodel"
 check "MNIST: back to the original bytes" cmp -s "$FIXTURES/ph1ps-MNIST.mlmodel" "$TMP/mnist.mlmodel"
 
+# every fixture: labels agree with the independent decoder (none: exit 3)
+if have_python; then
+	bad=""
+	for f in $(fixture_models); do
+		[ "$(basename "$f")" = "$UNDECODABLE" ] && continue
+		want=$(py labels "$f" 2>/dev/null)
+		"$MLPKG" labels --json "$f" >"$TMP/lj" 2>/dev/null
+		rc=$?
+		got=$("$PYTHON3" -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))['labels']) if $rc == 0 else 'null')" "$TMP/lj" 2>/dev/null)
+		[ "$got" = "$want" ] || bad="$bad $(basename "$f")[$rc]"
+	done
+	check "fixtures: labels agree with the decoder on every one${bad:+ (not:$bad)}" test -z "$bad"
+fi
+# Create ML's text classifier (class labels) and word tagger (tags)
+copy_fixture "$FIXTURES/createml-carwatson.mlmodel" tc.mlmodel
+run "$MLPKG" labels --json "$TMP/tc.mlmodel"
+check "text classifier: its class labels listed" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); assert d['source']=='textClassifier' and d['count']==25 and d['labels'][0]=='system_reliance', d"
+"$MLPKG" labels "$TMP/tc.mlmodel" | sed 's/^/x-/' >"$TMP/tcl"
+expect_exit 0 "text classifier: labels set" "$MLPKG" labels set "$TMP/tcl" "$TMP/tc.mlmodel"
+if have_python; then
+	check "... the decoder reads them" sh -c "py() { '$PYTHON3' '$top_srcdir/tests/pydecode.py' \"\$@\"; }; py labels '$TMP/tc.mlmodel' | grep -q '^\[\"x-system_reliance\", \"x-compound_questions\"'"
+	pyscript "$TMP/wt.mlmodel" <<'PY'
+import sys
+from pydecode import load_schema
+pb = load_schema()
+m = pb.Model()
+m.specificationVersion = 3
+for name, coll in (("text", m.description.input), ("tokens", m.description.output)):
+    f = coll.add()
+    f.name = name
+    f.type.stringType.SetInParent()
+m.wordTagger.revision = 1
+m.wordTagger.language = "en"
+m.wordTagger.tokensOutputFeatureName = "tokens"
+m.wordTagger.stringTags.vector.extend(["NONE", "PROD", "BRAND"])
+open(sys.argv[1], "wb").write(m.SerializeToString())
+PY
+	run "$MLPKG" labels "$TMP/wt.mlmodel"
+	check "word tagger: its tags listed" sh -c "[ \"\$(tr '\n' ' ' <'$TMP/out')\" = 'NONE PROD BRAND ' ]"
+	printf 'O\nPRODUCT\nBRAND\n' >"$TMP/wtl"
+	expect_exit 0 "word tagger: labels set" "$MLPKG" labels set "$TMP/wtl" "$TMP/wt.mlmodel"
+	check "... the decoder reads them" sh -c "'$PYTHON3' '$top_srcdir/tests/pydecode.py' labels '$TMP/wt.mlmodel' | grep -qx '\[\"O\", \"PRODUCT\", \"BRAND\"\]'"
+fi
+
 # the undecodable fixture: exit 4, nothing written
 copy_fixture "$FIXTURES/$UNDECODABLE" bad.mlmodel
 expect_exit 4 "undecodable fixture: rename refused with exit 4" "$MLPKG" rename input0 x "$TMP/bad.mlmodel"
