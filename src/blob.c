@@ -62,6 +62,9 @@ int blob_file_open(struct blob_file *b, const uint8_t *data, size_t len, const c
 	b->label = label;
 	if (len < BLOB_ALIGNMENT)
 		return error_code(EXIT_INVALID, "'%s': not a weight file (%zu bytes, shorter than its header)", label, len);
+	uint64_t lfs_size;
+	if (lfs_pointer(data, len, &lfs_size))
+		return lfs_error(label, lfs_size);
 	b->count = wire_le32(data);
 	b->version = wire_le32(data + 4);
 	if (b->version != BLOB_VERSION)
@@ -187,7 +190,10 @@ const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
 	memset(e, 0, sizeof(*e));
 	e->name = xstrdup(name);
 	const char *mp = "@model_path/";
-	e->label = xasprintf("%s: %s", s->m->path, strncmp(name, mp, strlen(mp)) ? name : name + strlen(mp));
+	/* the file's path in the package (or archive) */
+	char *dir = strncmp(name, mp, strlen(mp)) ? NULL : mlpkg_model_dir(s->m);
+	e->label = dir ? xasprintf("%s/%s/%s", s->m->path, dir, name + strlen(mp)) : xasprintf("%s/%s", s->m->path, name);
+	free(dir);
 	if (mlpkg_read_item(s->m, name, &e->buf, &e->len, &e->mapped) < 0) {
 		e->buf = NULL;
 		/* a package without the weight file its spec names is broken */

@@ -263,6 +263,14 @@ static void walk_weight_file(struct wfile *wf, const uint8_t *p, size_t len, str
 		return;
 	}
 	uint32_t count = wire_le32(p), version = wire_le32(p + 4);
+	uint64_t lfs_size;
+	if (lfs_pointer(p, len, &lfs_size)) {
+		char h[32] = "the real file";
+		if (lfs_size)
+			human_size(h, sizeof(h), lfs_size);
+		add(r, CHECK_ERROR, wf->rel, "a Git LFS pointer, not the weights (%s not fetched: git lfs pull)", h);
+		return;
+	}
 	if (version != BLOB_VERSION) {
 		add(r, CHECK_ERROR, wf->rel, "header: version %u, not %d", version, BLOB_VERSION);
 		return;

@@ -1,6 +1,7 @@
 /* model: open, lock, map and save models in all their forms. */
 #include "compat.h"
 #include "model.h"
+#include "inspect.h"
 #include "atomic.h"
 #include "error.h"
 #include "xalloc.h"
@@ -150,11 +151,40 @@ static int read_small_file(const char *path, char **text, size_t *len, size_t ma
 	return r;
 }
 
+int lfs_pointer(const uint8_t *p, size_t n, uint64_t *size)
+{
+	static const char head[] = "version https://git-lfs.github.com/spec/";
+	*size = 0;
+	if (n > 1024 || n < sizeof(head) - 1 || memcmp(p, head, sizeof(head) - 1))
+		return 0;
+	for (size_t i = 0; i + 6 < n; i++)
+		if (!memcmp(p + i, "\nsize ", 6)) {
+			for (size_t k = i + 6; k < n && p[k] >= '0' && p[k] <= '9' && *size < UINT64_MAX / 10; k++)
+				*size = *size * 10 + (uint64_t)(p[k] - '0');
+			break;
+		}
+	return 1;
+}
+
+int lfs_error(const char *label, uint64_t size)
+{
+	char sz[48] = "", h[32];
+	if (size) {
+		human_size(h, sizeof(h), size);
+		snprintf(sz, sizeof(sz), " of %s", h);
+	}
+	return error_code(EXIT_INVALID, "'%s': a Git LFS pointer, not the file itself (the real file%s was not "
+			  "fetched: git lfs pull)", label, sz);
+}
+
 /* Builds the tree and checks that the bytes look like a Core ML spec. */
 static int make_root(struct mlpkg_model *m)
 {
 	if (m->spec_len == 0)
 		return error_code(EXIT_INVALID, "'%s': empty file, not a Core ML model", m->path);
+	uint64_t lfs_size;
+	if (lfs_pointer(m->spec, m->spec_len, &lfs_size))
+		return lfs_error(m->fmt == FMT_PACKAGE && m->spec_path ? m->spec_path : m->path, lfs_size);
 	m->root = mt_root_new(&core_ml__specification__model__descriptor, m->spec, m->spec_len, m->path);
 	if (m->map)
 		mt_root_set_file(m->root, m->fd, m->map, m->map_len);

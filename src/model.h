@@ -55,6 +55,13 @@ char *mlpkg_default_model(void);
 int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size_t *len, int *mapped);
 /* 1 when the package has the file (relative to its folder) */
 int mlpkg_has_file(struct mlpkg_model *m, const char *rel);
+
+/* A Git LFS pointer (the small text file a repository holds when the real
+ * file was not fetched): 1 and *size, the real file's size (0 when not
+ * said); 0 otherwise. */
+int lfs_pointer(const uint8_t *p, size_t n, uint64_t *size);
+/* "'LABEL': a Git LFS pointer ..." as an error, exit 4 */
+int lfs_error(const char *label, uint64_t size);
 /* size of a package file (relative to the package folder), -1 when absent */
 int64_t mlpkg_file_size(struct mlpkg_model *m, const char *rel);
 /* The folder of the root spec inside the package, relative to the package

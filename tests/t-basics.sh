@@ -91,6 +91,9 @@ check "... with one line naming it" sh -c "one_line_error() { :; }; grep -q nope
 printf 'hello, I am text\n' >"$TMP/text.mlmodel"
 expect_exit 4 "a text file is not a model" "$MLPKG" dump "$TMP/text.mlmodel"
 check "... one line naming the file" one_line_error
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 52428800\n' 0 >"$TMP/lfs.mlmodel"
+expect_exit 4 "a Git LFS pointer is not a model" "$MLPKG" info "$TMP/lfs.mlmodel"
+check "... said so in one line, with the size it stands for" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q \"lfs.mlmodel': a Git LFS pointer, not the file itself (the real file of 50 MiB was not fetched: git lfs pull)\" '$TMP/err'"
 : >"$TMP/empty.mlmodel"
 expect_exit 4 "an empty file is not a model" "$MLPKG" dump "$TMP/empty.mlmodel"
 mkdir "$TMP/folder"

@@ -132,6 +132,11 @@ rm -rf "$TMP/C.mlpackage" && cp -R "$TMP/DeepLab.mlpackage" "$TMP/C.mlpackage"
 printf '\003' | dd of="$TMP/C.mlpackage/$wb" bs=1 seek=4 conv=notrunc 2>/dev/null
 expect_exit 4 "an unknown weight file version: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
 check "... one line" one_line_error
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 1234567\n' 0 >"$TMP/C.mlpackage/$wb"
+expect_exit 4 "a weight file that is a Git LFS pointer: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
+check "... one line naming the file and saying so" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q \"C.mlpackage/Data/com.apple.CoreML/weights/weight.bin': a Git LFS pointer, not the file itself (the real file of 1.2 MiB was not fetched: git lfs pull)\" '$TMP/err'"
+expect_exit 1 "... check reports it" "$MLPKG" check "$TMP/C.mlpackage"
+check "... as an LFS pointer" grep -q "weight.bin: a Git LFS pointer, not the weights (1.2 MiB not fetched" "$TMP/out"
 rm -f "$TMP/C.mlpackage/$wb"
 expect_exit 4 "a missing weight file: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
 check "... one line" one_line_error
