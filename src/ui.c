@@ -296,7 +296,8 @@ static size_t put_esc(wchar_t *out, size_t k, size_t cap, const char *s)
 
 /* s as wide characters in at most width columns, control characters and
  * invalid bytes escaped; returns the characters written, *used the columns */
-static size_t widen(const char *s, size_t len, wchar_t *out, size_t cap, int width, int *used)
+/* *cut: s did not fit in width columns (or cap characters) */
+static size_t widen(const char *s, size_t len, wchar_t *out, size_t cap, int width, int *used, int *cut)
 {
 	mbstate_t st;
 	memset(&st, 0, sizeof(st));
@@ -342,6 +343,7 @@ static size_t widen(const char *s, size_t len, wchar_t *out, size_t cap, int wid
 		p += r;
 	}
 	*used = w;
+	*cut = p < end;
 	return k;
 }
 
@@ -351,8 +353,15 @@ static int put(int y, int x, int width, const char *s, attr_t a)
 	if (width <= 0 || !s)
 		return 0;
 	wchar_t buf[1024];
-	int used;
-	size_t n = widen(s, strlen(s), buf, sizeof(buf) / sizeof(*buf), width, &used);
+	int used, cut;
+	size_t cap = sizeof(buf) / sizeof(*buf);
+	size_t n = widen(s, strlen(s), buf, cap, width, &used, &cut);
+	if (cut && width >= 2) {
+		/* a cut is shown: the last column says there is more */
+		n = widen(s, strlen(s), buf, cap - 1, width - 1, &used, &cut);
+		buf[n++] = MB_CUR_MAX > 1 ? (wchar_t)0x2026 : L'>';
+		used++;
+	}
 	attron(a);
 	if (n)
 		mvaddnwstr(y, x, buf, (int)n);
@@ -1033,6 +1042,53 @@ static void detail_lines(struct view *v, struct strlist *out)
 		sl_pushf(out, "%s", n->text);
 }
 
+/* The lines of l longer than width columns, wrapped: a continuation keeps
+ * the line's indent.  At most 20000 lines come out. */
+static void wrap_lines(struct strlist *l, int width)
+{
+	if (width < 8)
+		return;
+	struct strlist out = { 0 };
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s = l->v[i], *end = s + strlen(s);
+		size_t indent = strspn(s, " ");
+		if (indent > (size_t)width / 2)
+			indent = 0;
+		mbstate_t st;
+		memset(&st, 0, sizeof(st));
+		const char *start = s, *p = s;
+		int w = 0, first = 1;
+		while (p < end && out.n < 20000) {
+			wchar_t wc;
+			size_t r = mbrtowc(&wc, p, (size_t)(end - p), &st);
+			int cw;
+			if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
+				memset(&st, 0, sizeof(st));
+				r = 1;
+				cw = 4; /* shown as \xNN */
+			} else {
+				cw = wc < 0x20 || wc == 0x7f ? 4 : wcwidth(wc);
+				if (cw < 0)
+					cw = 6;
+			}
+			int room = width - (first ? 0 : (int)indent);
+			if (w + cw > room && p > start) {
+				sl_pushf(&out, "%*s%.*s", first ? 0 : (int)indent, "", (int)(p - start), start);
+				start = p;
+				w = 0;
+				first = 0;
+				continue;
+			}
+			w += cw;
+			p += r;
+		}
+		if (out.n < 20000)
+			sl_pushf(&out, "%*s%.*s", first ? 0 : (int)indent, "", (int)(end - start), start);
+	}
+	sl_free(l);
+	*l = out;
+}
+
 static void draw_lines(const struct strlist *l, size_t from, int y0, int h)
 {
 	for (int y = 0; y < h; y++) {
@@ -1114,6 +1170,8 @@ static void paint(struct ui *u)
 			help_lines(v, &l);
 		else
 			detail_lines(v, &l);
+		if (!u->help)
+			wrap_lines(&l, COLS - 1);
 		if (u->zscroll + (size_t)body > l.n)
 			u->zscroll = l.n > (size_t)body ? l.n - (size_t)body : 0;
 		draw_lines(&l, u->zscroll, 1, body);
@@ -1134,6 +1192,7 @@ static void paint(struct ui *u)
 				put(sy, 2, COLS - 4, n->kind, A_BOLD);
 			struct strlist l = { 0 };
 			detail_lines(v, &l);
+			wrap_lines(&l, COLS - 1);
 			draw_lines(&l, 0, sy + 1, u->dh);
 			sl_free(&l);
 		}

@@ -24,6 +24,19 @@ fits() { [ "$(wc -l <"$TMP/out")" -eq "$2" ] && [ "$(wc -L <"$TMP/out")" -le "$1
 "$MKMODEL" nn "$TMP/T.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nn"
 "$MKMODEL" pipeline "$TMP/P.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel pipeline"
 
+# a line too long for the screen says so in its last column, never ends in
+# a number that looks whole
+cp "$TMP/T.mlmodel" "$TMP/cut.mlmodel"
+"$MLPKG" meta set description "A description long enough to be cut, ending in a range 0..10000" "$TMP/cut.mlmodel" 2>/dev/null
+printf 'Resize 50x16\n' >"$TMP/keys"
+LC_ALL=C.UTF-8 MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse "$TMP/cut.mlmodel" >"$TMP/out" 2>&1
+check "a cut line ends in '…' (UTF-8)" sh -c "grep -q 'description: A description lo…\$' '$TMP/out' && ! grep -q '0\.\.10' '$TMP/out'"
+LC_ALL=C MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse "$TMP/cut.mlmodel" >"$TMP/out" 2>&1
+check "... and in '>' without UTF-8" grep -q 'description: A description lo>$' "$TMP/out"
+printf 'Resize 50x16\n3\n' >"$TMP/keys"
+LC_ALL=C.UTF-8 MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse "$TMP/cut.mlmodel" >"$TMP/out" 2>&1
+check "the detail pane wraps what does not fit, nothing lost" sh -c "grep -qx ' A description long enough to be cut, ending in a' '$TMP/out' && grep -qx ' range 0..10000' '$TMP/out'"
+
 browse "$TMP/D.mlpackage"
 check "overview: exit 0" test "$rc" -eq 0
 check "overview: what info shows" sh -c "grep -q 'format: *package' '$TMP/out' && grep -q 'type: *mlProgram (opset CoreML6)' '$TMP/out'"
