@@ -458,21 +458,6 @@ static void sset_union(struct sset *dst, const struct sset *src)
 			sset_add(dst, src->v[i]);
 }
 
-/* the values of a repeated integer field (packed or not), at most max */
-static size_t uints(struct mt_node *n, uint32_t num, uint64_t *out, size_t max)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n->n; i++) {
-		size_t pos = 0;
-		uint64_t u;
-		if (n->f[i].number == num && n->f[i].fd)
-			while (mt_scalar_next(&n->f[i], &pos, &u))
-				if (k++ < max)
-					out[k - 1] = u;
-	}
-	return k;
-}
-
 /* a * b, or 0 when it overflows (no expectation then) */
 static uint64_t mul(uint64_t a, uint64_t b)
 {
@@ -480,72 +465,22 @@ static uint64_t mul(uint64_t a, uint64_t b)
 	return __builtin_mul_overflow(a, b, &r) ? 0 : r;
 }
 
-/* The weight fields of the common layers against the sizes their parameters
- * declare: innerProduct, convolution, embedding, batchnorm, loadConstant.
- * Quantized values are compared by their bytes; raw bytes are not checked. */
+/* The weight fields of the layers against the sizes their parameters
+ * declare (nn_weight_shape: innerProduct, convolution, embedding(ND),
+ * batchedMatmul, batchnorm, loadConstant, scale, bias).  Quantized values
+ * are compared by their bytes; raw bytes are not checked. */
 static void check_nn_weights(const struct nn_layer *l, const char *lp, struct check_report *r)
 {
 	if (!l->kind || !l->params || !l->nw)
 		return;
-	struct mt_node *p = l->params;
-	uint64_t main = 0, bias = 0, each = 0;
-	char how[160];
-	how[0] = 0;
-	if (!strcmp(l->kind, "innerProduct") || !strcmp(l->kind, "embedding")) {
-		uint64_t in = (uint64_t)mt_get_int(p, 1, 0), out = (uint64_t)mt_get_int(p, 2, 0);
-		main = mul(in, out);
-		bias = out;
-		snprintf(how, sizeof(how), "%s %llu x outputChannels %llu", l->kind[0] == 'i' ? "inputChannels" : "inputDim",
-			 (unsigned long long)in, (unsigned long long)out);
-	} else if (!strcmp(l->kind, "convolution")) {
-		uint64_t oc = (uint64_t)mt_get_int(p, 1, 0), kc = (uint64_t)mt_get_int(p, 2, 0);
-		uint64_t g = (uint64_t)mt_get_int(p, 10, 0), ks[2] = { 3, 3 };
-		size_t nks = uints(p, 20, ks, 2);
-		if (nks != 0 && nks != 2)
-			return;
-		if (!g)
-			g = 1;
-		if (mt_get_int(p, 60, 0)) {
-			if (oc % g)
-				return;
-			main = mul(mul(kc, oc / g), mul(ks[0], ks[1]));
-			snprintf(how, sizeof(how), "kernelChannels %llu x outputChannels %llu / nGroups %llu x kernel %llux%llu",
-				 (unsigned long long)kc, (unsigned long long)oc, (unsigned long long)g,
-				 (unsigned long long)ks[0], (unsigned long long)ks[1]);
-		} else {
-			main = mul(mul(oc, kc), mul(ks[0], ks[1]));
-			snprintf(how, sizeof(how), "outputChannels %llu x kernelChannels %llu x kernel %llux%llu",
-				 (unsigned long long)oc, (unsigned long long)kc, (unsigned long long)ks[0],
-				 (unsigned long long)ks[1]);
-		}
-		bias = oc;
-	} else if (!strcmp(l->kind, "batchnorm")) {
-		each = (uint64_t)mt_get_int(p, 1, 0);
-		snprintf(how, sizeof(how), "channels %llu", (unsigned long long)each);
-	} else if (!strcmp(l->kind, "loadConstant")) {
-		uint64_t sh[8], n = 1;
-		size_t ns = uints(p, 1, sh, 8);
-		if (!ns || ns > 8)
-			return;
-		struct strbuf sb = STRBUF_INIT;
-		for (size_t k = 0; k < ns; k++) {
-			n = mul(n, sh[k]);
-			sb_addf(&sb, "%s%llu", k ? "x" : "", (unsigned long long)sh[k]);
-		}
-		char *shape = sb_detach(&sb, NULL);
-		snprintf(how, sizeof(how), "shape %s", shape);
-		free(shape);
-		main = n;
-	} else {
-		return;
-	}
 	for (size_t i = 0; i < l->nw; i++) {
 		const struct nn_weight *w = &l->w[i];
-		uint64_t want = !strcmp(w->field, "weights") || !strcmp(w->field, "data") ? main
-				: !strcmp(w->field, "bias") ? bias
-				: each && (!strcmp(w->field, "gamma") || !strcmp(w->field, "beta") ||
-					   !strcmp(w->field, "mean") || !strcmp(w->field, "variance")) ? each : 0;
-		if (!want || !w->type || !strcmp(w->type, "raw") || w->bits <= 0)
+		uint64_t dims[8], want = 1;
+		char how[160];
+		size_t rank = nn_weight_shape(l, w->field, dims, 8, how, sizeof(how));
+		for (size_t d = 0; d < rank; d++)
+			want = mul(want, dims[d]);
+		if (!rank || !want || !w->type || !strcmp(w->type, "raw") || w->bits <= 0)
 			continue;
 		int bad, packed = !strcmp(w->type, "quantized") || !strcmp(w->type, "lut");
 		if (packed)

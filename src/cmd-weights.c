@@ -190,6 +190,19 @@ static int gather(struct wlist *L)
 					e->field = xstrdup(l.w[j].field);
 					e->w = l.w[j];
 					e->w.field = e->field;
+					/* the shape the layer gives it, when its size agrees */
+					uint64_t dims[8], prod = 1;
+					size_t rank = nn_weight_shape(&l, e->field, dims, 8, NULL, 0);
+					int over = 0;
+					for (size_t d = 0; d < rank; d++)
+						over |= __builtin_mul_overflow(prod, dims[d], &prod);
+					if (rank && !over && prod == e->w.count) {
+						e->rank = rank;
+						e->shape = xmalloc(rank * sizeof(*e->shape));
+						for (size_t d = 0; d < rank; d++)
+							e->shape[d] = (int64_t)dims[d];
+						e->known = 1;
+					}
 				}
 				nn_layer_release(&l);
 				k++;
@@ -336,7 +349,7 @@ static int file_infos(const struct wlist *L, struct fileinfo **out, size_t *n)
 static void shape_str(char *buf, size_t n, const struct wentry *e)
 {
 	size_t k = 0;
-	if (e->is_nn) {
+	if (e->is_nn && !e->rank) {
 		snprintf(buf, n, "[%llu]", (unsigned long long)e->w.count);
 		return;
 	}
@@ -378,7 +391,7 @@ static void list_text(const struct wlist *L, const struct fileinfo *fi, size_t n
 		cur_func = e->function;
 		if (!header) {
 			if (e->is_nn)
-				printf("  %-12s %12s %12s  %s\n", "type", "count", "bytes", "name");
+				printf("  %-12s %-17s %10s %10s  %s\n", "type", "shape", "count", "bytes", "name");
 			else
 				printf("  %-9s %-21s %10s %10s  %s\n", "dtype", "shape", "bytes", "offset", "name");
 			header = 1;
@@ -391,7 +404,7 @@ static void list_text(const struct wlist *L, const struct fileinfo *fi, size_t n
 				snprintf(type, sizeof(type), "%s/%d", e->w.type, e->w.bits);
 			else
 				snprintf(type, sizeof(type), "%s", e->w.type);
-			printf("  %-12s %12llu %12llu  ", type, (unsigned long long)e->w.count,
+			printf("  %-12s %-17s %10llu %10llu  ", type, shape, (unsigned long long)e->w.count,
 			       (unsigned long long)e->w.bytes);
 		} else {
 			printf("  %-9s %-21s %10llu %10llu  ", entry_dtype(e), shape, (unsigned long long)entry_bytes(e),
@@ -451,6 +464,13 @@ static void list_json(const struct wlist *L, const struct fileinfo *fi, size_t n
 			jw_kstr(&w, "field", e->field);
 			jw_kstr(&w, "type", e->w.type);
 			jw_kint(&w, "bits", e->w.bits);
+			jw_key(&w, "shape");
+			jw_arr(&w);
+			for (size_t d = 0; d < e->rank; d++)
+				jw_int(&w, e->shape[d]);
+			if (!e->rank)
+				jw_int(&w, (int64_t)e->w.count);
+			jw_arr_end(&w);
 			jw_kint(&w, "count", (int64_t)e->w.count);
 			jw_kint(&w, "bytes", (int64_t)e->w.bytes);
 		} else {
@@ -618,7 +638,12 @@ static int extract(struct wlist *L, const char *name, const char *outname)
 		uint64_t dims[64];
 		size_t rank = 1;
 		dims[0] = count;
-		if (!e->is_nn && e->known && e->rank <= 64 && (e->count == count || e->rank == 0)) {
+		if (e->is_nn && e->rank && e->rank <= 64) {
+			/* the layer's shape (its size was checked against the count) */
+			rank = e->rank;
+			for (size_t i = 0; i < rank; i++)
+				dims[i] = (uint64_t)e->shape[i];
+		} else if (!e->is_nn && e->known && e->rank <= 64 && (e->count == count || e->rank == 0)) {
 			rank = e->rank;
 			for (size_t i = 0; i < rank; i++)
 				dims[i] = (uint64_t)e->shape[i];

@@ -109,7 +109,8 @@ const struct cmd commands[] = {
 	  "                    ending in .npy gets a NumPy file with dtype and shape\n"
 	  "ML programs: every blob-file value with its operation, dtype, shape, bytes\n"
 	  "and offset, checked against the weight.bin record.  Neural networks: each\n"
-	  "layer's weight fields (float32, float16, int8, quantized, lut) and sizes.\n",
+	  "layer's weight fields (float32, float16, int8, quantized, lut), the shape\n"
+	  "their layer gives them and sizes.\n",
 	  "--json --extract --output --help", "" },
 	{ "get", cmd_get, "get [--json] PATH [MODEL...]",
 	  "print any node of the spec by path",

@@ -1056,6 +1056,132 @@ void nn_layer_release(struct nn_layer *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* the values of a repeated integer field (packed or not), at most max */
+static size_t rep_uints(struct mt_node *n, uint32_t num, uint64_t *out, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		size_t pos = 0;
+		uint64_t u;
+		if (n->f[i].number == num && n->f[i].fd)
+			while (mt_scalar_next(&n->f[i], &pos, &u))
+				if (k++ < max)
+					out[k - 1] = u;
+	}
+	return k;
+}
+
+static size_t dims_of(uint64_t *dims, size_t max, size_t rank, const uint64_t *v)
+{
+	if (rank > max)
+		return 0;
+	for (size_t i = 0; i < rank; i++)
+		if (!v[i])
+			return 0;
+	memcpy(dims, v, rank * sizeof(*v));
+	return rank;
+}
+
+size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *dims, size_t max, char *how,
+		       size_t howlen)
+{
+	char tmp[160];
+	if (!how) {
+		how = tmp;
+		howlen = sizeof(tmp);
+	}
+	how[0] = 0;
+	if (!l->kind || !l->params || mt_parse(l->params) < 0)
+		return 0;
+	struct mt_node *p = l->params;
+	const char *k = l->kind;
+	int is_w = !strcmp(field, "weights"), is_b = !strcmp(field, "bias");
+	typedef unsigned long long ull;
+	if (!strcmp(k, "innerProduct") || !strcmp(k, "embedding")) {
+		uint64_t in = (uint64_t)mt_get_int(p, 1, 0), out = (uint64_t)mt_get_int(p, 2, 0);
+		snprintf(how, howlen, "%s %llu x outputChannels %llu", k[0] == 'i' ? "inputChannels" : "inputDim",
+			 (ull)in, (ull)out);
+		uint64_t v[2] = { out, in };
+		return is_w ? dims_of(dims, max, 2, v) : is_b ? dims_of(dims, max, 1, v) : 0;
+	}
+	if (!strcmp(k, "embeddingND")) {
+		uint64_t vocab = (uint64_t)mt_get_int(p, 1, 0), emb = (uint64_t)mt_get_int(p, 2, 0);
+		snprintf(how, howlen, "embeddingSize %llu x vocabSize %llu", (ull)emb, (ull)vocab);
+		uint64_t v[2] = { emb, vocab };
+		return is_w ? dims_of(dims, max, 2, v) : is_b ? dims_of(dims, max, 1, v) : 0;
+	}
+	if (!strcmp(k, "batchedMatmul")) {
+		uint64_t a = (uint64_t)mt_get_int(p, 5, 0), b = (uint64_t)mt_get_int(p, 6, 0);
+		snprintf(how, howlen, "weightMatrixFirstDimension %llu x weightMatrixSecondDimension %llu", (ull)a, (ull)b);
+		uint64_t v[2] = { a, b };
+		return is_w ? dims_of(dims, max, 2, v) : is_b ? dims_of(dims, max, 1, v + 1) : 0;
+	}
+	if (!strcmp(k, "convolution")) {
+		uint64_t oc = (uint64_t)mt_get_int(p, 1, 0), kc = (uint64_t)mt_get_int(p, 2, 0);
+		uint64_t g = (uint64_t)mt_get_int(p, 10, 0), ks[2] = { 3, 3 };
+		size_t nks = rep_uints(p, 20, ks, 2);
+		if (nks != 0 && nks != 2)
+			return 0;
+		if (!g)
+			g = 1;
+		if (is_b)
+			return dims_of(dims, max, 1, &oc);
+		if (!is_w)
+			return 0;
+		if (mt_get_int(p, 60, 0)) {
+			if (oc % g)
+				return 0;
+			snprintf(how, howlen, "kernelChannels %llu x outputChannels %llu / nGroups %llu x kernel %llux%llu",
+				 (ull)kc, (ull)oc, (ull)g, (ull)ks[0], (ull)ks[1]);
+			uint64_t v[4] = { kc, oc / g, ks[0], ks[1] };
+			return dims_of(dims, max, 4, v);
+		}
+		snprintf(how, howlen, "outputChannels %llu x kernelChannels %llu x kernel %llux%llu", (ull)oc, (ull)kc,
+			 (ull)ks[0], (ull)ks[1]);
+		uint64_t v[4] = { oc, kc, ks[0], ks[1] };
+		return dims_of(dims, max, 4, v);
+	}
+	if (!strcmp(k, "batchnorm")) {
+		uint64_t c = (uint64_t)mt_get_int(p, 1, 0);
+		snprintf(how, howlen, "channels %llu", (ull)c);
+		int each = !strcmp(field, "gamma") || !strcmp(field, "beta") || !strcmp(field, "mean") ||
+			   !strcmp(field, "variance");
+		return each ? dims_of(dims, max, 1, &c) : 0;
+	}
+	/* a shape field: loadConstant data (1), bias bias (1), scale scale (1) and bias (4) */
+	uint32_t sf = !strcmp(k, "loadConstant") && !strcmp(field, "data") ? 1
+		      : !strcmp(k, "bias") && is_b			    ? 1
+		      : !strcmp(k, "scale") && !strcmp(field, "scale")	    ? 1
+		      : !strcmp(k, "scale") && is_b			    ? 4 : 0;
+	if (!sf)
+		return 0;
+	uint64_t sh[8];
+	size_t ns = rep_uints(p, sf, sh, 8);
+	if (!ns || ns > 8)
+		return 0;
+	size_t at = (size_t)snprintf(how, howlen, "shape ");
+	for (size_t i = 0; i < ns && at < howlen; i++)
+		at += (size_t)snprintf(how + at, howlen - at, "%s%llu", i ? "x" : "", (ull)sh[i]);
+	return dims_of(dims, max, ns, sh);
+}
+
+char *nn_weight_shape_str(const struct nn_layer *l, const struct nn_weight *w)
+{
+	uint64_t dims[8], prod = 1;
+	size_t rank = nn_weight_shape(l, w->field, dims, 8, NULL, 0);
+	int over = 0;
+	for (size_t d = 0; d < rank; d++)
+		over |= __builtin_mul_overflow(prod, dims[d], &prod);
+	if (!rank || over || prod != w->count)
+		return xasprintf("[%llu]", (unsigned long long)w->count);
+	struct strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '[');
+	for (size_t d = 0; d < rank; d++)
+		sb_addf(&sb, "%s%llu", d ? "," : "", (unsigned long long)dims[d]);
+	sb_addc(&sb, ']');
+	return sb_detach(&sb, NULL);
+}
+
 uint8_t *nn_weight_gather(const struct nn_weight *w, size_t *len)
 {
 	struct strbuf sb = STRBUF_INIT;

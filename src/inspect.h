@@ -150,6 +150,18 @@ int nn_has_weights(struct mt_node *n, int depth);
 /* The values of a WeightParams field that is stored as separate (unpacked)
  * floats, gathered as little-endian bytes; caller frees. */
 uint8_t *nn_weight_gather(const struct nn_weight *w, size_t *len);
+/* The shape the layer's parameters give its weight field (as Core ML lays
+ * it out: innerProduct [out, in], convolution [out, kernelChannels, kh, kw]
+ * or, deconvolution, [kernelChannels, out / nGroups, kh, kw], embedding
+ * [out, inputDim], embeddingND [embeddingSize, vocabSize], batchedMatmul
+ * [first, second], batchnorm [channels], loadConstant / scale / bias their
+ * shape fields): its rank (0 when unknown) with dims, and in how (when not
+ * NULL) the parameters it comes from, in words. */
+size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *dims, size_t max, char *how,
+		       size_t howlen);
+/* "[d0,d1,...]": that shape when the field's count agrees with it, else
+ * "[count]"; caller frees */
+char *nn_weight_shape_str(const struct nn_layer *l, const struct nn_weight *w);
 
 /* ---- ML programs ------------------------------------------------------- */
 struct mil_function {

@@ -124,8 +124,10 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 			const struct nn_weight *w = &l.w[x->wi];
 			human_size(b, sizeof(b), w->bytes);
 			sl_pushf(out, "layer %s (%s), field %s", l.name, l.kind, w->field);
-			sl_pushf(out, "dtype %s (%d bits), %llu elements, %s (%llu bytes)", w->type, w->bits,
-				 (unsigned long long)w->count, b, (unsigned long long)w->bytes);
+			char *shape = nn_weight_shape_str(&l, w);
+			sl_pushf(out, "dtype %s (%d bits), shape %s, %llu elements, %s (%llu bytes)", w->type, w->bits,
+				 shape, (unsigned long long)w->count, b, (unsigned long long)w->bytes);
+			free(shape);
 			if (!x->stats)
 				x->stats = nn_stats(w);
 			sl_pushf(out, "%s", x->stats);
@@ -250,8 +252,9 @@ static int weights_init(struct view *v)
 					char b[32];
 					human_size(b, sizeof(b), w->bytes);
 					char *label = xasprintf("%s.%s", l.name, w->field);
-					struct unode *c = un_add(v->root, "%-34s %-9s [%llu] %s", label, w->type,
-								 (unsigned long long)w->count, b);
+					char *shape = nn_weight_shape_str(&l, w);
+					struct unode *c = un_add(v->root, "%-34s %-9s %s %s", label, w->type, shape, b);
+					free(shape);
 					free(label);
 					struct wp *x = xcalloc(1, sizeof(*x));
 					x->nn = 1;

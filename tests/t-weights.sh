@@ -45,10 +45,28 @@ if have_python; then
 	check ".npy of an fp16 tensor" chk npy "$TMP/w16.npy" "$TMP/w16.bin" '<f2' '[16, 3, 3, 3]'
 	"$MLPKG" weights --extract fc1.weights -o "$TMP/fc1.bin" "$TMP/TinyNet.mlmodel"
 	"$MLPKG" weights --extract fc1.weights -o "$TMP/fc1.npy" "$TMP/TinyNet.mlmodel"
-	check ".npy of NN float16 weights: flat" chk npy "$TMP/fc1.npy" "$TMP/fc1.bin" '<f2' '[2560]'
+	check ".npy of NN float16 weights: the innerProduct's [outputChannels, inputChannels]" chk npy "$TMP/fc1.npy" "$TMP/fc1.bin" '<f2' '[10, 256]'
 	"$MLPKG" weights --extract conv1.weights -o "$TMP/c1.bin" "$TMP/TinyNet.mlmodel"
 	"$MLPKG" weights --extract conv1.weights -o "$TMP/c1.npy" "$TMP/TinyNet.mlmodel"
-	check ".npy of NN float32 weights" chk npy "$TMP/c1.npy" "$TMP/c1.bin" '<f4' '[108]'
+	check ".npy of NN float32 weights: the convolution's [out, kernelChannels, kh, kw]" chk npy "$TMP/c1.npy" "$TMP/c1.bin" '<f4' '[4, 3, 3, 3]'
+	run "$MLPKG" weights "$TMP/TinyNet.mlmodel"
+	check "NN weights listed with the shape their layer gives them" sh -c "grep -q 'float32  *\[4,3,3,3\]  *108  *432  conv1.weights' '$TMP/out' && grep -q 'float16  *\[10,256\]  *2560  *5120  fc1.weights' '$TMP/out'"
+	run "$MLPKG" weights --json "$TMP/TinyNet.mlmodel"
+	check "... and in --json" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); w={x['name']: x for x in d['weights']}; assert w['conv1.weights']['shape']==[4,3,3,3] and w['bn1.gamma']['shape']==[4], w"
+	# a layer whose size disagrees with its weights: listed flat, never a wrong shape
+	pyscript "$TMP" <<'PY'
+import os, sys
+from pydecode import load_schema
+pb = load_schema()
+m = pb.Model()
+m.ParseFromString(open(os.path.join(sys.argv[1], "TinyNet.mlmodel"), "rb").read())
+for l in m.neuralNetwork.layers:
+    if l.name == "fc1":
+        l.innerProduct.inputChannels = 255
+open(os.path.join(sys.argv[1], "W-bad.mlmodel"), "wb").write(m.SerializeToString())
+PY
+	run "$MLPKG" weights "$TMP/W-bad.mlmodel"
+	check "... a size that disagrees: flat" grep -q 'float16  *\[2560\]  *2560  *5120  fc1.weights' "$TMP/out"
 else
 	skip "no python3-protobuf/protoc: .npy checks"
 fi
@@ -178,7 +196,7 @@ if have_python; then
 	py weightbytes "$q" conv1.weights "$TMP/qy.bin"
 	check "quantized NN weights extracted as stored" cmp -s "$TMP/q.bin" "$TMP/qy.bin"
 	"$MLPKG" weights --extract conv1.weights -o "$TMP/q.npy" "$q"
-	check "quantized NN weights: uint8 .npy" chk npy "$TMP/q.npy" "$TMP/q.bin" '|u1' '[432]'
+	check "quantized NN weights: uint8 .npy, in the convolution's shape" chk npy "$TMP/q.npy" "$TMP/q.bin" '|u1' '[16, 3, 3, 3]'
 fi
 if command -v zip >/dev/null; then
 	(cd "$FIXTURES" && zip -qr "$TMP/cat.mlpackage.zip" catfeeder-yolov8n.mlpackage)
