@@ -24,6 +24,34 @@ static void print_human_value(const char *v, size_t n)
 	fput_escaped(stdout, v, n);
 }
 
+/* Warns when Xcode's metadata overlay says otherwise than the spec for
+ * any of the entries e (the keys it holds differently are named). */
+static void overlay_note(struct mlpkg_model *m, const struct meta_entry *e, size_t n)
+{
+	char *text;
+	size_t len;
+	if (overlay_read(m, OVERLAY_META, &text, &len) != 1)
+		return;
+	struct meta_edit *me = xcalloc(n ? n : 1, sizeof(*me));
+	for (size_t i = 0; i < n; i++) {
+		me[i].key = meta_canonical(e[i].key, &me[i].std);
+		me[i].val = e[i].value;
+		me[i].len = e[i].len;
+	}
+	char *which = NULL;
+	int k = overlay_meta_differs(text, len, me, n, &which);
+	char *rel = overlay_rel(m, OVERLAY_META);
+	if (k < 0)
+		warning("'%s': the metadata overlay %s is not a JSON object", m->path, rel);
+	else if (k > 0)
+		warning("'%s': its metadata overlay %s says otherwise for %s; Xcode shows the overlay's", m->path, rel,
+			which);
+	free(rel);
+	free(which);
+	free(me);
+	free(text);
+}
+
 static int do_list(const char *path, const struct meta_opts *o, int several, struct jw *w)
 {
 	struct mlpkg_model *m = cmd_open(path, 0);
@@ -61,12 +89,8 @@ static int do_list(const char *path, const struct meta_opts *o, int several, str
 			fputc('\n', stdout);
 		}
 	}
-	if (!o->json && m->fmt != FMT_MLMODEL && m->fmt != FMT_STDIN) {
-		char *rel = overlay_rel(m, OVERLAY_META);
-		if (mlpkg_has_file(m, rel))
-			warning("'%s' carries a metadata overlay (%s) that Xcode may show instead", m->path, rel);
-		free(rel);
-	}
+	if (!o->json)
+		overlay_note(m, e, n);
 	meta_entries_free(e, n);
 	mlpkg_close(m);
 	return EXIT_OK;
@@ -95,12 +119,14 @@ static int do_get(const char *key, const char *path, const struct meta_opts *o)
 		jw_strn(&w, v, len);
 		jw_obj_end(&w);
 		jw_end(&w);
-	} else {
+	}
+	if (r == 1) {
+		struct meta_entry one = { (char *)key, v, len, 0 };
+		overlay_note(m, &one, 1);
+	}
+	if (r == 1 && !o->json) {
 		fwrite(v, 1, len, stdout);
-		if (isatty(1))
-			fputc('\n', stdout);
-		else
-			fputc('\n', stdout);
+		fputc('\n', stdout);
 	}
 	free(v);
 	mlpkg_close(m);

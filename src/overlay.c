@@ -202,6 +202,29 @@ int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, s
 	return held_count;
 }
 
+int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e, size_t n, char **which)
+{
+	*which = NULL;
+	struct jdoc d;
+	if (!is_object_text(text, len) || jdoc_scan(text, len, &d) < 0)
+		return -1;
+	struct strbuf sb = STRBUF_INIT;
+	int k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int held = 0;
+		if (e[i].val && meta_target(&d, &e[i], &held) >= 0) {
+			sb_addf(&sb, "%s%s", k ? ", " : "", e[i].key);
+			k++;
+		}
+	}
+	jdoc_free(&d);
+	if (k)
+		*which = sb_detach(&sb, NULL);
+	else
+		sb_release(&sb);
+	return k;
+}
+
 static int write_file_atomic(const char *path, const char *text)
 {
 	struct atomic_file af;

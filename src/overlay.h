@@ -39,6 +39,11 @@ struct meta_edit {
  * byte changes); -1 when it is not a JSON object. */
 int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, size_t n, char **out);
 
+/* How many of the values e (the spec's) Metadata.json holds differently,
+ * their keys in *which ("author, license"; caller frees, NULL when none);
+ * -1 when it is not a JSON object. */
+int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e, size_t n, char **which);
+
 /* Saves m like mlpkg_save(m, out), and the overlay name with text (NULL:
  * unchanged): for a zip edited in place both land in the one commit, else
  * the overlay is replaced atomically after the spec.  In place with

@@ -202,7 +202,14 @@ check "overlay: ... is not added to it, with a warning" sh -c "cmp -s '$TMP/ov.j
 "$MLPKG" meta rm k "$TMP/ov.mlpackage" 2>/dev/null
 check "overlay: meta rm removes its entry too" "$PYTHON3" -c "import json; d=json.load(open('$TMP/ov.mlpackage/Data/com.apple.CoreML/Metadata.json')); assert 'k' not in d['userDefined'], d"
 run "$MLPKG" meta list "$TMP/ov.mlpackage"
-check "overlay: meta list mentions it" grep -q "Metadata.json" "$TMP/err"
+check "overlay in step with the spec: meta list says nothing of it" sh -c "! grep -q 'Metadata.json' '$TMP/err'"
+printf '{"author": "someone else", "userDefined": {}}' >"$TMP/ov.mlpackage/Data/com.apple.CoreML/Metadata.json"
+run "$MLPKG" meta list "$TMP/ov.mlpackage"
+check "overlay that says otherwise: meta list names the keys" grep -q "its metadata overlay Data/com.apple.CoreML/Metadata.json says otherwise for author; Xcode shows the overlay's" "$TMP/err"
+run "$MLPKG" meta get author "$TMP/ov.mlpackage"
+check "... meta get of that key warns too" sh -c "grep -q 'says otherwise for author' '$TMP/err' && grep -qx new '$TMP/out'"
+run "$MLPKG" meta get license "$TMP/ov.mlpackage"
+check "... of another key, not" sh -c "! grep -q 'overlay' '$TMP/err'"
 
 # Xcode's own overlay layout (two-space indent, " : ", escaped slashes, no
 # final newline): an edit splices its entry, every other byte stays
