@@ -16,6 +16,32 @@ trap 'chmod -R u+w "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
 _n=0
 _failed=0
 
+# GNU and BSD (macOS) userlands differ; the tests go through these.
+# STAT_INODE / STAT_MODE expand inside "sh -c" strings too.
+if stat -c %i / >/dev/null 2>&1; then
+	STAT_INODE="stat -c %i" STAT_MODE="stat -c %a"
+	facts_of() { stat -c '%n %i %s %Y %Z' "$@"; }
+else
+	STAT_INODE="stat -f %i" STAT_MODE="stat -f %Lp"
+	facts_of() { stat -f '%N %i %z %m %c' "$@"; }
+fi
+inode_of() { $STAT_INODE "$1"; }
+mode_of() { $STAT_MODE "$1"; }
+# the widest line of a file, in characters (wc -L is GNU's): UTF-8
+# continuation bytes dropped, one byte a character is left
+widest() { LC_ALL=C tr -d '\200-\277' <"$1" | LC_ALL=C awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }'; }
+# timeout [-s SIG] SECONDS CMD...: coreutils' where there is one, else perl
+if ! command -v timeout >/dev/null 2>&1; then
+	timeout() {
+		_sig=TERM
+		if [ "$1" = -s ]; then _sig=$2; shift 2; fi
+		perl -e 'use Time::HiRes qw(alarm); my ($sig, $t, @cmd) = @ARGV; my $pid = fork;
+			if (!$pid) { exec @cmd or exit 127 } my $late = 0;
+			$SIG{ALRM} = sub { $late = 1; kill $sig, $pid }; alarm $t; waitpid $pid, 0; my $st = $?;
+			alarm 0; exit 124 if $late; exit($st & 127 ? 128 + ($st & 127) : $st >> 8)' "$_sig" "$@"
+	}
+fi
+
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
 not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
 skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $*"; }

@@ -18,7 +18,7 @@ browse() {
 }
 screen_has() { grep -q -- "$1" "$TMP/out"; }
 # fits COLS LINES: the screen dump has LINES lines, none wider than COLS columns
-fits() { [ "$(wc -l <"$TMP/out")" -eq "$2" ] && [ "$(wc -L <"$TMP/out")" -le "$1" ]; }
+fits() { [ "$(wc -l <"$TMP/out")" -eq "$2" ] && [ "$(widest "$TMP/out")" -le "$1" ]; }
 
 "$MKMODEL" segmentation "$TMP/D.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel segmentation"
 "$MKMODEL" nn "$TMP/T.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nn"

@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 spec_of() { if [ -d "$1" ]; then echo "$1/Data/com.apple.CoreML/model.mlmodel"; else echo "$1"; fi; }
-inode() { stat -c %i "$(spec_of "$1")"; }
+inode() { inode_of "$(spec_of "$1")"; }
 
 # the names of every feature description in a model (pipeline members
 # included), one a line
@@ -116,7 +116,7 @@ blob=$("$MLPKG" get 'neuralNetwork.layers[0].output[0]' "$TMP/nn.mlmodel" 2>/dev
 expect_exit 2 "rename to the name of an inner blob: exit 2" "$MLPKG" rename input "$blob" "$TMP/nn.mlmodel"
 expect_exit 2 "rename to an empty name: exit 2" "$MLPKG" rename input "" "$TMP/nn.mlmodel"
 expect_exit 2 "rename without NEW: usage, exit 2" "$MLPKG" rename input
-check "refusals: the model is byte-identical, same inode" sh -c "cmp -s '$TMP/keep.mlmodel' '$TMP/nn.mlmodel' && [ $i0 = \$(stat -c %i '$TMP/nn.mlmodel') ]"
+check "refusals: the model is byte-identical, same inode" sh -c "cmp -s '$TMP/keep.mlmodel' '$TMP/nn.mlmodel' && [ $i0 = \$($STAT_INODE '$TMP/nn.mlmodel') ]"
 expect_exit 0 "rename OLD OLD: nothing to do" "$MLPKG" rename input input "$TMP/nn.mlmodel"
 check "... nothing written" test "$i0" = "$(inode "$TMP/nn.mlmodel")"
 expect_exit 0 "a neural network takes any new name" "$MLPKG" rename --dry-run input 'my input' "$TMP/nn.mlmodel"
@@ -140,9 +140,9 @@ check "package -o: weight.bin and Manifest.json copied exactly" sh -c "cmp -s '$
 cp "$TMP/nn.mlmodel" "$TMP/a.mlmodel"; cp "$TMP/nn.mlmodel" "$TMP/b.mlmodel"
 expect_exit 0 "rename on several models" "$MLPKG" rename input data "$TMP/a.mlmodel" "$TMP/b.mlmodel"
 check "... renames in each" sh -c "'$MLPKG' get 'description.input[0].name' '$TMP/a.mlmodel' | grep -qx data && '$MLPKG' get 'description.input[0].name' '$TMP/b.mlmodel' | grep -qx data"
-w0=$(stat -c %i "$TMP/seg.mlpackage/Data/com.apple.CoreML/weights/weight.bin")
+w0=$(inode_of "$TMP/seg.mlpackage/Data/com.apple.CoreML/weights/weight.bin")
 "$MLPKG" rename image img "$TMP/seg.mlpackage"
-check "in place: weight.bin never rewritten" test "$w0" = "$(stat -c %i "$TMP/seg.mlpackage/Data/com.apple.CoreML/weights/weight.bin")"
+check "in place: weight.bin never rewritten" test "$w0" = "$(inode_of "$TMP/seg.mlpackage/Data/com.apple.CoreML/weights/weight.bin")"
 "$MLPKG" rename img image "$TMP/seg.mlpackage"
 check "in place: back to the original package" diff -r "$TMP/segkeep.mlpackage" "$TMP/seg.mlpackage"
 
@@ -230,7 +230,7 @@ printf 'a\nb\na\n' >"$TMP/ldup"
 expect_exit 2 "labels set with a duplicate: exit 2" "$MLPKG" labels set "$TMP/ldup" "$TMP/l.mlmodel"
 printf 'a\n\nb\n' >"$TMP/lempty"
 expect_exit 2 "labels set with an empty label: exit 2" "$MLPKG" labels set "$TMP/lempty" "$TMP/l.mlmodel"
-check "refused labels: file byte-identical, same inode" sh -c "cmp -s '$TMP/l.keep' '$TMP/l.mlmodel' && [ $i0 = \$(stat -c %i '$TMP/l.mlmodel') ]"
+check "refused labels: file byte-identical, same inode" sh -c "cmp -s '$TMP/l.keep' '$TMP/l.mlmodel' && [ $i0 = \$($STAT_INODE '$TMP/l.mlmodel') ]"
 expect_exit 0 "labels set --dry-run" "$MLPKG" labels set --dry-run "$TMP/l3" "$TMP/l.mlmodel"
 printf 'cat\ndog\nbird\n' | "$MLPKG" labels set --dry-run - "$TMP/l.mlmodel" >"$TMP/out"
 check "--dry-run shows each change, writes nothing" sh -c "grep -q \"1: 'tabby' -> 'cat'\" '$TMP/out' && cmp -s '$TMP/l.keep' '$TMP/l.mlmodel'"

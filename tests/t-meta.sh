@@ -10,7 +10,7 @@ PP=com.apple.coreml.model.preview.params
 
 # spec file of a model (folder -> root spec)
 spec_of() { if [ -d "$1" ]; then echo "$1/Data/com.apple.CoreML/model.mlmodel"; else echo "$1"; fi; }
-inode() { stat -c %i "$1"; }
+inode() { inode_of "$1"; }
 
 # tutorial M: set preview.type + params, compare, remove, compare bytes
 tutorial() {
@@ -62,7 +62,7 @@ cp "$TMP/DeepLab.mlpackage/Manifest.json" "$TMP/man.json"
 tutorial "$TMP/DeepLab.mlpackage" "example package"
 check "example package: weight.bin same inode" test "$w0" = "$(inode "$TMP/DeepLab.mlpackage/Data/com.apple.CoreML/weights/weight.bin")"
 check "example package: weight.bin same bytes" cmp -s "$TMP/w.bin" "$TMP/DeepLab.mlpackage/Data/com.apple.CoreML/weights/weight.bin"
-check "example package: Manifest.json same inode and bytes" sh -c "[ $m0 = \$(stat -c %i '$TMP/DeepLab.mlpackage/Manifest.json') ] && cmp -s '$TMP/man.json' '$TMP/DeepLab.mlpackage/Manifest.json'"
+check "example package: Manifest.json same inode and bytes" sh -c "[ $m0 = \$($STAT_INODE '$TMP/DeepLab.mlpackage/Manifest.json') ] && cmp -s '$TMP/man.json' '$TMP/DeepLab.mlpackage/Manifest.json'"
 check "example package: no temp files left" sh -c "[ -z \"\$(find '$TMP/DeepLab.mlpackage' -name '.*mlpkg*')\" ]"
 
 # the mission's command as written, from the folder holding the package
@@ -114,7 +114,7 @@ check "... saying so" grep -q "more after the value: 'x'" "$TMP/err"
 expect_exit 2 "imageSegmenter params without labels are refused" "$MLPKG" meta set preview.params '{"colors": []}' "$f"
 expect_exit 2 "imageSegmenter labels must be strings" "$MLPKG" meta set preview.params '{"labels": [1, 2]}' "$f"
 expect_exit 2 "imageSegmenter colors must be #RRGGBB" "$MLPKG" meta set preview.params '{"labels": ["a"], "colors": ["red"]}' "$f"
-check "refused values: file byte-identical and same inode" sh -c "cmp -s '$TMP/before.mlmodel' '$f' && [ $i0 = \$(stat -c %i '$f') ]"
+check "refused values: file byte-identical and same inode" sh -c "cmp -s '$TMP/before.mlmodel' '$f' && [ $i0 = \$($STAT_INODE '$f') ]"
 expect_exit 0 "imageSegmenter params with colors accepted" "$MLPKG" meta set preview.params '{"labels": ["a", "b"], "colors": ["#000000", "#FFaa00"]}' "$f"
 "$MLPKG" meta set preview.type poseEstimation "$f"
 expect_exit 2 "poseEstimation params need numbers" "$MLPKG" meta set preview.params '{"width_multiplier": "x", "output_stride": 16}' "$f"
@@ -145,7 +145,7 @@ check "setting the value a key already has writes nothing" test "$i0" = "$(inode
 # mode kept, -o, --dry-run, --value-file
 chmod 640 "$f"
 "$MLPKG" meta set author moded "$f"
-check "an in-place edit keeps the file's mode" test "$(stat -c %a "$f")" = 640
+check "an in-place edit keeps the file's mode" test "$(mode_of "$f")" = 640
 cp "$f" "$TMP/keep.mlmodel"
 expect_exit 0 "meta set -o OUT" "$MLPKG" meta set -o "$TMP/out.mlmodel" author other "$f"
 check "-o leaves the model as it was" cmp -s "$TMP/keep.mlmodel" "$f"
@@ -225,7 +225,7 @@ expect_exit 0 "Xcode overlay: meta set of a creator-defined key it lacks" "$MLPK
 xspec="$TMP/xc.mlpackage/Data/com.apple.CoreML/model.mlmodel"
 i0=$(inode "$xspec")
 expect_exit 0 "Xcode overlay: meta set license, a field it lacks (the spec already says MIT)" "$MLPKG" meta set license MIT "$TMP/xc.mlpackage"
-check "... the overlay follows, the spec file is not rewritten" sh -c "grep -q 'updated the overlay' '$TMP/err' && [ $i0 = \$(stat -c %i '$xspec') ]"
+check "... the overlay follows, the spec file is not rewritten" sh -c "grep -q 'updated the overlay' '$TMP/err' && [ $i0 = \$($STAT_INODE '$xspec') ]"
 expect_exit 0 "Xcode overlay: meta rm docs" "$MLPKG" meta rm docs "$TMP/xc.mlpackage"
 printf '{\n  "MLModelVersionStringKey" : "1.0",\n  "MLModelCreatorDefinedKey" : {\n    "task" : "detect",\n    "new.key" : "x"\n  },\n  "MLModelAuthorKey" : "A\\/B",\n  "MLModelLicenseKey" : "MIT"\n}' >"$TMP/xc.want"
 check "Xcode overlay: keys added where Xcode keeps them, the removed one gone, the rest as it was" cmp -s "$TMP/xc.want" "$XC"

@@ -8,7 +8,12 @@ T=$TMP/w
 mkdir -p "$T"
 
 # tree listing: path, mode, type, size (link target for links)
-tree_of() { (cd "$1" && find . -printf '%P %m %y %s %l\n' | sort); }
+# the tree under a folder: path, mode, type, size, link target (compared within one run)
+if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then
+	tree_of() { (cd "$1" && find . -printf '%P %m %y %s %l\n' | sort); }
+else
+	tree_of() { (cd "$1" && find . -mindepth 1 | sed 's|^\./||' | sort | while IFS= read -r p; do stat -f '%N %Lp %HT %z %Y' "$p"; done); }
+fi
 # same files, same bytes, same modes
 same_tree() { tree_of "$1" >"$TMP/ta" && tree_of "$2" >"$TMP/tb" && cmp -s "$TMP/ta" "$TMP/tb" && diff -r --no-dereference "$1" "$2" >/dev/null; }
 # no temp files or folders left behind in a folder
