@@ -28,28 +28,14 @@ static void print_human_value(const char *v, size_t n)
  * any of the entries e (the keys it holds differently are named). */
 static void overlay_note(struct mlpkg_model *m, const struct meta_entry *e, size_t n)
 {
-	char *text;
-	size_t len;
-	if (overlay_read(m, OVERLAY_META, &text, &len) != 1)
-		return;
-	struct meta_edit *me = xcalloc(n ? n : 1, sizeof(*me));
-	for (size_t i = 0; i < n; i++) {
-		me[i].key = meta_canonical(e[i].key, &me[i].std);
-		me[i].val = e[i].value;
-		me[i].len = e[i].len;
-	}
 	char *which = NULL;
-	int k = overlay_meta_differs(text, len, me, n, &which);
-	char *rel = overlay_rel(m, OVERLAY_META);
-	if (k < 0)
-		warning("'%s': the metadata overlay %s is not a JSON object", m->path, rel);
-	else if (k > 0)
+	if (overlay_meta_compare(m, e, n, &which) > 0) {
+		char *rel = overlay_rel(m, OVERLAY_META);
 		warning("'%s': its metadata overlay %s says otherwise for %s; Xcode shows the overlay's", m->path, rel,
 			which);
-	free(rel);
+		free(rel);
+	}
 	free(which);
-	free(me);
-	free(text);
 }
 
 static int do_list(const char *path, const struct meta_opts *o, int several, struct jw *w)

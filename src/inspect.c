@@ -2,6 +2,7 @@
  * functions and operations, counts and notes (see inspect.h). */
 #include "inspect.h"
 #include "overlay.h"
+#include "meta.h"
 #include "error.h"
 #include "model.h"
 #include "schema.h"
@@ -2106,12 +2107,34 @@ static int count_unknown(struct mt_node *n, size_t *k)
 int model_notes(struct mlpkg_model *m, struct strlist *notes)
 {
 	if (m->fmt == FMT_PACKAGE || m->fmt == FMT_ZIP) {
+		/* Xcode's overlays: named, and what they say otherwise than the spec */
 		static const char *const overlays[] = { OVERLAY_META, OVERLAY_FDESC };
 		for (size_t i = 0; i < 2; i++) {
 			char *rel = overlay_rel(m, overlays[i]);
-			if (mlpkg_has_file(m, rel))
-				sl_pushf(notes, "the package carries %s, an overlay Xcode may show instead of the spec's %s",
-					 rel, i ? "feature descriptions" : "metadata");
+			if (!mlpkg_has_file(m, rel)) {
+				free(rel);
+				continue;
+			}
+			char *which = NULL;
+			int k;
+			if (i == 0) {
+				struct meta_entry *e = NULL;
+				size_t n = 0;
+				k = meta_list(m->root, &e, &n) < 0 ? -1 : overlay_meta_compare(m, e, n, &which);
+				meta_entries_free(e, n);
+			} else {
+				k = overlay_fdesc_compare(m, &which);
+			}
+			const char *what = i ? "feature descriptions" : "metadata";
+			if (k > 0)
+				sl_pushf(notes, "the package carries %s, an overlay of the %s that Xcode shows: it says "
+					 "otherwise for %s", rel, what, which);
+			else if (k == 0)
+				sl_pushf(notes, "the package carries %s, an overlay of the %s, in step with the spec", rel, what);
+			else
+				sl_pushf(notes, "the package carries %s, an overlay Xcode may show instead of the spec's %s", rel,
+					 what);
+			free(which);
 			free(rel);
 		}
 	}

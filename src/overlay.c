@@ -2,7 +2,10 @@
 #include "overlay.h"
 #include "atomic.h"
 #include "error.h"
+#include "iface.h"
+#include "inspect.h"
 #include "jsonedit.h"
+#include "meta.h"
 #include "xalloc.h"
 #include "zipio.h"
 #include <errno.h>
@@ -219,6 +222,58 @@ int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e
 	}
 	jdoc_free(&d);
 	if (k)
+		*which = sb_detach(&sb, NULL);
+	else
+		sb_release(&sb);
+	return k;
+}
+
+int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size_t n, char **which)
+{
+	*which = NULL;
+	char *text;
+	size_t len;
+	if (overlay_read(m, OVERLAY_META, &text, &len) != 1)
+		return -1;
+	struct meta_edit *me = xcalloc(n ? n : 1, sizeof(*me));
+	for (size_t i = 0; i < n; i++) {
+		me[i].key = meta_canonical(e[i].key, &me[i].std);
+		me[i].val = e[i].value;
+		me[i].len = e[i].len;
+	}
+	int k = overlay_meta_differs(text, len, me, n, which);
+	free(me);
+	free(text);
+	return k;
+}
+
+int overlay_fdesc_compare(struct mlpkg_model *m, char **which)
+{
+	*which = NULL;
+	char *text;
+	size_t len;
+	if (overlay_read(m, OVERLAY_FDESC, &text, &len) != 1)
+		return -1;
+	struct model_io io;
+	int k = 0;
+	struct strbuf sb = STRBUF_INIT;
+	if (io_read(m->root, &io) == 0 && io.n) {
+		const struct io_list *l[4] = { &io.g[0].in, &io.g[0].out, &io.g[0].training, &io.g[0].state };
+		for (int g = 0; g < 4 && k >= 0; g++)
+			for (size_t i = 0; i < l[g]->n && k >= 0; i++) {
+				const struct feature *f = &l[g]->v[i];
+				char *out = NULL;
+				int r = fdesc_json_describe(text, len, f->name, f->desc ? f->desc : "", NULL, &out);
+				if (r < 0)
+					k = -1;
+				else if (r == 1 && out)
+					sb_addf(&sb, "%s%s", k++ ? ", " : "", f->name);
+				free(out);
+			}
+	}
+	io_release(&io);
+	free(text);
+	if (k > 0)
 		*which = sb_detach(&sb, NULL);
 	else
 		sb_release(&sb);

@@ -44,6 +44,15 @@ int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, s
  * -1 when it is not a JSON object. */
 int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e, size_t n, char **which);
 
+/* Compares m's overlays with its spec: the metadata keys Metadata.json holds
+ * with another value than e (the spec's entries, meta_list), and the
+ * features whose FeatureDescriptions.json entry reads otherwise than the
+ * spec's description; each a count (-1: no such overlay, or not JSON) and
+ * *which naming them ("author, license"; caller frees, NULL when none). */
+struct meta_entry;
+int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size_t n, char **which);
+int overlay_fdesc_compare(struct mlpkg_model *m, char **which);
+
 /* Saves m like mlpkg_save(m, out), and the overlay name with text (NULL:
  * unchanged): for a zip edited in place both land in the one commit, else
  * the overlay is replaced atomically after the spec.  In place with
