@@ -44,6 +44,7 @@ struct wlist {
 	struct blob_store *store;
 	struct mlpkg_model *m;
 	int nofile_warned;
+	int unreadable; /* the exit status of a weight file that could not be read (said once) */
 };
 
 static void wlist_free(struct wlist *L)
@@ -84,8 +85,14 @@ static int check_record(struct wlist *L, struct wentry *e)
 		return 0;
 	}
 	e->bf = blob_store_get(L->store, e->file);
-	if (!e->bf)
-		return -1;
+	if (!e->bf) {
+		/* a missing or unreadable weight file (said once): the tensors are
+		 * still listed as the spec declares them, and the command fails */
+		if (!L->unreadable)
+			L->unreadable = last_error_code() != EXIT_OK ? last_error_code() : EXIT_INVALID;
+		set_error_code(EXIT_OK);
+		return 0;
+	}
 	if (blob_read(e->bf, e->offset, &e->rec) < 0)
 		return -1;
 	e->have_rec = 1;
@@ -604,6 +611,11 @@ static int extract(struct wlist *L, const char *name, const char *outname)
 		else
 			descr = "|u1";
 	} else {
+		if (!e->have_rec && L->unreadable) {
+			/* its weight file could not be read: said already */
+			set_error_code(L->unreadable);
+			return -1;
+		}
 		if (!e->have_rec) {
 			return error_code(EXIT_NOTFOUND, "'%s': the data of '%s' is in %s, which only a package holds",
 					  L->m->path, name, e->file);
@@ -730,6 +742,8 @@ int cmd_weights(int argc, char **argv)
 	} else {
 		list_text(&L, fi, nfi);
 	}
+	if (rc == EXIT_OK && L.unreadable)
+		rc = L.unreadable;
 	free(fi);
 	wlist_free(&L);
 	mlpkg_close(L.m);

@@ -153,11 +153,17 @@ check "... one line" one_line_error
 printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 1234567\n' 0 >"$TMP/C.mlpackage/$wb"
 expect_exit 4 "a weight file that is a Git LFS pointer: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
 check "... one line naming the file and saying so" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q \"C.mlpackage/Data/com.apple.CoreML/weights/weight.bin': a Git LFS pointer, not the file itself (the real file of 1.2 MiB was not fetched: git lfs pull)\" '$TMP/err'"
+check "... the tensors still listed as the spec declares them" grep -q 'fp32  *\[1,21,1,1\]  *84 .* class_prior' "$TMP/out"
 expect_exit 1 "... check reports it" "$MLPKG" check "$TMP/C.mlpackage"
 check "... as an LFS pointer" grep -q "weight.bin: a Git LFS pointer, not the weights (1.2 MiB not fetched" "$TMP/out"
 rm -f "$TMP/C.mlpackage/$wb"
 expect_exit 4 "a missing weight file: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
 check "... one line" one_line_error
+check "... the tensors still listed as the spec declares them" grep -q 'class_prior' "$TMP/out"
+expect_exit 4 "... --json: exit 4 too" "$MLPKG" weights --json "$TMP/C.mlpackage"
+check "... with the tensors, no record fields" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); w=[x for x in d['weights'] if x['name']=='class_prior'][0]; assert w['shape']==[1,21,1,1] and 'blobDtype' not in w, w"
+expect_exit 4 "... extracting one: exit 4, nothing written" "$MLPKG" weights --extract class_prior -o "$TMP/cp.bin" "$TMP/C.mlpackage"
+check "... said once" sh -c "one_line() { :; }; [ \$(wc -l <'$TMP/err') -eq 1 ] && [ ! -e '$TMP/cp.bin' ]"
 expect_exit 0 "info still works without weight files (it never reads them)" "$MLPKG" info "$TMP/C.mlpackage"
 expect_exit 3 "a missing model: exit 3" "$MLPKG" weights "$TMP/nope.mlmodel"
 
