@@ -31,7 +31,7 @@ static void overlay_note(struct mlpkg_model *m, const struct meta_entry *e, size
 	char *which = NULL;
 	if (overlay_meta_compare(m, e, n, &which) > 0) {
 		char *rel = overlay_rel(m, OVERLAY_META);
-		warning("'%s': its metadata overlay %s says otherwise for %s; Xcode shows the overlay's", m->path, rel,
+		warning("'%s': its metadata overlay %s says otherwise for %s, and Xcode may show it instead", m->path, rel,
 			which);
 		free(rel);
 	}

@@ -2127,7 +2127,7 @@ int model_notes(struct mlpkg_model *m, struct strlist *notes)
 			}
 			const char *what = i ? "feature descriptions" : "metadata";
 			if (k > 0)
-				sl_pushf(notes, "the package carries %s, an overlay of the %s that Xcode shows: it says "
+				sl_pushf(notes, "the package carries %s, an overlay of the %s that Xcode may show: it says "
 					 "otherwise for %s", rel, what, which);
 			else if (k == 0)
 				sl_pushf(notes, "the package carries %s, an overlay of the %s, in step with the spec", rel, what);
