@@ -315,7 +315,7 @@ int pathq_eval(struct mt_node *root, const char *path, struct pq_result *res)
 			if (s->sel != SEL_NONE)
 				USAGE("bad path '%s': '%s' is not repeated and takes no [...]", path, s->name);
 			if (!nocc)
-				NOTFOUND("'%s': no '%.*s' in the model", label, plen, path);
+				NOTFOUND("'%s': '%.*s' is not set in this model", label, plen, path);
 			if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
 				struct mt_node *c = mt_child(cur, lastocc);
 				if (!c) {
