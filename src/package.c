@@ -896,7 +896,22 @@ static int extract_into(struct zipio *z, const char *zip, const char *tmp, struc
 			set_times(path, v[i].mtime);
 		free(path);
 	}
-	/* folders: final modes and dates, deepest first, then flushed */
+	/* folders no entry of their own describes (zips written without folder
+	 * entries) get the usual mode, as mkdir would give them; then the
+	 * listed folders their own modes and dates, deepest first; all flushed */
+	if (rc == 0) {
+		mode_t um = umask(0);
+		umask(um);
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			char *path = xasprintf("%s/%s", tmp, v[i].rel);
+			for (char *sl = strrchr(path, '/'); sl && sl > path + strlen(tmp); sl = strrchr(path, '/')) {
+				*sl = 0;
+				if (chmod(path, 0777 & ~um) < 0)
+					rc = error_code(EXIT_WRITE, "'%s': cannot set its mode: %s", path, strerror(errno));
+			}
+			free(path);
+		}
+	}
 	if (rc == 0) {
 		const struct uent **d = xmalloc(sizeof(*d) * (n ? n : 1));
 		size_t nd = 0;
@@ -1367,7 +1382,7 @@ int pkg_convert(const char *in, const char *out, enum pkg_compress how)
 	if (r < 0)
 		rc = -1; /* reported: the spec does not decode */
 	else if ((k == OUT_MLMODEL && !pkg && m->fmt != FMT_ZIP) || (k == OUT_PACKAGE && m->fmt == FMT_PACKAGE) ||
-		 (k == OUT_ZIP && m->fmt == FMT_ZIP))
+		 (k == OUT_ZIP && m->fmt == FMT_ZIP && pkg))
 		rc = error_code(EXIT_USAGE, "'%s' is already %s; nothing to convert", m->path,
 				k == OUT_MLMODEL ? "an .mlmodel" : k == OUT_PACKAGE ? "a package folder" : "a zip");
 	else if (k == OUT_MLMODEL) {

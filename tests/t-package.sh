@@ -69,6 +69,25 @@ expect_exit 0 "convert zip -> .mlmodel" "$MLPKG" convert "$T/Z.mlpackage.zip" -o
 check "... verbatim" same_bytes "$T/tiny.mlmodel" "$T/fromzip.mlmodel"
 expect_exit 0 "convert zip -> .mlpackage (unpacks)" "$MLPKG" convert "$T/Z.mlpackage.zip" -o "$T/fromzip.mlpackage"
 check "... verbatim" same_bytes "$T/tiny.mlmodel" "$T/fromzip.mlpackage/Data/com.apple.CoreML/model.mlmodel"
+if command -v zip >/dev/null 2>&1; then
+	(cd "$T" && cp tiny.mlmodel Lone.mlmodel && zip -q lone.zip Lone.mlmodel && rm Lone.mlmodel)
+	expect_exit 0 "convert a zip holding a lone .mlmodel -> a zipped package" "$MLPKG" convert "$T/lone.zip" -o "$T/LoneP.zip"
+	check "... its folder named after OUT, the spec verbatim" sh -c "unzip -p '$T/LoneP.zip' LoneP.mlpackage/Data/com.apple.CoreML/model.mlmodel | cmp -s - '$T/tiny.mlmodel'"
+	expect_exit 2 "convert a zipped package -> .zip is refused (already one)" "$MLPKG" convert "$T/Z.mlpackage.zip" -o "$T/ZZ.zip"
+fi
+# a zip without folder entries (Python's zipfile, some CI tools): its
+# folders get the usual mode, not the 0700 used while extracting
+"$PYTHON3" - "$T/P.mlpackage" "$T/nodirs.zip" <<'PY'
+import os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w") as z:
+    for root, dirs, files in os.walk(src):
+        for f in files:
+            p = os.path.join(root, f)
+            z.write(p, "N.mlpackage/" + os.path.relpath(p, src))
+PY
+(umask 022 && "$MLPKG" unpack -o "$T/nd" "$T/nodirs.zip" >/dev/null 2>&1)
+check "unpack of a zip without folder entries: folders 755 under umask 022" sh -c "[ -z \"\$(find '$T/nd' -type d ! -perm 755)\" ] && [ -f '$T/nd/N.mlpackage/Data/com.apple.CoreML/model.mlmodel' ]"
 expect_exit 2 "convert .mlmodel -> .mlmodel is refused" "$MLPKG" convert "$T/tiny.mlmodel" -o "$T/same.mlmodel"
 check "... with a one-line error" one_line_error
 expect_exit 2 "convert to a name of no known kind is refused" "$MLPKG" convert "$T/tiny.mlmodel" -o "$T/what.bin"
