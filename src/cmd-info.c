@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define LABEL 17   /* the column values start at */
 
@@ -114,10 +115,31 @@ static int gather(struct info *in)
 		}
 		char *rel = weight_file_rel(m, f);
 		int64_t s = mlpkg_file_size(m, rel);
-		if (s < 0)
+		uint8_t *b;
+		size_t bl;
+		int mapped;
+		uint64_t lfs = 0;
+		if (s < 0) {
 			sl_pushf(&in->notes, "the spec refers to %s, which the package lacks", rel);
-		else
+		} else if (s <= 1024 && mlpkg_read_item(m, rel, &b, &bl, &mapped) == 0) {
+			/* a small weight file may be a Git LFS pointer, not the weights */
+			int is_lfs = lfs_pointer(b, bl, &lfs);
+			if (mapped)
+				munmap(b, bl);
+			else
+				free(b);
+			if (is_lfs) {
+				char h[32] = "";
+				if (lfs)
+					human_size(h, sizeof(h), lfs);
+				sl_pushf(&in->notes, "%s is a Git LFS pointer, not the weights (%s%snot fetched: git lfs pull)",
+					 rel, h, lfs ? " " : "");
+			} else {
+				in->weight_bytes += s;
+			}
+		} else {
 			in->weight_bytes += s;
+		}
 		free(rel);
 	}
 	return 0;

@@ -154,6 +154,8 @@ printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 12345
 expect_exit 4 "a weight file that is a Git LFS pointer: exit 4" "$MLPKG" weights "$TMP/C.mlpackage"
 check "... one line naming the file and saying so" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q \"C.mlpackage/Data/com.apple.CoreML/weights/weight.bin': a Git LFS pointer, not the file itself (the real file of 1.2 MiB was not fetched: git lfs pull)\" '$TMP/err'"
 check "... the tensors still listed as the spec declares them" grep -q 'fp32  *\[1,21,1,1\]  *84 .* class_prior' "$TMP/out"
+run "$MLPKG" info "$TMP/C.mlpackage"
+check "... info notes it (and does not count it as weights)" sh -c "grep -q 'weight.bin is a Git LFS' '$TMP/out' && grep -q 'weight files 0 B' '$TMP/out'"
 expect_exit 1 "... check reports it" "$MLPKG" check "$TMP/C.mlpackage"
 check "... as an LFS pointer" grep -q "weight.bin: a Git LFS pointer, not the weights (1.2 MiB not fetched" "$TMP/out"
 rm -f "$TMP/C.mlpackage/$wb"
