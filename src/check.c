@@ -1,5 +1,6 @@
 /* check: validate a model without Core ML (see check.h). */
 #include "check.h"
+#include "meta.h"
 #include "error.h"
 #include "iface.h"
 #include "inspect.h"
@@ -988,9 +989,26 @@ static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model
 	return rc;
 }
 
+/* Xcode's preview: params that are not JSON, or do not suit the type */
+static void check_preview(struct mlpkg_model *m, struct check_report *r)
+{
+	char *type = NULL, *params = NULL;
+	size_t tl, pl;
+	if (meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) == 1 &&
+	    meta_get(m->root, PREVIEW_TYPE_KEY, &type, &tl) >= 0) {
+		char *why = meta_params_problem(params, pl, type);
+		if (why)
+			add(r, CHECK_WARNING, "description.metadata.userDefined", "%s", why);
+		free(why);
+	}
+	free(type);
+	free(params);
+}
+
 int check_model(struct mlpkg_model *m, struct check_report *r)
 {
 	check_manifest(m, r);
+	check_preview(m, r);
 	if (mt_check(m->root) < 0)
 		return -1;
 	size_t unknown = 0;

@@ -24,6 +24,22 @@ static void print_human_value(const char *v, size_t n)
 	fput_escaped(stdout, v, n);
 }
 
+/* A preview type set over preview.params that do not suit it: said */
+static void params_note(struct mlpkg_model *m, const char *type, size_t tlen)
+{
+	char *params = NULL, *t = xstrndup(type, tlen);
+	size_t pl;
+	if (meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) == 1) {
+		char *why = meta_params_problem(params, pl, t);
+		if (why)
+			warning("'%s': its preview.params do not suit %s (%s); set them with mlpkg meta set preview.params",
+				m->path, t, why);
+		free(why);
+	}
+	free(params);
+	free(t);
+}
+
 /* Warns when Xcode's metadata overlay says otherwise than the spec for
  * any of the entries e (the keys it holds differently are named). */
 static void overlay_note(struct mlpkg_model *m, const struct meta_entry *e, size_t n)
@@ -188,6 +204,8 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 		if (onew)
 			printf("  and in the overlay %s\n", rel);
 	} else if (r == 1 || o->out || onew) {
+		if (val && !strcmp(k, PREVIEW_TYPE_KEY))
+			params_note(m, val, len);
 		if (overlay_save(m, o->out, OVERLAY_META, onew, r == 1) < 0)
 			rc = last_error_code();
 		else if (onew)
@@ -220,6 +238,11 @@ static int read_value_file(const char *file, char **buf, size_t *len)
 		sb_release(&sb);
 		return error_code(EXIT_FAIL, "'%s': cannot read: %s", file, strerror(errno));
 	}
+	/* the one final newline echo and editors add is not part of the value */
+	if (sb.len && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = 0;
+	if (sb.len && sb.buf[sb.len - 1] == '\r')
+		sb.buf[--sb.len] = 0;
 	*buf = sb_detach(&sb, len);
 	return 0;
 }

@@ -29,7 +29,8 @@ const struct cmd commands[] = {
 	  "  --json             JSON output (list, get)\n"
 	  "  -o, --output OUT   write the result to OUT instead of editing in place\n"
 	  "  --dry-run          show what would change, write nothing\n"
-	  "  --value-file FILE  read VALUE from FILE (- for standard input)\n"
+	  "  --value-file FILE  read VALUE from FILE (- for standard input; one final\n"
+	  "                     newline dropped)\n"
 	  "Without MODEL: $MLPKG_MODEL, the package holding the current folder, or\n"
 	  "the single model in the current folder.\n",
 	  "--json --output --dry-run --value-file --help",

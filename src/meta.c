@@ -418,7 +418,19 @@ static int is_color(const char *s)
 	return 1;
 }
 
-static int check_params(const char *label, const char *val, size_t len, const char *ptype)
+static int reason(struct strbuf *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int reason(struct strbuf *why, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(why, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* what is wrong with preview params val for preview type ptype, in words
+ * (in why), or nothing: 0 when they suit it, -1 when not */
+static int params_problem(const char *val, size_t len, const char *ptype, struct strbuf *why)
 {
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithLengthOpts(val, len, &end, 0);
@@ -429,34 +441,34 @@ static int check_params(const char *label, const char *val, size_t len, const ch
 	if (j && end && end < val + len) {
 		cJSON_Delete(j);
 		int n = val + len - end > 16 ? 16 : (int)(val + len - end);
-		return refuse(label, "preview.params is not valid JSON (more after the value: '%.*s')", n, end);
+		return reason(why, "preview.params is not valid JSON (more after the value: '%.*s')", n, end);
 	}
 	if (!j) {
 		const char *at = cJSON_GetErrorPtr();
 		size_t off = at && at >= val && at <= val + len ? (size_t)(at - val) : len;
 		off = off ? off - 1 : 0; /* cJSON points just past where it stopped */
 		if (off >= len)
-			return refuse(label, "preview.params is not valid JSON (it ends too early)");
+			return reason(why, "preview.params is not valid JSON (it ends too early)");
 		int n = len - off > 16 ? 16 : (int)(len - off);
-		return refuse(label, "preview.params is not valid JSON (near '%.*s')", n, val + off);
+		return reason(why, "preview.params is not valid JSON (near '%.*s')", n, val + off);
 	}
 	if (ptype && !strcmp(ptype, "imageSegmenter")) {
 		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(j, "labels");
 		const cJSON *colors = cJSON_GetObjectItemCaseSensitive(j, "colors");
 		const cJSON *e;
 		if (!cJSON_IsObject(j))
-			rc = refuse(label, "preview.params for imageSegmenter must be a JSON object");
+			rc = reason(why, "preview.params for imageSegmenter must be a JSON object");
 		else if (!cJSON_IsArray(labels))
-			rc = refuse(label, "preview.params for imageSegmenter needs \"labels\": an array of strings");
+			rc = reason(why, "preview.params for imageSegmenter needs \"labels\": an array of strings");
 		else {
 			cJSON_ArrayForEach(e, labels) if (!cJSON_IsString(e) && rc == 0) rc =
-				refuse(label, "preview.params: every label must be a string");
+				reason(why, "preview.params: every label must be a string");
 			if (rc == 0 && colors) {
 				if (!cJSON_IsArray(colors))
-					rc = refuse(label, "preview.params: \"colors\" must be an array of \"#RRGGBB\" strings");
+					rc = reason(why, "preview.params: \"colors\" must be an array of \"#RRGGBB\" strings");
 				else
 					cJSON_ArrayForEach(e, colors) if (rc == 0 && (!cJSON_IsString(e) || !is_color(e->valuestring)))
-						rc = refuse(label, "preview.params: color %s is not \"#RRGGBB\"",
+						rc = reason(why, "preview.params: color %s is not \"#RRGGBB\"",
 								cJSON_IsString(e) ? e->valuestring : "(not a string)");
 			}
 		}
@@ -464,13 +476,33 @@ static int check_params(const char *label, const char *val, size_t len, const ch
 		const cJSON *wm = cJSON_GetObjectItemCaseSensitive(j, "width_multiplier");
 		const cJSON *os = cJSON_GetObjectItemCaseSensitive(j, "output_stride");
 		if (!cJSON_IsObject(j))
-			rc = refuse(label, "preview.params for poseEstimation must be a JSON object");
+			rc = reason(why, "preview.params for poseEstimation must be a JSON object");
 		else if (!cJSON_IsNumber(wm) || !cJSON_IsNumber(os))
-			rc = refuse(label,
+			rc = reason(why,
 					"preview.params for poseEstimation needs numbers \"width_multiplier\" and \"output_stride\"");
 	}
 	cJSON_Delete(j);
 	return rc;
+}
+
+static int check_params(const char *label, const char *val, size_t len, const char *ptype)
+{
+	struct strbuf why = STRBUF_INIT;
+	int rc = params_problem(val, len, ptype, &why);
+	if (rc < 0)
+		refuse(label, "%s", why.buf);
+	sb_release(&why);
+	return rc;
+}
+
+char *meta_params_problem(const char *val, size_t len, const char *ptype)
+{
+	struct strbuf why = STRBUF_INIT;
+	if (params_problem(val, len, ptype, &why) == 0) {
+		sb_release(&why);
+		return NULL;
+	}
+	return sb_detach(&why, NULL);
 }
 
 int meta_check(const char *label, const char *key, const char *val, size_t len, const char *ptype)

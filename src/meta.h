@@ -34,6 +34,9 @@ int meta_rm(struct mt_node *root, const char *key);
  * one line, EXIT_USAGE, naming label and saying the model is unchanged when
  * label is not NULL). */
 int meta_check(const char *label, const char *key, const char *val, size_t len, const char *ptype);
+/* what is wrong with preview.params val for preview type ptype (NULL: any),
+ * in words (caller frees), or NULL when they suit it */
+char *meta_params_problem(const char *val, size_t len, const char *ptype);
 /* the preview types Xcode knows (NULL-terminated) */
 extern const char *const preview_types[];
 #endif

@@ -158,8 +158,10 @@ check "meta rm --dry-run writes nothing" cmp -s "$TMP/keep.mlmodel" "$f"
 printf 'line one\nline "two"\n' >"$TMP/val.txt"
 expect_exit 0 "meta set --value-file FILE" "$MLPKG" meta set --value-file "$TMP/val.txt" notes "$f"
 "$MLPKG" meta get notes "$f" >"$TMP/got"
-printf 'line one\nline "two"\n\n' >"$TMP/want"
-check "--value-file keeps the value exactly" cmp -s "$TMP/got" "$TMP/want"
+printf 'line one\nline "two"\n' >"$TMP/want"
+check "--value-file keeps the value exactly, but for the one final newline" cmp -s "$TMP/got" "$TMP/want"
+printf 'two newlines\n\n' | "$MLPKG" meta set --value-file - nl.key "$f"
+check "... only one final newline is dropped" sh -c "'$MLPKG' meta get --json nl.key '$f' | grep -q '\"two newlines\\\\n\"'"
 printf 'from stdin' | "$MLPKG" meta set --value-file - stdin.key "$f"
 check "--value-file - reads standard input" sh -c "[ \"\$('$MLPKG' meta get stdin.key '$f')\" = 'from stdin' ]"
 
@@ -239,6 +241,17 @@ expect_exit 0 "Xcode overlay in a zip: meta set -o another zip" "$MLPKG" meta se
 check "... the new zip's overlay follows, the old one stays" sh -c "unzip -p '$TMP/xc2.zip' xc.mlpackage/Data/com.apple.CoreML/Metadata.json | grep -q '\"Out\"' && unzip -p '$TMP/xc.zip' xc.mlpackage/Data/com.apple.CoreML/Metadata.json | grep -q '\"Zed\"'"
 expect_exit 0 "Xcode overlay: meta set -o a new package" "$MLPKG" meta set -o "$TMP/xc3.mlpackage" author Pkg "$TMP/xc.mlpackage"
 check "... the new package's overlay follows, the original stays" sh -c "grep -q '\"Pkg\"' '$TMP/xc3.mlpackage/Data/com.apple.CoreML/Metadata.json' && cmp -s '$TMP/xc.want' '$XC'"
+
+# a preview type set over params that do not suit it: said, and check warns
+"$MKMODEL" nn "$TMP/pv.mlmodel" >/dev/null 2>&1
+"$MLPKG" meta set preview.params '[1, 2]' "$TMP/pv.mlmodel" 2>/dev/null
+expect_exit 0 "preview.type over params that do not suit it: set" "$MLPKG" meta set preview.type imageSegmenter "$TMP/pv.mlmodel"
+check "... with a warning naming the problem" grep -q "its preview.params do not suit imageSegmenter (preview.params for imageSegmenter must be a JSON object)" "$TMP/err"
+expect_exit 0 "... check passes" "$MLPKG" check "$TMP/pv.mlmodel"
+check "... with a warning" grep -q "warning: description.metadata.userDefined: preview.params for imageSegmenter must be a JSON object" "$TMP/out"
+"$MLPKG" meta set preview.params '{"labels": ["a", "b"]}' "$TMP/pv.mlmodel" 2>/dev/null
+run "$MLPKG" check "$TMP/pv.mlmodel"
+check "... and none once they suit" grep -q ': ok$' "$TMP/out"
 
 # twenty parallel edits of different keys lose nothing
 "$MKMODEL" nn "$TMP/par.mlmodel" >/dev/null 2>&1
