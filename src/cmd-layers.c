@@ -313,19 +313,21 @@ static void op_line_items(const struct mil_op *o, struct strlist *items)
 
 /* nested operations show the last part of their index under their block's
  * header; a flat (filtered) listing shows it whole */
-static void print_op(const struct ev *e, int flat)
+static void print_op(const struct ev *e, int flat, int width)
 {
 	const struct mil_op *o = &e->o;
 	int ind = flat ? 2 : 2 + 4 * e->depth;
 	const char *idx = e->index, *dot = strrchr(idx, '.');
 	if (!flat && dot)
 		idx = dot + 1;
+	if (!flat || width < 5)
+		width = 5;
 	show_pad(stdout, ind);
-	printf("%5s ", idx);
+	printf("%*s ", width, idx);
 	show_escaped(stdout, o->type);
 	int padn = KIND_W - (int)strlen(o->type);
 	show_pad(stdout, (padn > 0 ? padn : 0) + 1);
-	int iw = strlen(idx) > 5 ? (int)strlen(idx) : 5;
+	int iw = (int)strlen(idx) > width ? (int)strlen(idx) : width;
 	int col = ind + iw + 1 + (strlen(o->type) > KIND_W ? (int)strlen(o->type) : KIND_W) + 1;
 	show_escaped(stdout, o->name);
 	int same = o->nout == 1 && !strcmp(o->out[0].name, o->name);
@@ -412,8 +414,10 @@ static void print_model_header(const struct listing *L, const struct ev *e)
 	const struct model_ref *r = &L->refs[e->model];
 	int has_nn = r->type && strstr(r->type, "neuralNetwork") == r->type;
 	int has_mil = r->type && !strcmp(r->type, "mlProgram");
+	unsigned long long k = L->items[e->model];
+	const char *what = has_nn ? (k == 1 ? "layer" : "layers") : (k == 1 ? "operation" : "operations");
 	if (L->nrefs == 1 && (has_nn || has_mil)) {
-		printf("%s: %llu %s\n", r->type, (unsigned long long)L->items[e->model], has_nn ? "layers" : "operations");
+		printf("%s: %llu %s\n", r->type, k, what);
 		return;
 	}
 	if (!*r->path) {
@@ -427,7 +431,7 @@ static void print_model_header(const struct listing *L, const struct ev *e)
 		printf("(%s)", r->type ? r->type : "no model type");
 	}
 	if (has_nn || has_mil)
-		printf(": %llu %s\n", (unsigned long long)L->items[e->model], has_nn ? "layers" : "operations");
+		printf(": %llu %s\n", k, what);
 	else if (r->depth == 0 && L->nrefs > 1)
 		printf(": %zu models\n", L->nrefs - 1);
 	else {
@@ -444,6 +448,11 @@ static void print_model_header(const struct listing *L, const struct ev *e)
 
 static void print_list(const struct listing *L, int filtered)
 {
+	/* a flat listing's index column fits its longest index (18.0.3) */
+	int width = 5;
+	for (size_t i = 0; filtered && i < L->n; i++)
+		if (L->v[i].kind == EV_OP && L->v[i].match && (int)strlen(L->v[i].index) > width)
+			width = (int)strlen(L->v[i].index);
 	for (size_t i = 0; i < L->n; i++) {
 		const struct ev *e = &L->v[i];
 		switch (e->kind) {
@@ -492,7 +501,7 @@ static void print_list(const struct listing *L, int filtered)
 			break;
 		case EV_OP:
 			if (e->match) {
-				print_op(e, filtered);
+				print_op(e, filtered, width);
 			}
 			break;
 		}

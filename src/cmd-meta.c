@@ -24,6 +24,20 @@ static void print_human_value(const char *v, size_t n)
 	fput_escaped(stdout, v, n);
 }
 
+/* a value inside "...": its quotes and backslashes escaped too */
+static void print_quoted_value(const char *v, size_t n)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == '"' || v[i] == '\\') {
+			fput_escaped(stdout, v + from, i - from);
+			fputc('\\', stdout);
+			fputc(v[i], stdout);
+			from = i + 1;
+		}
+	fput_escaped(stdout, v + from, n - from);
+}
+
 /* A preview type set over preview.params that do not suit it: said */
 static void params_note(struct mlpkg_model *m, const char *type, size_t tlen)
 {
@@ -189,15 +203,15 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 		else
 			printf("would set %s = \"", k);
 		if (val && r) {
-			print_human_value(val, len);
+			print_quoted_value(val, len);
 			fputc('"', stdout);
 			if (had == 1) {
 				fputs(" (was \"", stdout);
-				print_human_value(old, oldlen);
+				print_quoted_value(old, oldlen);
 				fputs("\")", stdout);
 			}
 		} else if (!val && r) {
-			print_human_value(old, oldlen);
+			print_quoted_value(old, oldlen);
 			fputs("\")", stdout);
 		}
 		fputc('\n', stdout);

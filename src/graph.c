@@ -261,11 +261,14 @@ static int walk_nn(struct graph *g, struct mt_node *nn, size_t cluster, struct s
 			return -1;
 		}
 		size_t k = add_node(g, GN_LAYER, l.kind, l.name, cluster);
-		for (size_t w = 0; w < l.nw && w < 3; w++)
-			sl_pushf(&g->n[k].extra, "%s: %s[%llu]", l.w[w].field, l.w[w].type,
-				 (unsigned long long)l.w[w].count);
+		/* up to three weight fields with their shapes; the rest counted */
+		for (size_t w = 0; w < l.nw && w < 3; w++) {
+			char *shape = nn_weight_shape_str(&l, &l.w[w]);
+			sl_pushf(&g->n[k].extra, "%s: %s%s", l.w[w].field, l.w[w].type, shape);
+			free(shape);
+		}
 		if (l.nw > 3)
-			sl_pushf(&g->n[k].extra, "(%zu weights)", l.nw);
+			sl_pushf(&g->n[k].extra, "(%zu more weight%s)", l.nw - 3, l.nw - 3 == 1 ? "" : "s");
 		for (size_t j = 0; j < l.in.n; j++)
 			use(g, s, l.in.v[j], NULL, k, NULL);
 		for (size_t j = 0; j < l.out.n; j++)
