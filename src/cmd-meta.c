@@ -56,10 +56,10 @@ static void params_note(struct mlpkg_model *m, const char *type, size_t tlen)
 
 /* Warns when Xcode's metadata overlay says otherwise than the spec for
  * any of the entries e (the keys it holds differently are named). */
-static void overlay_note(struct mlpkg_model *m, const struct meta_entry *e, size_t n)
+static void overlay_note(struct mlpkg_model *m, const struct meta_entry *e, size_t n, int all)
 {
 	char *which = NULL;
-	if (overlay_meta_compare(m, e, n, &which) > 0) {
+	if (overlay_meta_compare(m, e, n, all, &which) > 0) {
 		char *rel = overlay_rel(m, OVERLAY_META);
 		warning("'%s': its metadata overlay %s says otherwise for %s, and Xcode may show it instead", m->path, rel,
 			which);
@@ -106,7 +106,7 @@ static int do_list(const char *path, const struct meta_opts *o, int several, str
 		}
 	}
 	if (!o->json)
-		overlay_note(m, e, n);
+		overlay_note(m, e, n, 1);
 	meta_entries_free(e, n);
 	mlpkg_close(m);
 	return EXIT_OK;
@@ -138,7 +138,7 @@ static int do_get(const char *key, const char *path, const struct meta_opts *o)
 	}
 	if (r == 1) {
 		struct meta_entry one = { (char *)key, v, len, 0 };
-		overlay_note(m, &one, 1);
+		overlay_note(m, &one, 1, 0);
 	}
 	if (r == 1 && !o->json) {
 		fwrite(v, 1, len, stdout);

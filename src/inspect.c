@@ -2120,7 +2120,7 @@ int model_notes(struct mlpkg_model *m, struct strlist *notes)
 			if (i == 0) {
 				struct meta_entry *e = NULL;
 				size_t n = 0;
-				k = meta_list(m->root, &e, &n) < 0 ? -1 : overlay_meta_compare(m, e, n, &which);
+				k = meta_list(m->root, &e, &n) < 0 ? -1 : overlay_meta_compare(m, e, n, 1, &which);
 				meta_entries_free(e, n);
 			} else {
 				k = overlay_fdesc_compare(m, &which);

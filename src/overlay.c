@@ -98,6 +98,12 @@ static const char *const std_names[5][4] = {
 };
 static const char *const user_containers[] = { "MLModelCreatorDefinedKey", "userDefined", "creatorDefined", NULL };
 
+/* an empty value, or the "--" Xcode writes for one */
+static int placeholder(const struct jmember *m)
+{
+	return m->type == JT_STRING && (!*m->str || !strcmp(m->str, "--"));
+}
+
 static int same_str(const struct jmember *m, const char *val, size_t len)
 {
 	return m->type == JT_STRING && strlen(m->str) == len && !memcmp(m->str, val, len);
@@ -205,7 +211,7 @@ int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, s
 	return held_count;
 }
 
-int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e, size_t n, char **which)
+int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e, size_t n, int all, char **which)
 {
 	*which = NULL;
 	struct jdoc d;
@@ -220,6 +226,38 @@ int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e
 			k++;
 		}
 	}
+	/* what the overlay holds and the spec does not: a difference unless it
+	 * is empty or Xcode's "--" placeholder */
+	static const char *const short_names[5] = { NULL, "description", "version", "author", "license" };
+	for (int f = 1; all && f < 5; f++) {
+		int in_spec = 0;
+		for (size_t i = 0; i < n; i++)
+			in_spec |= e[i].std == f;
+		for (int j = 0; !in_spec && std_names[f][j]; j++) {
+			long m = jdoc_find(&d, 0, std_names[f][j]);
+			if (m >= 0 && !placeholder(&d.m[m])) {
+				sb_addf(&sb, "%s%s", k ? ", " : "", short_names[f]);
+				k++;
+				break;
+			}
+		}
+	}
+	for (int c = 0; all && user_containers[c]; c++) {
+		long ci = jdoc_find(&d, 0, user_containers[c]);
+		if (ci < 0 || d.m[ci].child < 0)
+			continue;
+		for (size_t q = 0; q < d.n; q++) {
+			if (d.m[q].obj != d.m[ci].child || placeholder(&d.m[q]))
+				continue;
+			int in_spec = 0;
+			for (size_t i = 0; i < n && !in_spec; i++)
+				in_spec = !e[i].std && !strcmp(e[i].key, d.m[q].key);
+			if (!in_spec) {
+				sb_addf(&sb, "%s%s", k ? ", " : "", d.m[q].key);
+				k++;
+			}
+		}
+	}
 	jdoc_free(&d);
 	if (k)
 		*which = sb_detach(&sb, NULL);
@@ -228,7 +266,7 @@ int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e
 	return k;
 }
 
-int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size_t n, char **which)
+int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size_t n, int all, char **which)
 {
 	*which = NULL;
 	char *text;
@@ -241,7 +279,7 @@ int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size
 		me[i].val = e[i].value;
 		me[i].len = e[i].len;
 	}
-	int k = overlay_meta_differs(text, len, me, n, which);
+	int k = overlay_meta_differs(text, len, me, n, all, which);
 	free(me);
 	free(text);
 	return k;
@@ -262,13 +300,18 @@ int overlay_fdesc_compare(struct mlpkg_model *m, char **which)
 		for (int g = 0; g < 4 && k >= 0; g++)
 			for (size_t i = 0; i < l[g]->n && k >= 0; i++) {
 				const struct feature *f = &l[g]->v[i];
-				char *out = NULL;
-				int r = fdesc_json_describe(text, len, f->name, f->desc ? f->desc : "", NULL, &out);
+				char *out = NULL, *out2 = NULL;
+				const char *desc = f->desc ? f->desc : "";
+				int r = fdesc_json_describe(text, len, f->name, desc, NULL, &out);
+				/* no description, and Xcode's "--" for it: in step */
+				if (r == 1 && out && !*desc)
+					fdesc_json_describe(text, len, f->name, "--", NULL, &out2);
 				if (r < 0)
 					k = -1;
-				else if (r == 1 && out)
+				else if (r == 1 && out && (*desc || out2))
 					sb_addf(&sb, "%s%s", k++ ? ", " : "", f->name);
 				free(out);
+				free(out2);
 			}
 	}
 	io_release(&io);

@@ -40,9 +40,11 @@ struct meta_edit {
 int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, size_t n, char **out);
 
 /* How many of the values e (the spec's) Metadata.json holds differently,
- * their keys in *which ("author, license"; caller frees, NULL when none);
- * -1 when it is not a JSON object. */
-int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e, size_t n, char **which);
+ * and, with all (e is the whole of the spec's metadata), keys it holds that
+ * the spec lacks (but for empty values and Xcode's "--"); their keys in
+ * *which ("author, license"; caller frees, NULL when none); -1 when it is
+ * not a JSON object. */
+int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e, size_t n, int all, char **which);
 
 /* Compares m's overlays with its spec: the metadata keys Metadata.json holds
  * with another value than e (the spec's entries, meta_list), and the
@@ -50,7 +52,7 @@ int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e
  * spec's description; each a count (-1: no such overlay, or not JSON) and
  * *which naming them ("author, license"; caller frees, NULL when none). */
 struct meta_entry;
-int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size_t n, char **which);
+int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size_t n, int all, char **which);
 int overlay_fdesc_compare(struct mlpkg_model *m, char **which);
 
 /* Saves m like mlpkg_save(m, out), and the overlay name with text (NULL:
