@@ -273,6 +273,38 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 	return out;
 }
 
+/* Program.attributes 4 (a map of name to Value): one fact a name, and one a
+ * key for a dictionary (buildInfo: which tools made the program) */
+static int add_prog_attributes(struct facts *f, struct mt_node *prog, const char *pp)
+{
+	long i = -1;
+	int rc;
+	struct mt_node *e;
+	while ((rc = next_child(prog, 4, &i, &e)) == 1) {
+		char *k = field_str(e, 1);
+		struct mt_node *v = mt_get(e, 2), *imm = v ? mt_get(v, 3) : NULL, *dict = imm ? mt_get(imm, 4) : NULL;
+		if (dict) {
+			long j = -1;
+			int r2;
+			struct mt_node *kv;
+			while ((r2 = next_child(dict, 1, &j, &kv)) == 1) {
+				char *ks = mil_value_format(mt_get(kv, 1)), *vs = mil_value_format(mt_get(kv, 2));
+				put(f, NULL, xasprintf("%s.attributes[\"%s\"][%s]", pp, k, ks), vs);
+				free(ks);
+			}
+			if (r2 < 0)
+				rc = -1;
+		} else if (v) {
+			put(f, NULL, xasprintf("%s.attributes[\"%s\"]", pp, k), value_digest(f, v));
+		}
+		free(k);
+		if (rc < 0)
+			break;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+
 static int add_block(struct facts *f, struct mt_node *block, const char *bp, int depth);
 
 static int add_op(struct facts *f, struct mt_node *op, const char *ent)
@@ -464,9 +496,11 @@ static int gather(struct facts *f)
 			free(np);
 		} else if (t && !strcmp(t, "mlProgram") && tf >= 0) {
 			struct mt_node *prog = mt_child(m, (size_t)tf);
-			static const uint32_t skip[] = { 2 };
+			static const uint32_t skip[] = { 2, 4 };
 			char *pp = pre(p, "mlProgram");
-			rc = prog ? add_fields(f, prog, NULL, pp, skip, 1) : -1;
+			rc = prog ? add_fields(f, prog, NULL, pp, skip, 2) : -1;
+			if (rc == 0)
+				rc = add_prog_attributes(f, prog, pp);
 			free(pp);
 			if (rc == 0)
 				rc = add_mil(f, prog, p);
@@ -525,7 +559,8 @@ static void change(struct diff_result *r, enum diff_kind k, const char *path, co
  * whose facts are the same but for its name is one rename, not a removal
  * and an addition.  An entity's signature: the kind of path it has (its key
  * up to the last '[') and each of its facts, relative to its key, with the
- * value. */
+ * value; an operation's outputs count by their types only (coremltools
+ * numbers op_N and its var_N together, so a re-export renames both). */
 
 struct ent {
 	const char *key;  /* the entity (its own fact's key) */
@@ -543,6 +578,20 @@ static int by_ent_key(const void *a, const void *b)
 static int by_ent(const void *a, const void *b)
 {
 	return strcmp(((const struct ent *)a)->key, ((const struct ent *)b)->key);
+}
+
+/* "a: fp32[2], b: int32" as ": fp32[2], : int32" */
+static void add_types_only(struct strbuf *sb, const char *outs)
+{
+	for (const char *p = outs; *p;) {
+		const char *colon = strstr(p, ": "), *comma = strstr(p, ", ");
+		if (!colon)
+			break;
+		const char *end = comma && comma > colon ? comma : p + strlen(p);
+		sb_add(sb, colon, (size_t)(end - colon));
+		sb_addc(sb, ';');
+		p = *end ? end + 2 : end;
+	}
 }
 
 /* the entities of f that the other model (sorted facts so, n) lacks, each
@@ -569,7 +618,11 @@ static struct ent *lone_entities(struct facts *f, struct fact **so, size_t n, si
 			sb_addc(&sb, '\1');
 			sb_adds(&sb, strncmp(e[j]->key, k, kl) ? e[j]->key : e[j]->key + kl);
 			sb_addc(&sb, '\2');
-			sb_adds(&sb, e[j]->val);
+			const char *rel = strncmp(e[j]->key, k, kl) ? e[j]->key : e[j]->key + kl;
+			if (strstr(k, ".ops[\"") && !strcmp(rel, ".output"))
+				add_types_only(&sb, e[j]->val);
+			else
+				sb_adds(&sb, e[j]->val);
 		}
 		if (own) {
 			xgrow((void **)&v, &cap, nv + 1, sizeof(*v));

@@ -74,6 +74,45 @@ run "$MLPKG" rename image img "$TMP/Ren.mlpackage"
 expect_exit 1 "ML program rename: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Ren.mlpackage"
 check "... the input, the function input (renames) and the op binding" sh -c "[ \$(wc -l < '$TMP/out') -eq 3 ] && grep -q '^> input\[\"image\"\] -> input\[\"img\"\]$' '$TMP/out' && grep -q '^> mlProgram.functions\[\"main\"\].inputs\[\"image\"\] -> mlProgram.functions\[\"main\"\].inputs\[\"img\"\]$' '$TMP/out' && grep -q 'ops\[\"cast_1\"\].input\[\"x\"\]: image -> img' '$TMP/out'"
 
+# the program's build information: one line a key that changed
+copy_fixture "$TMP/DeepLab.mlpackage" Build.mlpackage
+bspec="$TMP/Build.mlpackage/Data/com.apple.CoreML/model.mlmodel"
+kat=$(grep -boa 'coremltools-component-torch' "$bspec" | head -1 | cut -d: -f1)
+off=$(grep -boa '2\.1\.0' "$bspec" | cut -d: -f1 | awk -v k="$kat" '$1 > k { print; exit }')
+poke "$bspec" "$off" 3
+expect_exit 1 "a program's buildInfo changed: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Build.mlpackage"
+check "... one line naming the key, with both values" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q '^~ mlProgram.attributes\[\"buildInfo\"\]\[\"coremltools-component-torch\"\]: \"2.1.0\" -> \"3.1.0\"$' '$TMP/out'"
+
+# a const op renamed with its output, as a re-export by coremltools does
+# (op_N and var_N together): one rename line, and the op reading it
+if have_python; then
+	copy_fixture "$TMP/DeepLab.mlpackage" Renum.mlpackage
+	pyscript "$TMP/Renum.mlpackage/Data/com.apple.CoreML/model.mlmodel" <<'PY'
+import sys
+from pydecode import load_schema
+pb = load_schema()
+m = pb.Model()
+m.ParseFromString(open(sys.argv[1], "rb").read())
+blk = m.mlProgram.functions["main"].block_specializations["CoreML6"]
+def ops(b):
+    for op in b.operations:
+        yield op
+        for nb in op.blocks:
+            yield from ops(nb)
+target = [op for op in ops(blk) if op.type == "const" and op.outputs[0].name == "use_prior"][0]
+target.outputs[0].name = "use_prior_2"
+target.attributes["name"].immediateValue.tensor.strings.values[0] = "use_prior_2"
+for op in ops(blk):
+    for arg in op.inputs.values():
+        for b in arg.arguments:
+            if b.name == "use_prior":
+                b.name = "use_prior_2"
+open(sys.argv[1], "wb").write(m.SerializeToString())
+PY
+	expect_exit 1 "a const op renamed with its output: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Renum.mlpackage"
+	check "... one rename line and the op reading it" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^> mlProgram.functions\[\"main\"\].ops\[\"use_prior\"\] -> mlProgram.functions\[\"main\"\].ops\[\"use_prior_2\"\]$' '$TMP/out' && grep -q 'input\[\"pred\"\]: use_prior -> use_prior_2' '$TMP/out'"
+fi
+
 # weights by content: one byte of the first blob's data
 copy_fixture "$TMP/DeepLab.mlpackage" Weight.mlpackage
 poke "$TMP/Weight.mlpackage/Data/com.apple.CoreML/weights/weight.bin" 130 '\177'
