@@ -34,7 +34,7 @@ int cmd_graph(int argc, char **argv)
 	const struct cmd *self = cmd_find("graph");
 	enum graph_format fmt = GRAPH_DOT;
 	const char *grep = NULL, *around = NULL, *out = NULL;
-	int consts = 0, depth = 2, c;
+	int consts = 0, depth = 2, depth_given = 0, c;
 	optind = 0;
 	while ((c = cmd_getopt(argc, argv, "f:cg:a:d:o:", lo)) != -1) {
 		switch (c) {
@@ -55,6 +55,7 @@ int cmd_graph(int argc, char **argv)
 			if (!*optarg || *end || v < 0 || v > 1000000)
 				return cmd_usage(self, "bad depth '%s'", optarg);
 			depth = (int)v;
+			depth_given = 1;
 			break;
 		}
 		case 'o': out = optarg; break;
@@ -65,6 +66,8 @@ int cmd_graph(int argc, char **argv)
 		return cmd_usage(self, "graph takes one model");
 	if (grep && around)
 		return cmd_usage(self, "--grep and --around do not go together");
+	if (depth_given && !around)
+		return cmd_usage(self, "--depth goes with --around");
 	regex_t re;
 	if (grep) {
 		int r = regcomp(&re, grep, REG_EXTENDED | REG_NOSUB);

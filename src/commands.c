@@ -149,7 +149,7 @@ const struct cmd commands[] = {
 	  "program, is not an identifier ([A-Za-z_][A-Za-z0-9_]*).  Exit 3 when OLD is\n"
 	  "not a feature of the model.  FeatureDescriptions.json follows.\n",
 	  "--output --dry-run --function --help", "" },
-	{ "labels", cmd_labels, "labels [--json] [MODEL...]\n"
+	{ "labels", cmd_labels, "labels [list] [--json] [MODEL...]\n"
 	  "labels set [-o OUT] [--dry-run] FILE|- [MODEL...]",
 	  "list or replace a classifier's class labels",
 	  "  --json            JSON output: type, source, count, labels\n"

@@ -771,8 +771,36 @@ static int same_file(const char *a, const char *b)
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
 }
 
+/* the kind an output's name says (a suffix), or -1 when it says none */
+static int kind_of_name(const char *out)
+{
+	size_t n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	static const struct {
+		const char *suf;
+		int fmt;
+	} k[] = { { ".mlmodel", FMT_MLMODEL }, { ".mlpackage", FMT_PACKAGE }, { ".zip", FMT_ZIP } };
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		size_t l = strlen(k[i].suf);
+		if (n >= l && !strncmp(out + n - l, k[i].suf, l))
+			return k[i].fmt;
+	}
+	return -1;
+}
+
 int mlpkg_save(struct mlpkg_model *m, const char *out)
 {
+	/* -o writes the model's own kind: a name that says another is refused
+	 * before anything is written (convert changes the kind) */
+	if (out) {
+		int want = kind_of_name(out), have = m->fmt == FMT_STDIN ? FMT_MLMODEL : (int)m->fmt;
+		static const char *const what[] = { [FMT_MLMODEL] = "an .mlmodel file", [FMT_PACKAGE] = "a package folder",
+						    [FMT_ZIP] = "a zip" };
+		if (want >= 0 && want != have && have >= 0 && have < (int)(sizeof(what) / sizeof(what[0])) && what[have])
+			return error_code(EXIT_USAGE, "'%s': -o writes %s, as the model is; '%s' names another kind "
+					  "(mlpkg convert changes it); nothing written", m->path, what[have], out);
+	}
 	/* never write a spec that does not decode, whatever part of it the edit touched */
 	if (mt_check(m->root) < 0)
 		return -1;

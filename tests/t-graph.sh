@@ -137,6 +137,8 @@ check "--around a value's name (a blob): the layer making it and the one reading
 expect_exit 3 "--around an unknown name: exit 3" "$MLPKG" graph --around no_such_op "$TMP/DeepLab.mlpackage"
 expect_exit 2 "--format unknown: exit 2" "$MLPKG" graph --format svg "$TMP/DeepLab.mlpackage"
 expect_exit 2 "--grep with a bad expression: exit 2" "$MLPKG" graph --grep '(' "$TMP/DeepLab.mlpackage"
+expect_exit 2 "--depth without --around: exit 2" "$MLPKG" graph --depth 3 "$TMP/DeepLab.mlpackage"
+check "... saying so" grep -q -- "--depth goes with --around" "$TMP/err"
 expect_exit 0 "-o writes a file" "$MLPKG" graph -o "$TMP/o.dot" "$TMP/TinyNet.mlmodel"
 run "$MLPKG" graph "$TMP/TinyNet.mlmodel"
 check "-o: the same bytes as stdout" same_bytes "$TMP/out" "$TMP/o.dot"

@@ -253,6 +253,13 @@ check "... with a warning" grep -q "warning: description.metadata.userDefined: p
 run "$MLPKG" check "$TMP/pv.mlmodel"
 check "... and none once they suit" grep -q ': ok$' "$TMP/out"
 
+# -o writes the model's kind: a name that says another kind is refused
+"$MKMODEL" nn "$TMP/k.mlmodel" >/dev/null 2>&1
+expect_exit 2 "-o OUT.mlpackage for an .mlmodel: refused" "$MLPKG" meta set -o "$TMP/k-out.mlpackage" author X "$TMP/k.mlmodel"
+check "... one line naming convert, nothing written" sh -c "one_line() { :; }; [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'mlpkg convert changes it' '$TMP/err' && [ ! -e '$TMP/k-out.mlpackage' ]"
+expect_exit 2 "-o OUT.zip for a package folder: refused" "$MLPKG" meta set -o "$TMP/xc-out.zip" author X "$TMP/xc.mlpackage"
+expect_exit 0 "-o a name without a kind's suffix: written" "$MLPKG" meta set -o "$TMP/k-out" author X "$TMP/k.mlmodel"
+
 # twenty parallel edits of different keys lose nothing
 "$MKMODEL" nn "$TMP/par.mlmodel" >/dev/null 2>&1
 for i in $(seq 1 20); do "$MLPKG" meta set "par.key$i" "v$i" "$TMP/par.mlmodel" & done
