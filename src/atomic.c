@@ -263,22 +263,35 @@ int atomic_commit(struct atomic_file *af)
 		atomic_abort(af);
 		return -1;
 	}
+	/* the messages name the file: it is copied before atomic_abort frees it */
 	if (fsync(af->fd) < 0) {
 		int e = errno;
+		char *p = xstrdup(af->path);
 		atomic_abort(af);
-		return error_code(EXIT_WRITE, "'%s': fsync failed: %s (the original is untouched)", af->path, strerror(e));
+		error_code(EXIT_WRITE, "'%s': fsync failed: %s (the original is untouched)", p, strerror(e));
+		free(p);
+		return -1;
 	}
 	if (close(af->fd) < 0) {
 		int e = errno;
 		af->fd = -1;
+		char *p = xstrdup(af->path);
 		atomic_abort(af);
-		return error_code(EXIT_WRITE, "'%s': close failed: %s (the original is untouched)", af->path, strerror(e));
+		error_code(EXIT_WRITE, "'%s': close failed: %s (the original is untouched)", p, strerror(e));
+		free(p);
+		return -1;
 	}
 	af->fd = -1;
 	if (rename(af->tmp, af->path) < 0) {
 		int e = errno;
+		char *p = xstrdup(af->path);
+		struct stat st;
+		int existed = lstat(p, &st) == 0;
 		atomic_abort(af);
-		return error_code(EXIT_WRITE, "'%s': cannot replace it: %s (the original is untouched)", af->path, strerror(e));
+		error_code(EXIT_WRITE, "'%s': cannot replace it: %s%s", p, strerror(e),
+			   existed ? " (the original is untouched)" : "; nothing written");
+		free(p);
+		return -1;
 	}
 	drop_pending(af->tmp);
 	fsync_dir_of(af->path);

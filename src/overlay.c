@@ -356,11 +356,33 @@ int overlay_save(struct mlpkg_model *m, const char *out, const char *name, const
 			rc = -1;
 		text = NULL;
 	}
+	/* a package edited in place: the overlay's new file is written before
+	 * the spec is touched, so a folder that refuses it fails the edit with
+	 * both files as they were; only the two renames follow each other */
+	struct atomic_file oaf;
+	int staged_ov = 0;
+	if (rc == 0 && text && m->fmt == FMT_PACKAGE && !out) {
+		char *path = xasprintf("%s/%s", m->pkg_dir, rel);
+		rc = atomic_begin(&oaf, path, 0);
+		free(path);
+		if (rc == 0 && atomic_write(&oaf, text, strlen(text)) < 0) {
+			atomic_abort(&oaf);
+			rc = -1;
+		}
+		staged_ov = rc == 0;
+		text = NULL;
+	}
 	if (rc == 0 && (spec_changed || out || m->fmt != FMT_PACKAGE))
 		rc = mlpkg_save(m, out);
+	if (staged_ov) {
+		if (rc == 0)
+			rc = atomic_commit(&oaf) < 0 ? -1 : 0;
+		else
+			atomic_abort(&oaf);
+	}
 	if (rc == 0 && text) {
 		if (m->fmt == FMT_PACKAGE) {
-			char *path = xasprintf("%s/%s", out ? out : m->pkg_dir, rel);
+			char *path = xasprintf("%s/%s", out, rel);
 			rc = write_file_atomic(path, text);
 			free(path);
 		} else if (m->fmt == FMT_ZIP) {

@@ -131,6 +131,32 @@ else
 	chmod 700 "$TMP"
 fi
 
+# ---- an overlay that cannot be replaced: the spec is not touched either -------------------
+"$MKMODEL" segmentation "$TMP/ovf/P.mlpackage" >/dev/null 2>&1 || { mkdir -p "$TMP/ovf" && "$MKMODEL" segmentation "$TMP/ovf/P.mlpackage" >/dev/null 2>&1; }
+mkdir -p "$TMP/ovf/P.mlpackage/Data/ov"
+printf '{\n  "MLModelAuthorKey" : "old"\n}' >"$TMP/ovf/P.mlpackage/Data/ov/Metadata.json"
+"$PYTHON3" - "$TMP/ovf/P.mlpackage/Manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["itemInfoEntries"]["0F0F0F0F-0000-4000-8000-000000000000"] = {"author": "com.apple.CoreML",
+    "description": "External Metadata Overlay", "name": "Metadata.json", "path": "ov/Metadata.json"}
+json.dump(m, open(sys.argv[1], "w"), indent=4, sort_keys=True)
+PY
+cp -R "$TMP/ovf/P.mlpackage" "$TMP/ovf/keep.mlpackage"
+chmod 555 "$TMP/ovf/P.mlpackage/Data/ov"
+if [ "$(id -u)" -ne 0 ]; then
+	clean_fail "an overlay whose folder refuses writes: exit 5, spec and overlay intact" "$TMP/ovf/P.mlpackage" "$TMP/ovf/keep.mlpackage" "$MLPKG" meta set author new "$TMP/ovf/P.mlpackage"
+elif command -v setpriv >/dev/null && chmod -R a+rwX "$TMP/ovf" && chmod 555 "$TMP/ovf/P.mlpackage/Data/ov" && chmod 755 "$TMP" &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$MLPKG" meta "$TMP/ovf/P.mlpackage" >/dev/null 2>&1; then
+	clean_fail "an overlay whose folder refuses writes (as nobody): exit 5, spec and overlay intact" "$TMP/ovf/P.mlpackage" "$TMP/ovf/keep.mlpackage" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$MLPKG" meta set author new "$TMP/ovf/P.mlpackage"
+	chmod 700 "$TMP"
+else
+	chmod 700 "$TMP"
+	skip "an overlay whose folder refuses writes: cannot run mlpkg as nobody here"
+fi
+chmod 755 "$TMP/ovf/P.mlpackage/Data/ov"
+
 # ---- signals in the middle of a save -----------------------------------------------------
 have_py=0; [ -x "$PYTHON3" ] && have_py=1
 if [ $have_py -eq 0 ]; then
