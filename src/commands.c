@@ -322,7 +322,8 @@ int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option
 	return '?';
 }
 
+/* several models: the highest exit status of any, whatever their order */
 int worse(int a, int b)
 {
-	return a ? a : b;
+	return a > b ? a : b;
 }

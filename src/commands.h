@@ -47,6 +47,7 @@ struct mlpkg_model *cmd_open(const char *arg, int flags);
 /* getopt_long over argv (reset for each command); the common options
  * --help is handled by the caller. */
 int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
-/* the worse of two exit codes (the first error wins) */
+/* the worse of two exit codes: the higher, so that several models give the
+ * same status in any order */
 int worse(int a, int b);
 #endif

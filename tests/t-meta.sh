@@ -260,6 +260,14 @@ check "... one line naming convert, nothing written" sh -c "one_line() { :; }; [
 expect_exit 2 "-o OUT.zip for a package folder: refused" "$MLPKG" meta set -o "$TMP/xc-out.zip" author X "$TMP/xc.mlpackage"
 expect_exit 0 "-o a name without a kind's suffix: written" "$MLPKG" meta set -o "$TMP/k-out" author X "$TMP/k.mlmodel"
 
+# several models, one missing and one damaged: every other one edited, the
+# highest status whatever the order
+"$MKMODEL" nn "$TMP/s1.mlmodel" >/dev/null 2>&1
+head -c 100 "$TMP/s1.mlmodel" >"$TMP/sbad.mlmodel"
+expect_exit 4 "several models, a missing and a damaged one: the highest status (4)" "$MLPKG" meta set author S "$TMP/s1.mlmodel" "$TMP/snope.mlmodel" "$TMP/sbad.mlmodel"
+expect_exit 4 "... in the other order too" "$MLPKG" meta set author T "$TMP/sbad.mlmodel" "$TMP/snope.mlmodel" "$TMP/s1.mlmodel"
+check "... the good model edited" sh -c "[ \"\$('$MLPKG' meta get author '$TMP/s1.mlmodel')\" = T ]"
+
 # twenty parallel edits of different keys lose nothing
 "$MKMODEL" nn "$TMP/par.mlmodel" >/dev/null 2>&1
 for i in $(seq 1 20); do "$MLPKG" meta set "par.key$i" "v$i" "$TMP/par.mlmodel" & done
