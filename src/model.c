@@ -812,6 +812,12 @@ int mlpkg_save(struct mlpkg_model *m, const char *out)
 		atomic_clean_stale(m->spec_path, STALE_TEMP_AGE);
 	if (!out && m->locked && m->fmt == FMT_ZIP)
 		atomic_clean_stale_zip(m->path, STALE_TEMP_AGE);
+	/* a file its owner made read-only is not replaced behind their back
+	 * (the folder would allow the rename); root may, as with cp */
+	const char *target = m->fmt == FMT_PACKAGE ? m->spec_path : m->path;
+	if (!out && m->fmt != FMT_STDIN && target && access(target, W_OK) < 0 && errno == EACCES)
+		return error_code(EXIT_WRITE, "'%s': read-only (no write permission): not edited; the original is "
+				  "untouched", target);
 	switch (m->fmt) {
 	case FMT_STDIN:
 		if (!out)

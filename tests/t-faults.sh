@@ -131,6 +131,23 @@ else
 	chmod 700 "$TMP"
 fi
 
+# ---- a read-only file in a folder that allows writes: not replaced behind its owner's back --
+mkdir -p "$TMP/rof"
+cp "$TMP/big.mlmodel" "$TMP/rof/m.mlmodel"
+chmod 444 "$TMP/rof/m.mlmodel"
+if [ "$(id -u)" -ne 0 ]; then
+	clean_fail "a read-only file: exit 5, intact" "$TMP/rof/m.mlmodel" "$TMP/big.mlmodel" "$MLPKG" meta set author x "$TMP/rof/m.mlmodel"
+elif command -v setpriv >/dev/null && chmod 777 "$TMP/rof" && chmod 755 "$TMP" &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$MLPKG" meta "$TMP/rof/m.mlmodel" >/dev/null 2>&1; then
+	clean_fail "a read-only file (root's, as nobody, folder open to all): exit 5, intact" "$TMP/rof/m.mlmodel" "$TMP/big.mlmodel" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$MLPKG" meta set author x "$TMP/rof/m.mlmodel"
+	check "... said so" grep -q "read-only (no write permission)" "$TMP/err"
+	chmod 700 "$TMP"
+else
+	chmod 700 "$TMP"
+	skip "a read-only file: cannot run mlpkg as nobody here"
+fi
+
 # ---- an overlay that cannot be replaced: the spec is not touched either -------------------
 "$MKMODEL" segmentation "$TMP/ovf/P.mlpackage" >/dev/null 2>&1 || { mkdir -p "$TMP/ovf" && "$MKMODEL" segmentation "$TMP/ovf/P.mlpackage" >/dev/null 2>&1; }
 mkdir -p "$TMP/ovf/P.mlpackage/Data/ov"
