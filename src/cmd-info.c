@@ -476,6 +476,22 @@ static int info_one(const char *path, int json, int *printed, struct jw *w)
 	return rc;
 }
 
+int info_print_model(struct mlpkg_model *m)
+{
+	struct info in;
+	memset(&in, 0, sizeof(in));
+	in.m = m;
+	int rc = EXIT_OK;
+	set_error_code(EXIT_OK);
+	if (gather(&in) < 0 || last_error_code() != EXIT_OK)
+		rc = last_error_code() ? last_error_code() : EXIT_FAIL;
+	else
+		info_text(&in);
+	in.m = NULL;
+	info_release(&in);
+	return rc;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };

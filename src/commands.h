@@ -22,6 +22,10 @@ int cmd_dump(int argc, char **argv);
 int cmd_meta(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+/* what info prints, for a model already open (the browser's overview of
+ * standard input, which cannot be read again) */
+struct mlpkg_model;
+int info_print_model(struct mlpkg_model *m);
 int cmd_io(int argc, char **argv);
 int cmd_layers(int argc, char **argv);
 int cmd_weights(int argc, char **argv);

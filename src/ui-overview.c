@@ -1,6 +1,7 @@
 /* ui-overview: the browser's first view, what `mlpkg info` shows, line for
  * line (the info command is run with its output captured, so the two never
- * differ).  Metadata edits not yet saved show in the metadata view. */
+ * differ; on standard input, info's printer on the model already read).
+ * Metadata edits not yet saved show in the metadata view. */
 #include "browse.h"
 #include "commands.h"
 #include "error.h"
@@ -23,8 +24,10 @@ static int overview_init(struct view *v)
 		return error("cannot duplicate standard output");
 	}
 	dup2(fileno(tmp), 1);
+	/* a file is opened again (a damaged part then reports where the view
+	 * reading it does); standard input cannot be read twice */
 	char *argv[] = { "info", m->path, NULL };
-	int rc = cmd_info(2, argv);
+	int rc = m->fmt == FMT_STDIN ? info_print_model(m) : cmd_info(2, argv);
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);

@@ -86,6 +86,7 @@ struct ui {
 	struct edit *ed;
 	size_t ned, caped;
 	int dirty;
+	int save_failed;   /* the exit status of the last save, when it failed */
 	int zoom, help;    /* the detail pane full screen; the help screen */
 	size_t zscroll;
 	int tabx[6];
@@ -826,6 +827,7 @@ int ui_save(struct view *v)
 	}
 	if (u->m->fmt == FMT_STDIN) {
 		ui_msg(v, "cannot save standard input in place");
+		set_error_code(EXIT_USAGE);
 		return -1;
 	}
 	struct mlpkg_model *w;
@@ -1340,7 +1342,14 @@ static int act(struct ui *u, enum action a)
 	case AC_PREV: return step_match(v, -1);
 	case AC_HELP: u->help = 1; u->zscroll = 0; return RP_ALL;
 	case AC_QUIT: return quit_asks(u) ? RP_QUIT : RP_ALL;
-	case AC_SAVE: ui_save(v); return RP_ALL | RP_RELOAD;
+	case AC_SAVE:
+		/* a failed save keeps the edits, and the model as it was read */
+		if (ui_save(v) < 0) {
+			u->save_failed = last_error_code() != EXIT_OK ? last_error_code() : EXIT_WRITE;
+			return RP_ALL;
+		}
+		u->save_failed = 0;
+		return RP_ALL | RP_RELOAD;
 	case AC_REDRAW: clearok(curscr, TRUE); return RP_ALL;
 	}
 	return RP_NONE;
@@ -1495,6 +1504,8 @@ int browse_run(const char *path, const struct browse_opts *o)
 		fclose(u->errf);
 	if (u->script)
 		fclose(u->script);
+	/* edits left unsaved because their save failed: the session failed */
+	int rc = u->ned && u->save_failed ? u->save_failed : EXIT_OK;
 	journal_clear(u);
 	free(u->ed);
 	free(u->pending);
@@ -1503,5 +1514,5 @@ int browse_run(const char *path, const struct browse_opts *o)
 	mlpkg_close(u->m);
 	G = NULL;
 	free(u);
-	return EXIT_OK;
+	return rc;
 }

@@ -24,6 +24,13 @@ fits() { [ "$(wc -l <"$TMP/out")" -eq "$2" ] && [ "$(widest "$TMP/out")" -le "$1
 "$MKMODEL" nn "$TMP/T.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nn"
 "$MKMODEL" pipeline "$TMP/P.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel pipeline"
 
+# standard input: an edit cannot be saved in place; the session says so in
+# its exit status, and the model is not read a second time
+printf '3\na\n"k\nEnter\n"v\nEnter\nw\n' >"$TMP/keys"
+MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse - <"$TMP/T.mlmodel" >"$TMP/out" 2>"$TMP/err"; rc=$?
+check "stdin: a save refused, the edit left unsaved: exit 2" test $rc -eq 2
+check "... said on the status line, and nothing read again" sh -c "grep -q 'cannot save standard input in place' '$TMP/out' && ! grep -q 'empty file' '$TMP/err' '$TMP/out'"
+
 # a line too long for the screen says so in its last column, never ends in
 # a number that looks whole
 cp "$TMP/T.mlmodel" "$TMP/cut.mlmodel"
