@@ -41,7 +41,16 @@ char *overlay_rel(struct mlpkg_model *m, const char *name)
 	return rel;
 }
 
+static int read_overlay(struct mlpkg_model *m, const char *name, char **text, size_t *len, int editing);
+
 int overlay_read(struct mlpkg_model *m, const char *name, char **text, size_t *len)
+{
+	return read_overlay(m, name, text, len, 1);
+}
+
+/* editing: an overlay that is a link, or leads outside, is said to be left
+ * as it was; reading, it is passed over without a word */
+static int read_overlay(struct mlpkg_model *m, const char *name, char **text, size_t *len, int editing)
 {
 	*text = NULL;
 	*len = 0;
@@ -65,8 +74,9 @@ int overlay_read(struct mlpkg_model *m, const char *name, char **text, size_t *l
 		free(rp);
 		free(path);
 		if (link || !inside) {
-			warning("'%s': the overlay %s %s: left as it was", m->path, rel,
-				link ? "is a symbolic link" : "leads outside the package");
+			if (editing)
+				warning("'%s': the overlay %s %s: left as it was", m->path, rel,
+					link ? "is a symbolic link" : "leads outside the package");
 			free(rel);
 			return 2;
 		}
@@ -271,7 +281,7 @@ int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size
 	*which = NULL;
 	char *text;
 	size_t len;
-	if (overlay_read(m, OVERLAY_META, &text, &len) != 1)
+	if (read_overlay(m, OVERLAY_META, &text, &len, 0) != 1)
 		return -1;
 	struct meta_edit *me = xcalloc(n ? n : 1, sizeof(*me));
 	for (size_t i = 0; i < n; i++) {
@@ -290,7 +300,7 @@ int overlay_fdesc_compare(struct mlpkg_model *m, char **which)
 	*which = NULL;
 	char *text;
 	size_t len;
-	if (overlay_read(m, OVERLAY_FDESC, &text, &len) != 1)
+	if (read_overlay(m, OVERLAY_FDESC, &text, &len, 0) != 1)
 		return -1;
 	struct model_io io;
 	int k = 0;

@@ -966,12 +966,14 @@ static int unpack_model(struct mlpkg_model *m, const char *dir, const char *name
 			rc = -1;
 			break;
 		}
-		if (!strncmp(e.name, "__MACOSX/", 9))
-			continue; /* Finder's resource forks */
+		/* every name is checked, Finder's resource forks (__MACOSX/,
+		 * skipped) included: a '..' there is as hostile as anywhere */
 		if (check_entry_name(zip, e.name) < 0) {
 			rc = -1;
 			break;
 		}
+		if (!strncmp(e.name, "__MACOSX/", 9))
+			continue;
 		char *sn = shown(e.name);
 		size_t nl = strlen(e.name);
 		if (plen && strncmp(e.name, prefix, plen) &&

@@ -267,6 +267,8 @@ with zipfile.ZipFile(out, "w") as z:
 		entry(z, root + "/Manifest.json", open(pkg + "/Manifest.json", "rb").read(), 0o100644)
 	elif kind == "macosx":
 		entry(z, "__MACOSX/" + root + "/._Manifest.json", b"finder", 0o100644)
+	elif kind == "macosx-dotdot":
+		entry(z, "__MACOSX/../../evil.txt", b"evil", 0o100644)
 	elif kind == "plain":
 		pass
 	else:
@@ -340,6 +342,9 @@ if have_py; then
 	mkzip "$T/mac.zip" macosx
 	expect_exit 0 "Finder's __MACOSX entries are skipped" "$MLPKG" unpack "$T/mac.zip" -o "$T/mac"
 	check "... only the package is made" sh -c "test \"\$(ls -A '$T/mac')\" = P.mlpackage"
+	mkzip "$T/macdd.zip" macosx-dotdot
+	expect_exit 4 "a '..' under __MACOSX/ is refused like any other" "$MLPKG" unpack "$T/macdd.zip" -o "$T/macdd"
+	check "... nothing written" test ! -e "$T/macdd"
 	# a package at the zip's root: named after the zip
 	(cd "$T/P.mlpackage" && "$PYTHON3" -c 'import os, sys, zipfile
 with zipfile.ZipFile(sys.argv[1], "w") as z:
