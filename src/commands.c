@@ -38,7 +38,8 @@ const struct cmd commands[] = {
 	{ "pack", cmd_pack, "pack [--store|--deflate] [-o OUT] [PACKAGE]",
 	  "zip a package folder (entries under X.mlpackage/, modes kept)",
 	  "  -o, --output OUT  the zip to write (default: PACKAGE.zip beside it);\n"
-	  "                    an existing one is replaced atomically\n"
+	  "                    an existing zip is replaced atomically (another file\n"
+	  "                    there is refused)\n"
 	  "  --store           store every file (no compression)\n"
 	  "  --deflate         deflate every file\n"
 	  "By default JSON files and specs up to 64 MiB are deflated and weights\n"

@@ -780,12 +780,44 @@ static struct mlpkg_model *open_package_dir(const char *pkg)
 	return m;
 }
 
+enum out_kind { OUT_MLMODEL, OUT_PACKAGE, OUT_ZIP };
+
+/* An existing OUT is replaced only when it is of the kind written: a zip
+ * (PK...) or an .mlmodel (a spec that decodes); anything else there is
+ * refused, exit 5, nothing written.  Folders are prepare_dest's. */
+static int dest_replaceable(const char *out, enum out_kind k)
+{
+	struct stat st;
+	if (k == OUT_PACKAGE || stat(out, &st) < 0)
+		return 0;
+	int ok = 0;
+	if (S_ISREG(st.st_mode) && k == OUT_ZIP) {
+		char h[4] = { 0 };
+		int fd = open(out, O_RDONLY | O_CLOEXEC);
+		ok = fd >= 0 && (st.st_size == 0 || (read(fd, h, 4) == 4 && h[0] == 'P' && h[1] == 'K'));
+		if (fd >= 0)
+			close(fd);
+	} else if (S_ISREG(st.st_mode) && k == OUT_MLMODEL) {
+		struct mlpkg_model *o;
+		error_quiet++;
+		ok = st.st_size == 0 || mlpkg_open(out, 0, &o) == 0;
+		error_quiet--;
+		if (ok && st.st_size)
+			mlpkg_close(o);
+		set_error_code(EXIT_OK);
+	}
+	if (!ok)
+		return error_code(EXIT_WRITE, "'%s': exists and is not %s; nothing written", out,
+				  k == OUT_ZIP ? "a zip" : "a Core ML model");
+	return 0;
+}
+
 int pkg_pack(const char *pkg, const char *out, enum pkg_compress how)
 {
 	struct mlpkg_model *m = open_package_dir(pkg);
 	if (!m)
 		return -1;
-	int rc = pack_model(m, out, how);
+	int rc = dest_replaceable(out, OUT_ZIP) < 0 ? -1 : pack_model(m, out, how);
 	mlpkg_close(m);
 	return rc;
 }
@@ -1155,7 +1187,6 @@ int pkg_unpack(const char *zip, const char *dir, const char *name, char **made)
 
 /* ---- convert ------------------------------------------------------------------------- */
 
-enum out_kind { OUT_MLMODEL, OUT_PACKAGE, OUT_ZIP };
 
 /* a new package folder at out holding the spec */
 static int new_package_dir(struct mlpkg_model *m, const char *out)
@@ -1387,6 +1418,8 @@ int pkg_convert(const char *in, const char *out, enum pkg_compress how)
 		 (k == OUT_ZIP && m->fmt == FMT_ZIP && pkg))
 		rc = error_code(EXIT_USAGE, "'%s' is already %s; nothing to convert", m->path,
 				k == OUT_MLMODEL ? "an .mlmodel" : k == OUT_PACKAGE ? "a package folder" : "a zip");
+	else if (dest_replaceable(out, k) < 0)
+		rc = -1;
 	else if (k == OUT_MLMODEL) {
 		if (r == 1)
 			rc = error_code(EXIT_USAGE, "'%s': the model keeps its weights in '%s', which an .mlmodel cannot carry; "

@@ -88,6 +88,16 @@ with zipfile.ZipFile(out, "w") as z:
 PY
 (umask 022 && "$MLPKG" unpack -o "$T/nd" "$T/nodirs.zip" >/dev/null 2>&1)
 check "unpack of a zip without folder entries: folders 755 under umask 022" sh -c "[ -z \"\$(find '$T/nd' -type d ! -perm 755)\" ] && [ -f '$T/nd/N.mlpackage/Data/com.apple.CoreML/model.mlmodel' ]"
+# an existing OUT of another kind is never replaced
+echo precious >"$T/notzip.zip"
+expect_exit 5 "convert -o over a file that is not a zip: refused" "$MLPKG" convert "$T/tiny.mlmodel" -o "$T/notzip.zip"
+check "... it is left as it was" sh -c "[ \"\$(cat '$T/notzip.zip')\" = precious ] && grep -q 'exists and is not a zip' '$TMP/err'"
+expect_exit 5 "pack -o over a file that is not a zip: refused" "$MLPKG" pack -o "$T/notzip.zip" "$T/P.mlpackage"
+check "... it is left as it was" sh -c "[ \"\$(cat '$T/notzip.zip')\" = precious ]"
+echo precious >"$T/notmodel.mlmodel"
+expect_exit 5 "convert -o over a file that is not a model: refused" "$MLPKG" convert "$T/P.mlpackage" -o "$T/notmodel.mlmodel"
+check "... it is left as it was" sh -c "[ \"\$(cat '$T/notmodel.mlmodel')\" = precious ]"
+expect_exit 0 "convert -o over a zip: replaced" "$MLPKG" convert "$T/tiny.mlmodel" -o "$T/Z.mlpackage.zip"
 expect_exit 2 "convert .mlmodel -> .mlmodel is refused" "$MLPKG" convert "$T/tiny.mlmodel" -o "$T/same.mlmodel"
 check "... with a one-line error" one_line_error
 expect_exit 2 "convert to a name of no known kind is refused" "$MLPKG" convert "$T/tiny.mlmodel" -o "$T/what.bin"
