@@ -93,8 +93,20 @@ static int choose_preview(struct view *v, const char *cur)
 	int i = ui_choose(v, "preview.type: Enter picks, Esc cancels", preview_types, sel);
 	if (i < 0)
 		return RP_ALL;
-	if (ui_meta_edit(v, "preview.type", preview_types[i]) == 1)
-		ui_msg(v, "preview.type set to %s (w saves)", preview_types[i]);
+	if (ui_meta_edit(v, "preview.type", preview_types[i]) == 1) {
+		/* params that do not suit the new type: said, as meta set says it */
+		char *params = NULL, *why = NULL;
+		size_t pl;
+		if (meta_get(ui_model(v)->root, PREVIEW_PARAMS_KEY, &params, &pl) == 1)
+			why = meta_params_problem(params, pl, preview_types[i]);
+		if (why)
+			ui_msg(v, "preview.type set to %s (w saves); its preview.params do not suit it: %s", preview_types[i],
+			       why);
+		else
+			ui_msg(v, "preview.type set to %s (w saves)", preview_types[i]);
+		free(params);
+		free(why);
+	}
 	return reload(v);
 }
 

@@ -24,6 +24,12 @@ fits() { [ "$(wc -l <"$TMP/out")" -eq "$2" ] && [ "$(widest "$TMP/out")" -le "$1
 "$MKMODEL" nn "$TMP/T.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nn"
 "$MKMODEL" pipeline "$TMP/P.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel pipeline"
 
+# picking a preview type over params that do not suit it: said
+cp -R "$TMP/D.mlpackage" "$TMP/pv.mlpackage"
+"$MLPKG" meta set preview.params '{"labels": ["a"]}' "$TMP/pv.mlpackage" 2>/dev/null
+browse "$TMP/pv.mlpackage" "Resize 200x30" 3 p j j Enter
+check "browse p: a preview type over unsuitable params is said on the status line" grep -q "set to poseEstimation (w saves); its preview.params do not suit it: preview.params for poseEstimation" "$TMP/out"
+
 # standard input: an edit cannot be saved in place; the session says so in
 # its exit status, and the model is not read a second time
 printf '3\na\n"k\nEnter\n"v\nEnter\nw\n' >"$TMP/keys"
