@@ -168,6 +168,10 @@ int zipio_replace(struct zipio *z, long i, const void *p, size_t len)
 		return error_code(EXIT_WRITE, "'%s': %s", z->path, zip_strerror(z->za));
 	}
 	zip_set_file_compression(z->za, (zip_uint64_t)i, method, 0);
+	/* the entry's own time is now; an extended-timestamp field (0x5455,
+	 * what Info-ZIP writes) would still give the old one to unzip */
+	zip_file_extra_field_delete_by_id(z->za, (zip_uint64_t)i, 0x5455, ZIP_EXTRA_FIELD_ALL,
+					  ZIP_FL_LOCAL | ZIP_FL_CENTRAL);
 	return 0;
 }
 

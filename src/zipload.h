@@ -27,6 +27,7 @@ void *zipload_sym(const char *name);
 #define zip_error_strerror ZIPLOAD_(zip_error_strerror)
 #define zip_fclose ZIPLOAD_(zip_fclose)
 #define zip_file_add ZIPLOAD_(zip_file_add)
+#define zip_file_extra_field_delete_by_id ZIPLOAD_(zip_file_extra_field_delete_by_id)
 #define zip_file_get_error ZIPLOAD_(zip_file_get_error)
 #define zip_file_get_external_attributes ZIPLOAD_(zip_file_get_external_attributes)
 #define zip_file_replace ZIPLOAD_(zip_file_replace)

@@ -88,6 +88,17 @@ with zipfile.ZipFile(out, "w") as z:
 PY
 (umask 022 && "$MLPKG" unpack -o "$T/nd" "$T/nodirs.zip" >/dev/null 2>&1)
 check "unpack of a zip without folder entries: folders 755 under umask 022" sh -c "[ -z \"\$(find '$T/nd' -type d ! -perm 755)\" ] && [ -f '$T/nd/N.mlpackage/Data/com.apple.CoreML/model.mlmodel' ]"
+# an entry replaced in place carries its new time only: an old extended
+# timestamp (Info-ZIP's 0x5455 field) would make unzip restore the old date
+if command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then
+	rm -rf "$T/ut" && mkdir -p "$T/ut" && cp -R "$T/P.mlpackage" "$T/ut/U.mlpackage"
+	touch -t 202001010000 "$T/ut/U.mlpackage/Data/com.apple.CoreML/model.mlmodel"
+	(cd "$T/ut" && zip -qr U.zip U.mlpackage && rm -rf U.mlpackage)
+	"$MLPKG" meta set author new "$T/ut/U.zip" 2>/dev/null
+	(cd "$T/ut" && unzip -q U.zip)
+	touch -t 202101010000 "$T/ut/ref"
+	check "zip edited in place: the spec unzips with its new date, not the old one" sh -c "[ -z \"\$(find '$T/ut/U.mlpackage/Data/com.apple.CoreML/model.mlmodel' ! -newer '$T/ut/ref')\" ]"
+fi
 # an existing OUT of another kind is never replaced
 echo precious >"$T/notzip.zip"
 expect_exit 5 "convert -o over a file that is not a zip: refused" "$MLPKG" convert "$T/tiny.mlmodel" -o "$T/notzip.zip"
