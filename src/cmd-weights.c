@@ -198,12 +198,9 @@ static int gather(struct wlist *L)
 					e->w = l.w[j];
 					e->w.field = e->field;
 					/* the shape the layer gives it, when its size agrees */
-					uint64_t dims[8], prod = 1;
-					size_t rank = nn_weight_shape(&l, e->field, dims, 8, NULL, 0);
-					int over = 0;
-					for (size_t d = 0; d < rank; d++)
-						over |= __builtin_mul_overflow(prod, dims[d], &prod);
-					if (rank && !over && prod == e->w.count) {
+					uint64_t dims[8];
+					size_t rank = nn_weight_dims(&l, &e->w, dims, 8);
+					if (rank) {
 						e->rank = rank;
 						e->shape = xmalloc(rank * sizeof(*e->shape));
 						for (size_t d = 0; d < rank; d++)

@@ -1308,47 +1308,40 @@ int iface_labels_set(struct mt_node *root, char *const *v, size_t n)
 static const char *const desc_keys[] = { "MLFeatureShortDescription", "shortDescription", "description",
 					  "MLFeatureDescriptionKey", NULL };
 
-static int is_container_text(const char *t, size_t n)
-{
-	size_t i = 0;
-	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
-		i++;
-	return i < n && (t[i] == '{' || t[i] == '[');
-}
-
-/* Applies the first pending splice that pick finds, again and again: each
- * is spliced into the text as it stands, never re-printed.  1 when the
- * overlay has an entry for the edit, 0 when not, -1 when it is not JSON. */
+/* Applies the first pending splice that pick finds, again and again
+ * (jedit_repeat): each is spliced into the text as it stands, never
+ * re-printed.  1 when the overlay has an entry for the edit, 0 when not,
+ * -1 when it is not JSON. */
 typedef long (*pick_fn)(const struct jdoc *d, const char *a, const char *b, int *held, char **next);
+
+struct pick_step {
+	pick_fn pick;
+	const char *a, *b;
+	int held;
+};
+
+static char *pick_step(const struct jdoc *d, void *ctx)
+{
+	struct pick_step *st = ctx;
+	char *next = NULL;
+	st->pick(d, st->a, st->b, &st->held, &next);
+	return next;
+}
 
 static int json_edit_loop(const char *text, size_t len, const char *a, const char *b, pick_fn pick, char **out)
 {
 	*out = NULL;
-	if (!is_container_text(text, len))
+	if (!jtext_opens(text, len, "{["))
 		return -1;
-	char *cur = xstrndup(text, len);
-	size_t clen = len;
-	int held = 0;
-	for (int guard = 0; guard < 4096; guard++) {
-		struct jdoc d;
-		if (jdoc_scan(cur, clen, &d) < 0) {
-			free(cur);
-			return guard ? 0 : -1;
-		}
-		char *next = NULL;
-		pick(&d, a, b, &held, &next);
-		jdoc_free(&d);
-		if (!next)
-			break;
-		free(cur);
-		cur = next;
-		clen = strlen(cur);
-	}
-	if (clen != len || memcmp(cur, text, len))
+	struct pick_step st = { pick, a, b, 0 };
+	char *cur = jedit_repeat(text, len, pick_step, &st, 4096);
+	if (!cur)
+		return -1;
+	if (strlen(cur) != len || memcmp(cur, text, len))
 		*out = cur;
 	else
 		free(cur);
-	return held;
+	return st.held;
 }
 
 static int str_is(const struct jmember *m, const char *s)

@@ -1166,14 +1166,21 @@ size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *di
 	return dims_of(dims, max, ns, sh);
 }
 
-char *nn_weight_shape_str(const struct nn_layer *l, const struct nn_weight *w)
+size_t nn_weight_dims(const struct nn_layer *l, const struct nn_weight *w, uint64_t *dims, size_t max)
 {
-	uint64_t dims[8], prod = 1;
-	size_t rank = nn_weight_shape(l, w->field, dims, 8, NULL, 0);
+	uint64_t prod = 1;
+	size_t rank = nn_weight_shape(l, w->field, dims, max, NULL, 0);
 	int over = 0;
 	for (size_t d = 0; d < rank; d++)
 		over |= __builtin_mul_overflow(prod, dims[d], &prod);
-	if (!rank || over || prod != w->count)
+	return rank && !over && prod == w->count ? rank : 0;
+}
+
+char *nn_weight_shape_str(const struct nn_layer *l, const struct nn_weight *w)
+{
+	uint64_t dims[8];
+	size_t rank = nn_weight_dims(l, w, dims, 8);
+	if (!rank)
 		return xasprintf("[%llu]", (unsigned long long)w->count);
 	struct strbuf sb = STRBUF_INIT;
 	sb_addc(&sb, '[');

@@ -159,6 +159,9 @@ uint8_t *nn_weight_gather(const struct nn_weight *w, size_t *len);
  * NULL) the parameters it comes from, in words. */
 size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *dims, size_t max, char *how,
 		       size_t howlen);
+/* nn_weight_shape of w, when the values it holds are as many as the shape
+ * says (its rank, 0 otherwise) */
+size_t nn_weight_dims(const struct nn_layer *l, const struct nn_weight *w, uint64_t *dims, size_t max);
 /* "[d0,d1,...]": that shape when the field's count agrees with it, else
  * "[count]"; caller frees */
 char *nn_weight_shape_str(const struct nn_layer *l, const struct nn_weight *w);

@@ -476,3 +476,35 @@ char *jedit_add(const struct jdoc *d, int obj, const char *key, const char *inne
 	sb_release(&rep);
 	return t;
 }
+
+int jtext_opens(const char *text, size_t len, const char *chars)
+{
+	size_t i = 0;
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+		i++;
+	return i < len && text[i] && strchr(chars, text[i]) != NULL;
+}
+
+char *jedit_repeat(const char *text, size_t len, jedit_step_fn step, void *ctx, int max)
+{
+	char *cur = xstrndup(text, len);
+	size_t clen = len;
+	for (int i = 0; i < max; i++) {
+		struct jdoc d;
+		if (jdoc_scan(cur, clen, &d) < 0) {
+			if (i == 0) {
+				free(cur);
+				return NULL;
+			}
+			break;
+		}
+		char *next = step(&d, ctx);
+		jdoc_free(&d);
+		if (!next)
+			break;
+		free(cur);
+		cur = next;
+		clen = strlen(cur);
+	}
+	return cur;
+}

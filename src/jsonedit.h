@@ -47,4 +47,17 @@ char *jedit_remove(const struct jdoc *d, size_t i);
  * its value the string val, or with inner non-NULL an object holding the
  * one member inner: val.  NULL when obj is not an object of d. */
 char *jedit_add(const struct jdoc *d, int obj, const char *key, const char *inner, const char *val, size_t vlen);
+
+/* 1 when the first character of text that is not white space is one of
+ * chars ("{" an object, "{[" an object or array) */
+int jtext_opens(const char *text, size_t len, const char *chars);
+
+/* Splices changes one at a time, the text scanned again after each (an
+ * entry may be under several names, a removal takes its neighbour's
+ * comma): step gets the text as it stands and returns it with one more
+ * change (malloc'd), or NULL when there is none left; at most max steps.
+ * The text in the end (malloc'd, possibly the same bytes), or NULL when
+ * text does not scan. */
+typedef char *(*jedit_step_fn)(const struct jdoc *d, void *ctx);
+char *jedit_repeat(const char *text, size_t len, jedit_step_fn step, void *ctx, int max);
 #endif

@@ -765,28 +765,28 @@ static int save_zip(struct mlpkg_model *m, const char *out)
 	return rc;
 }
 
-static int same_file(const char *a, const char *b)
+int mlpkg_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
 }
 
-/* the kind an output's name says (a suffix), or -1 when it says none */
-static int kind_of_name(const char *out)
+static int has_suffix(const char *s, const char *suf)
 {
-	size_t n = strlen(out);
-	while (n > 1 && out[n - 1] == '/')
-		n--;
-	static const struct {
-		const char *suf;
-		int fmt;
-	} k[] = { { ".mlmodel", FMT_MLMODEL }, { ".mlpackage", FMT_PACKAGE }, { ".zip", FMT_ZIP } };
-	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
-		size_t l = strlen(k[i].suf);
-		if (n >= l && !strncmp(out + n - l, k[i].suf, l))
-			return k[i].fmt;
-	}
-	return -1;
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+int mlpkg_kind_of_name(const char *name)
+{
+	char *p = xstrdup(name);
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = 0;
+	int k = has_suffix(p, ".mlmodel") ? FMT_MLMODEL : has_suffix(p, ".mlpackage") ? FMT_PACKAGE
+		: has_suffix(p, ".zip")	       ? FMT_ZIP : -1;
+	free(p);
+	return k;
 }
 
 int mlpkg_save(struct mlpkg_model *m, const char *out)
@@ -794,7 +794,7 @@ int mlpkg_save(struct mlpkg_model *m, const char *out)
 	/* -o writes the model's own kind: a name that says another is refused
 	 * before anything is written (convert changes the kind) */
 	if (out) {
-		int want = kind_of_name(out), have = m->fmt == FMT_STDIN ? FMT_MLMODEL : (int)m->fmt;
+		int want = mlpkg_kind_of_name(out), have = m->fmt == FMT_STDIN ? FMT_MLMODEL : (int)m->fmt;
 		static const char *const what[] = { [FMT_MLMODEL] = "an .mlmodel file", [FMT_PACKAGE] = "a package folder",
 						    [FMT_ZIP] = "a zip" };
 		if (want >= 0 && want != have && have >= 0 && have < (int)(sizeof(what) / sizeof(what[0])) && what[have])
@@ -804,7 +804,7 @@ int mlpkg_save(struct mlpkg_model *m, const char *out)
 	/* never write a spec that does not decode, whatever part of it the edit touched */
 	if (mt_check(m->root) < 0)
 		return -1;
-	if (out && m->fmt != FMT_STDIN && same_file(out, m->path))
+	if (out && m->fmt != FMT_STDIN && mlpkg_same_file(out, m->path))
 		out = NULL;
 	/* temp files that killed edits of this spec left: with its lock held no
 	 * in-place edit can be writing one; the age spares a -o write to it */
@@ -836,12 +836,6 @@ int mlpkg_save(struct mlpkg_model *m, const char *out)
 }
 
 /* ---- finding the default model -------------------------------------------- */
-
-static int has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && !strcmp(s + a - b, suf);
-}
 
 char *mlpkg_default_model(void)
 {

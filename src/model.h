@@ -55,6 +55,11 @@ char *mlpkg_default_model(void);
 int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size_t *len, int *mapped);
 /* 1 when the package has the file (relative to its folder) */
 int mlpkg_has_file(struct mlpkg_model *m, const char *rel);
+/* 1 when a and b name the same file (links followed) */
+int mlpkg_same_file(const char *a, const char *b);
+/* the kind a name says by its suffix (.mlmodel, .mlpackage, .zip, trailing
+ * slashes ignored): FMT_MLMODEL, FMT_PACKAGE or FMT_ZIP; -1 when none */
+int mlpkg_kind_of_name(const char *name);
 
 /* A Git LFS pointer (the small text file a repository holds when the real
  * file was not fetched): 1 and *size, the real file's size (0 when not

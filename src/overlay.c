@@ -148,14 +148,6 @@ static long meta_target(const struct jdoc *d, const struct meta_edit *e, int *he
 	return -1;
 }
 
-static int is_object_text(const char *t, size_t n)
-{
-	size_t i = 0;
-	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
-		i++;
-	return i < n && t[i] == '{';
-}
-
 /* Xcode's layout: the standard fields as MLModel...Key members */
 static int xcode_layout(const struct jdoc *d)
 {
@@ -178,43 +170,42 @@ static char *meta_add(const struct jdoc *d, const struct meta_edit *e)
 	return d->m[c].child >= 0 ? jedit_add(d, d->m[c].child, e->key, NULL, e->val, e->len) : NULL;
 }
 
+struct meta_step {
+	const struct meta_edit *e;
+	int held;
+};
+
+/* one more splice for an edit: its entry set or removed, or added */
+static char *meta_step(const struct jdoc *d, void *ctx)
+{
+	struct meta_step *st = ctx;
+	const struct meta_edit *e = st->e;
+	long k = meta_target(d, e, &st->held);
+	if (k >= 0)
+		return e->val ? jedit_set_string(d, (size_t)k, e->val, e->len) : jedit_remove(d, (size_t)k);
+	char *nt = st->held ? NULL : meta_add(d, e);
+	if (nt)
+		st->held = 1;
+	return nt;
+}
+
 int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, size_t n, char **out)
 {
 	*out = NULL;
-	if (!is_object_text(text, len))
+	if (!jtext_opens(text, len, "{"))
 		return -1;
 	char *cur = xstrndup(text, len);
-	size_t clen = len;
-	int held_count = 0, changed = 0;
+	int held_count = 0;
 	for (size_t i = 0; i < n; i++) {
-		int held = 0;
-		/* one splice at a time, scanned again after each: an entry may be
-		 * under several names, and removals take their neighbour's comma */
-		for (int guard = 0; guard < 16; guard++) {
-			struct jdoc d;
-			if (jdoc_scan(cur, clen, &d) < 0) {
-				free(cur);
-				return -1;
-			}
-			long k = meta_target(&d, &e[i], &held);
-			char *nt = NULL;
-			if (k >= 0)
-				nt = e[i].val ? jedit_set_string(&d, (size_t)k, e[i].val, e[i].len) : jedit_remove(&d, (size_t)k);
-			else if (!held && (nt = meta_add(&d, &e[i])) != NULL)
-				held = 1;
-			if (!nt) {
-				jdoc_free(&d);
-				break;
-			}
-			jdoc_free(&d);
-			free(cur);
-			cur = nt;
-			clen = strlen(nt);
-			changed = 1;
-		}
-		held_count += held;
+		struct meta_step st = { &e[i], 0 };
+		char *next = jedit_repeat(cur, strlen(cur), meta_step, &st, 16);
+		free(cur);
+		if (!next)
+			return -1;
+		cur = next;
+		held_count += st.held;
 	}
-	if (changed && (clen != len || memcmp(cur, text, len)))
+	if (strlen(cur) != len || memcmp(cur, text, len))
 		*out = cur;
 	else
 		free(cur);
@@ -225,7 +216,7 @@ int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e
 {
 	*which = NULL;
 	struct jdoc d;
-	if (!is_object_text(text, len) || jdoc_scan(text, len, &d) < 0)
+	if (!jtext_opens(text, len, "{") || jdoc_scan(text, len, &d) < 0)
 		return -1;
 	struct strbuf sb = STRBUF_INIT;
 	int k = 0;
@@ -345,15 +336,9 @@ static int write_file_atomic(const char *path, const char *text)
 	return atomic_commit(&af);
 }
 
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
-}
-
 int overlay_save(struct mlpkg_model *m, const char *out, const char *name, const char *text, int spec_changed)
 {
-	if (out && m->fmt != FMT_STDIN && same_file(out, m->path))
+	if (out && m->fmt != FMT_STDIN && mlpkg_same_file(out, m->path))
 		out = NULL;
 	char *rel = text ? overlay_rel(m, name) : NULL;
 	int rc = 0;

@@ -1,4 +1,4 @@
-/* overlay: the JSON files Xcode keeps beside the root spec of a package,
+/* overlay: the JSON files Xcode keeps in a package beside the root spec,
  * Metadata.json ("External Metadata Overlay") and FeatureDescriptions.json
  * ("External FeatureDescription Overlay").  Their format is not published;
  * Xcode's own (Apple's models, packages edited in Xcode) mirrors the spec:
@@ -15,7 +15,8 @@
 #define OVERLAY_META "Metadata.json"
 #define OVERLAY_FDESC "FeatureDescriptions.json"
 
-/* the overlay's path inside the package, beside the root spec; caller frees */
+/* the overlay's path inside the package: where Manifest.json lists it, else
+ * beside the root spec (or in Data/com.apple.CoreML); caller frees */
 char *overlay_rel(struct mlpkg_model *m, const char *name);
 
 /* The overlay name of a package or zipped package: 1 and *text (caller
@@ -56,8 +57,9 @@ int overlay_meta_compare(struct mlpkg_model *m, const struct meta_entry *e, size
 int overlay_fdesc_compare(struct mlpkg_model *m, char **which);
 
 /* Saves m like mlpkg_save(m, out), and the overlay name with text (NULL:
- * unchanged): for a zip edited in place both land in the one commit, else
- * the overlay is replaced atomically after the spec.  In place with
- * spec_changed 0, a package's spec file is left as it is. */
+ * unchanged): for a zip edited in place both land in the one commit; for a
+ * package in place the overlay's new file is written before the spec is
+ * touched and renamed after it; with -o it is written into OUT.  In place
+ * with spec_changed 0, a package's spec file is left as it is. */
 int overlay_save(struct mlpkg_model *m, const char *out, const char *name, const char *text, int spec_changed);
 #endif

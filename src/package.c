@@ -1376,27 +1376,15 @@ static int item_present(struct mlpkg_model *m, const char *path)
 
 static int out_kind(const char *out, enum out_kind *k)
 {
-	char *d, *b;
-	split_path(out, &d, &b);
-	int rc = 0;
-	if (has_suffix(b, ".mlmodel"))
-		*k = OUT_MLMODEL;
-	else if (has_suffix(b, ".mlpackage"))
-		*k = OUT_PACKAGE;
-	else if (has_suffix(b, ".zip"))
-		*k = OUT_ZIP;
-	else
-		rc = error_code(EXIT_USAGE, "'%s': cannot tell what to make from the name: use .mlmodel, .mlpackage or .zip",
-				out);
-	free(d);
-	free(b);
-	return rc;
-}
-
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+	*k = OUT_MLMODEL;
+	switch (mlpkg_kind_of_name(out)) {
+	case FMT_MLMODEL: *k = OUT_MLMODEL; return 0;
+	case FMT_PACKAGE: *k = OUT_PACKAGE; return 0;
+	case FMT_ZIP: *k = OUT_ZIP; return 0;
+	default:
+		return error_code(EXIT_USAGE,
+				  "'%s': cannot tell what to make from the name: use .mlmodel, .mlpackage or .zip", out);
+	}
 }
 
 int pkg_convert(const char *in, const char *out, enum pkg_compress how)
@@ -1404,7 +1392,7 @@ int pkg_convert(const char *in, const char *out, enum pkg_compress how)
 	enum out_kind k;
 	if (out_kind(out, &k) < 0)
 		return -1;
-	if (strcmp(in, "-") && same_file(in, out))
+	if (strcmp(in, "-") && mlpkg_same_file(in, out))
 		return error_code(EXIT_USAGE, "'%s': the result cannot replace the model it comes from", out);
 	struct mlpkg_model *m;
 	if (mlpkg_open(in, 0, &m) < 0)
