@@ -253,6 +253,15 @@ check "... with a warning" grep -q "warning: description.metadata.userDefined: p
 run "$MLPKG" check "$TMP/pv.mlmodel"
 check "... and none once they suit" grep -q ': ok$' "$TMP/out"
 
+# a damaged overlay: the spec is edited, the overlay left byte for byte, said once
+"$MKMODEL" segmentation "$TMP/dmg.mlpackage" >/dev/null 2>&1
+printf '{"MLModelAuthorKey" : "x",' >"$TMP/dmg.mlpackage/Data/com.apple.CoreML/Metadata.json"
+cp "$TMP/dmg.mlpackage/Data/com.apple.CoreML/Metadata.json" "$TMP/dmg.json"
+expect_exit 0 "a Metadata.json that is not JSON: meta set still edits the spec" "$MLPKG" meta set author fixed "$TMP/dmg.mlpackage"
+check "... the overlay untouched, one warning naming it" sh -c "cmp -s '$TMP/dmg.json' '$TMP/dmg.mlpackage/Data/com.apple.CoreML/Metadata.json' && [ \$(grep -c 'Metadata.json is not a JSON object; left as it was' '$TMP/err') -eq 1 ] && [ \"\$('$MLPKG' meta get author '$TMP/dmg.mlpackage')\" = fixed ]"
+expect_exit 0 "... info still reads the model" "$MLPKG" info --json "$TMP/dmg.mlpackage"
+check "... info notes the overlay" grep -q "Metadata.json, an overlay Xcode may show" "$TMP/out"
+
 # -o writes the model's kind: a name that says another kind is refused
 "$MKMODEL" nn "$TMP/k.mlmodel" >/dev/null 2>&1
 expect_exit 2 "-o OUT.mlpackage for an .mlmodel: refused" "$MLPKG" meta set -o "$TMP/k-out.mlpackage" author X "$TMP/k.mlmodel"
