@@ -1,9 +1,9 @@
 /* fuzz-blob: libFuzzer target for weight.bin (MIL blob storage v2) headers
  * and records: the header, every record in file order, records at offsets
  * taken from the input, and sub-byte unpacking of what a record holds. */
-#include "blob.h"
-#include "error.h"
-#include "wire.h"
+#include "query/blob.h"
+#include "base/error.h"
+#include "spec/wire.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

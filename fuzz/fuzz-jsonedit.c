@@ -1,7 +1,7 @@
 /* fuzz-jsonedit: libFuzzer target for the overlay editor.  A text that scans
  * is edited at each of its first members (set, rename, remove, add); every
  * result must scan again, and keep the bytes before the splice. */
-#include "jsonedit.h"
+#include "base/jsonedit.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* fuzz-manifest: libFuzzer target for Manifest.json.  A manifest that
  * parses is written again with manifest_format, which must parse to the same
  * items and root. */
-#include "error.h"
-#include "manifest.h"
+#include "base/error.h"
+#include "model/manifest.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

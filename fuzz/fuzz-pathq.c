@@ -2,10 +2,10 @@
  * then (after a NUL byte, when there is one) the spec it runs over; without
  * one the path runs over a small built-in model with metadata, a neural
  * network and an ML program. */
-#include "error.h"
-#include "pathq.h"
-#include "tree.h"
-#include "xalloc.h"
+#include "base/error.h"
+#include "query/pathq.h"
+#include "spec/tree.h"
+#include "base/xalloc.h"
 #include "Model.pb-c.h"
 #include <stdint.h>
 #include <stdlib.h>

@@ -7,11 +7,11 @@
  * invariant (a valid spec that an edit makes invalid, a value that does not
  * read back, a size that does not match the bytes written, the two parsers
  * disagreeing) is a finding. */
-#include "dump.h"
-#include "error.h"
-#include "jsonout.h"
-#include "meta.h"
-#include "tree.h"
+#include "spec/dump.h"
+#include "base/error.h"
+#include "base/jsonout.h"
+#include "query/meta.h"
+#include "spec/tree.h"
 #include "Model.pb-c.h"
 #include <stdint.h>
 #include <stdio.h>

@@ -2,11 +2,11 @@
  * memory file and opened as mlmodel does (mlpkg_open, read-only): the zip
  * directory, Manifest.json inside it, the root spec, the weight file; every
  * entry is also described, checked and read through zipio directly. */
-#include "error.h"
-#include "meta.h"
-#include "model.h"
-#include "tree.h"
-#include "zipio.h"
+#include "base/error.h"
+#include "query/meta.h"
+#include "model/model.h"
+#include "spec/tree.h"
+#include "model/zipio.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -22,7 +22,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "xalloc.h"
+#include "base/xalloc.h"
 #include "Model.pb-c.h"
 
 /* ---- short names for the generated types ---------------------------------------------------- */

@@ -7,7 +7,7 @@
 bench="$top_srcdir/bench/bench.sh"
 
 # start-up: libzip (with libcrypto, libbz2, libz) is loaded when a zip is
-# first opened, not when mlpkg starts (src/zipload.h)
+# first opened, not when mlpkg starts (src/model/zipload.h)
 if LD_TRACE_LOADED_OBJECTS=1 "$MLPKG" 2>/dev/null | grep -q 'libc\.so'; then
 	check "mlpkg starts without loading libzip" sh -c "! LD_TRACE_LOADED_OBJECTS=1 '$MLPKG' | grep -q libzip"
 else

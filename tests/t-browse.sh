@@ -158,6 +158,9 @@ cp -R "$TMP/D.mlpackage" "$TMP/E.mlpackage"
 browse "$TMP/E.mlpackage" 3 p G Enter
 check "metadata: p offers the preview types" grep -q 'preview.type set to' "$TMP/out"
 check "metadata: unsaved edits are marked" grep -q '\[modified\]' "$TMP/out"
+browse "$TMP/E.mlpackage" 3 p G Enter 1
+check "overview: shows the edit not yet saved (from the model in memory)" grep -q '^ *preview: *styleTransfer$' "$TMP/out"
+check "... and the file still has none" sh -c "! '$MLPKG' meta get preview.type '$TMP/E.mlpackage' >/dev/null 2>&1"
 check "metadata: nothing written before w" sh -c "! '$MLPKG' meta get preview.type '$TMP/E.mlpackage' >/dev/null 2>&1"
 browse "$TMP/E.mlpackage" 3 a '"preview.params' Enter '"{not json' Enter
 check "metadata: preview.params checked as meta set checks it" grep -q 'preview.params is not valid JSON' "$TMP/out"

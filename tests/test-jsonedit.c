@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "jsonedit.h"
+#include "base/jsonedit.h"
 
 /* the layout Foundation's JSON writer gives an overlay: two-space indent,
  * " : ", escaped slashes, no final newline */

@@ -14,10 +14,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "error.h"
-#include "tree.h"
-#include "wire.h"
-#include "xalloc.h"
+#include "base/error.h"
+#include "spec/tree.h"
+#include "spec/wire.h"
+#include "base/xalloc.h"
 #include "Model.pb-c.h"
 
 /* ---- building specs by hand -------------------------------------------------- */

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "error.h"
-#include "meta.h"
-#include "tree.h"
-#include "wire.h"
-#include "xalloc.h"
+#include "base/error.h"
+#include "query/meta.h"
+#include "spec/tree.h"
+#include "spec/wire.h"
+#include "base/xalloc.h"
 #include "Model.pb-c.h"
 
 typedef CoreML__Specification__Model Model;

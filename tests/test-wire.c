@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "wire.h"
+#include "spec/wire.h"
 
 static void varint_roundtrip(void **state)
 {

@@ -1,0 +1,1045 @@
+/* check: validate a model without Core ML (see check.h). */
+#include "analyze/check.h"
+#include "query/meta.h"
+#include "base/error.h"
+#include "edit/iface.h"
+#include "query/inspect.h"
+#include "model/model.h"
+#include "spec/schema.h"
+#include "spec/wire.h"
+#include "base/xalloc.h"
+#include <dirent.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+/* ---- the report ------------------------------------------------------------ */
+
+static void add(struct check_report *r, enum check_level lv, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add(struct check_report *r, enum check_level lv, const char *path, const char *fmt, ...)
+{
+	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v));
+	struct check_problem *p = &r->v[r->n++];
+	p->level = lv;
+	p->path = xstrdup(path && *path ? path : "(root)");
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	p->msg = sb_detach(&sb, NULL);
+	if (lv == CHECK_ERROR)
+		r->errors++;
+	else
+		r->warnings++;
+}
+
+void check_report_release(struct check_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].path);
+		free(r->v[i].msg);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+/* "PREFIX.rest" or "rest" */
+static char *join(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *join(const char *prefix, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (prefix && *prefix) {
+		sb_adds(&sb, prefix);
+		sb_addc(&sb, '.');
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return sb_detach(&sb, NULL);
+}
+
+/* ---- a set of strings ------------------------------------------------------ */
+
+struct sset {
+	char **v;
+	size_t cap, n;
+};
+
+static uint64_t hstr(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int sset_has(const struct sset *s, const char *k)
+{
+	if (!s->cap)
+		return 0;
+	for (size_t i = hstr(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->v[i])
+			return 0;
+		if (!strcmp(s->v[i], k))
+			return 1;
+	}
+}
+
+static int sset_add(struct sset *s, const char *k);
+
+static void sset_grow(struct sset *s)
+{
+	struct sset t = { xcalloc(s->cap ? s->cap * 2 : 64, sizeof(char *)), s->cap ? s->cap * 2 : 64, 0 };
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->v[i]) {
+			sset_add(&t, s->v[i]);
+			free(s->v[i]);
+		}
+	free(s->v);
+	*s = t;
+}
+
+/* 1 when added, 0 when it was there */
+static int sset_add(struct sset *s, const char *k)
+{
+	if ((s->n + 1) * 2 > s->cap)
+		sset_grow(s);
+	size_t i = hstr(k) & (s->cap - 1);
+	for (; s->v[i]; i = (i + 1) & (s->cap - 1))
+		if (!strcmp(s->v[i], k))
+			return 0;
+	s->v[i] = xstrdup(k);
+	s->n++;
+	return 1;
+}
+
+static void sset_free(struct sset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- the package ---------------------------------------------------------- */
+
+static int inside(const char *real, const char *root)
+{
+	size_t l = strlen(root);
+	return !strncmp(real, root, l) && (real[l] == '/' || real[l] == 0);
+}
+
+static void walk_links(struct check_report *r, const char *root_real, const char *dir, const char *rel, int depth)
+{
+	if (depth > 32)
+		return;
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *full = xasprintf("%s/%s", dir, e->d_name);
+		char *r2 = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		struct stat st;
+		if (lstat(full, &st) == 0) {
+			if (S_ISLNK(st.st_mode)) {
+				char *real = realpath(full, NULL);
+				if (!real)
+					add(r, CHECK_ERROR, r2, "a link to nothing");
+				else if (!inside(real, root_real))
+					add(r, CHECK_ERROR, r2, "a link leading outside the package");
+				free(real);
+			} else if (S_ISDIR(st.st_mode)) {
+				walk_links(r, root_real, full, r2, depth + 1);
+			}
+		}
+		free(full);
+		free(r2);
+	}
+	closedir(d);
+}
+
+static void check_manifest(struct mlpkg_model *m, struct check_report *r)
+{
+	if (!m->man)
+		return;
+	for (size_t i = 0; i < m->man->n; i++) {
+		const struct manifest_item *it = &m->man->items[i];
+		char *path = xasprintf("Manifest.json: itemInfoEntries[\"%s\"]", it->id);
+		if (!it->path || !*it->path) {
+			add(r, CHECK_ERROR, path, "an entry without a path");
+		} else if (m->fmt == FMT_PACKAGE) {
+			char *full = xasprintf("%s/Data/%s", m->pkg_dir, it->path);
+			struct stat st;
+			if (stat(full, &st) < 0)
+				add(r, CHECK_ERROR, path, "'Data/%s' is missing from the package", it->path);
+			free(full);
+		} else if (strchr(strrchr(it->path, '/') ? strrchr(it->path, '/') : it->path, '.')) {
+			/* zips need not hold folder entries: only files are looked for */
+			char *rel = xasprintf("Data/%s", it->path);
+			int saved = last_error_code();
+			error_quiet++;
+			if (!mlpkg_has_file(m, rel))
+				add(r, CHECK_ERROR, path, "'%s' is missing from the package", rel);
+			error_quiet--;
+			set_error_code(saved);
+			free(rel);
+		}
+		if (!it->name || !*it->name)
+			add(r, CHECK_WARNING, path, "an entry without a name");
+		free(path);
+	}
+	if (m->fmt == FMT_PACKAGE) {
+		char *real = realpath(m->pkg_dir, NULL);
+		if (real)
+			walk_links(r, real, m->pkg_dir, "", 0);
+		free(real);
+	}
+}
+
+/* ---- unknown fields ------------------------------------------------------- */
+
+static int unknown_fields(struct mt_node *n, struct check_report *r, size_t *count)
+{
+	if (mt_parse(n) < 0)
+		return -1;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct mt_field *f = &n->f[i];
+		if (!f->fd || (f->flags & MT_F_MISMATCH)) {
+			if ((*count)++ < 20) {
+				char *p = mt_path(n);
+				add(r, CHECK_WARNING, p, "field %u (wire type %u) is %s", f->number, f->wt,
+				    f->fd ? "of a type the schema does not expect" : "unknown to the schema");
+				free(p);
+			}
+		} else if (f->fd->type == PROTOBUF_C_TYPE_MESSAGE && f->wt == WT_LEN) {
+			struct mt_node *c = mt_child(n, i);
+			if (!c || unknown_fields(c, r, count) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- weight files --------------------------------------------------------- */
+
+struct wrec {
+	uint64_t at, size, pad;
+	uint32_t dtype;
+};
+struct wfile {
+	char *name, *rel;
+	int ok;
+	struct wrec *v;
+	size_t n, cap;
+};
+struct wfiles {
+	struct wfile *v;
+	size_t n, cap;
+};
+
+static void wfiles_free(struct wfiles *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->v[i].name);
+		free(w->v[i].rel);
+		free(w->v[i].v);
+	}
+	free(w->v);
+}
+
+static void walk_weight_file(struct wfile *wf, const uint8_t *p, size_t len, struct check_report *r)
+{
+	if (len < BLOB_ALIGNMENT) {
+		add(r, CHECK_ERROR, wf->rel, "%zu bytes, shorter than the 64-byte header", len);
+		return;
+	}
+	uint32_t count = wire_le32(p), version = wire_le32(p + 4);
+	uint64_t lfs_size;
+	if (lfs_pointer(p, len, &lfs_size)) {
+		char h[32] = "the real file";
+		if (lfs_size)
+			human_size(h, sizeof(h), lfs_size);
+		add(r, CHECK_ERROR, wf->rel, "a Git LFS pointer, not the weights (%s not fetched: git lfs pull)", h);
+		return;
+	}
+	if (version != BLOB_VERSION) {
+		add(r, CHECK_ERROR, wf->rel, "header: version %u, not %d", version, BLOB_VERSION);
+		return;
+	}
+	wf->ok = 1;
+	uint64_t at = BLOB_ALIGNMENT;
+	for (uint32_t i = 0; i < count; i++) {
+		char *where = xasprintf("%s@%llu", wf->rel, (unsigned long long)at);
+		int stop = 1;
+		if (at > len || len - at < BLOB_ALIGNMENT) {
+			add(r, CHECK_ERROR, wf->rel, "the header announces %u blobs, the file holds %u", count, i);
+		} else {
+			const uint8_t *q = p + at;
+			struct wrec rec = { at, wire_le64(q + 8), wire_le64(q + 24), wire_le32(q + 4) };
+			uint64_t data = wire_le64(q + 16);
+			const struct mil_dtype *dt = mil_dtype_of_blob(rec.dtype);
+			if (wire_le32(q) != BLOB_SENTINEL)
+				add(r, CHECK_ERROR, where, "blob %u: sentinel 0x%08x, not 0x%08x", i, wire_le32(q), BLOB_SENTINEL);
+			else if (!dt)
+				add(r, CHECK_ERROR, where, "blob %u: unknown data type %u", i, rec.dtype);
+			else if (data < at + BLOB_ALIGNMENT || data > len || rec.size > len - data)
+				add(r, CHECK_ERROR, where, "blob %u: data (%llu bytes at %llu) outside the file (%zu bytes)", i,
+				    (unsigned long long)rec.size, (unsigned long long)data, len);
+			else {
+				stop = 0;
+				if (data % BLOB_ALIGNMENT)
+					add(r, CHECK_ERROR, where, "blob %u: data at %llu is not 64-byte aligned", i,
+					    (unsigned long long)data);
+				if (dt->bits < 8 && (rec.pad >= 8 || rec.pad > rec.size * 8))
+					add(r, CHECK_ERROR, where, "blob %u: %llu bits of padding", i, (unsigned long long)rec.pad);
+				if (dt->bits >= 8)
+					rec.pad = 0;
+				else if (rec.pad >= 8)
+					rec.pad = 0;
+				if (dt->bits >= 8 && rec.size % (uint64_t)(dt->bits / 8))
+					add(r, CHECK_ERROR, where, "blob %u: %llu bytes, not a whole number of %s values", i,
+					    (unsigned long long)rec.size, dt->name);
+				xgrow((void **)&wf->v, &wf->cap, wf->n + 1, sizeof(*wf->v));
+				wf->v[wf->n++] = rec;
+				uint64_t end = data + rec.size;
+				at = (end + BLOB_ALIGNMENT - 1) / BLOB_ALIGNMENT * BLOB_ALIGNMENT;
+			}
+		}
+		free(where);
+		if (stop)
+			break;
+	}
+}
+
+static struct wfile *weight_file(struct mlpkg_model *m, struct wfiles *w, const char *name, struct check_report *r)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (!strcmp(w->v[i].name, name))
+			return &w->v[i];
+	xgrow((void **)&w->v, &w->cap, w->n + 1, sizeof(*w->v));
+	struct wfile *wf = &w->v[w->n++];
+	memset(wf, 0, sizeof(*wf));
+	wf->name = xstrdup(name);
+	wf->rel = weight_file_rel(m, name);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int mapped = 0;
+	int saved = last_error_code();
+	error_quiet++;
+	int rc = mlpkg_read_item(m, name, &buf, &len, &mapped);
+	error_quiet--;
+	set_error_code(saved);
+	if (rc < 0) {
+		add(r, CHECK_ERROR, wf->rel, "the weight file the spec names is missing or unreadable");
+		return wf;
+	}
+	walk_weight_file(wf, buf, len, r);
+	if (mapped)
+		munmap(buf, len);
+	else
+		free(buf);
+	return wf;
+}
+
+static void check_ref(struct mlpkg_model *m, struct wfiles *w, const struct mil_weight_ref *ref, const char *path,
+		      struct check_report *r)
+{
+	if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP) {
+		add(r, CHECK_ERROR, path, "'%s' refers to weight file %s, which only a package can hold", ref->key, ref->file);
+		return;
+	}
+	struct wfile *wf = weight_file(m, w, ref->file, r);
+	if (!wf->ok)
+		return;
+	const struct wrec *rec = NULL;
+	for (size_t i = 0; i < wf->n && !rec; i++)
+		if (wf->v[i].at == ref->offset)
+			rec = &wf->v[i];
+	if (!rec) {
+		add(r, CHECK_ERROR, path, "'%s' refers to offset %llu of %s, where no blob record starts", ref->key,
+		    (unsigned long long)ref->offset, wf->rel);
+		return;
+	}
+	const struct mil_dtype *bt = mil_dtype_of_blob(rec->dtype);
+	if (!ref->dtype) {
+		add(r, CHECK_ERROR, path, "'%s' has a data type (%d) that cannot be stored in a blob", ref->key, ref->dtype_mil);
+		return;
+	}
+	if (ref->dtype->blob != rec->dtype) {
+		add(r, CHECK_ERROR, path, "'%s' is declared %s, its blob at %llu holds %s", ref->key, ref->dtype->name,
+		    (unsigned long long)rec->at, bt ? bt->name : "?");
+		return;
+	}
+	if (ref->known) {
+		uint64_t have = (rec->size * 8 - rec->pad) / (uint64_t)bt->bits;
+		if (have != ref->count)
+			add(r, CHECK_ERROR, path, "'%s' is declared with %llu elements, its blob at %llu holds %llu", ref->key,
+			    (unsigned long long)ref->count, (unsigned long long)rec->at, (unsigned long long)have);
+	}
+}
+
+/* ---- descriptions --------------------------------------------------------- */
+
+static const struct io_group *group_for(const struct model_io *io, const char *fn, size_t nfn)
+{
+	if (io->n > 1) {
+		for (size_t g = 1; g < io->n; g++)
+			if (io->g[g].function && !strcmp(io->g[g].function, fn))
+				return &io->g[g];
+		return NULL;
+	}
+	(void)nfn;
+	return &io->g[0];
+}
+
+static void unique_names(const struct io_list *l, const char *prefix, const char *what, struct check_report *r)
+{
+	struct sset s = { 0 };
+	for (size_t i = 0; i < l->n; i++)
+		if (!sset_add(&s, l->v[i].name)) {
+			char *p = join(prefix, "%s[%zu]", what, i);
+			add(r, CHECK_ERROR, p, "the name '%s' is used twice", l->v[i].name);
+			free(p);
+		}
+	sset_free(&s);
+}
+
+static int in_list(const struct io_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return 1;
+	return 0;
+}
+
+static void check_description(const struct model_io *io, const char *prefix, struct check_report *r)
+{
+	for (size_t g = 0; g < io->n; g++) {
+		const struct io_group *gr = &io->g[g];
+		char *dp = gr->function ? join(prefix, "description.functions[%zu]", g - 1) : join(prefix, "description");
+		unique_names(&gr->in, dp, "input", r);
+		unique_names(&gr->out, dp, "output", r);
+		unique_names(&gr->state, dp, "state", r);
+		if (gr->predicted && *gr->predicted && !in_list(&gr->out, gr->predicted))
+			add(r, CHECK_ERROR, dp, "predictedFeatureName '%s' is not an output", gr->predicted);
+		if (gr->probabilities && *gr->probabilities && !in_list(&gr->out, gr->probabilities))
+			add(r, CHECK_ERROR, dp, "predictedProbabilitiesName '%s' is not an output", gr->probabilities);
+		for (size_t i = 0; i < gr->in.n; i++)
+			if (gr->in.v[i].type.kind == FT_NONE) {
+				char *p = join(dp, "input[%zu]", i);
+				add(r, CHECK_ERROR, p, "input '%s' has no type", gr->in.v[i].name);
+				free(p);
+			}
+		for (size_t i = 0; i < gr->out.n; i++)
+			if (gr->out.v[i].type.kind == FT_NONE) {
+				char *p = join(dp, "output[%zu]", i);
+				add(r, CHECK_ERROR, p, "output '%s' has no type", gr->out.v[i].name);
+				free(p);
+			}
+		free(dp);
+	}
+}
+
+/* ---- neural networks ------------------------------------------------------ */
+
+static void sset_union(struct sset *dst, const struct sset *src)
+{
+	for (size_t i = 0; i < src->cap; i++)
+		if (src->v[i])
+			sset_add(dst, src->v[i]);
+}
+
+/* a * b, or 0 when it overflows (no expectation then) */
+static uint64_t mul(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return __builtin_mul_overflow(a, b, &r) ? 0 : r;
+}
+
+/* The weight fields of the layers against the sizes their parameters
+ * declare (nn_weight_shape: innerProduct, convolution, embedding(ND),
+ * batchedMatmul, batchnorm, loadConstant, scale, bias).  Quantized values
+ * are compared by their bytes; raw bytes are not checked. */
+static void check_nn_weights(const struct nn_layer *l, const char *lp, struct check_report *r)
+{
+	if (!l->kind || !l->params || !l->nw)
+		return;
+	for (size_t i = 0; i < l->nw; i++) {
+		const struct nn_weight *w = &l->w[i];
+		uint64_t dims[8], want = 1;
+		char how[160];
+		size_t rank = nn_weight_shape(l, w->field, dims, 8, how, sizeof(how));
+		for (size_t d = 0; d < rank; d++)
+			want = mul(want, dims[d]);
+		if (!rank || !want || !w->type || !strcmp(w->type, "raw") || w->bits <= 0)
+			continue;
+		int bad, packed = !strcmp(w->type, "quantized") || !strcmp(w->type, "lut");
+		if (packed)
+			bad = w->bytes != (mul(want, (uint64_t)w->bits) + 7) / 8 || (!w->bytes && want);
+		else
+			bad = w->count != want;
+		if (!bad)
+			continue;
+		char *wp = join(lp, "%s.%s", l->kind, w->field);
+		if (packed)
+			add(r, CHECK_ERROR, wp, "%llu bytes of %d-bit values, but %s needs %llu values (%llu bytes)",
+			    (unsigned long long)w->bytes, w->bits, how, (unsigned long long)want,
+			    (unsigned long long)((mul(want, (uint64_t)w->bits) + 7) / 8));
+		else
+			add(r, CHECK_ERROR, wp, "%llu %s values, but %s needs %llu", (unsigned long long)w->count, w->type,
+			    how, (unsigned long long)want);
+		free(wp);
+	}
+}
+
+/* networks inside branch and loop layers are followed this deep */
+#define NN_MAX_NESTING 32
+
+static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
+			int in_loop, struct check_report *r);
+
+/* the network in field f of a branch or loop layer's parameters, if set:
+ * checked with the blobs in avail; 0 or -1 */
+static int check_sub(struct mt_node *params, uint32_t f, const char *lp, const char *name, struct sset *avail,
+		     struct sset *used, int depth, int in_loop, struct check_report *r)
+{
+	struct mt_node *sub;
+	long j = -1;
+	int c = next_child(params, f, &j, &sub);
+	if (c != 1)
+		return c < 0 ? -1 : 0;
+	char *sp = join(lp, "%s", name);
+	int rc = check_layers(sub, sp, avail, used, depth + 1, in_loop, r);
+	free(sp);
+	return rc;
+}
+
+/* The layers of the network nn, whose path is base: every input made before
+ * the layer (in avail), names unique in this network.  The networks of a
+ * branch layer see what was made before it, and what either of them makes is
+ * seen after it; a loop's condition and body networks likewise.  depth > 0
+ * inside such a network, where writing over an earlier blob is how a branch
+ * or a loop hands back its results (no warning then), and where a loop body
+ * may read what its previous iteration made (missing inputs are warnings). */
+static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
+			int in_loop, struct check_report *r)
+{
+	if (depth > NN_MAX_NESTING) {
+		add(r, CHECK_WARNING, base, "networks nested more than %d deep: not checked", NN_MAX_NESTING);
+		return 0;
+	}
+	struct sset names = { 0 };
+	size_t idx = 0;
+	long i = -1;
+	int rc;
+	struct mt_node *layer;
+	while ((rc = next_child(nn, 1, &i, &layer)) == 1) {
+		struct nn_layer l;
+		if (nn_layer_read(layer, idx, &l) < 0) {
+			nn_layer_release(&l);
+			rc = -1;
+			break;
+		}
+		char *lp = *l.name ? join(base, "layers[name=\"%s\"]", l.name) : join(base, "layers[%zu]", idx);
+		if (!*l.name)
+			add(r, CHECK_ERROR, lp, "a layer without a name");
+		else if (!sset_add(&names, l.name))
+			add(r, CHECK_ERROR, lp, "the layer name '%s' is used by an earlier layer", l.name);
+		if (!l.kind || !*l.kind)
+			add(r, CHECK_ERROR, lp, "a layer without a kind (no layer oneof set)");
+		check_nn_weights(&l, lp, r);
+		for (size_t k = 0; k < l.in.n; k++) {
+			sset_add(used, l.in.v[k]);
+			if (!sset_has(avail, l.in.v[k]))
+				add(r, in_loop ? CHECK_WARNING : CHECK_ERROR, lp,
+				    "input '%s' is neither a model input nor an output of an earlier layer", l.in.v[k]);
+		}
+		int branch = l.kind && !strcmp(l.kind, "branch"), loop = l.kind && !strcmp(l.kind, "loop");
+		if ((branch || loop) && l.params) {
+			if (branch) {
+				/* each branch from what was there before; after: either's results */
+				struct sset made = { 0 };
+				for (uint32_t f = 1; f <= 2 && rc >= 0; f++) {
+					struct sset mine = { 0 };
+					sset_union(&mine, avail);
+					rc = check_sub(l.params, f, lp, f == 1 ? "branch.ifBranch" : "branch.elseBranch", &mine,
+						       used, depth, in_loop, r);
+					sset_union(&made, &mine);
+					sset_free(&mine);
+				}
+				sset_union(avail, &made);
+				sset_free(&made);
+			} else {
+				for (uint32_t f = 3; f <= 4 && rc >= 0; f++)
+					rc = check_sub(l.params, f, lp, f == 3 ? "loop.conditionNetwork" : "loop.bodyNetwork",
+						       avail, used, depth, 1, r);
+				char *cv = field_str(l.params, 2);
+				if (*cv) {
+					sset_add(used, cv);
+					if (!sset_has(avail, cv))
+						add(r, in_loop ? CHECK_WARNING : CHECK_ERROR, lp,
+						    "the loop's condition '%s' is made by no earlier layer nor its condition network", cv);
+				}
+				free(cv);
+			}
+		}
+		for (size_t k = 0; k < l.out.n; k++) {
+			int inplace = 0;
+			for (size_t q = 0; q < l.in.n; q++)
+				inplace |= !strcmp(l.in.v[q], l.out.v[k]);
+			if (!sset_add(avail, l.out.v[k]) && !inplace && !depth)
+				add(r, CHECK_WARNING, lp, "output '%s' replaces an earlier one of the same name", l.out.v[k]);
+		}
+		free(lp);
+		nn_layer_release(&l);
+		idx++;
+		if (rc < 0)
+			break;
+	}
+	sset_free(&names);
+	return rc < 0 ? -1 : 0;
+}
+
+static int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const struct io_group *g, int classifier,
+		    struct check_report *r)
+{
+	struct sset avail = { 0 }, used = { 0 };
+	for (size_t i = 0; i < g->in.n; i++)
+		sset_add(&avail, g->in.v[i].name);
+	long i = -1;
+	int rc;
+	struct mt_node *pp;
+	while ((rc = next_child(nn, 2, &i, &pp)) == 1) {
+		char *fname = field_str(pp, 1);
+		if (*fname && !sset_has(&avail, fname)) {
+			char *p = mt_path(pp);
+			add(r, CHECK_ERROR, p, "preprocessing for '%s', which is not an input", fname);
+			free(p);
+		} else if (*fname) {
+			sset_add(&used, fname);
+		} else if (g->in.n == 1) {
+			sset_add(&used, g->in.v[0].name);
+		}
+		free(fname);
+	}
+	char *base = join(prefix, "%s", npath);
+	if (rc >= 0)
+		rc = check_layers(nn, base, &avail, &used, 0, 0, r);
+	free(base);
+	if (rc >= 0) {
+		for (size_t k = 0; k < g->out.n; k++) {
+			const char *o = g->out.v[k].name;
+			if (classifier && ((g->predicted && !strcmp(o, g->predicted)) ||
+					   (g->probabilities && !strcmp(o, g->probabilities))))
+				continue;
+			if (!sset_has(&avail, o)) {
+				char *p = join(prefix, "description.output[%zu]", k);
+				add(r, CHECK_ERROR, p, "output '%s' is not produced by any layer", o);
+				free(p);
+			}
+		}
+		for (size_t k = 0; k < g->in.n; k++)
+			if (!sset_has(&used, g->in.v[k].name)) {
+				char *p = join(prefix, "description.input[%zu]", k);
+				add(r, CHECK_WARNING, p, "input '%s' is not used by any layer", g->in.v[k].name);
+				free(p);
+			}
+	}
+	sset_free(&avail);
+	sset_free(&used);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- ML programs ---------------------------------------------------------- */
+
+struct mctx {
+	struct mlpkg_model *m;
+	struct wfiles *w;
+	struct check_report *r;
+	struct sset scope;
+};
+
+static int block_outputs(struct mt_node *block, struct strlist *out)
+{
+	if (mt_parse(block) < 0)
+		return -1;
+	for (size_t i = 0; i < block->n; i++)
+		if (block->f[i].number == 2 && block->f[i].wt == WT_LEN)
+			sl_push(out, xstrndup((const char *)block->f[i].val, block->f[i].vlen));
+	return 0;
+}
+
+static int check_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth);
+
+/* A nested block (the branches of cond, the body of while_loop) sees what
+ * was defined before its operation; what it defines, its inputs included,
+ * is its own and gone after it. */
+static int check_nested_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth)
+{
+	struct sset outer = c->scope, inner = { 0 };
+	sset_union(&inner, &outer);
+	c->scope = inner;
+	long i = -1;
+	int rc;
+	struct mt_node *e;
+	while ((rc = next_child(block, 1, &i, &e)) == 1) {
+		char *n = field_str(e, 1);
+		if (!*n)
+			add(c->r, CHECK_ERROR, bpath, "a block input without a name");
+		else if (!sset_add(&c->scope, n))
+			add(c->r, CHECK_ERROR, bpath, "block input '%s' hides a value of the same name defined before", n);
+		free(n);
+	}
+	if (rc == 0)
+		rc = check_block(c, block, bpath, depth);
+	sset_free(&c->scope);
+	c->scope = outer;
+	return rc < 0 ? -1 : 0;
+}
+
+static int check_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth)
+{
+	if (depth > MT_MAX_DEPTH)
+		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", bpath);
+	long i = -1;
+	int rc;
+	size_t idx = 0;
+	i = -1;
+	struct mt_node *op;
+	while ((rc = next_child(block, 3, &i, &op)) == 1) {
+		struct mil_op o;
+		if (mil_op_read(op, &o, MIL_OP_FULL) < 0) {
+			mil_op_release(&o);
+			return -1;
+		}
+		char *op_path = xasprintf("%s.operations[%zu]", bpath, idx);
+		if (!o.type || !*o.type)
+			add(c->r, CHECK_ERROR, op_path, "an operation without a type");
+		for (size_t k = 0; k < o.nin; k++)
+			for (size_t b = 0; b < o.in[k].nb; b++) {
+				const char *v = o.in[k].b[b].name;
+				if (v && !sset_has(&c->scope, v))
+					add(c->r, CHECK_ERROR, op_path,
+					    "%s '%s': input %s refers to '%s', defined neither before nor as a function input",
+					    o.type, o.name, o.in[k].param, v);
+			}
+		for (size_t k = 0; k < o.nw; k++)
+			check_ref(c->m, c->w, &o.w[k], op_path, c->r);
+		long j = -1;
+		struct mt_node *nb;
+		size_t bi = 0;
+		int r2;
+		while ((r2 = next_child(op, 4, &j, &nb)) == 1) {
+			char *np = xasprintf("%s.blocks[%zu]", op_path, bi++);
+			int r3 = check_nested_block(c, nb, np, depth + 1);
+			free(np);
+			if (r3 < 0) {
+				r2 = -1;
+				break;
+			}
+		}
+		for (size_t k = 0; k < o.nout; k++)
+			if (!sset_add(&c->scope, o.out[k].name))
+				add(c->r, CHECK_ERROR, op_path, "%s '%s': output '%s' is defined twice", o.type, o.name,
+				    o.out[k].name);
+		free(op_path);
+		mil_op_release(&o);
+		if (r2 < 0)
+			return -1;
+		idx++;
+	}
+	if (rc < 0)
+		return -1;
+	if (depth > 0) {
+		struct strlist outs = { 0 };
+		if (block_outputs(block, &outs) < 0)
+			return -1;
+		for (size_t k = 0; k < outs.n; k++)
+			if (!sset_has(&c->scope, outs.v[k]))
+				add(c->r, CHECK_ERROR, bpath, "block output '%s' is not defined in the block", outs.v[k]);
+		sl_free(&outs);
+	}
+	return 0;
+}
+
+static int check_mil(struct mlpkg_model *m, struct wfiles *w, struct mt_node *prog, const char *prefix,
+		     const struct model_io *io, struct check_report *r)
+{
+	struct mil_function *fv = NULL;
+	size_t nf = 0;
+	if (mil_functions(prog, &fv, &nf) < 0) {
+		mil_functions_free(fv, nf);
+		return -1;
+	}
+	int rc = 0;
+	if (!nf) {
+		char *p = join(prefix, "mlProgram");
+		add(r, CHECK_ERROR, p, "a program without functions");
+		free(p);
+	}
+	for (size_t k = 0; k < nf && rc == 0; k++) {
+		const struct mil_function *f = &fv[k];
+		char *fp = join(prefix, "mlProgram.functions[\"%s\"]", f->name);
+		struct mctx c = { m, w, r, { 0 } };
+		const struct io_group *g = group_for(io, f->name, nf);
+		if (!g)
+			add(r, CHECK_ERROR, fp, "function '%s' is not in the description's functions", f->name);
+		else if (io->n <= 1 && nf > 1)
+			add(r, CHECK_ERROR, fp, "%zu functions, but the description does not list them", nf);
+		if (!f->fn) {
+			free(fp);
+			continue;
+		}
+		long i = -1;
+		int r2;
+		struct mt_node *e;
+		struct strlist fin = { 0 };
+		while ((r2 = next_child(f->fn, 1, &i, &e)) == 1) {
+			char *n = field_str(e, 1);
+			if (!sset_add(&c.scope, n))
+				add(r, CHECK_ERROR, fp, "input '%s' is listed twice", n);
+			sl_push(&fin, n);
+		}
+		if (r2 < 0)
+			rc = -1;
+		if (g && rc == 0 && !(io->n <= 1 && nf > 1)) {
+			for (size_t q = 0; q < g->in.n; q++)
+				if (!sset_has(&c.scope, g->in.v[q].name))
+					add(r, CHECK_ERROR, fp, "the description's input '%s' is not an input of the function",
+					    g->in.v[q].name);
+			for (size_t q = 0; q < g->state.n; q++)
+				if (!sset_has(&c.scope, g->state.v[q].name))
+					add(r, CHECK_ERROR, fp, "the description's state '%s' is not an input of the function",
+					    g->state.v[q].name);
+			for (size_t q = 0; q < fin.n; q++)
+				if (!in_list(&g->in, fin.v[q]) && !in_list(&g->state, fin.v[q]))
+					add(r, CHECK_ERROR, fp, "input '%s' is not in the description", fin.v[q]);
+		}
+		sl_free(&fin);
+		if (rc == 0 && !f->block) {
+			add(r, CHECK_ERROR, fp, "no block for opset '%s'", f->opset ? f->opset : "");
+		} else if (rc == 0) {
+			if (f->opset && f->block_key && strcmp(f->opset, f->block_key))
+				add(r, CHECK_ERROR, fp, "no block specialization for its opset '%s'", f->opset);
+			char *bp = mil_block_path(prefix, f);
+			rc = check_block(&c, f->block, bp, 0);
+			struct strlist outs = { 0 };
+			if (rc == 0 && block_outputs(f->block, &outs) < 0)
+				rc = -1;
+			for (size_t q = 0; rc == 0 && q < outs.n; q++) {
+				if (!sset_has(&c.scope, outs.v[q]))
+					add(r, CHECK_ERROR, bp, "block output '%s' is not defined in the block", outs.v[q]);
+				if (g && !in_list(&g->out, outs.v[q]))
+					add(r, CHECK_ERROR, bp, "block output '%s' is not an output in the description", outs.v[q]);
+			}
+			for (size_t q = 0; rc == 0 && g && q < g->out.n; q++) {
+				int found = 0;
+				for (size_t z = 0; z < outs.n; z++)
+					found |= !strcmp(outs.v[z], g->out.v[q].name);
+				if (!found)
+					add(r, CHECK_ERROR, bp, "the description's output '%s' is not an output of the block",
+					    g->out.v[q].name);
+			}
+			sl_free(&outs);
+			free(bp);
+		}
+		sset_free(&c.scope);
+		free(fp);
+	}
+	mil_functions_free(fv, nf);
+	return rc;
+}
+
+/* ---- pipelines ------------------------------------------------------------ */
+
+static int check_pipeline(struct mt_node *model, const char *prefix, const struct io_group *g, struct check_report *r)
+{
+	struct mt_node *pl = model_pipeline(model);
+	if (!pl)
+		return 0;
+	char *pp = mt_path(pl);
+	struct sset avail = { 0 };
+	for (size_t i = 0; i < g->in.n; i++)
+		sset_add(&avail, g->in.v[i].name);
+	long i = -1;
+	int rc;
+	struct mt_node *mem;
+	size_t k = 0;
+	while ((rc = next_child(pl, 1, &i, &mem)) == 1) {
+		struct model_io io;
+		if (io_read(mem, &io) < 0) {
+			io_release(&io);
+			rc = -1;
+			break;
+		}
+		char *mp = xasprintf("%s.models[%zu]", pp, k++);
+		for (size_t q = 0; q < io.g[0].in.n; q++)
+			if (!sset_has(&avail, io.g[0].in.v[q].name))
+				add(r, CHECK_ERROR, mp, "input '%s' is neither a pipeline input nor an output of an earlier member",
+				    io.g[0].in.v[q].name);
+		for (size_t q = 0; q < io.g[0].out.n; q++)
+			sset_add(&avail, io.g[0].out.v[q].name);
+		free(mp);
+		io_release(&io);
+	}
+	if (rc >= 0) {
+		if (!k)
+			add(r, CHECK_ERROR, pp, "a pipeline without models");
+		for (size_t q = 0; q < g->out.n; q++)
+			if (!sset_has(&avail, g->out.v[q].name)) {
+				char *p = join(prefix, "description.output[%zu]", q);
+				add(r, CHECK_ERROR, p, "output '%s' is produced by no member of the pipeline", g->out.v[q].name);
+				free(p);
+			}
+	}
+	(void)prefix;
+	free(pp);
+	sset_free(&avail);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- one model ------------------------------------------------------------ */
+
+static int is_classifier(const char *t)
+{
+	static const char *const c[] = { "neuralNetworkClassifier", "glmClassifier", "supportVectorClassifier",
+					 "treeEnsembleClassifier", "kNearestNeighborsClassifier", "pipelineClassifier" };
+	for (size_t i = 0; t && i < sizeof(c) / sizeof(c[0]); i++)
+		if (!strcmp(t, c[i]))
+			return 1;
+	return 0;
+}
+
+static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model_ref *ref, struct check_report *r,
+		     int *under)
+{
+	const char *pre = ref->path;
+	char *vp = join(pre, "specificationVersion");
+	if (!ref->type) {
+		char *p = join(pre, "Type");
+		add(r, CHECK_ERROR, *pre ? pre : p, "no model type set (the Type oneof is empty)");
+		free(p);
+	}
+	if (ref->version <= 0)
+		add(r, CHECK_ERROR, vp, "no specification version");
+	else if (!spec_version_os(ref->version))
+		add(r, CHECK_WARNING, vp, "specification version %d is newer than any known release", ref->version);
+	int need;
+	char *why;
+	if (spec_need(ref->node, &need, &why) < 0) {
+		free(why);
+		free(vp);
+		return -1;
+	}
+	int is_pl = model_pipeline(ref->node) != NULL;
+	if (ref->version > 0 && need > ref->version) {
+		/* A pipeline's members are each validated against their own
+		 * version (a member below its needs is an error of its own); the
+		 * pipeline's number only says which releases it claims to run
+		 * on.  Create ML and Ultralytics' YOLO exports with NMS (version
+		 * 5 around a version 7 ML program) ship such pipelines. */
+		enum check_level lv = is_pl ? CHECK_WARNING : CHECK_ERROR;
+		*under = 1;
+		add(r, lv, vp, "specification version %d is lower than the %d that %s needs", ref->version, need, why);
+	}
+	free(why);
+	free(vp);
+	struct model_io io;
+	if (io_read(ref->node, &io) < 0) {
+		io_release(&io);
+		return -1;
+	}
+	check_description(&io, pre, r);
+	int rc = 0;
+	const char *t = ref->type;
+	struct mt_node *nn = nn_network(ref->node);
+	if (nn && t)
+		rc = check_nn(nn, t, pre, &io.g[0], !strcmp(t, "neuralNetworkClassifier"), r);
+	long tf = model_type_field(ref->node);
+	if (rc == 0 && t && !strcmp(t, "mlProgram") && tf >= 0) {
+		struct mt_node *prog = mt_child(ref->node, (size_t)tf);
+		rc = prog ? check_mil(m, w, prog, pre, &io, r) : -1;
+	}
+	if (rc == 0 && is_pl)
+		rc = check_pipeline(ref->node, pre, &io.g[0], r);
+	if (rc == 0 && is_classifier(t)) {
+		struct iface_labels l;
+		memset(&l, 0, sizeof(l));
+		int got = iface_labels_get(ref->node, &l);
+		if (got < 0)
+			rc = -1;
+		else if (!got || !l.n) {
+			char *p = join(pre, "%s", t);
+			add(r, CHECK_ERROR, p, "a classifier without class labels");
+			free(p);
+		}
+		iface_labels_release(&l);
+	}
+	io_release(&io);
+	return rc;
+}
+
+/* Xcode's preview: params that are not JSON, or do not suit the type */
+static void check_preview(struct mlpkg_model *m, struct check_report *r)
+{
+	char *type = NULL, *params = NULL;
+	size_t tl, pl;
+	if (meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) == 1 &&
+	    meta_get(m->root, PREVIEW_TYPE_KEY, &type, &tl) >= 0) {
+		char *why = meta_params_problem(params, pl, type);
+		if (why)
+			add(r, CHECK_WARNING, "description.metadata.userDefined", "%s", why);
+		free(why);
+	}
+	free(type);
+	free(params);
+}
+
+int check_model(struct mlpkg_model *m, struct check_report *r)
+{
+	check_manifest(m, r);
+	check_preview(m, r);
+	if (mt_check(m->root) < 0)
+		return -1;
+	size_t unknown = 0;
+	if (unknown_fields(m->root, r, &unknown) < 0)
+		return -1;
+	if (unknown > 20)
+		add(r, CHECK_WARNING, "(root)", "%zu more fields unknown to the schema", unknown - 20);
+	struct model_ref *v;
+	size_t n;
+	if (model_list(m->root, &v, &n) < 0) {
+		model_list_free(v, n);
+		return -1;
+	}
+	struct wfiles w = { 0 };
+	int rc = 0;
+	int under = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int u = 0;
+		rc = check_one(m, &w, &v[i], r, &u);
+		if (i == 0)
+			under = u;
+		/* said once: when the pipeline was found to declare too little,
+		 * the member that needs more is named there already */
+		if (i > 0 && !under && v[i].version > v[0].version && v[0].version > 0) {
+			char *p = join(v[i].path, "specificationVersion");
+			add(r, CHECK_WARNING, p, "specification version %d, higher than the pipeline's %d", v[i].version,
+			    v[0].version);
+			free(p);
+		}
+	}
+	wfiles_free(&w);
+	model_list_free(v, n);
+	return rc;
+}

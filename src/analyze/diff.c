@@ -1,0 +1,734 @@
+/* diff: compare two models as lists of facts (see diff.h). */
+#include "analyze/diff.h"
+#include "query/blob.h"
+#include "base/error.h"
+#include "query/inspect.h"
+#include "query/meta.h"
+#include "model/model.h"
+#include "spec/schema.h"
+#include "spec/wire.h"
+#include "base/xalloc.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fact {
+	char *key;
+	char *ent;     /* the entity it belongs to (a layer, an op, a feature), or NULL */
+	char *val;
+	size_t order;
+};
+struct facts {
+	struct fact *v;
+	size_t n, cap;
+	struct mlpkg_model *m;
+	struct blob_store *bs;
+};
+
+static void put(struct facts *f, const char *ent, char *key, char *val)
+{
+	xgrow((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v));
+	struct fact *x = &f->v[f->n];
+	x->key = key;
+	x->ent = ent ? xstrdup(ent) : NULL;
+	x->val = val;
+	x->order = f->n++;
+}
+
+static void putf(struct facts *f, const char *ent, char *key, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void putf(struct facts *f, const char *ent, char *key, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	put(f, ent, key, sb_detach(&sb, NULL));
+}
+
+static void facts_free(struct facts *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].key);
+		free(f->v[i].ent);
+		free(f->v[i].val);
+	}
+	free(f->v);
+	blob_store_free(f->bs);
+}
+
+static uint64_t fnv(const uint8_t *p, size_t n, uint64_t h)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+#define FNV0 1469598103934665603ull
+
+static char *pre(const char *prefix, const char *rest)
+{
+	return *prefix ? xasprintf("%s.%s", prefix, rest) : xstrdup(rest);
+}
+
+/* ---- generic fields ------------------------------------------------------ */
+
+/* one fact per field name of n (skipping the numbers in skip): scalars by
+ * value, strings as they are, messages and bytes by a hash of their bytes */
+static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const char *kp, const uint32_t *skip,
+		      size_t nskip)
+{
+	if (mt_parse(n) < 0)
+		return -1;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct mt_field *fl = &n->f[i];
+		int skipped = 0, seen = 0;
+		for (size_t k = 0; k < nskip; k++)
+			skipped |= skip[k] == fl->number;
+		for (size_t q = 0; q < i; q++)
+			seen |= n->f[q].number == fl->number;
+		if (skipped || seen)
+			continue;
+		/* every occurrence of the field together */
+		struct strbuf sb = STRBUF_INIT;
+		uint64_t h = FNV0;
+		size_t total = 0, count = 0;
+		int textual = fl->fd && fl->wt != WT_LEN;
+		int string = fl->fd && fl->fd->type == PROTOBUF_C_TYPE_STRING;
+		for (size_t q = i; q < n->n; q++) {
+			const struct mt_field *g = &n->f[q];
+			if (g->number != fl->number)
+				continue;
+			if (textual) {
+				sb_addf(&sb, "%s", count ? ", " : "");
+				if (fl->fd->type == PROTOBUF_C_TYPE_FLOAT || fl->fd->type == PROTOBUF_C_TYPE_DOUBLE)
+					sb_addf(&sb, "%.9g", mt_double(g));
+				else
+					sb_addf(&sb, "%lld", (long long)mt_int(g));
+			} else if (string && g->vlen <= 200) {
+				sb_addf(&sb, "%s'%.*s'", count ? ", " : "", (int)g->vlen, (const char *)g->val);
+			} else {
+				/* re-encoded nodes (after an edit) are not spans: serialise */
+				h = fnv(g->val, g->vlen, h);
+				total += g->vlen;
+			}
+			count++;
+		}
+		if (total || (!textual && !string && count))
+			sb_addf(&sb, "%s<%zu bytes, %016llx>", sb.len ? ", " : "", total, (unsigned long long)h);
+		char name[32];
+		const char *fname = fl->fd ? fl->fd->name : (snprintf(name, sizeof(name), "%u", fl->number), name);
+		put(f, ent, xasprintf("%s.%s", kp, fname), sb_detach(&sb, NULL));
+	}
+	return 0;
+}
+
+/* ---- description and metadata ------------------------------------------- */
+
+static void add_features(struct facts *f, const char *gp, const char *what, const struct io_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char *ent = xasprintf("%s%s[\"%s\"]", gp, what, l->v[i].name);
+		char *t = ft_format(&l->v[i].type);
+		putf(f, ent, xstrdup(ent), "%s%s", t, l->v[i].type.optional ? " optional" : "");
+		free(t);
+		if (l->v[i].desc && *l->v[i].desc)
+			put(f, ent, xasprintf("%s.description", ent), xstrdup(l->v[i].desc));
+		free(ent);
+	}
+}
+
+static int add_description(struct facts *f, struct mt_node *model, const char *prefix)
+{
+	struct model_io io;
+	if (io_read(model, &io) < 0) {
+		io_release(&io);
+		return -1;
+	}
+	for (size_t g = 0; g < io.n; g++) {
+		const struct io_group *gr = &io.g[g];
+		char *gp = gr->function ? xasprintf("%s%sfunctions[\"%s\"].", prefix, *prefix ? "." : "", gr->function)
+					: xasprintf("%s%s", prefix, *prefix ? "." : "");
+		if (gr->function)
+			put(f, NULL, xasprintf("%sfunctions[\"%s\"]", *prefix ? prefix : "", gr->function),
+			    xstrdup(gr->is_default ? "default" : "present"));
+		add_features(f, gp, "input", &gr->in);
+		add_features(f, gp, "output", &gr->out);
+		add_features(f, gp, "state", &gr->state);
+		add_features(f, gp, "trainingInput", &gr->training);
+		if (gr->predicted && *gr->predicted)
+			put(f, NULL, xasprintf("%spredictedFeatureName", gp), xstrdup(gr->predicted));
+		if (gr->probabilities && *gr->probabilities)
+			put(f, NULL, xasprintf("%spredictedProbabilitiesName", gp), xstrdup(gr->probabilities));
+		free(gp);
+	}
+	if (io.default_fn && *io.default_fn)
+		put(f, NULL, pre(prefix, "defaultFunctionName"), xstrdup(io.default_fn));
+	io_release(&io);
+	return 0;
+}
+
+/* ---- neural networks ----------------------------------------------------- */
+
+static char *joined(const struct strlist *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < l->n; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", l->v[i]);
+	return sb_detach(&sb, NULL);
+}
+
+static int add_nn(struct facts *f, struct mt_node *nn, const char *np)
+{
+	static const uint32_t skip_nn[] = { 1 };
+	if (add_fields(f, nn, NULL, np, skip_nn, 1) < 0)
+		return -1;
+	long i = -1;
+	int rc;
+	struct mt_node *layer;
+	size_t idx = 0;
+	struct strlist seen = { 0 };
+	while ((rc = next_child(nn, 1, &i, &layer)) == 1) {
+		struct nn_layer l;
+		if (nn_layer_read(layer, idx++, &l) < 0) {
+			nn_layer_release(&l);
+			sl_free(&seen);
+			return -1;
+		}
+		int dup = 0;
+		for (size_t k = 0; k < seen.n; k++)
+			dup += !strcmp(seen.v[k], l.name);
+		sl_push(&seen, xstrdup(l.name));
+		char *ent = dup ? xasprintf("%s.layers[\"%s\"#%d]", np, l.name, dup + 1)
+				: xasprintf("%s.layers[\"%s\"]", np, l.name);
+		put(f, ent, xstrdup(ent), xstrdup(l.kind ? l.kind : "?"));
+		put(f, ent, xasprintf("%s.input", ent), joined(&l.in));
+		put(f, ent, xasprintf("%s.output", ent), joined(&l.out));
+		uint32_t skip[4] = { 1, 2, 3, 0 };
+		size_t ns = 3;
+		if (l.params) {
+			char *kp = xasprintf("%s.%s", ent, l.kind);
+			int r2 = add_fields(f, l.params, ent, kp, NULL, 0);
+			free(kp);
+			for (size_t q = 0; q < layer->n; q++)
+				if (layer->f[q].child == l.params)
+					skip[ns++] = layer->f[q].number;
+			if (r2 < 0) {
+				free(ent);
+				nn_layer_release(&l);
+				sl_free(&seen);
+				return -1;
+			}
+		}
+		int r3 = add_fields(f, layer, ent, ent, skip, ns);
+		free(ent);
+		nn_layer_release(&l);
+		if (r3 < 0) {
+			sl_free(&seen);
+			return -1;
+		}
+	}
+	sl_free(&seen);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- ML programs --------------------------------------------------------- */
+
+/* a Value: blobs by type and content, immediates by their summary and bytes */
+static char *value_digest(struct facts *f, struct mt_node *v)
+{
+	struct mt_node *blob = mt_get(v, 5), *t = mt_get(v, 2);
+	char *type = t ? mil_type_format(t) : xstrdup("?");
+	char *out;
+	if (blob) {
+		char *file = field_str(blob, 1);
+		uint64_t off = (uint64_t)mt_get_int(blob, 2, 0);
+		uint64_t h = FNV0;
+		int ok = 0;
+		if (!f->bs)
+			f->bs = blob_store_new(f->m);
+		error_quiet++;
+		const struct blob_file *bf = blob_store_get(f->bs, file);
+		struct blob_rec rec;
+		if (bf && blob_read(bf, off, &rec) == 0) {
+			h = fnv(bf->data + rec.data, rec.size, h);
+			h = fnv((const uint8_t *)&rec.dtype, sizeof(rec.dtype), h);
+			ok = 1;
+		}
+		error_quiet--;
+		set_error_code(EXIT_OK);
+		out = ok ? xasprintf("%s blob %016llx", type, (unsigned long long)h)
+			 : xasprintf("%s blob (unreadable: %s@%llu)", type, file, (unsigned long long)off);
+		free(file);
+	} else {
+		char *s = mil_value_format(v);
+		struct mt_node *imm = mt_get(v, 3);
+		if (imm && (strlen(s) > 60 || strstr(s, "bytes>")))
+			out = xasprintf("%s %s #%016llx", type, s, (unsigned long long)fnv(imm->data, imm->len, FNV0));
+		else
+			out = xasprintf("%s %s", type, s);
+		free(s);
+	}
+	free(type);
+	return out;
+}
+
+/* Program.attributes 4 (a map of name to Value): one fact a name, and one a
+ * key for a dictionary (buildInfo: which tools made the program) */
+static int add_prog_attributes(struct facts *f, struct mt_node *prog, const char *pp)
+{
+	long i = -1;
+	int rc;
+	struct mt_node *e;
+	while ((rc = next_child(prog, 4, &i, &e)) == 1) {
+		char *k = field_str(e, 1);
+		struct mt_node *v = mt_get(e, 2), *imm = v ? mt_get(v, 3) : NULL, *dict = imm ? mt_get(imm, 4) : NULL;
+		if (dict) {
+			long j = -1;
+			int r2;
+			struct mt_node *kv;
+			while ((r2 = next_child(dict, 1, &j, &kv)) == 1) {
+				char *ks = mil_value_format(mt_get(kv, 1)), *vs = mil_value_format(mt_get(kv, 2));
+				put(f, NULL, xasprintf("%s.attributes[\"%s\"][%s]", pp, k, ks), vs);
+				free(ks);
+			}
+			if (r2 < 0)
+				rc = -1;
+		} else if (v) {
+			put(f, NULL, xasprintf("%s.attributes[\"%s\"]", pp, k), value_digest(f, v));
+		}
+		free(k);
+		if (rc < 0)
+			break;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+
+static int add_block(struct facts *f, struct mt_node *block, const char *bp, int depth);
+
+static int add_op(struct facts *f, struct mt_node *op, const char *ent)
+{
+	long i = -1;
+	int rc;
+	struct mt_node *e;
+	/* inputs 2: param -> Argument { Binding { name 1 | value 2 } } */
+	while ((rc = next_child(op, 2, &i, &e)) == 1) {
+		char *k = field_str(e, 1);
+		struct mt_node *arg = mt_get(e, 2), *b;
+		struct strbuf sb = STRBUF_INIT;
+		long j = -1;
+		int r2 = 0, nb = 0;
+		while (arg && (r2 = next_child(arg, 1, &j, &b)) == 1) {
+			char *name = mt_get_str(b, 1);
+			struct mt_node *val = mt_get(b, 2);
+			char *d = name ? xstrdup(name) : val ? value_digest(f, val) : xstrdup("?");
+			sb_addf(&sb, "%s%s", nb++ ? ", " : "", d);
+			free(d);
+			free(name);
+		}
+		put(f, ent, xasprintf("%s.input[\"%s\"]", ent, k), sb_detach(&sb, NULL));
+		free(k);
+		if (r2 < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return -1;
+	/* outputs 3 */
+	struct strbuf sb = STRBUF_INIT;
+	i = -1;
+	int no = 0;
+	while ((rc = next_child(op, 3, &i, &e)) == 1) {
+		char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
+		sb_addf(&sb, "%s%s: %s", no++ ? ", " : "", n, t);
+		free(n);
+		free(t);
+	}
+	put(f, ent, xasprintf("%s.output", ent), sb_detach(&sb, NULL));
+	if (rc < 0)
+		return -1;
+	/* attributes 5 (the name is the key) */
+	i = -1;
+	while ((rc = next_child(op, 5, &i, &e)) == 1) {
+		char *k = field_str(e, 1);
+		struct mt_node *v = mt_get(e, 2);
+		if (strcmp(k, "name") && v)
+			put(f, ent, xasprintf("%s.attribute[\"%s\"]", ent, k), value_digest(f, v));
+		free(k);
+	}
+	if (rc < 0)
+		return -1;
+	/* nested blocks 4 */
+	i = -1;
+	size_t bi = 0;
+	while ((rc = next_child(op, 4, &i, &e)) == 1) {
+		char *bp = xasprintf("%s.blocks[%zu]", ent, bi++);
+		int r2 = add_block(f, e, bp, 1);
+		free(bp);
+		if (r2 < 0)
+			return -1;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+static int add_block(struct facts *f, struct mt_node *block, const char *bp, int depth)
+{
+	if (depth > MT_MAX_DEPTH)
+		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", bp);
+	long i = -1;
+	int rc;
+	struct mt_node *e;
+	struct strbuf sb = STRBUF_INIT;
+	int k = 0;
+	while ((rc = next_child(block, 1, &i, &e)) == 1) {
+		char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
+		sb_addf(&sb, "%s%s: %s", k++ ? ", " : "", n, t);
+		free(n);
+		free(t);
+	}
+	if (sb.len)
+		put(f, NULL, xasprintf("%s.inputs", bp), sb_detach(&sb, NULL));
+	else
+		sb_release(&sb);
+	if (rc < 0 || mt_parse(block) < 0)
+		return -1;
+	struct strbuf ob = STRBUF_INIT;
+	k = 0;
+	for (size_t q = 0; q < block->n; q++)
+		if (block->f[q].number == 2 && block->f[q].wt == WT_LEN)
+			sb_addf(&ob, "%s%.*s", k++ ? ", " : "", (int)block->f[q].vlen, (const char *)block->f[q].val);
+	put(f, NULL, xasprintf("%s.outputs", bp), sb_detach(&ob, NULL));
+	struct strlist seen = { 0 };
+	i = -1;
+	while ((rc = next_child(block, 3, &i, &e)) == 1) {
+		struct mil_op o;
+		if (mil_op_read(e, &o, 0) < 0) {
+			mil_op_release(&o);
+			sl_free(&seen);
+			return -1;
+		}
+		int dup = 0;
+		for (size_t q = 0; q < seen.n; q++)
+			dup += !strcmp(seen.v[q], o.name);
+		sl_push(&seen, xstrdup(o.name));
+		char *ent = dup ? xasprintf("%s.ops[\"%s\"#%d]", bp, o.name, dup + 1) : xasprintf("%s.ops[\"%s\"]", bp, o.name);
+		put(f, ent, xstrdup(ent), xstrdup(o.type ? o.type : "?"));
+		int r2 = add_op(f, e, ent);
+		free(ent);
+		mil_op_release(&o);
+		if (r2 < 0) {
+			sl_free(&seen);
+			return -1;
+		}
+	}
+	sl_free(&seen);
+	return rc < 0 ? -1 : 0;
+}
+
+static int add_mil(struct facts *f, struct mt_node *prog, const char *prefix)
+{
+	struct mil_function *fv = NULL;
+	size_t nf = 0;
+	int rc = mil_functions(prog, &fv, &nf);
+	for (size_t k = 0; rc == 0 && k < nf; k++) {
+		char *fp = xasprintf("%s%smlProgram.functions[\"%s\"]", prefix, *prefix ? "." : "", fv[k].name);
+		put(f, NULL, xasprintf("%s.opset", fp), xstrdup(fv[k].opset ? fv[k].opset : ""));
+		if (fv[k].fn) {
+			long i = -1;
+			int r2;
+			struct mt_node *e;
+			while ((r2 = next_child(fv[k].fn, 1, &i, &e)) == 1) {
+				char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
+				char *key = xasprintf("%s.inputs[\"%s\"]", fp, n);
+				put(f, key, key, t);
+				free(n);
+			}
+			if (r2 < 0)
+				rc = -1;
+		}
+		if (rc == 0 && fv[k].block)
+			rc = add_block(f, fv[k].block, fp, 0);
+		free(fp);
+	}
+	mil_functions_free(fv, nf);
+	return rc;
+}
+
+/* ---- a whole model ------------------------------------------------------- */
+
+static int gather(struct facts *f)
+{
+	struct mt_node *root = f->m->root;
+	if (mt_check(root) < 0)
+		return -1;
+	struct meta_entry *me;
+	size_t nm;
+	if (meta_list(root, &me, &nm) < 0)
+		return -1;
+	for (size_t i = 0; i < nm; i++)
+		put(f, NULL, xasprintf("metadata[\"%s\"]", me[i].key), xstrndup(me[i].value, me[i].len));
+	meta_entries_free(me, nm);
+	struct model_ref *v;
+	size_t n;
+	if (model_list(root, &v, &n) < 0) {
+		model_list_free(v, n);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *p = v[i].path;
+		struct mt_node *m = v[i].node;
+		putf(f, NULL, pre(p, "specificationVersion"), "%d", v[i].version);
+		put(f, NULL, pre(p, "type"), xstrdup(v[i].type ? v[i].type : "none"));
+		if (v[i].name)
+			put(f, NULL, pre(p, "name"), xstrdup(v[i].name));
+		if (mt_get_int(m, 10, 0))
+			put(f, NULL, pre(p, "isUpdatable"), xstrdup("true"));
+		rc = add_description(f, m, p);
+		if (rc < 0)
+			break;
+		const char *t = v[i].type;
+		long tf = model_type_field(m);
+		struct mt_node *nn = nn_network(m);
+		if (nn) {
+			char *np = pre(p, t);
+			rc = add_nn(f, nn, np);
+			free(np);
+		} else if (t && !strcmp(t, "mlProgram") && tf >= 0) {
+			struct mt_node *prog = mt_child(m, (size_t)tf);
+			static const uint32_t skip[] = { 2, 4 };
+			char *pp = pre(p, "mlProgram");
+			rc = prog ? add_fields(f, prog, NULL, pp, skip, 2) : -1;
+			if (rc == 0)
+				rc = add_prog_attributes(f, prog, pp);
+			free(pp);
+			if (rc == 0)
+				rc = add_mil(f, prog, p);
+		} else if (t && !model_pipeline(m) && tf >= 0) {
+			struct mt_node *tm = mt_child(m, (size_t)tf);
+			char *tp = pre(p, t);
+			rc = tm ? add_fields(f, tm, NULL, tp, NULL, 0) : -1;
+			free(tp);
+		} else if (t && model_pipeline(m) && strcmp(t, "pipeline") && tf >= 0) {
+			/* pipelineClassifier / Regressor: fields beside the pipeline */
+			struct mt_node *tm = mt_child(m, (size_t)tf);
+			static const uint32_t skip[] = { 1 };
+			char *tp = pre(p, t);
+			rc = tm ? add_fields(f, tm, NULL, tp, skip, 1) : -1;
+			free(tp);
+		}
+	}
+	model_list_free(v, n);
+	return rc;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	const struct fact *x = *(const struct fact *const *)a, *y = *(const struct fact *const *)b;
+	return strcmp(x->key, y->key);
+}
+
+static struct fact **sorted(struct facts *f)
+{
+	struct fact **s = xcalloc(f->n + 1, sizeof(*s));
+	for (size_t i = 0; i < f->n; i++)
+		s[i] = &f->v[i];
+	qsort(s, f->n, sizeof(*s), by_key);
+	return s;
+}
+
+static struct fact *find(struct fact **s, size_t n, const char *key)
+{
+	struct fact k = { (char *)key, NULL, NULL, 0 }, *kp = &k;
+	struct fact **r = bsearch(&kp, s, n, sizeof(*s), by_key);
+	return r ? *r : NULL;
+}
+
+static void change(struct diff_result *r, enum diff_kind k, const char *path, const char *from, const char *to)
+{
+	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v));
+	struct diff_change *c = &r->v[r->n++];
+	c->kind = k;
+	c->path = xstrdup(path);
+	c->from = from ? xstrdup(from) : NULL;
+	c->to = to ? xstrdup(to) : NULL;
+}
+
+/* ---- renames ----------------------------------------------------------------
+ * An entity (a feature, a layer, an operation) only in A and one only in B
+ * whose facts are the same but for its name is one rename, not a removal
+ * and an addition.  An entity's signature: the kind of path it has (its key
+ * up to the last '[') and each of its facts, relative to its key, with the
+ * value; an operation's outputs count by their types only (coremltools
+ * numbers op_N and its var_N together, so a re-export renames both). */
+
+struct ent {
+	const char *key;  /* the entity (its own fact's key) */
+	char *sig;
+	const char *other; /* the matching entity of the other model */
+};
+
+static int by_ent_key(const void *a, const void *b)
+{
+	const struct fact *x = *(const struct fact *const *)a, *y = *(const struct fact *const *)b;
+	int c = strcmp(x->ent, y->ent);
+	return c ? c : strcmp(x->key, y->key);
+}
+
+static int by_ent(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->key, ((const struct ent *)b)->key);
+}
+
+/* "a: fp32[2], b: int32" as ": fp32[2], : int32" */
+static void add_types_only(struct strbuf *sb, const char *outs)
+{
+	for (const char *p = outs; *p;) {
+		const char *colon = strstr(p, ": "), *comma = strstr(p, ", ");
+		if (!colon)
+			break;
+		const char *end = comma && comma > colon ? comma : p + strlen(p);
+		sb_add(sb, colon, (size_t)(end - colon));
+		sb_addc(sb, ';');
+		p = *end ? end + 2 : end;
+	}
+}
+
+/* the entities of f that the other model (sorted facts so, n) lacks, each
+ * with its signature, sorted by key */
+static struct ent *lone_entities(struct facts *f, struct fact **so, size_t n, size_t *count)
+{
+	struct fact **e = xcalloc(f->n + 1, sizeof(*e));
+	size_t ne = 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].ent && !find(so, n, f->v[i].ent))
+			e[ne++] = &f->v[i];
+	qsort(e, ne, sizeof(*e), by_ent_key);
+	struct ent *v = NULL;
+	size_t nv = 0, cap = 0;
+	for (size_t i = 0; i < ne;) {
+		size_t j = i;
+		const char *k = e[i]->ent, *br = strrchr(k, '[');
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%.*s", (int)(br ? br - k : 0), k);
+		int own = 0;
+		for (; j < ne && !strcmp(e[j]->ent, k); j++) {
+			size_t kl = strlen(k);
+			own |= !strcmp(e[j]->key, k);
+			sb_addc(&sb, '\1');
+			sb_adds(&sb, strncmp(e[j]->key, k, kl) ? e[j]->key : e[j]->key + kl);
+			sb_addc(&sb, '\2');
+			const char *rel = strncmp(e[j]->key, k, kl) ? e[j]->key : e[j]->key + kl;
+			if (strstr(k, ".ops[\"") && !strcmp(rel, ".output"))
+				add_types_only(&sb, e[j]->val);
+			else
+				sb_adds(&sb, e[j]->val);
+		}
+		if (own) {
+			xgrow((void **)&v, &cap, nv + 1, sizeof(*v));
+			v[nv].key = k;
+			v[nv].sig = sb_detach(&sb, NULL);
+			v[nv++].other = NULL;
+		} else {
+			sb_release(&sb);
+		}
+		i = j;
+	}
+	free(e);
+	*count = nv;
+	return v;
+}
+
+/* the pairs of lone entities that are renames; at most this many candidate
+ * comparisons (two unrelated big models are not searched) */
+#define RENAME_WORK 4000000
+static void match_renames(struct ent *ra, size_t na, struct ent *rb, size_t nb)
+{
+	if (!na || !nb || na * nb > RENAME_WORK)
+		return;
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (!rb[j].other && !strcmp(ra[i].sig, rb[j].sig)) {
+				ra[i].other = rb[j].key;
+				rb[j].other = ra[i].key;
+				break;
+			}
+}
+
+static const struct ent *ent_find(const struct ent *v, size_t n, const char *key)
+{
+	if (!key || !n)
+		return NULL;
+	struct ent k = { key, NULL, NULL };
+	return bsearch(&k, v, n, sizeof(*v), by_ent);
+}
+
+static void ents_free(struct ent *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].sig);
+	free(v);
+}
+
+int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result *r)
+{
+	struct facts fa = { 0 }, fb = { 0 };
+	fa.m = a;
+	fb.m = b;
+	int rc = gather(&fa);
+	if (rc == 0)
+		rc = gather(&fb);
+	if (rc == 0) {
+		struct fact **sa = sorted(&fa), **sb = sorted(&fb);
+		size_t na, nb;
+		struct ent *ra = lone_entities(&fa, sb, fb.n, &na), *rb = lone_entities(&fb, sa, fa.n, &nb);
+		match_renames(ra, na, rb, nb);
+		for (size_t i = 0; i < fa.n; i++) {
+			const struct fact *x = &fa.v[i], *y = find(sb, fb.n, x->key);
+			const struct ent *re = ent_find(ra, na, x->ent);
+			if (re && re->other) {
+				/* renamed: one line, on the entity's own fact */
+				if (!strcmp(x->key, x->ent))
+					change(r, DIFF_RENAMED, x->key, x->key, re->other);
+				continue;
+			}
+			if (!y) {
+				/* a removed layer or op is one change, not one per field */
+				if (x->ent && strcmp(x->ent, x->key) && !find(sb, fb.n, x->ent))
+					continue;
+				change(r, DIFF_REMOVED, x->key, x->val, NULL);
+			} else if (strcmp(x->val, y->val)) {
+				change(r, DIFF_CHANGED, x->key, x->val, y->val);
+			}
+		}
+		for (size_t i = 0; i < fb.n; i++) {
+			const struct fact *y = &fb.v[i];
+			const struct ent *re = ent_find(rb, nb, y->ent);
+			if (re && re->other)
+				continue;
+			if (find(sa, fa.n, y->key))
+				continue;
+			if (y->ent && strcmp(y->ent, y->key) && !find(sa, fa.n, y->ent))
+				continue;
+			change(r, DIFF_ADDED, y->key, NULL, y->val);
+		}
+		ents_free(ra, na);
+		ents_free(rb, nb);
+		free(sa);
+		free(sb);
+	}
+	facts_free(&fa);
+	facts_free(&fb);
+	return rc;
+}
+
+void diff_result_release(struct diff_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].path);
+		free(r->v[i].from);
+		free(r->v[i].to);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}

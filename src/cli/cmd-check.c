@@ -1,0 +1,94 @@
+/* cmd-check: mlpkg check [--json] [MODEL...]: validate models without Core ML. */
+#include "analyze/check.h"
+#include "cli/commands.h"
+#include "base/error.h"
+#include "base/jsonout.h"
+#include "query/show.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check_one_model(const char *path, int json, struct jw *w)
+{
+	struct mlpkg_model *m = cmd_open(path, 0);
+	if (!m)
+		return last_error_code();
+	struct check_report r;
+	memset(&r, 0, sizeof(r));
+	set_error_code(EXIT_OK);
+	int rc = EXIT_OK;
+	if (check_model(m, &r) < 0 || last_error_code() != EXIT_OK) {
+		rc = last_error_code() ? last_error_code() : EXIT_INVALID;
+	} else if (json) {
+		jw_obj(w);
+		jw_kstr(w, "model", m->path);
+		jw_kbool(w, "ok", r.errors == 0);
+		jw_kint(w, "errors", (int64_t)r.errors);
+		jw_kint(w, "warnings", (int64_t)r.warnings);
+		jw_key(w, "problems");
+		jw_arr(w);
+		for (size_t i = 0; i < r.n; i++) {
+			jw_obj(w);
+			jw_kstr(w, "level", r.v[i].level == CHECK_ERROR ? "error" : "warning");
+			jw_kstr(w, "path", r.v[i].path);
+			jw_kstr(w, "message", r.v[i].msg);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	} else {
+		for (size_t i = 0; i < r.n; i++) {
+			show_escaped(stdout, m->path);
+			printf(": %s: ", r.v[i].level == CHECK_ERROR ? "error" : "warning");
+			show_escaped(stdout, r.v[i].path);
+			fputs(": ", stdout);
+			show_escaped(stdout, r.v[i].msg);
+			fputc('\n', stdout);
+		}
+		show_escaped(stdout, m->path);
+		if (r.errors || r.warnings)
+			printf(": %zu error%s, %zu warning%s\n", r.errors, r.errors == 1 ? "" : "s", r.warnings,
+			       r.warnings == 1 ? "" : "s");
+		else
+			fputs(": ok\n", stdout);
+	}
+	if (rc == EXIT_OK && r.errors)
+		rc = EXIT_FAIL;
+	check_report_release(&r);
+	mlpkg_close(m);
+	return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	const struct cmd *self = cmd_find("check");
+	int json = 0, c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "j", lo)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else
+			return cmd_usage(self, "unknown option");
+	}
+	int n = argc - optind, rc = EXIT_OK, several = n > 1;
+	struct jw w;
+	jw_init(&w, stdout);
+	if (json && several)
+		jw_arr(&w);
+	if (n == 0)
+		rc = check_one_model(NULL, json, &w);
+	for (int i = 0; i < n; i++) {
+		int r1 = check_one_model(argv[optind + i], json, &w);
+		/* an invalid model outranks one with problems */
+		if (r1 && r1 != EXIT_FAIL && rc == EXIT_FAIL)
+			rc = r1;
+		else
+			rc = worse(rc, r1);
+	}
+	if (json && several)
+		jw_arr_end(&w);
+	if (json && (several || rc == EXIT_OK || rc == EXIT_FAIL))
+		jw_end(&w);
+	return rc;
+}

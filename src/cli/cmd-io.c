@@ -1,0 +1,116 @@
+/* cmd-io: mlpkg io [--json] [MODEL...]: inputs, outputs, states and
+ * training inputs, per function for multi-function models. */
+#include "cli/commands.h"
+#include "base/error.h"
+#include "query/inspect.h"
+#include "query/show.h"
+#include <stdio.h>
+#include <string.h>
+
+static void text_group(const struct io_group *g, int ind)
+{
+	show_features_text(stdout, "inputs", &g->in, ind);
+	show_features_text(stdout, "outputs", &g->out, ind);
+	if (g->state.n)
+		show_features_text(stdout, "states", &g->state, ind);
+	if (g->training.n)
+		show_features_text(stdout, "training inputs", &g->training, ind);
+	if (g->predicted && *g->predicted) {
+		show_pad(stdout, ind);
+		fputs("predicted feature: ", stdout);
+		show_escaped(stdout, g->predicted);
+		fputc('\n', stdout);
+	}
+	if (g->probabilities && *g->probabilities) {
+		show_pad(stdout, ind);
+		fputs("probabilities: ", stdout);
+		show_escaped(stdout, g->probabilities);
+		fputc('\n', stdout);
+	}
+}
+
+static int group_empty(const struct io_group *g)
+{
+	return !g->in.n && !g->out.n && !g->state.n && !g->training.n && !(g->predicted && *g->predicted) &&
+	       !(g->probabilities && *g->probabilities);
+}
+
+static int io_one(const char *path, int json, int several, struct jw *w)
+{
+	struct mlpkg_model *m = cmd_open(path, 0);
+	if (!m)
+		return last_error_code();
+	struct model_io io;
+	/* any node found invalid on the way fails the model */
+	set_error_code(EXIT_OK);
+	if (io_read(m->root, &io) < 0 || last_error_code() != EXIT_OK) {
+		if (last_error_code() == EXIT_OK)
+			set_error_code(EXIT_FAIL);
+		io_release(&io);
+		mlpkg_close(m);
+		return last_error_code();
+	}
+	if (json) {
+		jw_obj(w);
+		jw_kstr(w, "model", m->path);
+		show_group_json(w, &io.g[0]);
+		jw_key(w, "functions");
+		jw_arr(w);
+		for (size_t i = 1; i < io.n; i++) {
+			jw_obj(w);
+			jw_kstr(w, "name", io.g[i].function);
+			jw_kbool(w, "default", io.g[i].is_default);
+			show_group_json(w, &io.g[i]);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_kstr(w, "defaultFunction", io.default_fn);
+		jw_obj_end(w);
+	} else {
+		int ind = several ? 2 : 0;
+		if (several) {
+			show_escaped(stdout, m->path);
+			fputs(":\n", stdout);
+		}
+		if (io.n == 1 || !group_empty(&io.g[0]))
+			text_group(&io.g[0], ind);
+		for (size_t i = 1; i < io.n; i++) {
+			show_pad(stdout, ind);
+			fputs("function ", stdout);
+			show_escaped(stdout, io.g[i].function);
+			fputs(io.g[i].is_default ? " (default):\n" : ":\n", stdout);
+			text_group(&io.g[i], ind + 2);
+		}
+	}
+	io_release(&io);
+	mlpkg_close(m);
+	return EXIT_OK;
+}
+
+int cmd_io(int argc, char **argv)
+{
+	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	const struct cmd *self = cmd_find("io");
+	int json = 0, c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "j", lo)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else
+			return cmd_usage(self, "unknown option");
+	}
+	int n = argc - optind, rc = EXIT_OK, several = n > 1;
+	struct jw w;
+	jw_init(&w, stdout);
+	if (json && several)
+		jw_arr(&w);
+	if (n == 0)
+		rc = io_one(NULL, json, 0, &w);
+	for (int i = 0; i < n; i++)
+		rc = worse(rc, io_one(argv[optind + i], json, several, &w));
+	if (json && several)
+		jw_arr_end(&w);
+	if (json && (several || rc == EXIT_OK))
+		jw_end(&w);
+	return rc;
+}

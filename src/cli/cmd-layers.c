@@ -1,0 +1,824 @@
+/* cmd-layers: mlpkg layers [--json] [--type KIND] [--grep REGEX] [--summary]
+ * [MODEL]: neural-network layers and ML-program operations. */
+#include "cli/commands.h"
+#include "spec/dump.h"
+#include "base/error.h"
+#include "query/inspect.h"
+#include "spec/schema.h"
+#include "query/show.h"
+#include "spec/wire.h"
+#include "base/xalloc.h"
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum ev_kind { EV_MODEL, EV_FUNC, EV_BLOCK, EV_LAYER, EV_OP };
+
+/* one line (or group of lines) of the listing, gathered before printing */
+struct ev {
+	enum ev_kind kind;
+	int depth;             /* block nesting of ops and blocks */
+	char *path;            /* the get path of the model, function block, layer or op */
+	char *index;           /* "3", "5.0.2" */
+	size_t model;          /* index into the model list */
+	struct nn_layer l;     /* EV_LAYER */
+	struct mil_op o;       /* EV_OP */
+	char *fname;           /* EV_FUNC, EV_OP: the function */
+	char *opset, *block;   /* EV_FUNC */
+	struct strlist ins;    /* EV_FUNC, EV_BLOCK: "name type" */
+	struct strlist outs;   /* EV_FUNC, EV_BLOCK: output names */
+	int match;
+};
+
+struct listing {
+	struct ev *v;
+	size_t n, cap;
+	struct model_ref *refs;
+	size_t nrefs;
+	uint64_t *items;       /* per model: layers or ops */
+	const char *type;      /* --type */
+	regex_t *re;           /* --grep */
+};
+
+static struct ev *push(struct listing *L, enum ev_kind k, size_t model)
+{
+	xgrow((void **)&L->v, &L->cap, L->n + 1, sizeof(*L->v));
+	struct ev *e = &L->v[L->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = k;
+	e->model = model;
+	return e;
+}
+
+static void listing_free(struct listing *L)
+{
+	for (size_t i = 0; i < L->n; i++) {
+		struct ev *e = &L->v[i];
+		free(e->path);
+		free(e->index);
+		nn_layer_release(&e->l);
+		mil_op_release(&e->o);
+		free(e->fname);
+		free(e->opset);
+		free(e->block);
+		sl_free(&e->ins);
+		sl_free(&e->outs);
+	}
+	free(L->v);
+	model_list_free(L->refs, L->nrefs);
+	free(L->items);
+}
+
+static char *join(const char *a, const char *b)
+{
+	return xasprintf("%s%s%s", a, *a ? "." : "", b);
+}
+
+static int re_hit(regex_t *re, const char *s)
+{
+	return s && regexec(re, s, 0, NULL, 0) == 0;
+}
+
+static void match_layer(struct listing *L, struct ev *e)
+{
+	int ok = !L->type || !strcmp(L->type, e->l.kind);
+	if (ok && L->re) {
+		int hit = re_hit(L->re, e->l.name) || re_hit(L->re, e->l.kind);
+		for (size_t i = 0; !hit && i < e->l.in.n; i++)
+			hit = re_hit(L->re, e->l.in.v[i]);
+		for (size_t i = 0; !hit && i < e->l.out.n; i++)
+			hit = re_hit(L->re, e->l.out.v[i]);
+		ok = hit;
+	}
+	e->match = ok;
+}
+
+static void match_op(struct listing *L, struct ev *e)
+{
+	int ok = !L->type || !strcmp(L->type, e->o.type);
+	if (ok && L->re) {
+		int hit = re_hit(L->re, e->o.name) || re_hit(L->re, e->o.type);
+		for (size_t i = 0; !hit && i < e->o.nin; i++)
+			for (size_t j = 0; !hit && j < e->o.in[i].nb; j++)
+				hit = re_hit(L->re, e->o.in[i].b[j].name);
+		for (size_t i = 0; !hit && i < e->o.nout; i++)
+			hit = re_hit(L->re, e->o.out[i].name);
+		ok = hit;
+	}
+	e->match = ok;
+}
+
+/* Block: inputs 1 (NamedValueType), outputs 2, operations 3 */
+static int block_io(struct mt_node *b, struct strlist *ins, struct strlist *outs)
+{
+	long i = -1;
+	int r;
+	struct mt_node *nv;
+	while ((r = next_child(b, 1, &i, &nv)) == 1) {
+		char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
+		sl_pushf(ins, "%s: %s", n, t);
+		free(n);
+		free(t);
+	}
+	if (r < 0)
+		return -1;
+	for (size_t k = 0; k < b->n; k++)
+		if (b->f[k].number == 2 && b->f[k].wt == WT_LEN)
+			sl_push(outs, xstrndup((const char *)b->f[k].val, b->f[k].vlen));
+	return 0;
+}
+
+
+static int walk_block(struct listing *L, size_t model, struct mt_node *block, const char *path, const char *prefix,
+		      const char *fname, int depth)
+{
+	if (depth > MT_MAX_DEPTH)
+		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", block->label);
+	long i = -1;
+	int r;
+	struct mt_node *op;
+	size_t k = 0;
+	while ((r = next_child(block, 3, &i, &op)) == 1) {
+		struct ev *e = push(L, EV_OP, model);
+		e->depth = depth;
+		e->path = xasprintf("%s.operations[%zu]", path, k);
+		e->index = xasprintf("%s%zu", prefix, k);
+		e->fname = xstrdup(fname);
+		k++;
+		if (mil_op_read(op, &e->o, MIL_OP_FULL) < 0)
+			return -1;
+		L->items[model]++;
+		match_op(L, e);
+		long j = -1;
+		int r2;
+		struct mt_node *b;
+		size_t bi = 0;
+		/* copy what the nested walk needs: push() may move the array */
+		char *opath = xstrdup(e->path), *oindex = xstrdup(e->index);
+		while ((r2 = next_child(op, 4, &j, &b)) == 1) {
+			struct ev *be = push(L, EV_BLOCK, model);
+			be->depth = depth + 1;
+			be->path = xasprintf("%s.blocks[%zu]", opath, bi);
+			be->index = xasprintf("%s.%zu", oindex, bi);
+			be->fname = xstrdup(fname);
+			if (block_io(b, &be->ins, &be->outs) < 0) {
+				r2 = -1;
+				break;
+			}
+			char *bpath = xstrdup(be->path), *bprefix = xasprintf("%s.", be->index);
+			int rr = walk_block(L, model, b, bpath, bprefix, fname, depth + 1);
+			free(bpath);
+			free(bprefix);
+			bi++;
+			if (rr < 0) {
+				r2 = -1;
+				break;
+			}
+		}
+		free(opath);
+		free(oindex);
+		if (r2 < 0)
+			return -1;
+	}
+	return r;
+}
+
+static int walk_program(struct listing *L, size_t model, struct mt_node *prog, const char *mpath)
+{
+	struct mil_function *fv;
+	size_t nf;
+	if (mil_functions(prog, &fv, &nf) < 0) {
+		mil_functions_free(fv, nf);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t k = 0; k < nf && rc == 0; k++) {
+		struct mil_function *f = &fv[k];
+		struct ev *e = push(L, EV_FUNC, model);
+		e->path = mil_block_path(mpath, f);
+		e->fname = xstrdup(f->name);
+		e->opset = xstrdup(f->opset);
+		e->block = f->block_key ? xstrdup(f->block_key) : NULL;
+		if (!f->fn)
+			continue;
+		/* Function: inputs 1 */
+		long i = -1;
+		int r;
+		struct mt_node *nv;
+		while ((r = next_child(f->fn, 1, &i, &nv)) == 1) {
+			char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
+			sl_pushf(&e->ins, "%s: %s", n, t);
+			free(n);
+			free(t);
+		}
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		if (f->block) {
+			struct strlist dummy = { 0 };
+			if (block_io(f->block, &dummy, &e->outs) < 0)
+				rc = -1;
+			sl_free(&dummy);
+			char *bpath = xstrdup(e->path), *fname = xstrdup(f->name);
+			if (rc == 0)
+				rc = walk_block(L, model, f->block, bpath, "", fname, 0);
+			free(bpath);
+			free(fname);
+		}
+	}
+	mil_functions_free(fv, nf);
+	return rc;
+}
+
+static int gather(struct listing *L, struct mt_node *root)
+{
+	if (model_list(root, &L->refs, &L->nrefs) < 0)
+		return -1;
+	L->items = xcalloc(L->nrefs, sizeof(*L->items));
+	for (size_t mi = 0; mi < L->nrefs; mi++) {
+		struct model_ref *r = &L->refs[mi];
+		struct ev *me = push(L, EV_MODEL, mi);
+		me->path = xstrdup(r->path);
+		struct mt_node *nn = nn_network(r->node);
+		if (nn) {
+			long i = -1;
+			int rr;
+			struct mt_node *layer;
+			size_t k = 0;
+			char *lpath = join(r->path, r->type);
+			while ((rr = next_child(nn, 1, &i, &layer)) == 1) {
+				struct ev *e = push(L, EV_LAYER, mi);
+				e->path = xasprintf("%s.layers[%zu]", lpath, k);
+				e->index = xasprintf("%zu", k);
+				if (nn_layer_read(layer, k, &e->l) < 0) {
+					rr = -1;
+					break;
+				}
+				k++;
+				L->items[mi]++;
+				match_layer(L, e);
+			}
+			free(lpath);
+			if (rr < 0)
+				return -1;
+			continue;
+		}
+		long t = model_type_field(r->node);
+		if (t >= 0 && r->type && !strcmp(r->type, "mlProgram")) {
+			struct mt_node *prog = mt_child(r->node, (size_t)t);
+			char *mpath = xstrdup(r->path);
+			int rc = prog ? walk_program(L, mi, prog, mpath) : -1;
+			free(mpath);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- text ---------------------------------------------------------------------- */
+
+#define KIND_W 15
+
+static void op_line_items(const struct mil_op *o, struct strlist *items)
+{
+	for (size_t i = 0; i < o->nin; i++) {
+		const struct mil_input *in = &o->in[i];
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%s=", in->param);
+		if (in->nb != 1)
+			sb_addc(&sb, '(');
+		for (size_t j = 0; j < in->nb; j++)
+			sb_addf(&sb, "%s%s", j ? "," : "", in->b[j].name ? in->b[j].name : in->b[j].value);
+		if (in->nb != 1)
+			sb_addc(&sb, ')');
+		sl_push(items, sb_detach(&sb, NULL));
+	}
+	/* weights held in attributes (constexpr ops) */
+	for (size_t i = 0; i < o->nw; i++) {
+		const struct mil_weight_ref *w = &o->w[i];
+		if (!strcmp(o->type, "const") && !strcmp(w->key, "val"))
+			continue;
+		int is_input = 0;
+		for (size_t k = 0; k < o->nin; k++)
+			is_input |= !strcmp(o->in[k].param, w->key);
+		if (is_input)
+			continue;
+		const char *slash = strrchr(w->file, '/');
+		sl_pushf(items, "%s=%s@%llu", w->key, slash ? slash + 1 : w->file, (unsigned long long)w->offset);
+	}
+}
+
+/* nested operations show the last part of their index under their block's
+ * header; a flat (filtered) listing shows it whole */
+static void print_op(const struct ev *e, int flat, int width)
+{
+	const struct mil_op *o = &e->o;
+	int ind = flat ? 2 : 2 + 4 * e->depth;
+	const char *idx = e->index, *dot = strrchr(idx, '.');
+	if (!flat && dot)
+		idx = dot + 1;
+	if (!flat || width < 5)
+		width = 5;
+	show_pad(stdout, ind);
+	printf("%*s ", width, idx);
+	show_escaped(stdout, o->type);
+	int padn = KIND_W - (int)strlen(o->type);
+	show_pad(stdout, (padn > 0 ? padn : 0) + 1);
+	int iw = (int)strlen(idx) > width ? (int)strlen(idx) : width;
+	int col = ind + iw + 1 + (strlen(o->type) > KIND_W ? (int)strlen(o->type) : KIND_W) + 1;
+	show_escaped(stdout, o->name);
+	int same = o->nout == 1 && !strcmp(o->out[0].name, o->name);
+	if (!strcmp(o->type, "const")) {
+		if (!same && o->nout) {
+			fputs(" -> ", stdout);
+			show_escaped(stdout, o->out[0].name);
+		}
+		if (o->nout)
+			printf(": %s", o->out[0].type);
+		if (o->value) {
+			fputs(" = ", stdout);
+			show_escaped(stdout, o->value);
+		}
+		fputc('\n', stdout);
+		return;
+	}
+	if (same)
+		printf(": %s", o->out[0].type);
+	fputc('\n', stdout);
+	struct strlist items = { 0 };
+	op_line_items(o, &items);
+	if (items.n) {
+		show_pad(stdout, col);
+		show_wrap(stdout, &items, ", ", col, col + 2);
+		fputc('\n', stdout);
+	}
+	sl_free(&items);
+	if (!same && o->nout) {
+		for (size_t i = 0; i < o->nout; i++)
+			sl_pushf(&items, "%s%s: %s", i ? "" : "-> ", o->out[i].name, o->out[i].type);
+		show_pad(stdout, col);
+		show_wrap(stdout, &items, ", ", col, col + 5);
+		fputc('\n', stdout);
+		sl_free(&items);
+	}
+}
+
+static void print_layer(const struct ev *e)
+{
+	const struct nn_layer *l = &e->l;
+	printf("  %5s %-*s ", e->index, KIND_W, l->kind);
+	int col = 2 + 5 + 1 + (strlen(l->kind) > KIND_W ? (int)strlen(l->kind) : KIND_W) + 1;
+	show_escaped(stdout, l->name);
+	fputc('\n', stdout);
+	struct strlist io = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < l->in.n; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", l->in.v[i]);
+	sb_adds(&sb, " ->");
+	sl_push(&io, sb_detach(&sb, NULL));
+	for (size_t i = 0; i < l->out.n; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", l->out.v[i]);
+	sl_push(&io, sb_detach(&sb, NULL));
+	show_pad(stdout, col);
+	show_wrap(stdout, &io, " ", col, col + 2);
+	fputc('\n', stdout);
+	sl_free(&io);
+	if (l->keys.n) {
+		show_pad(stdout, col);
+		show_wrap(stdout, &l->keys, ", ", col, col + 2);
+		fputc('\n', stdout);
+	}
+	if (l->nw) {
+		struct strlist ws = { 0 };
+		for (size_t i = 0; i < l->nw; i++) {
+			const struct nn_weight *w = &l->w[i];
+			char b[32];
+			human_size(b, sizeof(b), w->bytes);
+			if (!strcmp(w->type, "quantized") || !strcmp(w->type, "lut"))
+				sl_pushf(&ws, "%s %s/%d[%llu] %s", w->field, w->type, w->bits, (unsigned long long)w->count, b);
+			else
+				sl_pushf(&ws, "%s %s[%llu] %s", w->field, w->type, (unsigned long long)w->count, b);
+		}
+		show_pad(stdout, col);
+		show_wrap(stdout, &ws, ", ", col, col + 2);
+		fputc('\n', stdout);
+		sl_free(&ws);
+	}
+}
+
+static void print_model_header(const struct listing *L, const struct ev *e)
+{
+	const struct model_ref *r = &L->refs[e->model];
+	int has_nn = r->type && strstr(r->type, "neuralNetwork") == r->type;
+	int has_mil = r->type && !strcmp(r->type, "mlProgram");
+	unsigned long long k = L->items[e->model];
+	const char *what = has_nn ? (k == 1 ? "layer" : "layers") : (k == 1 ? "operation" : "operations");
+	if (L->nrefs == 1 && (has_nn || has_mil)) {
+		printf("%s: %llu %s\n", r->type, k, what);
+		return;
+	}
+	if (!*r->path) {
+		printf("%s", r->type ? r->type : "no model type");
+	} else {
+		printf("%s ", r->path);
+		if (r->name) {
+			show_escaped(stdout, r->name);
+			fputc(' ', stdout);
+		}
+		printf("(%s)", r->type ? r->type : "no model type");
+	}
+	if (has_nn || has_mil)
+		printf(": %llu %s\n", k, what);
+	else if (r->depth == 0 && L->nrefs > 1)
+		printf(": %zu models\n", L->nrefs - 1);
+	else {
+		struct model_counts c = { 0 };
+		char *classic = model_count(r->node, &c) == 0 ? classic_summary(&c) : NULL;
+		if (classic)
+			printf(": no layers or operations; %s\n", classic);
+		else
+			printf(": no layers or operations\n");
+		free(classic);
+		model_counts_release(&c);
+	}
+}
+
+static void print_list(const struct listing *L, int filtered)
+{
+	/* a flat listing's index column fits its longest index (18.0.3) */
+	int width = 5;
+	for (size_t i = 0; filtered && i < L->n; i++)
+		if (L->v[i].kind == EV_OP && L->v[i].match && (int)strlen(L->v[i].index) > width)
+			width = (int)strlen(L->v[i].index);
+	for (size_t i = 0; i < L->n; i++) {
+		const struct ev *e = &L->v[i];
+		switch (e->kind) {
+		case EV_MODEL:
+			print_model_header(L, e);
+			break;
+		case EV_FUNC:
+			printf("function ");
+			show_escaped(stdout, e->fname);
+			printf(" (opset ");
+			show_escaped(stdout, *e->opset ? e->opset : "none");
+			if (e->block && strcmp(e->block, e->opset)) {
+				printf(", block ");
+				show_escaped(stdout, e->block);
+			}
+			printf(")\n");
+			if (filtered)
+				break;
+			printf("  inputs: ");
+			if (!e->ins.n)
+				fputs("none", stdout);
+			show_wrap(stdout, &e->ins, ", ", 10, 4);
+			printf("\n  outputs: ");
+			show_wrap(stdout, &e->outs, ", ", 11, 4);
+			fputc('\n', stdout);
+			break;
+		case EV_BLOCK:
+			if (filtered)
+				break;
+			show_pad(stdout, 2 + 4 * e->depth);
+			printf("block %s", e->index);
+			if (e->ins.n) {
+				fputs(" (", stdout);
+				show_wrap(stdout, &e->ins, ", ", 0, 4 + 4 * e->depth);
+				fputc(')', stdout);
+			}
+			if (e->outs.n) {
+				fputs(" -> ", stdout);
+				show_wrap(stdout, &e->outs, ", ", 0, 4 + 4 * e->depth);
+			}
+			fputc('\n', stdout);
+			break;
+		case EV_LAYER:
+			if (e->match)
+				print_layer(e);
+			break;
+		case EV_OP:
+			if (e->match) {
+				print_op(e, filtered, width);
+			}
+			break;
+		}
+	}
+}
+
+/* ---- JSON ----------------------------------------------------------------------- */
+
+static void json_strlist(struct jw *w, const struct strlist *l)
+{
+	jw_arr(w);
+	for (size_t i = 0; i < l->n; i++)
+		jw_str(w, l->v[i]);
+	jw_arr_end(w);
+}
+
+static int json_params(struct jw *w, struct mt_node *p)
+{
+	jw_obj(w);
+	for (size_t i = 0; p && i < p->n; i++) {
+		const struct mt_field *f = &p->f[i];
+		if (!f->fd || f->fd->type == PROTOBUF_C_TYPE_BYTES)
+			continue;
+		int first = 1;
+		for (size_t q = 0; q < i; q++)
+			first &= p->f[q].number != f->number;
+		if (!first)
+			continue;
+		if (f->fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+			struct mt_node *c = mt_child(p, i);
+			if (!c)
+				return -1;
+			if (nn_has_weights(c, 0) || c->desc == p->desc || f->vlen > 4096)
+				continue;
+			if (mt_validate(c) < 0)
+				return -1;
+		}
+		jw_key(w, f->fd->name);
+		if (dump_json_field(w, p, i) < 0)
+			return -1;
+	}
+	jw_obj_end(w);
+	return 0;
+}
+
+static int json_list(struct jw *w, const struct listing *L, const char *model)
+{
+	jw_obj(w);
+	jw_kstr(w, "model", model);
+	jw_key(w, "models");
+	jw_arr(w);
+	for (size_t i = 0; i < L->nrefs; i++) {
+		const struct model_ref *r = &L->refs[i];
+		jw_obj(w);
+		jw_kstr(w, "path", r->path);
+		jw_kstr(w, "name", r->name);
+		jw_kstr(w, "type", r->type);
+		jw_kint(w, "specificationVersion", r->version);
+		jw_kint(w, "items", (int64_t)L->items[i]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "functions");
+	jw_arr(w);
+	for (size_t i = 0; i < L->n; i++) {
+		const struct ev *e = &L->v[i];
+		if (e->kind != EV_FUNC)
+			continue;
+		jw_obj(w);
+		jw_kstr(w, "model", L->refs[e->model].path);
+		jw_kstr(w, "name", e->fname);
+		jw_kstr(w, "opset", e->opset);
+		jw_kstr(w, "block", e->block);
+		jw_kstr(w, "path", e->path);
+		jw_key(w, "inputs");
+		json_strlist(w, &e->ins);
+		jw_key(w, "outputs");
+		json_strlist(w, &e->outs);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "layers");
+	jw_arr(w);
+	for (size_t i = 0; i < L->n; i++) {
+		const struct ev *e = &L->v[i];
+		if (e->kind != EV_LAYER || !e->match)
+			continue;
+		const struct nn_layer *l = &e->l;
+		jw_obj(w);
+		jw_kstr(w, "path", e->path);
+		jw_kstr(w, "model", L->refs[e->model].path);
+		jw_kint(w, "index", (int64_t)l->index);
+		jw_kstr(w, "name", l->name);
+		jw_kstr(w, "kind", l->kind);
+		jw_key(w, "inputs");
+		json_strlist(w, &l->in);
+		jw_key(w, "outputs");
+		json_strlist(w, &l->out);
+		jw_key(w, "params");
+		if (json_params(w, l->params) < 0)
+			return -1;
+		jw_key(w, "weights");
+		jw_arr(w);
+		for (size_t k = 0; k < l->nw; k++) {
+			jw_obj(w);
+			jw_kstr(w, "field", l->w[k].field);
+			jw_kstr(w, "type", l->w[k].type);
+			jw_kint(w, "bits", l->w[k].bits);
+			jw_kint(w, "count", (int64_t)l->w[k].count);
+			jw_kint(w, "bytes", (int64_t)l->w[k].bytes);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "operations");
+	jw_arr(w);
+	for (size_t i = 0; i < L->n; i++) {
+		const struct ev *e = &L->v[i];
+		if (e->kind != EV_OP || !e->match)
+			continue;
+		const struct mil_op *o = &e->o;
+		jw_obj(w);
+		jw_kstr(w, "path", e->path);
+		jw_kstr(w, "model", L->refs[e->model].path);
+		jw_kstr(w, "function", e->fname);
+		jw_kstr(w, "index", e->index);
+		jw_kint(w, "depth", e->depth);
+		jw_kstr(w, "type", o->type);
+		jw_kstr(w, "name", o->name);
+		jw_key(w, "inputs");
+		jw_obj(w);
+		for (size_t k = 0; k < o->nin; k++) {
+			jw_key(w, o->in[k].param);
+			jw_arr(w);
+			for (size_t j = 0; j < o->in[k].nb; j++) {
+				jw_obj(w);
+				if (o->in[k].b[j].name)
+					jw_kstr(w, "name", o->in[k].b[j].name);
+				else
+					jw_kstr(w, "value", o->in[k].b[j].value);
+				jw_obj_end(w);
+			}
+			jw_arr_end(w);
+		}
+		jw_obj_end(w);
+		jw_key(w, "outputs");
+		jw_arr(w);
+		for (size_t k = 0; k < o->nout; k++) {
+			jw_obj(w);
+			jw_kstr(w, "name", o->out[k].name);
+			jw_kstr(w, "type", o->out[k].type);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_kstr(w, "value", o->value);
+		jw_kint(w, "blocks", (int64_t)o->nblocks);
+		jw_key(w, "weights");
+		jw_arr(w);
+		for (size_t k = 0; k < o->nw; k++) {
+			const struct mil_weight_ref *r = &o->w[k];
+			jw_obj(w);
+			jw_kstr(w, "key", r->key);
+			jw_kstr(w, "file", r->file);
+			jw_kint(w, "offset", (int64_t)r->offset);
+			jw_kstr(w, "dtype", r->dtype ? r->dtype->name : NULL);
+			jw_key(w, "shape");
+			jw_arr(w);
+			for (size_t d = 0; d < r->rank; d++)
+				jw_int(w, r->shape[d]);
+			jw_arr_end(w);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	return 0;
+}
+
+/* ---- summary --------------------------------------------------------------------- */
+
+struct kcount {
+	const char *kind;
+	uint64_t n;
+};
+
+static int kcmp(const void *a, const void *b)
+{
+	const struct kcount *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->kind, y->kind);
+}
+
+static void summary(const struct listing *L, int json, const char *model)
+{
+	struct kcount *k = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t total = 0;
+	for (size_t i = 0; i < L->n; i++) {
+		const struct ev *e = &L->v[i];
+		if ((e->kind != EV_LAYER && e->kind != EV_OP) || !e->match)
+			continue;
+		const char *kind = e->kind == EV_LAYER ? e->l.kind : e->o.type;
+		size_t j = 0;
+		while (j < n && strcmp(k[j].kind, kind))
+			j++;
+		if (j == n) {
+			xgrow((void **)&k, &cap, n + 1, sizeof(*k));
+			k[n].kind = kind;
+			k[n++].n = 0;
+		}
+		k[j].n++;
+		total++;
+	}
+	if (n)
+		qsort(k, n, sizeof(*k), kcmp);
+	if (json) {
+		struct jw w;
+		jw_init(&w, stdout);
+		jw_obj(&w);
+		jw_kstr(&w, "model", model);
+		jw_kint(&w, "total", (int64_t)total);
+		jw_key(&w, "kinds");
+		jw_obj(&w);
+		for (size_t i = 0; i < n; i++)
+			jw_kint(&w, k[i].kind, (int64_t)k[i].n);
+		jw_obj_end(&w);
+		jw_obj_end(&w);
+		jw_end(&w);
+	} else {
+		size_t kw = 5;
+		for (size_t i = 0; i < n; i++)
+			if (strlen(k[i].kind) > kw)
+				kw = strlen(k[i].kind);
+		for (size_t i = 0; i < n; i++) {
+			fputs("  ", stdout);
+			show_escaped(stdout, k[i].kind);
+			show_pad(stdout, (int)(kw - strlen(k[i].kind)));
+			printf(" %8llu\n", (unsigned long long)k[i].n);
+		}
+		printf("  %-*s %8llu\n", (int)kw, "total", (unsigned long long)total);
+	}
+	free(k);
+}
+
+int cmd_layers(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "type", required_argument, NULL, 't' },
+		{ "grep", required_argument, NULL, 'g' },
+		{ "summary", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *self = cmd_find("layers");
+	int json = 0, sum = 0, c;
+	const char *grep = NULL;
+	struct listing L;
+	memset(&L, 0, sizeof(L));
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "jt:g:s", lo)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 't': L.type = optarg; break;
+		case 'g': grep = optarg; break;
+		case 's': sum = 1; break;
+		default: return cmd_usage(self, "unknown option");
+		}
+	}
+	if (argc - optind > 1)
+		return cmd_usage(self, "layers takes one model");
+	regex_t re;
+	if (grep) {
+		int r = regcomp(&re, grep, REG_EXTENDED | REG_NOSUB);
+		if (r) {
+			char msg[256];
+			regerror(r, &re, msg, sizeof(msg));
+			return cmd_usage(self, "bad regular expression '%s': %s", grep, msg);
+		}
+		L.re = &re;
+	}
+	struct mlpkg_model *m = cmd_open(optind < argc ? argv[optind] : NULL, 0);
+	int rc = EXIT_OK;
+	if (!m) {
+		rc = last_error_code();
+	} else if ((set_error_code(EXIT_OK), gather(&L, m->root)) < 0 || last_error_code() != EXIT_OK) {
+		/* any node found invalid on the way fails the command */
+		rc = last_error_code() ? last_error_code() : EXIT_FAIL;
+	} else if (sum) {
+		summary(&L, json, m->path);
+	} else if (json) {
+		/* JSON goes to a buffer first: nothing half-written on error */
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&buf, &len);
+		if (!mem)
+			die(EXIT_FAIL, "out of memory");
+		struct jw w;
+		jw_init(&w, mem);
+		int r = json_list(&w, &L, m->path);
+		jw_end(&w);
+		fclose(mem);
+		if (r < 0)
+			rc = last_error_code();
+		else
+			fwrite(buf, 1, len, stdout);
+		free(buf);
+	} else {
+		print_list(&L, L.type || L.re);
+	}
+	listing_free(&L);
+	mlpkg_close(m);
+	if (grep)
+		regfree(&re);
+	return rc;
+}

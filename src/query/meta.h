@@ -1,0 +1,42 @@
+/* meta: model metadata (description.metadata) over the spec tree: the four
+ * standard fields and the userDefined map, read and edited exactly. */
+#ifndef MLPKG_META_H
+#define MLPKG_META_H
+#include <stddef.h>
+#include "spec/tree.h"
+
+#define PREVIEW_TYPE_KEY "com.apple.coreml.model.preview.type"
+#define PREVIEW_PARAMS_KEY "com.apple.coreml.model.preview.params"
+
+struct meta_entry {
+	char *key;        /* as shown: author, license, version, description, or the userDefined key */
+	char *value;
+	size_t len;
+	int standard;     /* one of the four standard fields */
+};
+
+/* The key as stored: preview.type -> com.apple..., "version" -> versionString
+ * (standard fields give their field number in *std, else 0). */
+const char *meta_canonical(const char *key, int *std);
+/* All metadata in file order: the standard fields present, then userDefined
+ * entries.  Returns -1 on an invalid tree. Free with meta_entries_free. */
+int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n);
+void meta_entries_free(struct meta_entry *e, size_t n);
+/* 1 found (*val, *len: caller frees), 0 absent, -1 invalid tree */
+int meta_get(struct mt_node *root, const char *key, char **val, size_t *len);
+/* Sets key; 1 when the model changed, 0 when it already had that value, -1 on error. */
+int meta_set(struct mt_node *root, const char *key, const char *val, size_t len);
+/* Removes key; 1 when removed, 0 when absent, -1 on error. */
+int meta_rm(struct mt_node *root, const char *key);
+/* Checks a value before it is set: preview.params must be JSON of the shape
+ * the preview type (ptype, may be NULL) takes; unknown preview types are
+ * warned about (with the nearest known one).  0 ok, -1 refused (reported in
+ * one line, EXIT_USAGE, naming label and saying the model is unchanged when
+ * label is not NULL). */
+int meta_check(const char *label, const char *key, const char *val, size_t len, const char *ptype);
+/* what is wrong with preview.params val for preview type ptype (NULL: any),
+ * in words (caller frees), or NULL when they suit it */
+char *meta_params_problem(const char *val, size_t len, const char *ptype);
+/* the preview types Xcode knows (NULL-terminated) */
+extern const char *const preview_types[];
+#endif

@@ -1,0 +1,497 @@
+/* ui-layers: neural-network layers and ML-program operations, one section
+ * per model (pipeline members nested), ML programs per function and block,
+ * nested blocks foldable.  Rows are read a chunk at a time as they are
+ * shown, with the same readers `mlpkg layers` uses (nn_layer_read,
+ * mil_op_read). */
+#include "ui/browse.h"
+#include "base/error.h"
+#include "spec/schema.h"
+#include "spec/wire.h"
+#include "base/xalloc.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum lp_kind { LP_MODEL, LP_FUNC, LP_BLOCK, LP_LAYER, LP_OP };
+
+struct lp {
+	enum lp_kind kind;
+	struct mt_node *n;      /* model, function block, block, layer, op */
+	struct mt_node *cont;   /* the network (model sections) */
+	char *prefix;           /* index prefix of the operations below */
+	char *fname;            /* function */
+	const char *type;       /* model type */
+	struct strlist ins, outs;
+	struct nn_layer l;
+	struct mil_op o;
+	int have_l, have_o;
+};
+
+/* variable types seen so far ("function/name" -> type), for op inputs */
+struct vmap {
+	char **k;
+	char **t;
+	size_t cap, n;
+};
+
+static size_t vhash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void vmap_put(struct vmap *m, const char *fn, const char *name, const char *type)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		struct vmap o = *m;
+		m->cap = o.cap ? o.cap * 2 : 256;
+		m->k = xcalloc(m->cap, sizeof(*m->k));
+		m->t = xcalloc(m->cap, sizeof(*m->t));
+		m->n = 0;
+		for (size_t i = 0; i < o.cap; i++)
+			if (o.k[i]) {
+				size_t j = vhash(o.k[i]) & (m->cap - 1);
+				while (m->k[j])
+					j = (j + 1) & (m->cap - 1);
+				m->k[j] = o.k[i];
+				m->t[j] = o.t[i];
+				m->n++;
+			}
+		free(o.k);
+		free(o.t);
+	}
+	char *key = xasprintf("%s/%s", fn ? fn : "", name);
+	size_t j = vhash(key) & (m->cap - 1);
+	while (m->k[j]) {
+		if (!strcmp(m->k[j], key)) {
+			free(key);
+			free(m->t[j]);
+			m->t[j] = xstrdup(type);
+			return;
+		}
+		j = (j + 1) & (m->cap - 1);
+	}
+	m->k[j] = key;
+	m->t[j] = xstrdup(type);
+	m->n++;
+}
+
+static const char *vmap_get(const struct vmap *m, const char *fn, const char *name)
+{
+	if (!m->cap)
+		return NULL;
+	char *key = xasprintf("%s/%s", fn ? fn : "", name);
+	size_t j = vhash(key) & (m->cap - 1);
+	const char *r = NULL;
+	while (m->k[j]) {
+		if (!strcmp(m->k[j], key)) {
+			r = m->t[j];
+			break;
+		}
+		j = (j + 1) & (m->cap - 1);
+	}
+	free(key);
+	return r;
+}
+
+static void vmap_free(void *p)
+{
+	struct vmap *m = p;
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->cap; i++) {
+		free(m->k[i]);
+		free(m->t[i]);
+	}
+	free(m->k);
+	free(m->t);
+	free(m);
+}
+
+static struct vmap *vars(struct view *v)
+{
+	if (!v->priv)
+		v->priv = xcalloc(1, sizeof(struct vmap));
+	return v->priv;
+}
+
+static void lp_free(void *p)
+{
+	struct lp *x = p;
+	if (!x)
+		return;
+	free(x->prefix);
+	free(x->fname);
+	sl_free(&x->ins);
+	sl_free(&x->outs);
+	if (x->have_l)
+		nn_layer_release(&x->l);
+	if (x->have_o)
+		mil_op_release(&x->o);
+	free(x);
+}
+
+static struct lp *lp_new(struct unode *u, enum lp_kind k)
+{
+	struct lp *x = xcalloc(1, sizeof(*x));
+	x->kind = k;
+	u->p = x;
+	u->free_p = lp_free;
+	return x;
+}
+
+static void expandable(struct unode *u, int (*more)(struct view *, struct unode *, size_t))
+{
+	u->leaf = 0;
+	u->done = 0;
+	u->more = more;
+	u->it = -1;
+}
+
+static void join_list(struct strbuf *sb, const struct strlist *l, const char *sep)
+{
+	for (size_t i = 0; i < l->n; i++)
+		sb_addf(sb, "%s%s", i ? sep : "", l->v[i]);
+}
+
+/* ---- details ------------------------------------------------------------------------------ */
+
+static void detail(struct view *v, struct unode *u, struct strlist *out)
+{
+	struct lp *x = u->p;
+	struct strbuf sb = STRBUF_INIT;
+	if (x->kind == LP_LAYER && !x->have_l) {
+		sl_pushf(out, "layer %zu does not decode (the error is on the status line and is", x->l.index);
+		sl_pushf(out, "printed when the browser ends); mlpkg check names the field");
+	} else if (x->kind == LP_LAYER) {
+		const struct nn_layer *l = &x->l;
+		sl_pushf(out, "layer %zu  %s  %s", l->index, l->kind, l->name);
+		join_list(&sb, &l->in, ", ");
+		sl_pushf(out, "inputs:  %s", sb.buf ? sb.buf : "none");
+		sb_reset(&sb);
+		join_list(&sb, &l->out, ", ");
+		sl_pushf(out, "outputs: %s", sb.buf ? sb.buf : "none");
+		sb_reset(&sb);
+		if (l->keys.n) {
+			join_list(&sb, &l->keys, ", ");
+			sl_pushf(out, "params:  %s", sb.buf);
+			sb_reset(&sb);
+		}
+		for (size_t i = 0; i < l->nw; i++) {
+			char b[32];
+			human_size(b, sizeof(b), l->w[i].bytes);
+			sl_pushf(out, "weight:  %s %s/%d bits [%llu] %s", l->w[i].field, l->w[i].type, l->w[i].bits,
+				 (unsigned long long)l->w[i].count, b);
+		}
+	} else if (x->kind == LP_OP && !x->have_o) {
+		sl_pushf(out, "op %s does not decode (the error is on the status line and is", x->prefix);
+		sl_pushf(out, "printed when the browser ends); mlpkg check names the field");
+	} else if (x->kind == LP_OP) {
+		const struct mil_op *o = &x->o;
+		sl_pushf(out, "op %s  %s  %s", u->aux ? x->prefix : "", o->type, o->name);
+		for (size_t i = 0; i < o->nin; i++) {
+			sb_reset(&sb);
+			sb_addf(&sb, "  in  %s = ", o->in[i].param);
+			for (size_t j = 0; j < o->in[i].nb; j++) {
+				const struct mil_binding *b = &o->in[i].b[j];
+				if (j)
+					sb_adds(&sb, ", ");
+				if (b->name) {
+					const char *t = vmap_get(vars(v), x->fname, b->name);
+					sb_addf(&sb, "%s%s%s", b->name, t ? ": " : "", t ? t : "");
+				} else {
+					sb_adds(&sb, b->value ? b->value : "?");
+				}
+			}
+			sl_pushf(out, "%s", sb.buf);
+		}
+		for (size_t i = 0; i < o->nout; i++)
+			sl_pushf(out, "  out %s: %s", o->out[i].name, o->out[i].type);
+		if (o->value)
+			sl_pushf(out, "  value %s", o->value);
+		for (size_t i = 0; i < o->nw; i++) {
+			const struct mil_weight_ref *w = &o->w[i];
+			sb_reset(&sb);
+			for (size_t d = 0; d < w->rank; d++)
+				sb_addf(&sb, "%s%lld", d ? "," : "", (long long)w->shape[d]);
+			sl_pushf(out, "  weight %s: %s[%s] %s@%llu", w->key, w->dtype ? w->dtype->name : "?",
+				 sb.buf ? sb.buf : "", w->file, (unsigned long long)w->offset);
+		}
+		if (o->nblocks)
+			sl_pushf(out, "  %zu nested block%s", o->nblocks, o->nblocks == 1 ? "" : "s");
+	} else if (x->kind == LP_FUNC || x->kind == LP_BLOCK) {
+		sl_pushf(out, "%s", u->text);
+		join_list(&sb, &x->ins, ", ");
+		sl_pushf(out, "inputs:  %s", sb.buf ? sb.buf : "none");
+		sb_reset(&sb);
+		join_list(&sb, &x->outs, ", ");
+		sl_pushf(out, "outputs: %s", sb.buf ? sb.buf : "none");
+	} else {
+		sl_pushf(out, "%s", u->text);
+	}
+	if (u->path)
+		sl_pushf(out, "path: %s", *u->path ? u->path : "(the root model)");
+	sb_release(&sb);
+}
+
+/* ---- building ------------------------------------------------------------------------------ */
+
+static int more_block(struct view *v, struct unode *u, size_t max);
+
+static int block_io(struct view *v, const char *fn, struct mt_node *b, struct strlist *ins, struct strlist *outs)
+{
+	long i = -1;
+	int r;
+	struct mt_node *nv;
+	while ((r = next_child(b, 1, &i, &nv)) == 1) {
+		char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
+		sl_pushf(ins, "%s: %s", n, t);
+		vmap_put(vars(v), fn, n, t);
+		free(n);
+		free(t);
+	}
+	if (r < 0)
+		return -1;
+	for (size_t k = 0; k < b->n; k++)
+		if (b->f[k].number == 2 && b->f[k].wt == WT_LEN)
+			sl_push(outs, xstrndup((const char *)b->f[k].val, b->f[k].vlen));
+	return 0;
+}
+
+/* the nested blocks of an operation */
+static int more_op(struct view *v, struct unode *u, size_t max)
+{
+	struct lp *x = u->p;
+	struct mt_node *b;
+	int r = 0;
+	while (max && (r = next_child(x->n, 4, &u->it, &b)) == 1) {
+		max--;
+		size_t bi = u->count++;
+		struct unode *c = un_add(u, "block %s.%zu", x->prefix, bi);
+		struct lp *y = lp_new(c, LP_BLOCK);
+		y->n = b;
+		y->fname = xstrdup(x->fname);
+		y->prefix = xasprintf("%s.%zu.", x->prefix, bi);
+		c->path = xasprintf("%s.blocks[%zu]", u->path, bi);
+		c->detail = detail;
+		c->attr = UA_DIM;
+		if (block_io(v, x->fname, b, &y->ins, &y->outs) < 0)
+			return -1;
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "block %s.%zu (", x->prefix, bi);
+		join_list(&sb, &y->ins, ", ");
+		sb_adds(&sb, ") -> ");
+		join_list(&sb, &y->outs, ", ");
+		free(c->text);
+		c->text = sb_detach(&sb, NULL);
+		expandable(c, more_block);
+		c->open = 1;
+	}
+	if (r < 0)
+		return -1;
+	return r == 1 ? 1 : 0;
+}
+
+/* the operations of a block (or a function's block) */
+static int more_block(struct view *v, struct unode *u, size_t max)
+{
+	struct lp *x = u->p;
+	struct mt_node *op;
+	int r = 0;
+	while (max && (r = next_child(x->n, 3, &u->it, &op)) == 1) {
+		max--;
+		size_t k = u->count++;
+		struct unode *c = un_add(u, "%s", "");
+		struct lp *y = lp_new(c, LP_OP);
+		y->n = op;
+		y->fname = xstrdup(x->fname);
+		y->prefix = xasprintf("%s%zu", x->prefix ? x->prefix : "", k);
+		c->aux = 1;
+		c->path = xasprintf("%s.operations[%zu]", u->path, k);
+		c->detail = detail;
+		if (mil_op_read(op, &y->o, MIL_OP_FULL) < 0) {
+			free(c->text);
+			c->text = xasprintf("%5s (does not decode)", y->prefix);
+			return -1;
+		}
+		y->have_o = 1;
+		const struct mil_op *o = &y->o;
+		for (size_t i = 0; i < o->nout; i++)
+			vmap_put(vars(v), x->fname, o->out[i].name, o->out[i].type);
+		c->name = xstrdup(o->name);
+		c->kind = xstrdup(o->type);
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%5s %-14s %s", y->prefix, o->type, o->name);
+		if (o->nout == 1)
+			sb_addf(&sb, ": %s", o->out[0].type);
+		else if (o->nout)
+			sb_addf(&sb, " -> %zu outputs", o->nout);
+		if (o->value)
+			sb_addf(&sb, " = %s", o->value);
+		free(c->text);
+		c->text = sb_detach(&sb, NULL);
+		if (o->nblocks) {
+			expandable(c, more_op);
+			c->open = 1;
+		}
+	}
+	if (r < 0)
+		return -1;
+	return r == 1 ? 1 : 0;
+}
+
+static int more_layers(struct view *v, struct unode *u, size_t max)
+{
+	(void)v;
+	struct lp *x = u->p;
+	struct mt_node *layer;
+	int r = 0;
+	char *lpath = xasprintf("%s%s%s", u->path, *u->path ? "." : "", x->type);
+	while (max && (r = next_child(x->cont, 1, &u->it, &layer)) == 1) {
+		max--;
+		size_t k = u->count++;
+		struct unode *c = un_add(u, "%s", "");
+		struct lp *y = lp_new(c, LP_LAYER);
+		y->n = layer;
+		c->path = xasprintf("%s.layers[%zu]", lpath, k);
+		c->detail = detail;
+		if (nn_layer_read(layer, k, &y->l) < 0) {
+			y->l.index = k;
+			free(c->text);
+			c->text = xasprintf("%4zu (does not decode)", k);
+			free(lpath);
+			return -1;
+		}
+		y->have_l = 1;
+		const struct nn_layer *l = &y->l;
+		c->name = xstrdup(l->name);
+		c->kind = xstrdup(l->kind);
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%4zu %-15s %s  ", k, l->kind, l->name);
+		join_list(&sb, &l->in, ",");
+		sb_adds(&sb, " -> ");
+		join_list(&sb, &l->out, ",");
+		free(c->text);
+		c->text = sb_detach(&sb, NULL);
+	}
+	free(lpath);
+	if (r < 0)
+		return -1;
+	return r == 1 ? 1 : 0;
+}
+
+static int more_functions(struct view *v, struct unode *u, size_t max)
+{
+	(void)max;
+	struct lp *x = u->p;
+	long t = model_type_field(x->n);
+	struct mt_node *prog = t >= 0 ? mt_child(x->n, (size_t)t) : NULL;
+	struct mil_function *fv = NULL;
+	size_t nf = 0;
+	if (!prog || mil_functions(prog, &fv, &nf) < 0) {
+		mil_functions_free(fv, nf);
+		return -1;
+	}
+	for (size_t k = 0; k < nf; k++) {
+		struct mil_function *f = &fv[k];
+		struct unode *c = un_add(u, "function %s (opset %s%s%s)", f->name, *f->opset ? f->opset : "none",
+					 f->block_key && strcmp(f->block_key, f->opset) ? ", block " : "",
+					 f->block_key && strcmp(f->block_key, f->opset) ? f->block_key : "");
+		struct lp *y = lp_new(c, LP_FUNC);
+		y->fname = xstrdup(f->name);
+		y->n = f->block;
+		c->path = mil_block_path(u->path, f);
+		c->detail = detail;
+		c->attr = UA_HEAD;
+		c->name = xstrdup(f->name);
+		c->kind = xstrdup("function");
+		long i = -1;
+		int r;
+		struct mt_node *nv;
+		while ((r = next_child(f->fn, 1, &i, &nv)) == 1) {
+			char *n = field_str(nv, 1), *ty = mil_type_format(mt_get(nv, 2));
+			sl_pushf(&y->ins, "%s: %s", n, ty);
+			vmap_put(vars(v), f->name, n, ty);
+			free(n);
+			free(ty);
+		}
+		struct strlist dummy = { 0 };
+		if (r == 0 && f->block && block_io(v, f->name, f->block, &dummy, &y->outs) < 0)
+			r = -1;
+		sl_free(&dummy);
+		if (r < 0) {
+			mil_functions_free(fv, nf);
+			return -1;
+		}
+		if (f->block) {
+			expandable(c, more_block);
+			c->open = k == 0;
+		}
+	}
+	mil_functions_free(fv, nf);
+	return 0;
+}
+
+static int layers_init(struct view *v)
+{
+	struct mt_node *root = ui_model(v)->root;
+	struct model_ref *refs;
+	size_t n;
+	if (model_list(root, &refs, &n) < 0)
+		return -1;
+	struct unode **at = xcalloc(n + 1, sizeof(*at));
+	for (size_t i = 0; i < n; i++) {
+		const struct model_ref *r = &refs[i];
+		struct unode *parent = v->root;
+		for (size_t j = i; j-- > 0;)
+			if (refs[j].depth == r->depth - 1) {
+				parent = at[j];
+				break;
+			}
+		struct strbuf sb = STRBUF_INIT;
+		if (*r->path)
+			sb_addf(&sb, "%s ", r->path);
+		sb_addf(&sb, "%s", r->type ? r->type : "no model type");
+		if (r->name)
+			sb_addf(&sb, " \"%s\"", r->name);
+		sb_addf(&sb, " (spec %d)", r->version);
+		struct unode *c = un_add(parent, "%s", sb.buf);
+		sb_release(&sb);
+		at[i] = c;
+		struct lp *x = lp_new(c, LP_MODEL);
+		x->n = r->node;
+		x->type = r->type;
+		c->path = xstrdup(r->path);
+		c->attr = UA_HEAD;
+		c->kind = xstrdup(r->type ? r->type : "");
+		c->detail = detail;
+		c->open = 1;
+		struct mt_node *nn = nn_network(r->node);
+		if (nn) {
+			x->cont = nn;
+			expandable(c, more_layers);
+			c->open = 1;
+		} else if (r->type && !strcmp(r->type, "mlProgram")) {
+			expandable(c, more_functions);
+		}
+	}
+	free(at);
+	model_list_free(refs, n);
+	if (!v->root->nkid)
+		un_add(v->root, "no layers or operations")->attr = UA_DIM;
+	return 0;
+}
+
+static void layers_release(struct view *v)
+{
+	vmap_free(v->priv);
+}
+
+const struct view_ops layers_ops = {
+	.name = "layers",
+	.init = layers_init,
+	.search_builds_all = 1,
+	.release = layers_release,
+};
