@@ -1,0 +1,242 @@
+/* counts: what a model holds, counted (layers, ops, weights, parameters,
+ * trees, support vectors...). */
+#include "query/inspect.h"
+#include "query/internal.h"
+#include "query/overlay.h"
+#include "query/meta.h"
+#include "base/error.h"
+#include "model/model.h"
+#include "spec/schema.h"
+#include "spec/wire.h"
+#include "base/xalloc.h"
+#include "spec/dump.h"
+#include "MIL.pb-c.h"
+#include "NeuralNetwork.pb-c.h"
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- counts -------------------------------------------------------------------------- */
+
+static int count_block(struct mt_node *block, struct model_counts *c, int depth)
+{
+	if (depth > MT_MAX_DEPTH)
+		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", block->label);
+	long i = -1;
+	int r;
+	struct mt_node *op;
+	while ((r = next_child(block, 3, &i, &op)) == 1) {
+		struct mil_op o;
+		if (mil_op_read(op, &o, 0) < 0) {
+			mil_op_release(&o);
+			return -1;
+		}
+		c->ops++;
+		for (size_t k = 0; k < o.nw; k++) {
+			const struct mil_weight_ref *w = &o.w[k];
+			c->weights++;
+			c->params += w->count;
+			if (w->dtype && w->dtype->bits)
+				c->weight_bytes += (w->count * (uint64_t)w->dtype->bits + 7) / 8;
+			if (!sl_has(&c->files, w->file))
+				sl_push(&c->files, xstrdup(w->file));
+		}
+		mil_op_release(&o);
+		long j = -1;
+		int r2;
+		struct mt_node *b;
+		while ((r2 = next_child(op, 4, &j, &b)) == 1)
+			if (count_block(b, c, depth + 1) < 0)
+				return -1;
+		if (r2 < 0)
+			return -1;
+	}
+	return r;
+}
+
+/* the scalars of every occurrence of field num of n (packed or not) */
+static uint64_t count_scalars(struct mt_node *n, uint32_t num)
+{
+	uint64_t k = 0;
+	for (size_t i = 0; n && i < n->n; i++) {
+		size_t pos = 0;
+		uint64_t u;
+		if (n->f[i].number == num && n->f[i].fd)
+			while (mt_scalar_next(&n->f[i], &pos, &u))
+				k++;
+	}
+	return k;
+}
+
+static int by_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* TreeEnsembleParameters: nodes 1 (treeId 1, nodeBehavior 3: 6 a leaf).
+ * Ensembles can hold millions of nodes: each is read off its bytes, no
+ * node of the tree is made for it. */
+static int count_trees(struct mt_node *ens, struct model_counts *c)
+{
+	c->has_tree = 1;
+	if (!ens)
+		return 0;
+	if (mt_parse(ens) < 0)
+		return -1;
+	size_t n = count_num(ens, 1), k = 0;
+	uint64_t *ids = xcalloc(n + 1, sizeof(*ids));
+	for (size_t i = 0; i < ens->n && k < n; i++) {
+		const struct mt_field *f = &ens->f[i];
+		if (f->number != 1 || !f->fd || f->wt != WT_LEN)
+			continue;
+		const uint8_t *p = f->val, *end = f->val + f->vlen;
+		struct wire_field w;
+		const char *why;
+		uint64_t id = 0, behavior = 0;
+		int r;
+		while ((r = wire_next(&p, end, &w, &why)) == 1)
+			if (w.wt == WT_VARINT && w.number == 1)
+				id = w.u;
+			else if (w.wt == WT_VARINT && w.number == 3)
+				behavior = w.u;
+		if (r < 0) {
+			free(ids);
+			return error_code(EXIT_INVALID, "'%s': a tree node does not decode: %s", ens->label ? ens->label : "?",
+					  why);
+		}
+		ids[k++] = id;
+		c->tree_leaves += behavior == 6;
+	}
+	qsort(ids, k, sizeof(*ids), by_u64);
+	for (size_t j = 0; j < k; j++)
+		c->trees += !j || ids[j] != ids[j - 1];
+	c->tree_nodes += k;
+	free(ids);
+	return 0;
+}
+
+/* GLMs: weights 1 (DoubleArray: value 1) and offset 2; SVMs: support vectors
+ * (sparse, dense: vectors 1) and coefficients (alpha 1); nearest neighbors:
+ * the index's floatSamples 2 */
+static int count_classic(struct mt_node *model, long t, struct model_counts *c)
+{
+	uint32_t num = model->f[t].number;
+	if (num != 300 && num != 301 && num != 302 && num != 400 && num != 401 && num != 402 && num != 404)
+		return 0;
+	struct mt_node *p = mt_child(model, (size_t)t);
+	if (!p || mt_parse(p) < 0)
+		return -1;
+	if (num == 302 || num == 402)
+		return count_trees(mt_get(p, 1), c);
+	long i = -1;
+	int r = 0;
+	struct mt_node *x;
+	if (num == 300 || num == 400) {
+		c->has_glm = 1;
+		while ((r = next_child(p, 1, &i, &x)) == 1)
+			c->coefficients += count_scalars(x, 1);
+		c->coefficients += count_scalars(p, 2);
+	} else if (num == 301 || num == 401) {
+		c->has_svm = 1;
+		/* regressor: sparse 2, dense 3, coefficients 4, rho 5; classifier: 3, 4, 5, 6 */
+		uint32_t sparse = num == 301 ? 2 : 3, coef = num == 301 ? 4 : 5;
+		struct mt_node *sv = mt_get(p, sparse);
+		if (!sv)
+			sv = mt_get(p, sparse + 1);
+		if (sv && mt_parse(sv) == 0)
+			c->support_vectors += count_num(sv, 1);
+		while ((r = next_child(p, coef, &i, &x)) == 1)
+			c->coefficients += count_scalars(x, 1);
+	} else {
+		c->has_knn = 1;
+		struct mt_node *idx = mt_get(p, 1);
+		if (idx && mt_parse(idx) == 0)
+			c->examples += count_num(idx, 2);
+	}
+	return r < 0 ? -1 : 0;
+}
+
+static int count_one(struct mt_node *model, struct model_counts *c)
+{
+	c->models++;
+	struct mt_node *nn = nn_network(model);
+	if (nn) {
+		c->has_nn = 1;
+		long i = -1;
+		int r;
+		struct mt_node *layer;
+		size_t idx = 0;
+		while ((r = next_child(nn, 1, &i, &layer)) == 1) {
+			struct nn_layer l;
+			int rr = nn_layer_read(layer, idx++, &l);
+			if (rr == 0) {
+				c->layers++;
+				for (size_t k = 0; k < l.nw; k++) {
+					c->weights++;
+					c->params += l.w[k].count;
+					c->weight_bytes += l.w[k].bytes;
+				}
+			}
+			nn_layer_release(&l);
+			if (rr < 0)
+				return -1;
+		}
+		return r;
+	}
+	long t = model_type_field(model);
+	if (t >= 0 && model->f[t].number == M_MLPROGRAM) {
+		c->has_mil = 1;
+		struct mt_node *prog = mt_child(model, (size_t)t);
+		struct mil_function *fv;
+		size_t nf;
+		if (!prog || mil_functions(prog, &fv, &nf) < 0) {
+			if (prog)
+				mil_functions_free(fv, nf);
+			return -1;
+		}
+		int rc = 0;
+		for (size_t k = 0; k < nf && rc == 0; k++) {
+			c->functions++;
+			if (fv[k].block)
+				rc = count_block(fv[k].block, c, 0);
+		}
+		mil_functions_free(fv, nf);
+		return rc;
+	}
+	return t >= 0 ? count_classic(model, t, c) : 0;
+}
+
+char *classic_summary(const struct model_counts *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (c->has_tree)
+		sb_addf(&sb, "%llu tree%s, %llu nodes (%llu leaves)", (unsigned long long)c->trees,
+			c->trees == 1 ? "" : "s", (unsigned long long)c->tree_nodes, (unsigned long long)c->tree_leaves);
+	if (c->has_svm)
+		sb_addf(&sb, "%s%llu support vectors", sb.len ? ", " : "", (unsigned long long)c->support_vectors);
+	if (c->has_glm || c->has_svm)
+		sb_addf(&sb, "%s%llu coefficients", sb.len ? ", " : "", (unsigned long long)c->coefficients);
+	if (c->has_knn)
+		sb_addf(&sb, "%s%llu examples", sb.len ? ", " : "", (unsigned long long)c->examples);
+	return sb.len ? sb_detach(&sb, NULL) : (sb_release(&sb), NULL);
+}
+
+int model_count(struct mt_node *model, struct model_counts *c)
+{
+	struct model_ref *v;
+	size_t n;
+	int rc = model_list(model, &v, &n);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = count_one(v[i].node, c);
+	model_list_free(v, n);
+	return rc;
+}
+
+void model_counts_release(struct model_counts *c)
+{
+	sl_free(&c->files);
+}
