@@ -1,6 +1,7 @@
 # lib.sh: TAP helpers for mlpkg's shell tests. Source it, call the checks,
 # end with done_testing.  Fixtures come from $MLPKG_FIXTURES (default
-# ../shared/fixtures beside the source tree); absent fixtures are skipped.
+# ../shared/fixtures beside the source tree); absent fixtures are skipped,
+# one TAP SKIP line a group of assertions (fixtures_or_skip).
 top_srcdir=${top_srcdir:-.}
 top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
@@ -68,6 +69,27 @@ one_line_error() { [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "^mlpkg: " "$TMP/
 
 have_fixtures() { [ -f "$FIXTURES/index.tsv" ]; }
 have_python() { [ -x "$PYTHON3" ] && "$PYTHON3" -c 'import google.protobuf' 2>/dev/null && command -v "${PROTOC:-protoc}" >/dev/null; }
+
+# fixtures_or_skip WHAT: true when the fixtures are there; else one TAP SKIP
+# line naming the group of assertions WHAT that is not run, and false.  Every
+# group that needs the fixtures goes through it, so that a run without them
+# says what it left out:  if fixtures_or_skip "what"; then ...checks... fi
+fixtures_or_skip() {
+	have_fixtures && return 0
+	if [ -n "${MLPKG_FIXTURES:-}" ]; then
+		skip "fixtures: $1 (MLPKG_FIXTURES=$MLPKG_FIXTURES absent)"
+	else
+		skip "fixtures: $1 ($FIXTURES absent; set MLPKG_FIXTURES)"
+	fi
+	return 1
+}
+# python_or_skip WHAT: the same for checks that need the independent decoder
+# (python3-protobuf and protoc)
+python_or_skip() {
+	have_python && return 0
+	skip "$1 (no python3-protobuf or protoc)"
+	return 1
+}
 
 # the decodable fixtures (.mlmodel files and package folders), one a line
 fixture_models() {
