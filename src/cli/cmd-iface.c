@@ -3,7 +3,6 @@
 #include "cli/commands.h"
 #include "base/error.h"
 #include "edit/iface.h"
-#include "query/inspect.h"
 #include "base/jsonout.h"
 #include "query/overlay.h"
 #include "edit/labels.h"
