@@ -287,4 +287,113 @@ expect_exit 0 "an edit with old temp files beside it" "$MLPKG" meta set author l
 check "... removes them (those of this model, named as ours)" sh -c "[ \"\$(ls -A '$TMP/kill' | grep '^[.]big[.]mlmodel[.]mlpkg-')\" = .big.mlmodel.mlpkg-keep-me ] && [ -e '$TMP/kill/.other.mlmodel.mlpkg-XyZ789' ]"
 check "the model decodes after all that" "$MLPKG" dump "$TMP/kill/big.mlmodel"
 rm -rf "$TMP/kill" "$TMP/cur.mlmodel"
+
+# ---- SIGKILL while a zipped package with Xcode's overlays is edited ---------------------
+# meta set changes the spec and Metadata.json, describe the spec and
+# FeatureDescriptions.json, in one save.  Killed at any point (a delay from
+# the start, or after the write's temp file appears), in place or with -o,
+# the zip holds the old model or the new one, the spec and both overlays
+# agreeing; with -o, OUT is absent or the new model.
+if ! command -v zip >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
+	skip "SIGKILL during zip edits with overlays: no zip / unzip"
+	done_testing
+fi
+ZK="$TMP/zk"
+mkdir -p "$ZK/out"
+"$MKMODEL" bigpkg "$ZK/Z.mlpackage" --size 32M >/dev/null 2>&1
+printf '{\n  "MLModelAuthorKey" : "mlpkg benchmarks",\n  "MLModelLicenseKey" : "MIT"\n}' \
+	>"$ZK/Z.mlpackage/Data/com.apple.CoreML/Metadata.json"
+printf '{\n  "Inputs" : {\n    "x" : {\n      "MLFeatureShortDescription" : "Input vector"\n    }\n  }\n}' \
+	>"$ZK/Z.mlpackage/Data/com.apple.CoreML/FeatureDescriptions.json"
+"$MLPKG" pack --store -o "$ZK/z.zip" "$ZK/Z.mlpackage" >/dev/null 2>&1
+rm -rf "$ZK/Z.mlpackage"
+# zstate ZIP: "AUTHOR|DESCRIPTION" when the spec and both overlays agree,
+# else what differs (or "broken")
+zstate() {
+	_a=$("$MLPKG" meta get author "$1" 2>/dev/null) || { echo broken; return; }
+	_d=$("$MLPKG" get 'description.input[0].shortDescription' "$1" 2>/dev/null) || { echo broken; return; }
+	_oa=$(unzip -p "$1" Z.mlpackage/Data/com.apple.CoreML/Metadata.json 2>/dev/null |
+		"$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["MLModelAuthorKey"])' 2>/dev/null) ||
+		{ echo broken; return; }
+	_od=$(unzip -p "$1" Z.mlpackage/Data/com.apple.CoreML/FeatureDescriptions.json 2>/dev/null |
+		"$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["Inputs"]["x"]["MLFeatureShortDescription"])' \
+		2>/dev/null) || { echo broken; return; }
+	if [ "$_a" = "$_oa" ] && [ "$_d" = "$_od" ]; then echo "$_a|$_d"; else echo "mixed: $_a/$_oa, $_d/$_od"; fi
+}
+cur=$(zstate "$ZK/z.zip")
+check "a zipped package with both overlays, in step with its spec" test "$cur" = "mlpkg benchmarks|Input vector"
+# the kills are spread over the time an edit takes here (measured on a copy)
+cp "$ZK/z.zip" "$ZK/t.zip"
+took=$("$PYTHON3" -c 'import subprocess, sys, time
+t = time.time(); subprocess.run(sys.argv[1:]); print(time.time() - t)' "$MLPKG" meta set -o "$ZK/out/t.zip" author t "$ZK/t.zip")
+rm -f "$ZK/t.zip" "$ZK/out/t.zip"
+whens="s0 s0.02 $("$PYTHON3" -c 'import sys; print(" ".join("f%.3f" % (float(sys.argv[1]) * k / 12) for k in range(1, 16)))' "$took")"
+mixed=0 kills=0 i=0 omixed=0 okills=0 onew=0
+for when in $whens; do
+	i=$((i + 1))
+	case $when in s*) how="" ;; f*) how=--from-start ;; esac
+	delay=${when#?}
+	if [ $((i % 2)) -eq 1 ]; then
+		set -- meta set author "killed-$i"
+		new="killed-$i|${cur#*|}"
+	else
+		set -- describe x "killed-$i"
+		new="${cur%%|*}|killed-$i"
+	fi
+	# in place: libzip's temp file is z.zip.XXXXXX
+	r=$(INT $how KILL "$delay" "$ZK" z.zip. -- "$MLPKG" "$@" "$ZK/z.zip")
+	case $r in *seen) kills=$((kills + 1)) ;; esac
+	st=$(zstate "$ZK/z.zip")
+	if [ "$st" = "$cur" ]; then
+		:
+	elif [ "$st" = "$new" ]; then
+		cur=$new
+	else
+		mixed=$((mixed + 1))
+		diag "in place, $when ($r): $st, neither '$cur' nor '$new'"
+		cur=$st
+	fi
+	rm -f "$ZK"/z.zip.??????
+	# -o: the copy is built beside OUT
+	r=$(INT $how KILL "$delay" "$ZK/out" o.zip -- "$MLPKG" "$@" -o "$ZK/out/o.zip" "$ZK/z.zip")
+	case $r in *seen) okills=$((okills + 1)) ;; esac
+	if [ -e "$ZK/out/o.zip" ]; then
+		st=$(zstate "$ZK/out/o.zip")
+		# the source as the in-place step left it, edited
+		if [ $((i % 2)) -eq 1 ]; then want="killed-$i|${cur#*|}"; else want="${cur%%|*}|killed-$i"; fi
+		if [ "$st" = "$want" ]; then
+			onew=$((onew + 1))
+		else
+			omixed=$((omixed + 1))
+			diag "-o, $when ($r): $st, not '$want'"
+		fi
+	fi
+	rm -rf "$ZK/out"/* "$ZK/out"/.[!.]* 2>/dev/null
+done
+# -o, killed the moment OUT appears: nothing may be left to write to it then
+# (the spec renamed into place and the overlay committed after it, in a
+# second step, would be a mix)
+for delay in 0 0 0.002 0.01; do
+	i=$((i + 1))
+	r=$(INT --exact KILL "$delay" "$ZK/out" o.zip -- "$MLPKG" meta set -o "$ZK/out/o.zip" author "killed-$i" "$ZK/z.zip")
+	case $r in *seen) okills=$((okills + 1)) ;; esac
+	if [ -e "$ZK/out/o.zip" ]; then
+		want="killed-$i|${cur#*|}"
+		st=$(zstate "$ZK/out/o.zip")
+		if [ "$st" = "$want" ]; then
+			onew=$((onew + 1))
+		else
+			omixed=$((omixed + 1))
+			diag "-o, killed as OUT appeared ($r): $st, not '$want'"
+		fi
+	fi
+	rm -rf "$ZK/out"/* "$ZK/out"/.[!.]* 2>/dev/null
+done
+diag "zip with overlays: an edit takes ${took}s; in place: $kills of $i kills landed while the temp file existed; -o: $okills, $onew complete"
+check "SIGKILL during zip edits with overlays in place ($i times): the old model or the new one, spec and overlays agreeing" \
+	test $mixed -eq 0
+check "SIGKILL during zip edits with overlays to -o ($i times): OUT absent or the whole new model" test $omixed -eq 0
+check "... and the zip decodes and edits after all that" "$MLPKG" meta set author after "$ZK/z.zip"
+check "... its overlays following" sh -c "[ \"\$(unzip -p '$ZK/z.zip' Z.mlpackage/Data/com.apple.CoreML/Metadata.json | grep -c '\"after\"')\" -eq 1 ]"
+rm -rf "$ZK"
 done_testing

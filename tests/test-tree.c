@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include "base/error.h"
 #include "query/meta.h"
+#include "edit/meta-edit.h"
 #include "spec/tree.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"

@@ -1,15 +1,13 @@
 /* cmd-iface: mlpkg describe, mlpkg rename and mlpkg labels: interface
  * edits in place (atomic), to -o OUT, or shown with --dry-run. */
 #include "cli/commands.h"
-#include "base/atomic.h"
 #include "base/error.h"
 #include "edit/iface.h"
-#include "query/inspect.h"
 #include "base/jsonout.h"
 #include "query/overlay.h"
-#include "edit/overlay-save.h"
+#include "edit/labels.h"
+#include "edit/txn.h"
 #include "base/xalloc.h"
-#include "model/zipio.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,66 +24,12 @@ struct edit_opts {
 	int json;
 };
 
-/* ---- FeatureDescriptions.json ---------------------------------------------- */
-
-/* The overlay's text edited (fdesc_json_rename / _describe with a, b):
- * *held says whether it has an entry for the edit (-1: no overlay, or one
- * left alone), *out its new text when a byte changes.  -1 on error. */
-/* where Xcode's FeatureDescriptions.json keeps the feature: Inputs,
- * Outputs, TrainingInputs or States of the model's own description */
-static const char *fdesc_group(struct mlpkg_model *m, const char *feature)
+/* says that the overlay followed the edit saved */
+static void overlay_said(struct mlpkg_model *m, const char *out)
 {
-	struct model_io io;
-	const char *g = NULL;
-	if (io_read(m->root, &io) == 0 && io.n) {
-		const struct io_list *l[4] = { &io.g[0].in, &io.g[0].out, &io.g[0].training, &io.g[0].state };
-		static const char *const names[4] = { "Inputs", "Outputs", "TrainingInputs", "States" };
-		for (int k = 0; k < 4 && !g; k++)
-			for (size_t i = 0; i < l[k]->n && !g; i++)
-				if (!strcmp(l[k]->v[i].name, feature))
-					g = names[k];
-	}
-	io_release(&io);
-	return g;
-}
-
-static int fdesc_edit(struct mlpkg_model *m, int describe, const char *a, const char *b, int may_add, char **out,
-		      int *held)
-{
-	*held = -1;
-	*out = NULL;
-	char *text;
-	size_t len;
-	int r = overlay_read(m, OVERLAY_FDESC, &text, &len);
-	if (r < 0)
-		return -1;
-	if (r != 1)
-		return 0;
-	r = describe ? fdesc_json_describe(text, len, a, b, may_add ? fdesc_group(m, a) : NULL, out)
-		     : fdesc_json_rename(text, len, a, b, out);
-	free(text);
-	if (r < 0) {
-		char *rel = overlay_rel(m, OVERLAY_FDESC);
-		warning("'%s': %s is not JSON; left as it was", m->path, rel);
-		free(rel);
-		*held = -1;
-		return 0;
-	}
-	*held = r;
-	return 0;
-}
-
-/* saves, with the overlay when it changes, and says so */
-static int save_with_overlay(struct mlpkg_model *m, const char *out, const char *overlay, int spec_changed)
-{
-	if (overlay_save(m, out, OVERLAY_FDESC, overlay, spec_changed) < 0)
-		return -1;
-	if (overlay) {
-		char *rel = overlay_rel(m, OVERLAY_FDESC);
-		fprintf(stderr, "mlpkg: '%s': updated %s to match\n", out ? out : m->path, rel);
-		free(rel);
-	}
-	return 0;
+	char *rel = overlay_rel(m, OVERLAY_FDESC);
+	fprintf(stderr, "mlpkg: '%s': updated %s to match\n", out ? out : m->path, rel);
+	free(rel);
 }
 
 static void print_changes(const struct iface_changes *ch)
@@ -118,11 +62,11 @@ static int describe_one(const char *feature, const char *text, const char *path,
 	}
 	struct iface_changes ch = { 0 };
 	int rc = EXIT_OK;
-	int r = iface_describe(m->root, feature, text, strlen(text), o->function, &ch);
-	char *overlay = NULL;
-	int held = -1;
-	if (r >= 0 && fdesc_edit(m, 1, feature, text, !o->function, &overlay, &held) < 0)
+	struct edit_txn *t = txn_begin(m);
+	int r = txn_describe(t, feature, text, strlen(text), o->function, &ch);
+	if (r >= 0 && txn_prepare(t) < 0)
 		r = -1;
+	int overlay = r >= 0 && txn_overlay_changes(t, OVERLAY_FDESC), held = r >= 0 ? txn_edit_held(t, 0) : -1;
 	if (r < 0) {
 		rc = last_error_code();
 	} else if (o->dry_run) {
@@ -140,13 +84,15 @@ static int describe_one(const char *feature, const char *text, const char *path,
 		if (overlay)
 			printf("  and in %s\n", OVERLAY_FDESC);
 	} else if (r > 0 || o->out || overlay) {
-		if (save_with_overlay(m, o->out, overlay, r > 0) < 0)
+		if (txn_commit(t, o->out, 0) < 0)
 			rc = last_error_code();
-		else if (held == 0)
+		else if (overlay)
+			overlay_said(m, o->out);
+		if (rc == EXIT_OK && held == 0)
 			warning("'%s' carries %s without a description of '%s'; Xcode may show the overlay's", m->path,
 				OVERLAY_FDESC, feature);
 	}
-	free(overlay);
+	txn_end(t);
 	iface_changes_free(&ch);
 	mlpkg_close(m);
 	return rc;
@@ -200,11 +146,11 @@ static int rename_one(const char *old, const char *new, const char *path, const 
 	}
 	struct iface_changes ch = { 0 };
 	int rc = EXIT_OK;
-	int r = iface_rename(m->root, old, new, o->function, &ch);
-	char *overlay = NULL;
-	int held = -1;
-	if (r > 0 && fdesc_edit(m, 0, old, new, 0, &overlay, &held) < 0)
+	struct edit_txn *t = txn_begin(m);
+	int r = txn_rename(t, old, new, o->function, &ch);
+	if (r > 0 && txn_prepare(t) < 0)
 		r = -1;
+	int overlay = r > 0 && txn_overlay_changes(t, OVERLAY_FDESC);
 	if (r < 0) {
 		rc = last_error_code();
 	} else if (o->dry_run) {
@@ -223,10 +169,12 @@ static int rename_one(const char *old, const char *new, const char *path, const 
 		if (overlay)
 			printf("  and in %s\n", OVERLAY_FDESC);
 	} else if (r > 0 || o->out) {
-		if (save_with_overlay(m, o->out, overlay, r > 0) < 0)
+		if (txn_commit(t, o->out, 0) < 0)
 			rc = last_error_code();
+		else if (overlay)
+			overlay_said(m, o->out);
 	}
-	free(overlay);
+	txn_end(t);
 	iface_changes_free(&ch);
 	mlpkg_close(m);
 	return rc;
@@ -376,8 +324,9 @@ static int labels_set_one(char *const *v, size_t n, const char *path, const stru
 	}
 	struct iface_labels before;
 	int rc = EXIT_OK;
+	struct edit_txn *t = txn_begin(m);
 	int had = iface_labels_get(m->root, &before);
-	int r = had < 0 ? -1 : iface_labels_set(m->root, v, n);
+	int r = had < 0 ? -1 : txn_labels_set(t, v, n);
 	if (r < 0) {
 		rc = last_error_code();
 	} else if (o->dry_run) {
@@ -399,9 +348,10 @@ static int labels_set_one(char *const *v, size_t n, const char *path, const stru
 			fputc('\n', stdout);
 		}
 	} else if (r > 0 || o->out) {
-		if (mlpkg_save(m, o->out) < 0)
+		if (txn_commit(t, o->out, 0) < 0)
 			rc = last_error_code();
 	}
+	txn_end(t);
 	if (had > 0)
 		iface_labels_release(&before);
 	mlpkg_close(m);

@@ -4,7 +4,7 @@
 #include "base/jsonout.h"
 #include "query/meta.h"
 #include "query/overlay.h"
-#include "edit/overlay-save.h"
+#include "edit/txn.h"
 #include "base/xalloc.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -150,7 +150,7 @@ static int do_get(const char *key, const char *path, const struct meta_opts *o)
 	return rc;
 }
 
-/* set (val != NULL) or rm one model */
+/* set (val != NULL) or rm one model, in one edit transaction */
 static int do_edit(const char *key, const char *val, size_t len, const char *path, const struct meta_opts *o)
 {
 	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
@@ -159,38 +159,19 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 		return last_error_code();
 	int std, rc = EXIT_OK;
 	const char *k = meta_canonical(key, &std);
-	if (val) {
-		char *ptype = NULL;
-		size_t pl;
-		if (!strcmp(k, PREVIEW_PARAMS_KEY) && meta_get(m->root, PREVIEW_TYPE_KEY, &ptype, &pl) < 0) {
-			mlpkg_close(m);
-			return last_error_code();
-		}
-		int ok = meta_check(m->path, key, val, len, ptype);
-		free(ptype);
-		if (ok < 0) {
-			mlpkg_close(m);
-			return EXIT_USAGE;
-		}
-	}
-	char *old = NULL;
+	struct edit_txn *t = txn_begin(m);
+	/* the value checked (a refusal: EXIT_USAGE), then the spec edited */
+	int r = val ? txn_meta_set(t, key, val, len) : txn_meta_rm(t, key);
+	const char *old = NULL;
 	size_t oldlen = 0;
-	int had = meta_get(m->root, key, &old, &oldlen);
-	int r = had < 0 ? -1 : val ? meta_set(m->root, key, val, len) : meta_rm(m->root, key);
-	/* Xcode's overlay follows, even when the spec already says so: read
-	 * before anything is written */
-	char *otext = NULL, *onew = NULL;
-	size_t olen;
-	int ov = 0, held = 0;
-	char *rel = overlay_rel(m, OVERLAY_META);
-	if (r >= 0 && (ov = overlay_read(m, OVERLAY_META, &otext, &olen)) < 0)
+	int had = r >= 0 ? txn_edit_old(t, 0, &old, &oldlen) : 0;
+	/* Xcode's overlay follows, even when the spec already says so: worked
+	 * out before anything is written */
+	if (r >= 0 && txn_prepare(t) < 0)
 		r = -1;
-	if (ov == 1) {
-		struct meta_edit e = { k, std, val, len };
-		held = overlay_meta_json(otext, olen, &e, 1, &onew);
-		if (held < 0)
-			warning("'%s': the overlay %s is not a JSON object; left as it was", m->path, rel);
-	}
+	int onew = r >= 0 && txn_overlay_changes(t, OVERLAY_META);
+	int held = r >= 0 ? txn_edit_held(t, 0) : -1;
+	char *rel = overlay_rel(m, OVERLAY_META);
 	if (r < 0) {
 		rc = last_error_code();
 	} else if (!val && r == 0 && !o->out && !onew) {
@@ -221,18 +202,16 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 	} else if (r == 1 || o->out || onew) {
 		if (val && !strcmp(k, PREVIEW_TYPE_KEY))
 			params_note(m, val, len);
-		if (overlay_save(m, o->out, OVERLAY_META, onew, r == 1) < 0)
+		if (txn_commit(t, o->out, 0) < 0)
 			rc = last_error_code();
 		else if (onew)
 			fprintf(stderr, "mlpkg: '%s': updated the overlay %s to match\n", o->out ? o->out : m->path, rel);
-		else if (ov == 1 && held == 0 && val)
+		else if (held == 0 && val)
 			warning("'%s' carries a metadata overlay (%s) without this key; Xcode may show the overlay's values",
 				o->out ? o->out : m->path, rel);
 	}
 	free(rel);
-	free(otext);
-	free(onew);
-	free(old);
+	txn_end(t);
 	mlpkg_close(m);
 	return rc;
 }

@@ -1,12 +1,14 @@
 /* iface: edits of a model's interface over the spec tree: feature
- * descriptions (describe), feature renames (rename) and class labels
- * (labels), each an exact edit of the fields concerned and nothing else.
+ * descriptions (describe) and feature renames (rename), each an exact
+ * edit of the fields concerned and nothing else.
  *
  * Rename knows which fields hold feature (and blob / variable) names from a
  * table of (message type, field) pairs plus the rule "a string field whose
  * name ends in FeatureName"; its walk descends only into message types
  * that can, transitively, hold such a field (worked out once from the
  * protobuf-c descriptors), so weights and constants are never parsed.
+ *
+ * (Class labels: labels.h, included here for the callers of both.)
  *
  * Functions return as documented, or -1 with the error reported through
  * error_code() and the exit class set: EXIT_NOTFOUND when the feature (or
@@ -16,6 +18,7 @@
 #define MLPKG_IFACE_H
 #include <stddef.h>
 #include "spec/tree.h"
+#include "edit/labels.h"
 
 /* the places an edit changed, as paths in the spec ("description.input[0].name") */
 struct iface_changes {
@@ -46,31 +49,5 @@ int iface_describe(struct mt_node *root, const char *feature, const char *text, 
  * old equals new. */
 int iface_rename(struct mt_node *root, const char *old, const char *new, const char *function,
 		 struct iface_changes *ch);
-
-/* ---- class labels ----------------------------------------------------- */
-enum iface_label_kind { LABELS_STRING = 1, LABELS_INT64 = 2 };
-
-struct iface_labels {
-	enum iface_label_kind kind;
-	char **v;           /* as text (integers in decimal) */
-	size_t n;
-	char *where;        /* the path of the model type holding them, or of the classify op */
-	int per_example;    /* k-nearest-neighbors: one label per stored example */
-};
-void iface_labels_release(struct iface_labels *l);
-/* The class labels of a classifier: NN, GLM, SVM, tree-ensemble and kNN
- * classifiers, the member of a pipeline that has them (the last one), an
- * ML program's classify op (a literal or a const op's value).  1 found, 0
- * none (not a classifier), -1 error. */
-int iface_labels_get(struct mt_node *root, struct iface_labels *l);
-/* Replaces the labels with v[0..n) (in place, keeping their kind and
- * encoding).  Refused (EXIT_USAGE): a count other than the current one,
- * duplicates, empty labels, a non-integer for int64 labels, kNN
- * classifiers.  EXIT_NOTFOUND when the model has no labels.  Returns 1
- * when the model changed, 0 when it already had those labels. */
-int iface_labels_set(struct mt_node *root, char *const *v, size_t n);
-/* Splits text into labels, one per line (a final newline ends the last
- * line; "\r\n" accepted).  Caller frees each and the array. */
-void iface_labels_parse(const char *text, size_t len, char ***v, size_t *n);
 
 #endif

@@ -44,6 +44,24 @@ void mlpkg_close(struct mlpkg_model *m);
  * itself), else as a new file / package / zip at out.  Only the spec is
  * written; every other byte of a package or zip is kept. */
 int mlpkg_save(struct mlpkg_model *m, const char *out);
+/* a file of a package written with the spec (Xcode's overlays): rel is
+ * relative to the package folder ("Data/com.apple.CoreML/Metadata.json"),
+ * the new contents data[0..len) */
+struct mlpkg_file {
+	const char *rel;
+	const void *data;
+	size_t len;
+};
+/* Saves like mlpkg_save, and replaces files[0..n) of a package or zipped
+ * package (ignored for other kinds) in the same save: a zip in place in
+ * one libzip commit (a file the archive lacks is left out), a zip with -o
+ * as one new archive renamed into place, a package with -o built in a temp
+ * folder renamed into place once, a package in place with every new file
+ * written and fsynced before the first rename (the spec's, then the
+ * files').  spec 0 leaves the spec file of a package edited in place as it
+ * is (elsewhere the spec is always written).  0, or -1 reported with
+ * EXIT_WRITE (EXIT_USAGE for an OUT of another kind), nothing changed. */
+int mlpkg_save_with(struct mlpkg_model *m, const char *out, const struct mlpkg_file *files, size_t n, int spec);
 const char *mlpkg_format_name(enum mlpkg_format f);
 /* The model to use when none is named: $MLPKG_MODEL, the package holding
  * the current folder, or the single model in it.  Caller frees. NULL with

@@ -1,4 +1,5 @@
-/* meta: metadata reads and exact edits (see meta.h). */
+/* meta: metadata reads and the checks of a value (see meta.h); the edits
+ * are in edit/meta-edit.c. */
 #include "query/meta.h"
 #include "base/error.h"
 #include "spec/wire.h"
@@ -67,7 +68,7 @@ static int child_of(struct mt_node *n, uint32_t num, struct mt_node **out)
 }
 
 /* description.metadata: 1 (*m), 0 absent, -1 invalid (reported) */
-static int metadata_of(struct mt_node *root, struct mt_node **m)
+int meta_node(struct mt_node *root, struct mt_node **m)
 {
 	struct mt_node *d;
 	int r = child_of(root, F_DESCRIPTION, &d);
@@ -147,7 +148,7 @@ int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	struct mt_node *m;
-	int r = metadata_of(root, &m);
+	int r = meta_node(root, &m);
 	if (r <= 0)
 		return r;
 	for (size_t i = 0; i < m->n; i++) {
@@ -199,7 +200,7 @@ void meta_entries_free(struct meta_entry *e, size_t n)
 }
 
 /* 1 when field i of m is a userDefined entry for key */
-static int entry_is(struct mt_node *m, size_t i, const char *key)
+int meta_entry_is(struct mt_node *m, size_t i, const char *key)
 {
 	if (m->f[i].number != F_USER || !m->f[i].fd)
 		return 0;
@@ -212,7 +213,7 @@ static int entry_is(struct mt_node *m, size_t i, const char *key)
 }
 
 /* index of the last userDefined entry with key, -1 if none, -2 on error */
-static long find_user(struct mt_node *m, const char *key)
+long meta_find_user(struct mt_node *m, const char *key)
 {
 	size_t kl0 = strlen(key);
 	long found = -1;
@@ -235,7 +236,7 @@ int meta_get(struct mt_node *root, const char *key, char **val, size_t *len)
 	int std;
 	const char *k = meta_canonical(key, &std);
 	struct mt_node *m;
-	int r = metadata_of(root, &m);
+	int r = meta_node(root, &m);
 	if (r <= 0)
 		return r;
 	if (std) {
@@ -246,7 +247,7 @@ int meta_get(struct mt_node *root, const char *key, char **val, size_t *len)
 		*len = m->f[i].vlen;
 		return 1;
 	}
-	long i = find_user(m, k);
+	long i = meta_find_user(m, k);
 	if (i == -2)
 		return -1;
 	if (i < 0)
@@ -257,118 +258,6 @@ int meta_get(struct mt_node *root, const char *key, char **val, size_t *len)
 	*val = xstrndup((const char *)vp, vl);
 	*len = vl;
 	return 1;
-}
-
-static uint8_t *encode_entry(const char *key, const char *val, size_t len, size_t *outlen)
-{
-	size_t kl = strlen(key), el, vl;
-	uint8_t *ke = mt_encode_len(1, key, kl, &el);
-	uint8_t *ve = mt_encode_len(2, val, len, &vl);
-	uint8_t *body = xmalloc(el + vl);
-	memcpy(body, ke, el);
-	memcpy(body + el, ve, vl);
-	uint8_t *enc = mt_encode_len(F_USER, body, el + vl, outlen);
-	free(ke);
-	free(ve);
-	free(body);
-	return enc;
-}
-
-int meta_set(struct mt_node *root, const char *key, const char *val, size_t len)
-{
-	int std;
-	const char *k = meta_canonical(key, &std);
-	if (!*k)
-		return error_code(EXIT_USAGE, "an empty key cannot be set");
-	char *old = NULL;
-	size_t oldlen = 0;
-	int had = meta_get(root, key, &old, &oldlen);
-	if (had < 0)
-		return -1;
-	int same = had == 1 && oldlen == len && !memcmp(old, val, len);
-	free(old);
-	if (same)
-		return 0;
-	struct mt_node *d = mt_ensure(root, F_DESCRIPTION);
-	struct mt_node *m = d ? mt_ensure(d, F_METADATA) : NULL;
-	if (!m)
-		return -1;
-	if (std) {
-		mt_set_bytes(m, (uint32_t)std, val, len);
-		return 1;
-	}
-	long i = find_user(m, k);
-	if (i == -2)
-		return -1;
-	/* drop earlier duplicates of the key, keep the position of the last */
-	for (long j = i - 1; i >= 0 && j >= 0; j--)
-		if (entry_is(m, (size_t)j, k)) {
-			mt_remove(m, (size_t)j);
-			i--;
-		}
-	size_t el;
-	uint8_t *enc = encode_entry(k, val, len, &el);
-	if (i >= 0)
-		mt_replace(m, (size_t)i, enc, el);
-	else
-		mt_insert(m, mt_insert_pos(m, F_USER), enc, el);
-	free(enc);
-	return 1;
-}
-
-/* removes an empty metadata / description that an edit left behind */
-static void prune(struct mt_node *root)
-{
-	long di = mt_find_last(root, F_DESCRIPTION);
-	if (di < 0)
-		return;
-	struct mt_node *d = mt_child(root, (size_t)di);
-	long mi = d ? mt_find_last(d, F_METADATA) : -1;
-	if (mi < 0)
-		return;
-	struct mt_node *m = mt_child(d, (size_t)mi);
-	if (m && m->n == 0 && m->dirty)
-		mt_remove(d, (size_t)mi);
-	if (d->n == 0 && d->dirty)
-		mt_remove(root, (size_t)di);
-}
-
-/* mt_remove_if predicates: every field numbered *ctx; every userDefined
- * entry for the key ctx (the entries were checked by find_user) */
-static int drop_number(struct mt_node *m, size_t i, void *ctx)
-{
-	return m->f[i].number == *(const uint32_t *)ctx;
-}
-
-static int drop_user(struct mt_node *m, size_t i, void *ctx)
-{
-	return entry_is(m, i, ctx);
-}
-
-int meta_rm(struct mt_node *root, const char *key)
-{
-	int std;
-	const char *k = meta_canonical(key, &std);
-	struct mt_node *m;
-	int r = metadata_of(root, &m);
-	if (r <= 0)
-		return r;
-	int removed = 0;
-	/* every occurrence, in one pass (a key repeated many times must not
-	 * make this quadratic) */
-	if (std) {
-		uint32_t num = (uint32_t)std;
-		removed = mt_remove_if(m, drop_number, &num) > 0;
-	} else {
-		long i = find_user(m, k);
-		if (i == -2)
-			return -1;
-		if (i >= 0)
-			removed = mt_remove_if(m, drop_user, (void *)k) > 0;
-	}
-	if (removed)
-		prune(root);
-	return removed;
 }
 
 /* a refused value: one line, naming the model when there is one */

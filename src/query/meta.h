@@ -1,5 +1,6 @@
 /* meta: model metadata (description.metadata) over the spec tree: the four
- * standard fields and the userDefined map, read and edited exactly. */
+ * standard fields and the userDefined map, read exactly, and the checks a
+ * value passes before it is set (the edits: edit/meta-edit.h). */
 #ifndef MLPKG_META_H
 #define MLPKG_META_H
 #include <stddef.h>
@@ -24,10 +25,6 @@ int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n);
 void meta_entries_free(struct meta_entry *e, size_t n);
 /* 1 found (*val, *len: caller frees), 0 absent, -1 invalid tree */
 int meta_get(struct mt_node *root, const char *key, char **val, size_t *len);
-/* Sets key; 1 when the model changed, 0 when it already had that value, -1 on error. */
-int meta_set(struct mt_node *root, const char *key, const char *val, size_t len);
-/* Removes key; 1 when removed, 0 when absent, -1 on error. */
-int meta_rm(struct mt_node *root, const char *key);
 /* Checks a value before it is set: preview.params must be JSON of the shape
  * the preview type (ptype, may be NULL) takes; unknown preview types are
  * warned about (with the nearest known one).  0 ok, -1 refused (reported in
@@ -39,4 +36,14 @@ int meta_check(const char *label, const char *key, const char *val, size_t len, 
 char *meta_params_problem(const char *val, size_t len, const char *ptype);
 /* the preview types Xcode knows (NULL-terminated) */
 extern const char *const preview_types[];
+
+/* ---- the nodes, for the edits (edit/meta-edit.c) ------------------------ */
+/* description.metadata of root: 1 (*m), 0 absent, -1 when it does not
+ * decode (reported) */
+int meta_node(struct mt_node *root, struct mt_node **m);
+/* the index of metadata node m's last userDefined entry for key: -1 none,
+ * -2 when an entry does not decode */
+long meta_find_user(struct mt_node *m, const char *key);
+/* 1 when field i of metadata node m is a userDefined entry for key */
+int meta_entry_is(struct mt_node *m, size_t i, const char *key);
 #endif

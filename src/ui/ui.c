@@ -4,9 +4,7 @@
  * journal that saving replays.  Views live in src/ui-*.c. */
 #include "ui/browse.h"
 #include "base/error.h"
-#include "query/meta.h"
-#include "query/overlay.h"
-#include "edit/overlay-save.h"
+#include "edit/txn.h"
 #include "base/xalloc.h"
 #include <curses.h>
 #include <signal.h>
@@ -769,30 +767,18 @@ int ui_choose(struct view *v, const char *title, const char *const *items, int s
 
 /* ---- the edit journal ---------------------------------------------------------------------- */
 
+/* one metadata edit checked and applied to the model shown (an edit
+ * transaction that is never committed: the file changes at ui_save) */
 int ui_meta_edit(struct view *v, const char *key, const char *val)
 {
 	struct ui *u = v->ui;
-	struct mt_node *root = u->m->root;
-	int std;
-	const char *k = meta_canonical(key, &std);
-	if (val) {
-		char *ptype = NULL;
-		size_t pl;
-		if (!strcmp(k, PREVIEW_PARAMS_KEY) && meta_get(root, PREVIEW_TYPE_KEY, &ptype, &pl) < 0) {
-			take_errors(u);
-			return -1;
-		}
-		int ok = meta_check(NULL, key, val, strlen(val), ptype);
-		free(ptype);
-		take_errors(u);
-		if (ok < 0)
-			return -1;
-	}
-	int r = val ? meta_set(root, key, val, strlen(val)) : meta_rm(root, key);
-	if (r < 0) {
-		take_errors(u);
+	struct edit_txn *t = txn_begin(u->m);
+	txn_set_label(t, NULL);
+	int r = val ? txn_meta_set(t, key, val, strlen(val)) : txn_meta_rm(t, key);
+	txn_end(t);
+	take_errors(u);
+	if (r < 0)
 		return -1;
-	}
 	if (r == 1) {
 		xgrow((void **)&u->ed, &u->caped, u->ned + 1, sizeof(*u->ed));
 		u->ed[u->ned].key = xstrdup(key);
@@ -818,7 +804,7 @@ static void journal_clear(struct ui *u)
 }
 
 /* Saving: the model is opened again with its lock, the edits replayed on it
- * and saved atomically, as `mlpkg meta set` does. */
+ * in one edit transaction and saved atomically, as `mlpkg meta set` does. */
 int ui_save(struct view *v)
 {
 	struct ui *u = v->ui;
@@ -836,33 +822,19 @@ int ui_save(struct view *v)
 		take_errors(u);
 		return -1;
 	}
-	int rc = 0;
-	for (size_t i = 0; i < u->ned && rc == 0; i++) {
+	/* one transaction: the spec and Xcode's metadata overlay, which
+	 * follows the entries it holds, in one save */
+	struct edit_txn *t = txn_begin(w);
+	txn_set_label(t, NULL);
+	for (size_t i = 0; i < u->ned; i++) {
 		const struct edit *e = &u->ed[i];
-		int r = e->val ? meta_set(w->root, e->key, e->val, strlen(e->val)) : meta_rm(w->root, e->key);
-		if (r < 0)
-			rc = -1;
+		if (e->val)
+			txn_meta_set(t, e->key, e->val, strlen(e->val));
+		else
+			txn_meta_rm(t, e->key);
 	}
-	/* Xcode's metadata overlay follows the entries it holds */
-	char *otext = NULL, *onew = NULL;
-	size_t olen;
-	int ov = rc == 0 ? overlay_read(w, OVERLAY_META, &otext, &olen) : 0;
-	if (ov < 0)
-		rc = -1;
-	if (ov == 1) {
-		struct meta_edit *me = xcalloc(u->ned, sizeof(*me));
-		for (size_t i = 0; i < u->ned; i++) {
-			me[i].key = meta_canonical(u->ed[i].key, &me[i].std);
-			me[i].val = u->ed[i].val;
-			me[i].len = me[i].val ? strlen(me[i].val) : 0;
-		}
-		overlay_meta_json(otext, olen, me, u->ned, &onew);
-		free(me);
-	}
-	if (rc == 0)
-		rc = overlay_save(w, NULL, OVERLAY_META, onew, 1);
-	free(otext);
-	free(onew);
+	int rc = txn_commit(t, NULL, TXN_FORCE) < 0 ? -1 : 0;
+	txn_end(t);
 	mlpkg_close(w);
 	take_errors(u);
 	if (rc < 0)
