@@ -799,12 +799,12 @@ static int dest_replaceable(const char *out, enum out_kind k)
 			close(fd);
 	} else if (S_ISREG(st.st_mode) && k == OUT_MLMODEL) {
 		struct mlpkg_model *o;
-		error_quiet++;
+		struct error_capture probe;
+		error_capture_begin(&probe, ERRCAP_DROP);
 		ok = st.st_size == 0 || mlpkg_open(out, 0, &o) == 0;
-		error_quiet--;
+		error_capture_end(&probe);
 		if (ok && st.st_size)
 			mlpkg_close(o);
-		set_error_code(EXIT_OK);
 	}
 	if (!ok)
 		return error_code(EXIT_WRITE, "'%s': exists and is not %s; nothing written", out,

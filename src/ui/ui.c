@@ -828,8 +828,7 @@ int ui_save(struct view *v)
 	}
 	if (u->m->fmt == FMT_STDIN) {
 		ui_msg(v, "cannot save standard input in place");
-		set_error_code(EXIT_USAGE);
-		return -1;
+		return error_code_silent(EXIT_USAGE);
 	}
 	struct mlpkg_model *w;
 	if (mlpkg_open(u->m->path, MLPKG_OPEN_WRITE, &w) < 0) {
@@ -1343,14 +1342,19 @@ static int act(struct ui *u, enum action a)
 	case AC_PREV: return step_match(v, -1);
 	case AC_HELP: u->help = 1; u->zscroll = 0; return RP_ALL;
 	case AC_QUIT: return quit_asks(u) ? RP_QUIT : RP_ALL;
-	case AC_SAVE:
+	case AC_SAVE: {
 		/* a failed save keeps the edits, and the model as it was read */
-		if (ui_save(v) < 0) {
-			u->save_failed = last_error_code() != EXIT_OK ? last_error_code() : EXIT_WRITE;
+		struct error_capture cap;
+		error_capture_begin(&cap, ERRCAP_WATCH);
+		int saved = ui_save(v);
+		int ec = error_capture_end(&cap);
+		if (saved < 0) {
+			u->save_failed = ec != EXIT_OK ? ec : EXIT_WRITE;
 			return RP_ALL;
 		}
 		u->save_failed = 0;
 		return RP_ALL | RP_RELOAD;
+	}
 	case AC_REDRAW: clearok(curscr, TRUE); return RP_ALL;
 	}
 	return RP_NONE;
