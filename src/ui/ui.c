@@ -171,7 +171,6 @@ static int spare_used;
  * screen, so each message is kept, for the status line (take_errors) and
  * for stderr once the terminal is restored.  Plain malloc: out of memory,
  * die() comes here, and xmalloc would come back. */
-
 static void ui_error_routine(int code, int is_warning, const char *msg, void *ctx)
 {
 	struct ui *u = ctx;
