@@ -7,6 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* messages about the fuzzed input are expected: none is printed */
+static void quiet(int code, int is_warning, const char *msg, void *ctx)
+{
+	(void)code;
+	(void)is_warning;
+	(void)msg;
+	(void)ctx;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int same(const char *a, const char *b)
@@ -16,7 +25,7 @@ static int same(const char *a, const char *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	error_quiet = 1;
+	set_error_routine(quiet, NULL);
 	struct manifest *m = manifest_parse((const char *)data, size, "fuzz");
 	if (!m)
 		return 0;

@@ -60,4 +60,88 @@ if command -v nm >/dev/null 2>&1; then
 else
 	skip "front ends only through the transaction: no nm"
 fi
+# ---- the library leaves the terminal to its callers ------------------------
+# The layers below ui and cli neither touch stderr nor the terminal: messages
+# go through base/error.c (whose default routine alone writes to stderr),
+# progress through a callback.  lib_io_breaches SRCDIR prints one
+# "FILE:LINE: what" per breach in SRCDIR/{base,spec,model,query,edit,analyze},
+# comments left out, and fails when there is one.
+lib_io_breaches() {
+	_src=$1
+	_found=0
+	for _f in "$_src"/base/*.[ch] "$_src"/spec/*.[ch] "$_src"/model/*.[ch] "$_src"/query/*.[ch] \
+		"$_src"/edit/*.[ch] "$_src"/analyze/*.[ch]; do
+		[ -f "$_f" ] || continue
+		awk -v file="$_f" '
+		# the line without its comments (strings kept), across lines
+		function strip(s,   out, i, c, n) {
+			out = ""
+			n = length(s)
+			for (i = 1; i <= n; i++) {
+				c = substr(s, i, 1)
+				if (incomment) {
+					if (c == "*" && substr(s, i + 1, 1) == "/") { incomment = 0; i++ }
+					continue
+				}
+				if (instr) {
+					out = out c
+					if (c == "\\") { out = out substr(s, i + 1, 1); i++ }
+					else if (c == q) instr = 0
+					continue
+				}
+				if (c == "/" && substr(s, i + 1, 1) == "*") { incomment = 1; i++; continue }
+				if (c == "/" && substr(s, i + 1, 1) == "/") break
+				if (c == "\"" || c == "\047") { instr = 1; q = c }
+				out = out c
+			}
+			instr = 0
+			return out
+		}
+		function say(what) { printf "%s:%d: %s\n", file, FNR, what; bad = 1 }
+		{
+			code = strip($0)
+			# base/error.c: only the default routine may write to stderr
+			if (file ~ /\/base\/error\.c$/) {
+				if (code ~ /^void error_default_routine\(/) inroutine = 1
+				else if (inroutine && code ~ /^}/) inroutine = 0
+			}
+			if (code ~ /(^|[^A-Za-z0-9_])(dup2|freopen|isatty)[ \t]*\(/)
+				say("dup2, freopen or isatty")
+			if (code ~ /(^|[^A-Za-z0-9_])(stderr|STDERR_FILENO|perror)([^A-Za-z0-9_]|$)/ && !inroutine)
+				say("writes to stderr (report through error.h instead)")
+			if (code ~ /#[ \t]*include[ \t]*<(n?curses|ncursesw\/curses|term)\.h>/ ||
+			    code ~ /(^|[^A-Za-z0-9_])(initscr|newterm|endwin|refresh|wrefresh|getch|wgetch|printw|mvprintw|addstr|mvaddstr|doupdate|curs_set)[ \t]*\(/)
+				say("ncurses")
+			esc = code
+			gsub(/\\\\/, "", esc)
+			if (esc ~ /(^|[^A-Za-z0-9_])(printf|fprintf|vfprintf|fputs|puts|fputc|putc|fwrite|write)[ \t]*\(/ && esc ~ /"[^"]*\\r/)
+				say("\"\\r\" drawing (progress goes through a callback)")
+		}
+		END { exit bad }' "$_f" || _found=1
+	done
+	return $_found
+}
+run lib_io_breaches "$top_srcdir/src"
+if [ "$rc" -eq 0 ]; then
+	ok "base to analyze: no dup2, freopen, isatty, ncurses, carriage-return drawing or stderr outside error.c's default routine"
+else
+	not_ok "base to analyze: no dup2, freopen, isatty, ncurses, carriage-return drawing or stderr outside error.c's default routine"
+	sed 's/^/# /' "$TMP/out" | head -40
+fi
+# each breach planted in a copy is found, with its file and line
+mkdir -p "$TMP/src/base" "$TMP/src/model" "$TMP/src/query" "$TMP/src/ui"
+cp "$top_srcdir/src/base/error.c" "$TMP/src/base/error.c"
+printf '%s\n' '/* stderr in a comment is fine */' 'static void f(void)' '{' \
+	'	fprintf(stderr, "x\n");' '	dup2(3, 2);' '	if (isatty(2))' \
+	'		printf("\rmlpkg: %d%%", 5);' '	fputs("\\r", stdout);' '}' >"$TMP/src/model/bad.c"
+printf '%s\n' '#include <curses.h>' 'static void g(void) { endwin(); }' >"$TMP/src/query/bad.c"
+printf '%s\n' 'static void h(void) { fprintf(stderr, "ui may\n"); }' >"$TMP/src/ui/fine.c"
+printf '%s\n' 'void error_default_routine(void)' '{' '}' 'void other(void)' '{' '	fputs("x", stderr);' '}' >>"$TMP/src/base/error.c"
+run lib_io_breaches "$TMP/src"
+check "planted breaches fail the check" test "$rc" -ne 0
+check "... stderr, with file and line" grep -q "^$TMP/src/model/bad.c:4: writes to stderr" "$TMP/out"
+check "... dup2 and isatty" sh -c "grep -q '^$TMP/src/model/bad.c:5: dup2' '$TMP/out' && grep -q '^$TMP/src/model/bad.c:6: dup2, freopen or isatty' '$TMP/out'"
+check "... a carriage return drawn, not an escaped one" sh -c "grep -q '^$TMP/src/model/bad.c:7: \"' '$TMP/out' && ! grep -q 'bad.c:8:' '$TMP/out'"
+check "... ncurses, included and called" sh -c "grep -q '^$TMP/src/query/bad.c:1: ncurses' '$TMP/out' && grep -q '^$TMP/src/query/bad.c:2: ncurses' '$TMP/out'"
+check "... stderr outside error.c's default routine, not in it, nor in comments, nor in ui" sh -c "grep -q '^$TMP/src/base/error.c:[0-9]*: writes to stderr' '$TMP/out' && [ \$(grep -c 'error.c' '$TMP/out') -eq 1 ] && ! grep -q 'bad.c:1:.*stderr' '$TMP/out' && ! grep -q 'fine.c' '$TMP/out'"
 done_testing

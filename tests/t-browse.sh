@@ -143,6 +143,28 @@ PY
 	check "a damaged layer: the browser still runs (exit 0), the error on the status line" sh -c "[ $rc -eq 0 ] && tail -1 '$TMP/out' | grep -q 'not a valid Core ML spec' && grep -q '6 (does not decode)' '$TMP/out' && grep -q 'layer 6 does not decode' '$TMP/out'"
 	browse "$TMP/Bad.mlmodel" 2 G 4 G 5
 	check "... stderr has it once, though two views ran into it" sh -c "[ \$(grep -c 'runs past the end' '$TMP/err') -eq 1 ] && [ \$(wc -l < '$TMP/err') -eq 1 ]"
+	# killed while the screen is up: the kept message still reaches stderr.
+	# The keys wait in a FIFO (opened read-write so that nothing blocks);
+	# once the browser sleeps on it again, it has run them.
+	if [ -r /proc/self/stat ] && mkfifo "$TMP/fifo" 2>/dev/null; then
+		exec 3<>"$TMP/fifo"
+		printf '2\nG\n' >&3
+		MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/fifo" "$MLPKG" browse "$TMP/Bad.mlmodel" >"$TMP/out" 2>"$TMP/err" &
+		pid=$!
+		i=0
+		while [ $i -lt 100 ] && [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" != S ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		sleep 0.2
+		kill -TERM $pid
+		wait $pid
+		rc=$?
+		exec 3>&-
+		check "killed with the screen up: the signal's status, and the message on stderr" sh -c "[ $rc -eq 143 ] && grep -q '^mlpkg: .*runs past the end' '$TMP/err'"
+	else
+		skip "killed with the screen up: no /proc or mkfifo"
+	fi
 else
 	skip "a damaged layer: no python3-protobuf or protoc"
 fi

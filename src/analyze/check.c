@@ -186,12 +186,12 @@ static void check_manifest(struct mlpkg_model *m, struct check_report *r)
 		} else if (strchr(strrchr(it->path, '/') ? strrchr(it->path, '/') : it->path, '.')) {
 			/* zips need not hold folder entries: only files are looked for */
 			char *rel = xasprintf("Data/%s", it->path);
-			int saved = last_error_code();
-			error_quiet++;
-			if (!mlpkg_has_file(m, rel))
+			struct error_capture probe;
+			error_capture_begin(&probe, ERRCAP_DROP);
+			int has = mlpkg_has_file(m, rel);
+			error_capture_end(&probe);
+			if (!has)
 				add(r, CHECK_ERROR, path, "'%s' is missing from the package", rel);
-			error_quiet--;
-			set_error_code(saved);
 			free(rel);
 		}
 		if (!it->name || !*it->name)
@@ -334,11 +334,10 @@ static struct wfile *weight_file(struct mlpkg_model *m, struct wfiles *w, const 
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int mapped = 0;
-	int saved = last_error_code();
-	error_quiet++;
+	struct error_capture probe;
+	error_capture_begin(&probe, ERRCAP_DROP);
 	int rc = mlpkg_read_item(m, name, &buf, &len, &mapped);
-	error_quiet--;
-	set_error_code(saved);
+	error_capture_end(&probe);
 	if (rc < 0) {
 		add(r, CHECK_ERROR, wf->rel, "the weight file the spec names is missing or unreadable");
 		return wf;

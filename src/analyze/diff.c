@@ -247,7 +247,8 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 		int ok = 0;
 		if (!f->bs)
 			f->bs = blob_store_new(f->m);
-		error_quiet++;
+		struct error_capture probe;
+		error_capture_begin(&probe, ERRCAP_DROP);
 		const struct blob_file *bf = blob_store_get(f->bs, file);
 		struct blob_rec rec;
 		if (bf && blob_read(bf, off, &rec) == 0) {
@@ -255,8 +256,7 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 			h = fnv((const uint8_t *)&rec.dtype, sizeof(rec.dtype), h);
 			ok = 1;
 		}
-		error_quiet--;
-		set_error_code(EXIT_OK);
+		error_capture_end(&probe);
 		out = ok ? xasprintf("%s blob %016llx", type, (unsigned long long)h)
 			 : xasprintf("%s blob (unreadable: %s@%llu)", type, file, (unsigned long long)off);
 		free(file);

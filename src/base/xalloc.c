@@ -1,13 +1,13 @@
 /* xalloc: allocation wrappers that abort on exhaustion, and strbuf. */
 #include "base/xalloc.h"
+#include "base/error.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void oom(size_t n)
 {
-	fprintf(stderr, "mlpkg: out of memory (%zu bytes)\n", n);
-	exit(1);
+	die(EXIT_FAIL, "out of memory (%zu bytes)", n);
 }
 
 void *xmalloc(size_t n)

@@ -15,10 +15,13 @@ static int check_one_model(const char *path, int json, struct jw *w)
 		return last_error_code();
 	struct check_report r;
 	memset(&r, 0, sizeof(r));
-	set_error_code(EXIT_OK);
 	int rc = EXIT_OK;
-	if (check_model(m, &r) < 0 || last_error_code() != EXIT_OK) {
-		rc = last_error_code() ? last_error_code() : EXIT_INVALID;
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_WATCH);
+	int checked = check_model(m, &r);
+	int ec = error_capture_end(&cap);
+	if (checked < 0 || ec != EXIT_OK) {
+		rc = ec != EXIT_OK ? ec : EXIT_INVALID;
 	} else if (json) {
 		jw_obj(w);
 		jw_kstr(w, "model", m->path);

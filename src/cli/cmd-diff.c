@@ -45,10 +45,13 @@ int cmd_diff(int argc, char **argv)
 	}
 	struct diff_result r;
 	memset(&r, 0, sizeof(r));
-	set_error_code(EXIT_OK);
 	int rc = EXIT_OK;
-	if (diff_models(a, b, &r) < 0 || last_error_code() != EXIT_OK) {
-		rc = last_error_code() ? last_error_code() : EXIT_INVALID;
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_WATCH);
+	int compared = diff_models(a, b, &r);
+	int ec = error_capture_end(&cap);
+	if (compared < 0 || ec != EXIT_OK) {
+		rc = ec != EXIT_OK ? ec : EXIT_INVALID;
 	} else if (json) {
 		struct jw w;
 		jw_init(&w, stdout);

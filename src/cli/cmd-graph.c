@@ -82,10 +82,17 @@ int cmd_graph(int argc, char **argv)
 	struct graph g;
 	memset(&g, 0, sizeof(g));
 	g.consts = consts;
+	int built = 0, ec = EXIT_OK;
+	if (m) {
+		struct error_capture cap;
+		error_capture_begin(&cap, ERRCAP_WATCH);
+		built = graph_build(&g, m->root);
+		ec = error_capture_end(&cap);
+	}
 	if (!m) {
 		rc = last_error_code();
-	} else if ((set_error_code(EXIT_OK), graph_build(&g, m->root)) < 0 || last_error_code() != EXIT_OK) {
-		rc = last_error_code() ? last_error_code() : EXIT_FAIL;
+	} else if (built < 0 || ec != EXIT_OK) {
+		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
 	} else if (graph_select(&g, grep ? &re : NULL, around, depth) < 0) {
 		error_code(EXIT_NOTFOUND, "'%s': no layer, operation, feature or value named '%s'", m->path, around);
 		rc = EXIT_NOTFOUND;

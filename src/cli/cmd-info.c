@@ -119,9 +119,12 @@ static int info_one(const char *path, int json, int *printed, struct jw *w)
 	int rc = EXIT_OK;
 	/* any node found invalid on the way fails the model, even where the
 	 * walk could go on */
-	set_error_code(EXIT_OK);
-	if (summary_gather(&in, m) < 0 || last_error_code() != EXIT_OK) {
-		rc = last_error_code() ? last_error_code() : EXIT_FAIL;
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_WATCH);
+	int gathered = summary_gather(&in, m);
+	int ec = error_capture_end(&cap);
+	if (gathered < 0 || ec != EXIT_OK) {
+		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
 	} else if (json) {
 		info_json(w, &in);
 	} else {

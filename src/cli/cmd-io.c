@@ -42,13 +42,14 @@ static int io_one(const char *path, int json, int several, struct jw *w)
 		return last_error_code();
 	struct model_io io;
 	/* any node found invalid on the way fails the model */
-	set_error_code(EXIT_OK);
-	if (io_read(m->root, &io) < 0 || last_error_code() != EXIT_OK) {
-		if (last_error_code() == EXIT_OK)
-			set_error_code(EXIT_FAIL);
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_WATCH);
+	int got = io_read(m->root, &io);
+	int ec = error_capture_end(&cap);
+	if (got < 0 || ec != EXIT_OK) {
 		io_release(&io);
 		mlpkg_close(m);
-		return last_error_code();
+		return ec != EXIT_OK ? ec : EXIT_FAIL;
 	}
 	if (json) {
 		jw_obj(w);

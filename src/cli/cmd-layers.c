@@ -789,11 +789,18 @@ int cmd_layers(int argc, char **argv)
 	}
 	struct mlpkg_model *m = cmd_open(optind < argc ? argv[optind] : NULL, 0);
 	int rc = EXIT_OK;
+	int gathered = 0, ec = EXIT_OK;
+	if (m) {
+		struct error_capture cap;
+		error_capture_begin(&cap, ERRCAP_WATCH);
+		gathered = gather(&L, m->root);
+		ec = error_capture_end(&cap);
+	}
 	if (!m) {
 		rc = last_error_code();
-	} else if ((set_error_code(EXIT_OK), gather(&L, m->root)) < 0 || last_error_code() != EXIT_OK) {
+	} else if (gathered < 0 || ec != EXIT_OK) {
 		/* any node found invalid on the way fails the command */
-		rc = last_error_code() ? last_error_code() : EXIT_FAIL;
+		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
 	} else if (sum) {
 		summary(&L, json, m->path);
 	} else if (json) {

@@ -7,6 +7,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* ---- progress on a terminal ------------------------------------------------------ */
+
+#define PROGRESS_MIN ((uint64_t)16 << 20) /* progress for copies from this size */
+
+/* "mlpkg: packing 'X':  42%" redrawn in place on stderr, when stderr is a
+ * terminal and the copy is big enough to be worth it; taken away at the end */
+struct term_progress {
+	int started, on, last;
+};
+
+static void draw_progress(void *ctx, const char *verb, const char *path, uint64_t done, uint64_t total)
+{
+	struct term_progress *p = ctx;
+	if (!verb) {
+		if (p->started && p->on && p->last >= 0) {
+			fputs("\r\033[K", stderr);
+			fflush(stderr);
+		}
+		p->started = p->on = 0;
+		return;
+	}
+	if (!p->started) {
+		p->started = 1;
+		p->on = total >= PROGRESS_MIN && isatty(2);
+		p->last = -1;
+	}
+	if (!p->on)
+		return;
+	double f = total ? (double)done / (double)total : 1;
+	int pct = f >= 1 ? 100 : f <= 0 ? 0 : (int)(f * 100);
+	if (pct == p->last)
+		return;
+	p->last = pct;
+	fprintf(stderr, "\rmlpkg: %s '%s': %3d%%", verb, path, pct);
+	fflush(stderr);
+}
 
 struct pack_opts {
 	const char *out;
@@ -82,7 +120,9 @@ int cmd_pack(int argc, char **argv)
 		return last_error_code();
 	char *pkg = strip_slashes(in);
 	char *out = o.out ? xstrdup(o.out) : xasprintf("%s.zip", pkg);
-	if (pkg_pack(pkg, out, o.how) < 0)
+	struct term_progress tp = { 0 };
+	struct mlpkg_progress prog = { draw_progress, &tp };
+	if (pkg_pack(pkg, out, o.how, &prog) < 0)
 		rc = last_error_code();
 	else
 		printf("%s\n", out);
@@ -118,7 +158,9 @@ int cmd_unpack(int argc, char **argv)
 	} else {
 		dir = xstrdup(".");
 	}
-	if (pkg_unpack(in, dir, name, &made) < 0)
+	struct term_progress tp = { 0 };
+	struct mlpkg_progress prog = { draw_progress, &tp };
+	if (pkg_unpack(in, dir, name, &made, &prog) < 0)
 		rc = last_error_code();
 	else
 		printf("%s\n", made);
@@ -142,7 +184,9 @@ int cmd_convert(int argc, char **argv)
 	if (!in)
 		return last_error_code();
 	char *out = strip_slashes(o.out);
-	if (pkg_convert(in, out, o.how) < 0)
+	struct term_progress tp = { 0 };
+	struct mlpkg_progress prog = { draw_progress, &tp };
+	if (pkg_convert(in, out, o.how, &prog) < 0)
 		rc = last_error_code();
 	else
 		printf("%s\n", out);

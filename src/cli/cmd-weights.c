@@ -84,13 +84,16 @@ static int check_record(struct wlist *L, struct wentry *e)
 			warning("'%s': weight files are not available outside a package: records not checked", L->m->path);
 		return 0;
 	}
+	/* its errors are said, and counted in L->unreadable, not by gather's caller */
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_HANDLE);
 	e->bf = blob_store_get(L->store, e->file);
+	int got = error_capture_end(&cap);
 	if (!e->bf) {
 		/* a missing or unreadable weight file (said once): the tensors are
 		 * still listed as the spec declares them, and the command fails */
 		if (!L->unreadable)
-			L->unreadable = last_error_code() != EXIT_OK ? last_error_code() : EXIT_INVALID;
-		set_error_code(EXIT_OK);
+			L->unreadable = got != EXIT_OK ? got : EXIT_INVALID;
 		return 0;
 	}
 	if (blob_read(e->bf, e->offset, &e->rec) < 0)
@@ -610,8 +613,7 @@ static int extract(struct wlist *L, const char *name, const char *outname)
 	} else {
 		if (!e->have_rec && L->unreadable) {
 			/* its weight file could not be read: said already */
-			set_error_code(L->unreadable);
-			return -1;
+			return error_code_silent(L->unreadable);
 		}
 		if (!e->have_rec) {
 			return error_code(EXIT_NOTFOUND, "'%s': the data of '%s' is in %s, which only a package holds",
@@ -725,10 +727,13 @@ int cmd_weights(int argc, char **argv)
 	int rc = EXIT_OK;
 	struct fileinfo *fi = NULL;
 	size_t nfi = 0;
-	set_error_code(EXIT_OK);
-	if (gather(&L) < 0 || last_error_code() != EXIT_OK) {
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_WATCH);
+	int gathered = gather(&L);
+	int ec = error_capture_end(&cap);
+	if (gathered < 0 || ec != EXIT_OK) {
 		/* any node found invalid on the way fails the command */
-		rc = last_error_code() ? last_error_code() : EXIT_FAIL;
+		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
 	} else if (name) {
 		if (extract(&L, name, outname) < 0)
 			rc = last_error_code();

@@ -77,13 +77,20 @@ void txn_end(struct edit_txn *t)
 	free(t);
 }
 
-/* a refused edit refuses the transaction; returns -1 */
-static int refused(struct edit_txn *t)
-{
-	if (!t->failed)
-		t->failed = last_error_code();
-	return -1;
-}
+/* runs one edit in a scope that watches its errors: the first refused edit
+ * keeps its exit class for txn_prepare and txn_commit to return */
+#define WATCHED(t, call)                                                           \
+	do {                                                                       \
+		if ((t)->failed)                                                   \
+			return -1;                                                 \
+		struct error_capture w_;                                           \
+		error_capture_begin(&w_, ERRCAP_WATCH);                            \
+		int r_ = (call);                                                   \
+		int code_ = error_capture_end(&w_);                                \
+		if (r_ < 0 && !(t)->failed)                                        \
+			(t)->failed = code_ != EXIT_OK ? code_ : EXIT_FAIL;        \
+		return r_;                                                         \
+	} while (0)
 
 static struct txn_edit *add(struct edit_txn *t, enum edit_kind kind, const char *key, const char *val, size_t len,
 			    int changed)
@@ -104,20 +111,18 @@ static struct txn_edit *add(struct edit_txn *t, enum edit_kind kind, const char 
 
 /* ---- the edits ------------------------------------------------------------ */
 
-int txn_meta_set(struct edit_txn *t, const char *key, const char *val, size_t len)
+static int do_meta_set(struct edit_txn *t, const char *key, const char *val, size_t len)
 {
-	if (t->failed)
-		return -1;
 	int std;
 	const char *k = meta_canonical(key, &std);
 	char *ptype = NULL;
 	size_t pl;
 	if (!strcmp(k, PREVIEW_PARAMS_KEY) && meta_get(t->m->root, PREVIEW_TYPE_KEY, &ptype, &pl) < 0)
-		return refused(t);
+		return -1;
 	int ok = meta_check(t->label, key, val, len, ptype);
 	free(ptype);
 	if (ok < 0)
-		return refused(t);
+		return -1;
 	char *old = NULL;
 	size_t oldlen = 0;
 	int r = meta_get(t->m->root, key, &old, &oldlen);
@@ -125,7 +130,7 @@ int txn_meta_set(struct edit_txn *t, const char *key, const char *val, size_t le
 		r = meta_set(t->m->root, key, val, len);
 	if (r < 0) {
 		free(old);
-		return refused(t);
+		return -1;
 	}
 	struct txn_edit *e = add(t, E_META, key, val, len, r == 1);
 	e->old = old;
@@ -133,10 +138,13 @@ int txn_meta_set(struct edit_txn *t, const char *key, const char *val, size_t le
 	return r;
 }
 
-int txn_meta_rm(struct edit_txn *t, const char *key)
+int txn_meta_set(struct edit_txn *t, const char *key, const char *val, size_t len)
 {
-	if (t->failed)
-		return -1;
+	WATCHED(t, do_meta_set(t, key, val, len));
+}
+
+static int do_meta_rm(struct edit_txn *t, const char *key)
+{
 	char *old = NULL;
 	size_t oldlen = 0;
 	int r = meta_get(t->m->root, key, &old, &oldlen);
@@ -144,12 +152,17 @@ int txn_meta_rm(struct edit_txn *t, const char *key)
 		r = meta_rm(t->m->root, key);
 	if (r < 0) {
 		free(old);
-		return refused(t);
+		return -1;
 	}
 	struct txn_edit *e = add(t, E_META, key, NULL, 0, r == 1);
 	e->old = old;
 	e->oldlen = oldlen;
 	return r;
+}
+
+int txn_meta_rm(struct edit_txn *t, const char *key)
+{
+	WATCHED(t, do_meta_rm(t, key));
 }
 
 /* where Xcode's FeatureDescriptions.json keeps the feature: Inputs,
@@ -170,14 +183,12 @@ static const char *fdesc_group(struct mlpkg_model *m, const char *feature)
 	return g;
 }
 
-int txn_describe(struct edit_txn *t, const char *feature, const char *text, size_t len, const char *function,
-		 struct iface_changes *ch)
+static int do_describe(struct edit_txn *t, const char *feature, const char *text, size_t len, const char *function,
+		struct iface_changes *ch)
 {
-	if (t->failed)
-		return -1;
 	int r = iface_describe(t->m->root, feature, text, len, function, ch);
 	if (r < 0)
-		return refused(t);
+		return -1;
 	struct txn_edit *e = add(t, E_DESCRIBE, feature, text, len, r > 0);
 	/* an entry is added to Xcode's layout only for the model's own
 	 * description (not one function's) */
@@ -185,29 +196,42 @@ int txn_describe(struct edit_txn *t, const char *feature, const char *text, size
 	return r;
 }
 
-int txn_rename(struct edit_txn *t, const char *old, const char *new, const char *function,
-	       struct iface_changes *ch)
+int txn_describe(struct edit_txn *t, const char *feature, const char *text, size_t len, const char *function,
+		 struct iface_changes *ch)
 {
-	if (t->failed)
-		return -1;
+	WATCHED(t, do_describe(t, feature, text, len, function, ch));
+}
+
+static int do_rename(struct edit_txn *t, const char *old, const char *new, const char *function,
+		struct iface_changes *ch)
+{
 	int r = iface_rename(t->m->root, old, new, function, ch);
 	if (r < 0)
-		return refused(t);
+		return -1;
 	/* the overlay follows a rename that changed the spec */
 	if (r > 0)
 		add(t, E_RENAME, old, new, strlen(new), 1);
 	return r;
 }
 
-int txn_labels_set(struct edit_txn *t, char *const *v, size_t n)
+int txn_rename(struct edit_txn *t, const char *old, const char *new, const char *function,
+	       struct iface_changes *ch)
 {
-	if (t->failed)
-		return -1;
+	WATCHED(t, do_rename(t, old, new, function, ch));
+}
+
+static int do_labels_set(struct edit_txn *t, char *const *v, size_t n)
+{
 	int r = iface_labels_set(t->m->root, v, n);
 	if (r < 0)
-		return refused(t);
+		return -1;
 	add(t, E_LABELS, NULL, NULL, 0, r > 0);
 	return r;
+}
+
+int txn_labels_set(struct edit_txn *t, char *const *v, size_t n)
+{
+	WATCHED(t, do_labels_set(t, v, n));
 }
 
 /* ---- the overlays --------------------------------------------------------- */
@@ -284,13 +308,18 @@ static int overlay_apply(struct edit_txn *t, struct txn_edit *e)
 
 int txn_prepare(struct edit_txn *t)
 {
-	if (t->failed) {
-		set_error_code(t->failed);
-		return -1;
+	if (t->failed)
+		return error_code_silent(t->failed);
+	for (; (size_t)t->prepared < t->n; t->prepared++) {
+		struct error_capture w;
+		error_capture_begin(&w, ERRCAP_WATCH);
+		int r = overlay_apply(t, &t->e[t->prepared]);
+		int code = error_capture_end(&w);
+		if (r < 0) {
+			t->failed = code != EXIT_OK ? code : EXIT_FAIL;
+			return -1;
+		}
 	}
-	for (; (size_t)t->prepared < t->n; t->prepared++)
-		if (overlay_apply(t, &t->e[t->prepared]) < 0)
-			return refused(t);
 	return 0;
 }
 

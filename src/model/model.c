@@ -187,9 +187,10 @@ static int make_root(struct mlpkg_model *m)
 	m->root = mt_root_new(&core_ml__specification__model__descriptor, m->spec, m->spec_len, m->path);
 	if (m->map)
 		mt_root_set_file(m->root, m->fd, m->map, m->map_len);
-	error_quiet++;
+	struct error_capture probe;
+	error_capture_begin(&probe, ERRCAP_DROP);
 	int r = mt_parse(m->root);
-	error_quiet--;
+	error_capture_end(&probe);
 	if (r < 0) {
 		if (m->fmt == FMT_MLMODEL || m->fmt == FMT_STDIN)
 			return error_code(EXIT_INVALID, "'%s': not a Core ML model (not a protobuf message)", m->path);

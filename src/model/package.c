@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,6 @@
 #define SPEC_AUTHOR "com.apple.CoreML"
 #define SPEC_REL "Data/com.apple.CoreML/model.mlmodel"
 #define DEFLATE_MAX ((uint64_t)64 << 20)  /* PKG_AUTO deflates specs up to this */
-#define PROGRESS_MIN ((uint64_t)16 << 20) /* progress for copies from this size */
 
 /* ---- small helpers --------------------------------------------------------- */
 
@@ -150,57 +150,62 @@ static int interrupted(const char *what)
 	return 0;
 }
 
-/* ---- progress on a terminal ---------------------------------------------------- */
+/* ---- progress, for the caller to show ---------------------------------------- */
 
 struct progress {
-	int on;
+	const struct mlpkg_progress *to; /* NULL: nobody is told */
 	const char *verb;
 	const char *path;
 	uint64_t total, done;
-	int last;
 };
 
-static void progress_begin(struct progress *p, const char *verb, const char *path, uint64_t total)
+static void progress_begin(struct progress *p, const struct mlpkg_progress *to, const char *verb, const char *path,
+			   uint64_t total)
 {
 	memset(p, 0, sizeof(*p));
+	p->to = to && to->fn ? to : NULL;
 	p->verb = verb;
 	p->path = path;
 	p->total = total;
-	p->last = -1;
-	p->on = total >= PROGRESS_MIN && isatty(2);
-}
-
-static void progress_show(struct progress *p, double f)
-{
-	if (!p->on)
-		return;
-	int pct = f >= 1 ? 100 : f <= 0 ? 0 : (int)(f * 100);
-	if (pct == p->last)
-		return;
-	p->last = pct;
-	fprintf(stderr, "\rmlpkg: %s '%s': %3d%%", p->verb, p->path, pct);
-	fflush(stderr);
 }
 
 static void progress_add(struct progress *p, uint64_t n)
 {
 	p->done += n;
-	if (p->on)
-		progress_show(p, p->total ? (double)p->done / (double)p->total : 1);
+	if (p->to)
+		p->to->fn(p->to->ctx, p->verb, p->path, p->done > p->total ? p->total : p->done, p->total);
 }
 
+/* zipio's callback: the fraction done, as the fewest bytes of the total
+ * that make at least that fraction (so that 0.2 of it still reads as 20%,
+ * which the bytes below it would not) */
 static void progress_fraction(void *ctx, double f)
 {
-	progress_show(ctx, f);
+	struct progress *p = ctx;
+	if (!p->to)
+		return;
+	uint64_t t = p->total, n;
+	if (f <= 0 || !t) {
+		n = 0;
+	} else if (f >= 1) {
+		n = t;
+	} else {
+		n = (uint64_t)ceil(f * (double)t);
+		if (n > t)
+			n = t;
+		while (n > 0 && (double)(n - 1) / (double)t >= f)
+			n--;
+		while (n < t && (double)n / (double)t < f)
+			n++;
+	}
+	p->to->fn(p->to->ctx, p->verb, p->path, n, t);
 }
 
 static void progress_end(struct progress *p)
 {
-	if (p->on && p->last >= 0) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-	}
-	p->on = 0;
+	if (p->to)
+		p->to->fn(p->to->ctx, NULL, p->path, p->done, p->total);
+	p->to = NULL;
 }
 
 /* zipio_extract's callback: progress, and a way out on Ctrl-C */
@@ -689,7 +694,7 @@ static char *zip_root_name(const char *base)
 	return r;
 }
 
-static int pack_model(struct mlpkg_model *m, const char *out, enum pkg_compress how)
+static int pack_model(struct mlpkg_model *m, const char *out, enum pkg_compress how, const struct mlpkg_progress *prog)
 {
 	char *pdir, *pbase, *odir, *obase;
 	split_path(m->pkg_dir, &pdir, &pbase);
@@ -740,7 +745,7 @@ static int pack_model(struct mlpkg_model *m, const char *out, enum pkg_compress 
 		free(full);
 	}
 	struct progress pr;
-	progress_begin(&pr, "packing", m->path, l.bytes);
+	progress_begin(&pr, prog, "packing", m->path, l.bytes);
 	if (rc == 0) {
 		zipio_set_progress(z, progress_fraction, &pr);
 		rc = zipio_commit(z);
@@ -799,12 +804,12 @@ static int dest_replaceable(const char *out, enum out_kind k)
 			close(fd);
 	} else if (S_ISREG(st.st_mode) && k == OUT_MLMODEL) {
 		struct mlpkg_model *o;
-		error_quiet++;
+		struct error_capture probe;
+		error_capture_begin(&probe, ERRCAP_DROP);
 		ok = st.st_size == 0 || mlpkg_open(out, 0, &o) == 0;
-		error_quiet--;
+		error_capture_end(&probe);
 		if (ok && st.st_size)
 			mlpkg_close(o);
-		set_error_code(EXIT_OK);
 	}
 	if (!ok)
 		return error_code(EXIT_WRITE, "'%s': exists and is not %s; nothing written", out,
@@ -812,12 +817,12 @@ static int dest_replaceable(const char *out, enum out_kind k)
 	return 0;
 }
 
-int pkg_pack(const char *pkg, const char *out, enum pkg_compress how)
+int pkg_pack(const char *pkg, const char *out, enum pkg_compress how, const struct mlpkg_progress *prog)
 {
 	struct mlpkg_model *m = open_package_dir(pkg);
 	if (!m)
 		return -1;
-	int rc = dest_replaceable(out, OUT_ZIP) < 0 ? -1 : pack_model(m, out, how);
+	int rc = dest_replaceable(out, OUT_ZIP) < 0 ? -1 : pack_model(m, out, how, prog);
 	mlpkg_close(m);
 	return rc;
 }
@@ -976,7 +981,8 @@ static void uents_free(struct uent *v, size_t n)
 	free(v);
 }
 
-static int unpack_model(struct mlpkg_model *m, const char *dir, const char *name, char **made)
+static int unpack_model(struct mlpkg_model *m, const char *dir, const char *name, char **made,
+			const struct mlpkg_progress *prog)
 {
 	struct zipio *z = m->zip;
 	const char *zip = m->path;
@@ -1131,7 +1137,7 @@ static int unpack_model(struct mlpkg_model *m, const char *dir, const char *name
 			rc = -1;
 	}
 	struct progress pr;
-	progress_begin(&pr, "unpacking", zip, total);
+	progress_begin(&pr, prog, "unpacking", zip, total);
 	if (rc == 0)
 		rc = extract_into(z, zip, tmp, v, nv, root_mode, &pr);
 	progress_end(&pr);
@@ -1175,12 +1181,12 @@ static struct mlpkg_model *open_zipped_package(const char *zip)
 	return m;
 }
 
-int pkg_unpack(const char *zip, const char *dir, const char *name, char **made)
+int pkg_unpack(const char *zip, const char *dir, const char *name, char **made, const struct mlpkg_progress *prog)
 {
 	struct mlpkg_model *m = open_zipped_package(zip);
 	if (!m)
 		return -1;
-	int rc = unpack_model(m, dir, name, made);
+	int rc = unpack_model(m, dir, name, made, prog);
 	mlpkg_close(m);
 	return rc;
 }
@@ -1189,7 +1195,7 @@ int pkg_unpack(const char *zip, const char *dir, const char *name, char **made)
 
 
 /* a new package folder at out holding the spec */
-static int new_package_dir(struct mlpkg_model *m, const char *out)
+static int new_package_dir(struct mlpkg_model *m, const char *out, const struct mlpkg_progress *prog)
 {
 	char *dir, *name;
 	split_path(out, &dir, &name);
@@ -1208,7 +1214,7 @@ static int new_package_dir(struct mlpkg_model *m, const char *out)
 			rc = -1;
 	}
 	struct progress pr;
-	progress_begin(&pr, "converting", m->path, m->spec_len);
+	progress_begin(&pr, prog, "converting", m->path, m->spec_len);
 	if (rc == 0) {
 		char *man = pkg_new_manifest(0);
 		char *p = xasprintf("%s/Manifest.json", tmp);
@@ -1255,7 +1261,8 @@ static int new_package_dir(struct mlpkg_model *m, const char *out)
 }
 
 /* a new zipped package at out holding the spec */
-static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_compress how)
+static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_compress how,
+			   const struct mlpkg_progress *prog)
 {
 	char *dir, *base;
 	split_path(out, &dir, &base);
@@ -1287,7 +1294,7 @@ static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_comp
 		free(name);
 	}
 	struct progress pr;
-	progress_begin(&pr, "converting", m->path, m->spec_len);
+	progress_begin(&pr, prog, "converting", m->path, m->spec_len);
 	if (rc == 0) {
 		zipio_set_progress(z, progress_fraction, &pr);
 		rc = zipio_commit(z);
@@ -1309,7 +1316,7 @@ static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_comp
 }
 
 /* the spec alone, verbatim, as an .mlmodel at out */
-static int write_mlmodel(struct mlpkg_model *m, const char *out)
+static int write_mlmodel(struct mlpkg_model *m, const char *out, const struct mlpkg_progress *prog)
 {
 	struct atomic_file af;
 	struct held h;
@@ -1319,7 +1326,7 @@ static int write_mlmodel(struct mlpkg_model *m, const char *out)
 		return -1;
 	}
 	struct progress pr;
-	progress_begin(&pr, "converting", m->path, m->spec_len);
+	progress_begin(&pr, prog, "converting", m->path, m->spec_len);
 	int rc = 0;
 	for (size_t off = 0; rc == 0 && off < m->spec_len;) {
 		size_t chunk = m->spec_len - off > (8u << 20) ? (8u << 20) : m->spec_len - off;
@@ -1387,7 +1394,7 @@ static int out_kind(const char *out, enum out_kind *k)
 	}
 }
 
-int pkg_convert(const char *in, const char *out, enum pkg_compress how)
+int pkg_convert(const char *in, const char *out, enum pkg_compress how, const struct mlpkg_progress *prog)
 {
 	enum out_kind k;
 	if (out_kind(out, &k) < 0)
@@ -1419,24 +1426,24 @@ int pkg_convert(const char *in, const char *out, enum pkg_compress how)
 						m->man->items[i].description ? m->man->items[i].description
 									     : m->man->items[i].name);
 		if (rc == 0)
-			rc = write_mlmodel(m, out);
+			rc = write_mlmodel(m, out, prog);
 	} else if (pkg) {
 		if (k == OUT_PACKAGE) {
 			char *dir, *name;
 			split_path(out, &dir, &name);
-			rc = unpack_model(m, dir, name, NULL);
+			rc = unpack_model(m, dir, name, NULL, prog);
 			free(dir);
 			free(name);
 		} else {
-			rc = pack_model(m, out, how);
+			rc = pack_model(m, out, how, prog);
 		}
 	} else if (r == 1) {
 		rc = error_code(EXIT_INVALID, "'%s': its ML program refers to the weight file '%s', which a bare .mlmodel "
 				"cannot carry; convert the package it came from instead", m->path, blob);
 	} else if (k == OUT_PACKAGE) {
-		rc = new_package_dir(m, out);
+		rc = new_package_dir(m, out, prog);
 	} else {
-		rc = new_package_zip(m, out, how);
+		rc = new_package_zip(m, out, how, prog);
 	}
 	free(blob);
 	mlpkg_close(m);

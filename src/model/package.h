@@ -8,9 +8,24 @@
  * with the exit classes of error.h: EXIT_USAGE for a request refused,
  * EXIT_NOTFOUND for a missing input, EXIT_INVALID for an input that is not a
  * valid (or a hostile) model, package or zip, EXIT_WRITE when the result
- * could not be written. */
+ * could not be written.
+ *
+ * Copies can be long: pack, unpack and convert tell a progress callback how
+ * far they are (the library draws nothing itself). */
 #ifndef MLPKG_PACKAGE_H
 #define MLPKG_PACKAGE_H
+#include <stdint.h>
+
+/* Where pack, unpack and convert report progress; a NULL pointer (or fn)
+ * asks for none.  fn is called with ctx as the work advances: verb
+ * ("packing", "unpacking", "converting"), path (the input), done bytes of
+ * total (done never above total; total may be 0).  When the work ends,
+ * finished or not, fn is called once more with verb NULL, so that whatever
+ * was drawn can be taken away.  Errors may be reported between calls. */
+struct mlpkg_progress {
+	void (*fn)(void *ctx, const char *verb, const char *path, uint64_t done, uint64_t total);
+	void *ctx;
+};
 
 enum pkg_compress {
 	PKG_AUTO,     /* deflate JSON files and specs up to 64 MiB, store the rest */
@@ -22,7 +37,7 @@ enum pkg_compress {
  * (X.mlpackage being pkg's folder name), folders included, Unix permission
  * bits and dates kept.  Links are kept as links when they stay inside the
  * package and refused otherwise. */
-int pkg_pack(const char *pkg, const char *out, enum pkg_compress how);
+int pkg_pack(const char *pkg, const char *out, enum pkg_compress how, const struct mlpkg_progress *prog);
 
 /* Unpacks the zipped package zip as the folder dir/NAME, where NAME is name,
  * or when name is NULL the package's folder in the archive (or, for a
@@ -34,7 +49,7 @@ int pkg_pack(const char *pkg, const char *out, enum pkg_compress how);
  * sizes the archive cannot hold are refused before anything is written.
  * *made (when made is not NULL) gets the path of the new folder; caller
  * frees. */
-int pkg_unpack(const char *zip, const char *dir, const char *name, char **made);
+int pkg_unpack(const char *zip, const char *dir, const char *name, char **made, const struct mlpkg_progress *prog);
 
 /* Converts in to out, the kind of out coming from its name (.mlmodel,
  * .mlpackage, .zip): an .mlmodel (or standard input, or a zip holding a
@@ -45,7 +60,7 @@ int pkg_unpack(const char *zip, const char *dir, const char *name, char **made);
  * verbatim.  Refused: a spec that does not decode and an .mlmodel whose ML
  * program refers to weight files (EXIT_INVALID), a package with weights to
  * .mlmodel and a conversion to the same kind (EXIT_USAGE). */
-int pkg_convert(const char *in, const char *out, enum pkg_compress how);
+int pkg_convert(const char *in, const char *out, enum pkg_compress how, const struct mlpkg_progress *prog);
 
 /* A new identifier as Apple's tools make them: a random (version 4) UUID in
  * upper case, 36 characters and a NUL in buf. */

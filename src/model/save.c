@@ -113,8 +113,7 @@ static int copy_stopped;
 static int stop_copy(void)
 {
 	copy_stopped = 1;
-	set_error_code(EXIT_WRITE);
-	return -1;
+	return error_code_silent(EXIT_WRITE);
 }
 
 static int copy_file(const char *from, const char *to, mode_t mode)

@@ -180,7 +180,7 @@ const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->e[i].name, name)) {
 			if (s->e[i].failed) {
-				set_error_code(s->e[i].failed);
+				error_code_silent(s->e[i].failed);
 				return NULL;
 			}
 			return &s->e[i].file;
@@ -194,12 +194,16 @@ const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
 	char *dir = strncmp(name, mp, strlen(mp)) ? NULL : mlpkg_model_dir(s->m);
 	e->label = dir ? xasprintf("%s/%s/%s", s->m->path, dir, name + strlen(mp)) : xasprintf("%s/%s", s->m->path, name);
 	free(dir);
-	if (mlpkg_read_item(s->m, name, &e->buf, &e->len, &e->mapped) < 0) {
+	struct error_capture rd;
+	error_capture_begin(&rd, ERRCAP_WATCH);
+	int r = mlpkg_read_item(s->m, name, &e->buf, &e->len, &e->mapped);
+	int code = error_capture_end(&rd);
+	if (r < 0) {
 		e->buf = NULL;
 		/* a package without the weight file its spec names is broken */
-		if (last_error_code() == EXIT_NOTFOUND && (s->m->fmt == FMT_PACKAGE || s->m->fmt == FMT_ZIP))
-			set_error_code(EXIT_INVALID);
-		e->failed = last_error_code();
+		if (code == EXIT_NOTFOUND && (s->m->fmt == FMT_PACKAGE || s->m->fmt == FMT_ZIP))
+			error_code_silent(code = EXIT_INVALID);
+		e->failed = code != EXIT_OK ? code : EXIT_FAIL;
 		return NULL;
 	}
 	if (blob_file_open(&e->file, e->buf, e->len, e->label) < 0) {

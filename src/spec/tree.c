@@ -100,8 +100,8 @@ static int reported(struct mt_node *n)
 	while (n->parent)
 		n = n->parent;
 	if (n->reported)
-		return set_error_code(EXIT_INVALID), 1;
-	if (!error_quiet)
+		return error_code_silent(EXIT_INVALID), 1;
+	if (!error_dropping())
 		n->reported = 1;
 	return 0;
 }
@@ -505,7 +505,7 @@ int mt_parse(struct mt_node *n)
 	if (n->state == MT_PARSED)
 		return 0;
 	if (n->state == MT_BAD)
-		return set_error_code(EXIT_INVALID), -1;
+		return error_code_silent(EXIT_INVALID);
 	if (n->depth > MT_MAX_DEPTH)
 		return bad(n, "messages nested too deeply");
 	if (from_file(n) && parse_file(n) == 0)

@@ -32,16 +32,19 @@ static int overview_init(struct view *v)
 	struct mlpkg_model *m = ui_model(v), *fresh = NULL;
 	struct summary s;
 	int rc = EXIT_OK;
-	set_error_code(EXIT_OK);
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_WATCH);
 	if (m->fmt != FMT_STDIN && !m->root->dirty) {
 		if (mlpkg_open(m->path, 0, &fresh) < 0) {
-			un_add(v->root, "(info failed: exit %d)", last_error_code())->attr = UA_WARN;
+			un_add(v->root, "(info failed: exit %d)", error_capture_end(&cap))->attr = UA_WARN;
 			return 0;
 		}
 		m = fresh;
 	}
-	if (summary_gather(&s, m) < 0 || last_error_code() != EXIT_OK) {
-		rc = last_error_code() ? last_error_code() : EXIT_FAIL;
+	int gathered = summary_gather(&s, m);
+	int ec = error_capture_end(&cap);
+	if (gathered < 0 || ec != EXIT_OK) {
+		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
 	} else {
 		char *text = NULL;
 		size_t len = 0;

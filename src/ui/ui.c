@@ -8,6 +8,7 @@
 #include "base/xalloc.h"
 #include <curses.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,15 @@ struct edit {
 	char *key, *val;   /* val NULL: removed */
 };
 
+/* A message reported while the screen is up, as stderr would have had it:
+ * "mlpkg: ...\n".  Complete before it is linked, so that a signal handler
+ * walking the list sees whole messages only. */
+struct kept_msg {
+	struct kept_msg *next;
+	size_t len;
+	char text[];
+};
+
 struct ui {
 	struct mlpkg_model *m;
 	struct view views[5];
@@ -90,11 +100,13 @@ struct ui {
 	size_t zscroll;
 	int tabx[6];
 	int lh, dh;        /* list and detail heights of the last layout */
-	/* stderr while the screen is up */
-	int saved_err;
+	/* messages while the screen is up (see ui_error_routine) */
+	struct kept_msg *kept, **kept_tail;
+	struct kept_msg *seen;   /* the newest one the status line has taken */
+	error_routine saved_fn;  /* the routine to put back, and its ctx */
+	void *saved_ctx;
+	int routed;              /* ui_error_routine is installed */
 	volatile sig_atomic_t in_signal; /* restoring from a signal handler */
-	FILE *errf;
-	long errseen;
 	int active;
 	SCREEN *scr;
 	FILE *nullin, *nullout;
@@ -116,23 +128,21 @@ static int write_all(const char *p, size_t n)
 	return 0;
 }
 
-/* Writes what f holds to stderr; with dedupe, a line already written is
- * left out (a damaged part of the model is reported once, however many
- * views ran into it).  Without (in a signal handler), as it is. */
-static void replay_errors(FILE *f, int dedupe)
+/* Writes the kept messages to stderr; with dedupe, a line already written
+ * is left out (a damaged part of the model is reported once, however many
+ * views ran into it).  Without (in a signal handler: no allocation), as
+ * they are. */
+static void replay_errors(const struct kept_msg *list, int dedupe)
 {
-	char buf[4096];
-	size_t n;
-	rewind(f);
 	if (!dedupe) {
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			if (write_all(buf, n) < 0)
+		for (const struct kept_msg *k = list; k; k = k->next)
+			if (write_all(k->text, k->len) < 0)
 				return;
 		return;
 	}
 	struct strbuf sb = STRBUF_INIT;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(&sb, buf, n);
+	for (const struct kept_msg *k = list; k; k = k->next)
+		sb_add(&sb, k->text, k->len);
 	struct strlist seen = { 0 };
 	for (char *line = sb.buf; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -151,7 +161,60 @@ static void replay_errors(FILE *f, int dedupe)
 	sb_release(&sb);
 }
 
-/* Messages written to stderr while the screen is up are kept and replayed
+/* room for the one message that finds memory exhausted */
+static _Alignas(struct kept_msg) char spare[sizeof(struct kept_msg) + 256];
+static int spare_used;
+
+/* The error routine while the screen is up: stderr would draw over the
+ * screen, so each message is kept, for the status line (take_errors) and
+ * for stderr once the terminal is restored.  Plain malloc: out of memory,
+ * die() comes here, and xmalloc would come back. */
+static void ui_error_routine(int code, int is_warning, const char *msg, void *ctx)
+{
+	struct ui *u = ctx;
+	(void)code;
+	fflush(stdout);
+	const char *pre = is_warning ? "mlpkg: warning: " : "mlpkg: ";
+	size_t len = strlen(pre) + strlen(msg) + 1;
+	struct kept_msg *k = malloc(sizeof(*k) + len + 1);
+	if (!k) {
+		if (spare_used)
+			return;
+		spare_used = 1;
+		k = (struct kept_msg *)spare;
+		len = sizeof(spare) - sizeof(*k) - 1;
+	}
+	k->next = NULL;
+	snprintf(k->text, len + 1, "%s%s\n", pre, msg);
+	k->len = strlen(k->text);
+	if (k->text[k->len - 1] != '\n')
+		k->text[k->len - 1] = '\n'; /* cut short: still a line */
+	atomic_signal_fence(memory_order_release);
+	*u->kept_tail = k;
+	u->kept_tail = &k->next;
+}
+
+/* Puts back the routine that was there before the screen came up. */
+static void unroute_errors(struct ui *u)
+{
+	if (!u->routed)
+		return;
+	u->routed = 0;
+	set_error_routine(u->saved_fn, u->saved_ctx);
+}
+
+static void free_kept(struct ui *u)
+{
+	for (struct kept_msg *k = u->kept, *next; k; k = next) {
+		next = k->next;
+		if ((char *)k != spare)
+			free(k);
+	}
+	u->kept = u->seen = NULL;
+	u->kept_tail = &u->kept;
+}
+
+/* Messages reported while the screen is up are kept and written to stderr
  * after the terminal is restored. */
 static void restore_terminal(void)
 {
@@ -161,13 +224,10 @@ static void restore_terminal(void)
 	u->active = 0;
 	if (!isendwin())
 		endwin();
-	if (u->saved_err >= 0) {
+	if (u->routed) {
+		unroute_errors(u);
 		fflush(stderr);
-		dup2(u->saved_err, 2);
-		close(u->saved_err);
-		u->saved_err = -1;
-		if (u->errf)
-			replay_errors(u->errf, !u->in_signal);
+		replay_errors(u->kept, !u->in_signal);
 	}
 }
 
@@ -180,41 +240,34 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-static void capture_stderr(struct ui *u)
+static void route_errors(struct ui *u)
 {
-	u->saved_err = -1;
-	u->errf = tmpfile();
-	if (!u->errf)
-		return;
-	fflush(stderr);
-	u->saved_err = dup(2);
-	if (u->saved_err >= 0)
-		dup2(fileno(u->errf), 2);
+	u->kept = NULL;
+	u->kept_tail = &u->kept;
+	u->seen = NULL;
+	u->saved_fn = get_error_routine(&u->saved_ctx);
+	set_error_routine(ui_error_routine, u);
+	u->routed = 1;
 }
 
-/* the last line written to stderr since we looked, as the message */
+/* the last line of the newest message since we looked, as the message */
 static void take_errors(struct ui *u)
 {
-	if (!u->errf)
+	struct kept_msg *newest = NULL;
+	for (struct kept_msg *k = u->seen ? u->seen->next : u->kept; k; k = k->next)
+		newest = k;
+	if (!newest)
 		return;
-	fflush(stderr);
-	struct stat st;
-	if (fstat(fileno(u->errf), &st) < 0 || st.st_size <= u->errseen)
-		return;
-	size_t n = (size_t)(st.st_size - u->errseen);
-	char *buf = xmalloc(n + 1);
-	ssize_t r = pread(fileno(u->errf), buf, n, u->errseen);
-	u->errseen = st.st_size;
-	if (r > 0) {
-		buf[r] = 0;
-		while (r > 0 && buf[r - 1] == '\n')
-			buf[--r] = 0;
-		char *last = strrchr(buf, '\n');
-		last = last ? last + 1 : buf;
-		if (!strncmp(last, "mlpkg: ", 7))
-			last += 7;
-		snprintf(u->msg, sizeof(u->msg), "%s", last);
-	}
+	u->seen = newest;
+	char *buf = xstrndup(newest->text, newest->len);
+	size_t r = newest->len;
+	while (r > 0 && buf[r - 1] == '\n')
+		buf[--r] = 0;
+	char *last = strrchr(buf, '\n');
+	last = last ? last + 1 : buf;
+	if (!strncmp(last, "mlpkg: ", 7))
+		last += 7;
+	snprintf(u->msg, sizeof(u->msg), "%s", last);
 	free(buf);
 }
 
@@ -245,7 +298,7 @@ static int setup(struct ui *u)
 	signal(SIGQUIT, on_signal);
 	signal(SIGSEGV, on_signal);
 	signal(SIGABRT, on_signal);
-	capture_stderr(u);
+	route_errors(u);
 	if (u->headless) {
 		int l = lines ? atoi(lines) : 24, c = cols ? atoi(cols) : 80;
 		resizeterm(l > 2 ? l : 24, c > 10 ? c : 80);
@@ -814,8 +867,7 @@ int ui_save(struct view *v)
 	}
 	if (u->m->fmt == FMT_STDIN) {
 		ui_msg(v, "cannot save standard input in place");
-		set_error_code(EXIT_USAGE);
-		return -1;
+		return error_code_silent(EXIT_USAGE);
 	}
 	struct mlpkg_model *w;
 	if (mlpkg_open(u->m->path, MLPKG_OPEN_WRITE, &w) < 0) {
@@ -1315,14 +1367,19 @@ static int act(struct ui *u, enum action a)
 	case AC_PREV: return step_match(v, -1);
 	case AC_HELP: u->help = 1; u->zscroll = 0; return RP_ALL;
 	case AC_QUIT: return quit_asks(u) ? RP_QUIT : RP_ALL;
-	case AC_SAVE:
+	case AC_SAVE: {
 		/* a failed save keeps the edits, and the model as it was read */
-		if (ui_save(v) < 0) {
-			u->save_failed = last_error_code() != EXIT_OK ? last_error_code() : EXIT_WRITE;
+		struct error_capture cap;
+		error_capture_begin(&cap, ERRCAP_WATCH);
+		int saved = ui_save(v);
+		int ec = error_capture_end(&cap);
+		if (saved < 0) {
+			u->save_failed = ec != EXIT_OK ? ec : EXIT_WRITE;
 			return RP_ALL;
 		}
 		u->save_failed = 0;
 		return RP_ALL | RP_RELOAD;
+	}
 	case AC_REDRAW: clearok(curscr, TRUE); return RP_ALL;
 	}
 	return RP_NONE;
@@ -1397,7 +1454,6 @@ static const struct view_ops *const all_views[] = { &overview_ops, &layers_ops, 
 int browse_run(const char *path, const struct browse_opts *o)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
-	u->saved_err = -1;
 	const char *nd = getenv("MLPKG_NO_DISPLAY"), *sc = getenv("MLPKG_SCRIPT");
 	u->headless = nd && *nd && strcmp(nd, "0");
 	u->mouse = o->mouse;
@@ -1473,8 +1529,7 @@ int browse_run(const char *path, const struct browse_opts *o)
 		fclose(u->nullin);
 	if (u->nullout)
 		fclose(u->nullout);
-	if (u->errf)
-		fclose(u->errf);
+	free_kept(u);
 	if (u->script)
 		fclose(u->script);
 	/* edits left unsaved because their save failed: the session failed */
