@@ -152,8 +152,7 @@ else
 	skip "big network: layers"
 fi
 
-if ! have_fixtures; then
-	skip "fixtures not found at $FIXTURES"
+if ! fixtures_or_skip "info and info --json on every fixture (80 columns, index.tsv, the independent decoder); catfeeder members, notype, asl preview, flexible image sizes; zipped package vs folder; the undecodable model"; then
 	done_testing
 fi
 

@@ -169,8 +169,7 @@ check "... said once" sh -c "one_line() { :; }; [ \$(wc -l <'$TMP/err') -eq 1 ] 
 expect_exit 0 "info still works without weight files (it never reads them)" "$MLPKG" info "$TMP/C.mlpackage"
 expect_exit 3 "a missing model: exit 3" "$MLPKG" weights "$TMP/nope.mlmodel"
 
-if ! have_fixtures; then
-	skip "fixtures not found at $FIXTURES"
+if ! fixtures_or_skip "weights and --json on every fixture (the independent decoder); catfeeder blobs, --extract of palettized/quantized tensors as .bin and .npy, zipped package vs folder, GRU float16 weights, the undecodable model"; then
 	done_testing
 fi
 
