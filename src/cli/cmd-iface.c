@@ -290,28 +290,6 @@ static int labels_list_one(const char *path, const struct edit_opts *o, int seve
 	return rc;
 }
 
-static int read_all(const char *file, char **buf, size_t *len)
-{
-	int fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
-	if (fd < 0)
-		return error_code(errno == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL, "'%s': cannot read: %s", file,
-				  strerror(errno));
-	struct strbuf sb = STRBUF_INIT;
-	char tmp[65536];
-	ssize_t r;
-	while ((r = read(fd, tmp, sizeof(tmp))) > 0)
-		sb_add(&sb, tmp, (size_t)r);
-	int e = errno;
-	if (fd)
-		close(fd);
-	if (r < 0) {
-		sb_release(&sb);
-		return error_code(EXIT_FAIL, "'%s': cannot read: %s", file, strerror(e));
-	}
-	*buf = sb_detach(&sb, len);
-	return 0;
-}
-
 static int labels_set_one(char *const *v, size_t n, const char *path, const struct edit_opts *o)
 {
 	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
@@ -412,7 +390,7 @@ int cmd_labels(int argc, char **argv)
 		return cmd_usage(self, "-o takes a single MODEL");
 	char *text;
 	size_t len;
-	if (read_all(av[0], &text, &len) < 0)
+	if (cmd_read_input(av[0], &text, &len) < 0)
 		return last_error_code();
 	char **v;
 	size_t n;

@@ -3,6 +3,7 @@
 #include "model/model.h"
 #include "base/atomic.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/xalloc.h"
 #include "model/zipio.h"
 #include "model/internal.h"
@@ -110,38 +111,13 @@ static int open_locked(const char *path, int lock, int extra, struct stat *st)
 	return -1;
 }
 
-static int read_fd_all(int fd, uint8_t **buf, size_t *len, size_t max)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char tmp[65536];
-	for (;;) {
-		ssize_t r = read(fd, tmp, sizeof(tmp));
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			sb_release(&sb);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		if (sb.len + (size_t)r > max) {
-			sb_release(&sb);
-			errno = EFBIG;
-			return -1;
-		}
-		sb_add(&sb, tmp, (size_t)r);
-	}
-	*buf = (uint8_t *)sb_detach(&sb, len);
-	return 0;
-}
-
 static int read_small_file(const char *path, char **text, size_t *len, size_t max)
 {
 	int fd = model_open_ro(path, 0);
 	if (fd < 0)
 		return -1;
 	uint8_t *b;
-	int r = read_fd_all(fd, &b, len, max);
+	int r = fs_read_fd(fd, &b, len, max);
 	int e = errno;
 	close(fd);
 	errno = e;
@@ -381,7 +357,7 @@ int mlpkg_open(const char *path, int flags, struct mlpkg_model **out)
 	*out = NULL;
 	if (!strcmp(path, "-")) {
 		m->fmt = FMT_STDIN;
-		if (read_fd_all(0, &m->buf, &m->spec_len, (size_t)1 << 40) < 0) {
+		if (fs_read_fd(0, &m->buf, &m->spec_len, (size_t)1 << 40) < 0) {
 			error_code(EXIT_FAIL, "'-': cannot read standard input: %s", strerror(errno));
 			goto done;
 		}

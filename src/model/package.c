@@ -6,6 +6,7 @@
 #include "model/package.h"
 #include "base/atomic.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "model/manifest.h"
 #include "model/model.h"
 #include "base/xalloc.h"
@@ -79,31 +80,6 @@ static char *shown(const char *s)
 	return c;
 }
 
-/* removes a tree we made (links are removed, never followed) */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	chmod(path, 0700);
-	DIR *d = opendir(path);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char *p = xasprintf("%s/%s", path, e->d_name);
-		remove_tree(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(path);
-}
-
 static int fsync_path(const char *path, int dir)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
@@ -116,30 +92,10 @@ static int fsync_path(const char *path, int dir)
 
 /* ---- signals: held back while a temp folder is being built ------------------ */
 
-/* INT, TERM and HUP are blocked while we build a folder; the loops poll for
- * them, clean up, and let them through (the process then ends as it would
- * have).  A signal handler could not remove a tree safely. */
-struct held {
-	sigset_t old;
-	int on;
-};
-
-static void hold_signals(struct held *h)
-{
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGINT);
-	sigaddset(&s, SIGTERM);
-	sigaddset(&s, SIGHUP);
-	h->on = sigprocmask(SIG_BLOCK, &s, &h->old) == 0;
-}
-
-static void release_signals(struct held *h)
-{
-	if (h->on)
-		sigprocmask(SIG_SETMASK, &h->old, NULL);
-	h->on = 0;
-}
+/* INT, TERM and HUP are held back (fs_hold_signals) while we build a
+ * folder; the loops poll for them, clean up, and let them through (the
+ * process then ends as it would have).  A signal handler could not remove a
+ * tree safely. */
 
 /* 1 (reported, naming what) when INT, TERM or HUP is waiting */
 static int interrupted(const char *what)
@@ -252,46 +208,15 @@ static int write_new_file(const char *path, const void *p, size_t len, mode_t mo
 	return rc;
 }
 
-/* Puts the folder tmp in place as dest (same parent folder).  An existing
- * dest is exchanged atomically where the system can, else moved aside
- * first and put back if the rename fails; then removed. */
+/* Puts the folder tmp in place as dest (same parent folder): see
+ * fs_install_dir. */
 static int install_dir(const char *tmp, const char *dest, int replace)
 {
-	if (!replace) {
-		if (rename(tmp, dest) < 0)
-			return error_code(EXIT_WRITE, "'%s': cannot create it: %s; nothing written", dest, strerror(errno));
-	} else {
-		int done = 0;
-#ifdef RENAME_EXCHANGE
-		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_EXCHANGE) == 0) {
-			remove_tree(tmp);
-			done = 1;
-		} else if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
-			return error_code(EXIT_WRITE, "'%s': cannot replace it: %s; it was left as it was", dest,
-					  strerror(errno));
-		}
-#endif
-		if (!done) {
-			char *old = xasprintf("%s-old", tmp);
-			if (rename(dest, old) < 0) {
-				int e = errno;
-				free(old);
-				return error_code(EXIT_WRITE, "'%s': cannot replace it: %s; it was left as it was", dest,
-						  strerror(e));
-			}
-			if (rename(tmp, dest) < 0) {
-				int e = errno;
-				rename(old, dest);
-				free(old);
-				return error_code(EXIT_WRITE, "'%s': cannot replace it: %s; it was left as it was", dest,
-						  strerror(e));
-			}
-			remove_tree(old);
-			free(old);
-		}
-	}
-	fsync_dir_of(dest);
-	return 0;
+	if (fs_install_dir(tmp, dest, replace) == 0)
+		return 0;
+	if (!replace)
+		return error_code(EXIT_WRITE, "'%s': cannot create it: %s; nothing written", dest, strerror(errno));
+	return error_code(EXIT_WRITE, "'%s': cannot replace it: %s; it was left as it was", dest, strerror(errno));
 }
 
 /* removes the folders make_path made: dir and its parents up to top */
@@ -714,10 +639,10 @@ static int pack_model(struct mlpkg_model *m, const char *out, enum pkg_compress 
 		rc = walk(m->pkg_dir, root_real, "", &l);
 	struct atomic_file af;
 	struct zipio *z = NULL;
-	struct held h = { 0 };
+	struct fs_held h = { 0 };
 	int begun = 0;
 	if (rc == 0) {
-		hold_signals(&h);
+		fs_hold_signals(&h);
 		rc = atomic_begin(&af, out, 0);
 		begun = rc == 0;
 	}
@@ -758,7 +683,7 @@ static int pack_model(struct mlpkg_model *m, const char *out, enum pkg_compress 
 		else
 			atomic_abort(&af), rc = -1;
 	}
-	release_signals(&h);
+	fs_release_signals(&h);
 	plist_free(&l);
 	free(root_real);
 	free(out_real);
@@ -1127,11 +1052,11 @@ static int unpack_model(struct mlpkg_model *m, const char *dir, const char *name
 	char *made_top = NULL;
 	char *dest = prepare_dest(dir, pname, &made_top, &replace);
 	char *tmp = NULL;
-	struct held h = { 0 };
+	struct fs_held h = { 0 };
 	if (!dest)
 		rc = -1;
 	if (rc == 0) {
-		hold_signals(&h);
+		fs_hold_signals(&h);
 		tmp = make_temp_dir(dir, pname);
 		if (!tmp)
 			rc = -1;
@@ -1147,13 +1072,13 @@ static int unpack_model(struct mlpkg_model *m, const char *dir, const char *name
 	}
 	if (rc < 0) {
 		if (tmp)
-			remove_tree(tmp);
+			fs_remove_tree(tmp);
 		unmake_path(dir, made_top);
 	} else if (made) {
 		*made = dest;
 		dest = NULL;
 	}
-	release_signals(&h);
+	fs_release_signals(&h);
 	free(made_top);
 	free(tmp);
 	free(dest);
@@ -1204,11 +1129,11 @@ static int new_package_dir(struct mlpkg_model *m, const char *out, const struct 
 	mode_t um = current_umask();
 	char *dest = prepare_dest(dir, name, &made_top, &replace);
 	char *tmp = NULL;
-	struct held h = { 0 };
+	struct fs_held h = { 0 };
 	if (!dest)
 		rc = -1;
 	if (rc == 0) {
-		hold_signals(&h);
+		fs_hold_signals(&h);
 		tmp = make_temp_dir(dir, name);
 		if (!tmp)
 			rc = -1;
@@ -1248,10 +1173,10 @@ static int new_package_dir(struct mlpkg_model *m, const char *out, const struct 
 		rc = install_dir(tmp, dest, replace);
 	if (rc < 0) {
 		if (tmp)
-			remove_tree(tmp);
+			fs_remove_tree(tmp);
 		unmake_path(dir, made_top);
 	}
-	release_signals(&h);
+	fs_release_signals(&h);
 	free(made_top);
 	free(tmp);
 	free(dest);
@@ -1271,8 +1196,8 @@ static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_comp
 	char *man = pkg_new_manifest(0);
 	struct atomic_file af;
 	struct zipio *z = NULL;
-	struct held h;
-	hold_signals(&h);
+	struct fs_held h;
+	fs_hold_signals(&h);
 	int rc = atomic_begin(&af, out, 0), begun = rc == 0;
 	if (rc == 0 && !(z = zipio_create(af.tmp, out)))
 		rc = -1;
@@ -1307,7 +1232,7 @@ static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_comp
 		else
 			atomic_abort(&af), rc = -1;
 	}
-	release_signals(&h);
+	fs_release_signals(&h);
 	free(man);
 	free(root);
 	free(dir);
@@ -1319,10 +1244,10 @@ static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_comp
 static int write_mlmodel(struct mlpkg_model *m, const char *out, const struct mlpkg_progress *prog)
 {
 	struct atomic_file af;
-	struct held h;
-	hold_signals(&h);
+	struct fs_held h;
+	fs_hold_signals(&h);
 	if (atomic_begin(&af, out, 0) < 0) {
-		release_signals(&h);
+		fs_release_signals(&h);
 		return -1;
 	}
 	struct progress pr;
@@ -1341,7 +1266,7 @@ static int write_mlmodel(struct mlpkg_model *m, const char *out, const struct ml
 		atomic_abort(&af);
 	else
 		rc = atomic_commit(&af);
-	release_signals(&h);
+	fs_release_signals(&h);
 	return rc;
 }
 
