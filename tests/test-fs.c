@@ -3,7 +3,7 @@
  * a new folder and replacing an existing one (by exchange and, with
  * renameat2 made to fail as where it is missing, by the move-aside
  * fallback), fs_read_file on empty, large, missing and too-big files, and
- * signals held back by fs_hold_signals.
+ * signals held back by fs_hold_signals; struct buf (src/base/buf.h).
  *
  * Root may empty a read-only folder anyway, so when run as root the
  * read-only case runs in a child that has become nobody. */
@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "base/atomic.h"
+#include "base/buf.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
 
@@ -359,6 +360,41 @@ static void signals_held_back(void **state)
 	sigaction(SIGTERM, &old, NULL);
 }
 
+/* ---- struct buf ---------------------------------------------------------------------- */
+
+static void buf_kinds(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	buf_release(&b); /* empty: nothing to do */
+	assert_int_equal(b.kind, BUF_NONE);
+	buf_own_heap(&b, xstrdup("heap"), 4);
+	assert_int_equal(b.kind, BUF_HEAP);
+	assert_memory_equal(b.p, "heap", 4);
+	buf_release(&b); /* freed (ASan would see a leak otherwise) */
+	assert_null(b.p);
+	assert_int_equal(b.kind, BUF_NONE);
+	buf_release(&b); /* twice is fine */
+
+	char *d = scratch();
+	assert_non_null(d);
+	char *f = xasprintf("%s/mapped", d);
+	assert_int_equal(put(f, "mapped bytes"), 0);
+	int fd = open(f, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(buf_map(&b, fd, 12), 0);
+	close(fd);
+	assert_int_equal(b.kind, BUF_MMAP);
+	assert_int_equal(b.len, 12);
+	assert_memory_equal(b.p, "mapped bytes", 12);
+	buf_release(&b);
+	assert_int_equal(b.kind, BUF_NONE);
+	assert_int_equal(b.len, 0);
+	fs_remove_tree(d);
+	free(f);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +405,7 @@ int main(void)
 		cmocka_unit_test(install_replace_fallback),
 		cmocka_unit_test(read_empty_large_missing),
 		cmocka_unit_test(signals_held_back),
+		cmocka_unit_test(buf_kinds),
 	};
 	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
 }

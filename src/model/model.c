@@ -541,9 +541,10 @@ static char *item_rel(struct mlpkg_model *m, const char *name)
 	return rel;
 }
 
-int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size_t *len, int *mapped)
+int mlpkg_read_item(struct mlpkg_model *m, const char *name, struct buf *out)
 {
-	*mapped = 0;
+	static const struct buf none = BUF_INIT;
+	*out = none;
 	if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP)
 		return error_code(EXIT_NOTFOUND, "'%s': '%s' is not available outside a package", m->path, name);
 	char *rel = item_rel(m, name);
@@ -558,8 +559,13 @@ int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size
 		long i = zipio_find(m->zip, entry);
 		if (i < 0)
 			rc = error_code(EXIT_NOTFOUND, "'%s': no '%s' in the archive", m->path, entry);
-		else
-			rc = zipio_read(m->zip, i, buf, len, (uint64_t)1 << 40);
+		else {
+			uint8_t *b;
+			size_t len;
+			rc = zipio_read(m->zip, i, &b, &len, (uint64_t)1 << 40);
+			if (rc == 0)
+				buf_own_heap(out, b, len);
+		}
 		free(entry);
 		free(rel);
 		return rc;
@@ -576,17 +582,9 @@ int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 			rc = error_code(EXIT_INVALID, "'%s': cannot read '%s'", m->path, rel);
 		} else if (st.st_size == 0) {
-			*buf = xmalloc(1);
-			*len = 0;
-		} else {
-			void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-			if (p == MAP_FAILED) {
-				rc = error_code(EXIT_FAIL, "'%s': cannot map '%s': %s", m->path, rel, strerror(errno));
-			} else {
-				*buf = p;
-				*len = (size_t)st.st_size;
-				*mapped = 1;
-			}
+			buf_own_heap(out, xcalloc(1, 1), 0);
+		} else if (buf_map(out, fd, (size_t)st.st_size) < 0) {
+			rc = error_code(EXIT_FAIL, "'%s': cannot map '%s': %s", m->path, rel, strerror(errno));
 		}
 		if (fd >= 0)
 			close(fd);
