@@ -225,6 +225,14 @@ static void replace_with(int exchange)
 	assert_false(exists(ro));
 	assert_false(exists(tmp));
 	assert_false(exists(aside));
+	/* tmp cannot be renamed (it is not there): dest is left as it was,
+	 * put back when it had been moved aside */
+	no_exchange = !exchange;
+	r = fs_install_dir(tmp, dest, 1);
+	no_exchange = 0;
+	assert_int_equal(r, -1);
+	assert_true(holds(p, "new"));
+	assert_false(exists(aside));
 	/* replace 1 with no dest: refused, tmp left for the caller */
 	char *none = xasprintf("%s/none", d);
 	make_dir_with(tmp, "new", "new");
