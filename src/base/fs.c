@@ -107,10 +107,12 @@ int fs_read_fd(int fd, uint8_t **buf, size_t *len, size_t max)
 	struct stat st;
 	/* a regular file's size is known: one allocation for it */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= max)
-		sb_grow(&sb, (size_t)st.st_size + 1);
+		sb_grow(&sb, (size_t)st.st_size + 1), sb.buf[0] = 0;
 	for (;;) {
-		if (sb.alloc <= sb.len + 1)
+		if (sb.alloc <= sb.len + 1) {
 			sb_grow(&sb, 65536);
+			sb.buf[sb.len] = 0; /* NUL-terminated even when nothing comes */
+		}
 		ssize_t r = read(fd, sb.buf + sb.len, sb.alloc - sb.len - 1);
 		if (r < 0) {
 			if (errno == EINTR)
