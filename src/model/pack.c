@@ -4,23 +4,16 @@
 #include "base/atomic.h"
 #include "base/error.h"
 #include "base/fs.h"
-#include "model/manifest.h"
 #include "model/model.h"
 #include "base/xalloc.h"
 #include "model/zipio.h"
-#include "MIL.pb-c.h"
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---- pack ------------------------------------------------------------------------ */

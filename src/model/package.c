@@ -14,14 +14,10 @@
 #include "model/manifest.h"
 #include "model/model.h"
 #include "base/xalloc.h"
-#include "model/zipio.h"
 #include "MIL.pb-c.h"
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,14 +6,10 @@
 #include "edit/txn.h"
 #include "base/xalloc.h"
 #include <curses.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <wchar.h>
 

@@ -1,20 +1,12 @@
 /* rows: the rows of a view (see frame.h): built lazily, flattened for
  * drawing, folded; and search over them. */
 #include "ui/frame.h"
-#include "base/error.h"
-#include "edit/txn.h"
 #include "base/xalloc.h"
 #include <curses.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <wchar.h>
 
 /* ---- rows ------------------------------------------------------------------------------ */
 

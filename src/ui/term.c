@@ -3,17 +3,13 @@
  * screen is up, and drawing text within a width. */
 #include "ui/frame.h"
 #include "base/error.h"
-#include "edit/txn.h"
 #include "base/xalloc.h"
 #include <curses.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <wchar.h>
 
