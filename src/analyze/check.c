@@ -331,22 +331,17 @@ static struct wfile *weight_file(struct mlpkg_model *m, struct wfiles *w, const 
 	memset(wf, 0, sizeof(*wf));
 	wf->name = xstrdup(name);
 	wf->rel = weight_file_rel(m, name);
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int mapped = 0;
+	struct buf b;
 	struct error_capture probe;
 	error_capture_begin(&probe, ERRCAP_DROP);
-	int rc = mlpkg_read_item(m, name, &buf, &len, &mapped);
+	int rc = mlpkg_read_item(m, name, &b);
 	error_capture_end(&probe);
 	if (rc < 0) {
 		add(r, CHECK_ERROR, wf->rel, "the weight file the spec names is missing or unreadable");
 		return wf;
 	}
-	walk_weight_file(wf, buf, len, r);
-	if (mapped)
-		munmap(buf, len);
-	else
-		free(buf);
+	walk_weight_file(wf, b.p, b.len, r);
+	buf_release(&b);
 	return wf;
 }
 
