@@ -576,7 +576,7 @@ static void parse_lines(void **state)
 
 /* ---- real models ---------------------------------------------------------------------------------------------- */
 
-static void fixtures(void **state)
+static void fixture_classifier_labels(void **state)
 {
 	(void)state;
 	const char *names[] = { "ph1ps-MNIST.mlmodel", "createml-ChestXray.mlmodel", "improveai-dummy_v6.mlmodel",
@@ -641,7 +641,7 @@ int main(void)
 		cmocka_unit_test(int32_unpacked_refused_whole),
 		cmocka_unit_test(invalid_trees),
 		cmocka_unit_test(parse_lines),
-		cmocka_unit_test(fixtures),
+		cmocka_unit_test(fixture_classifier_labels),
 	};
 	return cmocka_run_group_tests_name("labels", tests, setup, teardown);
 }

@@ -332,7 +332,7 @@ static void mkmodel_manifest(void **state)
 	free(p);
 }
 
-static void fixture_manifest(void **state)
+static void fixture_yolov8n_manifest(void **state)
 {
 	(void)state;
 	char *p = unit_fixture("catfeeder-yolov8n.mlpackage/Manifest.json");
@@ -354,7 +354,7 @@ int main(void)
 		cmocka_unit_test(format_canonical),
 		cmocka_unit_test(format_sorted_and_escaped),
 		cmocka_unit_test(mkmodel_manifest),
-		cmocka_unit_test(fixture_manifest),
+		cmocka_unit_test(fixture_yolov8n_manifest),
 	};
 	return cmocka_run_group_tests_name("manifest", tests, unit_setup, unit_teardown);
 }

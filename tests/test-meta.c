@@ -624,7 +624,7 @@ static void preview_type_warnings(void **state)
 
 /* ---- a real model ----------------------------------------------------------------------------- */
 
-static void fixture(void **state)
+static void fixture_bodyfat_metadata(void **state)
 {
 	(void)state;
 	char *p = unit_fixture("bodyfat-BodyFatModelExtended.mlmodel");
@@ -686,7 +686,7 @@ int main(void)
 		cmocka_unit_test(duplicates_edit),
 		cmocka_unit_test(checks),
 		cmocka_unit_test(preview_type_warnings),
-		cmocka_unit_test(fixture),
+		cmocka_unit_test(fixture_bodyfat_metadata),
 	};
 	return cmocka_run_group_tests_name("meta", tests, setup, teardown);
 }

@@ -377,7 +377,7 @@ static void invalid_nodes(void **state)
 }
 
 /* a real model, when the fixtures are there */
-static void fixture(void **state)
+static void fixture_handpose_paths(void **state)
 {
 	(void)state;
 	char *p = unit_fixture("asl-HandPoseClassifier.mlmodel");
@@ -420,7 +420,7 @@ int main(void)
 		cmocka_unit_test(ml_program),
 		cmocka_unit_test(repeated_occurrences),
 		cmocka_unit_test(invalid_nodes),
-		cmocka_unit_test(fixture),
+		cmocka_unit_test(fixture_handpose_paths),
 	};
 	return cmocka_run_group_tests_name("pathq", tests, setup, teardown);
 }
