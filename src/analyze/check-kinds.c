@@ -1,0 +1,280 @@
+/* check-kinds: pipelines, classifiers, updatable models: the rules that
+ * depend on the type of a model, as Core ML's validator has them. */
+#include "analyze/check-internal.h"
+#include "base/error.h"
+#include "base/xalloc.h"
+#include "edit/iface.h"
+#include "spec/schema.h"
+#include "spec/wire.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- pipelines ------------------------------------------------------------ */
+
+static size_t rank_of(const struct ft_info *t)
+{
+	if (t->nshapes)
+		return t->shapes[0].rank;
+	if (t->nranges)
+		return t->nranges;
+	return t->shape.rank;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Two feature types that Core ML takes for the same where a pipeline hands
+ * a value on: kind, data type, rank, and the shape when neither is
+ * flexible; an image's size and colour space; a dictionary's key, a
+ * sequence's element.  Optional or not does not count. */
+static int same_type(const struct ft_info *a, const struct ft_info *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	switch (a->kind) {
+	case FT_ARRAY:
+	case FT_STATE:
+		if (!same_str(a->dtype, b->dtype) || rank_of(a) != rank_of(b))
+			return 0;
+		if (a->kind == FT_ARRAY && (a->nshapes || a->nranges || b->nshapes || b->nranges))
+			return 1;
+		for (size_t i = 0; i < a->shape.rank && i < b->shape.rank; i++)
+			if (a->shape.dim[i] != b->shape.dim[i])
+				return 0;
+		return 1;
+	case FT_IMAGE:
+		return a->width == b->width && a->height == b->height && same_str(a->color, b->color);
+	case FT_DICT:
+		return same_str(a->key, b->key);
+	case FT_SEQUENCE:
+		return same_str(a->elem, b->elem);
+	default:
+		return 1;
+	}
+}
+
+/* the type a name has at this point of a pipeline */
+struct typed {
+	const char *name;
+	const struct ft_info *t;
+};
+struct types {
+	struct typed *v;
+	size_t n, cap;
+};
+
+static const struct ft_info *types_find(const struct types *ty, const char *name)
+{
+	for (size_t i = ty->n; i-- > 0;)
+		if (!strcmp(ty->v[i].name, name))
+			return ty->v[i].t;
+	return NULL;
+}
+
+static void types_add(struct types *ty, const struct io_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		xgrow((void **)&ty->v, &ty->cap, ty->n + 1, sizeof(*ty->v));
+		ty->v[ty->n++] = (struct typed){ l->v[i].name, &l->v[i].type };
+	}
+}
+
+int check_pipeline(struct mt_node *model, const char *prefix, const struct io_group *g, struct check_report *r)
+{
+	struct mt_node *pl = model_pipeline(model);
+	if (!pl)
+		return 0;
+	char *pp = mt_path(pl);
+	struct types ty = { 0 };
+	types_add(&ty, &g->in);
+	struct model_io *ios = NULL;
+	size_t nio = 0, cap = 0;
+	long i = -1;
+	int rc;
+	struct mt_node *mem;
+	size_t k = 0, nupd = 0, last_upd = 0;
+	while ((rc = next_child(pl, 1, &i, &mem)) == 1) {
+		xgrow((void **)&ios, &cap, nio + 1, sizeof(*ios));
+		struct model_io *io = &ios[nio];
+		if (io_read(mem, io) < 0) {
+			io_release(io);
+			rc = -1;
+			break;
+		}
+		nio++;
+		char *mp = xasprintf("%s.models[%zu]", pp, k);
+		for (size_t q = 0; q < io->g[0].in.n; q++) {
+			const struct feature *f = &io->g[0].in.v[q];
+			const struct ft_info *had = types_find(&ty, f->name);
+			if (!had)
+				add(r, CHECK_ERROR, mp, "input '%s' is neither a pipeline input nor an output of an earlier member",
+				    f->name);
+			else if (!same_type(had, &f->type)) {
+				char *a = ft_format(had), *b = ft_format(&f->type);
+				add(r, CHECK_ERROR, mp, "input '%s' is %s, but what the pipeline hands it is %s", f->name, b, a);
+				free(a);
+				free(b);
+			}
+		}
+		types_add(&ty, &io->g[0].out);
+		if (mt_get_int(mem, 10, 0)) {
+			nupd++;
+			last_upd = k;
+		}
+		free(mp);
+		k++;
+	}
+	if (rc >= 0) {
+		if (!k)
+			add(r, CHECK_ERROR, pp, "a pipeline without models");
+		for (size_t q = 0; q < g->out.n; q++) {
+			const struct feature *f = &g->out.v[q];
+			const struct ft_info *had = types_find(&ty, f->name);
+			char *p = join(prefix, "description.output[%zu]", q);
+			if (!had)
+				add(r, CHECK_ERROR, p, "output '%s' is produced by no member of the pipeline", f->name);
+			else if (!same_type(had, &f->type)) {
+				char *a = ft_format(had), *b = ft_format(&f->type);
+				add(r, CHECK_ERROR, p, "output '%s' is %s, but the pipeline makes it %s", f->name, b, a);
+				free(a);
+				free(b);
+			}
+			free(p);
+		}
+		int updatable = mt_get_int(model, 10, 0) != 0;
+		if (updatable && k && (nupd != 1 || last_upd != k - 1))
+			add(r, CHECK_ERROR, pp, "an updatable pipeline: its last model, and only that, must be updatable");
+		else if (!updatable && nupd)
+			add(r, CHECK_ERROR, pp, "pipeline member %zu is updatable, but the pipeline is not", last_upd);
+	}
+	for (size_t q = 0; q < nio; q++)
+		io_release(&ios[q]);
+	free(ios);
+	free(ty.v);
+	free(pp);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- classifiers ------------------------------------------------------------ */
+
+int is_classifier(const char *t)
+{
+	static const char *const c[] = { "neuralNetworkClassifier", "glmClassifier", "supportVectorClassifier",
+					 "treeEnsembleClassifier", "kNearestNeighborsClassifier", "pipelineClassifier" };
+	for (size_t i = 0; t && i < sizeof(c) / sizeof(c[0]); i++)
+		if (!strcmp(t, c[i]))
+			return 1;
+	return 0;
+}
+
+static const struct feature *find_out(const struct io_group *g, const char *name)
+{
+	for (size_t i = 0; i < g->out.n; i++)
+		if (!strcmp(g->out.v[i].name, name))
+			return &g->out.v[i];
+	return NULL;
+}
+
+/* Class labels, and the outputs a classifier names: predictedFeatureName
+ * an output (a string or an int64), predictedProbabilitiesName, when set,
+ * a dictionary or multi-array output.  A k-nearest-neighbours classifier
+ * may start with no labels (it learns them on the device) when it has a
+ * default label. */
+static int check_classifier(const struct model_ref *ref, const struct io_group *g, struct check_report *r)
+{
+	const char *t = ref->type;
+	struct iface_labels l;
+	memset(&l, 0, sizeof(l));
+	int got = iface_labels_get(ref->node, &l);
+	size_t nlabels = l.n;
+	iface_labels_release(&l);
+	if (got < 0)
+		return -1;
+	int knn = !strcmp(t, "kNearestNeighborsClassifier");
+	int has_default = 0;
+	if (knn) {
+		long tf = model_type_field(ref->node);
+		struct mt_node *p = tf >= 0 ? mt_child(ref->node, (size_t)tf) : NULL;
+		has_default = p && (mt_get(p, 110) || mt_get(p, 111));
+	}
+	if ((!got || !nlabels) && !has_default) {
+		char *p = join(ref->path, "%s", t);
+		add(r, CHECK_ERROR, p, knn ? "a classifier without class labels or a default label"
+					   : "a classifier without class labels");
+		free(p);
+	}
+	if (!strcmp(t, "pipelineClassifier"))
+		return 0;
+	char *dp = join(ref->path, "description");
+	if (!g->predicted || !*g->predicted) {
+		add(r, CHECK_ERROR, dp, "a classifier without predictedFeatureName");
+	} else {
+		const struct feature *f = find_out(g, g->predicted);
+		if (f && f->type.kind != FT_STRING && f->type.kind != FT_INT64)
+			add(r, CHECK_ERROR, dp, "the predicted class '%s' is neither a string nor an int64", g->predicted);
+	}
+	if (g->probabilities && *g->probabilities) {
+		const struct feature *f = find_out(g, g->probabilities);
+		if (f && f->type.kind != FT_DICT && f->type.kind != FT_ARRAY)
+			add(r, CHECK_ERROR, dp, "the probabilities '%s' are neither a dictionary nor a multi-array",
+			    g->probabilities);
+	}
+	free(dp);
+	return 0;
+}
+
+/* ---- updatable models ------------------------------------------------------- */
+
+static int updatable_type(const char *t)
+{
+	static const char *const ok[] = { "neuralNetwork", "neuralNetworkRegressor", "neuralNetworkClassifier",
+					  "kNearestNeighborsClassifier", "pipeline", "pipelineRegressor",
+					  "pipelineClassifier" };
+	for (size_t i = 0; t && i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(t, ok[i]))
+			return 1;
+	return 0;
+}
+
+/* An updatable model: a type Core ML can update, and a network with
+ * updatable layers and its update parameters (loss, optimizer, epochs). */
+static int check_updatable(const struct model_ref *ref, struct check_report *r)
+{
+	if (!mt_get_int(ref->node, 10, 0))
+		return 0;
+	char *p = join(ref->path, "isUpdatable");
+	if (!updatable_type(ref->type))
+		add(r, CHECK_ERROR, p, "a %s cannot be updated on the device", ref->type ? ref->type : "model");
+	else if (ref->version > 0 && ref->version < 4 && !strncmp(ref->type, "pipeline", 8))
+		add(r, CHECK_ERROR, p, "an updatable model needs specification version 4 (this one has %d)", ref->version);
+	struct mt_node *nn = nn_network(ref->node);
+	if (nn) {
+		long i = -1;
+		int rc, any = 0;
+		struct mt_node *layer;
+		while ((rc = next_child(nn, 1, &i, &layer)) == 1)
+			any |= mt_get_int(layer, 10, 0) != 0;
+		if (rc < 0) {
+			free(p);
+			return -1;
+		}
+		if (!any)
+			add(r, CHECK_ERROR, p, "an updatable network with no updatable layer");
+		if (!mt_get(nn, 10))
+			add(r, CHECK_ERROR, p, "an updatable network without updateParams (loss, optimizer, epochs)");
+	}
+	free(p);
+	return 0;
+}
+
+int check_kind(const struct model_ref *ref, const struct model_io *io, struct check_report *r)
+{
+	if (check_updatable(ref, r) < 0)
+		return -1;
+	if (is_classifier(ref->type) && check_classifier(ref, &io->g[0], r) < 0)
+		return -1;
+	return 0;
+}
