@@ -198,7 +198,7 @@ static int check_classifier(const struct model_ref *ref, const struct io_group *
 	if (knn) {
 		long tf = model_type_field(ref->node);
 		struct mt_node *p = tf >= 0 ? mt_child(ref->node, (size_t)tf) : NULL;
-		has_default = p && (mt_get(p, 110) || mt_get(p, 111));
+		has_default = p && mt_parse(p) == 0 && (mt_find(p, 110, 0) >= 0 || mt_find(p, 111, 0) >= 0);
 	}
 	if ((!got || !nlabels) && !has_default) {
 		char *p = join(ref->path, "%s", t);
