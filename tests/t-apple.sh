@@ -109,6 +109,29 @@ case("nn.mlmodel", "inplace", lambda m: [layers(m)["relu1"].output.__setitem__(0
 case("nn.mlmodel", "noinput", lambda m: layers(m)["conv1"].ClearField("input"))
 case("nn.mlmodel", "notype", lambda m: layers(m)["relu1"].ClearField("activation"))
 
+case("nn.mlmodel", "rank5", lambda m: setattr(m.neuralNetwork.layers.add(), "name", "e") or [m.neuralNetwork.layers[-1].input.append("output"), m.neuralNetwork.layers[-1].output.append("e_out"), m.neuralNetwork.layers[-1].erf.SetInParent()])
+def imagein(m):
+    l = m.neuralNetworkClassifier.layers.add()
+    l.name, l.input[:], l.output[:] = "e", ["fc1_output"], ["e_out"]
+    l.erf.SetInParent()
+case("cls.mlmodel", "imagein", imagein)
+case("nn.mlmodel", "int8dq", lambda m: setattr(layers(m)["fc1"].innerProduct, "int8DynamicQuantize", True))
+
+# optional features
+case("nn.mlmodel", "allopt", lambda m: setattr(m.description.input[0].type, "isOptional", True))
+case("pipe.mlmodel", "optscaler", lambda m: [setattr(f.type, "isOptional", True) for f in (m.description.input[0], m.pipeline.models[0].description.input[0])])
+def optdefault(m):
+    m.specificationVersion = 5
+    t = m.description.input[0].type
+    t.isOptional = True
+    t.multiArrayType.floatDefaultValue = 0.5
+    f = m.description.input.add()
+    f.name = "other"
+    f.type.multiArrayType.shape.append(1)
+    f.type.multiArrayType.dataType = 65600
+case("nn.mlmodel", "optdefault", optdefault)
+case("nn.mlmodel", "optout", lambda m: setattr(m.description.output[0].type, "isOptional", True))
+
 # 4. pipelines
 case("pipe.mlmodel", "pipetype", lambda m: m.pipeline.models[1].description.input[0].type.multiArrayType.shape.__setitem__(0, 4))
 case("pipe.mlmodel", "pipeout", lambda m: m.description.output[0].type.stringType.SetInParent())
@@ -194,6 +217,13 @@ refused noinput "a convolution without inputs" "a convolution layer without inpu
 refused notype "a layer without a type" "relu1\"\]: a layer without a kind"
 refused pipetype "a pipeline member expecting another shape" "pipeline.models\[1\]: input 'x_scaled' is double\[4\], but what the pipeline hands it is double\[3\]"
 refused pipeout "a pipeline output of another type" "output 'y' is string, but the pipeline makes it double"
+refused rank5 "a layer newer than iOS 12 with RANK5_ARRAY_MAPPING" "arrayInputShapeMapping: RANK5_ARRAY_MAPPING with multi-array inputs and layers newer than iOS 12"
+accepted imagein "a layer newer than iOS 12 in a network whose only input is an image"
+refused int8dq "int8DynamicQuantize with float16 weights" "int8DynamicQuantize with float16 weights"
+refused allopt "a network whose every input is optional" "every input is optional"
+refused optscaler "an optional input to a scaler" "pipeline.models\\[0\\].description.input\\[0\\]: input 'x' is optional, which a scaler does not allow"
+refused optdefault "a float default value for a double multi-array" "input 'input': a float default value for a double multi-array"
+refused optout "an optional output" "output 'output' is optional"
 refused updnn "an updatable network without updatable layers or settings" "an updatable network with no updatable layer"
 check "... and without updateParams" grep -q "without updateParams" "$TMP/out"
 refused updpipe "an updatable pipeline of version 1" "needs specification version 4 (this one has 1)"

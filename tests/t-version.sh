@@ -90,6 +90,7 @@ l.name = "erf"
 l.input.append("x_scaled")
 l.output.append("y")
 l.erf.SetInParent()
+g.neuralNetwork.arrayInputShapeMapping = 1
 save(m, "pipemember")
 PY
 
@@ -123,7 +124,7 @@ needed objects 5 "an object print"
 needed sound 6 "an audio feature print with a sound print"
 needed pipemember 4 "a pipeline member with an iOS 13 layer"
 run "$MLPKG" info --json "$TMP/pipemember.mlmodel"
-check "... named in neededBy" grep -q '"neededBy": "a layer type of iOS 13 (.erf., erf) in pipeline.models\[1\]"' "$TMP/out"
+check "... the member named in neededBy" grep -q '"neededBy": ".* in pipeline.models\[1\]"' "$TMP/out"
 expect_exit 1 "check: a network stored as version 4 that needs 5: exit 1" "$MLPKG" check "$TMP/ios14layer.mlmodel"
 check "... says so" grep -q "specification version 4 is lower than the 5 that a layer type of iOS 14 ('cumsum', cumSum) needs" "$TMP/out"
 expect_exit 0 "check: a pipeline stored as version 1 whose member needs 4: a warning, exit 0" "$MLPKG" check "$TMP/pipemember.mlmodel"

@@ -182,6 +182,61 @@ static void check_features(const struct io_list *l, const char *dp, const char *
 	}
 }
 
+static int type_in(const char *type, const char *const *t, size_t n)
+{
+	for (size_t i = 0; type && i < n; i++)
+		if (!strcmp(type, t[i]))
+			return 1;
+	return 0;
+}
+#define TYPE_IN(type, t) type_in(type, t, sizeof(t) / sizeof(t[0]))
+
+/* Optional features, as Core ML allows them: never an output; inputs of
+ * networks and programs, but not all of them, with a default value (of
+ * the array's data type) only there; any input of trees, imputers,
+ * recommenders, identities and pipelines (whose members say); no optional
+ * input elsewhere. */
+static void check_optional(const struct io_group *gr, const char *dp, const char *type, struct check_report *r)
+{
+	static const char *const nets[] = { "neuralNetwork", "neuralNetworkRegressor", "neuralNetworkClassifier",
+					    "serializedModel", "mlProgram" };
+	static const char *const any[] = { "imputer", "treeEnsembleRegressor", "treeEnsembleClassifier", "pipeline",
+					   "pipelineRegressor", "pipelineClassifier", "itemSimilarityRecommender",
+					   "identity" };
+	if (!type)
+		return;
+	int net = TYPE_IN(type, nets), free_ok = TYPE_IN(type, any), required = 0;
+	for (size_t i = 0; i < gr->in.n; i++) {
+		const struct feature *f = &gr->in.v[i];
+		const struct ft_info *t = &f->type;
+		char *p = join(dp, "input[%zu]", i);
+		required |= !t->optional || t->kind == FT_STATE;
+		if (t->optional && !net && !free_ok)
+			add(r, CHECK_ERROR, p, "input '%s' is optional, which a %s does not allow", f->name, type);
+		if (t->optional && t->has_default && t->kind == FT_ARRAY) {
+			const char *k = t->dflt_kind, *dt = t->dtype ? t->dtype : "";
+			int fits = !strcmp(k, "double") ? !strcmp(dt, "double")
+				 : !strcmp(k, "float") ? !strcmp(dt, "float32") || !strcmp(dt, "float16")
+						       : !strcmp(dt, "int32") || !strcmp(dt, "int8");
+			if (!net)
+				add(r, CHECK_ERROR, p, "input '%s' has a default value, which only networks and programs may have",
+				    f->name);
+			else if (!fits)
+				add(r, CHECK_ERROR, p, "input '%s': a %s default value for a %s multi-array", f->name, k,
+				    *dt ? dt : "untyped");
+		}
+		free(p);
+	}
+	if (net && gr->in.n && !required)
+		add(r, CHECK_ERROR, dp, "every input is optional: a network needs at least one that is not");
+	for (size_t i = 0; i < gr->out.n; i++)
+		if (gr->out.v[i].type.optional) {
+			char *p = join(dp, "output[%zu]", i);
+			add(r, CHECK_ERROR, p, "output '%s' is optional: outputs cannot be", gr->out.v[i].name);
+			free(p);
+		}
+}
+
 void check_description(const struct model_io *io, const char *prefix, const char *type, int version,
 		       struct check_report *r)
 {
@@ -217,6 +272,8 @@ void check_description(const struct model_io *io, const char *prefix, const char
 				add(r, CHECK_ERROR, dp, "no outputs");
 		}
 		check_features(&gr->in, dp, "input", 1, version, type, r);
+		if (g >= first)
+			check_optional(gr, dp, type, r);
 		check_features(&gr->out, dp, "output", 0, version, type, r);
 		free(dp);
 	}

@@ -103,7 +103,7 @@ static int may_have_no_input(const char *kind)
 #define NN_MAX_NESTING 32
 
 static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
-			int in_loop, struct check_report *r);
+			int in_loop, int *newer, struct check_report *r);
 
 /* the network in field f of a branch or loop layer's parameters, if set:
  * checked with the blobs in avail; 0 or -1 */
@@ -116,7 +116,8 @@ static int check_sub(struct mt_node *params, uint32_t f, const char *lp, const c
 	if (c != 1)
 		return c < 0 ? -1 : 0;
 	char *sp = join(lp, "%s", name);
-	int rc = check_layers(sub, sp, avail, used, depth + 1, in_loop, r);
+	int newer = 0; /* counted at the top level only */
+	int rc = check_layers(sub, sp, avail, used, depth + 1, in_loop, &newer, r);
 	free(sp);
 	return rc;
 }
@@ -129,7 +130,7 @@ static int check_sub(struct mt_node *params, uint32_t f, const char *lp, const c
  * or a loop hands back its results (no warning then), and where a loop body
  * may read what its previous iteration made (missing inputs are warnings). */
 static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
-			int in_loop, struct check_report *r)
+			int in_loop, int *newer, struct check_report *r)
 {
 	if (depth > NN_MAX_NESTING) {
 		add(r, CHECK_WARNING, base, "networks nested more than %d deep: not checked", NN_MAX_NESTING);
@@ -158,6 +159,17 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 			add(r, CHECK_ERROR, lp, "a %s layer without inputs", l.kind);
 		check_nn_weights(&l, lp, r);
 		check_nn_precision(&l, lp, r);
+		if (!depth && l.kind) {
+			const char *why;
+			if (nn_layer_needs(&l, &why) >= 4)
+				*newer = 1;
+		}
+		if (l.params && l.kind && ((!strcmp(l.kind, "innerProduct") && mt_get_int(l.params, 22, 0)) ||
+					   (!strcmp(l.kind, "batchedMatmul") && mt_get_int(l.params, 10, 0))))
+			for (size_t k = 0; k < l.nw; k++)
+				if (!strcmp(l.w[k].field, "weights") && strcmp(l.w[k].type, "int8"))
+					add(r, CHECK_ERROR, lp, "int8DynamicQuantize with %s weights: Core ML needs them in int8",
+					    l.w[k].type);
 		for (size_t k = 0; k < l.in.n; k++) {
 			sset_add(used, l.in.v[k]);
 			if (!sset_has(avail, l.in.v[k]))
@@ -217,6 +229,7 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 		    struct check_report *r)
 {
 	struct sset avail = { 0 }, used = { 0 };
+	int newer = 0;
 	for (size_t i = 0; i < g->in.n; i++)
 		sset_add(&avail, g->in.v[i].name);
 	long i = -1;
@@ -237,7 +250,18 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 	}
 	char *base = join(prefix, "%s", npath);
 	if (rc >= 0)
-		rc = check_layers(nn, base, &avail, &used, 0, 0, r);
+		rc = check_layers(nn, base, &avail, &used, 0, 0, &newer, r);
+	/* Core ML reads multi-array inputs as rank 5 unless told: layers newer
+	 * than iOS 12, or an image mapping of iOS 13, need EXACT_ARRAY_MAPPING */
+	int arrays = 0;
+	for (size_t k = 0; k < g->in.n; k++)
+		arrays |= g->in.v[k].type.kind == FT_ARRAY;
+	if (rc >= 0 && arrays && !mt_get_int(nn, 5, 0) && (newer || mt_get_int(nn, 6, 0))) {
+		char *p = join(prefix, "%s.arrayInputShapeMapping", npath);
+		add(r, CHECK_ERROR, p, "RANK5_ARRAY_MAPPING with multi-array inputs and %s: Core ML needs EXACT_ARRAY_MAPPING",
+		    newer ? "layers newer than iOS 12" : "an image shape mapping other than RANK5");
+		free(p);
+	}
 	free(base);
 	if (rc >= 0) {
 		for (size_t k = 0; k < g->out.n; k++) {

@@ -93,7 +93,7 @@ static const char *const ios14_layers[] = {
 };
 
 /* the version a layer needs by its type and options (1 when nothing new) */
-static int layer_needs(const struct nn_layer *l, const char **why)
+int nn_layer_needs(const struct nn_layer *l, const char **why)
 {
 	const char *k = l->kind;
 	struct mt_node *p = l->params;
@@ -106,8 +106,11 @@ static int layer_needs(const struct nn_layer *l, const char **why)
 			*why = (w);                                                                                    \
 		}                                                                                                      \
 	} while (0)
-	if (!k || !strcmp(k, "?"))
-		return 1;
+	if (!k || !strcmp(k, "?")) {
+		/* Core ML counts a layer of no known type as newer than iOS 12 */
+		*why = "a layer of no known type";
+		return 4;
+	}
 	if (!IN(k, ios12_layers))
 		AT_LEAST(4, "a layer type of iOS 13");
 	if (IN(k, ios14_layers))
@@ -153,7 +156,7 @@ static int nn_needs(struct mt_node *nn, const char *path, struct need *nd)
 			return -1;
 		}
 		const char *why;
-		int v = layer_needs(&l, &why);
+		int v = nn_layer_needs(&l, &why);
 		if (v > 1)
 			needs(nd, v, path, "%s ('%s', %s)", why, l.name, l.kind);
 		for (size_t k = 0; k < l.nw; k++) {
