@@ -132,6 +132,21 @@ def optdefault(m):
 case("nn.mlmodel", "optdefault", optdefault)
 case("nn.mlmodel", "optout", lambda m: setattr(m.description.output[0].type, "isOptional", True))
 
+def scaler2(m):
+    d = m.pipeline.models[0].description
+    o = d.output.add()
+    o.CopyFrom(d.output[0])
+    o.name = "x_scaled2"
+case("pipe.mlmodel", "scaler2", scaler2)
+m = pb.Model()
+m.ParseFromString(open(os.path.join(D, "multi.mlpackage/Data/com.apple.CoreML/model.mlmodel"), "rb").read())
+for fn in m.description.functions:
+    for f in fn.input:
+        f.type.isOptional = True
+import shutil
+shutil.copytree(os.path.join(D, "multi.mlpackage"), os.path.join(D, "fnopt.mlpackage"))
+open(os.path.join(D, "fnopt.mlpackage/Data/com.apple.CoreML/model.mlmodel"), "wb").write(m.SerializeToString())
+
 # 4. pipelines
 case("pipe.mlmodel", "pipetype", lambda m: m.pipeline.models[1].description.input[0].type.multiArrayType.shape.__setitem__(0, 4))
 case("pipe.mlmodel", "pipeout", lambda m: m.description.output[0].type.stringType.SetInParent())
@@ -188,7 +203,9 @@ refused() {
 	check "... $3" grep -q -- "$3" "$TMP/out"
 }
 accepted() {
-	expect_exit 0 "$2: accepted" "$MLPKG" check "$TMP/$1.mlmodel"
+	f=$TMP/$1.mlmodel
+	[ -d "$TMP/$1.mlpackage" ] && f=$TMP/$1.mlpackage
+	expect_exit 0 "$2: accepted" "$MLPKG" check "$f"
 }
 refused bias32 "float16 innerProduct weights with a float32 bias" 'layers\[name="fc1"\].innerProduct: float16 weights with a float32 bias'
 refused convhalf "float16 convolution weights with a float32 bias" 'convolution: float16 weights with a float32 bias'
@@ -224,6 +241,8 @@ refused allopt "a network whose every input is optional" "every input is optiona
 refused optscaler "an optional input to a scaler" "pipeline.models\\[0\\].description.input\\[0\\]: input 'x' is optional, which a scaler does not allow"
 refused optdefault "a float default value for a double multi-array" "input 'input': a float default value for a double multi-array"
 refused optout "an optional output" "output 'output' is optional"
+refused scaler2 "a scaler with two outputs" "pipeline.models\\[0\\].description: 2 outputs: a scaler gives 1"
+accepted fnopt "functions whose inputs are all optional (Core ML looks at the model's own inputs only)"
 refused updnn "an updatable network without updatable layers or settings" "an updatable network with no updatable layer"
 check "... and without updateParams" grep -q "without updateParams" "$TMP/out"
 refused updpipe "an updatable pipeline of version 1" "needs specification version 4 (this one has 1)"

@@ -272,7 +272,8 @@ void check_description(const struct model_io *io, const char *prefix, const char
 				add(r, CHECK_ERROR, dp, "no outputs");
 		}
 		check_features(&gr->in, dp, "input", 1, version, type, r);
-		if (g >= first)
+		/* as Core ML: the model's own lists only, not its functions' */
+		if (g == 0)
 			check_optional(gr, dp, type, r);
 		check_features(&gr->out, dp, "output", 0, version, type, r);
 		free(dp);

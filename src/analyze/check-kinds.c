@@ -270,8 +270,44 @@ static int check_updatable(const struct model_ref *ref, struct check_report *r)
 	return 0;
 }
 
+/* ---- how many features a model type takes ---------------------------------- */
+
+/* The model types Core ML gives one input and one output (at most; 0: no
+ * limit); a vision feature print's objects give two outputs. */
+static void check_counts(const struct model_ref *ref, const struct io_group *g, struct check_report *r)
+{
+	static const struct {
+		const char *type;
+		size_t in, out;
+	} k[] = {
+		{ "scaler", 1, 1 }, { "imputer", 1, 1 }, { "normalizer", 1, 1 }, { "oneHotEncoder", 1, 1 },
+		{ "dictVectorizer", 1, 1 }, { "featureVectorizer", 0, 1 }, { "arrayFeatureExtractor", 1, 1 },
+		{ "categoricalMapping", 1, 1 }, { "textClassifier", 1, 1 }, { "gazetteer", 1, 1 },
+		{ "wordEmbedding", 1, 1 }, { "visionFeaturePrint", 1, 1 }, { "audioFeaturePrint", 1, 1 },
+	};
+	const char *t = ref->type;
+	for (size_t i = 0; t && i < sizeof(k) / sizeof(k[0]); i++) {
+		if (strcmp(t, k[i].type))
+			continue;
+		size_t out = k[i].out;
+		if (!strcmp(t, "visionFeaturePrint")) {
+			long tf = model_type_field(ref->node);
+			struct mt_node *p = tf >= 0 ? mt_child(ref->node, (size_t)tf) : NULL;
+			if (p && mt_parse(p) == 0 && mt_find(p, 21, 0) >= 0)
+				out = 2;
+		}
+		char *dp = join(ref->path, "description");
+		if (k[i].in && g->in.n > k[i].in)
+			add(r, CHECK_ERROR, dp, "%zu inputs: a %s takes %zu", g->in.n, t, k[i].in);
+		if (out && g->out.n > out)
+			add(r, CHECK_ERROR, dp, "%zu outputs: a %s gives %zu", g->out.n, t, out);
+		free(dp);
+	}
+}
+
 int check_kind(const struct model_ref *ref, const struct model_io *io, struct check_report *r)
 {
+	check_counts(ref, &io->g[0], r);
 	if (check_updatable(ref, r) < 0)
 		return -1;
 	if (is_classifier(ref->type) && check_classifier(ref, &io->g[0], r) < 0)
