@@ -44,6 +44,8 @@ nn(lambda m, n: append(n, "cumsum").cumSum.SetInParent(), "ios14layer")
 nn(lambda m, n: setattr(append(n, "up").upsample, "linearUpsampleMode", 1), "uplinear")
 nn(lambda m, n: setattr(n.layers[4].innerProduct, "int8DynamicQuantize", True), "int8dq")
 nn(lambda m, n: append(n, "rb").resizeBilinear.SetInParent(), "resize")
+nn(lambda m, n: [append(n, "rb").resizeBilinear.SetInParent(), setattr(m, "specificationVersion", 2)], "resize2")
+nn(lambda m, n: setattr(m.description.input[0].type.multiArrayType, "dataType", 65552), "fp16in")
 def optdefault(m, n):
     t = m.description.input[0].type
     t.isOptional = True
@@ -125,8 +127,11 @@ needed sound 6 "an audio feature print with a sound print"
 needed pipemember 4 "a pipeline member with an iOS 13 layer"
 run "$MLPKG" info --json "$TMP/pipemember.mlmodel"
 check "... the member named in neededBy" grep -q '"neededBy": ".* in pipeline.models\[1\]"' "$TMP/out"
-expect_exit 1 "check: a network stored as version 4 that needs 5: exit 1" "$MLPKG" check "$TMP/ios14layer.mlmodel"
-check "... says so" grep -q "specification version 4 is lower than the 5 that a layer type of iOS 14 ('cumsum', cumSum) needs" "$TMP/out"
+expect_exit 0 "check: a network stored as version 2 that needs 3 (resizeBilinear): a warning, exit 0" "$MLPKG" check "$TMP/resize2.mlmodel"
+check "... says so" grep -q "warning: specificationVersion: specification version 2 is lower than the 3 that a layer type of iOS 12 ('rb', resizeBilinear) needs" "$TMP/out"
+expect_exit 1 "check: a float16 multi-array input at version 4 (a gate in Core ML's validator): exit 1" "$MLPKG" check "$TMP/fp16in.mlmodel"
+check "... the error" grep -q "error: description.input\\[0\\]: 'input' is a float16 multi-array, which needs specification version 7 (this model has 4)" "$TMP/out"
+check "... said once: no warning besides" sh -c "! grep -q 'warning: specificationVersion' '$TMP/out'"
 expect_exit 0 "check: a pipeline stored as version 1 whose member needs 4: a warning, exit 0" "$MLPKG" check "$TMP/pipemember.mlmodel"
 check "... the warning" grep -q "warning: specificationVersion: specification version 1 is lower than the 4" "$TMP/out"
 done_testing

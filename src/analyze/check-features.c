@@ -136,10 +136,9 @@ static int may_have_no_input(const char *type)
 	return 0;
 }
 
-/* The version gates Core ML's validator puts on a description's types.
- * They are said here for pipelines only: for other models the general
- * rule (the version the features need, check.c) says it already; a
- * pipeline's own number is otherwise allowed below its members' needs. */
+/* The version gates Core ML's validator puts on a description's types:
+ * errors, where a stored version below what other features need is only
+ * a warning (check.c). */
 static void version_gates(const struct feature *f, const char *fp, int version, struct check_report *r)
 {
 	const struct ft_info *t = &f->type;
@@ -156,13 +155,8 @@ static void version_gates(const struct feature *f, const char *fp, int version, 
 	else if (t->kind == FT_STATE)
 		what = "a state", need = 9;
 	if (need && version > 0 && version < need)
-		add(r, CHECK_ERROR, fp, "'%s' is %s, which needs specification version %d (this model has %d)", f->name, what,
+		gate(r, fp, "'%s' is %s, which needs specification version %d (this model has %d)", f->name, what,
 		    need, version);
-}
-
-static int is_pipeline(const char *type)
-{
-	return type && !strncmp(type, "pipeline", 8);
 }
 
 static void check_features(const struct io_list *l, const char *dp, const char *what, int input, int version,
@@ -170,8 +164,7 @@ static void check_features(const struct io_list *l, const char *dp, const char *
 {
 	for (size_t i = 0; i < l->n; i++) {
 		char *p = join(dp, "%s[%zu]", what, i);
-		if (is_pipeline(type))
-			version_gates(&l->v[i], p, version, r);
+		version_gates(&l->v[i], p, version, r);
 		if (!*l->v[i].name)
 			add(r, CHECK_ERROR, p, "%s %zu has no name", what, i);
 		if (l->v[i].type.kind == FT_NONE)
@@ -196,7 +189,8 @@ static int type_in(const char *type, const char *const *t, size_t n)
  * the array's data type) only there; any input of trees, imputers,
  * recommenders, identities and pipelines (whose members say); no optional
  * input elsewhere. */
-static void check_optional(const struct io_group *gr, const char *dp, const char *type, struct check_report *r)
+static void check_optional(const struct io_group *gr, const char *dp, const char *type, int version,
+			   struct check_report *r)
 {
 	static const char *const nets[] = { "neuralNetwork", "neuralNetworkRegressor", "neuralNetworkClassifier",
 					    "serializedModel", "mlProgram" };
@@ -224,6 +218,9 @@ static void check_optional(const struct io_group *gr, const char *dp, const char
 			else if (!fits)
 				add(r, CHECK_ERROR, p, "input '%s': a %s default value for a %s multi-array", f->name, k,
 				    *dt ? dt : "untyped");
+			else if (version > 0 && version < 5)
+				gate(r, p, "input '%s' has a default value, which needs specification version 5 (this model has %d)",
+				     f->name, version);
 		}
 		free(p);
 	}
@@ -242,6 +239,11 @@ void check_description(const struct model_io *io, const char *prefix, const char
 {
 	/* a multi-function model's own lists are empty: its functions have them */
 	size_t first = io->n > 1 ? 1 : 0;
+	if ((io->n > 1 || (io->default_fn && *io->default_fn)) && version > 0 && version < 9) {
+		char *dp = join(prefix, "description.functions");
+		gate(r, dp, "functions, which need specification version 9 (this model has %d)", version);
+		free(dp);
+	}
 	if (io->n > 1 || (io->default_fn && *io->default_fn)) {
 		int found = 0;
 		for (size_t g = 1; g < io->n; g++)
@@ -266,16 +268,21 @@ void check_description(const struct model_io *io, const char *prefix, const char
 		if (g >= first && type) {
 			if (!gr->in.n && !may_have_no_input(type))
 				add(r, CHECK_ERROR, dp, "no inputs: a %s needs at least one", type);
-			else if (!gr->in.n && version > 0 && version < 9 && is_pipeline(type))
-				add(r, CHECK_ERROR, dp, "no inputs, which needs specification version 9 (this model has %d)", version);
+			else if (!gr->in.n && version > 0 && version < 9)
+				gate(r, dp, "no inputs, which needs specification version 9 (this model has %d)", version);
 			if (!gr->out.n)
 				add(r, CHECK_ERROR, dp, "no outputs");
 		}
 		check_features(&gr->in, dp, "input", 1, version, type, r);
 		/* as Core ML: the model's own lists only, not its functions' */
 		if (g == 0)
-			check_optional(gr, dp, type, r);
+			check_optional(gr, dp, type, version, r);
 		check_features(&gr->out, dp, "output", 0, version, type, r);
+		for (size_t i = 0; i < gr->state.n; i++) {
+			char *p = join(dp, "state[%zu]", i);
+			version_gates(&gr->state.v[i], p, version, r);
+			free(p);
+		}
 		free(dp);
 	}
 }

@@ -13,6 +13,9 @@ void ck_add(struct check_report *r, enum check_level lv, const char *path, const
 	__attribute__((format(printf, 4, 5)));
 /* "PREFIX.rest" or "rest"; caller frees */
 char *ck_join(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* an error from one of Core ML's hard version gates: a feature its
+ * validator refuses below some specification version */
+#define gate(r, ...) ((r)->gates++, ck_add((r), CHECK_ERROR, __VA_ARGS__))
 /* the short names the check sources use */
 #define add(...) ck_add(__VA_ARGS__)
 #define join(...) ck_join(__VA_ARGS__)

@@ -248,8 +248,8 @@ static int check_updatable(const struct model_ref *ref, struct check_report *r)
 	char *p = join(ref->path, "isUpdatable");
 	if (!updatable_type(ref->type))
 		add(r, CHECK_ERROR, p, "a %s cannot be updated on the device", ref->type ? ref->type : "model");
-	else if (ref->version > 0 && ref->version < 4 && !strncmp(ref->type, "pipeline", 8))
-		add(r, CHECK_ERROR, p, "an updatable model needs specification version 4 (this one has %d)", ref->version);
+	else if (ref->version > 0 && ref->version < 4)
+		gate(r, p, "an updatable model needs specification version 4 (this one has %d)", ref->version);
 	struct mt_node *nn = nn_network(ref->node);
 	if (nn) {
 		long i = -1;

@@ -601,6 +601,35 @@ static int check_mil(struct mlpkg_model *m, struct wfiles *w, struct mt_node *pr
 
 /* ---- one model ------------------------------------------------------------ */
 
+/* The version the features need against the stored one.  Core ML's
+ * validator refuses a few features below their version (its gates, said
+ * as errors where they are checked); for the rest it does not look, and
+ * older releases would misread the model: a warning, left out when a gate
+ * has said it already.  A pipeline's members are each held to their own
+ * version; the pipeline's number only says which releases it claims to run
+ * on (Create ML and Ultralytics' YOLO exports with NMS put a version 7 ML
+ * program in a version 5 pipeline). */
+static int check_version(const struct model_ref *ref, int gated, struct check_report *r, int *under)
+{
+	int need;
+	char *why;
+	if (spec_need(ref->node, &need, &why) < 0) {
+		free(why);
+		return -1;
+	}
+	if (ref->version > 0 && need > ref->version) {
+		*under = 1;
+		if (!gated) {
+			char *vp = join(ref->path, "specificationVersion");
+			add(r, CHECK_WARNING, vp, "specification version %d is lower than the %d that %s needs", ref->version,
+			    need, why);
+			free(vp);
+		}
+	}
+	free(why);
+	return 0;
+}
+
 static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model_ref *ref, struct check_report *r,
 		     int *under)
 {
@@ -615,31 +644,13 @@ static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model
 		add(r, CHECK_ERROR, vp, "no specification version");
 	else if (!spec_version_os(ref->version))
 		add(r, CHECK_ERROR, vp, "specification version %d is newer than any known release", ref->version);
-	int need;
-	char *why;
-	if (spec_need(ref->node, &need, &why) < 0) {
-		free(why);
-		free(vp);
-		return -1;
-	}
-	int is_pl = model_pipeline(ref->node) != NULL;
-	if (ref->version > 0 && need > ref->version) {
-		/* A pipeline's members are each validated against their own
-		 * version (a member below its needs is an error of its own); the
-		 * pipeline's number only says which releases it claims to run
-		 * on.  Create ML and Ultralytics' YOLO exports with NMS (version
-		 * 5 around a version 7 ML program) ship such pipelines. */
-		enum check_level lv = is_pl ? CHECK_WARNING : CHECK_ERROR;
-		*under = 1;
-		add(r, lv, vp, "specification version %d is lower than the %d that %s needs", ref->version, need, why);
-	}
-	free(why);
 	free(vp);
 	struct model_io io;
 	if (io_read(ref->node, &io) < 0) {
 		io_release(&io);
 		return -1;
 	}
+	size_t gates = r->gates;
 	check_description(&io, pre, ref->type, ref->version, r);
 	int rc = 0;
 	const char *t = ref->type;
@@ -651,10 +662,12 @@ static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model
 		struct mt_node *prog = mt_child(ref->node, (size_t)tf);
 		rc = prog ? check_mil(m, w, prog, pre, &io, r) : -1;
 	}
-	if (rc == 0 && is_pl)
+	if (rc == 0 && model_pipeline(ref->node))
 		rc = check_pipeline(ref->node, pre, &io.g[0], r);
 	if (rc == 0)
 		rc = check_kind(ref, &io, r);
+	if (rc == 0)
+		rc = check_version(ref, r->gates > gates, r, under);
 	io_release(&io);
 	return rc;
 }
