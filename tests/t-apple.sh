@@ -193,6 +193,26 @@ def knn(default, labels):
         k.stringClassLabels.vector.append("a")
     return m
 save(knn(True, False), "knndefault")
+
+# 7. vision feature prints: a scene print, an object print naming one output
+def vfp(objects):
+    m = pb.Model()
+    m.specificationVersion = 5
+    f = m.description.input.add()
+    f.name = "image"
+    f.type.imageType.width = f.type.imageType.height = 299
+    f.type.imageType.colorSpace = 20
+    o = m.description.output.add()
+    o.name = "features"
+    o.type.multiArrayType.dataType = 65600
+    if objects:
+        m.visionFeaturePrint.objects.version = 1
+        m.visionFeaturePrint.objects.output.append("features")
+    else:
+        m.visionFeaturePrint.scene.version = 1
+    return m
+save(vfp(False), "scene")
+save(vfp(True), "objects1")
 save(knn(False, False), "knnnothing")
 PY
 
@@ -247,6 +267,8 @@ refused updnn "an updatable network without updatable layers or settings" "an up
 check "... and without updateParams" grep -q "without updateParams" "$TMP/out"
 refused updpipe "an updatable pipeline of version 1" "needs specification version 4 (this one has 1)"
 check "... whose last member is not updatable" grep -q "its last model, and only that, must be updatable" "$TMP/out"
+accepted scene "a scene print"
+refused objects1 "an object print naming one output" "visionFeaturePrint: an object print naming 1 output: it gives two"
 accepted knndefault "an updatable k-NN classifier with a default label and no examples yet"
 refused knnnothing "a k-NN classifier with neither labels nor a default label" "without class labels or a default label"
 done_testing

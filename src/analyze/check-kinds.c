@@ -305,8 +305,55 @@ static void check_counts(const struct model_ref *ref, const struct io_group *g, 
 	}
 }
 
+/* ---- Apple's feature extractors ------------------------------------------- */
+
+/* A vision feature print is a scene print (version 1 or 2) or an object
+ * print (version 1) naming its two outputs, which are the model's. */
+static int check_vision_print(const struct model_ref *ref, const struct io_group *g, struct check_report *r)
+{
+	long tf = model_type_field(ref->node);
+	struct mt_node *p = tf >= 0 ? mt_child(ref->node, (size_t)tf) : NULL;
+	if (!p || mt_parse(p) < 0)
+		return -1;
+	char *pp = join(ref->path, "visionFeaturePrint");
+	struct mt_node *scene = mt_get(p, 20), *obj = mt_get(p, 21);
+	if (mt_find(p, 21, 0) >= 0 && obj) {
+		int64_t v = mt_get_int(obj, 1, 0);
+		struct strlist names = { 0 };
+		long i = -1;
+		while ((i = mt_find(obj, 100, (size_t)(i + 1))) >= 0) {
+			size_t len;
+			const char *str = mt_str(&obj->f[i], &len);
+			sl_push(&names, xstrndup(str ? str : "", str ? len : 0));
+		}
+		if (v != 1)
+			add(r, CHECK_ERROR, pp, "an object print of version %lld (Core ML knows version 1)", (long long)v);
+		else if (names.n != 2)
+			add(r, CHECK_ERROR, pp, "an object print naming %zu output%s: it gives two", names.n, names.n == 1 ? "" : "s");
+		else
+			for (size_t k = 0; k < g->out.n; k++) {
+				int found = 0;
+				for (size_t q = 0; q < names.n; q++)
+					found |= !strcmp(names.v[q], g->out.v[k].name);
+				if (!found)
+					add(r, CHECK_ERROR, pp, "output '%s' is not one the object print names", g->out.v[k].name);
+			}
+		sl_free(&names);
+	} else if (mt_find(p, 20, 0) >= 0) {
+		int64_t v = scene ? mt_get_int(scene, 1, 0) : 0;
+		if (v != 1 && v != 2)
+			add(r, CHECK_ERROR, pp, "a scene print of version %lld (Core ML knows versions 1 and 2)", (long long)v);
+	} else {
+		add(r, CHECK_ERROR, pp, "neither a scene print nor an object print");
+	}
+	free(pp);
+	return 0;
+}
+
 int check_kind(const struct model_ref *ref, const struct model_io *io, struct check_report *r)
 {
+	if (ref->type && !strcmp(ref->type, "visionFeaturePrint") && check_vision_print(ref, &io->g[0], r) < 0)
+		return -1;
 	check_counts(ref, &io->g[0], r);
 	if (check_updatable(ref, r) < 0)
 		return -1;
