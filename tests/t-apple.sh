@@ -214,6 +214,19 @@ def vfp(objects):
 save(vfp(False), "scene")
 save(vfp(True), "objects1")
 save(knn(False, False), "knnnothing")
+save(knn(True, True), "knnfull")
+def knncase(name, fn):
+    m = knn(True, True)
+    fn(m.kNearestNeighborsClassifier)
+    save(m, name)
+knncase("knnnoweight", lambda k: k.ClearField("uniformWeighting"))
+knncase("knnk0", lambda k: setattr(k.numberOfNeighbors, "defaultValue", 0))
+knncase("knnrange", lambda k: setattr(k.numberOfNeighbors, "defaultValue", 11))
+knncase("knntypes", lambda k: setattr(k, "defaultInt64Label", 7))
+knncase("knncount", lambda k: k.stringClassLabels.vector.append("b"))
+knncase("knnshort", lambda k: k.nearestNeighborsIndex.floatSamples[0].vector.pop())
+knncase("knnleaf", lambda k: k.nearestNeighborsIndex.singleKdTreeIndex.SetInParent())
+knncase("knnnodist", lambda k: k.nearestNeighborsIndex.ClearField("squaredEuclideanDistance"))
 PY
 
 # refused: NAME "WHAT" 'message pattern'
@@ -270,5 +283,14 @@ check "... whose last member is not updatable" grep -q "its last model, and only
 accepted scene "a scene print"
 refused objects1 "an object print naming one output" "visionFeaturePrint: an object print naming 1 output: it gives two"
 accepted knndefault "an updatable k-NN classifier with a default label and no examples yet"
+accepted knnfull "a k-NN classifier with one example and its label"
+refused knnnoweight "a k-NN classifier without a weighting scheme" "no weighting scheme"
+refused knnk0 "a k-NN classifier with 0 neighbours" "numberOfNeighbors: a default of 0, not a positive number"
+refused knnrange "a k-NN classifier's neighbours outside their range" "numberOfNeighbors: the default 11 is not in the allowed range 1..10"
+refused knntypes "a k-NN classifier's default label of another type" "the default label and the class labels are of different types"
+refused knncount "a k-NN classifier with two labels and one example" "1 example for 2 class labels"
+refused knnshort "a k-NN example shorter than the index's dimensions" "example 0 has 2 values, the index 3 dimensions"
+refused knnleaf "a k-d tree index of leaf size 0" "a k-d tree index whose leaf size is not positive"
+refused knnnodist "a k-NN index without a distance" "the index has no distance function"
 refused knnnothing "a k-NN classifier with neither labels nor a default label" "without class labels or a default label"
 done_testing

@@ -305,6 +305,106 @@ static void check_counts(const struct model_ref *ref, const struct io_group *g, 
 	}
 }
 
+/* ---- k-nearest neighbours ---------------------------------------------------- */
+
+/* the elements of every occurrence of repeated scalar field num */
+static size_t count_scalars(struct mt_node *n, uint32_t num)
+{
+	size_t c = 0;
+	for (long i = mt_find(n, num, 0); i >= 0; i = mt_find(n, num, (size_t)i + 1)) {
+		size_t pos = 0;
+		uint64_t u;
+		while (mt_scalar_next(&n->f[i], &pos, &u) == 1)
+			c++;
+	}
+	return c;
+}
+
+/* A k-NN classifier as Core ML's validator wants it: a positive number of
+ * neighbours within what it allows, a weighting scheme, a default label of
+ * the labels' type, one example a label, each as long as the index's
+ * dimensions, an index type (a k-d tree's leaves of positive size) and a
+ * distance. */
+static int check_knn(const struct model_ref *ref, struct check_report *r)
+{
+	long tf = model_type_field(ref->node);
+	struct mt_node *p = tf >= 0 ? mt_child(ref->node, (size_t)tf) : NULL;
+	if (!p || mt_parse(p) < 0)
+		return -1;
+	char *pp = join(ref->path, "kNearestNeighborsClassifier");
+	struct mt_node *k = mt_get(p, 3);
+	int64_t dflt = k ? mt_get_int(k, 1, 0) : 0;
+	if (dflt <= 0)
+		add(r, CHECK_ERROR, pp, "numberOfNeighbors: a default of %lld, not a positive number", (long long)dflt);
+	struct mt_node *range = k ? mt_get(k, 10) : NULL, *set = k ? mt_get(k, 11) : NULL;
+	if (k && mt_find(k, 11, 0) >= 0 && set) {
+		int found = 0;
+		for (long i = mt_find(set, 1, 0); i >= 0; i = mt_find(set, 1, (size_t)i + 1)) {
+			size_t pos = 0;
+			uint64_t u;
+			while (mt_scalar_next(&set->f[i], &pos, &u) == 1)
+				found |= (int64_t)u == dflt;
+		}
+		if (!found)
+			add(r, CHECK_ERROR, pp, "numberOfNeighbors: the default %lld is not in the allowed set", (long long)dflt);
+	} else if (k && mt_find(k, 10, 0) >= 0 && range) {
+		int64_t lo = mt_get_int(range, 1, 0), hi = mt_get_int(range, 2, 0);
+		if (lo <= 0 || hi <= 0 || lo > hi || dflt < lo || dflt > hi)
+			add(r, CHECK_ERROR, pp, "numberOfNeighbors: the default %lld is not in the allowed range %lld..%lld",
+			    (long long)dflt, (long long)lo, (long long)hi);
+	}
+	if (mt_find(p, 200, 0) < 0 && mt_find(p, 210, 0) < 0)
+		add(r, CHECK_ERROR, pp, "no weighting scheme (uniformWeighting or inverseDistanceWeighting)");
+	int str_labels = mt_find(p, 100, 0) >= 0, int_labels = mt_find(p, 101, 0) >= 0;
+	if ((mt_find(p, 110, 0) >= 0 && int_labels) || (mt_find(p, 111, 0) >= 0 && str_labels))
+		add(r, CHECK_ERROR, pp, "the default label and the class labels are of different types");
+	/* StringVector: one string a field; Int64Vector: packed or not */
+	size_t nlabels = 0;
+	struct mt_node *lv = str_labels || int_labels ? mt_get(p, str_labels ? 100 : 101) : NULL;
+	if (lv && mt_parse(lv) == 0) {
+		if (int_labels)
+			nlabels = count_scalars(lv, 1);
+		else
+			for (long i = mt_find(lv, 1, 0); i >= 0; i = mt_find(lv, 1, (size_t)i + 1))
+				nlabels++;
+	}
+	struct mt_node *ix = mt_get(p, 1);
+	size_t nsamples = 0;
+	if (ix && mt_parse(ix) == 0) {
+		int64_t dims = mt_get_int(ix, 1, 0);
+		long i = -1;
+		int rc;
+		struct mt_node *fv;
+		while ((rc = next_child(ix, 2, &i, &fv)) == 1) {
+			size_t len = mt_parse(fv) == 0 ? count_scalars(fv, 1) : 0;
+			if ((int64_t)len != dims) {
+				add(r, CHECK_ERROR, pp, "example %zu has %zu values, the index %lld dimensions", nsamples, len,
+				    (long long)dims);
+				dims = (int64_t)len; /* said once */
+			}
+			nsamples++;
+		}
+		if (rc < 0) {
+			free(pp);
+			return -1;
+		}
+		struct mt_node *kd = mt_get(ix, 110);
+		if (mt_find(ix, 100, 0) < 0 && mt_find(ix, 110, 0) < 0)
+			add(r, CHECK_ERROR, pp, "the index has no type (linearIndex or singleKdTreeIndex)");
+		else if (mt_find(ix, 110, 0) >= 0 && (!kd || mt_get_int(kd, 1, 0) <= 0))
+			add(r, CHECK_ERROR, pp, "a k-d tree index whose leaf size is not positive");
+		if (mt_find(ix, 200, 0) < 0)
+			add(r, CHECK_ERROR, pp, "the index has no distance function");
+	} else {
+		add(r, CHECK_ERROR, pp, "no nearestNeighborsIndex");
+	}
+	if (nsamples != nlabels)
+		add(r, CHECK_ERROR, pp, "%zu example%s for %zu class label%s", nsamples, nsamples == 1 ? "" : "s", nlabels,
+		    nlabels == 1 ? "" : "s");
+	free(pp);
+	return 0;
+}
+
 /* ---- Apple's feature extractors ------------------------------------------- */
 
 /* A vision feature print is a scene print (version 1 or 2) or an object
@@ -352,6 +452,8 @@ static int check_vision_print(const struct model_ref *ref, const struct io_group
 
 int check_kind(const struct model_ref *ref, const struct model_io *io, struct check_report *r)
 {
+	if (ref->type && !strcmp(ref->type, "kNearestNeighborsClassifier") && check_knn(ref, r) < 0)
+		return -1;
 	if (ref->type && !strcmp(ref->type, "visionFeaturePrint") && check_vision_print(ref, &io->g[0], r) < 0)
 		return -1;
 	check_counts(ref, &io->g[0], r);
