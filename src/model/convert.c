@@ -118,20 +118,7 @@ static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_comp
 		rc = zipio_add_buffer(z, name, m->spec, m->spec_len, mode, pkg_want_deflate(SPEC_REL, m->spec_len, how));
 		free(name);
 	}
-	struct progress pr;
-	pkg_progress_begin(&pr, prog, "converting", m->path, m->spec_len);
-	if (rc == 0) {
-		zipio_set_progress(z, pkg_progress_fraction, &pr);
-		rc = zipio_commit(z);
-	}
-	pkg_progress_end(&pr);
-	zipio_close(z);
-	if (begun) {
-		if (rc == 0 && !pkg_interrupted(out))
-			rc = atomic_commit(&af);
-		else
-			atomic_abort(&af), rc = -1;
-	}
+	rc = pkg_commit_zip(z, rc, begun ? &af : NULL, out, prog, "converting", m->path, m->spec_len);
 	fs_release_signals(&h);
 	free(man);
 	free(root);

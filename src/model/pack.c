@@ -202,20 +202,7 @@ int pkg_pack_model(struct mlpkg_model *m, const char *out, enum pkg_compress how
 		free(name);
 		free(full);
 	}
-	struct progress pr;
-	pkg_progress_begin(&pr, prog, "packing", m->path, l.bytes);
-	if (rc == 0) {
-		zipio_set_progress(z, pkg_progress_fraction, &pr);
-		rc = zipio_commit(z);
-	}
-	pkg_progress_end(&pr);
-	zipio_close(z);
-	if (begun) {
-		if (rc == 0 && !pkg_interrupted(out))
-			rc = atomic_commit(&af);
-		else
-			atomic_abort(&af), rc = -1;
-	}
+	rc = pkg_commit_zip(z, rc, begun ? &af : NULL, out, prog, "packing", m->path, l.bytes);
 	fs_release_signals(&h);
 	plist_free(&l);
 	free(root_real);

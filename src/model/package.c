@@ -497,3 +497,23 @@ int pkg_dest_replaceable(const char *out, enum out_kind k)
 				  k == OUT_ZIP ? "a zip" : "a Core ML model");
 	return 0;
 }
+
+int pkg_commit_zip(struct zipio *z, int rc, struct atomic_file *af, const char *out,
+		   const struct mlpkg_progress *prog, const char *verb, const char *path, uint64_t total)
+{
+	struct progress pr;
+	pkg_progress_begin(&pr, prog, verb, path, total);
+	if (rc == 0) {
+		zipio_set_progress(z, pkg_progress_fraction, &pr);
+		rc = zipio_commit(z);
+	}
+	pkg_progress_end(&pr);
+	zipio_close(z);
+	if (af) {
+		if (rc == 0 && !pkg_interrupted(out))
+			rc = atomic_commit(af);
+		else
+			atomic_abort(af), rc = -1;
+	}
+	return rc;
+}

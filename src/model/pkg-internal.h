@@ -7,6 +7,7 @@
 #include "model/package.h"
 #include "model/model.h"
 #include "model/zipio.h"
+#include "base/atomic.h"
 #include "spec/tree.h"
 #include <stdint.h>
 #include <sys/types.h>
@@ -57,6 +58,12 @@ char *pkg_shown(const char *s);
 int pkg_fsync_path(const char *path, int dir);
 /* 1 (reported, naming what) when INT, TERM or HUP is waiting */
 int pkg_interrupted(const char *what);
+/* Ends writing the zip z to out: when rc is 0, commits z (progress shown as
+ * VERB of path, total bytes), then closes z; commits af (the temp file
+ * begun for out; NULL when none was) when all went well and no signal
+ * came, else aborts it.  Returns 0 or -1. */
+int pkg_commit_zip(struct zipio *z, int rc, struct atomic_file *af, const char *out,
+		   const struct mlpkg_progress *prog, const char *verb, const char *path, uint64_t total);
 
 /* ---- package.c: writing files and folders ---- */
 /* creates path (it must not exist) with the bytes, then mode, fsync */
