@@ -2,6 +2,7 @@
 #include "analyze/diff.h"
 #include "query/blob.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "query/inspect.h"
 #include "query/meta.h"
 #include "model/model.h"
@@ -58,14 +59,6 @@ static void facts_free(struct facts *f)
 	blob_store_free(f->bs);
 }
 
-static uint64_t fnv(const uint8_t *p, size_t n, uint64_t h)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-#define FNV0 1469598103934665603ull
-
 static char *pre(const char *prefix, const char *rest)
 {
 	return *prefix ? xasprintf("%s.%s", prefix, rest) : xstrdup(rest);
@@ -91,7 +84,7 @@ static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const
 			continue;
 		/* every occurrence of the field together */
 		struct strbuf sb = STRBUF_INIT;
-		uint64_t h = FNV0;
+		uint64_t h = HASH_INIT;
 		size_t total = 0, count = 0;
 		int textual = fl->fd && fl->wt != WT_LEN;
 		int string = fl->fd && fl->fd->type == PROTOBUF_C_TYPE_STRING;
@@ -109,7 +102,7 @@ static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const
 				sb_addf(&sb, "%s'%.*s'", count ? ", " : "", (int)g->vlen, (const char *)g->val);
 			} else {
 				/* re-encoded nodes (after an edit) are not spans: serialise */
-				h = fnv(g->val, g->vlen, h);
+				h = hash_bytes(g->val, g->vlen, h);
 				total += g->vlen;
 			}
 			count++;
@@ -243,7 +236,7 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 	if (blob) {
 		char *file = field_str(blob, 1);
 		uint64_t off = (uint64_t)mt_get_int(blob, 2, 0);
-		uint64_t h = FNV0;
+		uint64_t h = HASH_INIT;
 		int ok = 0;
 		if (!f->bs)
 			f->bs = blob_store_new(f->m);
@@ -252,8 +245,8 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 		const struct blob_file *bf = blob_store_get(f->bs, file);
 		struct blob_rec rec;
 		if (bf && blob_read(bf, off, &rec) == 0) {
-			h = fnv(bf->data + rec.data, rec.size, h);
-			h = fnv((const uint8_t *)&rec.dtype, sizeof(rec.dtype), h);
+			h = hash_bytes(bf->data + rec.data, rec.size, h);
+			h = hash_bytes((const uint8_t *)&rec.dtype, sizeof(rec.dtype), h);
 			ok = 1;
 		}
 		error_capture_end(&probe);
@@ -264,7 +257,7 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 		char *s = mil_value_format(v);
 		struct mt_node *imm = mt_get(v, 3);
 		if (imm && (strlen(s) > 60 || strstr(s, "bytes>")))
-			out = xasprintf("%s %s #%016llx", type, s, (unsigned long long)fnv(imm->data, imm->len, FNV0));
+			out = xasprintf("%s %s #%016llx", type, s, (unsigned long long)hash_bytes(imm->data, imm->len, HASH_INIT));
 		else
 			out = xasprintf("%s %s", type, s);
 		free(s);

@@ -5,6 +5,7 @@
  * mil_op_read). */
 #include "ui/browse.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "spec/schema.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
@@ -29,69 +30,22 @@ struct lp {
 
 /* variable types seen so far ("function/name" -> type), for op inputs */
 struct vmap {
-	char **k;
-	char **t;
-	size_t cap, n;
+	struct hmap h;
 };
-
-static size_t vhash(const char *s)
-{
-	size_t h = 1469598103934665603u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
 
 static void vmap_put(struct vmap *m, const char *fn, const char *name, const char *type)
 {
-	if ((m->n + 1) * 2 > m->cap) {
-		struct vmap o = *m;
-		m->cap = o.cap ? o.cap * 2 : 256;
-		m->k = xcalloc(m->cap, sizeof(*m->k));
-		m->t = xcalloc(m->cap, sizeof(*m->t));
-		m->n = 0;
-		for (size_t i = 0; i < o.cap; i++)
-			if (o.k[i]) {
-				size_t j = vhash(o.k[i]) & (m->cap - 1);
-				while (m->k[j])
-					j = (j + 1) & (m->cap - 1);
-				m->k[j] = o.k[i];
-				m->t[j] = o.t[i];
-				m->n++;
-			}
-		free(o.k);
-		free(o.t);
-	}
 	char *key = xasprintf("%s/%s", fn ? fn : "", name);
-	size_t j = vhash(key) & (m->cap - 1);
-	while (m->k[j]) {
-		if (!strcmp(m->k[j], key)) {
-			free(key);
-			free(m->t[j]);
-			m->t[j] = xstrdup(type);
-			return;
-		}
-		j = (j + 1) & (m->cap - 1);
-	}
-	m->k[j] = key;
-	m->t[j] = xstrdup(type);
-	m->n++;
+	free(hmap_put(&m->h, key, xstrdup(type)));
+	free(key);
 }
 
 static const char *vmap_get(const struct vmap *m, const char *fn, const char *name)
 {
-	if (!m->cap)
+	if (!m->h.n)
 		return NULL;
 	char *key = xasprintf("%s/%s", fn ? fn : "", name);
-	size_t j = vhash(key) & (m->cap - 1);
-	const char *r = NULL;
-	while (m->k[j]) {
-		if (!strcmp(m->k[j], key)) {
-			r = m->t[j];
-			break;
-		}
-		j = (j + 1) & (m->cap - 1);
-	}
+	const char *r = hmap_get(&m->h, key);
 	free(key);
 	return r;
 }
@@ -101,12 +55,7 @@ static void vmap_free(void *p)
 	struct vmap *m = p;
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->cap; i++) {
-		free(m->k[i]);
-		free(m->t[i]);
-	}
-	free(m->k);
-	free(m->t);
+	hmap_release(&m->h, free);
 	free(m);
 }
 
