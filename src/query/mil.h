@@ -65,10 +65,11 @@ char *mil_op_path(const struct mil_block *b);
 char *mil_op_index(const struct mil_block *b);
 
 /* The inputs of a Function or a Block (name, formatted type); on failure
- * (-1, reported) *v is NULL and *n 0.  mil_vars_free releases them. */
+ * (-1, reported) *v is NULL and *n 0; none for NULL.  mil_vars_free
+ * releases them. */
 int mil_inputs(struct mt_node *fn_or_block, struct mil_var **v, size_t *n);
 void mil_vars_free(struct mil_var *v, size_t n);
 /* A block's interface: its inputs as "name: type" into ins (when not
- * NULL), its output names into outs (when not NULL). */
+ * NULL), its output names into outs (when not NULL); nothing for NULL. */
 int mil_block_io(struct mt_node *block, struct strlist *ins, struct strlist *outs);
 #endif

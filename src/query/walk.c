@@ -164,6 +164,8 @@ int mil_inputs(struct mt_node *n, struct mil_var **v, size_t *nv)
 	long i = -1;
 	int r;
 	struct mt_node *x;
+	if (!n)
+		return 0;
 	while ((r = next_child(n, B_INPUTS, &i, &x)) == 1) {
 		xgrow((void **)v, &cap, *nv + 1, sizeof(**v));
 		(*v)[*nv].name = field_str(x, NV_NAME);
@@ -190,6 +192,8 @@ void mil_vars_free(struct mil_var *v, size_t n)
 
 int mil_block_io(struct mt_node *b, struct strlist *ins, struct strlist *outs)
 {
+	if (!b)
+		return 0;
 	if (ins) {
 		struct mil_var *v;
 		size_t n;

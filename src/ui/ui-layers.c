@@ -6,6 +6,7 @@
 #include "ui/browse.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "query/mil.h"
 #include "spec/schema.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
@@ -189,24 +190,20 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 
 static int more_block(struct view *v, struct unode *u, size_t max);
 
+/* a block's interface into ins and outs; its inputs' types remembered */
 static int block_io(struct view *v, const char *fn, struct mt_node *b, struct strlist *ins, struct strlist *outs)
 {
-	long i = -1;
-	int r;
-	struct mt_node *nv;
-	while ((r = next_child(b, 1, &i, &nv)) == 1) {
-		char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
-		sl_pushf(ins, "%s: %s", n, t);
-		vmap_put(vars(v), fn, n, t);
-		free(n);
-		free(t);
-	}
-	if (r < 0)
+	struct mil_var *iv;
+	size_t n;
+	if (mil_inputs(b, &iv, &n) < 0)
 		return -1;
-	for (size_t k = 0; k < b->n; k++)
-		if (b->f[k].number == 2 && b->f[k].wt == WT_LEN)
-			sl_push(outs, xstrndup((const char *)b->f[k].val, b->f[k].vlen));
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ins)
+			sl_pushf(ins, "%s: %s", iv[i].name, iv[i].type);
+		vmap_put(vars(v), fn, iv[i].name, iv[i].type);
+	}
+	mil_vars_free(iv, n);
+	return mil_block_io(b, NULL, outs);
 }
 
 /* the nested blocks of an operation */
@@ -356,20 +353,9 @@ static int more_functions(struct view *v, struct unode *u, size_t max)
 		c->attr = UA_HEAD;
 		c->name = xstrdup(f->name);
 		c->kind = xstrdup("function");
-		long i = -1;
-		int r;
-		struct mt_node *nv;
-		while ((r = next_child(f->fn, 1, &i, &nv)) == 1) {
-			char *n = field_str(nv, 1), *ty = mil_type_format(mt_get(nv, 2));
-			sl_pushf(&y->ins, "%s: %s", n, ty);
-			vmap_put(vars(v), f->name, n, ty);
-			free(n);
-			free(ty);
-		}
-		struct strlist dummy = { 0 };
-		if (r == 0 && f->block && block_io(v, f->name, f->block, &dummy, &y->outs) < 0)
+		int r = block_io(v, f->name, f->fn, &y->ins, NULL);
+		if (r == 0 && f->block && block_io(v, f->name, f->block, NULL, &y->outs) < 0)
 			r = -1;
-		sl_free(&dummy);
 		if (r < 0) {
 			mil_functions_free(fv, nf);
 			return -1;
