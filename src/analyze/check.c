@@ -4,6 +4,7 @@
 #include "base/error.h"
 #include "edit/iface.h"
 #include "query/inspect.h"
+#include "query/mil.h"
 #include "model/model.h"
 #include "spec/schema.h"
 #include "spec/wire.h"
@@ -401,32 +402,36 @@ struct mctx {
 	struct wfiles *w;
 	struct check_report *r;
 	struct sset scope;
+	const char *prefix;
+	const struct model_io *io;
+	const struct io_group *g;   /* the current function's description */
+	char *fp;                   /* the current function's path */
+	struct sset outer[MT_MAX_DEPTH + 2];   /* per nested block: the scope around it */
 };
 
 static int block_outputs(struct mt_node *block, struct strlist *out)
 {
-	if (mt_parse(block) < 0)
-		return -1;
-	for (size_t i = 0; i < block->n; i++)
-		if (block->f[i].number == 2 && block->f[i].wt == WT_LEN)
-			sl_push(out, xstrndup((const char *)block->f[i].val, block->f[i].vlen));
-	return 0;
+	return mil_block_io(block, NULL, out);
 }
-
-static int check_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth);
 
 /* A nested block (the branches of cond, the body of while_loop) sees what
  * was defined before its operation; what it defines, its inputs included,
  * is its own and gone after it. */
-static int check_nested_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth)
+static int on_block(struct mil_walk *mw, void *ctx)
 {
-	struct sset outer = c->scope, inner = { 0 };
-	sset_union(&inner, &outer);
+	struct mctx *c = ctx;
+	const struct mil_block *b = mw->b;
+	if (!b->up)
+		return 0;
+	const char *bpath = b->path;
+	struct sset inner = { 0 };
+	sset_union(&inner, &c->scope);
+	c->outer[b->depth] = c->scope;
 	c->scope = inner;
 	long i = -1;
 	int rc;
 	struct mt_node *e;
-	while ((rc = next_child(block, 1, &i, &e)) == 1) {
+	while ((rc = next_child(b->node, 1, &i, &e)) == 1) {
 		char *n = field_str(e, 1);
 		if (!*n)
 			add(c->r, CHECK_ERROR, bpath, "a block input without a name");
@@ -434,163 +439,191 @@ static int check_nested_block(struct mctx *c, struct mt_node *block, const char 
 			add(c->r, CHECK_ERROR, bpath, "block input '%s' hides a value of the same name defined before", n);
 		free(n);
 	}
-	if (rc == 0)
-		rc = check_block(c, block, bpath, depth);
-	sset_free(&c->scope);
-	c->scope = outer;
 	return rc < 0 ? -1 : 0;
 }
 
-static int check_block(struct mctx *c, struct mt_node *block, const char *bpath, int depth)
+static int on_block_leave(struct mil_walk *mw, void *ctx)
 {
-	if (depth > MT_MAX_DEPTH)
-		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", bpath);
-	long i = -1;
-	int rc;
-	size_t idx = 0;
-	i = -1;
-	struct mt_node *op;
-	while ((rc = next_child(block, 3, &i, &op)) == 1) {
-		struct mil_op o;
-		if (mil_op_read(op, &o, MIL_OP_FULL) < 0) {
-			mil_op_release(&o);
-			return -1;
+	struct mctx *c = ctx;
+	const struct mil_block *b = mw->b;
+	if (!b->up)
+		return 0;
+	struct strlist outs = { 0 };
+	int rc = block_outputs(b->node, &outs);
+	for (size_t k = 0; rc == 0 && k < outs.n; k++)
+		if (!sset_has(&c->scope, outs.v[k]))
+			add(c->r, CHECK_ERROR, b->path, "block output '%s' is not defined in the block", outs.v[k]);
+	sl_free(&outs);
+	sset_free(&c->scope);
+	c->scope = c->outer[b->depth];
+	memset(&c->outer[b->depth], 0, sizeof(c->outer[b->depth]));
+	return rc;
+}
+
+static int on_op(struct mil_walk *mw, void *ctx)
+{
+	struct mctx *c = ctx;
+	const struct mil_op *o = &mw->b->o;
+	char *op_path = mil_op_path(mw->b);
+	if (!o->type || !*o->type)
+		add(c->r, CHECK_ERROR, op_path, "an operation without a type");
+	for (size_t k = 0; k < o->nin; k++)
+		for (size_t b = 0; b < o->in[k].nb; b++) {
+			const char *v = o->in[k].b[b].name;
+			if (v && !sset_has(&c->scope, v))
+				add(c->r, CHECK_ERROR, op_path,
+				    "%s '%s': input %s refers to '%s', defined neither before nor as a function input",
+				    o->type, o->name, o->in[k].param, v);
 		}
-		char *op_path = xasprintf("%s.operations[%zu]", bpath, idx);
-		if (!o.type || !*o.type)
-			add(c->r, CHECK_ERROR, op_path, "an operation without a type");
-		for (size_t k = 0; k < o.nin; k++)
-			for (size_t b = 0; b < o.in[k].nb; b++) {
-				const char *v = o.in[k].b[b].name;
-				if (v && !sset_has(&c->scope, v))
-					add(c->r, CHECK_ERROR, op_path,
-					    "%s '%s': input %s refers to '%s', defined neither before nor as a function input",
-					    o.type, o.name, o.in[k].param, v);
-			}
-		for (size_t k = 0; k < o.nw; k++)
-			check_ref(c->m, c->w, &o.w[k], op_path, c->r);
-		long j = -1;
-		struct mt_node *nb;
-		size_t bi = 0;
-		int r2;
-		while ((r2 = next_child(op, 4, &j, &nb)) == 1) {
-			char *np = xasprintf("%s.blocks[%zu]", op_path, bi++);
-			int r3 = check_nested_block(c, nb, np, depth + 1);
-			free(np);
-			if (r3 < 0) {
-				r2 = -1;
-				break;
-			}
+	for (size_t k = 0; k < o->nw; k++)
+		check_ref(c->m, c->w, &o->w[k], op_path, c->r);
+	free(op_path);
+	return 0;
+}
+
+/* after its nested blocks: the op's outputs are defined */
+static int on_op_leave(struct mil_walk *mw, void *ctx)
+{
+	struct mctx *c = ctx;
+	const struct mil_op *o = &mw->b->o;
+	char *op_path = NULL;
+	for (size_t k = 0; k < o->nout; k++)
+		if (!sset_add(&c->scope, o->out[k].name)) {
+			if (!op_path)
+				op_path = mil_op_path(mw->b);
+			add(c->r, CHECK_ERROR, op_path, "%s '%s': output '%s' is defined twice", o->type, o->name,
+			    o->out[k].name);
 		}
-		for (size_t k = 0; k < o.nout; k++)
-			if (!sset_add(&c->scope, o.out[k].name))
-				add(c->r, CHECK_ERROR, op_path, "%s '%s': output '%s' is defined twice", o.type, o.name,
-				    o.out[k].name);
-		free(op_path);
-		mil_op_release(&o);
-		if (r2 < 0)
-			return -1;
-		idx++;
-	}
-	if (rc < 0)
-		return -1;
-	if (depth > 0) {
-		struct strlist outs = { 0 };
-		if (block_outputs(block, &outs) < 0)
-			return -1;
-		for (size_t k = 0; k < outs.n; k++)
-			if (!sset_has(&c->scope, outs.v[k]))
-				add(c->r, CHECK_ERROR, bpath, "block output '%s' is not defined in the block", outs.v[k]);
-		sl_free(&outs);
+	free(op_path);
+	return 0;
+}
+
+static int on_program(struct mil_walk *mw, void *ctx)
+{
+	struct mctx *c = ctx;
+	if (!mw->nfn) {
+		char *p = join(c->prefix, "mlProgram");
+		add(c->r, CHECK_ERROR, p, "a program without functions");
+		free(p);
 	}
 	return 0;
 }
 
+static int on_function(struct mil_walk *mw, void *ctx)
+{
+	struct mctx *c = ctx;
+	const struct mil_function *f = mw->fn;
+	size_t nf = mw->nfn;
+	const struct model_io *io = c->io;
+	struct check_report *r = c->r;
+	char *fp = c->fp = join(c->prefix, "mlProgram.functions[\"%s\"]", f->name);
+	memset(&c->scope, 0, sizeof(c->scope));
+	const struct io_group *g = c->g = group_for(io, f->name, nf);
+	if (!g)
+		add(r, CHECK_ERROR, fp, "function '%s' is not in the description's functions", f->name);
+	else if (io->n <= 1 && nf > 1)
+		add(r, CHECK_ERROR, fp, "%zu functions, but the description does not list them", nf);
+	if (!f->fn)
+		return MIL_WALK_SKIP;
+	long i = -1;
+	int r2;
+	struct mt_node *e;
+	struct strlist fin = { 0 };
+	while ((r2 = next_child(f->fn, 1, &i, &e)) == 1) {
+		char *n = field_str(e, 1);
+		if (!sset_add(&c->scope, n))
+			add(r, CHECK_ERROR, fp, "input '%s' is listed twice", n);
+		sl_push(&fin, n);
+	}
+	if (g && r2 == 0 && !(io->n <= 1 && nf > 1)) {
+		for (size_t q = 0; q < g->in.n; q++)
+			if (!sset_has(&c->scope, g->in.v[q].name))
+				add(r, CHECK_ERROR, fp, "the description's input '%s' is not an input of the function",
+				    g->in.v[q].name);
+		for (size_t q = 0; q < g->state.n; q++)
+			if (!sset_has(&c->scope, g->state.v[q].name))
+				add(r, CHECK_ERROR, fp, "the description's state '%s' is not an input of the function",
+				    g->state.v[q].name);
+		for (size_t q = 0; q < fin.n; q++)
+			if (!in_list(&g->in, fin.v[q]) && !in_list(&g->state, fin.v[q]))
+				add(r, CHECK_ERROR, fp, "input '%s' is not in the description", fin.v[q]);
+	}
+	sl_free(&fin);
+	if (r2 < 0)
+		return -1;
+	if (!f->block) {
+		add(r, CHECK_ERROR, fp, "no block for opset '%s'", f->opset ? f->opset : "");
+		return MIL_WALK_SKIP;
+	}
+	if (f->opset && f->block_key && strcmp(f->opset, f->block_key))
+		add(r, CHECK_ERROR, fp, "no block specialization for its opset '%s'", f->opset);
+	return 0;
+}
+
+/* the function's block outputs against its scope and its description */
+static int on_function_leave(struct mil_walk *mw, void *ctx)
+{
+	struct mctx *c = ctx;
+	const struct mil_function *f = mw->fn;
+	const struct io_group *g = c->g;
+	struct check_report *r = c->r;
+	int rc = 0;
+	if (f->fn && f->block) {
+		char *bp = mil_block_path(c->prefix, f);
+		struct strlist outs = { 0 };
+		if (block_outputs(f->block, &outs) < 0)
+			rc = -1;
+		for (size_t q = 0; rc == 0 && q < outs.n; q++) {
+			if (!sset_has(&c->scope, outs.v[q]))
+				add(r, CHECK_ERROR, bp, "block output '%s' is not defined in the block", outs.v[q]);
+			if (g && !in_list(&g->out, outs.v[q]))
+				add(r, CHECK_ERROR, bp, "block output '%s' is not an output in the description", outs.v[q]);
+		}
+		for (size_t q = 0; rc == 0 && g && q < g->out.n; q++) {
+			int found = 0;
+			for (size_t z = 0; z < outs.n; z++)
+				found |= !strcmp(outs.v[z], g->out.v[q].name);
+			if (!found)
+				add(r, CHECK_ERROR, bp, "the description's output '%s' is not an output of the block",
+				    g->out.v[q].name);
+		}
+		sl_free(&outs);
+		free(bp);
+	}
+	sset_free(&c->scope);
+	free(c->fp);
+	c->fp = NULL;
+	return rc;
+}
+
+static const struct mil_visitor check_visitor = {
+	.program = on_program,
+	.function = on_function,
+	.function_leave = on_function_leave,
+	.block = on_block,
+	.block_leave = on_block_leave,
+	.op = on_op,
+	.op_leave = on_op_leave,
+	.read_ops = 1,
+	.op_flags = MIL_OP_FULL,
+};
+
 static int check_mil(struct mlpkg_model *m, struct wfiles *w, struct mt_node *prog, const char *prefix,
 		     const struct model_io *io, struct check_report *r)
 {
-	struct mil_function *fv = NULL;
-	size_t nf = 0;
-	if (mil_functions(prog, &fv, &nf) < 0) {
-		mil_functions_free(fv, nf);
-		return -1;
-	}
-	int rc = 0;
-	if (!nf) {
-		char *p = join(prefix, "mlProgram");
-		add(r, CHECK_ERROR, p, "a program without functions");
-		free(p);
-	}
-	for (size_t k = 0; k < nf && rc == 0; k++) {
-		const struct mil_function *f = &fv[k];
-		char *fp = join(prefix, "mlProgram.functions[\"%s\"]", f->name);
-		struct mctx c = { m, w, r, { 0 } };
-		const struct io_group *g = group_for(io, f->name, nf);
-		if (!g)
-			add(r, CHECK_ERROR, fp, "function '%s' is not in the description's functions", f->name);
-		else if (io->n <= 1 && nf > 1)
-			add(r, CHECK_ERROR, fp, "%zu functions, but the description does not list them", nf);
-		if (!f->fn) {
-			free(fp);
-			continue;
-		}
-		long i = -1;
-		int r2;
-		struct mt_node *e;
-		struct strlist fin = { 0 };
-		while ((r2 = next_child(f->fn, 1, &i, &e)) == 1) {
-			char *n = field_str(e, 1);
-			if (!sset_add(&c.scope, n))
-				add(r, CHECK_ERROR, fp, "input '%s' is listed twice", n);
-			sl_push(&fin, n);
-		}
-		if (r2 < 0)
-			rc = -1;
-		if (g && rc == 0 && !(io->n <= 1 && nf > 1)) {
-			for (size_t q = 0; q < g->in.n; q++)
-				if (!sset_has(&c.scope, g->in.v[q].name))
-					add(r, CHECK_ERROR, fp, "the description's input '%s' is not an input of the function",
-					    g->in.v[q].name);
-			for (size_t q = 0; q < g->state.n; q++)
-				if (!sset_has(&c.scope, g->state.v[q].name))
-					add(r, CHECK_ERROR, fp, "the description's state '%s' is not an input of the function",
-					    g->state.v[q].name);
-			for (size_t q = 0; q < fin.n; q++)
-				if (!in_list(&g->in, fin.v[q]) && !in_list(&g->state, fin.v[q]))
-					add(r, CHECK_ERROR, fp, "input '%s' is not in the description", fin.v[q]);
-		}
-		sl_free(&fin);
-		if (rc == 0 && !f->block) {
-			add(r, CHECK_ERROR, fp, "no block for opset '%s'", f->opset ? f->opset : "");
-		} else if (rc == 0) {
-			if (f->opset && f->block_key && strcmp(f->opset, f->block_key))
-				add(r, CHECK_ERROR, fp, "no block specialization for its opset '%s'", f->opset);
-			char *bp = mil_block_path(prefix, f);
-			rc = check_block(&c, f->block, bp, 0);
-			struct strlist outs = { 0 };
-			if (rc == 0 && block_outputs(f->block, &outs) < 0)
-				rc = -1;
-			for (size_t q = 0; rc == 0 && q < outs.n; q++) {
-				if (!sset_has(&c.scope, outs.v[q]))
-					add(r, CHECK_ERROR, bp, "block output '%s' is not defined in the block", outs.v[q]);
-				if (g && !in_list(&g->out, outs.v[q]))
-					add(r, CHECK_ERROR, bp, "block output '%s' is not an output in the description", outs.v[q]);
-			}
-			for (size_t q = 0; rc == 0 && g && q < g->out.n; q++) {
-				int found = 0;
-				for (size_t z = 0; z < outs.n; z++)
-					found |= !strcmp(outs.v[z], g->out.v[q].name);
-				if (!found)
-					add(r, CHECK_ERROR, bp, "the description's output '%s' is not an output of the block",
-					    g->out.v[q].name);
-			}
-			sl_free(&outs);
-			free(bp);
-		}
-		sset_free(&c.scope);
-		free(fp);
-	}
-	mil_functions_free(fv, nf);
+	struct mctx *c = xcalloc(1, sizeof(*c));
+	c->m = m;
+	c->w = w;
+	c->r = r;
+	c->prefix = prefix;
+	c->io = io;
+	int rc = mil_walk(prog, prefix, &check_visitor, c);
+	/* after an error: the scopes the walk left open */
+	for (size_t d = 0; d < sizeof(c->outer) / sizeof(c->outer[0]); d++)
+		sset_free(&c->outer[d]);
+	sset_free(&c->scope);
+	free(c->fp);
+	free(c);
 	return rc;
 }
 

@@ -2,7 +2,9 @@
 #include "analyze/diff.h"
 #include "query/blob.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "query/inspect.h"
+#include "query/mil.h"
 #include "query/meta.h"
 #include "model/model.h"
 #include "spec/schema.h"
@@ -58,14 +60,6 @@ static void facts_free(struct facts *f)
 	blob_store_free(f->bs);
 }
 
-static uint64_t fnv(const uint8_t *p, size_t n, uint64_t h)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-#define FNV0 1469598103934665603ull
-
 static char *pre(const char *prefix, const char *rest)
 {
 	return *prefix ? xasprintf("%s.%s", prefix, rest) : xstrdup(rest);
@@ -91,7 +85,7 @@ static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const
 			continue;
 		/* every occurrence of the field together */
 		struct strbuf sb = STRBUF_INIT;
-		uint64_t h = FNV0;
+		uint64_t h = HASH_INIT;
 		size_t total = 0, count = 0;
 		int textual = fl->fd && fl->wt != WT_LEN;
 		int string = fl->fd && fl->fd->type == PROTOBUF_C_TYPE_STRING;
@@ -109,7 +103,7 @@ static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const
 				sb_addf(&sb, "%s'%.*s'", count ? ", " : "", (int)g->vlen, (const char *)g->val);
 			} else {
 				/* re-encoded nodes (after an edit) are not spans: serialise */
-				h = fnv(g->val, g->vlen, h);
+				h = hash_bytes(g->val, g->vlen, h);
 				total += g->vlen;
 			}
 			count++;
@@ -243,7 +237,7 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 	if (blob) {
 		char *file = field_str(blob, 1);
 		uint64_t off = (uint64_t)mt_get_int(blob, 2, 0);
-		uint64_t h = FNV0;
+		uint64_t h = HASH_INIT;
 		int ok = 0;
 		if (!f->bs)
 			f->bs = blob_store_new(f->m);
@@ -252,8 +246,8 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 		const struct blob_file *bf = blob_store_get(f->bs, file);
 		struct blob_rec rec;
 		if (bf && blob_read(bf, off, &rec) == 0) {
-			h = fnv(bf->data + rec.data, rec.size, h);
-			h = fnv((const uint8_t *)&rec.dtype, sizeof(rec.dtype), h);
+			h = hash_bytes(bf->data + rec.data, rec.size, h);
+			h = hash_bytes((const uint8_t *)&rec.dtype, sizeof(rec.dtype), h);
 			ok = 1;
 		}
 		error_capture_end(&probe);
@@ -264,7 +258,7 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 		char *s = mil_value_format(v);
 		struct mt_node *imm = mt_get(v, 3);
 		if (imm && (strlen(s) > 60 || strstr(s, "bytes>")))
-			out = xasprintf("%s %s #%016llx", type, s, (unsigned long long)fnv(imm->data, imm->len, FNV0));
+			out = xasprintf("%s %s #%016llx", type, s, (unsigned long long)hash_bytes(imm->data, imm->len, HASH_INIT));
 		else
 			out = xasprintf("%s %s", type, s);
 		free(s);
@@ -305,7 +299,25 @@ static int add_prog_attributes(struct facts *f, struct mt_node *prog, const char
 }
 
 
-static int add_block(struct facts *f, struct mt_node *block, const char *bp, int depth);
+/* the walk of a program: the function's path, and per block depth the
+ * block's path, the op names seen in it and the current op's entry */
+struct mwalk {
+	struct facts *f;
+	const char *prefix;
+	char *fp;
+	struct {
+		char *bp, *ent;
+		struct strlist seen;
+	} at[MT_MAX_DEPTH + 2];
+};
+
+static void mwalk_clear(struct mwalk *p, int depth)
+{
+	free(p->at[depth].bp);
+	free(p->at[depth].ent);
+	sl_free(&p->at[depth].seen);
+	memset(&p->at[depth], 0, sizeof(p->at[depth]));
+}
 
 static int add_op(struct facts *f, struct mt_node *op, const char *ent)
 {
@@ -356,25 +368,18 @@ static int add_op(struct facts *f, struct mt_node *op, const char *ent)
 			put(f, ent, xasprintf("%s.attribute[\"%s\"]", ent, k), value_digest(f, v));
 		free(k);
 	}
-	if (rc < 0)
-		return -1;
-	/* nested blocks 4 */
-	i = -1;
-	size_t bi = 0;
-	while ((rc = next_child(op, 4, &i, &e)) == 1) {
-		char *bp = xasprintf("%s.blocks[%zu]", ent, bi++);
-		int r2 = add_block(f, e, bp, 1);
-		free(bp);
-		if (r2 < 0)
-			return -1;
-	}
 	return rc < 0 ? -1 : 0;
 }
 
-static int add_block(struct facts *f, struct mt_node *block, const char *bp, int depth)
+static int on_block(struct mil_walk *w, void *ctx)
 {
-	if (depth > MT_MAX_DEPTH)
-		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", bp);
+	struct mwalk *p = ctx;
+	struct facts *f = p->f;
+	struct mt_node *block = w->b->node;
+	int d = w->b->depth;
+	mwalk_clear(p, d);
+	p->at[d].bp = d ? xasprintf("%s.blocks[%zu]", p->at[d - 1].ent, w->b->index) : xstrdup(p->fp);
+	const char *bp = p->at[d].bp;
 	long i = -1;
 	int rc;
 	struct mt_node *e;
@@ -398,59 +403,76 @@ static int add_block(struct facts *f, struct mt_node *block, const char *bp, int
 		if (block->f[q].number == 2 && block->f[q].wt == WT_LEN)
 			sb_addf(&ob, "%s%.*s", k++ ? ", " : "", (int)block->f[q].vlen, (const char *)block->f[q].val);
 	put(f, NULL, xasprintf("%s.outputs", bp), sb_detach(&ob, NULL));
-	struct strlist seen = { 0 };
-	i = -1;
-	while ((rc = next_child(block, 3, &i, &e)) == 1) {
-		struct mil_op o;
-		if (mil_op_read(e, &o, 0) < 0) {
-			mil_op_release(&o);
-			sl_free(&seen);
-			return -1;
-		}
-		int dup = 0;
-		for (size_t q = 0; q < seen.n; q++)
-			dup += !strcmp(seen.v[q], o.name);
-		sl_push(&seen, xstrdup(o.name));
-		char *ent = dup ? xasprintf("%s.ops[\"%s\"#%d]", bp, o.name, dup + 1) : xasprintf("%s.ops[\"%s\"]", bp, o.name);
-		put(f, ent, xstrdup(ent), xstrdup(o.type ? o.type : "?"));
-		int r2 = add_op(f, e, ent);
-		free(ent);
-		mil_op_release(&o);
-		if (r2 < 0) {
-			sl_free(&seen);
-			return -1;
-		}
-	}
-	sl_free(&seen);
-	return rc < 0 ? -1 : 0;
+	return 0;
 }
+
+static int on_block_leave(struct mil_walk *w, void *ctx)
+{
+	mwalk_clear(ctx, w->b->depth);
+	return 0;
+}
+
+/* an op, by name (a repeated name numbered: ops["x"#2]) */
+static int on_op(struct mil_walk *w, void *ctx)
+{
+	struct mwalk *p = ctx;
+	const struct mil_op *o = &w->b->o;
+	int d = w->b->depth;
+	struct strlist *seen = &p->at[d].seen;
+	const char *bp = p->at[d].bp;
+	int dup = 0;
+	for (size_t q = 0; q < seen->n; q++)
+		dup += !strcmp(seen->v[q], o->name);
+	sl_push(seen, xstrdup(o->name));
+	free(p->at[d].ent);
+	char *ent = p->at[d].ent =
+		dup ? xasprintf("%s.ops[\"%s\"#%d]", bp, o->name, dup + 1) : xasprintf("%s.ops[\"%s\"]", bp, o->name);
+	put(p->f, ent, xstrdup(ent), xstrdup(o->type ? o->type : "?"));
+	return add_op(p->f, w->b->op, ent);
+}
+
+static int on_function(struct mil_walk *w, void *ctx)
+{
+	struct mwalk *p = ctx;
+	struct facts *f = p->f;
+	const struct mil_function *fn = w->fn;
+	free(p->fp);
+	char *fp = p->fp = xasprintf("%s%smlProgram.functions[\"%s\"]", p->prefix, *p->prefix ? "." : "", fn->name);
+	put(f, NULL, xasprintf("%s.opset", fp), xstrdup(fn->opset ? fn->opset : ""));
+	if (fn->fn) {
+		long i = -1;
+		int r2;
+		struct mt_node *e;
+		while ((r2 = next_child(fn->fn, 1, &i, &e)) == 1) {
+			char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
+			char *key = xasprintf("%s.inputs[\"%s\"]", fp, n);
+			put(f, key, key, t);
+			free(n);
+		}
+		if (r2 < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct mil_visitor diff_visitor = {
+	.function = on_function,
+	.block = on_block,
+	.block_leave = on_block_leave,
+	.op = on_op,
+	.read_ops = 1,
+};
 
 static int add_mil(struct facts *f, struct mt_node *prog, const char *prefix)
 {
-	struct mil_function *fv = NULL;
-	size_t nf = 0;
-	int rc = mil_functions(prog, &fv, &nf);
-	for (size_t k = 0; rc == 0 && k < nf; k++) {
-		char *fp = xasprintf("%s%smlProgram.functions[\"%s\"]", prefix, *prefix ? "." : "", fv[k].name);
-		put(f, NULL, xasprintf("%s.opset", fp), xstrdup(fv[k].opset ? fv[k].opset : ""));
-		if (fv[k].fn) {
-			long i = -1;
-			int r2;
-			struct mt_node *e;
-			while ((r2 = next_child(fv[k].fn, 1, &i, &e)) == 1) {
-				char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
-				char *key = xasprintf("%s.inputs[\"%s\"]", fp, n);
-				put(f, key, key, t);
-				free(n);
-			}
-			if (r2 < 0)
-				rc = -1;
-		}
-		if (rc == 0 && fv[k].block)
-			rc = add_block(f, fv[k].block, fp, 0);
-		free(fp);
-	}
-	mil_functions_free(fv, nf);
+	struct mwalk *p = xcalloc(1, sizeof(*p));
+	p->f = f;
+	p->prefix = prefix;
+	int rc = mil_walk(prog, prefix, &diff_visitor, p);
+	for (int d = 0; d < MT_MAX_DEPTH + 2; d++)
+		mwalk_clear(p, d);
+	free(p->fp);
+	free(p);
 	return rc;
 }
 

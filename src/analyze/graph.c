@@ -2,6 +2,7 @@
  * rendering as Graphviz DOT or Mermaid.  See graph.h. */
 #include "analyze/graph.h"
 #include "base/error.h"
+#include "query/mil.h"
 #include "spec/schema.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
@@ -145,94 +146,113 @@ static char *shorten(const char *s, size_t max)
 	return xasprintf("%.*s...", (int)max, s);
 }
 
-static int walk_block(struct graph *g, struct mt_node *block, size_t cluster, struct scope *s, size_t owner,
-		      int depth);
+/* the walk of one program: the function's scope, and per block depth its
+ * cluster and the node of the op it holds (GRAPH_TOP: a folded const) */
+struct pwalk {
+	struct graph *g;
+	size_t cluster;        /* the model's */
+	struct scope *ext;
+	const struct model_io *io;
+	struct scope s;
+	int have_s;
+	size_t fc;             /* the function's cluster */
+	int dflt;
+	struct {
+		size_t cluster, owner, node;
+	} at[MT_MAX_DEPTH + 2];
+};
 
-static int walk_op(struct graph *g, struct mt_node *opn, size_t cluster, struct scope *s, int depth)
+static int on_op(struct mil_walk *w, void *ctx)
 {
-	struct mil_op o;
-	if (mil_op_read(opn, &o, MIL_OP_FULL) < 0) {
-		mil_op_release(&o);
-		return -1;
-	}
-	int is_const = !strcmp(o.type, "const");
+	struct pwalk *p = ctx;
+	struct graph *g = p->g;
+	const struct mil_op *o = &w->b->o;
+	size_t cluster = p->at[w->b->depth].cluster;
+	struct scope *s = &p->s;
+	int is_const = !strcmp(o->type, "const");
+	p->at[w->b->depth].node = GRAPH_TOP;
 	if (is_const && !g->consts) {
-		for (size_t i = 0; i < o.nout; i++) {
-			char *v = o.value ? shorten(o.value, 24) : NULL;
-			char *f = v ? xasprintf("%s = %s", o.out[i].type, v) : xstrdup(o.out[i].type);
-			scope_add(s, o.out[i].name, GRAPH_TOP, NULL, f);
+		for (size_t i = 0; i < o->nout; i++) {
+			char *v = o->value ? shorten(o->value, 24) : NULL;
+			char *f = v ? xasprintf("%s = %s", o->out[i].type, v) : xstrdup(o->out[i].type);
+			scope_add(s, o->out[i].name, GRAPH_TOP, NULL, f);
 			free(v);
 			free(f);
 		}
-		mil_op_release(&o);
-		return 0;
+		return MIL_WALK_SKIP;
 	}
-	size_t k = add_node(g, GN_OP, o.type, o.name, cluster);
-	if (is_const && o.nout) {
-		char *v = o.value ? shorten(o.value, 24) : NULL;
-		sl_pushf(&g->n[k].extra, "%s%s%s", o.out[0].type, v ? " = " : "", v ? v : "");
+	size_t k = add_node(g, GN_OP, o->type, o->name, cluster);
+	p->at[w->b->depth].node = k;
+	if (is_const && o->nout) {
+		char *v = o->value ? shorten(o->value, 24) : NULL;
+		sl_pushf(&g->n[k].extra, "%s%s%s", o->out[0].type, v ? " = " : "", v ? v : "");
 		free(v);
 	}
-	for (size_t i = 0; i < o.nin; i++)
-		for (size_t j = 0; j < o.in[i].nb; j++)
-			if (o.in[i].b[j].name)
-				use(g, s, o.in[i].b[j].name, o.in[i].param, k, NULL);
-			else if (o.in[i].b[j].value) {
-				char *v = shorten(o.in[i].b[j].value, 24);
-				sl_pushf(&g->n[k].extra, "%s = %s", o.in[i].param, v);
+	for (size_t i = 0; i < o->nin; i++)
+		for (size_t j = 0; j < o->in[i].nb; j++)
+			if (o->in[i].b[j].name)
+				use(g, s, o->in[i].b[j].name, o->in[i].param, k, NULL);
+			else if (o->in[i].b[j].value) {
+				char *v = shorten(o->in[i].b[j].value, 24);
+				sl_pushf(&g->n[k].extra, "%s = %s", o->in[i].param, v);
 				free(v);
 			}
-	/* nested blocks: a cluster each, their inputs as small nodes */
-	long bi = -1;
-	int r;
-	struct mt_node *b;
-	size_t nb = 0;
-	while ((r = next_child(opn, 4, &bi, &b)) == 1) {
-		char *lab = xasprintf("%s %s: block %zu", o.type, o.name, nb++);
-		size_t bc = add_cluster(g, lab, cluster);
-		free(lab);
-		if (walk_block(g, b, bc, s, k, depth + 1) < 0) {
-			r = -1;
-			break;
-		}
-	}
-	if (r == 0)
-		for (size_t i = 0; i < o.nout; i++)
-			scope_add(s, o.out[i].name, k, o.out[i].type, NULL);
-	mil_op_release(&o);
-	return r < 0 ? -1 : 0;
+	return 0;
 }
 
-/* Block: inputs 1 (NamedValueType), outputs 2, operations 3.  With owner
- * set, the block's results go to that op (class "result"). */
-static int walk_block(struct graph *g, struct mt_node *block, size_t cluster, struct scope *s, size_t owner,
-		      int depth)
+/* after its nested blocks: the op's outputs are defined */
+static int on_op_leave(struct mil_walk *w, void *ctx)
 {
-	if (depth > MT_MAX_DEPTH)
-		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", block->label);
+	struct pwalk *p = ctx;
+	const struct mil_op *o = &w->b->o;
+	size_t k = p->at[w->b->depth].node;
+	if (k != GRAPH_TOP)
+		for (size_t i = 0; i < o->nout; i++)
+			scope_add(&p->s, o->out[i].name, k, o->out[i].type, NULL);
+	return 0;
+}
+
+/* Block: inputs 1 (NamedValueType), outputs 2, operations 3.  A nested
+ * block is a cluster, its inputs small nodes; its results go to the op
+ * holding it (class "result"). */
+static int on_block(struct mil_walk *w, void *ctx)
+{
+	struct pwalk *p = ctx;
+	struct graph *g = p->g;
+	const struct mil_block *b = w->b;
+	size_t cluster = p->fc, owner = GRAPH_TOP;
+	if (b->up) {
+		const struct mil_op *o = &b->up->o;
+		char *lab = xasprintf("%s %s: block %zu", o->type, o->name, b->index);
+		cluster = add_cluster(g, lab, p->at[b->up->depth].cluster);
+		free(lab);
+		owner = p->at[b->up->depth].node;
+	}
+	p->at[b->depth].cluster = cluster;
+	p->at[b->depth].owner = owner;
 	long i = -1;
 	int r;
 	struct mt_node *x;
-	while ((r = next_child(block, 1, &i, &x)) == 1) {
+	while ((r = next_child(b->node, 1, &i, &x)) == 1) {
 		char *n = field_str(x, 1), *t = mil_type_format(mt_get(x, 2));
 		size_t k = add_node(g, GN_VAR, "block input", n, cluster);
-		scope_add(s, n, k, t, NULL);
+		scope_add(&p->s, n, k, t, NULL);
 		free(n);
 		free(t);
 	}
-	if (r < 0)
-		return -1;
-	i = -1;
-	while ((r = next_child(block, 3, &i, &x)) == 1)
-		if (walk_op(g, x, cluster, s, depth) < 0)
-			return -1;
-	if (r < 0)
-		return -1;
+	return r < 0 ? -1 : 0;
+}
+
+static int on_block_leave(struct mil_walk *w, void *ctx)
+{
+	struct pwalk *p = ctx;
+	struct mt_node *block = w->b->node;
+	size_t owner = p->at[w->b->depth].owner;
 	if (owner != GRAPH_TOP)
 		for (size_t k = 0; k < block->n; k++)
 			if (block->f[k].number == 2 && block->f[k].wt == WT_LEN) {
 				char *n = xstrndup((const char *)block->f[k].val, block->f[k].vlen);
-				use(g, s, n, NULL, owner, "result");
+				use(p->g, &p->s, n, NULL, owner, "result");
 				free(n);
 			}
 	return 0;
@@ -287,69 +307,94 @@ static int is_default_fn(const struct model_io *io, const struct mil_function *f
 	return !strcmp(f->name, "main");
 }
 
+static int on_function(struct mil_walk *w, void *ctx)
+{
+	struct pwalk *p = ctx;
+	struct graph *g = p->g;
+	const struct mil_function *f = w->fn;
+	p->dflt = is_default_fn(p->io, f, w->nfn);
+	char *lab = xasprintf("function %s", f->name);
+	p->fc = add_cluster(g, lab, p->cluster);
+	free(lab);
+	memset(&p->s, 0, sizeof(p->s));
+	p->have_s = 1;
+	struct scope *s = &p->s;
+	long i = -1;
+	int r;
+	struct mt_node *nv;
+	while ((r = next_child(f->fn, 1, &i, &nv)) == 1) {
+		char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
+		const struct sym *y = p->dflt ? scope_find(p->ext, n) : NULL;
+		if (y && y->node != GRAPH_TOP) {
+			scope_add(s, n, y->node, t, NULL);
+			if (is_item(&g->n[y->node]) || g->n[y->node].kind == GN_MODEL)
+				s->v[s->n - 1].cls = "feature";
+		} else {
+			size_t in = add_node(g, GN_IN, "input", n, p->fc);
+			sl_push(&g->n[in].extra, xstrdup(t));
+			scope_add(s, n, in, t, NULL);
+		}
+		free(n);
+		free(t);
+	}
+	return r < 0 ? -1 : 0;
+}
+
+/* the function's outputs: to the model's features, or output nodes */
+static int on_function_leave(struct mil_walk *w, void *ctx)
+{
+	struct pwalk *p = ctx;
+	struct graph *g = p->g;
+	const struct mil_function *f = w->fn;
+	const struct io_group *d = &p->io->g[0];
+	for (size_t q = 0; f->block && q < f->block->n; q++) {
+		const struct mt_field *fl = &f->block->f[q];
+		if (fl->number != 2 || fl->wt != WT_LEN)
+			continue;
+		char *n = xstrndup((const char *)fl->val, fl->vlen);
+		const struct sym *y = scope_find(&p->s, n);
+		int listed = 0;
+		for (size_t q2 = 0; q2 < d->out.n; q2++)
+			listed |= !strcmp(d->out.v[q2].name, n);
+		if (p->dflt && listed) {
+			if (y && y->node != GRAPH_TOP)
+				scope_add(p->ext, n, y->node, y->type, NULL);
+		} else {
+			size_t out = add_node(g, GN_OUT, "output", n, p->fc);
+			if (y && y->type)
+				sl_push(&g->n[out].extra, xstrdup(y->type));
+			use(g, &p->s, n, NULL, out, NULL);
+		}
+		free(n);
+	}
+	scope_free(&p->s);
+	p->have_s = 0;
+	return 0;
+}
+
+static const struct mil_visitor graph_visitor = {
+	.function = on_function,
+	.function_leave = on_function_leave,
+	.block = on_block,
+	.block_leave = on_block_leave,
+	.op = on_op,
+	.op_leave = on_op_leave,
+	.read_ops = 1,
+	.op_flags = MIL_OP_FULL,
+};
+
 static int walk_program(struct graph *g, struct mt_node *prog, size_t cluster, struct scope *ext,
 			const struct model_io *io)
 {
-	struct mil_function *fv;
-	size_t nf;
-	if (mil_functions(prog, &fv, &nf) < 0) {
-		mil_functions_free(fv, nf);
-		return -1;
-	}
-	int rc = 0;
-	for (size_t k = 0; k < nf && rc == 0; k++) {
-		struct mil_function *f = &fv[k];
-		int dflt = is_default_fn(io, f, nf);
-		char *lab = xasprintf("function %s", f->name);
-		size_t fc = add_cluster(g, lab, cluster);
-		free(lab);
-		struct scope s = { 0 };
-		long i = -1;
-		int r;
-		struct mt_node *nv;
-		while ((r = next_child(f->fn, 1, &i, &nv)) == 1) {
-			char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
-			const struct sym *y = dflt ? scope_find(ext, n) : NULL;
-			if (y && y->node != GRAPH_TOP) {
-				scope_add(&s, n, y->node, t, NULL);
-				if (is_item(&g->n[y->node]) || g->n[y->node].kind == GN_MODEL)
-					s.v[s.n - 1].cls = "feature";
-			} else {
-				size_t in = add_node(g, GN_IN, "input", n, fc);
-				sl_push(&g->n[in].extra, xstrdup(t));
-				scope_add(&s, n, in, t, NULL);
-			}
-			free(n);
-			free(t);
-		}
-		if (r < 0)
-			rc = -1;
-		if (rc == 0 && f->block && walk_block(g, f->block, fc, &s, GRAPH_TOP, 0) < 0)
-			rc = -1;
-		if (rc == 0 && f->block)
-			for (size_t q = 0; q < f->block->n; q++) {
-				const struct mt_field *fl = &f->block->f[q];
-				if (fl->number != 2 || fl->wt != WT_LEN)
-					continue;
-				char *n = xstrndup((const char *)fl->val, fl->vlen);
-				const struct sym *y = scope_find(&s, n);
-				int listed = 0;
-				for (size_t q2 = 0; q2 < io->g[0].out.n; q2++)
-					listed |= !strcmp(io->g[0].out.v[q2].name, n);
-				if (dflt && listed) {
-					if (y && y->node != GRAPH_TOP)
-						scope_add(ext, n, y->node, y->type, NULL);
-				} else {
-					size_t out = add_node(g, GN_OUT, "output", n, fc);
-					if (y && y->type)
-						sl_push(&g->n[out].extra, xstrdup(y->type));
-					use(g, &s, n, NULL, out, NULL);
-				}
-				free(n);
-			}
-		scope_free(&s);
-	}
-	mil_functions_free(fv, nf);
+	struct pwalk *p = xcalloc(1, sizeof(*p));
+	p->g = g;
+	p->cluster = cluster;
+	p->ext = ext;
+	p->io = io;
+	int rc = mil_walk(prog, "", &graph_visitor, p);
+	if (p->have_s)
+		scope_free(&p->s);
+	free(p);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include "spec/dump.h"
 #include "base/error.h"
 #include "query/inspect.h"
+#include "query/mil.h"
 #include "spec/schema.h"
 #include "query/show.h"
 #include "spec/wire.h"
@@ -109,128 +110,67 @@ static void match_op(struct listing *L, struct ev *e)
 	e->match = ok;
 }
 
-/* Block: inputs 1 (NamedValueType), outputs 2, operations 3 */
-static int block_io(struct mt_node *b, struct strlist *ins, struct strlist *outs)
+/* the walk of one model's program */
+struct pwalk {
+	struct listing *L;
+	size_t model;
+};
+
+static int on_function(struct mil_walk *w, void *ctx)
 {
-	long i = -1;
-	int r;
-	struct mt_node *nv;
-	while ((r = next_child(b, 1, &i, &nv)) == 1) {
-		char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
-		sl_pushf(ins, "%s: %s", n, t);
-		free(n);
-		free(t);
-	}
-	if (r < 0)
+	struct pwalk *p = ctx;
+	const struct mil_function *f = w->fn;
+	struct ev *e = push(p->L, EV_FUNC, p->model);
+	e->path = mil_block_path(w->mpath, f);
+	e->fname = xstrdup(f->name);
+	e->opset = xstrdup(f->opset);
+	e->block = f->block_key ? xstrdup(f->block_key) : NULL;
+	if (!f->fn)
+		return MIL_WALK_SKIP;
+	if (mil_block_io(f->fn, &e->ins, NULL) < 0)
 		return -1;
-	for (size_t k = 0; k < b->n; k++)
-		if (b->f[k].number == 2 && b->f[k].wt == WT_LEN)
-			sl_push(outs, xstrndup((const char *)b->f[k].val, b->f[k].vlen));
+	if (f->block && mil_block_io(f->block, NULL, &e->outs) < 0)
+		return -1;
 	return 0;
 }
 
-
-static int walk_block(struct listing *L, size_t model, struct mt_node *block, const char *path, const char *prefix,
-		      const char *fname, int depth)
+static int on_block(struct mil_walk *w, void *ctx)
 {
-	if (depth > MT_MAX_DEPTH)
-		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", block->label);
-	long i = -1;
-	int r;
-	struct mt_node *op;
-	size_t k = 0;
-	while ((r = next_child(block, 3, &i, &op)) == 1) {
-		struct ev *e = push(L, EV_OP, model);
-		e->depth = depth;
-		e->path = xasprintf("%s.operations[%zu]", path, k);
-		e->index = xasprintf("%s%zu", prefix, k);
-		e->fname = xstrdup(fname);
-		k++;
-		if (mil_op_read(op, &e->o, MIL_OP_FULL) < 0)
-			return -1;
-		L->items[model]++;
-		match_op(L, e);
-		long j = -1;
-		int r2;
-		struct mt_node *b;
-		size_t bi = 0;
-		/* copy what the nested walk needs: push() may move the array */
-		char *opath = xstrdup(e->path), *oindex = xstrdup(e->index);
-		while ((r2 = next_child(op, 4, &j, &b)) == 1) {
-			struct ev *be = push(L, EV_BLOCK, model);
-			be->depth = depth + 1;
-			be->path = xasprintf("%s.blocks[%zu]", opath, bi);
-			be->index = xasprintf("%s.%zu", oindex, bi);
-			be->fname = xstrdup(fname);
-			if (block_io(b, &be->ins, &be->outs) < 0) {
-				r2 = -1;
-				break;
-			}
-			char *bpath = xstrdup(be->path), *bprefix = xasprintf("%s.", be->index);
-			int rr = walk_block(L, model, b, bpath, bprefix, fname, depth + 1);
-			free(bpath);
-			free(bprefix);
-			bi++;
-			if (rr < 0) {
-				r2 = -1;
-				break;
-			}
-		}
-		free(opath);
-		free(oindex);
-		if (r2 < 0)
-			return -1;
-	}
-	return r;
+	struct pwalk *p = ctx;
+	const struct mil_block *b = w->b;
+	if (!b->up)
+		return 0;
+	struct ev *e = push(p->L, EV_BLOCK, p->model);
+	e->depth = b->depth;
+	e->path = xstrdup(b->path);
+	e->index = xstrndup(b->prefix, strlen(b->prefix) - 1);   /* "5.0." -> "5.0" */
+	e->fname = xstrdup(w->fn->name);
+	return mil_block_io(b->node, &e->ins, &e->outs);
 }
 
-static int walk_program(struct listing *L, size_t model, struct mt_node *prog, const char *mpath)
+static int on_op(struct mil_walk *w, void *ctx)
 {
-	struct mil_function *fv;
-	size_t nf;
-	if (mil_functions(prog, &fv, &nf) < 0) {
-		mil_functions_free(fv, nf);
-		return -1;
-	}
-	int rc = 0;
-	for (size_t k = 0; k < nf && rc == 0; k++) {
-		struct mil_function *f = &fv[k];
-		struct ev *e = push(L, EV_FUNC, model);
-		e->path = mil_block_path(mpath, f);
-		e->fname = xstrdup(f->name);
-		e->opset = xstrdup(f->opset);
-		e->block = f->block_key ? xstrdup(f->block_key) : NULL;
-		if (!f->fn)
-			continue;
-		/* Function: inputs 1 */
-		long i = -1;
-		int r;
-		struct mt_node *nv;
-		while ((r = next_child(f->fn, 1, &i, &nv)) == 1) {
-			char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
-			sl_pushf(&e->ins, "%s: %s", n, t);
-			free(n);
-			free(t);
-		}
-		if (r < 0) {
-			rc = -1;
-			break;
-		}
-		if (f->block) {
-			struct strlist dummy = { 0 };
-			if (block_io(f->block, &dummy, &e->outs) < 0)
-				rc = -1;
-			sl_free(&dummy);
-			char *bpath = xstrdup(e->path), *fname = xstrdup(f->name);
-			if (rc == 0)
-				rc = walk_block(L, model, f->block, bpath, "", fname, 0);
-			free(bpath);
-			free(fname);
-		}
-	}
-	mil_functions_free(fv, nf);
-	return rc;
+	struct pwalk *p = ctx;
+	struct mil_block *b = w->b;
+	struct ev *e = push(p->L, EV_OP, p->model);
+	e->depth = b->depth;
+	e->path = mil_op_path(b);
+	e->index = mil_op_index(b);
+	e->fname = xstrdup(w->fn->name);
+	e->o = b->o;   /* taken */
+	memset(&b->o, 0, sizeof(b->o));
+	p->L->items[p->model]++;
+	match_op(p->L, e);
+	return 0;
 }
+
+static const struct mil_visitor list_visitor = {
+	.function = on_function,
+	.block = on_block,
+	.op = on_op,
+	.read_ops = 1,
+	.op_flags = MIL_OP_FULL,
+};
 
 static int gather(struct listing *L, struct mt_node *root)
 {
@@ -268,9 +208,8 @@ static int gather(struct listing *L, struct mt_node *root)
 		long t = model_type_field(r->node);
 		if (t >= 0 && r->type && !strcmp(r->type, "mlProgram")) {
 			struct mt_node *prog = mt_child(r->node, (size_t)t);
-			char *mpath = xstrdup(r->path);
-			int rc = prog ? walk_program(L, mi, prog, mpath) : -1;
-			free(mpath);
+			struct pwalk p = { L, mi };
+			int rc = prog ? mil_walk(prog, r->path, &list_visitor, &p) : -1;
 			if (rc < 0)
 				return -1;
 		}

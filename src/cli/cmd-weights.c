@@ -6,6 +6,8 @@
 #include "query/blob.h"
 #include "base/error.h"
 #include "query/inspect.h"
+#include "query/weights.h"
+#include "query/mil.h"
 #include "spec/schema.h"
 #include "query/show.h"
 #include "base/xalloc.h"
@@ -14,346 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-struct wentry {
-	char *name;            /* what --extract takes */
-	char *path;            /* get path of the op or of the WeightParams */
-	size_t model;          /* index into the model list */
-	char *function;        /* ML program */
-	int is_nn;
-	/* ML programs */
-	char *optype, *key, *file;
-	uint64_t offset;
-	const struct mil_dtype *dtype;
-	size_t rank;
-	int64_t *shape;
-	uint64_t count;        /* from the declared type (0 when unknown) */
-	int known;
-	const struct blob_file *bf;
-	struct blob_rec rec;
-	int have_rec;
-	/* neural networks */
-	char *layer, *field;
-	struct nn_weight w;    /* field is not owned here */
-};
-
-struct wlist {
-	struct wentry *v;
-	size_t n, cap;
-	struct model_ref *refs;
-	size_t nrefs;
-	struct blob_store *store;
-	struct mlpkg_model *m;
-	int nofile_warned;
-	int unreadable; /* the exit status of a weight file that could not be read (said once) */
-};
-
-static void wlist_free(struct wlist *L)
-{
-	for (size_t i = 0; i < L->n; i++) {
-		struct wentry *e = &L->v[i];
-		free(e->name);
-		free(e->path);
-		free(e->function);
-		free(e->optype);
-		free(e->key);
-		free(e->file);
-		free(e->shape);
-		free(e->layer);
-		free(e->field);
-	}
-	free(L->v);
-	model_list_free(L->refs, L->nrefs);
-	blob_store_free(L->store);
-}
-
-static struct wentry *push(struct wlist *L, size_t model)
-{
-	xgrow((void **)&L->v, &L->cap, L->n + 1, sizeof(*L->v));
-	struct wentry *e = &L->v[L->n++];
-	memset(e, 0, sizeof(*e));
-	e->model = model;
-	return e;
-}
-
-/* the record behind an ML-program weight: bounds, sentinel, and agreement
- * with the declared type (disagreements are warned about) */
-static int check_record(struct wlist *L, struct wentry *e)
-{
-	if (L->m->fmt != FMT_PACKAGE && L->m->fmt != FMT_ZIP) {
-		if (!L->nofile_warned++)
-			warning("'%s': weight files are not available outside a package: records not checked", L->m->path);
-		return 0;
-	}
-	/* its errors are said, and counted in L->unreadable, not by gather's caller */
-	struct error_capture cap;
-	error_capture_begin(&cap, ERRCAP_HANDLE);
-	e->bf = blob_store_get(L->store, e->file);
-	int got = error_capture_end(&cap);
-	if (!e->bf) {
-		/* a missing or unreadable weight file (said once): the tensors are
-		 * still listed as the spec declares them, and the command fails */
-		if (!L->unreadable)
-			L->unreadable = got != EXIT_OK ? got : EXIT_INVALID;
-		return 0;
-	}
-	if (blob_read(e->bf, e->offset, &e->rec) < 0)
-		return -1;
-	e->have_rec = 1;
-	const struct mil_dtype *bd = mil_dtype_of_blob(e->rec.dtype);
-	if (e->dtype && bd != e->dtype)
-		warning("'%s': weight '%s' is declared %s but its blob at %llu holds %s", L->m->path, e->name,
-			e->dtype->name, (unsigned long long)e->offset, bd->name);
-	else if (e->known && blob_elements(&e->rec, bd->bits) != e->count)
-		warning("'%s': weight '%s' is declared with %llu elements but its blob at %llu holds %llu", L->m->path,
-			e->name, (unsigned long long)e->count, (unsigned long long)e->offset,
-			(unsigned long long)blob_elements(&e->rec, bd->bits));
-	return 0;
-}
-
-static int walk_block(struct wlist *L, size_t model, struct mt_node *block, const char *path, const char *fname,
-		      int depth)
-{
-	if (depth > MT_MAX_DEPTH)
-		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", block->label);
-	long i = -1;
-	int r;
-	struct mt_node *op;
-	size_t k = 0;
-	while ((r = next_child(block, 3, &i, &op)) == 1) {
-		char *opath = xasprintf("%s.operations[%zu]", path, k++);
-		struct mil_op o;
-		if (mil_op_read(op, &o, 0) < 0) {
-			mil_op_release(&o);
-			free(opath);
-			return -1;
-		}
-		for (size_t j = 0; j < o.nw; j++) {
-			struct mil_weight_ref *w = &o.w[j];
-			struct wentry *e = push(L, model);
-			int plain = !strcmp(o.type, "const") && !strcmp(w->key, "val");
-			e->name = plain ? xstrdup(o.name) : xasprintf("%s.%s", o.name, w->key);
-			e->path = xstrdup(opath);
-			e->function = xstrdup(fname);
-			e->optype = xstrdup(o.type);
-			e->key = xstrdup(w->key);
-			e->file = xstrdup(w->file);
-			e->offset = w->offset;
-			e->dtype = w->dtype;
-			e->rank = w->rank;
-			e->shape = w->rank ? xmalloc(w->rank * sizeof(*e->shape)) : NULL;
-			if (w->rank)
-				memcpy(e->shape, w->shape, w->rank * sizeof(*e->shape));
-			e->count = w->count;
-			e->known = w->known;
-			if (check_record(L, e) < 0) {
-				mil_op_release(&o);
-				free(opath);
-				return -1;
-			}
-		}
-		mil_op_release(&o);
-		long j = -1;
-		int r2;
-		struct mt_node *b;
-		size_t bi = 0;
-		while ((r2 = next_child(op, 4, &j, &b)) == 1) {
-			char *bpath = xasprintf("%s.blocks[%zu]", opath, bi++);
-			int rr = walk_block(L, model, b, bpath, fname, depth + 1);
-			free(bpath);
-			if (rr < 0) {
-				r2 = -1;
-				break;
-			}
-		}
-		free(opath);
-		if (r2 < 0)
-			return -1;
-	}
-	return r;
-}
-
-static int gather(struct wlist *L)
-{
-	if (model_list(L->m->root, &L->refs, &L->nrefs) < 0)
-		return -1;
-	for (size_t mi = 0; mi < L->nrefs; mi++) {
-		struct model_ref *r = &L->refs[mi];
-		struct mt_node *nn = nn_network(r->node);
-		if (nn) {
-			long i = -1;
-			int rr;
-			struct mt_node *layer;
-			size_t k = 0;
-			while ((rr = next_child(nn, 1, &i, &layer)) == 1) {
-				struct nn_layer l;
-				if (nn_layer_read(layer, k, &l) < 0) {
-					nn_layer_release(&l);
-					return -1;
-				}
-				for (size_t j = 0; j < l.nw; j++) {
-					struct wentry *e = push(L, mi);
-					e->is_nn = 1;
-					e->name = xasprintf("%s.%s", l.name, l.w[j].field);
-					e->path = xasprintf("%s%s%s.layers[%zu].%s.%s", r->path, *r->path ? "." : "", r->type, k,
-							    l.kind, l.w[j].field);
-					e->layer = xstrdup(l.name);
-					e->field = xstrdup(l.w[j].field);
-					e->w = l.w[j];
-					e->w.field = e->field;
-					/* the shape the layer gives it, when its size agrees */
-					uint64_t dims[8];
-					size_t rank = nn_weight_dims(&l, &e->w, dims, 8);
-					if (rank) {
-						e->rank = rank;
-						e->shape = xmalloc(rank * sizeof(*e->shape));
-						for (size_t d = 0; d < rank; d++)
-							e->shape[d] = (int64_t)dims[d];
-						e->known = 1;
-					}
-				}
-				nn_layer_release(&l);
-				k++;
-			}
-			if (rr < 0)
-				return -1;
-			continue;
-		}
-		long t = model_type_field(r->node);
-		if (t < 0 || !r->type || strcmp(r->type, "mlProgram"))
-			continue;
-		struct mt_node *prog = mt_child(r->node, (size_t)t);
-		struct mil_function *fv = NULL;
-		size_t nf = 0;
-		if (!prog || mil_functions(prog, &fv, &nf) < 0) {
-			mil_functions_free(fv, nf);
-			return -1;
-		}
-		int rc = 0;
-		for (size_t k = 0; k < nf && rc == 0; k++) {
-			if (!fv[k].block)
-				continue;
-			char *bpath = mil_block_path(r->path, &fv[k]);
-			rc = walk_block(L, mi, fv[k].block, bpath, fv[k].name, 0);
-			free(bpath);
-		}
-		mil_functions_free(fv, nf);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* ---- sizes and totals ------------------------------------------------------------ */
-
-static uint64_t entry_bytes(const struct wentry *e)
-{
-	if (e->is_nn)
-		return e->w.bytes;
-	if (e->have_rec)
-		return e->rec.size;
-	return e->dtype && e->dtype->bits ? (e->count * (uint64_t)e->dtype->bits + 7) / 8 : 0;
-}
-
-static uint64_t entry_count(const struct wentry *e)
-{
-	if (e->is_nn)
-		return e->w.count;
-	if (e->have_rec) {
-		const struct mil_dtype *d = mil_dtype_of_blob(e->rec.dtype);
-		return blob_elements(&e->rec, d->bits);
-	}
-	return e->count;
-}
-
-static const char *entry_dtype(const struct wentry *e)
-{
-	if (e->have_rec)
-		return mil_dtype_of_blob(e->rec.dtype)->name;
-	return e->dtype ? e->dtype->name : "?";
-}
-
-/* 1 when an earlier entry names the same blob (functions sharing weights) */
-static int duplicate(const struct wlist *L, size_t i)
-{
-	const struct wentry *e = &L->v[i];
-	if (e->is_nn)
-		return 0;
-	for (size_t j = 0; j < i; j++)
-		if (!L->v[j].is_nn && L->v[j].offset == e->offset && !strcmp(L->v[j].file, e->file))
-			return 1;
-	return 0;
-}
-
-struct totals {
-	uint64_t tensors, distinct, params, bytes;
-};
-
-static void totals(const struct wlist *L, struct totals *t)
-{
-	memset(t, 0, sizeof(*t));
-	for (size_t i = 0; i < L->n; i++) {
-		t->tensors++;
-		if (duplicate(L, i))
-			continue;
-		t->distinct++;
-		t->params += entry_count(&L->v[i]);
-		t->bytes += entry_bytes(&L->v[i]);
-	}
-}
-
-/* a weight file's blobs: how many, their bytes, and how many no spec value names */
-struct fileinfo {
-	const char *file;
-	const struct blob_file *bf;
-	uint64_t blobs, bytes, unref, unref_bytes;
-};
-
-static int file_infos(const struct wlist *L, struct fileinfo **out, size_t *n)
-{
-	struct fileinfo *v = NULL;
-	size_t k = 0, cap = 0;
-	for (size_t i = 0; i < L->n; i++) {
-		const struct wentry *e = &L->v[i];
-		if (e->is_nn || !e->bf)
-			continue;
-		size_t j = 0;
-		while (j < k && v[j].bf != e->bf)
-			j++;
-		if (j < k)
-			continue;
-		xgrow((void **)&v, &cap, k + 1, sizeof(*v));
-		memset(&v[k], 0, sizeof(v[k]));
-		v[k].file = e->file;
-		v[k].bf = e->bf;
-		uint64_t at = 0;
-		uint32_t idx = 0;
-		struct blob_rec r;
-		int rr;
-		while ((rr = blob_next(e->bf, &at, &idx, &r)) == 1) {
-			v[k].blobs++;
-			v[k].bytes += r.size;
-			int used = 0;
-			for (size_t q = 0; q < L->n && !used; q++)
-				used = !L->v[q].is_nn && L->v[q].bf == e->bf && L->v[q].offset == r.at;
-			if (!used) {
-				v[k].unref++;
-				v[k].unref_bytes += r.size;
-			}
-		}
-		k++;
-		if (rr < 0) {
-			free(v);
-			return -1;
-		}
-	}
-	*out = v;
-	*n = k;
-	return 0;
-}
-
 /* ---- listing -------------------------------------------------------------------- */
 
-static void shape_str(char *buf, size_t n, const struct wentry *e)
+static void shape_str(char *buf, size_t n, const struct weight_entry *e)
 {
 	size_t k = 0;
 	if (e->is_nn && !e->rank) {
@@ -371,7 +36,7 @@ static void shape_str(char *buf, size_t n, const struct wentry *e)
 		snprintf(buf + k, n - k, "]");
 }
 
-static void list_text(const struct wlist *L, const struct fileinfo *fi, size_t nfi)
+static void list_text(const struct weight_list *L, const struct weight_file *fi, size_t nfi)
 {
 	int several_models = 0, several_funcs = 0;
 	for (size_t i = 1; i < L->n; i++) {
@@ -382,7 +47,7 @@ static void list_text(const struct wlist *L, const struct fileinfo *fi, size_t n
 	const char *cur_func = NULL;
 	int header = 0;
 	for (size_t i = 0; i < L->n; i++) {
-		const struct wentry *e = &L->v[i];
+		const struct weight_entry *e = &L->v[i];
 		if (several_models && e->model != cur_model) {
 			const struct model_ref *r = &L->refs[e->model];
 			printf("%s (%s):\n", *r->path ? r->path : "(root)", r->type);
@@ -414,7 +79,7 @@ static void list_text(const struct wlist *L, const struct fileinfo *fi, size_t n
 			printf("  %-12s %-17s %10llu %10llu  ", type, shape, (unsigned long long)e->w.count,
 			       (unsigned long long)e->w.bytes);
 		} else {
-			printf("  %-9s %-21s %10llu %10llu  ", entry_dtype(e), shape, (unsigned long long)entry_bytes(e),
+			printf("  %-9s %-21s %10llu %10llu  ", weight_dtype(e), shape, (unsigned long long)weight_bytes(e),
 			       (unsigned long long)e->offset);
 		}
 		show_escaped(stdout, e->name);
@@ -432,8 +97,8 @@ static void list_text(const struct wlist *L, const struct fileinfo *fi, size_t n
 		}
 		fputc('\n', stdout);
 	}
-	struct totals t;
-	totals(L, &t);
+	struct weight_totals t;
+	weight_totals(L, &t);
 	char b[32];
 	human_size(b, sizeof(b), t.bytes);
 	printf("total: %llu weight tensor%s", (unsigned long long)t.tensors, t.tensors == 1 ? "" : "s");
@@ -451,7 +116,7 @@ static void list_text(const struct wlist *L, const struct fileinfo *fi, size_t n
 	}
 }
 
-static void list_json(const struct wlist *L, const struct fileinfo *fi, size_t nfi)
+static void list_json(const struct weight_list *L, const struct weight_file *fi, size_t nfi)
 {
 	struct jw w;
 	jw_init(&w, stdout);
@@ -460,7 +125,7 @@ static void list_json(const struct wlist *L, const struct fileinfo *fi, size_t n
 	jw_key(&w, "weights");
 	jw_arr(&w);
 	for (size_t i = 0; i < L->n; i++) {
-		const struct wentry *e = &L->v[i];
+		const struct weight_entry *e = &L->v[i];
 		jw_obj(&w);
 		jw_kstr(&w, "name", e->name);
 		jw_kstr(&w, "path", e->path);
@@ -490,8 +155,8 @@ static void list_json(const struct wlist *L, const struct fileinfo *fi, size_t n
 			for (size_t d = 0; d < e->rank; d++)
 				jw_int(&w, e->shape[d]);
 			jw_arr_end(&w);
-			jw_kint(&w, "count", (int64_t)entry_count(e));
-			jw_kint(&w, "bytes", (int64_t)entry_bytes(e));
+			jw_kint(&w, "count", (int64_t)weight_count(e));
+			jw_kint(&w, "bytes", (int64_t)weight_bytes(e));
 			jw_kstr(&w, "file", e->file);
 			jw_kint(&w, "offset", (int64_t)e->offset);
 			if (e->have_rec) {
@@ -514,8 +179,8 @@ static void list_json(const struct wlist *L, const struct fileinfo *fi, size_t n
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
-	struct totals t;
-	totals(L, &t);
+	struct weight_totals t;
+	weight_totals(L, &t);
 	jw_key(&w, "totals");
 	jw_obj(&w);
 	jw_kint(&w, "tensors", (int64_t)t.tensors);
@@ -574,9 +239,9 @@ static int has_suffix(const char *s, const char *suf)
 	return a >= b && !strcmp(s + a - b, suf);
 }
 
-static int extract(struct wlist *L, const char *name, const char *outname)
+static int extract(struct weight_list *L, const char *name, const char *outname)
 {
-	const struct wentry *e = NULL;
+	const struct weight_entry *e = NULL;
 	for (size_t i = 0; i < L->n && !e; i++)
 		if (!strcmp(L->v[i].name, name))
 			e = &L->v[i];
@@ -718,18 +383,18 @@ int cmd_weights(int argc, char **argv)
 		return cmd_usage(self, "-o goes with --extract");
 	if (name && json)
 		return cmd_usage(self, "--json does not go with --extract");
-	struct wlist L;
+	struct weight_list L;
 	memset(&L, 0, sizeof(L));
 	L.m = cmd_open(optind < argc ? argv[optind] : NULL, 0);
 	if (!L.m)
 		return last_error_code();
 	L.store = blob_store_new(L.m);
 	int rc = EXIT_OK;
-	struct fileinfo *fi = NULL;
+	struct weight_file *fi = NULL;
 	size_t nfi = 0;
 	struct error_capture cap;
 	error_capture_begin(&cap, ERRCAP_WATCH);
-	int gathered = gather(&L);
+	int gathered = weight_list_read(&L);
 	int ec = error_capture_end(&cap);
 	if (gathered < 0 || ec != EXIT_OK) {
 		/* any node found invalid on the way fails the command */
@@ -737,7 +402,7 @@ int cmd_weights(int argc, char **argv)
 	} else if (name) {
 		if (extract(&L, name, outname) < 0)
 			rc = last_error_code();
-	} else if (file_infos(&L, &fi, &nfi) < 0) {
+	} else if (weight_files(&L, &fi, &nfi) < 0) {
 		rc = last_error_code();
 	} else if (json) {
 		list_json(&L, fi, nfi);
@@ -747,7 +412,7 @@ int cmd_weights(int argc, char **argv)
 	if (rc == EXIT_OK && L.unreadable)
 		rc = L.unreadable;
 	free(fi);
-	wlist_free(&L);
+	weight_list_release(&L);
 	mlpkg_close(L.m);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "base/jsonedit.h"
 #include "spec/dump.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "Model.pb-c.h"
@@ -86,7 +87,6 @@ static int name_field_kind(const ProtobufCMessageDescriptor *d, const ProtobufCF
 
 /* Per message type reachable from Model: its name fields and whether it
  * can (transitively) hold one; worked out once, kept in a small hash. */
-#define NSLOTS 4096
 #define MAX_NF 12
 struct dslot {
 	const ProtobufCMessageDescriptor *d;
@@ -96,24 +96,22 @@ struct dslot {
 	const ProtobufCFieldDescriptor *nf[MAX_NF];
 	int nf_kind[MAX_NF];
 };
-static struct dslot slots[NSLOTS];
+static struct hmap slots = HMAP_INIT;   /* descriptor pointer -> struct dslot */
 static int slots_ready;
 
 static struct dslot *slot_of(const ProtobufCMessageDescriptor *d, int add)
 {
-	uintptr_t h = ((uintptr_t)d >> 4) * 2654435761u;
-	for (size_t k = 0; k < NSLOTS; k++) {
-		struct dslot *s = &slots[(h + k) & (NSLOTS - 1)];
-		if (s->d == d)
-			return s;
-		if (!s->d) {
-			if (!add)
-				return NULL;
-			s->d = d;
-			return s;
-		}
+	if (!add) {
+		struct hmap_ent *e = hmap_find(&slots, &d, sizeof(d));
+		return e ? e->val : NULL;
 	}
-	die(EXIT_FAIL, "internal error: too many message types");
+	struct hmap_ent *e = hmap_insert(&slots, &d, sizeof(d), NULL);
+	if (!e->val) {
+		struct dslot *s = xcalloc(1, sizeof(*s));
+		s->d = d;
+		e->val = s;
+	}
+	return e->val;
 }
 
 static void slot_visit(const ProtobufCMessageDescriptor *d)
@@ -144,10 +142,10 @@ static void slots_init(void)
 	slot_visit(&core_ml__specification__model__descriptor);
 	for (int changed = 1; changed;) {
 		changed = 0;
-		for (size_t k = 0; k < NSLOTS; k++) {
-			struct dslot *s = &slots[k];
-			if (!s->d)
-				continue;
+		size_t k = 0;
+		struct hmap_ent *e;
+		while ((e = hmap_next(&slots, &k))) {
+			struct dslot *s = e->val;
 			for (unsigned i = 0; i < s->d->n_fields; i++) {
 				const ProtobufCFieldDescriptor *fd = &s->d->fields[i];
 				if (fd->type != PROTOBUF_C_TYPE_MESSAGE)

@@ -2,6 +2,7 @@
  * trees, support vectors...). */
 #include "query/inspect.h"
 #include "query/internal.h"
+#include "query/mil.h"
 #include "query/overlay.h"
 #include "query/meta.h"
 #include "base/error.h"
@@ -21,41 +22,35 @@
 
 /* ---- counts -------------------------------------------------------------------------- */
 
-static int count_block(struct mt_node *block, struct model_counts *c, int depth)
+static int count_function(struct mil_walk *w, void *ctx)
 {
-	if (depth > MT_MAX_DEPTH)
-		return error_code(EXIT_INVALID, "'%s': blocks nested too deeply", block->label);
-	long i = -1;
-	int r;
-	struct mt_node *op;
-	while ((r = next_child(block, 3, &i, &op)) == 1) {
-		struct mil_op o;
-		if (mil_op_read(op, &o, 0) < 0) {
-			mil_op_release(&o);
-			return -1;
-		}
-		c->ops++;
-		for (size_t k = 0; k < o.nw; k++) {
-			const struct mil_weight_ref *w = &o.w[k];
-			c->weights++;
-			c->params += w->count;
-			if (w->dtype && w->dtype->bits)
-				c->weight_bytes += (w->count * (uint64_t)w->dtype->bits + 7) / 8;
-			if (!sl_has(&c->files, w->file))
-				sl_push(&c->files, xstrdup(w->file));
-		}
-		mil_op_release(&o);
-		long j = -1;
-		int r2;
-		struct mt_node *b;
-		while ((r2 = next_child(op, 4, &j, &b)) == 1)
-			if (count_block(b, c, depth + 1) < 0)
-				return -1;
-		if (r2 < 0)
-			return -1;
-	}
-	return r;
+	(void)w;
+	((struct model_counts *)ctx)->functions++;
+	return 0;
 }
+
+static int count_op(struct mil_walk *w, void *ctx)
+{
+	struct model_counts *c = ctx;
+	const struct mil_op *o = &w->b->o;
+	c->ops++;
+	for (size_t k = 0; k < o->nw; k++) {
+		const struct mil_weight_ref *r = &o->w[k];
+		c->weights++;
+		c->params += r->count;
+		if (r->dtype && r->dtype->bits)
+			c->weight_bytes += (r->count * (uint64_t)r->dtype->bits + 7) / 8;
+		if (!sl_has(&c->files, r->file))
+			sl_push(&c->files, xstrdup(r->file));
+	}
+	return 0;
+}
+
+static const struct mil_visitor count_visitor = {
+	.function = count_function,
+	.op = count_op,
+	.read_ops = 1,
+};
 
 /* the scalars of every occurrence of field num of n (packed or not) */
 static uint64_t count_scalars(struct mt_node *n, uint32_t num)
@@ -191,21 +186,9 @@ static int count_one(struct mt_node *model, struct model_counts *c)
 	if (t >= 0 && model->f[t].number == M_MLPROGRAM) {
 		c->has_mil = 1;
 		struct mt_node *prog = mt_child(model, (size_t)t);
-		struct mil_function *fv;
-		size_t nf;
-		if (!prog || mil_functions(prog, &fv, &nf) < 0) {
-			if (prog)
-				mil_functions_free(fv, nf);
+		if (!prog)
 			return -1;
-		}
-		int rc = 0;
-		for (size_t k = 0; k < nf && rc == 0; k++) {
-			c->functions++;
-			if (fv[k].block)
-				rc = count_block(fv[k].block, c, 0);
-		}
-		mil_functions_free(fv, nf);
-		return rc;
+		return mil_walk(prog, "", &count_visitor, c);
 	}
 	return t >= 0 ? count_classic(model, t, c) : 0;
 }

@@ -5,6 +5,8 @@
  * mil_op_read). */
 #include "ui/browse.h"
 #include "base/error.h"
+#include "base/hash.h"
+#include "query/mil.h"
 #include "spec/schema.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
@@ -29,69 +31,22 @@ struct lp {
 
 /* variable types seen so far ("function/name" -> type), for op inputs */
 struct vmap {
-	char **k;
-	char **t;
-	size_t cap, n;
+	struct hmap h;
 };
-
-static size_t vhash(const char *s)
-{
-	size_t h = 1469598103934665603u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
 
 static void vmap_put(struct vmap *m, const char *fn, const char *name, const char *type)
 {
-	if ((m->n + 1) * 2 > m->cap) {
-		struct vmap o = *m;
-		m->cap = o.cap ? o.cap * 2 : 256;
-		m->k = xcalloc(m->cap, sizeof(*m->k));
-		m->t = xcalloc(m->cap, sizeof(*m->t));
-		m->n = 0;
-		for (size_t i = 0; i < o.cap; i++)
-			if (o.k[i]) {
-				size_t j = vhash(o.k[i]) & (m->cap - 1);
-				while (m->k[j])
-					j = (j + 1) & (m->cap - 1);
-				m->k[j] = o.k[i];
-				m->t[j] = o.t[i];
-				m->n++;
-			}
-		free(o.k);
-		free(o.t);
-	}
 	char *key = xasprintf("%s/%s", fn ? fn : "", name);
-	size_t j = vhash(key) & (m->cap - 1);
-	while (m->k[j]) {
-		if (!strcmp(m->k[j], key)) {
-			free(key);
-			free(m->t[j]);
-			m->t[j] = xstrdup(type);
-			return;
-		}
-		j = (j + 1) & (m->cap - 1);
-	}
-	m->k[j] = key;
-	m->t[j] = xstrdup(type);
-	m->n++;
+	free(hmap_put(&m->h, key, xstrdup(type)));
+	free(key);
 }
 
 static const char *vmap_get(const struct vmap *m, const char *fn, const char *name)
 {
-	if (!m->cap)
+	if (!m->h.n)
 		return NULL;
 	char *key = xasprintf("%s/%s", fn ? fn : "", name);
-	size_t j = vhash(key) & (m->cap - 1);
-	const char *r = NULL;
-	while (m->k[j]) {
-		if (!strcmp(m->k[j], key)) {
-			r = m->t[j];
-			break;
-		}
-		j = (j + 1) & (m->cap - 1);
-	}
+	const char *r = hmap_get(&m->h, key);
 	free(key);
 	return r;
 }
@@ -101,12 +56,7 @@ static void vmap_free(void *p)
 	struct vmap *m = p;
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->cap; i++) {
-		free(m->k[i]);
-		free(m->t[i]);
-	}
-	free(m->k);
-	free(m->t);
+	hmap_release(&m->h, free);
 	free(m);
 }
 
@@ -240,24 +190,20 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 
 static int more_block(struct view *v, struct unode *u, size_t max);
 
+/* a block's interface into ins and outs; its inputs' types remembered */
 static int block_io(struct view *v, const char *fn, struct mt_node *b, struct strlist *ins, struct strlist *outs)
 {
-	long i = -1;
-	int r;
-	struct mt_node *nv;
-	while ((r = next_child(b, 1, &i, &nv)) == 1) {
-		char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
-		sl_pushf(ins, "%s: %s", n, t);
-		vmap_put(vars(v), fn, n, t);
-		free(n);
-		free(t);
-	}
-	if (r < 0)
+	struct mil_var *iv;
+	size_t n;
+	if (mil_inputs(b, &iv, &n) < 0)
 		return -1;
-	for (size_t k = 0; k < b->n; k++)
-		if (b->f[k].number == 2 && b->f[k].wt == WT_LEN)
-			sl_push(outs, xstrndup((const char *)b->f[k].val, b->f[k].vlen));
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ins)
+			sl_pushf(ins, "%s: %s", iv[i].name, iv[i].type);
+		vmap_put(vars(v), fn, iv[i].name, iv[i].type);
+	}
+	mil_vars_free(iv, n);
+	return mil_block_io(b, NULL, outs);
 }
 
 /* the nested blocks of an operation */
@@ -407,20 +353,9 @@ static int more_functions(struct view *v, struct unode *u, size_t max)
 		c->attr = UA_HEAD;
 		c->name = xstrdup(f->name);
 		c->kind = xstrdup("function");
-		long i = -1;
-		int r;
-		struct mt_node *nv;
-		while ((r = next_child(f->fn, 1, &i, &nv)) == 1) {
-			char *n = field_str(nv, 1), *ty = mil_type_format(mt_get(nv, 2));
-			sl_pushf(&y->ins, "%s: %s", n, ty);
-			vmap_put(vars(v), f->name, n, ty);
-			free(n);
-			free(ty);
-		}
-		struct strlist dummy = { 0 };
-		if (r == 0 && f->block && block_io(v, f->name, f->block, &dummy, &y->outs) < 0)
+		int r = block_io(v, f->name, f->fn, &y->ins, NULL);
+		if (r == 0 && f->block && block_io(v, f->name, f->block, NULL, &y->outs) < 0)
 			r = -1;
-		sl_free(&dummy);
 		if (r < 0) {
 			mil_functions_free(fv, nf);
 			return -1;

@@ -1,0 +1,361 @@
+/* weights: the weight tensors of a model (see weights.h). */
+#include "query/weights.h"
+#include "query/mil.h"
+#include "base/error.h"
+#include "base/xalloc.h"
+#include "model/model.h"
+#include "spec/schema.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void weight_list_release(struct weight_list *L)
+{
+	for (size_t i = 0; i < L->n; i++) {
+		struct weight_entry *e = &L->v[i];
+		free(e->name);
+		free(e->path);
+		free(e->function);
+		free(e->optype);
+		free(e->key);
+		free(e->file);
+		free(e->shape);
+		free(e->layer);
+		free(e->field);
+	}
+	free(L->v);
+	model_list_free(L->refs, L->nrefs);
+	blob_store_free(L->store);
+}
+
+static struct weight_entry *push(struct weight_list *L, size_t model)
+{
+	xgrow((void **)&L->v, &L->cap, L->n + 1, sizeof(*L->v));
+	struct weight_entry *e = &L->v[L->n++];
+	memset(e, 0, sizeof(*e));
+	e->model = model;
+	return e;
+}
+
+/* the record behind an ML-program weight: bounds, sentinel, and agreement
+ * with the declared type (disagreements are warned about) */
+static int check_record(struct weight_list *L, struct weight_entry *e)
+{
+	if (L->m->fmt != FMT_PACKAGE && L->m->fmt != FMT_ZIP) {
+		if (!L->nofile_warned++)
+			warning("'%s': weight files are not available outside a package: records not checked", L->m->path);
+		return 0;
+	}
+	/* its errors are said, and counted in L->unreadable, not by gather's caller */
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_HANDLE);
+	e->bf = blob_store_get(L->store, e->file);
+	int got = error_capture_end(&cap);
+	if (!e->bf) {
+		/* a missing or unreadable weight file (said once): the tensors are
+		 * still listed as the spec declares them, and the command fails */
+		if (!L->unreadable)
+			L->unreadable = got != EXIT_OK ? got : EXIT_INVALID;
+		return 0;
+	}
+	if (blob_read(e->bf, e->offset, &e->rec) < 0)
+		return -1;
+	e->have_rec = 1;
+	const struct mil_dtype *bd = mil_dtype_of_blob(e->rec.dtype);
+	if (e->dtype && bd != e->dtype)
+		warning("'%s': weight '%s' is declared %s but its blob at %llu holds %s", L->m->path, e->name,
+			e->dtype->name, (unsigned long long)e->offset, bd->name);
+	else if (e->known && blob_elements(&e->rec, bd->bits) != e->count)
+		warning("'%s': weight '%s' is declared with %llu elements but its blob at %llu holds %llu", L->m->path,
+			e->name, (unsigned long long)e->count, (unsigned long long)e->offset,
+			(unsigned long long)blob_elements(&e->rec, bd->bits));
+	return 0;
+}
+
+struct pwalk {
+	struct weight_list *L;
+	size_t model;
+};
+
+static int on_op(struct mil_walk *mw, void *ctx)
+{
+	struct pwalk *p = ctx;
+	const struct mil_op *o = &mw->b->o;
+	for (size_t j = 0; j < o->nw; j++) {
+		const struct mil_weight_ref *w = &o->w[j];
+		struct weight_entry *e = push(p->L, p->model);
+		int plain = !strcmp(o->type, "const") && !strcmp(w->key, "val");
+		e->name = plain ? xstrdup(o->name) : xasprintf("%s.%s", o->name, w->key);
+		e->path = mil_op_path(mw->b);
+		e->function = xstrdup(mw->fn->name);
+		e->optype = xstrdup(o->type);
+		e->key = xstrdup(w->key);
+		e->file = xstrdup(w->file);
+		e->offset = w->offset;
+		e->dtype = w->dtype;
+		e->rank = w->rank;
+		e->shape = w->rank ? xmalloc(w->rank * sizeof(*e->shape)) : NULL;
+		if (w->rank)
+			memcpy(e->shape, w->shape, w->rank * sizeof(*e->shape));
+		e->count = w->count;
+		e->known = w->known;
+		if (check_record(p->L, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct mil_visitor weight_visitor = {
+	.op = on_op,
+	.read_ops = 1,
+};
+
+int weight_list_read(struct weight_list *L)
+{
+	if (model_list(L->m->root, &L->refs, &L->nrefs) < 0)
+		return -1;
+	for (size_t mi = 0; mi < L->nrefs; mi++) {
+		struct model_ref *r = &L->refs[mi];
+		struct mt_node *nn = nn_network(r->node);
+		if (nn) {
+			long i = -1;
+			int rr;
+			struct mt_node *layer;
+			size_t k = 0;
+			while ((rr = next_child(nn, 1, &i, &layer)) == 1) {
+				struct nn_layer l;
+				if (nn_layer_read(layer, k, &l) < 0) {
+					nn_layer_release(&l);
+					return -1;
+				}
+				for (size_t j = 0; j < l.nw; j++) {
+					struct weight_entry *e = push(L, mi);
+					e->is_nn = 1;
+					e->name = xasprintf("%s.%s", l.name, l.w[j].field);
+					e->path = xasprintf("%s%s%s.layers[%zu].%s.%s", r->path, *r->path ? "." : "", r->type, k,
+							    l.kind, l.w[j].field);
+					e->layer = xstrdup(l.name);
+					e->field = xstrdup(l.w[j].field);
+					e->w = l.w[j];
+					e->w.field = e->field;
+					/* the shape the layer gives it, when its size agrees */
+					uint64_t dims[8];
+					size_t rank = nn_weight_dims(&l, &e->w, dims, 8);
+					if (rank) {
+						e->rank = rank;
+						e->shape = xmalloc(rank * sizeof(*e->shape));
+						for (size_t d = 0; d < rank; d++)
+							e->shape[d] = (int64_t)dims[d];
+						e->known = 1;
+					}
+				}
+				nn_layer_release(&l);
+				k++;
+			}
+			if (rr < 0)
+				return -1;
+			continue;
+		}
+		long t = model_type_field(r->node);
+		if (t < 0 || !r->type || strcmp(r->type, "mlProgram"))
+			continue;
+		struct mt_node *prog = mt_child(r->node, (size_t)t);
+		struct pwalk p = { L, mi };
+		if (!prog || mil_walk(prog, r->path, &weight_visitor, &p) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- sizes and totals ------------------------------------------------------------ */
+
+uint64_t weight_bytes(const struct weight_entry *e)
+{
+	if (e->is_nn)
+		return e->w.bytes;
+	if (e->have_rec)
+		return e->rec.size;
+	return e->dtype && e->dtype->bits ? (e->count * (uint64_t)e->dtype->bits + 7) / 8 : 0;
+}
+
+uint64_t weight_count(const struct weight_entry *e)
+{
+	if (e->is_nn)
+		return e->w.count;
+	if (e->have_rec) {
+		const struct mil_dtype *d = mil_dtype_of_blob(e->rec.dtype);
+		return blob_elements(&e->rec, d->bits);
+	}
+	return e->count;
+}
+
+const char *weight_dtype(const struct weight_entry *e)
+{
+	if (e->have_rec)
+		return mil_dtype_of_blob(e->rec.dtype)->name;
+	return e->dtype ? e->dtype->name : "?";
+}
+
+int weight_duplicate(const struct weight_list *L, size_t i)
+{
+	const struct weight_entry *e = &L->v[i];
+	if (e->is_nn)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		if (!L->v[j].is_nn && L->v[j].offset == e->offset && !strcmp(L->v[j].file, e->file))
+			return 1;
+	return 0;
+}
+
+
+void weight_totals(const struct weight_list *L, struct weight_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < L->n; i++) {
+		t->tensors++;
+		if (weight_duplicate(L, i))
+			continue;
+		t->distinct++;
+		t->params += weight_count(&L->v[i]);
+		t->bytes += weight_bytes(&L->v[i]);
+	}
+}
+
+
+int weight_files(const struct weight_list *L, struct weight_file **out, size_t *n)
+{
+	struct weight_file *v = NULL;
+	size_t k = 0, cap = 0;
+	for (size_t i = 0; i < L->n; i++) {
+		const struct weight_entry *e = &L->v[i];
+		if (e->is_nn || !e->bf)
+			continue;
+		size_t j = 0;
+		while (j < k && v[j].bf != e->bf)
+			j++;
+		if (j < k)
+			continue;
+		xgrow((void **)&v, &cap, k + 1, sizeof(*v));
+		memset(&v[k], 0, sizeof(v[k]));
+		v[k].file = e->file;
+		v[k].bf = e->bf;
+		uint64_t at = 0;
+		uint32_t idx = 0;
+		struct blob_rec r;
+		int rr;
+		while ((rr = blob_next(e->bf, &at, &idx, &r)) == 1) {
+			v[k].blobs++;
+			v[k].bytes += r.size;
+			int used = 0;
+			for (size_t q = 0; q < L->n && !used; q++)
+				used = !L->v[q].is_nn && L->v[q].bf == e->bf && L->v[q].offset == r.at;
+			if (!used) {
+				v[k].unref++;
+				v[k].unref_bytes += r.size;
+			}
+		}
+		k++;
+		if (rr < 0) {
+			free(v);
+			return -1;
+		}
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+
+/* ---- statistics ------------------------------------------------------------------ */
+
+#define STATS_MAX (16u << 20)   /* elements */
+
+float weight_half(uint16_t h)
+{
+	int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+	float v = e == 0 ? ldexpf((float)m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexpf((float)(m | 0x400), e - 25);
+	return (h & 0x8000) ? -v : v;
+}
+
+struct acc {
+	double min, max, sum;
+	uint64_t n, nan;
+};
+
+static void acc_add(struct acc *a, double x)
+{
+	if (isnan(x)) {
+		a->nan++;
+		return;
+	}
+	if (!a->n || x < a->min)
+		a->min = x;
+	if (!a->n || x > a->max)
+		a->max = x;
+	a->sum += x;
+	a->n++;
+}
+
+static void acc_bytes(struct acc *a, const uint8_t *p, size_t len, int bits)
+{
+	if (bits == 32)
+		for (size_t i = 0; i + 4 <= len; i += 4) {
+			uint32_t u = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24;
+			float f;
+			memcpy(&f, &u, 4);
+			acc_add(a, f);
+		}
+	else
+		for (size_t i = 0; i + 2 <= len; i += 2)
+			acc_add(a, weight_half((uint16_t)(p[i] | p[i + 1] << 8)));
+}
+
+static char *acc_text(const struct acc *a)
+{
+	if (!a->n)
+		return xasprintf("no finite values%s", a->nan ? " (all NaN)" : "");
+	return xasprintf("min %g, max %g, mean %g%s", a->min, a->max, a->sum / (double)a->n, a->nan ? " (NaNs left out)" : "");
+}
+
+char *weight_stats_nn(const struct nn_weight *w)
+{
+	struct acc a = { 0 };
+	if (w->count > STATS_MAX)
+		return xasprintf("too big for statistics (%llu elements)", (unsigned long long)w->count);
+	if (!strcmp(w->type, "float32")) {
+		if (w->value) {
+			size_t pos = 0;
+			uint64_t u;
+			while (mt_scalar_next(w->value, &pos, &u))
+				acc_add(&a, mt_raw_double(w->value->fd, u));
+		} else {
+			size_t len;
+			uint8_t *b = nn_weight_gather(w, &len);
+			acc_bytes(&a, b, len, 32);
+			free(b);
+		}
+	} else if (!strcmp(w->type, "float16") && w->value) {
+		acc_bytes(&a, w->value->val, w->value->vlen, 16);
+	} else {
+		return xasprintf("no statistics for %s values", w->type);
+	}
+	return acc_text(&a);
+}
+
+char *weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
+			uint64_t count)
+{
+	const char *dn = dtype ? dtype->name : "";
+	if (strcmp(dn, "fp32") && strcmp(dn, "fp16"))
+		return xasprintf("no statistics for %s values", *dn ? dn : "unknown");
+	if (count > STATS_MAX)
+		return xasprintf("too big for statistics (%llu elements)", (unsigned long long)count);
+	const struct blob_file *bf = blob_store_get(store, file);
+	struct blob_rec r;
+	if (!bf || blob_read(bf, offset, &r) < 0)
+		return xstrdup("the blob cannot be read");
+	struct acc a = { 0 };
+	acc_bytes(&a, bf->data + r.data, (size_t)r.size, !strcmp(dn, "fp32") ? 32 : 16);
+	return acc_text(&a);
+}
