@@ -100,17 +100,11 @@ static int describe_one(const char *feature, const char *text, const char *path,
 
 int cmd_describe(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "function", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("describe");
 	struct edit_opts o = { 0 };
 	int c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "o:n", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'o': o.out = optarg; break;
 		case 'n': o.dry_run = 1; break;
@@ -182,17 +176,11 @@ static int rename_one(const char *old, const char *new, const char *path, const 
 
 int cmd_rename(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "function", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("rename");
 	struct edit_opts o = { 0 };
 	int c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "o:n", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'o': o.out = optarg; break;
 		case 'n': o.dry_run = 1; break;
@@ -360,17 +348,11 @@ static int labels_set_one(char *const *v, size_t n, const char *path, const stru
 
 int cmd_labels(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("labels");
 	struct edit_opts o = { 0 };
 	int c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "o:n", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'j': o.json = 1; break;
 		case 'o': o.out = optarg; break;
