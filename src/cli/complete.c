@@ -83,9 +83,11 @@ static void complete(int n, char **words)
 	const struct cmd *c = cmd_find(words[0]);
 	if (!c)
 		return;
-	if (c->fn == cmd_help) {
+	if (c->fn == cmd_help && cur[0] != '-') {
 		if (n == 2)
-			complete(1, words + 1);
+			for (const struct cmd *k = commands; k->name; k++)
+				if (starts(k->name, cur))
+					puts(k->name);
 		return;
 	}
 	int options_end = 0;
