@@ -64,15 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				meta_entries_free(e, n);
 		}
 		if (m->fmt == FMT_ZIP && m->man) {
-			uint8_t *b;
-			size_t len;
-			int mapped;
-			if (mlpkg_read_item(m, "@model_path/weights/weight.bin", &b, &len, &mapped) == 0) {
-				if (mapped)
-					munmap(b, len);
-				else
-					free(b);
-			}
+			struct buf b;
+			if (mlpkg_read_item(m, "@model_path/weights/weight.bin", &b) == 0)
+				buf_release(&b);
 			free(mlpkg_model_dir(m));
 		}
 		mlpkg_close(m);

@@ -1287,7 +1287,9 @@ static Layer *layer_inner(const char *name, const char *in, const char *out, uin
 	ip->outputchannels = out_ch;
 	ip->hasbias = 1;
 	ip->weights = weights;
-	ip->bias = weights_floats(out_ch, 0.05f);
+	/* Core ML refuses float16 weights with a float32 bias (or the other
+	 * way round): the bias is stored in the weights' precision */
+	ip->bias = weights->float16value.len ? weights_halves(out_ch, 0.05f) : weights_floats(out_ch, 0.05f);
 	Layer *l = layer_new(name, in, out);
 	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_INNER_PRODUCT;
 	l->innerproduct = ip;
@@ -1570,7 +1572,7 @@ static void biglayer_plan(struct biglayer *l, int i, int n, uint64_t dim)
 	l->half = i & 1;
 	l->wpayload = dim * dim * (l->half ? 2 : 4);
 	l->wmsg = len_field(l->half ? F_W_FLOAT16 : F_W_FLOAT, l->wpayload);
-	l->bmsg = len_field(F_W_FLOAT, dim * 4);
+	l->bmsg = l->half ? len_field(F_W_FLOAT16, dim * 2) : len_field(F_W_FLOAT, dim * 4); /* bias as the weights */
 	l->ip = tag_len(F_IP_INPUTCHANNELS) + varint_len(dim) + tag_len(F_IP_OUTPUTCHANNELS) + varint_len(dim) +
 		tag_len(F_IP_HASBIAS) + 1 + len_field(F_IP_WEIGHTS, l->wmsg) + len_field(F_IP_BIAS, l->bmsg);
 	l->layer = len_field(F_LAYER_NAME, strlen(l->name)) + len_field(F_LAYER_INPUT, strlen(l->input)) +
@@ -1579,7 +1581,8 @@ static void biglayer_plan(struct biglayer *l, int i, int n, uint64_t dim)
 
 static void make_bignn(const char *out, uint64_t size, uint64_t seed)
 {
-	/* alternate float32 and float16 layers of dim x dim weights: 256 * dim^2 * 3 bytes in all */
+	/* alternate float32 and float16 layers of dim x dim weights (each bias in its layer's precision):
+	 * 256 * dim^2 * 3 bytes in all */
 	const int n = BIGNN_LAYERS;
 	uint64_t dim = 1;
 	while ((dim + 1) * (dim + 1) * 3 * (uint64_t)n <= size)
@@ -1603,7 +1606,7 @@ static void make_bignn(const char *out, uint64_t size, uint64_t seed)
 	}
 
 	struct pattern *pf = pattern_new(4, 0.05f), *ph = pattern_new(2, 0.05f);
-	uint8_t *bias = rand_f32_bytes((size_t)dim, 0.05f);
+	uint8_t *bias = rand_f32_bytes((size_t)dim, 0.05f), *hbias = rand_halves((size_t)dim, 0.05f);
 
 	FILE *f = open_out(out);
 	setvbuf(f, NULL, _IOFBF, IO_BUFFER);
@@ -1641,9 +1644,9 @@ static void make_bignn(const char *out, uint64_t size, uint64_t seed)
 		sb_reset(&sb);
 		sb_tag(&sb, F_IP_BIAS, WT_LEN);
 		sb_varint(&sb, l->bmsg);
-		sb_tag(&sb, F_W_FLOAT, WT_LEN);
-		sb_varint(&sb, dim * 4);
-		sb_add(&sb, bias, (size_t)dim * 4);
+		sb_tag(&sb, l->half ? F_W_FLOAT16 : F_W_FLOAT, WT_LEN);
+		sb_varint(&sb, dim * (l->half ? 2 : 4));
+		sb_add(&sb, l->half ? hbias : bias, (size_t)dim * (l->half ? 2 : 4));
 		xwrite(f, sb.buf, sb.len, out);
 	}
 	sb_release(&sb);

@@ -93,6 +93,7 @@ def model(variant):
         f.type.multiArrayType.shape.append(4)
         f.type.multiArrayType.dataType = 65568
     nn = m.neuralNetwork
+    nn.arrayInputShapeMapping = 1  # branch and loop came with iOS 13: Core ML wants EXACT_ARRAY_MAPPING
 
     def layer(net, name, ins, outs, kind="relu"):
         l = net.layers.add()

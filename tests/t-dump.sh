@@ -19,6 +19,17 @@ for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.ml
 	fi
 done
 
+# bytes that are not text are escaped (octal, as protobuf's text format does),
+# so the dump is valid UTF-8; a string's UTF-8 stays as it is.  The spec, by
+# hand: a shortDescription "hé", an unknown field 50 and a layer's
+# float16Value holding the bytes 0x80 0x81.
+printf '\010\004\022\010\242\006\005\012\003h\303\251\222\003\002\200\201\242\037\017\012\015\012\001a\342\010\007\242\001\004\022\002\200\201' >"$TMP/bytes.mlmodel"
+expect_exit 0 "bytes fields: dump" "$MLPKG" dump "$TMP/bytes.mlmodel"
+check "... a known bytes field escaped" grep -qF 'float16Value: "\200\201"' "$TMP/out"
+check "... an unknown field escaped" grep -qF '50: "\200\201"  # unknown field' "$TMP/out"
+check "... a string's UTF-8 kept" grep -qF 'shortDescription: "hé"' "$TMP/out"
+check "... the whole dump is valid UTF-8" "$PYTHON3" -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$TMP/out"
+
 if fixtures_or_skip "dump and dump --json of every fixture, read back by the decoder"; then
 	for f in $(fixture_models); do
 		b=$(basename "$f")

@@ -119,8 +119,7 @@ check "... with one line naming where" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] &&
 expect_exit 4 "... info exits 4 too" "$MLPKG" info "$TMP/BadType.mlmodel"
 expect_exit 0 "... layers does not look there" "$MLPKG" layers "$TMP/BadType.mlmodel"
 
-if ! have_fixtures; then
-	skip "fixtures not found at $FIXTURES"
+if ! fixtures_or_skip "io and io --json on every fixture (80 columns, the independent decoder); flexible image ranges, unbounded shape ranges, int64 dictionaries, grayscale images, string/int64/double inputs"; then
 	done_testing
 fi
 

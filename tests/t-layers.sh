@@ -87,8 +87,7 @@ expect_exit 3 "a missing model: exit 3" "$MLPKG" layers "$TMP/nope.mlmodel"
 check "... one line" one_line_error
 expect_exit 2 "one model only" "$MLPKG" layers "$TMP/TinyNet.mlmodel" "$TMP/TinyNet.mlmodel"
 
-if ! have_fixtures; then
-	skip "fixtures not found at $FIXTURES"
+if ! fixtures_or_skip "layers, --summary --json and --json on every fixture (index.tsv totals, the independent decoder); quantized and LSTM weights, catfeeder consts and constexpr attributes, the undecodable model, tree ensembles and GLM members"; then
 	done_testing
 fi
 

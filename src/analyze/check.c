@@ -1,5 +1,5 @@
 /* check: validate a model without Core ML (see check.h). */
-#include "analyze/check.h"
+#include "analyze/check-internal.h"
 #include "query/meta.h"
 #include "base/error.h"
 #include "edit/iface.h"
@@ -19,9 +19,7 @@
 
 /* ---- the report ------------------------------------------------------------ */
 
-static void add(struct check_report *r, enum check_level lv, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void add(struct check_report *r, enum check_level lv, const char *path, const char *fmt, ...)
+void ck_add(struct check_report *r, enum check_level lv, const char *path, const char *fmt, ...)
 {
 	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v));
 	struct check_problem *p = &r->v[r->n++];
@@ -50,8 +48,7 @@ void check_report_release(struct check_report *r)
 }
 
 /* "PREFIX.rest" or "rest" */
-static char *join(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *join(const char *prefix, const char *fmt, ...)
+char *ck_join(const char *prefix, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	if (prefix && *prefix) {
@@ -67,11 +64,6 @@ static char *join(const char *prefix, const char *fmt, ...)
 
 /* ---- a set of strings ------------------------------------------------------ */
 
-struct sset {
-	char **v;
-	size_t cap, n;
-};
-
 static uint64_t hstr(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -80,7 +72,7 @@ static uint64_t hstr(const char *s)
 	return h;
 }
 
-static int sset_has(const struct sset *s, const char *k)
+int sset_has(const struct sset *s, const char *k)
 {
 	if (!s->cap)
 		return 0;
@@ -91,8 +83,6 @@ static int sset_has(const struct sset *s, const char *k)
 			return 1;
 	}
 }
-
-static int sset_add(struct sset *s, const char *k);
 
 static void sset_grow(struct sset *s)
 {
@@ -107,7 +97,7 @@ static void sset_grow(struct sset *s)
 }
 
 /* 1 when added, 0 when it was there */
-static int sset_add(struct sset *s, const char *k)
+int sset_add(struct sset *s, const char *k)
 {
 	if ((s->n + 1) * 2 > s->cap)
 		sset_grow(s);
@@ -120,7 +110,7 @@ static int sset_add(struct sset *s, const char *k)
 	return 1;
 }
 
-static void sset_free(struct sset *s)
+void sset_free(struct sset *s)
 {
 	for (size_t i = 0; i < s->cap; i++)
 		free(s->v[i]);
@@ -331,22 +321,17 @@ static struct wfile *weight_file(struct mlpkg_model *m, struct wfiles *w, const 
 	memset(wf, 0, sizeof(*wf));
 	wf->name = xstrdup(name);
 	wf->rel = weight_file_rel(m, name);
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int mapped = 0;
+	struct buf b;
 	struct error_capture probe;
 	error_capture_begin(&probe, ERRCAP_DROP);
-	int rc = mlpkg_read_item(m, name, &buf, &len, &mapped);
+	int rc = mlpkg_read_item(m, name, &b);
 	error_capture_end(&probe);
 	if (rc < 0) {
 		add(r, CHECK_ERROR, wf->rel, "the weight file the spec names is missing or unreadable");
 		return wf;
 	}
-	walk_weight_file(wf, buf, len, r);
-	if (mapped)
-		munmap(buf, len);
-	else
-		free(buf);
+	walk_weight_file(wf, b.p, b.len, r);
+	buf_release(&b);
 	return wf;
 }
 
@@ -401,263 +386,13 @@ static const struct io_group *group_for(const struct model_io *io, const char *f
 	return &io->g[0];
 }
 
-static void unique_names(const struct io_list *l, const char *prefix, const char *what, struct check_report *r)
-{
-	struct sset s = { 0 };
-	for (size_t i = 0; i < l->n; i++)
-		if (!sset_add(&s, l->v[i].name)) {
-			char *p = join(prefix, "%s[%zu]", what, i);
-			add(r, CHECK_ERROR, p, "the name '%s' is used twice", l->v[i].name);
-			free(p);
-		}
-	sset_free(&s);
-}
-
-static int in_list(const struct io_list *l, const char *name)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return 1;
-	return 0;
-}
-
-static void check_description(const struct model_io *io, const char *prefix, struct check_report *r)
-{
-	for (size_t g = 0; g < io->n; g++) {
-		const struct io_group *gr = &io->g[g];
-		char *dp = gr->function ? join(prefix, "description.functions[%zu]", g - 1) : join(prefix, "description");
-		unique_names(&gr->in, dp, "input", r);
-		unique_names(&gr->out, dp, "output", r);
-		unique_names(&gr->state, dp, "state", r);
-		if (gr->predicted && *gr->predicted && !in_list(&gr->out, gr->predicted))
-			add(r, CHECK_ERROR, dp, "predictedFeatureName '%s' is not an output", gr->predicted);
-		if (gr->probabilities && *gr->probabilities && !in_list(&gr->out, gr->probabilities))
-			add(r, CHECK_ERROR, dp, "predictedProbabilitiesName '%s' is not an output", gr->probabilities);
-		for (size_t i = 0; i < gr->in.n; i++)
-			if (gr->in.v[i].type.kind == FT_NONE) {
-				char *p = join(dp, "input[%zu]", i);
-				add(r, CHECK_ERROR, p, "input '%s' has no type", gr->in.v[i].name);
-				free(p);
-			}
-		for (size_t i = 0; i < gr->out.n; i++)
-			if (gr->out.v[i].type.kind == FT_NONE) {
-				char *p = join(dp, "output[%zu]", i);
-				add(r, CHECK_ERROR, p, "output '%s' has no type", gr->out.v[i].name);
-				free(p);
-			}
-		free(dp);
-	}
-}
-
-/* ---- neural networks ------------------------------------------------------ */
-
-static void sset_union(struct sset *dst, const struct sset *src)
+void sset_union(struct sset *dst, const struct sset *src)
 {
 	for (size_t i = 0; i < src->cap; i++)
 		if (src->v[i])
 			sset_add(dst, src->v[i]);
 }
 
-/* a * b, or 0 when it overflows (no expectation then) */
-static uint64_t mul(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-	return __builtin_mul_overflow(a, b, &r) ? 0 : r;
-}
-
-/* The weight fields of the layers against the sizes their parameters
- * declare (nn_weight_shape: innerProduct, convolution, embedding(ND),
- * batchedMatmul, batchnorm, loadConstant, scale, bias).  Quantized values
- * are compared by their bytes; raw bytes are not checked. */
-static void check_nn_weights(const struct nn_layer *l, const char *lp, struct check_report *r)
-{
-	if (!l->kind || !l->params || !l->nw)
-		return;
-	for (size_t i = 0; i < l->nw; i++) {
-		const struct nn_weight *w = &l->w[i];
-		uint64_t dims[8], want = 1;
-		char how[160];
-		size_t rank = nn_weight_shape(l, w->field, dims, 8, how, sizeof(how));
-		for (size_t d = 0; d < rank; d++)
-			want = mul(want, dims[d]);
-		if (!rank || !want || !w->type || !strcmp(w->type, "raw") || w->bits <= 0)
-			continue;
-		int bad, packed = !strcmp(w->type, "quantized") || !strcmp(w->type, "lut");
-		if (packed)
-			bad = w->bytes != (mul(want, (uint64_t)w->bits) + 7) / 8 || (!w->bytes && want);
-		else
-			bad = w->count != want;
-		if (!bad)
-			continue;
-		char *wp = join(lp, "%s.%s", l->kind, w->field);
-		if (packed)
-			add(r, CHECK_ERROR, wp, "%llu bytes of %d-bit values, but %s needs %llu values (%llu bytes)",
-			    (unsigned long long)w->bytes, w->bits, how, (unsigned long long)want,
-			    (unsigned long long)((mul(want, (uint64_t)w->bits) + 7) / 8));
-		else
-			add(r, CHECK_ERROR, wp, "%llu %s values, but %s needs %llu", (unsigned long long)w->count, w->type,
-			    how, (unsigned long long)want);
-		free(wp);
-	}
-}
-
-/* networks inside branch and loop layers are followed this deep */
-#define NN_MAX_NESTING 32
-
-static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
-			int in_loop, struct check_report *r);
-
-/* the network in field f of a branch or loop layer's parameters, if set:
- * checked with the blobs in avail; 0 or -1 */
-static int check_sub(struct mt_node *params, uint32_t f, const char *lp, const char *name, struct sset *avail,
-		     struct sset *used, int depth, int in_loop, struct check_report *r)
-{
-	struct mt_node *sub;
-	long j = -1;
-	int c = next_child(params, f, &j, &sub);
-	if (c != 1)
-		return c < 0 ? -1 : 0;
-	char *sp = join(lp, "%s", name);
-	int rc = check_layers(sub, sp, avail, used, depth + 1, in_loop, r);
-	free(sp);
-	return rc;
-}
-
-/* The layers of the network nn, whose path is base: every input made before
- * the layer (in avail), names unique in this network.  The networks of a
- * branch layer see what was made before it, and what either of them makes is
- * seen after it; a loop's condition and body networks likewise.  depth > 0
- * inside such a network, where writing over an earlier blob is how a branch
- * or a loop hands back its results (no warning then), and where a loop body
- * may read what its previous iteration made (missing inputs are warnings). */
-static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
-			int in_loop, struct check_report *r)
-{
-	if (depth > NN_MAX_NESTING) {
-		add(r, CHECK_WARNING, base, "networks nested more than %d deep: not checked", NN_MAX_NESTING);
-		return 0;
-	}
-	struct sset names = { 0 };
-	size_t idx = 0;
-	long i = -1;
-	int rc;
-	struct mt_node *layer;
-	while ((rc = next_child(nn, 1, &i, &layer)) == 1) {
-		struct nn_layer l;
-		if (nn_layer_read(layer, idx, &l) < 0) {
-			nn_layer_release(&l);
-			rc = -1;
-			break;
-		}
-		char *lp = *l.name ? join(base, "layers[name=\"%s\"]", l.name) : join(base, "layers[%zu]", idx);
-		if (!*l.name)
-			add(r, CHECK_ERROR, lp, "a layer without a name");
-		else if (!sset_add(&names, l.name))
-			add(r, CHECK_ERROR, lp, "the layer name '%s' is used by an earlier layer", l.name);
-		if (!l.kind || !*l.kind)
-			add(r, CHECK_ERROR, lp, "a layer without a kind (no layer oneof set)");
-		check_nn_weights(&l, lp, r);
-		for (size_t k = 0; k < l.in.n; k++) {
-			sset_add(used, l.in.v[k]);
-			if (!sset_has(avail, l.in.v[k]))
-				add(r, in_loop ? CHECK_WARNING : CHECK_ERROR, lp,
-				    "input '%s' is neither a model input nor an output of an earlier layer", l.in.v[k]);
-		}
-		int branch = l.kind && !strcmp(l.kind, "branch"), loop = l.kind && !strcmp(l.kind, "loop");
-		if ((branch || loop) && l.params) {
-			if (branch) {
-				/* each branch from what was there before; after: either's results */
-				struct sset made = { 0 };
-				for (uint32_t f = 1; f <= 2 && rc >= 0; f++) {
-					struct sset mine = { 0 };
-					sset_union(&mine, avail);
-					rc = check_sub(l.params, f, lp, f == 1 ? "branch.ifBranch" : "branch.elseBranch", &mine,
-						       used, depth, in_loop, r);
-					sset_union(&made, &mine);
-					sset_free(&mine);
-				}
-				sset_union(avail, &made);
-				sset_free(&made);
-			} else {
-				for (uint32_t f = 3; f <= 4 && rc >= 0; f++)
-					rc = check_sub(l.params, f, lp, f == 3 ? "loop.conditionNetwork" : "loop.bodyNetwork",
-						       avail, used, depth, 1, r);
-				char *cv = field_str(l.params, 2);
-				if (*cv) {
-					sset_add(used, cv);
-					if (!sset_has(avail, cv))
-						add(r, in_loop ? CHECK_WARNING : CHECK_ERROR, lp,
-						    "the loop's condition '%s' is made by no earlier layer nor its condition network", cv);
-				}
-				free(cv);
-			}
-		}
-		for (size_t k = 0; k < l.out.n; k++) {
-			int inplace = 0;
-			for (size_t q = 0; q < l.in.n; q++)
-				inplace |= !strcmp(l.in.v[q], l.out.v[k]);
-			if (!sset_add(avail, l.out.v[k]) && !inplace && !depth)
-				add(r, CHECK_WARNING, lp, "output '%s' replaces an earlier one of the same name", l.out.v[k]);
-		}
-		free(lp);
-		nn_layer_release(&l);
-		idx++;
-		if (rc < 0)
-			break;
-	}
-	sset_free(&names);
-	return rc < 0 ? -1 : 0;
-}
-
-static int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const struct io_group *g, int classifier,
-		    struct check_report *r)
-{
-	struct sset avail = { 0 }, used = { 0 };
-	for (size_t i = 0; i < g->in.n; i++)
-		sset_add(&avail, g->in.v[i].name);
-	long i = -1;
-	int rc;
-	struct mt_node *pp;
-	while ((rc = next_child(nn, 2, &i, &pp)) == 1) {
-		char *fname = field_str(pp, 1);
-		if (*fname && !sset_has(&avail, fname)) {
-			char *p = mt_path(pp);
-			add(r, CHECK_ERROR, p, "preprocessing for '%s', which is not an input", fname);
-			free(p);
-		} else if (*fname) {
-			sset_add(&used, fname);
-		} else if (g->in.n == 1) {
-			sset_add(&used, g->in.v[0].name);
-		}
-		free(fname);
-	}
-	char *base = join(prefix, "%s", npath);
-	if (rc >= 0)
-		rc = check_layers(nn, base, &avail, &used, 0, 0, r);
-	free(base);
-	if (rc >= 0) {
-		for (size_t k = 0; k < g->out.n; k++) {
-			const char *o = g->out.v[k].name;
-			if (classifier && ((g->predicted && !strcmp(o, g->predicted)) ||
-					   (g->probabilities && !strcmp(o, g->probabilities))))
-				continue;
-			if (!sset_has(&avail, o)) {
-				char *p = join(prefix, "description.output[%zu]", k);
-				add(r, CHECK_ERROR, p, "output '%s' is not produced by any layer", o);
-				free(p);
-			}
-		}
-		for (size_t k = 0; k < g->in.n; k++)
-			if (!sset_has(&used, g->in.v[k].name)) {
-				char *p = join(prefix, "description.input[%zu]", k);
-				add(r, CHECK_WARNING, p, "input '%s' is not used by any layer", g->in.v[k].name);
-				free(p);
-			}
-	}
-	sset_free(&avail);
-	sset_free(&used);
-	return rc < 0 ? -1 : 0;
-}
 
 /* ---- ML programs ---------------------------------------------------------- */
 
@@ -859,63 +594,34 @@ static int check_mil(struct mlpkg_model *m, struct wfiles *w, struct mt_node *pr
 	return rc;
 }
 
-/* ---- pipelines ------------------------------------------------------------ */
-
-static int check_pipeline(struct mt_node *model, const char *prefix, const struct io_group *g, struct check_report *r)
-{
-	struct mt_node *pl = model_pipeline(model);
-	if (!pl)
-		return 0;
-	char *pp = mt_path(pl);
-	struct sset avail = { 0 };
-	for (size_t i = 0; i < g->in.n; i++)
-		sset_add(&avail, g->in.v[i].name);
-	long i = -1;
-	int rc;
-	struct mt_node *mem;
-	size_t k = 0;
-	while ((rc = next_child(pl, 1, &i, &mem)) == 1) {
-		struct model_io io;
-		if (io_read(mem, &io) < 0) {
-			io_release(&io);
-			rc = -1;
-			break;
-		}
-		char *mp = xasprintf("%s.models[%zu]", pp, k++);
-		for (size_t q = 0; q < io.g[0].in.n; q++)
-			if (!sset_has(&avail, io.g[0].in.v[q].name))
-				add(r, CHECK_ERROR, mp, "input '%s' is neither a pipeline input nor an output of an earlier member",
-				    io.g[0].in.v[q].name);
-		for (size_t q = 0; q < io.g[0].out.n; q++)
-			sset_add(&avail, io.g[0].out.v[q].name);
-		free(mp);
-		io_release(&io);
-	}
-	if (rc >= 0) {
-		if (!k)
-			add(r, CHECK_ERROR, pp, "a pipeline without models");
-		for (size_t q = 0; q < g->out.n; q++)
-			if (!sset_has(&avail, g->out.v[q].name)) {
-				char *p = join(prefix, "description.output[%zu]", q);
-				add(r, CHECK_ERROR, p, "output '%s' is produced by no member of the pipeline", g->out.v[q].name);
-				free(p);
-			}
-	}
-	(void)prefix;
-	free(pp);
-	sset_free(&avail);
-	return rc < 0 ? -1 : 0;
-}
-
 /* ---- one model ------------------------------------------------------------ */
 
-static int is_classifier(const char *t)
+/* The version the features need against the stored one.  Core ML's
+ * validator refuses a few features below their version (its gates, said
+ * as errors where they are checked); for the rest it does not look, and
+ * older releases would misread the model: a warning, left out when a gate
+ * has said it already.  A pipeline's members are each held to their own
+ * version; the pipeline's number only says which releases it claims to run
+ * on (Create ML and Ultralytics' YOLO exports with NMS put a version 7 ML
+ * program in a version 5 pipeline). */
+static int check_version(const struct model_ref *ref, int gated, struct check_report *r, int *under)
 {
-	static const char *const c[] = { "neuralNetworkClassifier", "glmClassifier", "supportVectorClassifier",
-					 "treeEnsembleClassifier", "kNearestNeighborsClassifier", "pipelineClassifier" };
-	for (size_t i = 0; t && i < sizeof(c) / sizeof(c[0]); i++)
-		if (!strcmp(t, c[i]))
-			return 1;
+	int need;
+	char *why;
+	if (spec_need(ref->node, &need, &why) < 0) {
+		free(why);
+		return -1;
+	}
+	if (ref->version > 0 && need > ref->version) {
+		*under = 1;
+		if (!gated) {
+			char *vp = join(ref->path, "specificationVersion");
+			add(r, CHECK_WARNING, vp, "specification version %d is lower than the %d that %s needs", ref->version,
+			    need, why);
+			free(vp);
+		}
+	}
+	free(why);
 	return 0;
 }
 
@@ -932,33 +638,15 @@ static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model
 	if (ref->version <= 0)
 		add(r, CHECK_ERROR, vp, "no specification version");
 	else if (!spec_version_os(ref->version))
-		add(r, CHECK_WARNING, vp, "specification version %d is newer than any known release", ref->version);
-	int need;
-	char *why;
-	if (spec_need(ref->node, &need, &why) < 0) {
-		free(why);
-		free(vp);
-		return -1;
-	}
-	int is_pl = model_pipeline(ref->node) != NULL;
-	if (ref->version > 0 && need > ref->version) {
-		/* A pipeline's members are each validated against their own
-		 * version (a member below its needs is an error of its own); the
-		 * pipeline's number only says which releases it claims to run
-		 * on.  Create ML and Ultralytics' YOLO exports with NMS (version
-		 * 5 around a version 7 ML program) ship such pipelines. */
-		enum check_level lv = is_pl ? CHECK_WARNING : CHECK_ERROR;
-		*under = 1;
-		add(r, lv, vp, "specification version %d is lower than the %d that %s needs", ref->version, need, why);
-	}
-	free(why);
+		add(r, CHECK_ERROR, vp, "specification version %d is newer than any known release", ref->version);
 	free(vp);
 	struct model_io io;
 	if (io_read(ref->node, &io) < 0) {
 		io_release(&io);
 		return -1;
 	}
-	check_description(&io, pre, r);
+	size_t gates = r->gates;
+	check_description(&io, pre, ref->type, ref->version, r);
 	int rc = 0;
 	const char *t = ref->type;
 	struct mt_node *nn = nn_network(ref->node);
@@ -969,21 +657,12 @@ static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model
 		struct mt_node *prog = mt_child(ref->node, (size_t)tf);
 		rc = prog ? check_mil(m, w, prog, pre, &io, r) : -1;
 	}
-	if (rc == 0 && is_pl)
+	if (rc == 0 && model_pipeline(ref->node))
 		rc = check_pipeline(ref->node, pre, &io.g[0], r);
-	if (rc == 0 && is_classifier(t)) {
-		struct iface_labels l;
-		memset(&l, 0, sizeof(l));
-		int got = iface_labels_get(ref->node, &l);
-		if (got < 0)
-			rc = -1;
-		else if (!got || !l.n) {
-			char *p = join(pre, "%s", t);
-			add(r, CHECK_ERROR, p, "a classifier without class labels");
-			free(p);
-		}
-		iface_labels_release(&l);
-	}
+	if (rc == 0)
+		rc = check_kind(ref, &io, r);
+	if (rc == 0)
+		rc = check_version(ref, r->gates > gates, r, under);
 	io_release(&io);
 	return rc;
 }
@@ -1042,3 +721,4 @@ int check_model(struct mlpkg_model *m, struct check_report *r)
 	model_list_free(v, n);
 	return rc;
 }
+

@@ -24,6 +24,7 @@ struct check_report {
 	struct check_problem *v;
 	size_t n, cap;
 	size_t errors, warnings;
+	size_t gates;  /* errors from Core ML's hard version gates (see check_one) */
 };
 
 /* Checks m, adding problems to r.  0, or -1 when the spec cannot be walked

@@ -2,6 +2,7 @@
 #include "base/compat.h"
 #include "base/atomic.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/xalloc.h"
 #include <dirent.h>
 #include <errno.h>
@@ -139,17 +140,13 @@ int atomic_begin(struct atomic_file *af, const char *link_path, mode_t mode)
 	}
 	/* no INT/TERM/HUP between creating the temp file and noting it for
 	 * the handlers: one arriving there would leave it behind */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	struct fs_held held;
+	fs_hold_signals(&held);
 	af->fd = mkstemp(af->tmp);
 	int mkerr = errno;
 	if (af->fd >= 0)
 		add_pending(af->tmp);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	fs_release_signals(&held);
 	int rc = 0;
 	if (af->fd < 0) {
 		error_code(EXIT_WRITE, "'%s': cannot create a temporary file beside it: %s", path, strerror(mkerr));

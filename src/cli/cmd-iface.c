@@ -48,9 +48,39 @@ static void print_q(const char *s)
 	fputc('\'', stdout);
 }
 
-/* ---- describe ------------------------------------------------------------------ */
+/* ---- describe and rename ---------------------------------------------------------- */
 
-static int describe_one(const char *feature, const char *text, const char *path, const struct edit_opts *o)
+/* describe FEATURE TEXT and rename OLD NEW: the same steps, a different edit */
+enum iface_kind { K_DESCRIBE, K_RENAME };
+
+/* the --dry-run report of the edit (r from the transaction) */
+static void dry_run_said(enum iface_kind k, const char *a, const char *b, int r, const struct iface_changes *ch)
+{
+	if (k == K_DESCRIBE && r == 0) {
+		printf("the description of ");
+		print_q(a);
+		printf(" already reads so\n");
+	} else if (k == K_DESCRIBE) {
+		printf("would set the description of ");
+		print_q(a);
+		printf(" in:\n");
+		print_changes(ch);
+	} else if (r == 0) {
+		print_q(a);
+		printf(" unchanged\n");
+	} else {
+		printf("would rename ");
+		print_q(a);
+		printf(" to ");
+		print_q(b);
+		printf(" in %d place%s:\n", r, r == 1 ? "" : "s");
+		print_changes(ch);
+	}
+}
+
+/* one model (path NULL: the default one): describe a as b, or rename a to b */
+static int iface_edit_one(enum iface_kind k, const char *a, const char *b, const char *path,
+			  const struct edit_opts *o)
 {
 	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
 	struct mlpkg_model *m = cmd_open(path, flags);
@@ -63,24 +93,20 @@ static int describe_one(const char *feature, const char *text, const char *path,
 	struct iface_changes ch = { 0 };
 	int rc = EXIT_OK;
 	struct edit_txn *t = txn_begin(m);
-	int r = txn_describe(t, feature, text, strlen(text), o->function, &ch);
-	if (r >= 0 && txn_prepare(t) < 0)
-		r = -1;
-	int overlay = r >= 0 && txn_overlay_changes(t, OVERLAY_FDESC), held = r >= 0 ? txn_edit_held(t, 0) : -1;
+	int r = k == K_DESCRIBE ? txn_describe(t, a, b, strlen(b), o->function, &ch)
+				: txn_rename(t, a, b, o->function, &ch);
+	/* a description already so may still be missing from the overlay; a
+	 * rename that changed nothing leaves the overlay alone */
+	int go = k == K_DESCRIBE ? r >= 0 : r > 0;
+	if (go && txn_prepare(t) < 0)
+		r = -1, go = 0;
+	int overlay = go && txn_overlay_changes(t, OVERLAY_FDESC);
+	int held = go && k == K_DESCRIBE ? txn_edit_held(t, 0) : -1;
 	if (r < 0) {
 		rc = last_error_code();
 	} else if (o->dry_run) {
 		printf("%s: ", m->path);
-		if (r == 0) {
-			printf("the description of ");
-			print_q(feature);
-			printf(" already reads so\n");
-		} else {
-			printf("would set the description of ");
-			print_q(feature);
-			printf(" in:\n");
-			print_changes(&ch);
-		}
+		dry_run_said(k, a, b, r, &ch);
 		if (overlay)
 			printf("  and in %s\n", OVERLAY_FDESC);
 	} else if (r > 0 || o->out || overlay) {
@@ -90,118 +116,53 @@ static int describe_one(const char *feature, const char *text, const char *path,
 			overlay_said(m, o->out);
 		if (rc == EXIT_OK && held == 0)
 			warning("'%s' carries %s without a description of '%s'; Xcode may show the overlay's", m->path,
-				OVERLAY_FDESC, feature);
+				OVERLAY_FDESC, a);
 	}
 	txn_end(t);
 	iface_changes_free(&ch);
 	mlpkg_close(m);
+	return rc;
+}
+
+/* mlpkg describe FEATURE TEXT [MODEL...], mlpkg rename OLD NEW [MODEL...] */
+static int iface_cmd(enum iface_kind k, int argc, char **argv)
+{
+	const struct cmd *self = cmd_find(k == K_DESCRIBE ? "describe" : "rename");
+	struct edit_opts o = { 0 };
+	int c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
+		switch (c) {
+		case 'o': o.out = optarg; break;
+		case 'n': o.dry_run = 1; break;
+		case 'f': o.function = optarg; break;
+		default: return cmd_usage(self, "unknown option");
+		}
+	}
+	char **av = argv + optind;
+	int ac = argc - optind;
+	if (ac < 2)
+		return cmd_usage(self, k == K_DESCRIBE ? "describe needs FEATURE and TEXT" : "rename needs OLD and NEW");
+	if (o.out && ac > 3)
+		return cmd_usage(self, "-o takes a single MODEL");
+	if (k == K_RENAME && !*av[1])
+		return cmd_usage(self, "NEW cannot be empty");
+	if (ac == 2)
+		return iface_edit_one(k, av[0], av[1], NULL, &o);
+	int rc = EXIT_OK;
+	for (int i = 2; i < ac; i++)
+		rc = worse(rc, iface_edit_one(k, av[0], av[1], av[i], &o));
 	return rc;
 }
 
 int cmd_describe(int argc, char **argv)
 {
-	const struct cmd *self = cmd_find("describe");
-	struct edit_opts o = { 0 };
-	int c;
-	optind = 0;
-	while ((c = cmd_getopt(argc, argv, self)) != -1) {
-		switch (c) {
-		case 'o': o.out = optarg; break;
-		case 'n': o.dry_run = 1; break;
-		case 'f': o.function = optarg; break;
-		default: return cmd_usage(self, "unknown option");
-		}
-	}
-	char **av = argv + optind;
-	int ac = argc - optind;
-	if (ac < 2)
-		return cmd_usage(self, "describe needs FEATURE and TEXT");
-	if (o.out && ac > 3)
-		return cmd_usage(self, "-o takes a single MODEL");
-	if (ac == 2)
-		return describe_one(av[0], av[1], NULL, &o);
-	int rc = EXIT_OK;
-	for (int i = 2; i < ac; i++)
-		rc = worse(rc, describe_one(av[0], av[1], av[i], &o));
-	return rc;
-}
-
-/* ---- rename ---------------------------------------------------------------------- */
-
-static int rename_one(const char *old, const char *new, const char *path, const struct edit_opts *o)
-{
-	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
-	struct mlpkg_model *m = cmd_open(path, flags);
-	if (!m)
-		return last_error_code();
-	if (mt_check(m->root) < 0) {
-		mlpkg_close(m);
-		return last_error_code();
-	}
-	struct iface_changes ch = { 0 };
-	int rc = EXIT_OK;
-	struct edit_txn *t = txn_begin(m);
-	int r = txn_rename(t, old, new, o->function, &ch);
-	if (r > 0 && txn_prepare(t) < 0)
-		r = -1;
-	int overlay = r > 0 && txn_overlay_changes(t, OVERLAY_FDESC);
-	if (r < 0) {
-		rc = last_error_code();
-	} else if (o->dry_run) {
-		printf("%s: ", m->path);
-		if (r == 0) {
-			print_q(old);
-			printf(" unchanged\n");
-		} else {
-			printf("would rename ");
-			print_q(old);
-			printf(" to ");
-			print_q(new);
-			printf(" in %d place%s:\n", r, r == 1 ? "" : "s");
-			print_changes(&ch);
-		}
-		if (overlay)
-			printf("  and in %s\n", OVERLAY_FDESC);
-	} else if (r > 0 || o->out) {
-		if (txn_commit(t, o->out, 0) < 0)
-			rc = last_error_code();
-		else if (overlay)
-			overlay_said(m, o->out);
-	}
-	txn_end(t);
-	iface_changes_free(&ch);
-	mlpkg_close(m);
-	return rc;
+	return iface_cmd(K_DESCRIBE, argc, argv);
 }
 
 int cmd_rename(int argc, char **argv)
 {
-	const struct cmd *self = cmd_find("rename");
-	struct edit_opts o = { 0 };
-	int c;
-	optind = 0;
-	while ((c = cmd_getopt(argc, argv, self)) != -1) {
-		switch (c) {
-		case 'o': o.out = optarg; break;
-		case 'n': o.dry_run = 1; break;
-		case 'f': o.function = optarg; break;
-		default: return cmd_usage(self, "unknown option");
-		}
-	}
-	char **av = argv + optind;
-	int ac = argc - optind;
-	if (ac < 2)
-		return cmd_usage(self, "rename needs OLD and NEW");
-	if (o.out && ac > 3)
-		return cmd_usage(self, "-o takes a single MODEL");
-	if (!*av[1])
-		return cmd_usage(self, "NEW cannot be empty");
-	if (ac == 2)
-		return rename_one(av[0], av[1], NULL, &o);
-	int rc = EXIT_OK;
-	for (int i = 2; i < ac; i++)
-		rc = worse(rc, rename_one(av[0], av[1], av[i], &o));
-	return rc;
+	return iface_cmd(K_RENAME, argc, argv);
 }
 
 /* ---- labels ------------------------------------------------------------------------ */
@@ -276,28 +237,6 @@ static int labels_list_one(const char *path, const struct edit_opts *o, int seve
 	}
 	mlpkg_close(m);
 	return rc;
-}
-
-static int read_all(const char *file, char **buf, size_t *len)
-{
-	int fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
-	if (fd < 0)
-		return error_code(errno == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL, "'%s': cannot read: %s", file,
-				  strerror(errno));
-	struct strbuf sb = STRBUF_INIT;
-	char tmp[65536];
-	ssize_t r;
-	while ((r = read(fd, tmp, sizeof(tmp))) > 0)
-		sb_add(&sb, tmp, (size_t)r);
-	int e = errno;
-	if (fd)
-		close(fd);
-	if (r < 0) {
-		sb_release(&sb);
-		return error_code(EXIT_FAIL, "'%s': cannot read: %s", file, strerror(e));
-	}
-	*buf = sb_detach(&sb, len);
-	return 0;
 }
 
 static int labels_set_one(char *const *v, size_t n, const char *path, const struct edit_opts *o)
@@ -394,7 +333,7 @@ int cmd_labels(int argc, char **argv)
 		return cmd_usage(self, "-o takes a single MODEL");
 	char *text;
 	size_t len;
-	if (read_all(av[0], &text, &len) < 0)
+	if (cmd_read_input(av[0], &text, &len) < 0)
 		return last_error_code();
 	char **v;
 	size_t n;

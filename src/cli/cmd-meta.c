@@ -218,26 +218,14 @@ static int do_edit(const char *key, const char *val, size_t len, const char *pat
 
 static int read_value_file(const char *file, char **buf, size_t *len)
 {
-	int fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
-	if (fd < 0)
-		return error_code(errno == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL, "'%s': cannot read: %s", file, strerror(errno));
-	struct strbuf sb = STRBUF_INIT;
-	char tmp[65536];
-	ssize_t r;
-	while ((r = read(fd, tmp, sizeof(tmp))) > 0)
-		sb_add(&sb, tmp, (size_t)r);
-	if (fd)
-		close(fd);
-	if (r < 0) {
-		sb_release(&sb);
-		return error_code(EXIT_FAIL, "'%s': cannot read: %s", file, strerror(errno));
-	}
+	if (cmd_read_input(file, buf, len) < 0)
+		return -1;
 	/* the one final newline echo and editors add is not part of the value */
-	if (sb.len && sb.buf[sb.len - 1] == '\n')
-		sb.buf[--sb.len] = 0;
-	if (sb.len && sb.buf[sb.len - 1] == '\r')
-		sb.buf[--sb.len] = 0;
-	*buf = sb_detach(&sb, len);
+	char *b = *buf;
+	if (*len && b[*len - 1] == '\n')
+		b[--*len] = 0;
+	if (*len && b[*len - 1] == '\r')
+		b[--*len] = 0;
 	return 0;
 }
 

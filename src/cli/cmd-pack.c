@@ -1,5 +1,6 @@
 /* cmd-pack: mlpkg pack, unpack and convert: a package folder to a zip and
- * back, and an .mlmodel to a package and back (the work is in package.c). */
+ * back, and an .mlmodel to a package and back (the work is in src/model:
+ * pack.c, unpack.c, convert.c). */
 #include "cli/commands.h"
 #include "base/error.h"
 #include "model/package.h"

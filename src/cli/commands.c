@@ -10,11 +10,16 @@
  * The command's own loop switches on each option's key. */
 #include "cli/commands.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/xalloc.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct opt_spec dump_opts[] = {
 	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
@@ -561,6 +566,23 @@ int cmd_usage(const struct cmd *c, const char *fmt, ...)
 	option_reported = 0;
 	print_usage_lines(c, stderr);
 	return EXIT_USAGE;
+}
+
+int cmd_read_input(const char *file, char **buf, size_t *len)
+{
+	int fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0)
+		return error_code(errno == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL, "'%s': cannot read: %s", file,
+				  strerror(errno));
+	uint8_t *b;
+	int r = fs_read_fd(fd, &b, len, SIZE_MAX - 1);
+	int e = errno;
+	if (fd)
+		close(fd);
+	if (r < 0)
+		return error_code(EXIT_FAIL, "'%s': cannot read: %s", file, strerror(e));
+	*buf = (char *)b;
+	return 0;
 }
 
 struct mlpkg_model *cmd_open(const char *arg, int flags)

@@ -73,6 +73,9 @@ int cmd_usage(const struct cmd *c, const char *fmt, ...) __attribute__((format(p
 /* Opens the model named by arg, or the default model when arg is NULL;
  * NULL on error (reported, exit class set). */
 struct mlpkg_model *cmd_open(const char *arg, int flags);
+/* Reads all of file ("-": standard input) into *buf (NUL-terminated,
+ * caller frees); -1 reported ("cannot read", EXIT_NOTFOUND when missing). */
+int cmd_read_input(const char *file, char **buf, size_t *len);
 /* getopt_long over argv with the options of c's table (set optind to 0
  * before the first call); returns the option's key, -1 at the end, '?'
  * after saying what was wrong.  --help is handled before the command runs. */

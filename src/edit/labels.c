@@ -508,6 +508,20 @@ static int parse_int(const char *s, int64_t *out)
 	return 0;
 }
 
+/* 0 when labels v (count of them) fit group g's field, -1 reported */
+static int group_fits(const struct lgroup *g, char *const *v)
+{
+	const struct mt_field *f = &g->node->f[g->idx];
+	if (!g->is_int || f->fd->type != PROTOBUF_C_TYPE_INT32)
+		return 0;
+	for (size_t i = 0; i < g->count; i++) {
+		int64_t x;
+		if (parse_int(v[i], &x) == 0 && (x < INT32_MIN || x > INT32_MAX))
+			return error_code(EXIT_USAGE, "label %s does not fit the model's 32-bit integer labels", v[i]);
+	}
+	return 0;
+}
+
 /* replaces one group's field with labels v (count of them) */
 static int group_set(struct lgroup *g, char *const *v, int *changed)
 {
@@ -586,6 +600,15 @@ int iface_labels_set(struct mt_node *root, char *const *v, size_t n)
 			if (parse_int(v[i], &x) < 0)
 				rc = error_code(EXIT_USAGE, "'%s': label '%s' is not an integer, and the model's labels are "
 						"int64", root->label, v[i]);
+		}
+	}
+	/* 32-bit integer labels: every value checked before the first group
+	 * is replaced, so that a refusal leaves the tree as it was */
+	for (size_t k = 0; k < s.n && rc == 0; k++) {
+		size_t at = 0;
+		for (size_t i = 0; i < s.v[k].ng && rc == 0; i++) {
+			rc = group_fits(&s.v[k].g[i], v + at);
+			at += s.v[k].g[i].count;
 		}
 	}
 	for (size_t k = 0; k < s.n && rc == 0; k++) {

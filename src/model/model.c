@@ -3,6 +3,7 @@
 #include "model/model.h"
 #include "base/atomic.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/xalloc.h"
 #include "model/zipio.h"
 #include "model/internal.h"
@@ -110,38 +111,13 @@ static int open_locked(const char *path, int lock, int extra, struct stat *st)
 	return -1;
 }
 
-static int read_fd_all(int fd, uint8_t **buf, size_t *len, size_t max)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char tmp[65536];
-	for (;;) {
-		ssize_t r = read(fd, tmp, sizeof(tmp));
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			sb_release(&sb);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		if (sb.len + (size_t)r > max) {
-			sb_release(&sb);
-			errno = EFBIG;
-			return -1;
-		}
-		sb_add(&sb, tmp, (size_t)r);
-	}
-	*buf = (uint8_t *)sb_detach(&sb, len);
-	return 0;
-}
-
 static int read_small_file(const char *path, char **text, size_t *len, size_t max)
 {
 	int fd = model_open_ro(path, 0);
 	if (fd < 0)
 		return -1;
 	uint8_t *b;
-	int r = read_fd_all(fd, &b, len, max);
+	int r = fs_read_fd(fd, &b, len, max);
 	int e = errno;
 	close(fd);
 	errno = e;
@@ -381,7 +357,7 @@ int mlpkg_open(const char *path, int flags, struct mlpkg_model **out)
 	*out = NULL;
 	if (!strcmp(path, "-")) {
 		m->fmt = FMT_STDIN;
-		if (read_fd_all(0, &m->buf, &m->spec_len, (size_t)1 << 40) < 0) {
+		if (fs_read_fd(0, &m->buf, &m->spec_len, (size_t)1 << 40) < 0) {
 			error_code(EXIT_FAIL, "'-': cannot read standard input: %s", strerror(errno));
 			goto done;
 		}
@@ -565,9 +541,10 @@ static char *item_rel(struct mlpkg_model *m, const char *name)
 	return rel;
 }
 
-int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size_t *len, int *mapped)
+int mlpkg_read_item(struct mlpkg_model *m, const char *name, struct buf *out)
 {
-	*mapped = 0;
+	static const struct buf none = BUF_INIT;
+	*out = none;
 	if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP)
 		return error_code(EXIT_NOTFOUND, "'%s': '%s' is not available outside a package", m->path, name);
 	char *rel = item_rel(m, name);
@@ -582,8 +559,13 @@ int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size
 		long i = zipio_find(m->zip, entry);
 		if (i < 0)
 			rc = error_code(EXIT_NOTFOUND, "'%s': no '%s' in the archive", m->path, entry);
-		else
-			rc = zipio_read(m->zip, i, buf, len, (uint64_t)1 << 40);
+		else {
+			uint8_t *b;
+			size_t len;
+			rc = zipio_read(m->zip, i, &b, &len, (uint64_t)1 << 40);
+			if (rc == 0)
+				buf_own_heap(out, b, len);
+		}
 		free(entry);
 		free(rel);
 		return rc;
@@ -600,17 +582,9 @@ int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 			rc = error_code(EXIT_INVALID, "'%s': cannot read '%s'", m->path, rel);
 		} else if (st.st_size == 0) {
-			*buf = xmalloc(1);
-			*len = 0;
-		} else {
-			void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-			if (p == MAP_FAILED) {
-				rc = error_code(EXIT_FAIL, "'%s': cannot map '%s': %s", m->path, rel, strerror(errno));
-			} else {
-				*buf = p;
-				*len = (size_t)st.st_size;
-				*mapped = 1;
-			}
+			buf_own_heap(out, xcalloc(1, 1), 0);
+		} else if (buf_map(out, fd, (size_t)st.st_size) < 0) {
+			rc = error_code(EXIT_FAIL, "'%s': cannot map '%s': %s", m->path, rel, strerror(errno));
 		}
 		if (fd >= 0)
 			close(fd);

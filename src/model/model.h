@@ -2,6 +2,7 @@
  * zipped package, standard input), the spec tree over it, and saving. */
 #ifndef MLPKG_MODEL_H
 #define MLPKG_MODEL_H
+#include "base/buf.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -68,9 +69,10 @@ const char *mlpkg_format_name(enum mlpkg_format f);
  * EXIT_USAGE (candidates listed) when there is none or several. */
 char *mlpkg_default_model(void);
 /* Reads a file of a package (relative to Data/com.apple.CoreML or given as
- * "@model_path/..."), for packages and zips: caller frees *buf.  Large files
- * are mapped rather than read when possible (*mapped set; munmap to free). */
-int mlpkg_read_item(struct mlpkg_model *m, const char *name, uint8_t **buf, size_t *len, int *mapped);
+ * "@model_path/..."), for packages and zips, into *out: read from a zip,
+ * mapped from a folder; the caller calls buf_release(out).  On -1 (reported)
+ * out is empty. */
+int mlpkg_read_item(struct mlpkg_model *m, const char *name, struct buf *out);
 /* 1 when the package has the file (relative to its folder) */
 int mlpkg_has_file(struct mlpkg_model *m, const char *rel);
 /* 1 when a and b name the same file (links followed) */

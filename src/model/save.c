@@ -7,6 +7,7 @@
 #include "model/model.h"
 #include "base/atomic.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/xalloc.h"
 #include "model/internal.h"
 #include "model/zipio.h"
@@ -83,19 +84,9 @@ static int write_spec_file(struct mlpkg_model *m, const char *dest)
 }
 
 /* While a copy of a package or zip is built beside OUT (-o), INT, TERM and
- * HUP are held back: one that arrives stops the copy, which is removed,
- * and is delivered after (an ignored one stays ignored).  The handlers of
- * atomic.c cannot remove a folder. */
-static void hold_signals(sigset_t *old)
-{
-	sigset_t block;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, old);
-}
-
+ * HUP are held back (fs_hold_signals): one that arrives stops the copy,
+ * which is removed, and is delivered after (an ignored one stays ignored).
+ * The handlers of atomic.c cannot remove a folder. */
 static int signal_pending(void)
 {
 	return atomic_signal_pending();
@@ -210,29 +201,6 @@ static int copy_tree(const char *from, const char *to, const char *skip)
 	return rc;
 }
 
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char *p = xasprintf("%s/%s", path, e->d_name);
-			remove_tree(p);
-			free(p);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 /* writes the file rel of the package being built at dir (replacing the
  * copy of the original there), fsynced */
 static int write_into(const char *dir, const struct mlpkg_file *f)
@@ -252,12 +220,12 @@ static int save_package_copy_held(struct mlpkg_model *m, const char *out, const 
 				  size_t nfiles)
 {
 	char *tmp = xasprintf("%s.mlpkg-tmp-%ld", out, (long)getpid());
-	remove_tree(tmp);
+	fs_remove_tree(tmp);
 	copy_stopped = 0;
 	if (copy_tree(m->pkg_dir, tmp, m->spec_path) < 0) {
 		if (copy_stopped)
 			interrupted(out);
-		remove_tree(tmp);
+		fs_remove_tree(tmp);
 		free(tmp);
 		return -1;
 	}
@@ -276,38 +244,23 @@ static int save_package_copy_held(struct mlpkg_model *m, const char *out, const 
 		rc = interrupted(out);
 	if (rc == 0) {
 		struct stat ost;
-		char *old = NULL;
-		if (lstat(out, &ost) == 0) {
-			old = xasprintf("%s.mlpkg-old-%ld", out, (long)getpid());
-			if (rename(out, old) < 0) {
-				rc = error_code(EXIT_WRITE, "'%s': cannot replace it: %s", out, strerror(errno));
-				free(old);
-				old = NULL;
-			}
-		}
-		if (rc == 0 && rename(tmp, out) < 0) {
-			rc = error_code(EXIT_WRITE, "'%s': cannot create it: %s", out, strerror(errno));
-			if (old)
-				rename(old, out);
-		} else if (old) {
-			remove_tree(old);
-		}
-		free(old);
-		if (rc == 0)
-			fsync_dir_of(out);
+		int replace = lstat(out, &ost) == 0;
+		if (fs_install_dir(tmp, out, replace) < 0)
+			rc = error_code(EXIT_WRITE, "'%s': cannot %s it: %s", out, replace ? "replace" : "create",
+					strerror(errno));
 	}
 	if (rc < 0)
-		remove_tree(tmp);
+		fs_remove_tree(tmp);
 	free(tmp);
 	return rc;
 }
 
 static int save_package_copy(struct mlpkg_model *m, const char *out, const struct mlpkg_file *files, size_t nfiles)
 {
-	sigset_t old;
-	hold_signals(&old);
+	struct fs_held held;
+	fs_hold_signals(&held);
 	int rc = save_package_copy_held(m, out, files, nfiles);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	fs_release_signals(&held);
 	return rc;
 }
 
@@ -340,9 +293,9 @@ static int save_zip(struct mlpkg_model *m, const char *out, const struct mlpkg_f
 		return rc;
 	}
 	/* a copy of the archive beside out, edited, then renamed into place
-	 * (signals held back meanwhile: see hold_signals) */
-	sigset_t held;
-	hold_signals(&held);
+	 * (signals held back meanwhile: see fs_hold_signals) */
+	struct fs_held held;
+	fs_hold_signals(&held);
 	char *tmp = xasprintf("%s.mlpkg-tmp-%ld", out, (long)getpid());
 	unlink(tmp);
 	copy_stopped = 0;
@@ -365,7 +318,7 @@ static int save_zip(struct mlpkg_model *m, const char *out, const struct mlpkg_f
 		unlink(tmp);
 	else
 		fsync_dir_of(out);
-	sigprocmask(SIG_SETMASK, &held, NULL);
+	fs_release_signals(&held);
 	free(tmp);
 	free(bytes);
 	return rc;
@@ -406,8 +359,8 @@ static int save_package_in_place(struct mlpkg_model *m, int spec, const struct m
 		return -1;
 	}
 	/* the spec first (it is the last one begun), then the files */
-	sigset_t held;
-	hold_signals(&held);
+	struct fs_held held;
+	fs_hold_signals(&held);
 	for (size_t k = 0; k < begun; k++) {
 		size_t i = begun - 1 - k;
 		if (rc == 0)
@@ -415,7 +368,7 @@ static int save_package_in_place(struct mlpkg_model *m, int spec, const struct m
 		else
 			atomic_abort(&af[i]);
 	}
-	sigprocmask(SIG_SETMASK, &held, NULL);
+	fs_release_signals(&held);
 	free(af);
 	return rc;
 }

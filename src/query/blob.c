@@ -6,7 +6,6 @@
 #include "base/xalloc.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* MILSpec.DataType values, their sizes and their weight.bin codes
  * (BlobDataType: 1 Float16, 2 Float32, 3 UInt8, 4 Int8, 5 BFloat16, 6 Int16,
@@ -155,9 +154,7 @@ void bits_unpack(const uint8_t *src, uint64_t n, int bits, int is_signed, int ms
 struct blob_entry {
 	char *name;
 	char *label;
-	uint8_t *buf;
-	size_t len;
-	int mapped;
+	struct buf bytes;
 	int failed;
 	struct blob_file file;
 };
@@ -196,17 +193,16 @@ const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
 	free(dir);
 	struct error_capture rd;
 	error_capture_begin(&rd, ERRCAP_WATCH);
-	int r = mlpkg_read_item(s->m, name, &e->buf, &e->len, &e->mapped);
+	int r = mlpkg_read_item(s->m, name, &e->bytes);
 	int code = error_capture_end(&rd);
 	if (r < 0) {
-		e->buf = NULL;
 		/* a package without the weight file its spec names is broken */
 		if (code == EXIT_NOTFOUND && (s->m->fmt == FMT_PACKAGE || s->m->fmt == FMT_ZIP))
 			error_code_silent(code = EXIT_INVALID);
 		e->failed = code != EXIT_OK ? code : EXIT_FAIL;
 		return NULL;
 	}
-	if (blob_file_open(&e->file, e->buf, e->len, e->label) < 0) {
+	if (blob_file_open(&e->file, e->bytes.p, e->bytes.len, e->label) < 0) {
 		e->failed = EXIT_INVALID;
 		return NULL;
 	}
@@ -219,12 +215,7 @@ void blob_store_free(struct blob_store *s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		struct blob_entry *e = &s->e[i];
-		if (e->buf) {
-			if (e->mapped)
-				munmap(e->buf, e->len);
-			else
-				free(e->buf);
-		}
+		buf_release(&e->bytes);
 		free(e->name);
 		free(e->label);
 	}

@@ -79,6 +79,7 @@ static int read_array(struct mt_node *a, struct ft_info *t)
 		if (a->f[d].fd) {
 			t->has_default = 1;
 			t->dflt = mt_double(&a->f[d]);
+			t->dflt_kind = a->f[d].number == 41 ? "int" : a->f[d].number == 51 ? "float" : "double";
 		}
 	}
 	return 0;

@@ -62,6 +62,7 @@ struct ft_info {
 	size_t nranges;
 	int has_default;
 	double dflt;
+	const char *dflt_kind;  /* int, float or double: the field the default is in */
 	/* dictionary key, sequence element */
 	const char *key;       /* int64, string */
 	const char *elem;
@@ -260,6 +261,10 @@ char *classic_summary(const struct model_counts *c);
 /* The lowest spec version the model's features need (pipelines included),
  * with what needs it ("mlProgram", "function descriptions"...) and where. */
 int spec_need(struct mt_node *model, int *need, char **why);
+/* The version a layer's type and options need (1: nothing newer than the
+ * first release); 4 or more means Core ML counts it as newer than iOS 12.
+ * *why (static) says what, or NULL. */
+int nn_layer_needs(const struct nn_layer *l, const char **why);
 
 /* Anything odd about the model, one sentence each: metadata overlays,
  * unknown fields, an unset model type, a spec version lower than its

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 char *overlay_rel(struct mlpkg_model *m, const char *name)
@@ -80,19 +79,14 @@ static int read_overlay(struct mlpkg_model *m, const char *name, char **text, si
 			return 2;
 		}
 	}
-	uint8_t *buf;
-	size_t n;
-	int mapped;
-	int rc = mlpkg_read_item(m, rel, &buf, &n, &mapped);
+	struct buf b;
+	int rc = mlpkg_read_item(m, rel, &b);
 	free(rel);
 	if (rc < 0)
 		return -1;
-	*text = xstrndup((const char *)buf, n);
-	*len = n;
-	if (mapped)
-		munmap(buf, n);
-	else
-		free(buf);
+	*text = xstrndup((const char *)b.p, b.len);
+	*len = b.len;
+	buf_release(&b);
 	return 1;
 }
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define LABEL 17   /* the column values start at */
 
@@ -95,19 +94,14 @@ int summary_gather(struct summary *in, struct mlpkg_model *m)
 		}
 		char *rel = weight_file_rel(m, f);
 		int64_t s = mlpkg_file_size(m, rel);
-		uint8_t *b;
-		size_t bl;
-		int mapped;
+		struct buf b;
 		uint64_t lfs = 0;
 		if (s < 0) {
 			sl_pushf(&in->notes, "the spec refers to %s, which the package lacks", rel);
-		} else if (s <= 1024 && mlpkg_read_item(m, rel, &b, &bl, &mapped) == 0) {
+		} else if (s <= 1024 && mlpkg_read_item(m, rel, &b) == 0) {
 			/* a small weight file may be a Git LFS pointer, not the weights */
-			int is_lfs = lfs_pointer(b, bl, &lfs);
-			if (mapped)
-				munmap(b, bl);
-			else
-				free(b);
+			int is_lfs = lfs_pointer(b.p, b.len, &lfs);
+			buf_release(&b);
 			if (is_lfs) {
 				char h[32] = "";
 				if (lfs)

@@ -59,8 +59,140 @@ static void feature_needs(struct need *nd, const struct io_list *l, const char *
 			needs(nd, 10, path, "an int8 multi-array ('%s')", nm);
 		if (t->kind == FT_STATE)
 			needs(nd, 9, path, "a state ('%s')", nm);
+		if (t->kind == FT_ARRAY && t->optional && t->has_default)
+			needs(nd, 5, path, "a default value for the optional input '%s'", nm);
 		if (nmtype && !strcmp(nmtype, "nonMaximumSuppression") && t->dtype && !strcmp(t->dtype, "float32"))
 			needs(nd, 5, path, "float32 non-maximum suppression ('%s')", nm);
+	}
+}
+
+/* ---- neural networks: what each release added ---------------------------- */
+
+static int in_table(const char *kind, const char *const *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(kind, t[i]))
+			return 1;
+	return 0;
+}
+#define IN(kind, t) in_table(kind, t, sizeof(t) / sizeof(t[0]))
+
+/* The layer types of iOS 12 (specification 3) and before; a layer of any
+ * other type came with iOS 13 (4).  Some of them with a newer option set
+ * count as new too: see layer_needs. */
+static const char *const ios12_layers[] = {
+	"convolution", "innerProduct", "batchnorm", "activation", "pooling", "padding", "concat", "lrn",
+	"softmax", "split", "add", "multiply", "unary", "upsample", "bias", "l2normalize", "reshape",
+	"flatten", "permute", "reduce", "loadConstant", "scale", "simpleRecurrent", "gru",
+	"uniDirectionalLSTM", "biDirectionalLSTM", "crop", "average", "max", "min", "dot", "mvn",
+	"embedding", "sequenceRepeat", "reorganizeData", "slice", "custom", "resizeBilinear", "cropResize",
+};
+/* layer types that came with iOS 14 (specification 5) */
+static const char *const ios14_layers[] = {
+	"cumSum", "oneHot", "clampedReLU", "argSort", "pooling3d", "globalPooling3d", "sliceBySize", "convolution3d",
+};
+
+/* the version a layer needs by its type and options (1 when nothing new) */
+int nn_layer_needs(const struct nn_layer *l, const char **why)
+{
+	const char *k = l->kind;
+	struct mt_node *p = l->params;
+	int v = 1;
+	*why = NULL;
+#define AT_LEAST(n, w)                                                                                                 \
+	do {                                                                                                           \
+		if ((n) > v) {                                                                                         \
+			v = (n);                                                                                       \
+			*why = (w);                                                                                    \
+		}                                                                                                      \
+	} while (0)
+	if (!k || !strcmp(k, "?")) {
+		/* Core ML counts a layer of no known type as newer than iOS 12 */
+		*why = "a layer of no known type";
+		return 4;
+	}
+	if (!IN(k, ios12_layers))
+		AT_LEAST(4, "a layer type of iOS 13");
+	if (IN(k, ios14_layers))
+		AT_LEAST(5, "a layer type of iOS 14");
+	if (!strcmp(k, "resizeBilinear") || !strcmp(k, "cropResize"))
+		AT_LEAST(3, "a layer type of iOS 12");
+	if (!strcmp(k, "custom"))
+		AT_LEAST(2, "a custom layer");
+	if (!strcmp(k, "convolution") && l->in.n != 1)
+		AT_LEAST(4, "a convolution with its weights as an input");
+	if (p && !strcmp(k, "innerProduct") && mt_get_int(p, 22, 0))
+		AT_LEAST(5, "int8 dynamic quantization");
+	if (p && !strcmp(k, "batchedMatmul") && mt_get_int(p, 10, 0))
+		AT_LEAST(5, "int8 dynamic quantization");
+	if (p && !strcmp(k, "upsample") && (mt_get_int(p, 6, 0) || (mt_parse(p) == 0 && mt_find(p, 7, 0) >= 0)))
+		AT_LEAST(5, "linear or fractional upsampling");
+	if (p && !strcmp(k, "reorganizeData") && mt_get_int(p, 1, 0) == 2)
+		AT_LEAST(5, "PIXEL_SHUFFLE reorganization");
+	if (p && !strcmp(k, "sliceDynamic") && (l->in.n == 7 || (mt_parse(p) == 0 && mt_find(p, 6, 0) >= 0)))
+		AT_LEAST(5, "a dynamic slice with squeeze masks or seven inputs");
+	if (p && !strcmp(k, "concatND") && mt_get_int(p, 2, 0))
+		AT_LEAST(5, "an interleaving concatND");
+#undef AT_LEAST
+	return v;
+}
+
+/* The features of a network (its top-level layers, as Core ML counts):
+ * layer types and options, weights, the shape mappings of iOS 13. */
+static int nn_needs(struct mt_node *nn, const char *path, struct need *nd)
+{
+	if (mt_get_int(nn, 5, 0))
+		needs(nd, 4, path, "a multi-array shape mapping other than RANK5");
+	if (mt_get_int(nn, 6, 0))
+		needs(nd, 4, path, "an image shape mapping other than RANK5");
+	long i = -1;
+	int r;
+	struct mt_node *layer;
+	size_t idx = 0;
+	while ((r = next_child(nn, 1, &i, &layer)) == 1) {
+		struct nn_layer l;
+		if (nn_layer_read(layer, idx++, &l) < 0) {
+			nn_layer_release(&l);
+			return -1;
+		}
+		const char *why;
+		int v = nn_layer_needs(&l, &why);
+		if (v > 1)
+			needs(nd, v, path, "%s ('%s', %s)", why, l.name, l.kind);
+		for (size_t k = 0; k < l.nw; k++) {
+			if (!strcmp(l.w[k].type, "float16"))
+				needs(nd, 2, path, "float16 weights ('%s')", l.name);
+			if (!strcmp(l.w[k].type, "quantized") || !strcmp(l.w[k].type, "lut"))
+				needs(nd, 3, path, "quantized weights ('%s')", l.name);
+		}
+		nn_layer_release(&l);
+	}
+	return r < 0 ? -1 : 0;
+}
+
+/* revisions and variants of Apple's own model types */
+static void kind_needs(struct mt_node *model, const char *type, const char *path, struct need *nd)
+{
+	long tf = model_type_field(model);
+	struct mt_node *p = tf >= 0 ? mt_child(model, (size_t)tf) : NULL;
+	if (!p || !type || mt_parse(p) < 0)
+		return;
+	int rev = (int)mt_get_int(p, 1, 0);
+	if (!strcmp(type, "textClassifier") || !strcmp(type, "wordTagger") || !strcmp(type, "gazetteer") ||
+	    !strcmp(type, "wordEmbedding")) {
+		int tagger = !strcmp(type, "wordTagger"), nlp = tagger || !strcmp(type, "textClassifier");
+		int v = rev == 2 && !tagger ? 4 : rev == 3 && tagger ? 5 : nlp && rev == 4 ? 8 : nlp && rev == 5 ? 9 : 0;
+		if (v)
+			needs(nd, v, path, "%s revision %d", type, rev);
+	} else if (!strcmp(type, "visionFeaturePrint")) {
+		struct mt_node *scene = mt_get(p, 20);
+		if (scene && mt_get_int(scene, 1, 0) == 2)
+			needs(nd, 8, path, "a scene print of version 2");
+		if (mt_find(p, 21, 0) >= 0)
+			needs(nd, 5, path, "an object print");
+	} else if (!strcmp(type, "audioFeaturePrint")) {
+		if (mt_find(p, 20, 0) >= 0)
+			needs(nd, 6, path, "a sound print");
 	}
 }
 
@@ -92,34 +224,16 @@ static int one_need(struct mt_node *model, const char *path, struct need *nd)
 		feature_needs(nd, &io.g[g].state, path, type);
 		feature_needs(nd, &io.g[g].training, path, type);
 	}
-	if (io.n > 1)
+	if (io.n > 1 || (io.default_fn && *io.default_fn))
 		needs(nd, 9, path, "function descriptions");
+	for (size_t g = io.n > 1 ? 1 : 0; g < io.n; g++)
+		if (!io.g[g].in.n)
+			needs(nd, 9, path, "a %s without inputs", io.g[g].function ? "function" : "model");
 	io_release(&io);
 	struct mt_node *nn = nn_network(model);
-	if (nn) {
-		long i = -1;
-		int r;
-		struct mt_node *layer;
-		size_t idx = 0;
-		while ((r = next_child(nn, 1, &i, &layer)) == 1) {
-			struct nn_layer l;
-			if (nn_layer_read(layer, idx++, &l) < 0) {
-				nn_layer_release(&l);
-				return -1;
-			}
-			if (!strcmp(l.kind, "custom"))
-				needs(nd, 2, path, "a custom layer ('%s')", l.name);
-			for (size_t k = 0; k < l.nw; k++) {
-				if (!strcmp(l.w[k].type, "float16"))
-					needs(nd, 2, path, "float16 weights ('%s')", l.name);
-				if (!strcmp(l.w[k].type, "quantized") || !strcmp(l.w[k].type, "lut"))
-					needs(nd, 3, path, "quantized weights ('%s')", l.name);
-			}
-			nn_layer_release(&l);
-		}
-		if (r < 0)
-			return -1;
-	}
+	if (nn && nn_needs(nn, path, nd) < 0)
+		return -1;
+	kind_needs(model, type, path, nd);
 	long t = model_type_field(model);
 	if (t >= 0 && model->f[t].number == M_MLPROGRAM) {
 		struct mt_node *prog = mt_child(model, (size_t)t);

@@ -24,11 +24,50 @@ static void pad(FILE *fp, int n)
 		fputc(' ', fp);
 }
 
-static void text_quoted(FILE *fp, const uint8_t *p, size_t n)
+/* the length of the well-formed UTF-8 sequence at p[0..n) (no overlong
+ * forms, surrogates or values past U+10FFFF), 0 when there is none */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len;
+	unsigned lo = 0x80, hi = 0xbf;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t k = 2; k < len; k++)
+		if (p[k] < 0x80 || p[k] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* p[0..n) quoted as protobuf's text format does: control characters, and
+ * bytes that are not text, as octal escapes, so that the dump is valid
+ * UTF-8 whatever the field holds.  A string field's well-formed UTF-8 is
+ * kept as it is; a bytes field (text is true only for strings) escapes
+ * every byte >= 0x80. */
+static void text_quoted(FILE *fp, const uint8_t *p, size_t n, int text)
 {
 	fputc('"', fp);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
+		size_t u;
 		if (c == '"' || c == '\\')
 			fprintf(fp, "\\%c", c);
 		else if (c == '\n')
@@ -37,8 +76,13 @@ static void text_quoted(FILE *fp, const uint8_t *p, size_t n)
 			fputs("\\t", fp);
 		else if (c < 0x20 || c == 0x7f)
 			fprintf(fp, "\\%03o", c);
-		else
+		else if (c < 0x80)
 			fputc(c, fp);
+		else if (text && (u = utf8_len(p + i, n - i)) > 0) {
+			fwrite(p + i, 1, u, fp);
+			i += u - 1;
+		} else
+			fprintf(fp, "\\%03o", c);
 	}
 	fputc('"', fp);
 }
@@ -105,7 +149,7 @@ static void text_unknown(FILE *fp, const struct mt_field *f)
 	case WT_I64: fprintf(fp, "0x%016llx", (unsigned long long)f->u); break;
 	case WT_LEN:
 		if (f->vlen <= SHOW_BYTES)
-			text_quoted(fp, f->val, f->vlen);
+			text_quoted(fp, f->val, f->vlen, 0);
 		else
 			fprintf(fp, "<%zu bytes>", f->vlen);
 		break;
@@ -173,7 +217,7 @@ int dump_text(FILE *fp, struct mt_node *n, int ind)
 					}
 					fprintf(fp, " %s: ", e->fd->name);
 					if (e->wt == WT_LEN)
-						text_quoted(fp, e->val, e->vlen);
+						text_quoted(fp, e->val, e->vlen, e->fd->type == PROTOBUF_C_TYPE_STRING);
 					else
 						text_value(fp, e->fd, e->u);
 				}
@@ -191,7 +235,7 @@ int dump_text(FILE *fp, struct mt_node *n, int ind)
 			if (fd->type == PROTOBUF_C_TYPE_BYTES && f->vlen > SHOW_BYTES)
 				fprintf(fp, "<%zu bytes>\n", f->vlen);
 			else {
-				text_quoted(fp, f->val, f->vlen);
+				text_quoted(fp, f->val, f->vlen, fd->type == PROTOBUF_C_TYPE_STRING);
 				fputc('\n', fp);
 			}
 		} else if (fd->label == PROTOBUF_C_LABEL_REPEATED) {

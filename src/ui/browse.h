@@ -1,6 +1,7 @@
-/* browse: the ncurses browser (mlpkg browse).  ui.c owns the terminal, the
- * main loop, the key table, the status line and help; each view (one file
- * src/ui-*.c) fills a tree of rows that ui.c flattens, draws, folds and
+/* browse: the ncurses browser (mlpkg browse).  The frame (ui.c, term.c,
+ * rows.c, input.c; see frame.h) owns the terminal, the main loop, the key
+ * table, the status line and help; each view (one file src/ui/ui-*.c)
+ * fills a tree of rows that the frame flattens, draws, folds and
  * searches.  Rows are built lazily: a row's children come from its more()
  * callback, a chunk at a time, when the row is opened and shown, so a big
  * model shows its first screen before the rest of it is read.

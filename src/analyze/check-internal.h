@@ -1,0 +1,49 @@
+/* check-internal: what the parts of check (check.c, check-features.c,
+ * check-nn.c, check-kinds.c) share: the report, paths, a set of strings. */
+#ifndef MLPKG_CHECK_INTERNAL_H
+#define MLPKG_CHECK_INTERNAL_H
+#include "analyze/check.h"
+#include "query/inspect.h"
+#include "spec/tree.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* one problem at path (a node's get path, "" for the root) */
+void ck_add(struct check_report *r, enum check_level lv, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* "PREFIX.rest" or "rest"; caller frees */
+char *ck_join(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* an error from one of Core ML's hard version gates: a feature its
+ * validator refuses below some specification version */
+#define gate(r, ...) ((r)->gates++, ck_add((r), CHECK_ERROR, __VA_ARGS__))
+/* the short names the check sources use */
+#define add(...) ck_add(__VA_ARGS__)
+#define join(...) ck_join(__VA_ARGS__)
+
+/* a set of strings (copies) */
+struct sset {
+	char **v;
+	size_t cap, n;
+};
+int sset_has(const struct sset *s, const char *k);
+int sset_add(struct sset *s, const char *k); /* 1 when added, 0 when it was there */
+void sset_union(struct sset *dst, const struct sset *src);
+void sset_free(struct sset *s);
+
+/* 1 when a feature of that name is in l */
+int in_list(const struct io_list *l, const char *name);
+
+/* check-features.c: the descriptions (names, types, shapes) of one model;
+ * type is the model's type (NULL when unset), version its spec version */
+void check_description(const struct model_io *io, const char *prefix, const char *type, int version,
+		       struct check_report *r);
+
+/* check-nn.c: a neural network's layers against its description */
+int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const struct io_group *g, int classifier,
+	     struct check_report *r);
+
+/* check-kinds.c: pipelines, classifiers and the rules of each model type */
+int is_classifier(const char *t);
+int check_pipeline(struct mt_node *model, const char *prefix, const struct io_group *g, struct check_report *r);
+int check_kind(const struct model_ref *ref, const struct model_io *io, struct check_report *r);
+#endif
