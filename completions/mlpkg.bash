@@ -1,37 +1,36 @@
-# bash completion for mlpkg: commands, options and sub-commands come from
-# the binary itself (mlpkg --complete-*), models from the file system.
+# bash completion for mlpkg.  The candidates come from the binary itself,
+# built from its command and option tables: "mlpkg __complete WORD... CUR"
+# answers one candidate a line, or ":file", ":dir", ":model" for file names
+# (any file, folders, or models: .mlmodel files, zips, folders).  The mlpkg
+# asked is the one typed when it is a path (./mlpkg), else the one beside
+# this script's folder (the build tree), else mlpkg on PATH.
+_mlpkg_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" 2>/dev/null && pwd)
+_mlpkg_bin()
+{
+	if [[ $1 == */* && -f $1 && -x $1 ]]; then
+		printf '%s\n' "$1"
+	elif [[ -n $_mlpkg_dir && -f $_mlpkg_dir/../mlpkg && -x $_mlpkg_dir/../mlpkg ]]; then
+		printf '%s\n' "$_mlpkg_dir/../mlpkg"
+	else
+		printf '%s\n' mlpkg
+	fi
+}
 _mlpkg()
 {
-	local cur prev cmd i
+	local cur=${COMP_WORDS[COMP_CWORD]} bin line IFS=$'\n'
 	COMPREPLY=()
-	cur=${COMP_WORDS[COMP_CWORD]}
-	prev=${COMP_WORDS[COMP_CWORD-1]}
-	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "$(mlpkg --complete-commands 2>/dev/null) --help --version" -- "$cur"))
-		return 0
-	fi
-	cmd=${COMP_WORDS[1]}
-	case $prev in
-	-o|--output|--value-file)
-		COMPREPLY=($(compgen -f -- "$cur"))
-		return 0 ;;
-	esac
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(mlpkg --complete-options "$cmd" 2>/dev/null)" -- "$cur"))
-		return 0
-	fi
-	if [ "$COMP_CWORD" -eq 2 ]; then
-		local words
-		words=$(mlpkg --complete-words "$cmd" 2>/dev/null)
-		if [ -n "$words" ]; then
-			COMPREPLY=($(compgen -W "$words" -- "$cur"))
-		fi
-	fi
-	# models: .mlmodel files, .mlpackage folders, zips, and folders to walk into
-	local IFS=$'\n'
-	COMPREPLY+=($(compgen -f -X '!*.mlmodel' -- "$cur"))
-	COMPREPLY+=($(compgen -f -X '!*.zip' -- "$cur"))
-	COMPREPLY+=($(compgen -d -- "$cur"))
+	bin=$(_mlpkg_bin "${COMP_WORDS[0]}")
+	for line in $("$bin" __complete "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null); do
+		case $line in
+		:file) COMPREPLY+=($(compgen -f -- "$cur")) ;;
+		:dir) COMPREPLY+=($(compgen -d -- "$cur")) ;;
+		:model)
+			COMPREPLY+=($(compgen -f -X '!*.mlmodel' -- "$cur"))
+			COMPREPLY+=($(compgen -f -X '!*.zip' -- "$cur"))
+			COMPREPLY+=($(compgen -d -- "$cur")) ;;
+		*) COMPREPLY+=("$line") ;;
+		esac
+	done
 	return 0
 }
 complete -o filenames -o bashdefault -F _mlpkg mlpkg

@@ -1,24 +1,20 @@
-# fish completion for mlpkg: commands, options and sub-commands come from
-# the binary itself (mlpkg --complete-*), models from the file system.
-function __mlpkg_cmd
+# fish completion for mlpkg.  The candidates come from the binary itself,
+# built from its command and option tables: "mlpkg __complete WORD... CUR"
+# answers one candidate a line, or ":file", ":dir", ":model" for file names
+# (any file, folders, or models: .mlmodel files, zips, folders).  The mlpkg
+# asked is the one typed when it is a path (./mlpkg), else the one beside
+# this script's folder (the build tree), else mlpkg on PATH.
+set -g __mlpkg_dir (status dirname)
+string match -q -- '/*' $__mlpkg_dir; or set __mlpkg_dir $PWD/$__mlpkg_dir
+function __mlpkg_bin
 	set -l t (commandline -opc)
-	test (count $t) -ge 2; and echo $t[2]
-end
-function __mlpkg_needs_cmd
-	test (count (commandline -opc)) -eq 1
-end
-function __mlpkg_options
-	set -l c (__mlpkg_cmd)
-	test -n "$c"; and mlpkg --complete-options $c 2>/dev/null | string replace -r '^--' ''
-end
-function __mlpkg_words
-	set -l t (commandline -opc)
-	test (count $t) -eq 2; and mlpkg --complete-words $t[2] 2>/dev/null
-end
-# after -o, --output, --value-file: any file
-function __mlpkg_after_file_option
-	set -l t (commandline -opc)
-	contains -- $t[-1] -o --output --value-file
+	if string match -q -- '*/*' $t[1]; and test -f $t[1] -a -x $t[1]
+		echo $t[1]
+	else if test -f $__mlpkg_dir/../mlpkg -a -x $__mlpkg_dir/../mlpkg
+		echo $__mlpkg_dir/../mlpkg
+	else
+		echo mlpkg
+	end
 end
 # models: .mlmodel files, zips, and folders (packages, and folders to walk into)
 function __mlpkg_models
@@ -30,10 +26,21 @@ function __mlpkg_models
 		echo $d
 	end
 end
-complete -c mlpkg -f -n __mlpkg_needs_cmd -a '(mlpkg --complete-commands 2>/dev/null)'
-complete -c mlpkg -n __mlpkg_needs_cmd -l help -d 'show help'
-complete -c mlpkg -n __mlpkg_needs_cmd -l version -d 'show versions'
-complete -c mlpkg -f -n 'not __mlpkg_needs_cmd' -a '(__mlpkg_words)'
-complete -c mlpkg -n 'not __mlpkg_needs_cmd; and string match -q -- "-*" (commandline -ct)' -a '(mlpkg --complete-options (__mlpkg_cmd) 2>/dev/null)'
-complete -c mlpkg -n 'not __mlpkg_needs_cmd; and __mlpkg_after_file_option' -F
-complete -c mlpkg -f -n 'not __mlpkg_needs_cmd; and not __mlpkg_after_file_option' -a '(__mlpkg_models)'
+function __mlpkg_complete
+	set -l t (commandline -opc)
+	set -l cur (commandline -ct)
+	set -l bin (__mlpkg_bin)
+	for line in ($bin __complete $t[2..-1] "$cur" 2>/dev/null)
+		switch $line
+			case :file
+				__fish_complete_path "$cur"
+			case :dir
+				__fish_complete_directories "$cur"
+			case :model
+				__mlpkg_models
+			case '*'
+				echo $line
+		end
+	end
+end
+complete -c mlpkg -f -a '(__mlpkg_complete)'

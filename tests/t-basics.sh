@@ -27,13 +27,94 @@ for c in $cmds; do
 	else
 		skip "$c: bash completion (no bash)"
 	fi
-	# as a flag: ".Fl -json", or among others in one (".Fl -type , -grep")
-	for o in $("$MLPKG" --complete-options "$c"); do
-		check "$c: option $o is in the man page" grep -Eq -- "^\.(.* )?Fl (.*[ ,])?-${o#--}([ ,;.]|\$)" "$man"
-	done
 done
-check "zsh completion asks the binary" grep -q -- "--complete-commands" "$top_srcdir/completions/_mlpkg"
-check "fish completion asks the binary" grep -q -- "--complete-commands" "$top_srcdir/completions/mlpkg.fish"
+
+# The man page documents exactly the options of the option tables: each
+# long option in its command's section (.Ss mlpkg CMD), each short form
+# there or in the paragraph on short forms, and no option a command lacks.
+# mlpkg __options: CMD, --long, -s or empty, value name, what completes it.
+# (read here with empty fields as "-")
+"$MLPKG" __options | awk -F '\t' -v OFS=' ' '{ for (i = 1; i <= 5; i++) if ($i == "") $i = "-"; print }' >"$TMP/table"
+awk -f "$top_srcdir/tests/man-options.awk" "$man" | sort -u >"$TMP/man"
+check "the option tables are not empty" test -s "$TMP/table"
+check "the man page's options are found" test -s "$TMP/man"
+# in_table CMD LONG SHORT: the table has that row (an empty field: any)
+in_table() { awk -v c="$1" -v o="$2" -v s="$3" '$1 == c && (o == "" || $2 == o) && (s == "" || $3 == s) { f = 1 } END { exit !f }' "$TMP/table"; }
+while read -r c o s arg comp; do
+	check "$c: option $o is in the man page" grep -qxF "S $c $o" "$TMP/man"
+	if [ "$s" != - ]; then
+		check "$c: its short form $s for $o is in the man page" sh -c "grep -qxF 'S $c $s' '$TMP/man' || grep -qxF 'F * $s $o' '$TMP/man' || grep -qxF 'F $c $s $o' '$TMP/man'"
+	fi
+done <"$TMP/table"
+while read -r kind c s o; do
+	case $kind:$s in
+	S:--help) ;;
+	S:--*) check "man page: $c's $s is one of its options" in_table "$c" "$s" "" ;;
+	S:-*) check "man page: $c's $s is one of its short forms" in_table "$c" "" "$s" ;;
+	F:*)
+		if [ "$c" = "*" ]; then
+			check "man page: $s for $o is so in every command with $o" sh -c "awk -v o='$o' -v s='$s' '\$2 == o { n++; if (\$3 != s) bad = 1 } END { exit bad || !n }' '$TMP/table'"
+		else
+			check "man page: $c's $s for $o is one of its short forms" in_table "$c" "$o" "$s"
+		fi ;;
+	esac
+done <"$TMP/man"
+
+# Completion: every script asks the binary (mlpkg __complete), which answers
+# from the same tables; bash gives each command exactly its options, and
+# each option's value its word list or file names.
+check "bash completion asks the binary" grep -q -- "__complete" "$top_srcdir/completions/mlpkg.bash"
+check "zsh completion asks the binary" grep -q -- "__complete" "$top_srcdir/completions/_mlpkg"
+check "fish completion asks the binary" grep -q -- "__complete" "$top_srcdir/completions/mlpkg.fish"
+mkdir -p "$TMP/vdir/sub" && : >"$TMP/vdir/notes.txt"
+bcomp() { # bcomp WORD...: the candidates bash offers for the last word
+	(cd "$TMP/vdir" && bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _mlpkg; printf "%s\n" "${COMPREPLY[@]}"' bash "$top_srcdir/completions/mlpkg.bash" "$@") 2>&1 | sort
+}
+for c in $cmds; do
+	want=$( (awk -v c="$c" '$1 == c { print $2 }' "$TMP/table"; echo --help) | sort)
+	check "$c: bash completes exactly its options" test "$(bcomp mlpkg "$c" --)" = "$want"
+done
+while read -r c o s arg comp; do
+	case $comp in
+	-) ;;
+	file) check "$c $o: bash completes any file" sh -c "printf '%s\n' '$(bcomp mlpkg "$c" "$o" '')' | grep -qx notes.txt" ;;
+	dir) check "$c $o: bash completes folders only" test "$(bcomp mlpkg "$c" "$o" '')" = sub ;;
+	*) check "$c $o: bash completes exactly $comp" test "$(bcomp mlpkg "$c" "$o" '')" = "$(printf '%s\n' "$comp" | tr '|' '\n' | sort)" ;;
+	esac
+done <"$TMP/table"
+check "bash completion: a short option's value too" test "$(bcomp mlpkg graph -f m)" = mermaid
+check "bash completion: no options after --" sh -c "! printf '%s\n' '$(bcomp mlpkg info -- --)' | grep -q -- --json"
+check "bash completion: help completes commands" sh -c "printf '%s\n' '$(bcomp mlpkg help me)' | grep -qx meta"
+# which mlpkg the scripts ask: the one typed when it is a path, else the one
+# beside the script's folder (a build tree), else mlpkg on PATH
+if PATH=/usr/bin:/bin command -v mlpkg >/dev/null; then
+	skip "completion finds mlpkg without PATH (an mlpkg is installed in /usr/bin or /bin)"
+else
+	mkdir -p "$TMP/tree/completions" "$TMP/alone"
+	cp "$top_srcdir/completions/mlpkg.bash" "$top_srcdir/completions/_mlpkg" "$top_srcdir/completions/mlpkg.fish" "$TMP/tree/completions/"
+	cp "$top_srcdir/completions/mlpkg.bash" "$TMP/alone/"
+	ln -s "$MLPKG" "$TMP/tree/mlpkg"
+	got=$(PATH=/usr/bin:/bin bash -c '. "$1"; COMP_WORDS=(mlpkg me); COMP_CWORD=1; _mlpkg; printf "%s\n" "${COMPREPLY[@]}"' bash "$TMP/tree/completions/mlpkg.bash")
+	check "bash completion asks the mlpkg beside its folder (a build tree)" test "$got" = meta
+	got=$(PATH=/usr/bin:/bin bash -c '. "$1"; COMP_WORDS=("$2" me); COMP_CWORD=1; _mlpkg; printf "%s\n" "${COMPREPLY[@]}"' bash "$TMP/alone/mlpkg.bash" "$MLPKG")
+	check "bash completion asks the mlpkg typed (./mlpkg)" test "$got" = meta
+	got=$(PATH=/usr/bin:/bin bash -c '. "$1"; COMP_WORDS=(mlpkg me); COMP_CWORD=1; _mlpkg; printf "%s\n" "${COMPREPLY[@]}"' bash "$TMP/alone/mlpkg.bash")
+	check "bash completion: no mlpkg anywhere, no candidates" test -z "$got"
+	if command -v fish >/dev/null; then
+		got=$(cd "$TMP" && PATH=/usr/bin:/bin fish -c "source '$TMP/tree/completions/mlpkg.fish'; complete -C 'mlpkg graph --format '")
+		check "fish completion asks the mlpkg beside its folder, values from the table" test "$got" = "$(printf 'dot\nmermaid')"
+	else
+		skip "fish completion finds mlpkg in a build tree (fish not installed)"
+	fi
+	if command -v zsh >/dev/null; then
+		got=$(cd "$TMP" && PATH=/usr/bin:/bin zsh -fc 'compadd() { [[ $1 == -a ]] && print -l -- "${(@P)2}"; }
+_describe() { :; }; _files() { :; }
+source "$1" >/dev/null 2>&1; CURRENT=4 PREFIX=""; words=(mlpkg browse --view ""); _mlpkg' zsh "$TMP/tree/completions/_mlpkg")
+		check "zsh completion asks the mlpkg beside its folder, values from the table" test "$got" = "$(printf 'overview\nlayers\nmetadata\nweights\ntree')"
+	else
+		skip "zsh completion finds mlpkg in a build tree (zsh not installed)"
+	fi
+fi
 # fish and zsh: the scripts run for real (fish's complete -C; zsh's function
 # with its completion builtins standing in, printing what they are given)
 mkdir -p "$TMP/fdir/sub" "$TMP/fdir/B.mlpackage" && : >"$TMP/fdir/A.mlmodel" && : >"$TMP/fdir/z.zip" &&

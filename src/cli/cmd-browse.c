@@ -8,16 +8,11 @@
 
 int cmd_browse(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "no-mouse", no_argument, NULL, 'M' },
-		{ "view", required_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("browse");
 	struct browse_opts o = { .mouse = 1 };
 	int c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'M': o.mouse = 0; break;
 		case 'v': o.view = optarg; break;

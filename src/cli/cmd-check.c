@@ -64,11 +64,10 @@ static int check_one_model(const char *path, int json, struct jw *w)
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	const struct cmd *self = cmd_find("check");
 	int json = 0, c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "j", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else

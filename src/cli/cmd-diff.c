@@ -22,11 +22,10 @@ static void shown(const char *s)
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	const struct cmd *self = cmd_find("diff");
 	int json = 0, c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "j", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else

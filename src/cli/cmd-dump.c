@@ -6,11 +6,10 @@
 
 int cmd_dump(int argc, char **argv)
 {
-	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	const struct cmd *self = cmd_find("dump");
 	int json = 0, c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "j", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else

@@ -256,11 +256,10 @@ static int get_one(const char *path, const char *model, int json, int several, s
 
 int cmd_get(int argc, char **argv)
 {
-	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	const struct cmd *self = cmd_find("get");
 	int json = 0, c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "j", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else

@@ -22,21 +22,12 @@ static const char *base_name(const char *p)
 
 int cmd_graph(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "consts", no_argument, NULL, 'c' },
-		{ "grep", required_argument, NULL, 'g' },
-		{ "around", required_argument, NULL, 'a' },
-		{ "depth", required_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("graph");
 	enum graph_format fmt = GRAPH_DOT;
 	const char *grep = NULL, *around = NULL, *out = NULL;
 	int consts = 0, depth = 2, depth_given = 0, c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "f:cg:a:d:o:", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "dot"))

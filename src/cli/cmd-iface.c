@@ -127,17 +127,11 @@ static int iface_edit_one(enum iface_kind k, const char *a, const char *b, const
 /* mlpkg describe FEATURE TEXT [MODEL...], mlpkg rename OLD NEW [MODEL...] */
 static int iface_cmd(enum iface_kind k, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "function", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find(k == K_DESCRIBE ? "describe" : "rename");
 	struct edit_opts o = { 0 };
 	int c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "o:n", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'o': o.out = optarg; break;
 		case 'n': o.dry_run = 1; break;
@@ -293,17 +287,11 @@ static int labels_set_one(char *const *v, size_t n, const char *path, const stru
 
 int cmd_labels(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("labels");
 	struct edit_opts o = { 0 };
 	int c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "o:n", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'j': o.json = 1; break;
 		case 'o': o.out = optarg; break;

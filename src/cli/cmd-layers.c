@@ -692,20 +692,13 @@ static void summary(const struct listing *L, int json, const char *model)
 
 int cmd_layers(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "type", required_argument, NULL, 't' },
-		{ "grep", required_argument, NULL, 'g' },
-		{ "summary", no_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("layers");
 	int json = 0, sum = 0, c;
 	const char *grep = NULL;
 	struct listing L;
 	memset(&L, 0, sizeof(L));
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "jt:g:s", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 't': L.type = optarg; break;

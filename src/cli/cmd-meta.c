@@ -231,18 +231,11 @@ static int read_value_file(const char *file, char **buf, size_t *len)
 
 int cmd_meta(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "value-file", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("meta");
 	struct meta_opts o = { 0 };
 	int c;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "jo:n", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'j': o.json = 1; break;
 		case 'o': o.out = optarg; break;

@@ -55,17 +55,11 @@ struct pack_opts {
 /* the common options; -1 after a usage error (rc set) */
 static int parse(const struct cmd *self, int argc, char **argv, struct pack_opts *o, int compress, int *rc)
 {
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "store", no_argument, NULL, 'S' },
-		{ "deflate", no_argument, NULL, 'D' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
 	memset(o, 0, sizeof(*o));
 	o->how = PKG_AUTO;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "o:", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'S':

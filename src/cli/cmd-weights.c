@@ -357,17 +357,11 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 
 int cmd_weights(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "extract", required_argument, NULL, 'x' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd *self = cmd_find("weights");
 	int json = 0, c;
 	const char *name = NULL, *outname = NULL;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "jx:o:", lo)) != -1) {
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'x': name = optarg; break;

@@ -1,5 +1,13 @@
 /* commands: the command table (drives help, man page checks and
- * completions) and helpers every command uses. */
+ * completions) and helpers every command uses.
+ *
+ * A command declares its options once, in a table NAME_opts below (one
+ * struct opt_spec an option, see commands.h), and points its entry in
+ * commands[] at it.  From that table come getopt_long's arguments
+ * (cmd_getopt), the option lines of its --help (cmd_print_help), the
+ * completion answers (complete.c) and, through "mlpkg __options", the
+ * test that the man page documents exactly these options (t-basics.sh).
+ * The command's own loop switches on each option's key. */
 #include "cli/commands.h"
 #include "base/error.h"
 #include "base/fs.h"
@@ -13,70 +21,275 @@
 #include <string.h>
 #include <unistd.h>
 
+static const struct opt_spec dump_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "the protobuf JSON mapping, with the schema's field names\n"
+	  "(64-bit integers as strings, bytes as base64, enums by name,\n"
+	  "default values left out)",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec meta_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output (list, get)",
+	  NULL },
+	{ "output", 'o', OPT_SHORT, "OUT",
+	  "write the result to OUT instead of editing in place",
+	  "file" },
+	{ "dry-run", 'n', OPT_SHORT_UNLISTED, NULL,
+	  "show what would change, write nothing",
+	  NULL },
+	{ "value-file", 'F', 0, "FILE",
+	  "read VALUE from FILE (- for standard input; one final\n"
+	  "newline dropped)",
+	  "file" },
+	{ 0 },
+};
+
+static const struct opt_spec pack_opts[] = {
+	{ "output", 'o', OPT_SHORT, "OUT",
+	  "the zip to write (default: PACKAGE.zip beside it);\n"
+	  "an existing zip is replaced atomically (another file\n"
+	  "there is refused)",
+	  "file" },
+	{ "store", 'S', 0, NULL,
+	  "store every file (no compression)",
+	  NULL },
+	{ "deflate", 'D', 0, NULL,
+	  "deflate every file",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec unpack_opts[] = {
+	{ "output", 'o', OPT_SHORT, "DIR",
+	  "the folder to unpack into (default: the current one,\n"
+	  "created when missing); a DIR ending in .mlpackage\n"
+	  "names the package folder itself",
+	  "dir" },
+	{ "store", 'S', OPT_HIDDEN, NULL,
+	  NULL,
+	  NULL },
+	{ "deflate", 'D', OPT_HIDDEN, NULL,
+	  NULL,
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec convert_opts[] = {
+	{ "output", 'o', OPT_SHORT, "OUT",
+	  "the result; its kind comes from its name:\n"
+	  ".mlpackage (a folder), .zip (a zipped package) or\n"
+	  ".mlmodel",
+	  "file" },
+	{ "store", 'S', 0, NULL,
+	  NULL,
+	  NULL },
+	{ "deflate", 'D', 0, NULL,
+	  "compression when OUT is a zip (as for pack)",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec info_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "one JSON object per model (an array for several)",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec io_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "one JSON object per model (an array for several)",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec layers_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output",
+	  NULL },
+	{ "type", 't', OPT_SHORT_UNLISTED, "KIND",
+	  "only layers of that kind (convolution, innerProduct...)\n"
+	  "or operations of that type (conv, const...)",
+	  NULL },
+	{ "grep", 'g', OPT_SHORT_UNLISTED, "REGEX",
+	  "only those whose name, kind, inputs or outputs match the\n"
+	  "extended regular expression",
+	  NULL },
+	{ "summary", 's', OPT_SHORT_UNLISTED, NULL,
+	  "a count per kind instead of the list",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec weights_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output",
+	  NULL },
+	{ "extract", 'x', OPT_SHORT_UNLISTED, "NAME",
+	  "write one tensor's data (NAME as listed, or its path)",
+	  NULL },
+	{ "output", 'o', OPT_SHORT, "FILE",
+	  "where to write it (- for standard output); a FILE\n"
+	  "ending in .npy gets a NumPy file with dtype and shape",
+	  "file" },
+	{ 0 },
+};
+
+static const struct opt_spec get_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "the value as protobuf JSON",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec describe_opts[] = {
+	{ "output", 'o', OPT_SHORT, "OUT",
+	  "write the result to OUT instead of editing in place",
+	  "file" },
+	{ "dry-run", 'n', OPT_SHORT_UNLISTED, NULL,
+	  "show what would change, write nothing",
+	  NULL },
+	{ "function", 'f', 0, "NAME",
+	  "only that function of a multi-function model",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec rename_opts[] = {
+	{ "output", 'o', OPT_SHORT, "OUT",
+	  "write the result to OUT instead of editing in place",
+	  "file" },
+	{ "dry-run", 'n', OPT_SHORT_UNLISTED, NULL,
+	  "list the fields that would change, write nothing",
+	  NULL },
+	{ "function", 'f', 0, "NAME",
+	  "only that function of a multi-function model",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec labels_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output: type, source, count, labels",
+	  NULL },
+	{ "output", 'o', OPT_SHORT, "OUT",
+	  "write the result to OUT instead of editing in place",
+	  "file" },
+	{ "dry-run", 'n', OPT_SHORT_UNLISTED, NULL,
+	  "show the labels that would change, write nothing",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec graph_opts[] = {
+	{ "format", 'f', OPT_SHORT_UNLISTED, "FMT",
+	  "dot (default; render with dot -Tsvg) or mermaid",
+	  "dot|mermaid" },
+	{ "consts", 'c', OPT_SHORT_UNLISTED, NULL,
+	  "draw const operations as nodes (default: folded into\n"
+	  "the label of the operation that reads them)",
+	  NULL },
+	{ "grep", 'g', OPT_SHORT_UNLISTED, "REGEX",
+	  "only layers and operations whose name or kind match the\n"
+	  "extended regular expression",
+	  NULL },
+	{ "around", 'a', OPT_SHORT_UNLISTED, "NAME",
+	  "only what is within --depth edges (default 2) of the\n"
+	  "layer, operation, input or output named NAME, else of\n"
+	  "the ones making and reading the value NAME (exit 3\n"
+	  "when there is none)",
+	  NULL },
+	{ "depth", 'd', OPT_SHORT_UNLISTED, "N",
+	  "with --around: how many edges away to go (default 2)",
+	  NULL },
+	{ "output", 'o', OPT_SHORT, "FILE",
+	  "write to FILE instead of standard output",
+	  "file" },
+	{ 0 },
+};
+
+static const struct opt_spec check_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output: model, ok, errors, warnings, problems",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec diff_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output: equal, changes (path, change, from, to)",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec browse_opts[] = {
+	{ "no-mouse", 'M', 0, NULL,
+	  "leave the mouse to the terminal",
+	  NULL },
+	{ "view", 'v', 0, "NAME",
+	  "start in view NAME: overview, layers, metadata, weights, tree",
+	  "overview|layers|metadata|weights|tree" },
+	{ 0 },
+};
+
 const struct cmd commands[] = {
-	{ "dump", cmd_dump, "dump [--json] [MODEL]",
-	  "print the whole spec tree as text or as protobuf JSON",
-	  "  --json       the protobuf JSON mapping, with the schema's field names\n"
-	  "               (64-bit integers as strings, bytes as base64, enums by name,\n"
-	  "               default values left out)\n"
-	  "MODEL is an .mlmodel, an .mlpackage folder, a zipped package or - (stdin).\n",
-	  "--json --help", "" },
-	{ "meta", cmd_meta,
-	  "meta [list] [--json] [MODEL...]\n"
-	  "meta get [--json] KEY [MODEL]\n"
-	  "meta set [-o OUT] [--dry-run] KEY VALUE [MODEL...]\n"
-	  "meta set [-o OUT] [--dry-run] --value-file FILE KEY [MODEL...]\n"
-	  "meta rm [-o OUT] [--dry-run] KEY [MODEL...]",
-	  "read and edit model metadata in place",
-	  "  KEY is author, license, version, description (the standard fields), any\n"
+	{ .name = "dump", .fn = cmd_dump,
+	  .usage = "dump [--json] [MODEL]",
+	  .summary = "print the whole spec tree as text or as protobuf JSON",
+	  .opts = dump_opts,
+	  .help = "MODEL is an .mlmodel, an .mlpackage folder, a zipped package or - (stdin).\n",
+	},
+	{ .name = "meta", .fn = cmd_meta,
+	  .usage = "meta [list] [--json] [MODEL...]\n"
+	           "meta get [--json] KEY [MODEL]\n"
+	           "meta set [-o OUT] [--dry-run] KEY VALUE [MODEL...]\n"
+	           "meta set [-o OUT] [--dry-run] --value-file FILE KEY [MODEL...]\n"
+	           "meta rm [-o OUT] [--dry-run] KEY [MODEL...]",
+	  .summary = "read and edit model metadata in place",
+	  .intro = "  KEY is author, license, version, description (the standard fields), any\n"
 	  "  userDefined key verbatim, or preview.type / preview.params (short for\n"
-	  "  com.apple.coreml.model.preview.type / .params).\n"
-	  "  --json             JSON output (list, get)\n"
-	  "  -o, --output OUT   write the result to OUT instead of editing in place\n"
-	  "  --dry-run          show what would change, write nothing\n"
-	  "  --value-file FILE  read VALUE from FILE (- for standard input; one final\n"
-	  "                     newline dropped)\n"
-	  "Without MODEL: $MLPKG_MODEL, the package holding the current folder, or\n"
+	  "  com.apple.coreml.model.preview.type / .params).\n",
+	  .opts = meta_opts,
+	  .help = "Without MODEL: $MLPKG_MODEL, the package holding the current folder, or\n"
 	  "the single model in the current folder.\n",
-	  "--json --output --dry-run --value-file --help",
-	  "list get set rm" },
-	{ "pack", cmd_pack, "pack [--store|--deflate] [-o OUT] [PACKAGE]",
-	  "zip a package folder (entries under X.mlpackage/, modes kept)",
-	  "  -o, --output OUT  the zip to write (default: PACKAGE.zip beside it);\n"
-	  "                    an existing zip is replaced atomically (another file\n"
-	  "                    there is refused)\n"
-	  "  --store           store every file (no compression)\n"
-	  "  --deflate         deflate every file\n"
-	  "By default JSON files and specs up to 64 MiB are deflated and weights\n"
+	  .words = "list get set rm",
+	},
+	{ .name = "pack", .fn = cmd_pack,
+	  .usage = "pack [--store|--deflate] [-o OUT] [PACKAGE]",
+	  .summary = "zip a package folder (entries under X.mlpackage/, modes kept)",
+	  .opts = pack_opts,
+	  .help = "By default JSON files and specs up to 64 MiB are deflated and weights\n"
 	  "stored: they barely compress.  Prints the zip's name.\n",
-	  "--output --store --deflate --help", "" },
-	{ "unpack", cmd_unpack, "unpack [-o DIR] [ZIP]",
-	  "unzip a zipped package into a folder, refusing unsafe entries",
-	  "  -o, --output DIR  the folder to unpack into (default: the current one,\n"
-	  "                    created when missing); a DIR ending in .mlpackage\n"
-	  "                    names the package folder itself\n"
-	  "The package lands in DIR/X.mlpackage, built in a temp folder and renamed\n"
+	},
+	{ .name = "unpack", .fn = cmd_unpack,
+	  .usage = "unpack [-o DIR] [ZIP]",
+	  .summary = "unzip a zipped package into a folder, refusing unsafe entries",
+	  .opts = unpack_opts,
+	  .help = "The package lands in DIR/X.mlpackage, built in a temp folder and renamed\n"
 	  "into place (an existing package there is replaced).  Entries with\n"
 	  "absolute names or '..', links leading outside, special files, duplicated\n"
 	  "names, a second package and sizes the archive cannot hold (zip bombs) are\n"
 	  "refused with exit status 4 and nothing written.  Prints the folder made.\n",
-	  "--output --help", "" },
-	{ "convert", cmd_convert, "convert [--store|--deflate] -o OUT [MODEL]",
-	  "turn an .mlmodel into a package or zip, and back",
-	  "  -o, --output OUT  the result; its kind comes from its name:\n"
-	  "                    .mlpackage (a folder), .zip (a zipped package) or\n"
-	  "                    .mlmodel\n"
-	  "  --store, --deflate  compression when OUT is a zip (as for pack)\n"
-	  "An .mlmodel becomes a package with a new Manifest.json and the spec\n"
+	},
+	{ .name = "convert", .fn = cmd_convert,
+	  .usage = "convert [--store|--deflate] -o OUT [MODEL]",
+	  .summary = "turn an .mlmodel into a package or zip, and back",
+	  .opts = convert_opts,
+	  .optcol = 20,
+	  .help = "An .mlmodel becomes a package with a new Manifest.json and the spec\n"
 	  "copied verbatim; an ML program that refers to weight files is refused\n"
 	  "(exit 4).  A package or zip becomes an .mlmodel only when it has no\n"
 	  "weights or other items (else exit 2).  A zip to .mlpackage unpacks, a\n"
 	  "folder to .zip packs.  Prints the name of the result.\n",
-	  "--output --store --deflate --help", "" },
-	{ "info", cmd_info, "info [--json] [MODEL...]",
-	  "summarise a model: format, sizes, version, type, interface, counts",
-	  "  --json       one JSON object per model (an array for several)\n"
-	  "Shows the format and sizes (spec, weight files, total on disk), the spec\n"
+	},
+	{ .name = "info", .fn = cmd_info,
+	  .usage = "info [--json] [MODEL...]",
+	  .summary = "summarise a model: format, sizes, version, type, interface, counts",
+	  .opts = info_opts,
+	  .help = "Shows the format and sizes (spec, weight files, total on disk), the spec\n"
 	  "version and the OS releases that read it, the model type (pipelines as a\n"
 	  "tree), inputs, outputs, functions and states, metadata, the preview type,\n"
 	  "counts (layers or operations, weight tensors, parameters, weight bytes;\n"
@@ -85,66 +298,64 @@ const struct cmd commands[] = {
 	  "fields, an unset model type, a spec version lower than the features used\n"
 	  "need.\n"
 	  "Weights are measured, never read.\n",
-	  "--json --help", "" },
-	{ "io", cmd_io, "io [--json] [MODEL...]",
-	  "list inputs, outputs, states and training inputs with their types",
-	  "  --json       one JSON object per model (an array for several)\n"
-	  "Types read as image<RGB,224x224>, float32[1,3,512,512], dict<string,double>,\n"
+	},
+	{ .name = "io", .fn = cmd_io,
+	  .usage = "io [--json] [MODEL...]",
+	  .summary = "list inputs, outputs, states and training inputs with their types",
+	  .opts = io_opts,
+	  .help = "Types read as image<RGB,224x224>, float32[1,3,512,512], dict<string,double>,\n"
 	  "sequence<string>, state<float16[1,4]>; flexible sizes follow as\n"
 	  "'in {A,B}' (enumerated) or 'in [LO..HI,...]' (ranges, * unbounded).\n"
 	  "Multi-function models are shown per function.\n",
-	  "--json --help", "" },
-	{ "layers", cmd_layers, "layers [--json] [--type KIND] [--grep REGEX] [--summary] [MODEL]",
-	  "list neural-network layers and ML-program operations",
-	  "  --json          JSON output\n"
-	  "  --type KIND     only layers of that kind (convolution, innerProduct...)\n"
-	  "                  or operations of that type (conv, const...)\n"
-	  "  --grep REGEX    only those whose name, kind, inputs or outputs match the\n"
-	  "                  extended regular expression\n"
-	  "  --summary       a count per kind instead of the list\n"
-	  "Layers show index, kind, name, inputs -> outputs, key parameters and\n"
+	},
+	{ .name = "layers", .fn = cmd_layers,
+	  .usage = "layers [--json] [--type KIND] [--grep REGEX] [--summary] [MODEL]",
+	  .summary = "list neural-network layers and ML-program operations",
+	  .opts = layers_opts,
+	  .optcol = 18,
+	  .help = "Layers show index, kind, name, inputs -> outputs, key parameters and\n"
 	  "weights; operations show their bindings, output types, const values and\n"
 	  "weight references, per function and block, nested blocks numbered\n"
 	  "OP.BLOCK.OP.  Pipelines list each member in turn.\n",
-	  "--json --type --grep --summary --help", "" },
-	{ "weights", cmd_weights, "weights [--json] [MODEL]\n"
-	  "weights --extract NAME -o FILE [MODEL]",
-	  "list weight tensors, or extract one",
-	  "  --json            JSON output\n"
-	  "  --extract NAME    write one tensor's data (NAME as listed, or its path)\n"
-	  "  -o, --output FILE where to write it (- for standard output); a FILE\n"
-	  "                    ending in .npy gets a NumPy file with dtype and shape\n"
-	  "ML programs: every blob-file value with its operation, dtype, shape, bytes\n"
+	},
+	{ .name = "weights", .fn = cmd_weights,
+	  .usage = "weights [--json] [MODEL]\n"
+	           "weights --extract NAME -o FILE [MODEL]",
+	  .summary = "list weight tensors, or extract one",
+	  .opts = weights_opts,
+	  .optcol = 20,
+	  .help = "ML programs: every blob-file value with its operation, dtype, shape, bytes\n"
 	  "and offset, checked against the weight.bin record.  Neural networks: each\n"
 	  "layer's weight fields (float32, float16, int8, quantized, lut), the shape\n"
 	  "their layer gives them and sizes.\n",
-	  "--json --extract --output --help", "" },
-	{ "get", cmd_get, "get [--json] PATH [MODEL...]",
-	  "print any node of the spec by path",
-	  "  --json       the value as protobuf JSON\n"
-	  "PATH uses the schema's field names: description.metadata.author,\n"
+	},
+	{ .name = "get", .fn = cmd_get,
+	  .usage = "get [--json] PATH [MODEL...]",
+	  .summary = "print any node of the spec by path",
+	  .opts = get_opts,
+	  .help = "PATH uses the schema's field names: description.metadata.author,\n"
 	  "neuralNetwork.layers[3].convolution.kernelSize, layers[-1] (the last),\n"
 	  "layers[name=\"conv1\"] (the first whose field matches),\n"
 	  "description.metadata.userDefined[\"KEY\"] and functions[\"main\"] (maps).\n"
 	  "A scalar prints raw, a message as dump prints it.  A path that does not\n"
 	  "exist exits with status 3 naming the first part that failed.\n",
-	  "--json --help", "" },
-	{ "describe", cmd_describe, "describe [-o OUT] [--dry-run] [--function NAME] FEATURE TEXT [MODEL...]",
-	  "set the description of an input, output or state",
-	  "  -o, --output OUT    write the result to OUT instead of editing in place\n"
-	  "  --dry-run           show what would change, write nothing\n"
-	  "  --function NAME     only that function of a multi-function model\n"
-	  "Sets shortDescription of every input, output, state and training input\n"
+	},
+	{ .name = "describe", .fn = cmd_describe,
+	  .usage = "describe [-o OUT] [--dry-run] [--function NAME] FEATURE TEXT [MODEL...]",
+	  .summary = "set the description of an input, output or state",
+	  .opts = describe_opts,
+	  .optcol = 22,
+	  .help = "Sets shortDescription of every input, output, state and training input\n"
 	  "named FEATURE (an empty TEXT removes it), in the model's description and in\n"
 	  "each function's.  An entry the package's FeatureDescriptions.json already\n"
 	  "has for FEATURE follows.  Exit 3 when FEATURE is not in the model.\n",
-	  "--output --dry-run --function --help", "" },
-	{ "rename", cmd_rename, "rename [-o OUT] [--dry-run] [--function NAME] OLD NEW [MODEL...]",
-	  "rename an input or output everywhere it is used",
-	  "  -o, --output OUT    write the result to OUT instead of editing in place\n"
-	  "  --dry-run           list the fields that would change, write nothing\n"
-	  "  --function NAME     only that function of a multi-function model\n"
-	  "Renames OLD in the description (inputs, outputs, states, training inputs,\n"
+	},
+	{ .name = "rename", .fn = cmd_rename,
+	  .usage = "rename [-o OUT] [--dry-run] [--function NAME] OLD NEW [MODEL...]",
+	  .summary = "rename an input or output everywhere it is used",
+	  .opts = rename_opts,
+	  .optcol = 22,
+	  .help = "Renames OLD in the description (inputs, outputs, states, training inputs,\n"
 	  "functions, predicted feature and probabilities names) and wherever the\n"
 	  "model uses it: neural-network layer inputs and outputs, preprocessing,\n"
 	  "labelProbabilityLayerName, loss layers, ML-program function inputs, block\n"
@@ -154,43 +365,36 @@ const struct cmd commands[] = {
 	  "stay.  NEW is refused (exit 2) when it is already used or, for an ML\n"
 	  "program, is not an identifier ([A-Za-z_][A-Za-z0-9_]*).  Exit 3 when OLD is\n"
 	  "not a feature of the model.  FeatureDescriptions.json follows.\n",
-	  "--output --dry-run --function --help", "" },
-	{ "labels", cmd_labels, "labels [list] [--json] [MODEL...]\n"
-	  "labels set [-o OUT] [--dry-run] FILE|- [MODEL...]",
-	  "list or replace a classifier's class labels",
-	  "  --json            JSON output: type, source, count, labels\n"
-	  "  -o, --output OUT  write the result to OUT instead of editing in place\n"
-	  "  --dry-run         show the labels that would change, write nothing\n"
-	  "Lists one label a line: neural-network, GLM, SVM, tree-ensemble and\n"
+	},
+	{ .name = "labels", .fn = cmd_labels,
+	  .usage = "labels [list] [--json] [MODEL...]\n"
+	           "labels set [-o OUT] [--dry-run] FILE|- [MODEL...]",
+	  .summary = "list or replace a classifier's class labels",
+	  .opts = labels_opts,
+	  .help = "Lists one label a line: neural-network, GLM, SVM, tree-ensemble and\n"
 	  "nearest-neighbors classifiers, the member of a pipeline classifier that has\n"
 	  "them, an ML program's classify op, Create ML's text classifiers and word\n"
 	  "taggers (their tags).  set reads one label a line from FILE\n"
 	  "(- for standard input) and replaces them in place, keeping their kind\n"
 	  "(string or int64); a count other than the model's, duplicates and empty\n"
 	  "labels are refused (exit 2, nothing written).  Exit 3: not a classifier.\n",
-	  "--json --output --dry-run --help", "list set" },
-	{ "graph", cmd_graph,
-	  "graph [--format dot|mermaid] [--consts] [--grep REGEX | --around NAME [--depth N]] [-o FILE] [MODEL]",
-	  "draw the data flow as Graphviz DOT or Mermaid",
-	  "  --format FMT    dot (default; render with dot -Tsvg) or mermaid\n"
-	  "  --consts        draw const operations as nodes (default: folded into\n"
-	  "                  the label of the operation that reads them)\n"
-	  "  --grep REGEX    only layers and operations whose name or kind match the\n"
-	  "                  extended regular expression\n"
-	  "  --around NAME   only what is within --depth edges (default 2) of the\n"
-	  "                  layer, operation, input or output named NAME, else of\n"
-	  "                  the ones making and reading the value NAME (exit 3\n"
-	  "                  when there is none)\n"
-	  "  -o, --output FILE  write to FILE instead of standard output\n"
-	  "One node per layer or operation (kind and name), model inputs and outputs\n"
+	  .words = "list set",
+	},
+	{ .name = "graph", .fn = cmd_graph,
+	  .usage = "graph [--format dot|mermaid] [--consts] [--grep REGEX | --around NAME [--depth N]] [-o FILE] [MODEL]",
+	  .summary = "draw the data flow as Graphviz DOT or Mermaid",
+	  .opts = graph_opts,
+	  .optcol = 18,
+	  .help = "One node per layer or operation (kind and name), model inputs and outputs\n"
 	  "as ellipses, types on the edges where the model gives them; pipeline\n"
 	  "members, ML-program functions and nested blocks (cond, while_loop) as\n"
 	  "clusters.  The same model always gives the same bytes.\n",
-	  "--format --consts --grep --around --depth --output --help", "dot mermaid" },
-	{ "check", cmd_check, "check [--json] [MODEL...]",
-	  "validate a model as far as a file can be, without Core ML",
-	  "  --json       JSON output: model, ok, errors, warnings, problems\n"
-	  "Checks Manifest.json (entries present, links staying inside), that the spec\n"
+	},
+	{ .name = "check", .fn = cmd_check,
+	  .usage = "check [--json] [MODEL...]",
+	  .summary = "validate a model as far as a file can be, without Core ML",
+	  .opts = check_opts,
+	  .help = "Checks Manifest.json (entries present, links staying inside), that the spec\n"
 	  "decodes (unknown fields are warnings), the spec version against the\n"
 	  "features used, unique names, that the description's inputs and outputs\n"
 	  "match what the network, program or pipeline consumes and produces, that\n"
@@ -202,11 +406,12 @@ const struct cmd commands[] = {
 	  "One line per problem with the path of the node.  Exit 0 when no error was\n"
 	  "found (warnings allowed), 1 when one was, 4 when the model cannot be read\n"
 	  "at all.\n",
-	  "--json --help", "" },
-	{ "diff", cmd_diff, "diff [--json] A B",
-	  "compare two models semantically",
-	  "  --json       JSON output: equal, changes (path, change, from, to)\n"
-	  "Compares the spec version, model type, metadata, inputs, outputs, states\n"
+	},
+	{ .name = "diff", .fn = cmd_diff,
+	  .usage = "diff [--json] A B",
+	  .summary = "compare two models semantically",
+	  .opts = diff_opts,
+	  .help = "Compares the spec version, model type, metadata, inputs, outputs, states\n"
 	  "and functions, pipeline members, neural-network layers (by name, with the\n"
 	  "fields that changed) and ML-program operations (by name, weights compared\n"
 	  "by the content of their blobs).  An input, output, layer or operation\n"
@@ -214,12 +419,12 @@ const struct cmd commands[] = {
 	  "B may be of any format: an .mlmodel against a package or a zip; manifest\n"
 	  "identifiers and byte layout are ignored.  Exit 0 when equal, 1 when\n"
 	  "different.\n",
-	  "--json --help", "" },
-	{ "browse", cmd_browse, "browse [--no-mouse] [--view NAME] [MODEL]",
-	  "browse layers, operations, metadata, weights and the spec tree (ncurses)",
-	  "  --no-mouse   leave the mouse to the terminal\n"
-	  "  --view NAME  start in view NAME: overview, layers, metadata, weights, tree\n"
-	  "Views: the overview (what info shows), layers and operations (pipelines\n"
+	},
+	{ .name = "browse", .fn = cmd_browse,
+	  .usage = "browse [--no-mouse] [--view NAME] [MODEL]",
+	  .summary = "browse layers, operations, metadata, weights and the spec tree (ncurses)",
+	  .opts = browse_opts,
+	  .help = "Views: the overview (what info shows), layers and operations (pipelines\n"
 	  "member by member, ML programs per function and block), metadata (editable:\n"
 	  "a add, e change, d delete, p preview type; w saves atomically), weights\n"
 	  "(with min, max, mean of float tensors) and the whole spec tree.  Keys: arrows\n"
@@ -227,9 +432,12 @@ const struct cmd commands[] = {
 	  "n/N next/previous match, ? help, q quit.  NO_COLOR is honoured.\n"
 	  "MLPKG_SCRIPT=FILE reads keys from FILE (one a line); with MLPKG_NO_DISPLAY=1\n"
 	  "the screen is drawn off-screen and printed when the script ends.\n",
-	  "--no-mouse --view --help", "" },
-	{ "help", cmd_help, "help [COMMAND]", "show help for mlpkg or one command", "", "--help", "" },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	},
+	{ .name = "help", .fn = cmd_help,
+	  .usage = "help [COMMAND]",
+	  .summary = "show help for mlpkg or one command",
+	},
+	{ 0 },
 };
 
 const struct cmd *cmd_find(const char *name)
@@ -253,12 +461,89 @@ static void print_usage_lines(const struct cmd *c, FILE *fp)
 	}
 }
 
+/* an option's head in --help: "--json", "-o, --output OUT"; options
+ * without text of their own join the next one ("--store, --deflate") */
+static size_t option_head(const struct opt_spec *o, char *buf, size_t size)
+{
+	char sh[8] = "";
+	if (o->flags & OPT_SHORT)
+		snprintf(sh, sizeof(sh), "-%c, ", o->key);
+	int n = snprintf(buf, size, "%s--%s%s%s", sh, o->lng, o->argname ? " " : "", o->argname ? o->argname : "");
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+static int shown(const struct opt_spec *o)
+{
+	return !(o->flags & OPT_HIDDEN);
+}
+
+/* the heads of the options sharing one line of --help, from o (shown) to
+ * the one carrying the text; returns that one */
+static const struct opt_spec *line_head(const struct opt_spec *o, char *buf, size_t size)
+{
+	const struct opt_spec *last = o;
+	size_t l = 0;
+	buf[0] = 0;
+	for (; o->lng; o++) {
+		if (!shown(o))
+			continue;
+		if (l && l + 3 < size) {
+			strcpy(buf + l, ", ");
+			l += 2;
+		}
+		l += option_head(o, buf + l, size - l);
+		last = o;
+		if (o->help)
+			break;
+	}
+	return last;
+}
+
+static void print_options(const struct cmd *c, FILE *fp)
+{
+	char head[128];
+	int col = c->optcol;
+	if (!col) {
+		col = 15;
+		for (const struct opt_spec *o = c->opts; o->lng; o++) {
+			if (!shown(o))
+				continue;
+			o = line_head(o, head, sizeof(head));
+			if ((int)strlen(head) + 4 > col)
+				col = (int)strlen(head) + 4;
+		}
+	}
+	for (const struct opt_spec *o = c->opts; o->lng; o++) {
+		if (!shown(o))
+			continue;
+		o = line_head(o, head, sizeof(head));
+		int pad = col - 2 - (int)strlen(head);
+		fprintf(fp, "  %s%*s", head, pad < 2 ? 2 : pad, "");
+		if (!o->help || !*o->help)
+			fputc('\n', fp);
+		for (const char *p = o->help ? o->help : ""; *p;) {
+			size_t l = strcspn(p, "\n");
+			fprintf(fp, "%.*s\n", (int)l, p);
+			p += l;
+			if (*p && *++p)
+				fprintf(fp, "%*s", col, "");
+		}
+	}
+}
+
 int cmd_print_help(const struct cmd *c, FILE *fp)
 {
 	print_usage_lines(c, fp);
 	fprintf(fp, "\n%s\n", c->summary);
-	if (c->help && *c->help)
-		fprintf(fp, "\n%s", c->help);
+	int any = c->opts && c->opts[0].lng;
+	if ((c->intro && *c->intro) || any || (c->help && *c->help))
+		fputc('\n', fp);
+	if (c->intro)
+		fputs(c->intro, fp);
+	if (any)
+		print_options(c, fp);
+	if (c->help)
+		fputs(c->help, fp);
 	fprintf(fp, "\nSee mlpkg(1) for details and exit codes.\n");
 	return EXIT_OK;
 }
@@ -315,12 +600,36 @@ struct mlpkg_model *cmd_open(const char *arg, int flags)
 	return r < 0 ? NULL : m;
 }
 
-int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+/* getopt_long's arguments from a command's table, built once per command */
+#define MAX_OPTIONS 32
+static const struct cmd *getopt_for;
+static struct option getopt_long_opts[MAX_OPTIONS + 1];
+static char getopt_short_opts[2 * MAX_OPTIONS + 2];
+
+static void build_getopt(const struct cmd *c)
 {
-	char so[64];
-	snprintf(so, sizeof(so), ":%s", shortopts); /* ':' tells a missing value from an unknown option */
+	size_t n = 0, k = 0;
+	getopt_short_opts[k++] = ':'; /* ':' tells a missing value from an unknown option */
+	for (const struct opt_spec *o = c->opts; o && o->lng && n < MAX_OPTIONS; o++, n++) {
+		getopt_long_opts[n] = (struct option){ o->lng, o->argname ? required_argument : no_argument, NULL, o->key };
+		if (o->flags & (OPT_SHORT | OPT_SHORT_UNLISTED)) {
+			getopt_short_opts[k++] = (char)o->key;
+			if (o->argname)
+				getopt_short_opts[k++] = ':';
+		}
+	}
+	getopt_long_opts[n] = (struct option){ NULL, 0, NULL, 0 };
+	getopt_short_opts[k] = 0;
+	getopt_for = c;
+}
+
+int cmd_getopt(int argc, char **argv, const struct cmd *cmd)
+{
+	if (getopt_for != cmd)
+		build_getopt(cmd);
+	const struct option *longopts = getopt_long_opts;
 	opterr = 0;
-	int c = getopt_long(argc, argv, so, longopts, NULL);
+	int c = getopt_long(argc, argv, getopt_short_opts, longopts, NULL);
 	if (c != '?' && c != ':')
 		return c;
 	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
@@ -329,7 +638,7 @@ int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option
 		fprintf(stderr, "mlpkg: %s: option '%s' needs a value\n", argv[0], arg);
 	else if (optopt && (!arg || arg[0] != '-' || arg[1] != '-'))
 		fprintf(stderr, "mlpkg: %s: unknown option '-%c'\n", argv[0], optopt);
-	else if (strchr(arg, '=') && longopts) {
+	else if (strchr(arg, '=')) {
 		/* --name=value for an option that takes none */
 		size_t l = (size_t)(strchr(arg, '=') - arg - 2);
 		int known = 0;

@@ -5,13 +5,42 @@
 #include <stdio.h>
 #include "model/model.h"
 
+/* One option of a command.  Its table (a static array in commands.c, next
+ * to the command's entry, ended by an all-zero entry) is the only place an
+ * option is declared: cmd_getopt builds getopt_long's arguments from it,
+ * cmd_print_help the option lines of --help, and the completion entry
+ * points (mlpkg __complete, __options, --complete-options) their answers. */
+struct opt_spec {
+	const char *lng;      /* long name without the dashes: "output" */
+	int key;              /* what cmd_getopt returns for it; with OPT_SHORT
+	                       * or OPT_SHORT_UNLISTED also its short form -KEY */
+	unsigned flags;       /* OPT_* below */
+	const char *argname;  /* its value's name in --help ("OUT"); NULL when
+	                       * the option takes no value */
+	const char *help;     /* its --help text, '\n' between lines; NULL:
+	                       * described on the next option's line */
+	const char *complete; /* what completes its value: "file", "dir", or
+	                       * words separated by '|' ("dot|mermaid"); NULL for
+	                       * free text or no value */
+};
+enum {
+	OPT_SHORT = 1 << 0,          /* -KEY works too, shown as "-K, --long" */
+	OPT_SHORT_UNLISTED = 1 << 1, /* -KEY works too, not shown in --help (the
+	                              * man page lists the short forms) */
+	OPT_HIDDEN = 1 << 2,         /* accepted by getopt only, to be refused
+	                              * with a better message than "unknown" */
+};
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *usage;     /* synopsis lines after "mlpkg " */
 	const char *summary;   /* one line */
-	const char *help;      /* options and details for --help */
-	const char *options;   /* options, space-separated, for completions */
+	const char *intro;     /* --help: lines before the options, or NULL */
+	const struct opt_spec *opts; /* its options (--help is everyone's) */
+	int optcol;            /* --help: column of the options' text; 0: the
+	                        * widest option and two spaces, at least 15 */
+	const char *help;      /* --help: the details after the options */
 	const char *words;     /* sub-commands or keywords, for completions */
 };
 
@@ -47,9 +76,14 @@ struct mlpkg_model *cmd_open(const char *arg, int flags);
 /* Reads all of file ("-": standard input) into *buf (NUL-terminated,
  * caller frees); -1 reported ("cannot read", EXIT_NOTFOUND when missing). */
 int cmd_read_input(const char *file, char **buf, size_t *len);
-/* getopt_long over argv (reset for each command); the common options
- * --help is handled by the caller. */
-int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* getopt_long over argv with the options of c's table (set optind to 0
+ * before the first call); returns the option's key, -1 at the end, '?'
+ * after saying what was wrong.  --help is handled before the command runs. */
+int cmd_getopt(int argc, char **argv, const struct cmd *c);
+/* the hidden entry points for completion scripts and tests: argv[0] is
+ * "__complete", "__options", "--complete-commands", "--complete-options"
+ * or "--complete-words"; returns -1 when argv[0] is none of them */
+int cmd_complete(int argc, char **argv);
 /* the worse of two exit codes: the higher, so that several models give the
  * same status in any order */
 int worse(int a, int b);

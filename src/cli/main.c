@@ -43,26 +43,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	/* for the completion scripts */
-	if (!strcmp(a, "--complete-commands")) {
-		for (const struct cmd *c = commands; c->name; c++)
-			printf("%s\n", c->name);
-		return EXIT_OK;
-	}
-	if (!strcmp(a, "--complete-options") || !strcmp(a, "--complete-words")) {
-		const struct cmd *c = argc > 2 ? cmd_find(argv[2]) : NULL;
-		if (c) {
-			const char *s = !strcmp(a, "--complete-options") ? c->options : c->words;
-			for (const char *p = s; *p;) {
-				size_t l = strcspn(p, " ");
-				printf("%.*s\n", (int)l, p);
-				p += l;
-				while (*p == ' ')
-					p++;
-			}
-		}
-		return EXIT_OK;
-	}
+	/* for the completion scripts (hidden: see complete.c) */
+	int crc = cmd_complete(argc - 1, argv + 1);
+	if (crc >= 0)
+		return crc;
 	const struct cmd *c = cmd_find(a);
 	if (!c) {
 		fprintf(stderr, "mlpkg: '%s' is not a command; see 'mlpkg --help'\n", a);
