@@ -11,8 +11,15 @@ _mlpkg()
 		return 0
 	fi
 	cmd=${COMP_WORDS[1]}
+	# preview types: after "preview set" and "meta set preview.type"
+	if { [ "$cmd" = preview ] && [ "$prev" = set ] && [ "$COMP_CWORD" -eq 3 ]; } ||
+		{ [ "$cmd" = meta ] && [ "${COMP_WORDS[2]}" = set ] &&
+		{ [ "$prev" = preview.type ] || [ "$prev" = com.apple.coreml.model.preview.type ]; }; }; then
+		COMPREPLY=($(compgen -W "$(mlpkg --complete-preview-types 2>/dev/null)" -- "$cur"))
+		return 0
+	fi
 	case $prev in
-	-o|--output|--value-file)
+	-o|--output|--value-file|--from|--labels)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	esac

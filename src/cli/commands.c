@@ -19,9 +19,10 @@ const struct cmd commands[] = {
 	{ "meta", cmd_meta,
 	  "meta [list] [--json] [MODEL...]\n"
 	  "meta get [--json] KEY [MODEL]\n"
-	  "meta set [-o OUT] [--dry-run] KEY VALUE [MODEL...]\n"
-	  "meta set [-o OUT] [--dry-run] --value-file FILE KEY [MODEL...]\n"
-	  "meta rm [-o OUT] [--dry-run] KEY [MODEL...]",
+	  "meta set [-o OUT] [--dry-run] [--force] KEY VALUE [KEY VALUE...] [MODEL...]\n"
+	  "meta set [-o OUT] [--dry-run] [--force] --value-file FILE KEY [MODEL...]\n"
+	  "meta set [-o OUT] [--dry-run] [--force] --from FILE.json [MODEL...]\n"
+	  "meta rm [-o OUT] [--dry-run] [--force] KEY... [MODEL...]",
 	  "read and edit model metadata in place",
 	  "  KEY is author, license, version, description (the standard fields), any\n"
 	  "  userDefined key verbatim, or preview.type / preview.params (short for\n"
@@ -31,10 +32,47 @@ const struct cmd commands[] = {
 	  "  --dry-run          show what would change, write nothing\n"
 	  "  --value-file FILE  read VALUE from FILE (- for standard input; one final\n"
 	  "                     newline dropped)\n"
+	  "  --from FILE.json   the keys from a JSON object (- for standard input):\n"
+	  "                     a string sets a key, null removes it\n"
+	  "  --force            write preview keys that do not fit the model\n"
+	  "Several keys go in one atomic save: every value is checked first, and one\n"
+	  "refused refuses them all (exit 2, the model unchanged).  The models follow\n"
+	  "the keys: from the first word in a key's place naming a model (.mlmodel,\n"
+	  ".mlpackage, .zip, or an existing path), else the last word of an odd count.\n"
+	  "Preview keys are checked against the model as mlpkg preview set checks them.\n"
 	  "Without MODEL: $MLPKG_MODEL, the package holding the current folder, or\n"
 	  "the single model in the current folder.\n",
-	  "--json --output --dry-run --value-file --help",
+	  "--json --output --dry-run --value-file --from --force --help",
 	  "list get set rm" },
+	{ "preview", cmd_preview,
+	  "preview [show] [--json] [MODEL]\n"
+	  "preview set [-o OUT] [--dry-run] [--force] [--labels FILE|-] [--params JSON] TYPE [MODEL]\n"
+	  "preview rm [-o OUT] [--dry-run] [MODEL]",
+	  "show, set or remove the preview Xcode shows for a model",
+	  "  --json            JSON output (show): model, type, known, needs, params,\n"
+	  "                    labels, labelCount, problems, notes\n"
+	  "  --labels FILE     the labels, one a line (- for standard input; UTF-8,\n"
+	  "                    blank lines and a final newline ignored, CRLF\n"
+	  "                    accepted): params become {\"labels\": [...]}\n"
+	  "  --params JSON     the params as JSON (with --labels: more members, such\n"
+	  "                    as \"colors\", after the labels)\n"
+	  "  --force           write a preview that does not fit the model\n"
+	  "  -o, --output OUT  write the result to OUT instead of editing in place\n"
+	  "  --dry-run         show what would change, write nothing\n"
+	  "show prints the type, what Xcode needs for it, the labels (one a line,\n"
+	  "counted) and whether they fit the model.  set writes preview.type and\n"
+	  "preview.params in one atomic save (params left as they are when neither\n"
+	  "--labels nor --params is given); rm removes both.  A preview that does not\n"
+	  "fit is refused (exit 2, the model unchanged) unless --force: an image type\n"
+	  "(imageSegmenter, objectDetector, imageClassifier, depthEstimation,\n"
+	  "poseEstimation, styleTransfer) on a model without an image input, a text\n"
+	  "type (textClassifier, wordTagger) without a string input, a segmenter's\n"
+	  "label count other than the classes of the output it colours, labels other\n"
+	  "than the class labels a classifier or detector holds, params that are not\n"
+	  "the JSON object Xcode reads.  Types Xcode is not known to use are accepted\n"
+	  "with a warning.\n",
+	  "--json --labels --params --force --output --dry-run --help",
+	  "show set rm" },
 	{ "pack", cmd_pack, "pack [--store|--deflate] [-o OUT] [PACKAGE]",
 	  "zip a package folder (entries under X.mlpackage/, modes kept)",
 	  "  -o, --output OUT  the zip to write (default: PACKAGE.zip beside it);\n"

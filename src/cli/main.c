@@ -1,6 +1,7 @@
 /* main: mlpkg's entry point; everything else lives in libmlpkg. */
 #include "config.h"
 #include "cli/commands.h"
+#include "query/meta.h"
 #include "base/error.h"
 #include <cjson/cJSON.h>
 #include <curses.h>
@@ -47,6 +48,11 @@ int main(int argc, char **argv)
 	if (!strcmp(a, "--complete-commands")) {
 		for (const struct cmd *c = commands; c->name; c++)
 			printf("%s\n", c->name);
+		return EXIT_OK;
+	}
+	if (!strcmp(a, "--complete-preview-types")) {
+		for (const char *const *t = preview_types; *t; t++)
+			printf("%s\n", *t);
 		return EXIT_OK;
 	}
 	if (!strcmp(a, "--complete-options") || !strcmp(a, "--complete-words")) {
