@@ -4,6 +4,7 @@
  * that a model of any size needs only a few buffers of memory.
  *
  * usage: mkmodel KIND OUT [--size BYTES] [--seed N]
+ * (KIND voc writes no model: the 21 PASCAL VOC labels the segmentation example scores, one a line)
  * Output is a pure function of the arguments: identifiers are fixed and weight values come from a
  * PRNG seeded with --seed (default 1). */
 #ifdef HAVE_CONFIG_H
@@ -1084,6 +1085,23 @@ static void make_segmentation(const char *out)
 	package_manifest(&pkg);
 }
 
+/* ---- voc: the 21 PASCAL VOC class names the segmentation example scores, one a line ---------- */
+static const char *const voc_labels[21] = {
+	"background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
+	"diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+};
+
+static void make_voc(const char *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < 21; i++) {
+		sb_adds(&sb, voc_labels[i]);
+		sb_addc(&sb, '\n');
+	}
+	write_file(out, sb.buf, sb.len);
+	sb_release(&sb);
+}
+
 /* ---- 5. multifunction: two functions, one with a state (spec 9) ----------------------------- */
 static void make_multifunction(const char *out)
 {
@@ -1740,7 +1758,7 @@ static void usage(void) __attribute__((noreturn));
 static void usage(void)
 {
 	fprintf(stderr, "usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
-			"pipeline multifunction bignn bigpkg)\n",
+			"pipeline multifunction bignn bigpkg voc)\n",
 		progname);
 	exit(2);
 }
@@ -1816,14 +1834,14 @@ int main(int argc, char **argv)
 		usage();
 	const char *kind = pos[0], *out = pos[1];
 	static const char *const kinds[] = { "segmentation", "nn", "nnclassifier", "pipeline", "multifunction",
-					     "bignn", "bigpkg" };
+					     "bignn", "bigpkg", "voc" };
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
 			break;
 	if (k == sizeof kinds / sizeof kinds[0]) {
 		fprintf(stderr, "%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
-				"bignn bigpkg)\n",
+				"bignn bigpkg voc)\n",
 			progname, kind);
 		exit(2);
 	}
@@ -1839,6 +1857,7 @@ int main(int argc, char **argv)
 	case 4: make_multifunction(out); break;
 	case 5: make_bignn(out, size, seed); break;
 	case 6: make_bigpkg(out, size, seed); break;
+	case 7: make_voc(out); break;
 	default: usage();
 	}
 	out_path = NULL;
