@@ -90,6 +90,27 @@ expect_exit 3 "preview rm of a model without a preview: exit 3" "$MLPKG" preview
 expect_exit 0 "preview of a model without one lists the types" "$MLPKG" preview "$D"
 check "... saying there is none" grep -q '^types: .*imageSegmenter' "$TMP/out"
 
+# a detector: its labels in the non-maximum suppression member
+"$MKMODEL" detector "$TMP/Det.mlmodel" >/dev/null 2>&1
+expect_exit 0 "labels of a detector pipeline" "$MLPKG" labels "$TMP/Det.mlmodel"
+check "... its 80 labels from the non-maximum suppression member" sh -c "[ \$(wc -l < '$TMP/out') -eq 80 ] && head -1 '$TMP/out' | grep -qx person && tail -1 '$TMP/out' | grep -qx toothbrush"
+run "$MLPKG" labels --json "$TMP/Det.mlmodel"
+check "... --json names the member" grep -q '"source": "pipeline.models\[1\].nonMaximumSuppression"' "$TMP/out"
+"$MLPKG" labels "$TMP/Det.mlmodel" >"$TMP/coco.txt"
+cp "$TMP/Det.mlmodel" "$TMP/Det0.mlmodel"
+expect_exit 2 "objectDetector with labels other than the model's: refused" "$MLPKG" preview set objectDetector --labels "$TMP/qs/examples/voc.txt" "$TMP/Det.mlmodel"
+check "... naming both counts and where the model's are, the model byte-identical" sh -c "grep -q '21 labels, but the model holds 80 class labels (pipeline.models\[1\].nonMaximumSuppression)' '$TMP/err' && cmp -s '$TMP/Det0.mlmodel' '$TMP/Det.mlmodel'"
+expect_exit 0 "objectDetector with the model's own labels: set" "$MLPKG" preview set objectDetector --labels "$TMP/coco.txt" "$TMP/Det.mlmodel"
+expect_exit 0 "info names the preview type and its label count" "$MLPKG" info "$TMP/Det.mlmodel"
+check "... preview: objectDetector (80 labels)" grep -q '^ *preview: *objectDetector (80 labels)$' "$TMP/out"
+run "$MLPKG" info --json "$TMP/Det.mlmodel"
+check "... in --json too" sh -c "grep -q '\"previewType\": \"objectDetector\"' '$TMP/out' && grep -q '\"previewLabels\": 80' '$TMP/out'"
+# a model without class labels: labels lists its preview's, saying so
+"$MKMODEL" nn "$TMP/N.mlmodel" >/dev/null 2>&1
+"$MLPKG" preview set imageSegmenter --params '{"labels": ["x", "y"]}' "$TMP/N.mlmodel" 2>/dev/null
+expect_exit 0 "labels of a model without class labels: its preview's" "$MLPKG" labels "$TMP/N.mlmodel"
+check "... listed, and said to be the preview's" sh -c "[ \"\$(cat '$TMP/out')\" = \"\$(printf 'x\ny')\" ] && grep -q \"no class labels in the model; these are its preview's (preview.params)\" '$TMP/err'"
+
 # SIGKILL during preview set: neither key or both
 if python_or_skip "SIGKILL during preview set"; then
 	mkdir -p "$TMP/k"

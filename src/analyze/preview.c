@@ -80,21 +80,7 @@ static void free_list(char **v, size_t n)
 
 int preview_params_labels(const char *val, size_t len, char ***v, size_t *n)
 {
-	*v = NULL;
-	*n = 0;
-	cJSON *j = cJSON_ParseWithLength(val, len);
-	const cJSON *l = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "labels") : NULL;
-	const cJSON *e;
-	int ok = cJSON_IsArray(l);
-	cJSON_ArrayForEach(e, l) if (!cJSON_IsString(e)) ok = 0;
-	if (ok) {
-		size_t k = (size_t)cJSON_GetArraySize(l), i = 0;
-		*v = xcalloc(k ? k : 1, sizeof(**v));
-		cJSON_ArrayForEach(e, l) (*v)[i++] = xstrdup(e->valuestring);
-		*n = k;
-	}
-	cJSON_Delete(j);
-	return ok;
+	return meta_params_labels(val, len, v, n);
 }
 
 int preview_labels_parse(const char *text, size_t len, char ***v, size_t *n, char **why)

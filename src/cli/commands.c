@@ -111,8 +111,8 @@ const struct cmd commands[] = {
 	  "  --json       one JSON object per model (an array for several)\n"
 	  "Shows the format and sizes (spec, weight files, total on disk), the spec\n"
 	  "version and the OS releases that read it, the model type (pipelines as a\n"
-	  "tree), inputs, outputs, functions and states, metadata, the preview type,\n"
-	  "counts (layers or operations, weight tensors, parameters, weight bytes;\n"
+	  "tree), inputs, outputs, functions and states, metadata, the preview type\n"
+	  "with the count of labels its params hold, counts (layers or operations, weight tensors, parameters, weight bytes;\n"
 	  "trees and nodes, support vectors, coefficients, examples for the other\n"
 	  "kinds of model) and notes on anything odd: metadata overlays, unknown\n"
 	  "fields, an unset model type, a spec version lower than the features used\n"
@@ -197,10 +197,12 @@ const struct cmd commands[] = {
 	  "Lists one label a line: neural-network, GLM, SVM, tree-ensemble and\n"
 	  "nearest-neighbors classifiers, the member of a pipeline classifier that has\n"
 	  "them, an ML program's classify op, Create ML's text classifiers and word\n"
-	  "taggers (their tags).  set reads one label a line from FILE\n"
+	  "taggers (their tags), a detector's non-maximum suppression member; else\n"
+	  "the labels of the model's preview params, saying so.\n"
+	  "set reads one label a line from FILE\n"
 	  "(- for standard input) and replaces them in place, keeping their kind\n"
 	  "(string or int64); a count other than the model's, duplicates and empty\n"
-	  "labels are refused (exit 2, nothing written).  Exit 3: not a classifier.\n",
+	  "labels are refused (exit 2, nothing written).  Exit 3: no labels.\n",
 	  "--json --output --dry-run --help", "list set" },
 	{ "graph", cmd_graph,
 	  "graph [--format dot|mermaid] [--consts] [--grep REGEX | --around NAME [--depth N]] [-o FILE] [MODEL]",
