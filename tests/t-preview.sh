@@ -111,6 +111,27 @@ check "... in --json too" sh -c "grep -q '\"previewType\": \"objectDetector\"' '
 expect_exit 0 "labels of a model without class labels: its preview's" "$MLPKG" labels "$TMP/N.mlmodel"
 check "... listed, and said to be the preview's" sh -c "[ \"\$(cat '$TMP/out')\" = \"\$(printf 'x\ny')\" ] && grep -q \"no class labels in the model; these are its preview's (preview.params)\" '$TMP/err'"
 
+# a text classifier (Create ML): an image type refused, its own labels accepted
+if fixtures_or_skip "preview types on a text classifier (carwatson)"; then
+	copy_fixture "$FIXTURES/createml-carwatson.mlmodel" car.mlmodel
+	cp "$TMP/car.mlmodel" "$TMP/car0.mlmodel"
+	expect_exit 2 "imageSegmenter on a text classifier with a string input: refused" "$MLPKG" preview set imageSegmenter "$TMP/car.mlmodel"
+	check "... naming its string input, the model byte-identical" sh -c "grep -q \"imageSegmenter previews need an image input, and the model's inputs are 'text' (string)\" '$TMP/err' && cmp -s '$TMP/car0.mlmodel' '$TMP/car.mlmodel'"
+	"$MLPKG" labels "$TMP/car.mlmodel" >"$TMP/car.txt"
+	expect_exit 0 "textClassifier with the model's own labels: set" "$MLPKG" preview set textClassifier --labels "$TMP/car.txt" "$TMP/car.mlmodel"
+fi
+
+# completions offer the preview types
+if command -v bash >/dev/null 2>&1; then
+	comp() { PATH="$(dirname "$MLPKG"):$PATH" bash -c ". '$top_srcdir/completions/mlpkg.bash'; COMP_WORDS=($1); COMP_CWORD=$2; _mlpkg; printf '%s\n' \"\${COMPREPLY[@]}\""; }
+	got=$(comp "mlpkg preview set imageS" 3)
+	check "bash completion: preview types after 'preview set'" test "$got" = imageSegmenter
+	got=$(comp "mlpkg meta set preview.type pose" 4)
+	check "bash completion: preview types after 'meta set preview.type'" test "$got" = poseEstimation
+else
+	skip "bash completion of preview types (no bash)"
+fi
+
 # SIGKILL during preview set: neither key or both
 if python_or_skip "SIGKILL during preview set"; then
 	mkdir -p "$TMP/k"
