@@ -4,6 +4,7 @@
  * that a model of any size needs only a few buffers of memory.
  *
  * usage: mkmodel KIND OUT [--size BYTES] [--seed N]
+ * (KIND voc writes no model: the 21 PASCAL VOC labels the segmentation example scores, one a line)
  * Output is a pure function of the arguments: identifiers are fixed and weight values come from a
  * PRNG seeded with --seed (default 1). */
 #ifdef HAVE_CONFIG_H
@@ -1084,6 +1085,23 @@ static void make_segmentation(const char *out)
 	package_manifest(&pkg);
 }
 
+/* ---- voc: the 21 PASCAL VOC class names the segmentation example scores, one a line ---------- */
+static const char *const voc_labels[21] = {
+	"background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
+	"diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+};
+
+static void make_voc(const char *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < 21; i++) {
+		sb_adds(&sb, voc_labels[i]);
+		sb_addc(&sb, '\n');
+	}
+	write_file(out, sb.buf, sb.len);
+	sb_release(&sb);
+}
+
 /* ---- 5. multifunction: two functions, one with a state (spec 9) ----------------------------- */
 static void make_multifunction(const char *out)
 {
@@ -1392,6 +1410,91 @@ static void make_nnclassifier(const char *out)
 	Model *m = model_new(4, d);
 	m->type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_NEURAL_NETWORK_CLASSIFIER;
 	m->neuralnetworkclassifier = nc;
+	write_model(m, out);
+}
+
+/* ---- detector: a network then non-maximum suppression holding 80 COCO labels ----------------- */
+static const char *const coco_labels[80] = {
+	"person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
+	"fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
+	"elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
+	"skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard",
+	"tennis racket", "bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
+	"sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch",
+	"potted plant", "bed", "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard", "cell phone",
+	"microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors", "teddy bear",
+	"hair drier", "toothbrush",
+};
+
+static void make_detector(const char *out)
+{
+	/* stage 1: image -> raw_confidence [1, 80], raw_coordinates [1, 4] */
+	ModelDesc *d1 = desc_new();
+	desc_input(d1, feature("image", NULL, ft_image(32, 32, CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB)));
+	desc_output(d1, feature("raw_confidence", NULL, ft_array(AT_DOUBLE, ISHAPE(1, 80))));
+	desc_output(d1, feature("raw_coordinates", NULL, ft_array(AT_DOUBLE, ISHAPE(1, 4))));
+	CoreML__Specification__NeuralNetwork *nn =
+		NEWMSG(CoreML__Specification__NeuralNetwork, CORE_ML__SPECIFICATION__NEURAL_NETWORK__INIT);
+	PUSH(nn->n_layers, nn->layers, layer_conv("conv1", "image", "conv1_output", 3, 8, 3, 2));
+	PUSH(nn->n_layers, nn->layers, layer_relu("relu1", "conv1_output", "relu1_output"));
+	PUSH(nn->n_layers, nn->layers, layer_flatten("flatten1", "relu1_output", "flatten1_output"));
+	PUSH(nn->n_layers, nn->layers,
+	     layer_inner("scores", "flatten1_output", "raw_confidence", 8 * 16 * 16, 80, weights_quant8(80, 8 * 16 * 16, 0.05f)));
+	PUSH(nn->n_layers, nn->layers,
+	     layer_inner("boxes", "flatten1_output", "raw_coordinates", 8 * 16 * 16, 4, weights_quant8(4, 8 * 16 * 16, 0.05f)));
+	Model *m1 = model_new(3, d1);
+	m1->type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_NEURAL_NETWORK;
+	m1->neuralnetwork = nn;
+
+	/* stage 2: non-maximum suppression, which holds the class labels */
+	ModelDesc *d2 = desc_new();
+	desc_input(d2, feature("raw_confidence", NULL, ft_array(AT_DOUBLE, ISHAPE(1, 80))));
+	desc_input(d2, feature("raw_coordinates", NULL, ft_array(AT_DOUBLE, ISHAPE(1, 4))));
+	desc_input(d2, feature("iouThreshold", NULL, ft_double()));
+	desc_input(d2, feature("confidenceThreshold", NULL, ft_double()));
+	desc_output(d2, feature("confidence", NULL, ft_array(AT_DOUBLE, ISHAPE(1, 80))));
+	desc_output(d2, feature("coordinates", NULL, ft_array(AT_DOUBLE, ISHAPE(1, 4))));
+	CoreML__Specification__NonMaximumSuppression *nms = NEWMSG(
+		CoreML__Specification__NonMaximumSuppression, CORE_ML__SPECIFICATION__NON_MAXIMUM_SUPPRESSION__INIT);
+	CoreML__Specification__NonMaximumSuppression__PickTop *top =
+		NEWMSG(CoreML__Specification__NonMaximumSuppression__PickTop,
+		       CORE_ML__SPECIFICATION__NON_MAXIMUM_SUPPRESSION__PICK_TOP__INIT);
+	nms->suppression_method_case = CORE_ML__SPECIFICATION__NON_MAXIMUM_SUPPRESSION__SUPPRESSION_METHOD_PICK_TOP;
+	nms->picktop = top;
+	CoreML__Specification__StringVector *labels =
+		NEWMSG(CoreML__Specification__StringVector, CORE_ML__SPECIFICATION__STRING_VECTOR__INIT);
+	for (size_t i = 0; i < 80; i++)
+		PUSH(labels->n_vector, labels->vector, astr(coco_labels[i]));
+	nms->class_labels_case = CORE_ML__SPECIFICATION__NON_MAXIMUM_SUPPRESSION__CLASS_LABELS_STRING_CLASS_LABELS;
+	nms->stringclasslabels = labels;
+	nms->iouthreshold = 0.45;
+	nms->confidencethreshold = 0.25;
+	nms->confidenceinputfeaturename = astr("raw_confidence");
+	nms->coordinatesinputfeaturename = astr("raw_coordinates");
+	nms->iouthresholdinputfeaturename = astr("iouThreshold");
+	nms->confidencethresholdinputfeaturename = astr("confidenceThreshold");
+	nms->confidenceoutputfeaturename = astr("confidence");
+	nms->coordinatesoutputfeaturename = astr("coordinates");
+	Model *m2 = model_new(3, d2);
+	m2->type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_NON_MAXIMUM_SUPPRESSION;
+	m2->nonmaximumsuppression = nms;
+
+	ModelDesc *d = desc_new();
+	desc_input(d, feature("image", "A 32x32 colour image", ft_image(32, 32, CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB)));
+	desc_input(d, feature("iouThreshold", "Overlap above which boxes are merged", ft_double()));
+	desc_input(d, feature("confidenceThreshold", "Score below which boxes are dropped", ft_double()));
+	desc_output(d, feature("confidence", "Per-class scores of each box", ft_array(AT_DOUBLE, ISHAPE(1, 80))));
+	desc_output(d, feature("coordinates", "Each box: x, y, width, height", ft_array(AT_DOUBLE, ISHAPE(1, 4))));
+	metadata(d, "mlpkg examples", "Finds the 80 COCO classes (synthetic weights)", "1.0", "MIT");
+	CoreML__Specification__Pipeline *p =
+		NEWMSG(CoreML__Specification__Pipeline, CORE_ML__SPECIFICATION__PIPELINE__INIT);
+	PUSH(p->n_models, p->models, m1);
+	PUSH(p->n_models, p->models, m2);
+	PUSH(p->n_names, p->names, astr("detector"));
+	PUSH(p->n_names, p->names, astr("nms"));
+	Model *m = model_new(3, d);
+	m->type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_PIPELINE;
+	m->pipeline = p;
 	write_model(m, out);
 }
 
@@ -1743,7 +1846,7 @@ static void usage(void) __attribute__((noreturn));
 static void usage(void)
 {
 	fprintf(stderr, "usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
-			"pipeline multifunction bignn bigpkg)\n",
+			"pipeline multifunction bignn bigpkg voc detector)\n",
 		progname);
 	exit(2);
 }
@@ -1819,14 +1922,14 @@ int main(int argc, char **argv)
 		usage();
 	const char *kind = pos[0], *out = pos[1];
 	static const char *const kinds[] = { "segmentation", "nn", "nnclassifier", "pipeline", "multifunction",
-					     "bignn", "bigpkg" };
+					     "bignn", "bigpkg", "voc", "detector" };
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
 			break;
 	if (k == sizeof kinds / sizeof kinds[0]) {
 		fprintf(stderr, "%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
-				"bignn bigpkg)\n",
+				"bignn bigpkg voc detector)\n",
 			progname, kind);
 		exit(2);
 	}
@@ -1842,6 +1945,8 @@ int main(int argc, char **argv)
 	case 4: make_multifunction(out); break;
 	case 5: make_bignn(out, size, seed); break;
 	case 6: make_bigpkg(out, size, seed); break;
+	case 7: make_voc(out); break;
+	case 8: make_detector(out); break;
 	default: usage();
 	}
 	out_path = NULL;

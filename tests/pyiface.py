@@ -156,6 +156,10 @@ def labels(m):
         c = getattr(m, t)
         k = c.WhichOneof("ClassLabels")
         return list(getattr(c, k).vector) if k else None
+    if t == "nonMaximumSuppression":
+        c = m.nonMaximumSuppression
+        k = c.WhichOneof("ClassLabels")
+        return [str(x) for x in getattr(c, k).vector] if k else None
     if t == "textClassifier":
         c = m.textClassifier
         return list(c.stringClassLabels.vector) if c.WhichOneof("ClassLabels") else None

@@ -12,13 +12,14 @@ PP=com.apple.coreml.model.preview.params
 spec_of() { if [ -d "$1" ]; then echo "$1/Data/com.apple.CoreML/model.mlmodel"; else echo "$1"; fi; }
 inode() { inode_of "$1"; }
 
-# tutorial M: set preview.type + params, compare, remove, compare bytes
+# tutorial M LABEL [--force]: set preview.type + params, compare, remove,
+# compare bytes (--force: a model the preview does not fit)
 tutorial() {
-	m=$1 label=$2
+	m=$1 label=$2 force=${3:-}
 	orig="$TMP/orig.$$"
 	rm -rf "$orig"; cp -R "$m" "$orig"
-	expect_exit 0 "$label: meta set preview.type imageSegmenter" "$MLPKG" meta set preview.type imageSegmenter "$m"
-	expect_exit 0 "$label: meta set preview.params (21 VOC labels)" "$MLPKG" meta set preview.params "$VOC" "$m"
+	expect_exit 0 "$label: meta set preview.type imageSegmenter" "$MLPKG" meta set $force preview.type imageSegmenter "$m"
+	expect_exit 0 "$label: meta set preview.params (21 VOC labels)" "$MLPKG" meta set $force preview.params "$VOC" "$m"
 	run "$MLPKG" meta get preview.type "$m"
 	check "$label: meta get preview.type prints the raw value" sh -c "[ \"\$(cat '$TMP/out')\" = imageSegmenter ]"
 	run "$MLPKG" meta get "$PP" "$m"
@@ -51,7 +52,7 @@ assert all(ub[k]==ua[k] for k in ua if k not in ('$PT','$PP'))
 		"$MLPKG" meta rm preview.params "$m" && "$MLPKG" meta rm preview.type "$m"
 		check "$label: meta rm brings back the original bytes" cmp -s "$(spec_of "$orig")" "$(spec_of "$m")"
 	else
-		"$MLPKG" meta rm preview.params "$m" && "$MLPKG" meta set preview.type "$had_pt" "$m"
+		"$MLPKG" meta rm preview.params "$m" && "$MLPKG" meta set $force preview.type "$had_pt" "$m"
 		check "$label: meta rm and restoring brings back the original bytes" cmp -s "$(spec_of "$orig")" "$(spec_of "$m")"
 	fi
 	rm -rf "$orig"
@@ -122,7 +123,9 @@ expect_exit 2 "imageSegmenter labels must be strings" "$MLPKG" meta set preview.
 expect_exit 2 "imageSegmenter colors must be #RRGGBB" "$MLPKG" meta set preview.params '{"labels": ["a"], "colors": ["red"]}' "$f"
 check "refused values: file byte-identical and same inode" sh -c "cmp -s '$TMP/before.mlmodel' '$f' && [ $i0 = \$($STAT_INODE '$f') ]"
 expect_exit 0 "imageSegmenter params with colors accepted" "$MLPKG" meta set preview.params '{"labels": ["a", "b"], "colors": ["#000000", "#FFaa00"]}' "$f"
-"$MLPKG" meta set preview.type poseEstimation "$f"
+expect_exit 2 "poseEstimation over imageSegmenter params: refused" "$MLPKG" meta set preview.type poseEstimation "$f"
+check "... saying why, in one line" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'preview.params for poseEstimation needs numbers' '$TMP/err'"
+expect_exit 0 "poseEstimation over imageSegmenter params: --force writes it" "$MLPKG" meta set --force preview.type poseEstimation "$f"
 expect_exit 2 "poseEstimation params need numbers" "$MLPKG" meta set preview.params '{"width_multiplier": "x", "output_stride": 16}' "$f"
 expect_exit 0 "poseEstimation params accepted" "$MLPKG" meta set preview.params '{"width_multiplier": 1.0, "output_stride": 16}' "$f"
 expect_exit 0 "an unknown preview.type is accepted" "$MLPKG" meta set preview.type myOwnPreview "$f"
@@ -251,13 +254,46 @@ check "... the new package's overlay follows, the original stays" sh -c "grep -q
 # a preview type set over params that do not suit it: said, and check warns
 "$MKMODEL" nn "$TMP/pv.mlmodel" >/dev/null 2>&1
 "$MLPKG" meta set preview.params '[1, 2]' "$TMP/pv.mlmodel" 2>/dev/null
-expect_exit 0 "preview.type over params that do not suit it: set" "$MLPKG" meta set preview.type imageSegmenter "$TMP/pv.mlmodel"
-check "... with a warning naming the problem" grep -q "its preview.params do not suit imageSegmenter (preview.params for imageSegmenter must be a JSON object)" "$TMP/err"
+cp "$TMP/pv.mlmodel" "$TMP/pv.before"
+expect_exit 2 "preview.type over params that do not suit it: refused" "$MLPKG" meta set preview.type imageSegmenter "$TMP/pv.mlmodel"
+check "... naming the problem, the model byte-identical" sh -c "grep -q 'preview.params for imageSegmenter must be a JSON object; the model is unchanged (--force writes it anyway)' '$TMP/err' && cmp -s '$TMP/pv.before' '$TMP/pv.mlmodel'"
+expect_exit 0 "preview.type over params that do not suit it: --force sets it" "$MLPKG" meta set --force preview.type imageSegmenter "$TMP/pv.mlmodel"
+check "... with a warning naming the problem" grep -q "warning: '$TMP/pv.mlmodel': preview.params for imageSegmenter must be a JSON object (written as --force asks)" "$TMP/err"
 expect_exit 0 "... check passes" "$MLPKG" check "$TMP/pv.mlmodel"
 check "... with a warning" grep -q "warning: description.metadata.userDefined: preview.params for imageSegmenter must be a JSON object" "$TMP/out"
 "$MLPKG" meta set preview.params '{"labels": ["a", "b"]}' "$TMP/pv.mlmodel" 2>/dev/null
 run "$MLPKG" check "$TMP/pv.mlmodel"
 check "... and none once they suit" grep -q ': ok$' "$TMP/out"
+
+# several keys in one edit: all or nothing
+"$MKMODEL" nn "$TMP/multi.mlmodel" >/dev/null 2>&1
+M="$TMP/multi.mlmodel"
+cp "$M" "$TMP/multi.before"
+expect_exit 2 "meta set a 1 preview.params '{bad' M: refused" "$MLPKG" meta set a 1 preview.params '{bad' "$M"
+check "... in one line naming the model, which is byte-identical" sh -c "one_line() { [ \$(wc -l < '$TMP/err') -eq 1 ]; }; one_line && grep -q \"^mlpkg: '$M': preview.params is not valid JSON\" '$TMP/err' && cmp -s '$TMP/multi.before' '$M'"
+expect_exit 2 "meta set a 1 b 2 with a bad second value (not UTF-8): refused" "$MLPKG" meta set a 1 b "$(printf '\377')" "$M"
+check "... the model byte-identical" cmp -s "$TMP/multi.before" "$M"
+expect_exit 0 "meta set a 1 b 2 M: one edit" "$MLPKG" meta set a 1 b 2 "$M"
+check "... sets both" sh -c "[ \"\$('$MLPKG' meta get a '$M')\" = 1 ] && [ \"\$('$MLPKG' meta get b '$M')\" = 2 ]"
+expect_exit 0 "meta set preview.type imageSegmenter preview.params '{\"labels\":[\"a\",\"b\"]}' M" "$MLPKG" meta set preview.type imageSegmenter preview.params '{"labels":["a","b"]}' "$M"
+check "... sets both" sh -c "[ \"\$('$MLPKG' meta get preview.type '$M')\" = imageSegmenter ] && [ \"\$('$MLPKG' meta get preview.params '$M')\" = '{\"labels\":[\"a\",\"b\"]}' ]"
+expect_exit 0 "params before the type they suit: checked against the new type" "$MLPKG" meta set preview.params '{"width_multiplier": 1.0, "output_stride": 16}' preview.type poseEstimation "$M"
+check "... both set" sh -c "[ \"\$('$MLPKG' meta get preview.type '$M')\" = poseEstimation ]"
+expect_exit 0 "meta rm takes several keys" "$MLPKG" meta rm a b "$M"
+check "... both gone" sh -c "! '$MLPKG' meta get a '$M' 2>/dev/null && ! '$MLPKG' meta get b '$M' 2>/dev/null"
+cp "$M" "$TMP/multi.before"
+expect_exit 3 "meta rm of a present and an absent key: exit 3" "$MLPKG" meta rm preview.type no.such.key "$M"
+check "... nothing removed, the model byte-identical" cmp -s "$TMP/multi.before" "$M"
+printf '{"author": "From File", "x.y": "1", "preview.type": null}' >"$TMP/from.json"
+expect_exit 0 "meta set --from FILE.json: strings set, null removes" "$MLPKG" meta set --from "$TMP/from.json" "$M"
+check "... as the file says" sh -c "[ \"\$('$MLPKG' meta get author '$M')\" = 'From File' ] && [ \"\$('$MLPKG' meta get x.y '$M')\" = 1 ] && ! '$MLPKG' meta get preview.type '$M' 2>/dev/null"
+cp "$M" "$TMP/multi.before"
+expect_exit 2 "meta set --from - with a number value: refused" sh -c "printf '{\"author\": \"z\", \"n\": 3}' | '$MLPKG' meta set --from - '$M'"
+check "... naming the key, the model byte-identical" sh -c "grep -q \"the value of 'n' must be a string\" '$TMP/err' && cmp -s '$TMP/multi.before' '$M'"
+expect_exit 2 "meta set --from a file that is not an object: refused" sh -c "echo '[1]' | '$MLPKG' meta set --from - '$M'"
+cp "$M" "$TMP/multi2.mlmodel"
+expect_exit 0 "meta set KEY VALUE with two models still edits both" "$MLPKG" meta set author Both "$M" "$TMP/multi2.mlmodel"
+check "... both" sh -c "[ \"\$('$MLPKG' meta get author '$M')\" = Both ] && [ \"\$('$MLPKG' meta get author '$TMP/multi2.mlmodel')\" = Both ]"
 
 # a damaged overlay: the spec is edited, the overlay left byte for byte, said once
 "$MKMODEL" segmentation "$TMP/dmg.mlpackage" >/dev/null 2>&1
@@ -298,11 +334,11 @@ check "twenty parallel meta set on a package: all twenty ($n)" test "$n" -eq 20
 # the real fixtures
 if fixtures_or_skip "meta set tutorial and byte-exact undo on asl, fritz, s4tf and catfeeder"; then
 	copy_fixture "$FIXTURES/asl-HandPoseClassifier.mlmodel" asl.mlmodel
-	tutorial "$TMP/asl.mlmodel" "asl .mlmodel (Create ML, 5 keys)"
+	tutorial "$TMP/asl.mlmodel" "asl .mlmodel (Create ML, 5 keys)" --force
 	copy_fixture "$FIXTURES/fritz-hairseg-fast-4MB.mlmodel" hair.mlmodel
-	tutorial "$TMP/hair.mlmodel" "fritz .mlmodel (no metadata keys)"
+	tutorial "$TMP/hair.mlmodel" "fritz .mlmodel (no metadata keys)" --force
 	copy_fixture "$FIXTURES/s4tf-s4tf_model-notype.mlmodel" notype.mlmodel
-	tutorial "$TMP/notype.mlmodel" "s4tf model without a type"
+	tutorial "$TMP/notype.mlmodel" "s4tf model without a type" --force
 	copy_fixture "$FIXTURES/catfeeder-yolov8n.mlpackage" cat.mlpackage
 	w0=$(inode "$TMP/cat.mlpackage/Data/com.apple.CoreML/weights/weight.bin")
 	tutorial "$TMP/cat.mlpackage" "catfeeder package"

@@ -1,5 +1,6 @@
 /* check: validate a model without Core ML (see check.h). */
 #include "analyze/check-internal.h"
+#include "analyze/preview.h"
 #include "query/meta.h"
 #include "base/error.h"
 #include "edit/iface.h"
@@ -700,20 +701,19 @@ static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model
 	return rc;
 }
 
-/* Xcode's preview: params that are not JSON, or do not suit the type */
+/* Xcode's preview: its type, labels and params against the model
+ * (analyze/preview.h), each problem a warning */
 static void check_preview(struct mlpkg_model *m, struct check_report *r)
 {
-	char *type = NULL, *params = NULL;
-	size_t tl, pl;
-	if (meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) == 1 &&
-	    meta_get(m->root, PREVIEW_TYPE_KEY, &type, &tl) >= 0) {
-		char *why = meta_params_problem(params, pl, type);
-		if (why)
-			add(r, CHECK_WARNING, "description.metadata.userDefined", "%s", why);
-		free(why);
-	}
-	free(type);
-	free(params);
+	struct preview_fit f = { 0 };
+	struct error_capture cap;
+	/* a spec that does not decode is said by the checks that follow */
+	error_capture_begin(&cap, ERRCAP_DROP);
+	int rc = preview_fit_model(m->root, &f);
+	error_capture_end(&cap);
+	for (size_t i = 0; rc == 0 && i < f.problems.n; i++)
+		add(r, CHECK_WARNING, "description.metadata.userDefined", "%s", f.problems.v[i]);
+	preview_fit_release(&f);
 }
 
 int check_model(struct mlpkg_model *m, struct check_report *r)

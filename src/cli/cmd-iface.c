@@ -1,6 +1,7 @@
 /* cmd-iface: mlpkg describe, mlpkg rename and mlpkg labels: interface
  * edits in place (atomic), to -o OUT, or shown with --dry-run. */
 #include "cli/commands.h"
+#include "query/meta.h"
 #include "base/error.h"
 #include "edit/iface.h"
 #include "base/jsonout.h"
@@ -188,6 +189,24 @@ static void distinct(struct iface_labels *l)
 	l->n = k;
 }
 
+/* where a model holds no class labels: those of its preview's params, as
+ * labels from "preview.params" (1), else 0 */
+static int preview_labels(struct mlpkg_model *m, struct iface_labels *l)
+{
+	char *params = NULL;
+	size_t pl;
+	memset(l, 0, sizeof(*l));
+	if (meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) != 1)
+		return 0;
+	int r = meta_params_labels(params, pl, &l->v, &l->n);
+	free(params);
+	if (r == 1) {
+		l->kind = LABELS_STRING;
+		l->where = xstrdup("preview.params");
+	}
+	return r == 1;
+}
+
 static int labels_list_one(const char *path, const struct edit_opts *o, int several, struct jw *w)
 {
 	struct mlpkg_model *m = cmd_open(path, 0);
@@ -198,10 +217,15 @@ static int labels_list_one(const char *path, const struct edit_opts *o, int seve
 	int rc = EXIT_OK;
 	if (r < 0) {
 		rc = last_error_code();
-	} else if (r == 0) {
+	} else if (r == 0 && preview_labels(m, &l) == 0) {
 		error_code(EXIT_NOTFOUND, "'%s': no class labels (not a classifier)", m->path);
 		rc = EXIT_NOTFOUND;
 	} else {
+		if (r == 0) {
+			fflush(stdout);
+			fprintf(stderr, "mlpkg: note: '%s': no class labels in the model; these are its preview's (preview.params)\n",
+				m->path);
+		}
 		if (l.per_example)
 			distinct(&l);
 		if (o->json) {

@@ -75,6 +75,11 @@ static void info_json(struct jw *w, const struct summary *in)
 		jw_strn(w, in->preview, in->preview_len);
 	else
 		jw_null(w);
+	jw_key(w, "previewLabels");
+	if (in->preview_labels >= 0)
+		jw_int(w, in->preview_labels);
+	else
+		jw_null(w);
 	const struct model_counts *c = &in->total;
 	jw_key(w, "counts");
 	jw_obj(w);

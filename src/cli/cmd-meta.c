@@ -2,21 +2,26 @@
 #include "cli/commands.h"
 #include "base/error.h"
 #include "base/jsonout.h"
+#include "analyze/preview.h"
 #include "query/meta.h"
 #include "query/overlay.h"
 #include "edit/txn.h"
 #include "base/xalloc.h"
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct meta_opts {
 	int json, dry_run;
 	const char *out;
 	const char *value_file;
+	const char *from;
+	int force;
 };
 
 
@@ -37,22 +42,6 @@ static void print_quoted_value(const char *v, size_t n)
 			from = i + 1;
 		}
 	fput_escaped(stdout, v + from, n - from);
-}
-
-/* A preview type set over preview.params that do not suit it: said */
-static void params_note(struct mlpkg_model *m, const char *type, size_t tlen)
-{
-	char *params = NULL, *t = xstrndup(type, tlen);
-	size_t pl;
-	if (meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) == 1) {
-		char *why = meta_params_problem(params, pl, t);
-		if (why)
-			warning("'%s': its preview.params do not suit %s (%s); set them with mlpkg meta set preview.params",
-				m->path, t, why);
-		free(why);
-	}
-	free(params);
-	free(t);
 }
 
 /* Warns when Xcode's metadata overlay says otherwise than the spec for
@@ -150,67 +139,135 @@ static int do_get(const char *key, const char *path, const struct meta_opts *o)
 	return rc;
 }
 
-/* set (val != NULL) or rm one model, in one edit transaction */
-static int do_edit(const char *key, const char *val, size_t len, const char *path, const struct meta_opts *o)
+/* one edit of a meta set / rm (rm: key removed) */
+struct kv {
+	const char *key;
+	char *val;
+	size_t len;
+	int rm;
+};
+
+static int is_preview_key(const char *key)
+{
+	int std;
+	const char *k = meta_canonical(key, &std);
+	return !strcmp(k, PREVIEW_TYPE_KEY) || !strcmp(k, PREVIEW_PARAMS_KEY);
+}
+
+/* the dry run's line for edit i */
+static void dry_line(struct edit_txn *t, size_t i, const struct kv *e, int r)
+{
+	int std;
+	const char *k = meta_canonical(e->key, &std);
+	const char *old = NULL;
+	size_t oldlen = 0;
+	int had = txn_edit_old(t, i, &old, &oldlen);
+	if (e->rm)
+		printf(r ? "would remove %s (was \"" : "%s absent", k);
+	else if (!r)
+		printf("%s unchanged", k);
+	else
+		printf("would set %s = \"", k);
+	if (!e->rm && r) {
+		print_quoted_value(e->val, e->len);
+		fputc('"', stdout);
+		if (had == 1) {
+			fputs(" (was \"", stdout);
+			print_quoted_value(old, oldlen);
+			fputs("\")", stdout);
+		}
+	} else if (e->rm && r) {
+		print_quoted_value(old, oldlen);
+		fputs("\")", stdout);
+	}
+}
+
+/* Whether the preview the edits leave fits the model (analyze/preview.h):
+ * 0 (notes said; with --force, problems warned about), or -1 refused
+ * (EXIT_USAGE, one line) */
+int cmd_preview_fit(struct mlpkg_model *m, int force)
+{
+	struct preview_fit f = { 0 };
+	if (preview_fit_model(m->root, &f) < 0) {
+		preview_fit_release(&f);
+		return -1;
+	}
+	char *why = preview_fit_problems(&f);
+	int rc = 0;
+	if (why && !force)
+		rc = error_code(EXIT_USAGE, "'%s': %s; the model is unchanged (--force writes it anyway)", m->path, why);
+	else if (why)
+		warning("'%s': %s (written as --force asks)", m->path, why);
+	for (size_t i = 0; rc == 0 && i < f.notes.n; i++) {
+		fflush(stdout);
+		fprintf(stderr, "mlpkg: note: '%s': %s\n", m->path, f.notes.v[i]);
+	}
+	free(why);
+	preview_fit_release(&f);
+	return rc;
+}
+
+/* the edits e[0..n) of one model, in one edit transaction: every value
+ * checked before anything is written, and the preview's fit when a preview
+ * key is set (a removal is never refused for it) */
+static int do_edit(const struct kv *e, size_t n, const char *path, const struct meta_opts *o)
 {
 	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
 	struct mlpkg_model *m = cmd_open(path, flags);
 	if (!m)
 		return last_error_code();
-	int std, rc = EXIT_OK;
-	const char *k = meta_canonical(key, &std);
+	int rc = EXIT_OK, r = 0, changed = 0, preview = 0;
+	int *res = xcalloc(n ? n : 1, sizeof(*res));
 	struct edit_txn *t = txn_begin(m);
-	/* the value checked (a refusal: EXIT_USAGE), then the spec edited */
-	int r = val ? txn_meta_set(t, key, val, len) : txn_meta_rm(t, key);
-	const char *old = NULL;
-	size_t oldlen = 0;
-	int had = r >= 0 ? txn_edit_old(t, 0, &old, &oldlen) : 0;
+	txn_set_force(t, o->force);
+	/* each value checked (a refusal: EXIT_USAGE), then the tree edited */
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		r = e[i].rm ? txn_meta_rm(t, e[i].key) : txn_meta_set(t, e[i].key, e[i].val, e[i].len);
+		res[i] = r;
+		changed |= r == 1;
+		if (r == 1 && !e[i].rm && is_preview_key(e[i].key))
+			preview = 1;
+	}
 	/* Xcode's overlay follows, even when the spec already says so: worked
 	 * out before anything is written */
 	if (r >= 0 && txn_prepare(t) < 0)
 		r = -1;
 	int onew = r >= 0 && txn_overlay_changes(t, OVERLAY_META);
-	int held = r >= 0 ? txn_edit_held(t, 0) : -1;
 	char *rel = overlay_rel(m, OVERLAY_META);
-	if (r < 0) {
+	if (r < 0)
 		rc = last_error_code();
-	} else if (!val && r == 0 && !o->out && !onew) {
-		rc = (error_code(EXIT_NOTFOUND, "'%s': no metadata key '%s'", m->path, key), EXIT_NOTFOUND);
+	for (size_t i = 0; rc == EXIT_OK && i < n; i++)
+		if (e[i].rm && res[i] == 0 && !o->out && txn_edit_held(t, i) != 1)
+			rc = (error_code(EXIT_NOTFOUND, "'%s': no metadata key '%s'%s", m->path, e[i].key,
+					 n > 1 ? "; the model is unchanged" : ""),
+			      EXIT_NOTFOUND);
+	if (rc == EXIT_OK && preview && cmd_preview_fit(m, o->force) < 0)
+		rc = last_error_code();
+	if (rc != EXIT_OK) {
+		/* refused: nothing written */
 	} else if (o->dry_run) {
-		printf("%s: ", m->path);
-		if (!val)
-			printf(r ? "would remove %s (was \"" : "%s absent", k);
-		else if (!r)
-			printf("%s unchanged", k);
-		else
-			printf("would set %s = \"", k);
-		if (val && r) {
-			print_quoted_value(val, len);
-			fputc('"', stdout);
-			if (had == 1) {
-				fputs(" (was \"", stdout);
-				print_quoted_value(old, oldlen);
-				fputs("\")", stdout);
-			}
-		} else if (!val && r) {
-			print_quoted_value(old, oldlen);
-			fputs("\")", stdout);
+		for (size_t i = 0; i < n; i++) {
+			printf("%s: ", m->path);
+			dry_line(t, i, &e[i], res[i]);
+			fputc('\n', stdout);
 		}
-		fputc('\n', stdout);
 		if (onew)
 			printf("  and in the overlay %s\n", rel);
-	} else if (r == 1 || o->out || onew) {
-		if (val && !strcmp(k, PREVIEW_TYPE_KEY))
-			params_note(m, val, len);
+	} else if (changed || o->out || onew) {
+		int lacks = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!e[i].rm && txn_edit_held(t, i) == 0)
+				lacks = 1;
 		if (txn_commit(t, o->out, 0) < 0)
 			rc = last_error_code();
 		else if (onew)
 			fprintf(stderr, "mlpkg: '%s': updated the overlay %s to match\n", o->out ? o->out : m->path, rel);
-		else if (held == 0 && val)
-			warning("'%s' carries a metadata overlay (%s) without this key; Xcode may show the overlay's values",
-				o->out ? o->out : m->path, rel);
+		else if (lacks)
+			warning("'%s' carries a metadata overlay (%s) without %s; Xcode may show the overlay's values",
+				o->out ? o->out : m->path, rel, n > 1 ? "some of these keys" : "this key");
 	}
 	free(rel);
+	free(res);
 	txn_end(t);
 	mlpkg_close(m);
 	return rc;
@@ -229,6 +286,70 @@ static int read_value_file(const char *file, char **buf, size_t *len)
 	return 0;
 }
 
+/* 1 when word names a model: it ends in .mlmodel, .mlpackage or .zip, or
+ * something by that name exists */
+static int looks_like_model(const char *w)
+{
+	size_t l = strlen(w);
+	while (l > 1 && w[l - 1] == '/')
+		l--;
+	static const char *const ext[] = { ".mlmodel", ".mlpackage", ".zip" };
+	for (size_t i = 0; i < 3; i++) {
+		size_t el = strlen(ext[i]);
+		if (l > el && !strncasecmp(w + l - el, ext[i], el))
+			return 1;
+	}
+	return access(w, F_OK) == 0;
+}
+
+/* --from FILE: a JSON object of keys, each a string to set or null to
+ * remove; refused (EXIT_USAGE) otherwise, before any model is opened */
+static int read_from(const char *file, struct kv **out, size_t *n)
+{
+	char *text;
+	size_t len;
+	*out = NULL;
+	*n = 0;
+	if (read_value_file(file, &text, &len) < 0)
+		return -1;
+	const char *name = strcmp(file, "-") ? file : "(standard input)";
+	cJSON *j = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return error_code(EXIT_USAGE, "'%s': not a JSON object of metadata keys", name);
+	}
+	size_t cap = 0;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, j) {
+		if (!cJSON_IsString(m) && !cJSON_IsNull(m)) {
+			error_code(EXIT_USAGE, "'%s': the value of '%s' must be a string (or null to remove it)", name,
+				   m->string);
+			for (size_t i = 0; i < *n; i++)
+				free((*out)[i].val);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			cJSON_Delete(j);
+			return -1;
+		}
+		xgrow((void **)out, &cap, *n + 1, sizeof(**out));
+		struct kv *e = &(*out)[(*n)++];
+		/* the key outlives the JSON: kept in the value's allocation */
+		size_t kl = strlen(m->string);
+		size_t vl = cJSON_IsString(m) ? strlen(m->valuestring) : 0;
+		char *buf = xmalloc(kl + 1 + vl + 1);
+		memcpy(buf, m->valuestring && cJSON_IsString(m) ? m->valuestring : "", vl + 1);
+		memcpy(buf + vl + 1, m->string, kl + 1);
+		e->val = buf;
+		e->len = vl;
+		e->key = buf + vl + 1;
+		e->rm = cJSON_IsNull(m);
+	}
+	cJSON_Delete(j);
+	return 0;
+}
+
 int cmd_meta(int argc, char **argv)
 {
 	const struct cmd *self = cmd_find("meta");
@@ -241,6 +362,8 @@ int cmd_meta(int argc, char **argv)
 		case 'o': o.out = optarg; break;
 		case 'n': o.dry_run = 1; break;
 		case 'F': o.value_file = optarg; break;
+		case 'J': o.from = optarg; break;
+		case 'f': o.force = 1; break;
 		default: return cmd_usage(self, "unknown option");
 		}
 	}
@@ -253,7 +376,7 @@ int cmd_meta(int argc, char **argv)
 		ac--;
 	}
 	if (!strcmp(sub, "list")) {
-		if (o.out || o.dry_run || o.value_file)
+		if (o.out || o.dry_run || o.value_file || o.from || o.force)
 			return cmd_usage(self, "meta list takes only --json");
 		struct jw w;
 		jw_init(&w, stdout);
@@ -277,37 +400,89 @@ int cmd_meta(int argc, char **argv)
 	}
 	if (o.json)
 		return cmd_usage(self, "--json goes with meta list and meta get");
-	const char *key = ac > 0 ? av[0] : NULL;
-	char *val = NULL;
-	size_t len = 0;
+	if (o.force && strcmp(sub, "set") && strcmp(sub, "rm"))
+		return cmd_usage(self, "--force goes with meta set and meta rm");
+	struct kv *e = NULL;
+	size_t n = 0, cap = 0;
+	int nm = 0;   /* the models: av[ac - nm .. ac) */
 	int rc = EXIT_OK;
-	if (!key)
-		return cmd_usage(self, "meta %s needs a KEY", sub);
-	if (!strcmp(sub, "set")) {
-		if (o.value_file) {
-			if (read_value_file(o.value_file, &val, &len) < 0)
-				return last_error_code();
-			av++, ac--;
-		} else {
-			if (ac < 2)
-				return cmd_usage(self, "meta set needs KEY and VALUE");
-			val = xstrdup(av[1]);
-			len = strlen(val);
-			av += 2, ac -= 2;
-		}
-	} else {
+	if (!strcmp(sub, "set") && o.from) {
 		if (o.value_file)
-			return cmd_usage(self, "--value-file goes with meta set");
-		av++, ac--;
+			return cmd_usage(self, "--from and --value-file go separately");
+		if (read_from(o.from, &e, &n) < 0)
+			return last_error_code();
+		nm = ac;
+	} else if (!strcmp(sub, "set") && o.value_file) {
+		if (ac < 1)
+			return cmd_usage(self, "meta set needs a KEY");
+		e = xcalloc(1, sizeof(*e));
+		e[0].key = av[0];
+		if (read_value_file(o.value_file, &e[0].val, &e[0].len) < 0) {
+			free(e);
+			return last_error_code();
+		}
+		n = 1;
+		nm = ac - 1;
+	} else if (!strcmp(sub, "set")) {
+		if (ac < 2)
+			return cmd_usage(self, "meta set needs KEY and VALUE");
+		/* KEY VALUE pairs, then the models: from the first key place
+		 * (after the first pair) holding a model's name, else the last
+		 * word of an odd count */
+		int k = 2;
+		while (k < ac && !looks_like_model(av[k]))
+			k += 2;
+		if (k >= ac)
+			k = ac % 2 ? ac - 1 : ac;
+		for (int i = 0; i + 1 < k; i += 2) {
+			xgrow((void **)&e, &cap, n + 1, sizeof(*e));
+			e[n++] = (struct kv){ av[i], xstrdup(av[i + 1]), strlen(av[i + 1]), 0 };
+		}
+		nm = ac - k;
+	} else {
+		if (o.value_file || o.from)
+			return cmd_usage(self, "--value-file and --from go with meta set");
+		if (ac < 1)
+			return cmd_usage(self, "meta rm needs a KEY");
+		/* KEY..., then the models: from the first word naming one */
+		int k = 1;
+		while (k < ac && !looks_like_model(av[k]))
+			k++;
+		for (int i = 0; i < k; i++) {
+			xgrow((void **)&e, &cap, n + 1, sizeof(*e));
+			e[n++] = (struct kv){ av[i], NULL, 0, 1 };
+		}
+		nm = ac - k;
 	}
-	if (o.out && ac > 1) {
-		free(val);
-		return cmd_usage(self, "-o takes a single MODEL");
+	for (size_t i = 0; i < n; i++)
+		if (!*meta_canonical(e[i].key, &(int){ 0 })) {
+			rc = cmd_usage(self, "an empty key cannot be %s", e[i].rm ? "removed" : "set");
+			break;
+		}
+	if (rc == EXIT_OK && o.out && nm > 1)
+		rc = cmd_usage(self, "-o takes a single MODEL");
+	if (rc == EXIT_OK) {
+		/* a preview type before params: their check takes the type the
+		 * edits leave, not the one the model had */
+		for (size_t i = 1; i < n; i++) {
+			int std;
+			if (strcmp(meta_canonical(e[i].key, &std), PREVIEW_TYPE_KEY))
+				continue;
+			struct kv x = e[i];
+			size_t j = i;
+			for (; j > 0 && !strcmp(meta_canonical(e[j - 1].key, &std), PREVIEW_PARAMS_KEY); j--)
+				e[j] = e[j - 1];
+			e[j] = x;
+		}
+		char **models = av + (ac - nm);
+		if (nm == 0)
+			rc = do_edit(e, n, NULL, &o);
+		for (int i = 0; i < nm; i++)
+			rc = worse(rc, do_edit(e, n, models[i], &o));
 	}
-	if (ac == 0)
-		rc = do_edit(key, val ? val : NULL, len, NULL, &o);
-	for (int i = 0; i < ac; i++)
-		rc = worse(rc, do_edit(key, val, len, av[i], &o));
-	free(val);
+	for (size_t i = 0; i < n; i++)
+		free(e[i].val);
+	free(e);
 	return rc;
 }
+

@@ -44,6 +44,39 @@ static const struct opt_spec meta_opts[] = {
 	  "read VALUE from FILE (- for standard input; one final\n"
 	  "newline dropped)",
 	  "file" },
+	{ "from", 'J', 0, "FILE.json",
+	  "the keys from a JSON object (- for standard input):\n"
+	  "a string sets a key, null removes it",
+	  "file" },
+	{ "force", 'f', 0, NULL,
+	  "write preview keys that do not fit the model",
+	  NULL },
+	{ 0 },
+};
+
+static const struct opt_spec preview_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output (show): model, type, known, needs, params,\n"
+	  "labels, labelCount, problems, notes",
+	  NULL },
+	{ "labels", 'L', 0, "FILE",
+	  "the labels, one a line (- for standard input; UTF-8,\n"
+	  "blank lines and a final newline ignored, CRLF\n"
+	  "accepted): params become {\"labels\": [...]}",
+	  "file" },
+	{ "params", 'P', 0, "JSON",
+	  "the params as JSON (with --labels: more members, such\n"
+	  "as \"colors\", after the labels)",
+	  NULL },
+	{ "force", 'f', 0, NULL,
+	  "write a preview that does not fit the model",
+	  NULL },
+	{ "output", 'o', OPT_SHORT, "OUT",
+	  "write the result to OUT instead of editing in place",
+	  "file" },
+	{ "dry-run", 'n', OPT_SHORT_UNLISTED, NULL,
+	  "show what would change, write nothing",
+	  NULL },
 	{ 0 },
 };
 
@@ -245,17 +278,44 @@ const struct cmd commands[] = {
 	{ .name = "meta", .fn = cmd_meta,
 	  .usage = "meta [list] [--json] [MODEL...]\n"
 	           "meta get [--json] KEY [MODEL]\n"
-	           "meta set [-o OUT] [--dry-run] KEY VALUE [MODEL...]\n"
-	           "meta set [-o OUT] [--dry-run] --value-file FILE KEY [MODEL...]\n"
-	           "meta rm [-o OUT] [--dry-run] KEY [MODEL...]",
+	           "meta set [-o OUT] [--dry-run] [--force] KEY VALUE [KEY VALUE...] [MODEL...]\n"
+	           "meta set [-o OUT] [--dry-run] [--force] --value-file FILE KEY [MODEL...]\n"
+	           "meta set [-o OUT] [--dry-run] [--force] --from FILE.json [MODEL...]\n"
+	           "meta rm [-o OUT] [--dry-run] [--force] KEY... [MODEL...]",
 	  .summary = "read and edit model metadata in place",
 	  .intro = "  KEY is author, license, version, description (the standard fields), any\n"
 	  "  userDefined key verbatim, or preview.type / preview.params (short for\n"
 	  "  com.apple.coreml.model.preview.type / .params).\n",
 	  .opts = meta_opts,
-	  .help = "Without MODEL: $MLPKG_MODEL, the package holding the current folder, or\n"
+	  .optcol = 21,
+	  .help = "Several keys go in one atomic save: every value is checked first, and one\n"
+	  "refused refuses them all (exit 2, the model unchanged).  The models follow\n"
+	  "the keys: from the first word in a key's place naming a model (.mlmodel,\n"
+	  ".mlpackage, .zip, or an existing path), else the last word of an odd count.\n"
+	  "Preview keys are checked against the model as mlpkg preview set checks them.\n"
+	  "Without MODEL: $MLPKG_MODEL, the package holding the current folder, or\n"
 	  "the single model in the current folder.\n",
 	  .words = "list get set rm",
+	},
+	{ .name = "preview", .fn = cmd_preview,
+	  .usage = "preview [show] [--json] [MODEL]\n"
+	           "preview set [-o OUT] [--dry-run] [--force] [--labels FILE|-] [--params JSON] TYPE [MODEL]\n"
+	           "preview rm [-o OUT] [--dry-run] [MODEL]",
+	  .summary = "show, set or remove the preview Xcode shows for a model",
+	  .opts = preview_opts,
+	  .help = "show prints the type, what Xcode needs for it, the labels (one a line,\n"
+	  "counted) and whether they fit the model.  set writes preview.type and\n"
+	  "preview.params in one atomic save (params left as they are when neither\n"
+	  "--labels nor --params is given); rm removes both.  A preview that does not\n"
+	  "fit is refused (exit 2, the model unchanged) unless --force: an image type\n"
+	  "(imageSegmenter, objectDetector, imageClassifier, depthEstimation,\n"
+	  "poseEstimation, styleTransfer) on a model without an image input, a text\n"
+	  "type (textClassifier, wordTagger) without a string input, a segmenter's\n"
+	  "label count other than the classes of the output it colours, labels other\n"
+	  "than the class labels a classifier or detector holds, params that are not\n"
+	  "the JSON object Xcode reads.  Types Xcode is not known to use are accepted\n"
+	  "with a warning.\n",
+	  .words = "show set rm",
 	},
 	{ .name = "pack", .fn = cmd_pack,
 	  .usage = "pack [--store|--deflate] [-o OUT] [PACKAGE]",
@@ -291,8 +351,9 @@ const struct cmd commands[] = {
 	  .opts = info_opts,
 	  .help = "Shows the format and sizes (spec, weight files, total on disk), the spec\n"
 	  "version and the OS releases that read it, the model type (pipelines as a\n"
-	  "tree), inputs, outputs, functions and states, metadata, the preview type,\n"
-	  "counts (layers or operations, weight tensors, parameters, weight bytes;\n"
+	  "tree), inputs, outputs, functions and states, metadata, the preview type\n"
+	  "with the count of labels its params hold, counts (layers or operations,\n"
+	  "weight tensors, parameters, weight bytes;\n"
 	  "trees and nodes, support vectors, coefficients, examples for the other\n"
 	  "kinds of model) and notes on anything odd: metadata overlays, unknown\n"
 	  "fields, an unset model type, a spec version lower than the features used\n"
@@ -374,10 +435,12 @@ const struct cmd commands[] = {
 	  .help = "Lists one label a line: neural-network, GLM, SVM, tree-ensemble and\n"
 	  "nearest-neighbors classifiers, the member of a pipeline classifier that has\n"
 	  "them, an ML program's classify op, Create ML's text classifiers and word\n"
-	  "taggers (their tags).  set reads one label a line from FILE\n"
+	  "taggers (their tags), a detector's non-maximum suppression member; else\n"
+	  "the labels of the model's preview params, saying so.\n"
+	  "set reads one label a line from FILE\n"
 	  "(- for standard input) and replaces them in place, keeping their kind\n"
 	  "(string or int64); a count other than the model's, duplicates and empty\n"
-	  "labels are refused (exit 2, nothing written).  Exit 3: not a classifier.\n",
+	  "labels are refused (exit 2, nothing written).  Exit 3: no labels.\n",
 	  .words = "list set",
 	},
 	{ .name = "graph", .fn = cmd_graph,

@@ -65,6 +65,13 @@ int cmd_browse(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_preview(int argc, char **argv);
+
+/* Whether the preview keys m's tree holds (after edits) fit the model
+ * (analyze/preview.h): 0, notes said on stderr and, with force, the
+ * problems warned about; -1 refused (reported in one line naming m,
+ * EXIT_USAGE). */
+int cmd_preview_fit(struct mlpkg_model *m, int force);
 
 /* prints the command's --help */
 int cmd_print_help(const struct cmd *c, FILE *fp);

@@ -14,9 +14,13 @@
  *   mlpkg --complete-options CMD  CMD's long options and --help
  *   mlpkg --complete-words CMD    CMD's sub-commands or keywords
  *
+ * A preview type completes after "preview set" and after the key
+ * preview.type of "meta set".
+ *
  * None of them is in --help: they are for programs. */
 #include "cli/commands.h"
 #include "base/error.h"
+#include "query/meta.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +72,31 @@ static void complete_value(const struct opt_spec *o, const char *cur)
 		print_words(o->complete, "|", cur);
 }
 
+/* whether the word being typed (words[n - 1]) is a preview type: the first
+ * word after "preview set", or the value after the key preview.type (short
+ * or whole) in "meta set"; options and their values are passed over */
+static int wants_preview_type(const struct cmd *c, int n, char **words)
+{
+	int pos = 0; /* words before the one typed that are not options */
+	const char *first = NULL, *last = NULL;
+	for (int i = 1; i < n - 1; i++) {
+		if (words[i][0] == '-' && words[i][1]) {
+			if (!strchr(words[i], '=') && value_option(c, words[i]))
+				i++;
+			continue;
+		}
+		if (!pos++)
+			first = words[i];
+		last = words[i];
+	}
+	if (!first || strcmp(first, "set"))
+		return 0;
+	if (c->fn == cmd_preview)
+		return pos == 1;
+	return c->fn == cmd_meta && pos % 2 == 0 &&
+	       (!strcmp(last, "preview.type") || !strcmp(last, "com.apple.coreml.model.preview.type"));
+}
+
 /* words[0] is the command, words[n - 1] the word being typed */
 static void complete(int n, char **words)
 {
@@ -112,6 +141,12 @@ static void complete(int n, char **words)
 	}
 	if (n == 2)
 		print_words(c->words, " ", cur);
+	else if (!options_end && wants_preview_type(c, n, words)) {
+		for (const char *const *t = preview_types; *t; t++)
+			if (starts(*t, cur))
+				puts(*t);
+		return;
+	}
 	puts(":model");
 }
 

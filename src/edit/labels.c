@@ -1,6 +1,7 @@
 /* labels: a classifier's class labels over the spec tree, read and
  * replaced in place (see labels.h): NN, GLM, SVM, tree-ensemble, kNN and
- * text classifiers, word taggers, pipelines, an ML program's classify op. */
+ * text classifiers, word taggers, a detector's non-maximum suppression,
+ * pipelines, an ML program's classify op. */
 #include "edit/labels.h"
 #include "edit/internal.h"
 #include "base/jsonedit.h"
@@ -404,7 +405,9 @@ static int find_sites(struct mt_node *m, struct lsites *out, int depth)
 		return 0;
 	}
 	int cml = num == M_TEXT_CLASSIFIER || num == M_WORD_TAGGER;
-	if ((num >= M_GLM_CLASSIFIER && num <= M_KNN_CLASSIFIER) || cml) {
+	/* a detector's non-maximum suppression holds its class labels as a
+	 * classifier does (stringClassLabels 100, int64ClassLabels 101) */
+	if ((num >= M_GLM_CLASSIFIER && num <= M_KNN_CLASSIFIER) || cml || num == M_NMS) {
 		struct mt_node *cls = mt_child(m, (size_t)t);
 		if (!cls)
 			return -1;

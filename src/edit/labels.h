@@ -17,7 +17,8 @@ struct iface_labels {
 };
 void iface_labels_release(struct iface_labels *l);
 /* The class labels of a classifier: NN, GLM, SVM, tree-ensemble and kNN
- * classifiers, the member of a pipeline that has them (the last one), an
+ * classifiers, a detector's non-maximum suppression, the member of a
+ * pipeline that has them (the last one), an
  * ML program's classify op (a literal or a const op's value).  1 found, 0
  * none (not a classifier), -1 error. */
 int iface_labels_get(struct mt_node *root, struct iface_labels *l);

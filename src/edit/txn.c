@@ -42,6 +42,7 @@ struct edit_txn {
 	struct txn_edit *e;
 	size_t n, cap;
 	int failed;        /* the exit class of a refused edit, 0 when none */
+	int force;         /* txn_set_force */
 	int spec_changed;
 	int prepared;      /* the overlays are worked out for e[0..prepared) */
 	struct txn_overlay ov[2];
@@ -60,6 +61,11 @@ struct edit_txn *txn_begin(struct mlpkg_model *m)
 void txn_set_label(struct edit_txn *t, const char *label)
 {
 	t->label = label;
+}
+
+void txn_set_force(struct edit_txn *t, int force)
+{
+	t->force = force;
 }
 
 void txn_end(struct edit_txn *t)
@@ -117,7 +123,7 @@ static int do_meta_set(struct edit_txn *t, const char *key, const char *val, siz
 	const char *k = meta_canonical(key, &std);
 	char *ptype = NULL;
 	size_t pl;
-	if (!strcmp(k, PREVIEW_PARAMS_KEY) && meta_get(t->m->root, PREVIEW_TYPE_KEY, &ptype, &pl) < 0)
+	if (!strcmp(k, PREVIEW_PARAMS_KEY) && !t->force && meta_get(t->m->root, PREVIEW_TYPE_KEY, &ptype, &pl) < 0)
 		return -1;
 	int ok = meta_check(t->label, key, val, len, ptype);
 	free(ptype);

@@ -35,6 +35,10 @@ struct edit_txn *txn_begin(struct mlpkg_model *m);
 /* The name refusals of values give the model; NULL: none (the browser,
  * whose status line shows them). */
 void txn_set_label(struct edit_txn *t, const char *label);
+/* force: metadata values are refused only for what any value must be
+ * (UTF-8; preview.params JSON), not for what the preview type takes (the
+ * front ends' --force). */
+void txn_set_force(struct edit_txn *t, int force);
 /* Ends the transaction and frees it; when it was not committed nothing was
  * written (m's tree keeps the edits).  t may be NULL. */
 void txn_end(struct edit_txn *t);

@@ -426,3 +426,22 @@ int meta_check(const char *label, const char *key, const char *val, size_t len, 
 		return check_params(label, val, len, ptype);
 	return 0;
 }
+
+int meta_params_labels(const char *val, size_t len, char ***v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	cJSON *j = cJSON_ParseWithLength(val, len);
+	const cJSON *l = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "labels") : NULL;
+	const cJSON *e;
+	int ok = cJSON_IsArray(l);
+	cJSON_ArrayForEach(e, l) if (!cJSON_IsString(e)) ok = 0;
+	if (ok) {
+		size_t k = (size_t)cJSON_GetArraySize(l), i = 0;
+		*v = xcalloc(k ? k : 1, sizeof(**v));
+		cJSON_ArrayForEach(e, l) (*v)[i++] = xstrdup(e->valuestring);
+		*n = k;
+	}
+	cJSON_Delete(j);
+	return ok;
+}

@@ -34,6 +34,10 @@ int meta_check(const char *label, const char *key, const char *val, size_t len, 
 /* what is wrong with preview.params val for preview type ptype (NULL: any),
  * in words (caller frees), or NULL when they suit it */
 char *meta_params_problem(const char *val, size_t len, const char *ptype);
+/* The labels of preview params val[0..len) ({"labels": [...]}): 1 and
+ * *v[0..*n) (caller frees each and the array), 0 when the params are not
+ * JSON or hold no array of string labels. */
+int meta_params_labels(const char *val, size_t len, char ***v, size_t *n);
 /* the preview types Xcode knows (NULL-terminated) */
 extern const char *const preview_types[];
 

@@ -82,6 +82,18 @@ int summary_gather(struct summary *in, struct mlpkg_model *m)
 		return -1;
 	if (meta_get(m->root, PREVIEW_TYPE_KEY, &in->preview, &in->preview_len) < 0)
 		return -1;
+	in->preview_labels = -1;
+	char *params = NULL, **lv;
+	size_t pl, ln;
+	if (meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) < 0)
+		return -1;
+	if (params && meta_params_labels(params, pl, &lv, &ln) == 1) {
+		in->preview_labels = (long)ln;
+		for (size_t i = 0; i < ln; i++)
+			free(lv[i]);
+		free(lv);
+	}
+	free(params);
 	if (spec_need(m->root, &in->need, &in->need_why) < 0 || model_notes(m, &in->notes) < 0)
 		return -1;
 	in->spec_bytes = (int64_t)m->spec_len;
@@ -289,6 +301,8 @@ void summary_text(FILE *fp, const struct summary *in)
 	if (in->preview) {
 		label(fp, "preview");
 		fput_escaped(fp, in->preview, in->preview_len);
+		if (in->preview_labels >= 0)
+			fprintf(fp, " (%ld label%s)", in->preview_labels, in->preview_labels == 1 ? "" : "s");
 		fputc('\n', fp);
 	}
 	const struct model_counts *c = &in->total;

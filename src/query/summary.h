@@ -26,6 +26,7 @@ struct summary {
 	size_t nmeta;
 	char *preview;
 	size_t preview_len;
+	long preview_labels;   /* the labels its preview.params hold, -1 none */
 	struct strlist notes;
 	int64_t spec_bytes, weight_bytes, disk_bytes;
 };
