@@ -236,6 +236,16 @@ static int open_package(struct mlpkg_model *m, int lock)
 	}
 	if (read_small_file(mpath, &m->manifest_text, &m->manifest_len, MAX_MANIFEST) < 0) {
 		int e = errno;
+		struct stat lst;
+		if (e == ENOENT && lstat(mpath, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+			/* there is one, but it leads nowhere */
+			char to[PATH_MAX];
+			ssize_t tl = readlink(mpath, to, sizeof to - 1);
+			to[tl > 0 ? tl : 0] = 0;
+			free(mpath);
+			return error_code(EXIT_INVALID, "'%s': Manifest.json is a symbolic link to nothing ('%s' does not exist)",
+					  m->path, to);
+		}
 		free(mpath);
 		if (e == ENOENT && is_compiled_model(m->pkg_dir))
 			return error_code(EXIT_INVALID, "'%s': a compiled model (.mlmodelc), which mlpkg does not read; "
