@@ -628,3 +628,27 @@ int mlpkg_has_file(struct mlpkg_model *m, const char *rel)
 {
 	return mlpkg_file_size(m, rel) >= 0;
 }
+
+int mlpkg_has_item(struct mlpkg_model *m, const char *rel)
+{
+	if (m->fmt == FMT_PACKAGE) {
+		char *full = xasprintf("%s/%s", m->pkg_dir, rel);
+		struct stat st;
+		int ok = stat(full, &st) == 0;
+		free(full);
+		return ok;
+	}
+	if (m->fmt != FMT_ZIP)
+		return 0;
+	if (mlpkg_has_file(m, rel))
+		return 1;
+	char *dir = xasprintf("%s%s/", m->zip_prefix, rel);
+	size_t dl = strlen(dir);
+	int found = 0;
+	for (long i = 0, n = zipio_count(m->zip); i < n && !found; i++) {
+		const char *name = zipio_name(m->zip, i);
+		found = name && !strncmp(name, dir, dl);
+	}
+	free(dir);
+	return found;
+}
