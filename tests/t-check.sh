@@ -40,6 +40,24 @@ copy_fixture "$TMP/DeepLab.mlpackage" NoWeights.mlpackage
 rm "$TMP/NoWeights.mlpackage/Data/com.apple.CoreML/weights/weight.bin"
 expect_exit 1 "a missing weight file: exit 1" "$MLPKG" check "$TMP/NoWeights.mlpackage"
 check "... reported" grep -q 'weight.bin: the weight file the spec names is missing' "$TMP/out"
+# the weights folder gone: the zip reports what the folder does, line for
+# line (a zip need not hold folder entries: one without them, made by zip -D,
+# is not missing its folders)
+copy_fixture "$TMP/DeepLab.mlpackage" NoDir.mlpackage
+rm -r "$TMP/NoDir.mlpackage/Data/com.apple.CoreML/weights"
+expect_exit 1 "the weights folder missing: exit 1" "$MLPKG" check "$TMP/NoDir.mlpackage"
+sed 's/^[^:]*: //' "$TMP/out" >"$TMP/nodir.folder"
+check "... the manifest item and the weight file reported" sh -c "grep -q \"'Data/com.apple.CoreML/weights' is missing from the package\" '$TMP/nodir.folder' && grep -q 'weight file the spec names is missing' '$TMP/nodir.folder'"
+run "$MLPKG" pack -o "$TMP/NoDir.zip" "$TMP/NoDir.mlpackage"
+expect_exit 1 "... zipped: exit 1" "$MLPKG" check "$TMP/NoDir.zip"
+sed 's/^[^:]*: //' "$TMP/out" >"$TMP/nodir.zip.out"
+check "... the same items as the folder" cmp -s "$TMP/nodir.folder" "$TMP/nodir.zip.out"
+if command -v zip >/dev/null; then
+	(cd "$TMP" && rm -f nofolders.zip && zip -qrD nofolders.zip DeepLab.mlpackage)
+	expect_exit 0 "a zip without folder entries: its folders are there" "$MLPKG" check "$TMP/nofolders.zip"
+else
+	skip "zip not installed: a zip without folder entries"
+fi
 # a manifest entry pointing outside: refused as not a valid package
 copy_fixture "$TMP/DeepLab.mlpackage" Outside.mlpackage
 sed 's|"com.apple.CoreML/weights"|"../../../etc"|' "$TMP/DeepLab.mlpackage/Manifest.json" >"$TMP/Outside.mlpackage/Manifest.json"

@@ -251,6 +251,19 @@ check "... the new zip's overlay follows, the old one stays" sh -c "unzip -p '$T
 expect_exit 0 "Xcode overlay: meta set -o a new package" "$MLPKG" meta set -o "$TMP/xc3.mlpackage" author Pkg "$TMP/xc.mlpackage"
 check "... the new package's overlay follows, the original stays" sh -c "grep -q '\"Pkg\"' '$TMP/xc3.mlpackage/Data/com.apple.CoreML/Metadata.json' && cmp -s '$TMP/xc.want' '$XC'"
 
+# Xcode's "--" for a creator-defined key without a value: meta set then meta
+# rm of that key gives back the overlay Xcode wrote, byte for byte (not an
+# empty object, which Xcode never writes)
+"$MKMODEL" segmentation "$TMP/xb.mlpackage" >/dev/null 2>&1
+XB="$TMP/xb.mlpackage/Data/com.apple.CoreML/Metadata.json"
+printf '{\n  "MLModelVersionStringKey" : "1.0",\n  "MLModelDescriptionKey" : "--",\n  "MLModelCreatorDefinedKey" : {\n    "task" : "--"\n  },\n  "MLModelAuthorKey" : "mlpkg examples",\n  "MLModelLicenseKey" : "MIT"\n}' >"$XB"
+cp "$XB" "$TMP/xb.orig"
+expect_exit 0 "Xcode overlay with a \"--\" key: meta set it" "$MLPKG" meta set task detect "$TMP/xb.mlpackage"
+check "... the overlay says it" grep -q '^    "task" : "detect"$' "$XB"
+expect_exit 0 "... then meta rm it" "$MLPKG" meta rm task "$TMP/xb.mlpackage"
+check "... gives back the overlay as Xcode wrote it, byte for byte" cmp -s "$TMP/xb.orig" "$XB"
+check "... and the spec has no such key" sh -c "! '$MLPKG' meta get task '$TMP/xb.mlpackage' 2>/dev/null"
+
 # a preview type set over params that do not suit it: said, and check warns
 "$MKMODEL" nn "$TMP/pv.mlmodel" >/dev/null 2>&1
 "$MLPKG" meta set preview.params '[1, 2]' "$TMP/pv.mlmodel" 2>/dev/null

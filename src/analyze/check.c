@@ -175,12 +175,13 @@ static void check_manifest(struct mlpkg_model *m, struct check_report *r)
 			if (stat(full, &st) < 0)
 				add(r, CHECK_ERROR, path, "'Data/%s' is missing from the package", it->path);
 			free(full);
-		} else if (strchr(strrchr(it->path, '/') ? strrchr(it->path, '/') : it->path, '.')) {
-			/* zips need not hold folder entries: only files are looked for */
+		} else {
+			/* a file, or a folder (which a zip need not hold an entry
+			 * for: something under it will do) */
 			char *rel = xasprintf("Data/%s", it->path);
 			struct error_capture probe;
 			error_capture_begin(&probe, ERRCAP_DROP);
-			int has = mlpkg_has_file(m, rel);
+			int has = mlpkg_has_item(m, rel);
 			error_capture_end(&probe);
 			if (!has)
 				add(r, CHECK_ERROR, path, "'%s' is missing from the package", rel);

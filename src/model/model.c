@@ -236,6 +236,16 @@ static int open_package(struct mlpkg_model *m, int lock)
 	}
 	if (read_small_file(mpath, &m->manifest_text, &m->manifest_len, MAX_MANIFEST) < 0) {
 		int e = errno;
+		struct stat lst;
+		if (e == ENOENT && lstat(mpath, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+			/* there is one, but it leads nowhere */
+			char to[PATH_MAX];
+			ssize_t tl = readlink(mpath, to, sizeof to - 1);
+			to[tl > 0 ? tl : 0] = 0;
+			free(mpath);
+			return error_code(EXIT_INVALID, "'%s': Manifest.json is a symbolic link to nothing ('%s' does not exist)",
+					  m->path, to);
+		}
 		free(mpath);
 		if (e == ENOENT && is_compiled_model(m->pkg_dir))
 			return error_code(EXIT_INVALID, "'%s': a compiled model (.mlmodelc), which mlpkg does not read; "
@@ -617,4 +627,28 @@ int64_t mlpkg_file_size(struct mlpkg_model *m, const char *rel)
 int mlpkg_has_file(struct mlpkg_model *m, const char *rel)
 {
 	return mlpkg_file_size(m, rel) >= 0;
+}
+
+int mlpkg_has_item(struct mlpkg_model *m, const char *rel)
+{
+	if (m->fmt == FMT_PACKAGE) {
+		char *full = xasprintf("%s/%s", m->pkg_dir, rel);
+		struct stat st;
+		int ok = stat(full, &st) == 0;
+		free(full);
+		return ok;
+	}
+	if (m->fmt != FMT_ZIP)
+		return 0;
+	if (mlpkg_has_file(m, rel))
+		return 1;
+	char *dir = xasprintf("%s%s/", m->zip_prefix, rel);
+	size_t dl = strlen(dir);
+	int found = 0;
+	for (long i = 0, n = zipio_count(m->zip); i < n && !found; i++) {
+		const char *name = zipio_name(m->zip, i);
+		found = name && !strncmp(name, dir, dl);
+	}
+	free(dir);
+	return found;
 }

@@ -75,6 +75,10 @@ char *mlpkg_default_model(void);
 int mlpkg_read_item(struct mlpkg_model *m, const char *name, struct buf *out);
 /* 1 when the package has the file (relative to its folder) */
 int mlpkg_has_file(struct mlpkg_model *m, const char *rel);
+/* 1 when the package has the file or folder (relative to its folder); in
+ * a zip, a folder is there when an entry is under it (zips need not hold
+ * folder entries) */
+int mlpkg_has_item(struct mlpkg_model *m, const char *rel);
 /* 1 when a and b name the same file (links followed) */
 int mlpkg_same_file(const char *a, const char *b);
 /* the kind a name says by its suffix (.mlmodel, .mlpackage, .zip, trailing

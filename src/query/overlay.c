@@ -112,6 +112,31 @@ static int same_str(const struct jmember *m, const char *val, size_t len)
 	return m->type == JT_STRING && strlen(m->str) == len && !memcmp(m->str, val, len);
 }
 
+static int xcode_layout(const struct jdoc *d);
+
+/* Xcode never writes an empty object: in its layout, a key that is the only
+ * member of its object is blanked with "--" rather than removed, so that a
+ * set and a removal give back the overlay as Xcode wrote it (its "--" for a
+ * key without a value) */
+static int keep_blank(const struct jdoc *d, size_t k)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (i != k && d->m[i].obj == d->m[k].obj)
+			return 0;
+	return xcode_layout(d);
+}
+
+/* what an entry still needs to say what e says: 0 nothing, 1 the value set
+ * (or "--" written), 2 removed */
+static int meta_needs(const struct jdoc *d, size_t k, const struct meta_edit *e)
+{
+	if (e->val)
+		return same_str(&d->m[k], e->val, e->len) ? 0 : 1;
+	if (keep_blank(d, k))
+		return placeholder(&d->m[k]) ? 0 : 1;
+	return 2;
+}
+
 /* the first entry for e that does not yet say what e says (-1: none);
  * *held is set when the overlay has an entry for it at all */
 static long meta_target(const struct jdoc *d, const struct meta_edit *e, int *held)
@@ -122,7 +147,7 @@ static long meta_target(const struct jdoc *d, const struct meta_edit *e, int *he
 			if (k < 0)
 				continue;
 			*held = 1;
-			if (!e->val || !same_str(&d->m[k], e->val, e->len))
+			if (meta_needs(d, (size_t)k, e))
 				return k;
 		}
 		return -1;
@@ -135,7 +160,7 @@ static long meta_target(const struct jdoc *d, const struct meta_edit *e, int *he
 		if (k < 0)
 			continue;
 		*held = 1;
-		if (!e->val || !same_str(&d->m[k], e->val, e->len))
+		if (meta_needs(d, (size_t)k, e))
 			return k;
 	}
 	return -1;
@@ -174,8 +199,11 @@ static char *meta_step(const struct jdoc *d, void *ctx)
 	struct meta_step *st = ctx;
 	const struct meta_edit *e = st->e;
 	long k = meta_target(d, e, &st->held);
-	if (k >= 0)
-		return e->val ? jedit_set_string(d, (size_t)k, e->val, e->len) : jedit_remove(d, (size_t)k);
+	if (k >= 0) {
+		if (e->val)
+			return jedit_set_string(d, (size_t)k, e->val, e->len);
+		return meta_needs(d, (size_t)k, e) == 1 ? jedit_set_string(d, (size_t)k, "--", 2) : jedit_remove(d, (size_t)k);
+	}
 	char *nt = st->held ? NULL : meta_add(d, e);
 	if (nt)
 		st->held = 1;

@@ -35,7 +35,9 @@ struct meta_edit {
 
 /* Metadata.json's text with the edits applied to the entries it holds, and
  * the keys an edit sets added to it when it is in Xcode's layout (keys
- * MLModel...Key, creator-defined keys under MLModelCreatorDefinedKey): how
+ * MLModel...Key, creator-defined keys under MLModelCreatorDefinedKey), and
+ * in that layout a removed key that is the only one of its object written
+ * as Xcode's "--" (Xcode never writes an empty object): how
  * many of the edits it now agrees with, *out the new text (NULL when no
  * byte changes); -1 when it is not a JSON object. */
 int overlay_meta_json(const char *text, size_t len, const struct meta_edit *e, size_t n, char **out);
