@@ -181,6 +181,7 @@ struct nn_visit {
 	size_t pos;              /* its index in its own network (a network: its layer's) */
 	int depth;               /* 0 for the top level */
 	const char *net;         /* "" at the top level, else ifBranch, elseBranch, conditionNetwork, bodyNetwork */
+	const char *scope;       /* the layers holding it by name, with their networks: "br.ifBranch", "" at the top */
 };
 /* The visitor returns 0 to go on, 1 to skip the networks of this layer, a
  * negative value to stop (nn_walk returns it). */

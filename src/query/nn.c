@@ -516,8 +516,8 @@ static const struct {
 		   { "loop", "conditionNetwork", 3 },
 		   { "loop", "bodyNetwork", 4 } };
 
-static int walk_net(struct mt_node *net, const char *base, const char *prefix, int depth, const char *netname,
-		    int flags, nn_visitor fn, void *ctx)
+static int walk_net(struct mt_node *net, const char *base, const char *prefix, const char *scope, int depth,
+		    const char *netname, int flags, nn_visitor fn, void *ctx)
 {
 	if (depth > NN_MAX_NESTING)
 		return error_code(EXIT_INVALID, "'%s': networks nested more than %d deep", base, NN_MAX_NESTING);
@@ -529,7 +529,7 @@ static int walk_net(struct mt_node *net, const char *base, const char *prefix, i
 		char *path = xasprintf("%s.layers[%zu]", base, k);
 		char *index = xasprintf("%s%zu", prefix, k);
 		struct nn_visit v = { .layer = layer, .network = net, .path = path, .index = index, .pos = k,
-				      .depth = depth, .net = netname };
+				      .depth = depth, .net = netname, .scope = scope };
 		int vr = fn(&v, ctx);
 		long m = vr == 0 ? set_member(layer) : -1;
 		const char *kind = m >= 0 && layer->f[m].fd ? layer->f[m].fd->name : NULL;
@@ -549,15 +549,21 @@ static int walk_net(struct mt_node *net, const char *base, const char *prefix, i
 				continue;
 			char *spath = xasprintf("%s.%s.%s", path, kind, nn_subnets[s].net);
 			char *sprefix = xasprintf("%s.%s.", index, nn_subnets[s].net);
+			char *name = field_str(layer, 1);
+			char *sscope = xasprintf("%s%s%s.%s", scope, *scope ? "." : "", *name ? name : index,
+						 nn_subnets[s].net);
+			free(name);
 			if (flags & NN_WALK_NETS) {
 				struct nn_visit nv = { .layer = NULL, .network = sub, .path = spath, .index = sprefix,
-						       .pos = k, .depth = depth + 1, .net = nn_subnets[s].net };
+						       .pos = k, .depth = depth + 1, .net = nn_subnets[s].net,
+						       .scope = sscope };
 				vr = fn(&nv, ctx);
 			}
 			if (vr == 0)
-				vr = walk_net(sub, spath, sprefix, depth + 1, nn_subnets[s].net, flags, fn, ctx);
+				vr = walk_net(sub, spath, sprefix, sscope, depth + 1, nn_subnets[s].net, flags, fn, ctx);
 			free(spath);
 			free(sprefix);
+			free(sscope);
 		}
 		free(path);
 		free(index);
@@ -572,7 +578,7 @@ static int walk_net(struct mt_node *net, const char *base, const char *prefix, i
 
 int nn_walk(struct mt_node *nn, const char *base, int flags, nn_visitor fn, void *ctx)
 {
-	return walk_net(nn, base, "", 0, "", flags, fn, ctx);
+	return walk_net(nn, base, "", "", 0, "", flags, fn, ctx);
 }
 
 struct find_ctx {
