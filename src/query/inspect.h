@@ -169,6 +169,14 @@ size_t nn_weight_dims(const struct nn_layer *l, const struct nn_weight *w, uint6
  * "[count]"; caller frees */
 char *nn_weight_shape_str(const struct nn_layer *l, const struct nn_weight *w);
 
+/* The networks a branch layer (ifBranch, elseBranch) or a loop layer
+ * (conditionNetwork, bodyNetwork) holds, at most 2, into out: how many, or
+ * -1 (reported).  Their get path: the layer's, then .KIND.NAME */
+struct nn_subnet {
+	struct mt_node *net;
+	const char *name;
+};
+int nn_layer_networks(const struct nn_layer *l, struct nn_subnet *out);
 /* Every layer of a network, nested ones included: a branch layer's
  * ifBranch and elseBranch, a loop layer's conditionNetwork and bodyNetwork
  * (the layers of each after the layer that holds them, depth first). */

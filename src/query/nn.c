@@ -576,6 +576,25 @@ static int walk_net(struct mt_node *net, const char *base, const char *prefix, c
 	return r < 0 ? -1 : 0;
 }
 
+int nn_layer_networks(const struct nn_layer *l, struct nn_subnet *out)
+{
+	size_t n = 0;
+	for (size_t s = 0; l->kind && l->params && s < sizeof(nn_subnets) / sizeof(nn_subnets[0]); s++) {
+		if (strcmp(l->kind, nn_subnets[s].kind))
+			continue;
+		struct mt_node *sub;
+		int c = child_of(l->params, nn_subnets[s].num, &sub);
+		if (c < 0)
+			return -1;
+		if (c) {
+			out[n].net = sub;
+			out[n].name = nn_subnets[s].net;
+			n++;
+		}
+	}
+	return (int)n;
+}
+
 int nn_walk(struct mt_node *nn, const char *base, int flags, nn_visitor fn, void *ctx)
 {
 	return walk_net(nn, base, "", "", 0, "", flags, fn, ctx);
