@@ -1842,11 +1842,80 @@ static void make_bigpkg(const char *out, uint64_t size, uint64_t seed)
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
+/* ---- 8. control: a network with branch and loop layers -------------------------------------- */
+static Layer *layer_gt(const char *name, const char *in, const char *out)
+{
+	Layer *l = layer_new(name, in, out);
+	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_GREATER_THAN;
+	l->greaterthan = NEWMSG(CoreML__Specification__GreaterThanLayerParams,
+				CORE_ML__SPECIFICATION__GREATER_THAN_LAYER_PARAMS__INIT);
+	return l;
+}
+
+static CoreML__Specification__NeuralNetwork *network_new(void)
+{
+	return NEWMSG(CoreML__Specification__NeuralNetwork, CORE_ML__SPECIFICATION__NEURAL_NETWORK__INIT);
+}
+
+/* x -> gt -> branch (ifBranch: fc_if; elseBranch: fc_else, fc_else2, with
+ * float16 weights) -> loop (conditionNetwork: cn; bodyNetwork: fc_body, cp)
+ * -> out: 10 layers, 4 of them at the top level, 8 weight fields, all nested */
+static void make_control(const char *out)
+{
+	ModelDesc *d = desc_new();
+	desc_input(d, feature("x", "A vector of 4", ft_array(AT_FLOAT32, ISHAPE(4))));
+	desc_output(d, feature("y", "The result", ft_array(AT_FLOAT32, ISHAPE(4))));
+	metadata(d, "mlpkg tests", "Branch and loop layers with weights inside", "1.0", "MIT");
+	CoreML__Specification__NeuralNetwork *nn = network_new();
+	nn->arrayinputshapemapping = CORE_ML__SPECIFICATION__NEURAL_NETWORK_MULTI_ARRAY_SHAPE_MAPPING__EXACT_ARRAY_MAPPING;
+	PUSH(nn->n_layers, nn->layers, layer_gt("gt", "x", "cond"));
+
+	CoreML__Specification__BranchLayerParams *br =
+		NEWMSG(CoreML__Specification__BranchLayerParams, CORE_ML__SPECIFICATION__BRANCH_LAYER_PARAMS__INIT);
+	br->ifbranch = network_new();
+	PUSH(br->ifbranch->n_layers, br->ifbranch->layers, layer_inner("fc_if", "x", "z", 4, 4, weights_floats(16, 0.2f)));
+	br->elsebranch = network_new();
+	PUSH(br->elsebranch->n_layers, br->elsebranch->layers,
+	     layer_inner("fc_else", "x", "h", 4, 8, weights_halves(32, 0.2f)));
+	PUSH(br->elsebranch->n_layers, br->elsebranch->layers,
+	     layer_inner("fc_else2", "h", "z", 8, 4, weights_halves(32, 0.2f)));
+	Layer *l = layer_new("br", "cond", "br_done");
+	l->n_output = 0;
+	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_BRANCH;
+	l->branch = br;
+	PUSH(nn->n_layers, nn->layers, l);
+
+	CoreML__Specification__LoopLayerParams *lp =
+		NEWMSG(CoreML__Specification__LoopLayerParams, CORE_ML__SPECIFICATION__LOOP_LAYER_PARAMS__INIT);
+	lp->maxloopiterations = 3;
+	lp->conditionvar = astr("go");
+	lp->conditionnetwork = network_new();
+	PUSH(lp->conditionnetwork->n_layers, lp->conditionnetwork->layers, layer_gt("cn", "z", "go"));
+	lp->bodynetwork = network_new();
+	PUSH(lp->bodynetwork->n_layers, lp->bodynetwork->layers,
+	     layer_inner("fc_body", "z", "z2", 4, 4, weights_floats(16, 0.2f)));
+	Layer *cp = layer_new("cp", "z2", "z");
+	cp->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_COPY;
+	cp->copy = NEWMSG(CoreML__Specification__CopyLayerParams, CORE_ML__SPECIFICATION__COPY_LAYER_PARAMS__INIT);
+	PUSH(lp->bodynetwork->n_layers, lp->bodynetwork->layers, cp);
+	l = layer_new("lp", "z", "lp_done");
+	l->n_input = l->n_output = 0;
+	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_LOOP;
+	l->loop = lp;
+	PUSH(nn->n_layers, nn->layers, l);
+	PUSH(nn->n_layers, nn->layers, layer_relu("out", "z", "y"));
+
+	Model *m = model_new(4, d);
+	m->type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_NEURAL_NETWORK;
+	m->neuralnetwork = nn;
+	write_model(m, out);
+}
+
 static void usage(void) __attribute__((noreturn));
 static void usage(void)
 {
 	fprintf(stderr, "usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
-			"pipeline multifunction bignn bigpkg voc detector)\n",
+			"pipeline multifunction bignn bigpkg voc detector control)\n",
 		progname);
 	exit(2);
 }
@@ -1922,14 +1991,14 @@ int main(int argc, char **argv)
 		usage();
 	const char *kind = pos[0], *out = pos[1];
 	static const char *const kinds[] = { "segmentation", "nn", "nnclassifier", "pipeline", "multifunction",
-					     "bignn", "bigpkg", "voc", "detector" };
+					     "bignn", "bigpkg", "voc", "detector", "control" };
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
 			break;
 	if (k == sizeof kinds / sizeof kinds[0]) {
 		fprintf(stderr, "%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
-				"bignn bigpkg voc detector)\n",
+				"bignn bigpkg voc detector control)\n",
 			progname, kind);
 		exit(2);
 	}
@@ -1947,6 +2016,7 @@ int main(int argc, char **argv)
 	case 6: make_bigpkg(out, size, seed); break;
 	case 7: make_voc(out); break;
 	case 8: make_detector(out); break;
+	case 9: make_control(out); break;
 	default: usage();
 	}
 	out_path = NULL;

@@ -216,8 +216,29 @@ def nn_weight_fields(msg, prefix=""):
             if fd.message_type.name == "WeightParams":
                 if len(v.floatValue) or v.float16Value or v.rawValue or v.int8RawValue:
                     out.append((name, v))
-            elif not fd.message_type.GetOptions().map_entry:
+            elif fd.message_type.name != "NeuralNetwork" and not fd.message_type.GetOptions().map_entry:
                 out.extend(nn_weight_fields(v, name + "."))
+    return out
+
+
+# the networks a control-flow layer holds, by the schema: BranchLayerParams
+# (ifBranch, elseBranch), LoopLayerParams (conditionNetwork, bodyNetwork)
+NN_SUBNETS = {"branch": ("ifBranch", "elseBranch"), "loop": ("conditionNetwork", "bodyNetwork")}
+
+
+def nn_layers(net, scope="", path="", depth=0):
+    """(layer, weight-name prefix, get path, depth) for every layer of a network,
+    those of branch and loop layers after the layer holding them"""
+    out = []
+    for i, layer in enumerate(net.layers):
+        lpath = "%s.layers[%d]" % (path, i)
+        out.append((layer, scope, lpath, depth))
+        kind = layer.WhichOneof("layer")
+        for sub in NN_SUBNETS.get(kind, ()):
+            params = getattr(layer, kind)
+            if params.HasField(sub):
+                out.extend(nn_layers(getattr(params, sub), "%s%s.%s." % (scope, layer.name, sub),
+                                     "%s.%s.%s" % (lpath, kind, sub), depth + 1))
     return out
 
 
@@ -304,7 +325,7 @@ def inspect_model(pb, path):
     for x in models:
         sub, t = x["model"], x["type"]
         if t in NN_TYPES:
-            for layer in getattr(sub, t).layers:
+            for layer, scope, _, _ in nn_layers(getattr(sub, t)):
                 layers += 1
                 kind = layer.WhichOneof("layer") or "?"
                 kinds[kind] = kinds.get(kind, 0) + 1
@@ -314,7 +335,7 @@ def inspect_model(pb, path):
                         weights += 1
                         params += count
                         wbytes += nbytes
-                        names.append(layer.name + "." + name)
+                        names.append(scope + layer.name + "." + name)
         elif t == "mlProgram":
             for fname, oplist in program_ops(sub.mlProgram):
                 nfunc += 1
@@ -364,10 +385,10 @@ def weight_bytes(pb, path, name):
     for x in walk_models(m):
         sub, t = x["model"], x["type"]
         if t in NN_TYPES:
-            for layer in getattr(sub, t).layers:
+            for layer, scope, _, _ in nn_layers(getattr(sub, t)):
                 if layer.WhichOneof("layer"):
                     for wname, w in nn_weight_fields(getattr(layer, layer.WhichOneof("layer"))):
-                        if layer.name + "." + wname == name:
+                        if scope + layer.name + "." + wname == name:
                             return nn_weight_info(w)[4]
         elif t == "mlProgram":
             for _, oplist in program_ops(sub.mlProgram):
@@ -436,6 +457,8 @@ def main():
                "inputs": [i.name for i in d.input], "outputs": [o.name for o in d.output]}
         if t in ("neuralNetwork", "neuralNetworkClassifier", "neuralNetworkRegressor"):
             out["layers"] = len(getattr(m, t).layers)
+            out["allLayers"] = [{"path": t + p, "name": layer.name, "kind": layer.WhichOneof("layer"), "depth": d}
+                                for layer, _, p, d in nn_layers(getattr(m, t))]
         print(json.dumps(out, sort_keys=True))
     elif cmd == "userkeys":
         with open(spec_path(args[0]), "rb") as f:

@@ -268,34 +268,53 @@ static char *ft_string(const struct ft_info *t)
 static int walk_model(struct graph *g, struct model_ref *refs, size_t nrefs, size_t ri, size_t cluster,
 		      struct scope *ext);
 
+struct nn_draw {
+	struct graph *g;
+	struct scope *s;
+	size_t cluster[NN_MAX_NESTING + 2];  /* the cluster of each nesting depth */
+	size_t holder[NN_MAX_NESTING + 2];   /* the last layer drawn at each depth */
+};
+
+/* a layer, or (layer NULL) a branch's or loop's network: a cluster inside
+ * the one of the layer holding it.  One scope for all: after a branch, a
+ * name is the last layer's that made it. */
+static int draw_layer(const struct nn_visit *v, void *ctx)
+{
+	struct nn_draw *d = ctx;
+	struct graph *g = d->g;
+	if (!v->layer) {
+		const struct gnode *h = &g->n[d->holder[v->depth - 1]];
+		char *lab = xasprintf("%s %s: %s", h->what, h->name, v->net);
+		d->cluster[v->depth] = add_cluster(g, lab, d->cluster[v->depth - 1]);
+		free(lab);
+		return 0;
+	}
+	struct nn_layer l;
+	if (nn_layer_read(v->layer, v->pos, &l) < 0)
+		return -1;
+	size_t k = add_node(g, GN_LAYER, l.kind, l.name, d->cluster[v->depth]);
+	d->holder[v->depth] = k;
+	/* up to three weight fields with their shapes; the rest counted */
+	for (size_t w = 0; w < l.nw && w < 3; w++) {
+		char *shape = nn_weight_shape_str(&l, &l.w[w]);
+		sl_pushf(&g->n[k].extra, "%s: %s%s", l.w[w].field, l.w[w].type, shape);
+		free(shape);
+	}
+	if (l.nw > 3)
+		sl_pushf(&g->n[k].extra, "(%zu more weight%s)", l.nw - 3, l.nw - 3 == 1 ? "" : "s");
+	for (size_t j = 0; j < l.in.n; j++)
+		use(g, d->s, l.in.v[j], NULL, k, NULL);
+	for (size_t j = 0; j < l.out.n; j++)
+		scope_add(d->s, l.out.v[j], k, NULL, NULL);
+	nn_layer_release(&l);
+	return 0;
+}
+
 static int walk_nn(struct graph *g, struct mt_node *nn, size_t cluster, struct scope *s)
 {
-	long i = -1;
-	int r;
-	struct mt_node *layer;
-	size_t idx = 0;
-	while ((r = next_child(nn, 1, &i, &layer)) == 1) {
-		struct nn_layer l;
-		if (nn_layer_read(layer, idx++, &l) < 0) {
-			nn_layer_release(&l);
-			return -1;
-		}
-		size_t k = add_node(g, GN_LAYER, l.kind, l.name, cluster);
-		/* up to three weight fields with their shapes; the rest counted */
-		for (size_t w = 0; w < l.nw && w < 3; w++) {
-			char *shape = nn_weight_shape_str(&l, &l.w[w]);
-			sl_pushf(&g->n[k].extra, "%s: %s%s", l.w[w].field, l.w[w].type, shape);
-			free(shape);
-		}
-		if (l.nw > 3)
-			sl_pushf(&g->n[k].extra, "(%zu more weight%s)", l.nw - 3, l.nw - 3 == 1 ? "" : "s");
-		for (size_t j = 0; j < l.in.n; j++)
-			use(g, s, l.in.v[j], NULL, k, NULL);
-		for (size_t j = 0; j < l.out.n; j++)
-			scope_add(s, l.out.v[j], k, NULL, NULL);
-		nn_layer_release(&l);
-	}
-	return r < 0 ? -1 : 0;
+	struct nn_draw d = { .g = g, .s = s };
+	d.cluster[0] = cluster;
+	return nn_walk(nn, "", NN_WALK_NETS, draw_layer, &d) < 0 ? -1 : 0;
 }
 
 static int is_default_fn(const struct model_io *io, const struct mil_function *f, size_t nf)

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum ev_kind { EV_MODEL, EV_FUNC, EV_BLOCK, EV_LAYER, EV_OP };
+enum ev_kind { EV_MODEL, EV_FUNC, EV_BLOCK, EV_LAYER, EV_OP, EV_NET };
 
 /* one line (or group of lines) of the listing, gathered before printing */
 struct ev {
 	enum ev_kind kind;
-	int depth;             /* block nesting of ops and blocks */
+	int depth;             /* block nesting of ops and blocks, network nesting of layers */
 	char *path;            /* the get path of the model, function block, layer or op */
 	char *index;           /* "3", "5.0.2" */
 	size_t model;          /* index into the model list */
@@ -172,6 +172,31 @@ static const struct mil_visitor list_visitor = {
 	.op_flags = MIL_OP_FULL,
 };
 
+struct nn_gather {
+	struct listing *L;
+	size_t model;
+};
+
+/* a layer, nested ones after the branch or loop layer holding them, each
+ * nested network with a header (EV_NET) */
+static int gather_layer(const struct nn_visit *v, void *ctx)
+{
+	struct nn_gather *g = ctx;
+	struct ev *e = push(g->L, v->layer ? EV_LAYER : EV_NET, g->model);
+	e->depth = v->depth;
+	e->path = xstrdup(v->path);
+	e->index = xstrdup(v->index);
+	if (!v->layer) {
+		e->index[strlen(e->index) - 1] = 0; /* "1.ifBranch." */
+		return 0;
+	}
+	if (nn_layer_read(v->layer, v->pos, &e->l) < 0)
+		return -1;
+	g->L->items[g->model]++;
+	match_layer(g->L, e);
+	return 0;
+}
+
 static int gather(struct listing *L, struct mt_node *root)
 {
 	if (model_list(root, &L->refs, &L->nrefs) < 0)
@@ -183,23 +208,9 @@ static int gather(struct listing *L, struct mt_node *root)
 		me->path = xstrdup(r->path);
 		struct mt_node *nn = nn_network(r->node);
 		if (nn) {
-			long i = -1;
-			int rr;
-			struct mt_node *layer;
-			size_t k = 0;
 			char *lpath = join(r->path, r->type);
-			while ((rr = next_child(nn, 1, &i, &layer)) == 1) {
-				struct ev *e = push(L, EV_LAYER, mi);
-				e->path = xasprintf("%s.layers[%zu]", lpath, k);
-				e->index = xasprintf("%zu", k);
-				if (nn_layer_read(layer, k, &e->l) < 0) {
-					rr = -1;
-					break;
-				}
-				k++;
-				L->items[mi]++;
-				match_layer(L, e);
-			}
+			struct nn_gather g = { L, mi };
+			int rr = nn_walk(nn, lpath, NN_WALK_NETS, gather_layer, &g);
 			free(lpath);
 			if (rr < 0)
 				return -1;
@@ -305,11 +316,21 @@ static void print_op(const struct ev *e, int flat, int width)
 	}
 }
 
-static void print_layer(const struct ev *e)
+/* nested layers show the last part of their index under their network's
+ * header, indented; a flat (filtered) listing shows it whole */
+static void print_layer(const struct ev *e, int flat, int width)
 {
 	const struct nn_layer *l = &e->l;
-	printf("  %5s %-*s ", e->index, KIND_W, l->kind);
-	int col = 2 + 5 + 1 + (strlen(l->kind) > KIND_W ? (int)strlen(l->kind) : KIND_W) + 1;
+	int ind = flat ? 2 : 2 + 4 * e->depth;
+	const char *idx = e->index, *dot = strrchr(idx, '.');
+	if (!flat && dot)
+		idx = dot + 1;
+	if (!flat || width < 5)
+		width = 5;
+	show_pad(stdout, ind);
+	printf("%*s %-*s ", width, idx, KIND_W, l->kind);
+	int iw = (int)strlen(idx) > width ? (int)strlen(idx) : width;
+	int col = ind + iw + 1 + (strlen(l->kind) > KIND_W ? (int)strlen(l->kind) : KIND_W) + 1;
 	show_escaped(stdout, l->name);
 	fputc('\n', stdout);
 	struct strlist io = { 0 };
@@ -390,7 +411,8 @@ static void print_list(const struct listing *L, int filtered)
 	/* a flat listing's index column fits its longest index (18.0.3) */
 	int width = 5;
 	for (size_t i = 0; filtered && i < L->n; i++)
-		if (L->v[i].kind == EV_OP && L->v[i].match && (int)strlen(L->v[i].index) > width)
+		if ((L->v[i].kind == EV_OP || L->v[i].kind == EV_LAYER) && L->v[i].match &&
+		    (int)strlen(L->v[i].index) > width)
 			width = (int)strlen(L->v[i].index);
 	for (size_t i = 0; i < L->n; i++) {
 		const struct ev *e = &L->v[i];
@@ -434,9 +456,15 @@ static void print_list(const struct listing *L, int filtered)
 			}
 			fputc('\n', stdout);
 			break;
+		case EV_NET:
+			if (filtered)
+				break;
+			show_pad(stdout, 2 + 4 * e->depth);
+			printf("%s\n", e->index);
+			break;
 		case EV_LAYER:
 			if (e->match)
-				print_layer(e);
+				print_layer(e, filtered, width);
 			break;
 		case EV_OP:
 			if (e->match) {
@@ -473,7 +501,7 @@ static int json_params(struct jw *w, struct mt_node *p)
 			struct mt_node *c = mt_child(p, i);
 			if (!c)
 				return -1;
-			if (nn_has_weights(c, 0) || c->desc == p->desc || f->vlen > 4096)
+			if (nn_has_weights(c, 0) || c->desc == p->desc || f->vlen > 4096 || nn_is_network_field(f->fd))
 				continue;
 			if (mt_validate(c) < 0)
 				return -1;
@@ -533,6 +561,7 @@ static int json_list(struct jw *w, const struct listing *L, const char *model)
 		jw_kstr(w, "path", e->path);
 		jw_kstr(w, "model", L->refs[e->model].path);
 		jw_kint(w, "index", (int64_t)l->index);
+		jw_kint(w, "depth", e->depth);
 		jw_kstr(w, "name", l->name);
 		jw_kstr(w, "kind", l->kind);
 		jw_key(w, "inputs");

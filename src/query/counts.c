@@ -155,32 +155,30 @@ static int count_classic(struct mt_node *model, long t, struct model_counts *c)
 	return r < 0 ? -1 : 0;
 }
 
+/* a layer of a network, nested ones included */
+static int count_layer(const struct nn_visit *v, void *ctx)
+{
+	struct model_counts *c = ctx;
+	struct nn_layer l;
+	if (nn_layer_read(v->layer, v->pos, &l) < 0)
+		return -1;
+	c->layers++;
+	for (size_t k = 0; k < l.nw; k++) {
+		c->weights++;
+		c->params += l.w[k].count;
+		c->weight_bytes += l.w[k].bytes;
+	}
+	nn_layer_release(&l);
+	return 0;
+}
+
 static int count_one(struct mt_node *model, struct model_counts *c)
 {
 	c->models++;
 	struct mt_node *nn = nn_network(model);
 	if (nn) {
 		c->has_nn = 1;
-		long i = -1;
-		int r;
-		struct mt_node *layer;
-		size_t idx = 0;
-		while ((r = next_child(nn, 1, &i, &layer)) == 1) {
-			struct nn_layer l;
-			int rr = nn_layer_read(layer, idx++, &l);
-			if (rr == 0) {
-				c->layers++;
-				for (size_t k = 0; k < l.nw; k++) {
-					c->weights++;
-					c->params += l.w[k].count;
-					c->weight_bytes += l.w[k].bytes;
-				}
-			}
-			nn_layer_release(&l);
-			if (rr < 0)
-				return -1;
-		}
-		return r;
+		return nn_walk(nn, "", 0, count_layer, c) < 0 ? -1 : 0;
 	}
 	long t = model_type_field(model);
 	if (t >= 0 && model->f[t].number == M_MLPROGRAM) {

@@ -144,6 +144,10 @@ struct nn_layer {
 /* Reads a layer into l; on failure (-1, reported) l holds nothing to free. */
 int nn_layer_read(struct mt_node *layer, size_t index, struct nn_layer *l);
 void nn_layer_release(struct nn_layer *l);
+/* 1 when a field holds a NeuralNetwork (a branch's or a loop's network):
+ * its layers are listed as layers, not as parameters or weights of the
+ * layer holding them */
+int nn_is_network_field(const ProtobufCFieldDescriptor *fd);
 /* 1 when a message holds WeightParams (a few levels down; depth starts at 0) */
 int nn_has_weights(struct mt_node *n, int depth);
 /* The values of a WeightParams field that is stored as separate (unpacked)
@@ -164,6 +168,41 @@ size_t nn_weight_dims(const struct nn_layer *l, const struct nn_weight *w, uint6
 /* "[d0,d1,...]": that shape when the field's count agrees with it, else
  * "[count]"; caller frees */
 char *nn_weight_shape_str(const struct nn_layer *l, const struct nn_weight *w);
+
+/* The networks a branch layer (ifBranch, elseBranch) or a loop layer
+ * (conditionNetwork, bodyNetwork) holds, at most 2, into out: how many, or
+ * -1 (reported).  Their get path: the layer's, then .KIND.NAME */
+struct nn_subnet {
+	struct mt_node *net;
+	const char *name;
+};
+int nn_layer_networks(const struct nn_layer *l, struct nn_subnet *out);
+/* Every layer of a network, nested ones included: a branch layer's
+ * ifBranch and elseBranch, a loop layer's conditionNetwork and bodyNetwork
+ * (the layers of each after the layer that holds them, depth first). */
+#define NN_MAX_NESTING 32
+struct nn_visit {
+	struct mt_node *layer;   /* NULL: the start of a nested network (NN_WALK_NETS) */
+	struct mt_node *network; /* the NeuralNetwork message holding it (or starting) */
+	const char *path;        /* get path: BASE.layers[3].branch.ifBranch.layers[0] (a network: without .layers[0]) */
+	const char *index;       /* "3", "3.ifBranch.0" (a network: "3.ifBranch.") */
+	size_t pos;              /* its index in its own network (a network: its layer's) */
+	int depth;               /* 0 for the top level */
+	const char *net;         /* "" at the top level, else ifBranch, elseBranch, conditionNetwork, bodyNetwork */
+	const char *scope;       /* the layers holding it by name, with their networks: "br.ifBranch", "" at the top */
+};
+/* The visitor returns 0 to go on, 1 to skip the networks of this layer, a
+ * negative value to stop (nn_walk returns it). */
+typedef int (*nn_visitor)(const struct nn_visit *v, void *ctx);
+enum { NN_WALK_NETS = 1 };   /* also visit the start of each nested network */
+/* Walks the layers of network nn, whose get path is base ("neuralNetwork",
+ * "pipeline.models[1].neuralNetworkClassifier"); 0, -1 on an invalid node or
+ * networks nested more than NN_MAX_NESTING deep (reported), or the
+ * visitor's negative value. */
+int nn_walk(struct mt_node *nn, const char *base, int flags, nn_visitor fn, void *ctx);
+/* The first layer named name, nested ones included: 1 with *layer and (when
+ * path is not NULL) its get path (caller frees), 0 when there is none, -1. */
+int nn_find_layer(struct mt_node *nn, const char *base, const char *name, struct mt_node **layer, char **path);
 
 /* ---- ML programs ------------------------------------------------------- */
 struct mil_function {

@@ -31,6 +31,11 @@ struct mt_node *nn_network(struct mt_node *model)
 	return mt_child(model, (size_t)t);
 }
 
+int nn_is_network_field(const ProtobufCFieldDescriptor *fd)
+{
+	return fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->descriptor == &core_ml__specification__neural_network__descriptor;
+}
+
 int is_weight_params(const ProtobufCFieldDescriptor *fd)
 {
 	return fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->descriptor == &core_ml__specification__weight_params__descriptor;
@@ -105,8 +110,8 @@ static int find_weights(struct mt_node *n, const char *prefix, int depth, struct
 		return -1;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct mt_field *f = &n->f[i];
-		if (!f->fd || f->fd->type != PROTOBUF_C_TYPE_MESSAGE || f->wt != WT_LEN)
-			continue;
+		if (!f->fd || f->fd->type != PROTOBUF_C_TYPE_MESSAGE || f->wt != WT_LEN || nn_is_network_field(f->fd))
+			continue; /* a branch's or loop's network: its layers are layers of their own */
 		char *name;
 		if (f->fd->label == PROTOBUF_C_LABEL_REPEATED && count_num(n, f->number) > 1) {
 			size_t idx = 0;
@@ -246,7 +251,7 @@ int nn_has_weights(struct mt_node *n, int depth)
 		return 0;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct mt_field *f = &n->f[i];
-		if (!f->fd || f->fd->type != PROTOBUF_C_TYPE_MESSAGE)
+		if (!f->fd || f->fd->type != PROTOBUF_C_TYPE_MESSAGE || nn_is_network_field(f->fd))
 			continue;
 		if (is_weight_params(f->fd))
 			return 1;
@@ -263,7 +268,8 @@ static int layer_keys(struct mt_node *p, struct strlist *keys)
 	scalar_keys(p, keys, "=");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct mt_field *f = &p->f[i];
-		if (!f->fd || f->fd->type != PROTOBUF_C_TYPE_MESSAGE || is_weight_params(f->fd))
+		if (!f->fd || f->fd->type != PROTOBUF_C_TYPE_MESSAGE || is_weight_params(f->fd) ||
+		    nn_is_network_field(f->fd))
 			continue;
 		struct mt_node *c = mt_child(p, i);
 		if (!c)
@@ -496,4 +502,131 @@ uint8_t *nn_weight_gather(const struct nn_weight *w, size_t *len)
 		}
 	}
 	return (uint8_t *)sb_detach(&sb, len);
+}
+
+/* ---- nested networks ------------------------------------------------------ */
+
+/* the networks a branch (ifBranch 1, elseBranch 2) or loop (conditionNetwork
+ * 3, bodyNetwork 4) layer holds */
+static const struct {
+	const char *kind, *net;
+	uint32_t num;
+} nn_subnets[] = { { "branch", "ifBranch", 1 },
+		   { "branch", "elseBranch", 2 },
+		   { "loop", "conditionNetwork", 3 },
+		   { "loop", "bodyNetwork", 4 } };
+
+static int walk_net(struct mt_node *net, const char *base, const char *prefix, const char *scope, int depth,
+		    const char *netname, int flags, nn_visitor fn, void *ctx)
+{
+	if (depth > NN_MAX_NESTING)
+		return error_code(EXIT_INVALID, "'%s': networks nested more than %d deep", base, NN_MAX_NESTING);
+	long i = -1;
+	int r;
+	struct mt_node *layer;
+	size_t k = 0;
+	while ((r = next_child(net, 1, &i, &layer)) == 1) {
+		char *path = xasprintf("%s.layers[%zu]", base, k);
+		char *index = xasprintf("%s%zu", prefix, k);
+		struct nn_visit v = { .layer = layer, .network = net, .path = path, .index = index, .pos = k,
+				      .depth = depth, .net = netname, .scope = scope };
+		int vr = fn(&v, ctx);
+		long m = vr == 0 ? set_member(layer) : -1;
+		const char *kind = m >= 0 && layer->f[m].fd ? layer->f[m].fd->name : NULL;
+		struct mt_node *params = kind ? mt_child(layer, (size_t)m) : NULL;
+		if (kind && !params)
+			vr = -1;
+		for (size_t s = 0; vr == 0 && params && s < sizeof(nn_subnets) / sizeof(nn_subnets[0]); s++) {
+			if (strcmp(kind, nn_subnets[s].kind))
+				continue;
+			struct mt_node *sub;
+			int c = child_of(params, nn_subnets[s].num, &sub);
+			if (c < 0) {
+				vr = -1;
+				break;
+			}
+			if (!c)
+				continue;
+			char *spath = xasprintf("%s.%s.%s", path, kind, nn_subnets[s].net);
+			char *sprefix = xasprintf("%s.%s.", index, nn_subnets[s].net);
+			char *name = field_str(layer, 1);
+			char *sscope = xasprintf("%s%s%s.%s", scope, *scope ? "." : "", *name ? name : index,
+						 nn_subnets[s].net);
+			free(name);
+			if (flags & NN_WALK_NETS) {
+				struct nn_visit nv = { .layer = NULL, .network = sub, .path = spath, .index = sprefix,
+						       .pos = k, .depth = depth + 1, .net = nn_subnets[s].net,
+						       .scope = sscope };
+				vr = fn(&nv, ctx);
+			}
+			if (vr == 0)
+				vr = walk_net(sub, spath, sprefix, sscope, depth + 1, nn_subnets[s].net, flags, fn, ctx);
+			free(spath);
+			free(sprefix);
+			free(sscope);
+		}
+		free(path);
+		free(index);
+		k++;
+		if (vr == 1)
+			vr = 0;
+		if (vr < 0)
+			return vr;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+int nn_layer_networks(const struct nn_layer *l, struct nn_subnet *out)
+{
+	size_t n = 0;
+	for (size_t s = 0; l->kind && l->params && s < sizeof(nn_subnets) / sizeof(nn_subnets[0]); s++) {
+		if (strcmp(l->kind, nn_subnets[s].kind))
+			continue;
+		struct mt_node *sub;
+		int c = child_of(l->params, nn_subnets[s].num, &sub);
+		if (c < 0)
+			return -1;
+		if (c) {
+			out[n].net = sub;
+			out[n].name = nn_subnets[s].net;
+			n++;
+		}
+	}
+	return (int)n;
+}
+
+int nn_walk(struct mt_node *nn, const char *base, int flags, nn_visitor fn, void *ctx)
+{
+	return walk_net(nn, base, "", "", 0, "", flags, fn, ctx);
+}
+
+struct find_ctx {
+	const char *name;
+	struct mt_node *layer;
+	char *path;
+};
+
+static int find_visit(const struct nn_visit *v, void *ctx)
+{
+	struct find_ctx *f = ctx;
+	char *name = field_str(v->layer, 1);
+	int hit = !strcmp(name, f->name);
+	free(name);
+	if (!hit)
+		return 0;
+	f->layer = v->layer;
+	f->path = xstrdup(v->path);
+	return -2;
+}
+
+int nn_find_layer(struct mt_node *nn, const char *base, const char *name, struct mt_node **layer, char **path)
+{
+	struct find_ctx f = { .name = name };
+	int r = nn_walk(nn, base, 0, find_visit, &f);
+	*layer = f.layer;
+	if (path)
+		*path = f.path;
+	else
+		free(f.path);
+	return r == -2 ? 1 : r < 0 ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "MIL.pb-c.h"
+#include "NeuralNetwork.pb-c.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -461,6 +462,25 @@ int pathq_eval(struct mt_node *root, const char *path, struct pq_result *res)
 			if (!found && r < 0) {
 				rc = -1;
 				goto out;
+			}
+			if (!found && cur->desc == &core_ml__specification__neural_network__descriptor &&
+			    !strcmp(s->name, "layers") && !strcmp(s->mfield, "name")) {
+				/* a layer inside a branch or loop: say where it is */
+				char *base = xstrndup(path, si ? sv[si - 1].end : 0), *where = NULL;
+				struct mt_node *nl;
+				int nr = nn_find_layer(cur, base, s->mval, &nl, &where);
+				free(base);
+				if (nr < 0) {
+					rc = -1;
+					goto out;
+				}
+				if (nr > 0) {
+					rc = error_code(EXIT_NOTFOUND,
+							"'%s': no '%.*s': no layer of that network has name \"%s\"; a nested one has: %s",
+							label, plen, path, s->mval, where);
+					free(where);
+					goto out;
+				}
 			}
 			if (!found)
 				NOTFOUND("'%s': no '%.*s': no element of %s has %s \"%s\"", label, plen, path, s->name,

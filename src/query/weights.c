@@ -111,6 +111,45 @@ static const struct mil_visitor weight_visitor = {
 	.read_ops = 1,
 };
 
+struct nn_gather {
+	struct weight_list *L;
+	size_t model;
+};
+
+/* the weight fields of a layer, nested ones included: named by the layer
+ * (after the layers holding it, "br.ifBranch.fc_if.weights"), shaped by it */
+static int gather_layer(const struct nn_visit *v, void *ctx)
+{
+	struct nn_gather *g = ctx;
+	struct nn_layer l;
+	if (nn_layer_read(v->layer, v->pos, &l) < 0) {
+		nn_layer_release(&l);
+		return -1;
+	}
+	for (size_t j = 0; j < l.nw; j++) {
+		struct weight_entry *e = push(g->L, g->model);
+		e->is_nn = 1;
+		e->name = xasprintf("%s%s%s.%s", v->scope, *v->scope ? "." : "", l.name, l.w[j].field);
+		e->path = xasprintf("%s.%s.%s", v->path, l.kind, l.w[j].field);
+		e->layer = xstrdup(l.name);
+		e->field = xstrdup(l.w[j].field);
+		e->w = l.w[j];
+		e->w.field = e->field;
+		/* the shape the layer gives it, when its size agrees */
+		uint64_t dims[8];
+		size_t rank = nn_weight_dims(&l, &e->w, dims, 8);
+		if (rank) {
+			e->rank = rank;
+			e->shape = xmalloc(rank * sizeof(*e->shape));
+			for (size_t d = 0; d < rank; d++)
+				e->shape[d] = (int64_t)dims[d];
+			e->known = 1;
+		}
+	}
+	nn_layer_release(&l);
+	return 0;
+}
+
 int weight_list_read(struct weight_list *L)
 {
 	if (model_list(L->m->root, &L->refs, &L->nrefs) < 0)
@@ -119,40 +158,10 @@ int weight_list_read(struct weight_list *L)
 		struct model_ref *r = &L->refs[mi];
 		struct mt_node *nn = nn_network(r->node);
 		if (nn) {
-			long i = -1;
-			int rr;
-			struct mt_node *layer;
-			size_t k = 0;
-			while ((rr = next_child(nn, 1, &i, &layer)) == 1) {
-				struct nn_layer l;
-				if (nn_layer_read(layer, k, &l) < 0) {
-					nn_layer_release(&l);
-					return -1;
-				}
-				for (size_t j = 0; j < l.nw; j++) {
-					struct weight_entry *e = push(L, mi);
-					e->is_nn = 1;
-					e->name = xasprintf("%s.%s", l.name, l.w[j].field);
-					e->path = xasprintf("%s%s%s.layers[%zu].%s.%s", r->path, *r->path ? "." : "", r->type, k,
-							    l.kind, l.w[j].field);
-					e->layer = xstrdup(l.name);
-					e->field = xstrdup(l.w[j].field);
-					e->w = l.w[j];
-					e->w.field = e->field;
-					/* the shape the layer gives it, when its size agrees */
-					uint64_t dims[8];
-					size_t rank = nn_weight_dims(&l, &e->w, dims, 8);
-					if (rank) {
-						e->rank = rank;
-						e->shape = xmalloc(rank * sizeof(*e->shape));
-						for (size_t d = 0; d < rank; d++)
-							e->shape[d] = (int64_t)dims[d];
-						e->known = 1;
-					}
-				}
-				nn_layer_release(&l);
-				k++;
-			}
+			char *base = xasprintf("%s%s%s", r->path, *r->path ? "." : "", r->type);
+			struct nn_gather g = { L, mi };
+			int rr = nn_walk(nn, base, 0, gather_layer, &g);
+			free(base);
 			if (rr < 0)
 				return -1;
 			continue;

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum lp_kind { LP_MODEL, LP_FUNC, LP_BLOCK, LP_LAYER, LP_OP };
+enum lp_kind { LP_MODEL, LP_FUNC, LP_BLOCK, LP_LAYER, LP_OP, LP_NET };
 
 struct lp {
 	enum lp_kind kind;
 	struct mt_node *n;      /* model, function block, block, layer, op */
-	struct mt_node *cont;   /* the network (model sections) */
+	struct mt_node *cont;   /* the network (model sections, a branch's or loop's networks) */
 	char *prefix;           /* index prefix of the operations below */
 	char *fname;            /* function */
 	const char *type;       /* model type */
@@ -288,13 +288,37 @@ static int more_block(struct view *v, struct unode *u, size_t max)
 	return r == 1 ? 1 : 0;
 }
 
+static int more_layers(struct view *v, struct unode *u, size_t max);
+
+/* the networks of a branch or loop layer, each with its layers */
+static int more_nets(struct view *v, struct unode *u, size_t max)
+{
+	(void)v;
+	(void)max;
+	struct lp *x = u->p;
+	struct nn_subnet sn[2];
+	int n = nn_layer_networks(&x->l, sn);
+	for (int i = 0; i < n; i++) {
+		struct unode *c = un_add(u, "%s", sn[i].name);
+		struct lp *y = lp_new(c, LP_NET);
+		y->cont = sn[i].net;
+		c->path = xasprintf("%s.%s.%s", u->path, x->l.kind, sn[i].name);
+		c->detail = detail;
+		c->attr = UA_DIM;
+		expandable(c, more_layers);
+		c->open = 1;
+	}
+	return n < 0 ? -1 : 0;
+}
+
 static int more_layers(struct view *v, struct unode *u, size_t max)
 {
 	(void)v;
 	struct lp *x = u->p;
 	struct mt_node *layer;
 	int r = 0;
-	char *lpath = xasprintf("%s%s%s", u->path, *u->path ? "." : "", x->type);
+	/* a model's network, or a network of a branch or loop layer (u->path is its own) */
+	char *lpath = x->kind == LP_NET ? xstrdup(u->path) : xasprintf("%s%s%s", u->path, *u->path ? "." : "", x->type);
 	while (max && (r = next_child(x->cont, 1, &u->it, &layer)) == 1) {
 		max--;
 		size_t k = u->count++;
@@ -321,6 +345,10 @@ static int more_layers(struct view *v, struct unode *u, size_t max)
 		join_list(&sb, &l->out, ",");
 		free(c->text);
 		c->text = sb_detach(&sb, NULL);
+		if (!strcmp(l->kind, "branch") || !strcmp(l->kind, "loop")) {
+			expandable(c, more_nets);
+			c->open = 1;
+		}
 	}
 	free(lpath);
 	if (r < 0)

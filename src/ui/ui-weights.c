@@ -108,6 +108,38 @@ static int on_op(struct mil_walk *mw, void *ctx)
 	return 0;
 }
 
+/* the weight fields of a layer, nested ones included (named by path: br.ifBranch.fc_if.weights) */
+static int nn_row(const struct nn_visit *vi, void *ctx)
+{
+	struct view *v = ctx;
+	struct nn_layer l;
+	if (nn_layer_read(vi->layer, vi->pos, &l) < 0)
+		return -1;
+	for (size_t j = 0; j < l.nw; j++) {
+		const struct nn_weight *w = &l.w[j];
+		char b[32];
+		human_size(b, sizeof(b), w->bytes);
+		char *label = xasprintf("%s%s%s.%s", vi->scope, *vi->scope ? "." : "", l.name, w->field);
+		char *shape = nn_weight_shape_str(&l, w);
+		struct unode *c = un_add(v->root, "%-34s %-9s %s %s", label, w->type, shape, b);
+		free(shape);
+		free(label);
+		struct wp *x = xcalloc(1, sizeof(*x));
+		x->nn = 1;
+		x->layer = vi->layer;
+		x->li = vi->pos;
+		x->wi = j;
+		c->p = x;
+		c->free_p = wp_free;
+		c->detail = detail;
+		c->name = xstrdup(l.name);
+		c->kind = xstrdup(l.kind);
+		c->path = xstrdup(vi->path);
+	}
+	nn_layer_release(&l);
+	return 0;
+}
+
 static const struct mil_visitor weight_visitor = {
 	.op = on_op,
 	.read_ops = 1,
@@ -127,42 +159,10 @@ static int weights_init(struct view *v)
 			un_add(v->root, "%s %s", *r->path ? r->path : "(root)", r->type ? r->type : "no model type")->attr = UA_HEAD;
 		struct mt_node *nn = nn_network(r->node);
 		if (nn) {
-			long it = -1;
-			struct mt_node *layer;
-			size_t k = 0;
-			int rr;
-			while ((rr = next_child(nn, 1, &it, &layer)) == 1) {
-				struct nn_layer l;
-				if (nn_layer_read(layer, k, &l) < 0) {
-					rr = -1;
-					break;
-				}
-				for (size_t j = 0; j < l.nw; j++) {
-					const struct nn_weight *w = &l.w[j];
-					char b[32];
-					human_size(b, sizeof(b), w->bytes);
-					char *label = xasprintf("%s.%s", l.name, w->field);
-					char *shape = nn_weight_shape_str(&l, w);
-					struct unode *c = un_add(v->root, "%-34s %-9s %s %s", label, w->type, shape, b);
-					free(shape);
-					free(label);
-					struct wp *x = xcalloc(1, sizeof(*x));
-					x->nn = 1;
-					x->layer = layer;
-					x->li = k;
-					x->wi = j;
-					c->p = x;
-					c->free_p = wp_free;
-					c->detail = detail;
-					c->name = xstrdup(l.name);
-					c->kind = xstrdup(l.kind);
-					c->path = xasprintf("%s%s%s.layers[%zu]", r->path, *r->path ? "." : "", r->type, k);
-				}
-				nn_layer_release(&l);
-				k++;
-			}
-			if (rr < 0)
+			char *base = xasprintf("%s%s%s", r->path, *r->path ? "." : "", r->type);
+			if (nn_walk(nn, base, 0, nn_row, v) < 0)
 				rc = -1;
+			free(base);
 		} else if (r->type && !strcmp(r->type, "mlProgram")) {
 			long t = model_type_field(r->node);
 			struct mt_node *prog = t >= 0 ? mt_child(r->node, (size_t)t) : NULL;
