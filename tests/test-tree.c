@@ -318,6 +318,80 @@ static void every_scalar_type(void **state)
 	mt_free(n);
 }
 
+/* a field (number num, LEN) holding p, appended to b at *k */
+static void put_len(uint8_t *b, size_t *k, uint32_t num, const void *p, size_t len)
+{
+	size_t el;
+	uint8_t *e = mt_encode_len(num, p, len, &el);
+	memcpy(b + *k, e, el);
+	*k += el;
+	free(e);
+}
+
+/* description twice, metadata twice in the first: the tree shows the
+ * merged view, writes untouched bytes as they were, and an edit writes the
+ * merged description once, at its last occurrence */
+static void singular_messages_merge(void **state)
+{
+	uint8_t md1[64], md2[64], d1[160], d2[96], b[512];
+	size_t k1 = 0, k2 = 0, kd1 = 0, kd2 = 0, n = 0;
+	put_len(md1, &k1, 3, "first", 5);
+	put_len(md1, &k1, 4, "MIT", 3);
+	put_len(md2, &k2, 3, "second", 6);
+	put_len(d1, &kd1, 100, md1, k1);
+	put_len(d1, &kd1, 100, md2, k2);
+	uint8_t md3[32];
+	size_t k3 = 0;
+	put_len(md3, &k3, 1, "short", 5);
+	put_len(d2, &kd2, 100, md3, k3);
+	b[n++] = 0x08; /* specificationVersion 4 */
+	b[n++] = 4;
+	put_len(b, &n, 2, d1, kd1);
+	put_len(b, &n, 2, d2, kd2);
+	struct mt_node *root = mt_root_new(&core_ml__specification__model__descriptor, b, n, "t");
+	assert_int_equal(mt_validate(root), 0);
+	assert_int_equal(root->n, 2); /* the first description is merged into the second */
+	struct mt_node *m = mt_get_path(root, "description.metadata");
+	assert_non_null(m);
+	char *a = mt_get_str(m, 3), *l = mt_get_str(m, 4), *sd = mt_get_str(m, 1);
+	assert_string_equal(a, "second");
+	assert_string_equal(l, "MIT");
+	assert_string_equal(sd, "short");
+	free(a);
+	free(l);
+	free(sd);
+	size_t len;
+	uint8_t *out = mt_serialize(root, &len);
+	assert_int_equal(len, n);
+	assert_memory_equal(out, b, n);
+	free(out);
+	/* an edit: what python3-protobuf reads is the merged view, edited */
+	mt_set_bytes(m, 3, NULL, 0);
+	out = mt_serialize(root, &len);
+	assert_int_equal(len, mt_size(root));
+	Model *pm = unpack(out, len);
+	assert_non_null(pm->description);
+	assert_non_null(pm->description->metadata);
+	assert_string_equal(pm->description->metadata->author, "");
+	assert_string_equal(pm->description->metadata->license, "MIT");
+	assert_string_equal(pm->description->metadata->shortdescription, "short");
+	core_ml__specification__model__free_unpacked(pm, NULL);
+	/* one description holding one metadata */
+	struct mt_node *r2 = mt_root_new(&core_ml__specification__model__descriptor, out, len, "t2");
+	assert_int_equal(mt_validate(r2), 0);
+	assert_int_equal(mt_find(r2, 2, 0), mt_find_last(r2, 2));
+	assert_null(mt_get(r2, 2)->merge);
+	mt_free(r2);
+	free(out);
+	/* removing the merged field removes every occurrence */
+	mt_remove(root, (size_t)mt_find_last(root, 2));
+	out = mt_serialize(root, &len);
+	assert_int_equal(len, 2);
+	free(out);
+	mt_free(root);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +406,7 @@ int main(void)
 		cmocka_unit_test(invalid_found_lazily),
 		cmocka_unit_test(deep_nesting_is_an_error),
 		cmocka_unit_test(every_scalar_type),
+		cmocka_unit_test(singular_messages_merge),
 	};
 	return cmocka_run_group_tests_name("tree", tests, NULL, NULL);
 }

@@ -330,6 +330,21 @@ static char *map_key(struct mt_node *e)
 	return xasprintf("%lld", (long long)mt_raw_int(f->fd, f->u));
 }
 
+/* a map entry: its key, its field, whether the key occurs again later */
+struct map_key {
+	char *key;
+	size_t field;
+	int later;
+};
+
+/* by key, then by position */
+static int cmp_map_key(const void *a, const void *b)
+{
+	const struct map_key *x = *(const struct map_key *const *)a, *y = *(const struct map_key *const *)b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->field > y->field) - (x->field < y->field);
+}
+
 static int json_map_value(struct jw *w, struct mt_node *e)
 {
 	long v = mt_find_last(e, 2);
@@ -367,21 +382,45 @@ int dump_json_field(struct jw *w, struct mt_node *n, size_t i)
 		return json_value(w, n, last_known(n, num));
 	}
 	if (fd->type == PROTOBUF_C_TYPE_MESSAGE && is_map_entry(fd->descriptor)) {
-		jw_obj(w);
+		/* a key that occurs again later is left out: the last entry wins,
+		 * as in a protobuf parser, and a JSON object has each key once */
+		struct map_key *keys = NULL;
+		size_t nk = 0, kcap = 0;
+		int rc = 0;
 		for (size_t j = i; j < n->n; j++) {
 			if (n->f[j].number != num || !n->f[j].fd)
 				continue;
 			struct mt_node *e = mt_child(n, j);
-			if (!e)
-				return -1;
-			char *k = map_key(e);
-			jw_key(w, k);
-			free(k);
-			if (json_map_value(w, e) < 0)
-				return -1;
+			if (!e) {
+				rc = -1;
+				break;
+			}
+			xgrow((void **)&keys, &kcap, nk + 1, sizeof(*keys));
+			keys[nk] = (struct map_key){ map_key(e), j, 0 };
+			nk++;
 		}
-		jw_obj_end(w);
-		return 0;
+		if (rc == 0) {
+			struct map_key **by = xmalloc((nk ? nk : 1) * sizeof(*by));
+			for (size_t q = 0; q < nk; q++)
+				by[q] = &keys[q];
+			qsort(by, nk, sizeof(*by), cmp_map_key);
+			for (size_t q = 0; q + 1 < nk; q++)
+				if (!strcmp(by[q]->key, by[q + 1]->key))
+					by[q]->later = 1;
+			free(by);
+			jw_obj(w);
+			for (size_t q = 0; q < nk && rc == 0; q++) {
+				if (keys[q].later)
+					continue;
+				jw_key(w, keys[q].key);
+				rc = json_map_value(w, mt_child(n, keys[q].field));
+			}
+			jw_obj_end(w);
+		}
+		for (size_t q = 0; q < nk; q++)
+			free(keys[q].key);
+		free(keys);
+		return rc;
 	}
 	jw_arr(w);
 	for (size_t j = i; j < n->n; j++) {
@@ -406,12 +445,32 @@ int dump_json(struct jw *w, struct mt_node *n)
 		return -1;
 	uint32_t *seen = NULL;
 	size_t nseen = 0, cap = 0;
+	/* the member of each oneof that a parser keeps: the last one set */
+	struct { unsigned off; uint32_t num; } *oneof = NULL;
+	size_t no = 0, ocap = 0;
+	for (size_t i = n->n; i-- > 0;) {
+		const ProtobufCFieldDescriptor *fd = n->f[i].fd;
+		if (!fd || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+			continue;
+		size_t k = 0;
+		while (k < no && oneof[k].off != fd->quantifier_offset)
+			k++;
+		if (k < no)
+			continue;
+		xgrow((void **)&oneof, &ocap, no + 1, sizeof(*oneof));
+		oneof[no].off = fd->quantifier_offset;
+		oneof[no++].num = fd->id;
+	}
 	jw_obj(w);
 	for (size_t i = 0; i < n->n; i++) {
 		struct mt_field *f = &n->f[i];
 		if (!f->fd)
 			continue;
 		int dup = 0;
+		if (f->fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+			for (size_t k = 0; k < no; k++)
+				if (oneof[k].off == f->fd->quantifier_offset && oneof[k].num != f->number)
+					dup = 1; /* reset by a later member of its oneof */
 		for (size_t k = 0; k < nseen; k++)
 			if (seen[k] == f->number) {
 				dup = 1;
@@ -428,10 +487,12 @@ int dump_json(struct jw *w, struct mt_node *n)
 		jw_key(w, f->fd->name);
 		if (dump_json_field(w, n, i) < 0) {
 			free(seen);
+			free(oneof);
 			return -1;
 		}
 	}
 	jw_obj_end(w);
 	free(seen);
+	free(oneof);
 	return 0;
 }

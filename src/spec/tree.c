@@ -8,6 +8,50 @@
 #include <string.h>
 #include <unistd.h>
 
+/* An earlier occurrence of a singular message field, merged into a later
+ * one (the head, a listed field flagged MT_F_MERGED), kept out of the list. */
+struct mt_ghost {
+	const uint8_t *raw, *val;
+	size_t rawlen, vlen;
+	size_t before;          /* listed field it was just before (n: at the end) */
+	size_t head;            /* listed field it merges into */
+	int gone;               /* its head was replaced or removed: never written */
+};
+
+struct mt_span {
+	const uint8_t *data;
+	size_t len;
+};
+
+struct mt_merge {
+	struct mt_ghost *g;     /* in order */
+	size_t ng;
+	struct mt_span *s;      /* a merged node: the payloads it lists, in order */
+	size_t ns;
+};
+
+static void merge_free(struct mt_merge *m)
+{
+	if (!m)
+		return;
+	free(m->g);
+	free(m->s);
+	free(m);
+}
+
+static struct mt_merge *merge_of(struct mt_node *n)
+{
+	if (!n->merge)
+		n->merge = xcalloc(1, sizeof(*n->merge));
+	return n->merge;
+}
+
+/* 1 when n is a merged node (over several occurrences) */
+static int is_merged(const struct mt_node *n)
+{
+	return n->merge && n->merge->ns > 1;
+}
+
 struct mt_node *mt_root_new(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, const char *label)
 {
 	struct mt_node *n = xcalloc(1, sizeof(*n));
@@ -27,6 +71,7 @@ static void node_free(struct mt_node *n)
 	}
 	free(n->f);
 	free(n->own);
+	merge_free(n->merge);
 	free(n);
 }
 
@@ -228,14 +273,15 @@ static void file_free(struct mt_file *fl)
 	free(fl);
 }
 
-/* 1 when the node is big and its bytes lie in the mapped file */
-static int from_file(const struct mt_node *n)
+/* 1 when the node is in a mapped file and its span [data, data + len) is big
+ * and lies in it */
+static int from_file(const struct mt_node *n, const uint8_t *data, size_t len)
 {
 	const struct mt_file *fl = n->file;
-	if (!fl || n->len <= SPARSE_NODE)
+	if (!fl || len <= SPARSE_NODE)
 		return 0;
-	uintptr_t b = (uintptr_t)fl->base, d = (uintptr_t)n->data;
-	return d >= b && d - b <= fl->len && n->len <= fl->len - (d - b);
+	uintptr_t b = (uintptr_t)fl->base, d = (uintptr_t)data;
+	return d >= b && d - b <= fl->len && len <= fl->len - (d - b);
 }
 
 static uint8_t *chunk_alloc(struct mt_file *fl, size_t n)
@@ -359,12 +405,13 @@ static const uint8_t *scan_bytes(struct scan *s, const struct wire_field *w, uin
 	return *tofree = b;
 }
 
-/* mt_parse for a big node in the file: 0, or 1 when the in-memory parser must do it */
-static int parse_file(struct mt_node *n)
+/* parse_span for a big span in the file: 0, or 1 when the in-memory parser
+ * must do it */
+static int parse_file(struct mt_node *n, const uint8_t *data, size_t len)
 {
 	struct mt_file *fl = n->file;
-	size_t start = (size_t)(n->data - fl->base);
-	struct scan s = { fl, start, start + n->len };
+	size_t start = (size_t)(data - fl->base), n0 = n->n;
+	struct scan s = { fl, start, start + len };
 	struct mt_chunk *mark = fl->chunks;
 	size_t mark_used = mark ? mark->used : 0, copied = 0;
 	struct wire_field w;
@@ -400,7 +447,7 @@ static int parse_file(struct mt_node *n)
 		n->n++;
 	}
 	if (r < 0) {
-		n->n = 0;
+		n->n = n0;
 		while (fl->chunks != mark) {
 			struct mt_chunk *p = fl->chunks->prev;
 			free(fl->chunks);
@@ -410,7 +457,6 @@ static int parse_file(struct mt_node *n)
 			mark->used = mark_used;
 		return 1;
 	}
-	n->state = MT_PARSED;
 	return 0;
 }
 
@@ -489,9 +535,17 @@ static int check_span(const ProtobufCMessageDescriptor *d, const uint8_t *p, siz
 int mt_check(struct mt_node *n)
 {
 	const char *why = NULL;
-	int r = from_file(n) ? check_file(n->file, n->desc, (size_t)(n->data - n->file->base), n->len, n->depth, &why) : 1;
-	if (r == 1)
-		r = check_span(n->desc, n->data, n->len, n->depth, &why);
+	struct mt_span one = { n->data, n->len };
+	const struct mt_span *sp = is_merged(n) ? n->merge->s : &one;
+	size_t ns = is_merged(n) ? n->merge->ns : 1;
+	int r = 0;
+	for (size_t i = 0; i < ns && r == 0; i++) {
+		r = from_file(n, sp[i].data, sp[i].len)
+			    ? check_file(n->file, n->desc, (size_t)(sp[i].data - n->file->base), sp[i].len, n->depth, &why)
+			    : 1;
+		if (r == 1)
+			r = check_span(n->desc, sp[i].data, sp[i].len, n->depth, &why);
+	}
 	if (r == 0)
 		return 0;
 	/* walk again with the tree to report where */
@@ -500,23 +554,18 @@ int mt_check(struct mt_node *n)
 	return error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s", n->label, why ? why : "?");
 }
 
-int mt_parse(struct mt_node *n)
+/* Appends the fields of span [p, p + len) to n's list: 0, or -1 (reported) */
+static int parse_span(struct mt_node *n, const uint8_t *p, size_t len)
 {
-	if (n->state == MT_PARSED)
+	if (from_file(n, p, len) && parse_file(n, p, len) == 0)
 		return 0;
-	if (n->state == MT_BAD)
-		return error_code_silent(EXIT_INVALID);
-	if (n->depth > MT_MAX_DEPTH)
-		return bad(n, "messages nested too deeply");
-	if (from_file(n) && parse_file(n) == 0)
-		return 0;
-	const uint8_t *p = n->data, *end = n->data + n->len;
+	const uint8_t *end = p + len;
 	struct wire_field w;
 	const char *why = NULL;
 	int r;
 	/* the field list sized exactly: nodes are many and mostly small, and
 	 * growing each from 8 entries touched several times the memory */
-	size_t count = 0;
+	size_t count = n->n;
 	for (const uint8_t *q = p; wire_next(&q, end, &w, &why) == 1;)
 		count++;
 	if (count > n->cap) {
@@ -546,6 +595,101 @@ int mt_parse(struct mt_node *n)
 	}
 	if (r < 0)
 		return bad(n, why);
+	return 0;
+}
+
+static int singular_message(const struct mt_field *f)
+{
+	return f->fd && f->fd->type == PROTOBUF_C_TYPE_MESSAGE && f->fd->label != PROTOBUF_C_LABEL_REPEATED &&
+	       f->wt == WT_LEN;
+}
+
+static int same_oneof(const ProtobufCFieldDescriptor *a, const ProtobufCFieldDescriptor *b)
+{
+	return (a->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) && (b->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+	       a->quantifier_offset == b->quantifier_offset;
+}
+
+/* Takes the earlier occurrences of singular message fields out of the list
+ * (see "Merging" in tree.h) and flags the occurrences they merge into. */
+static void set_ghosts_aside(struct mt_node *n)
+{
+	struct seen {
+		const ProtobufCFieldDescriptor *fd;
+		size_t head;
+	} *seen = NULL;
+	size_t ns = 0, scap = 0, nghost = 0;
+	size_t *head = NULL; /* per field: the index of its head, or SIZE_MAX */
+	for (size_t i = n->n; i-- > 0;) {
+		const struct mt_field *f = &n->f[i];
+		const ProtobufCFieldDescriptor *fd = f->fd;
+		if (!fd)
+			continue;
+		if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+			for (size_t j = 0; j < ns;) {
+				if (seen[j].fd != fd && same_oneof(seen[j].fd, fd))
+					seen[j] = seen[--ns];
+				else
+					j++;
+			}
+		if (!singular_message(f))
+			continue;
+		size_t j = 0;
+		while (j < ns && seen[j].fd != fd)
+			j++;
+		if (j == ns) {
+			xgrow((void **)&seen, &scap, ns + 1, sizeof(*seen));
+			seen[ns++] = (struct seen){ fd, i };
+			continue;
+		}
+		if (!head) {
+			head = xmalloc(n->n * sizeof(*head));
+			for (size_t q = 0; q < n->n; q++)
+				head[q] = SIZE_MAX;
+		}
+		head[i] = seen[j].head;
+		nghost++;
+	}
+	free(seen);
+	if (!nghost)
+		return;
+	struct mt_merge *m = merge_of(n);
+	m->g = xcalloc(nghost, sizeof(*m->g));
+	size_t *newidx = xmalloc(n->n * sizeof(*newidx)), k = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		struct mt_field *f = &n->f[i];
+		if (head[i] == SIZE_MAX) {
+			newidx[i] = k;
+			n->f[k++] = *f;
+			continue;
+		}
+		m->g[m->ng++] = (struct mt_ghost){ f->raw, f->val, f->rawlen, f->vlen, k, head[i], 0 };
+	}
+	for (size_t q = 0; q < m->ng; q++) {
+		m->g[q].head = newidx[m->g[q].head];
+		n->f[m->g[q].head].flags |= MT_F_MERGED;
+	}
+	n->n = k;
+	free(newidx);
+	free(head);
+}
+
+int mt_parse(struct mt_node *n)
+{
+	if (n->state == MT_PARSED)
+		return 0;
+	if (n->state == MT_BAD)
+		return error_code_silent(EXIT_INVALID);
+	if (n->depth > MT_MAX_DEPTH)
+		return bad(n, "messages nested too deeply");
+	if (is_merged(n)) {
+		for (size_t i = 0; i < n->merge->ns; i++)
+			if (parse_span(n, n->merge->s[i].data, n->merge->s[i].len) < 0)
+				return -1;
+	} else if (parse_span(n, n->data, n->len) < 0) {
+		return -1;
+	}
+	set_ghosts_aside(n);
 	n->state = MT_PARSED;
 	return 0;
 }
@@ -566,6 +710,19 @@ struct mt_node *mt_child(struct mt_node *n, size_t i)
 		c->label = n->label;
 		c->depth = n->depth + 1;
 		c->file = n->file;
+		if ((f->flags & MT_F_MERGED) && n->merge) {
+			struct mt_merge *m = merge_of(c);
+			size_t k = 1;
+			for (size_t q = 0; q < n->merge->ng; q++)
+				k += n->merge->g[q].head == i && !n->merge->g[q].gone;
+			m->s = xmalloc(k * sizeof(*m->s));
+			for (size_t q = 0; q < n->merge->ng; q++) {
+				const struct mt_ghost *g = &n->merge->g[q];
+				if (g->head == i && !g->gone)
+					m->s[m->ns++] = (struct mt_span){ g->val, g->vlen };
+			}
+			m->s[m->ns++] = (struct mt_span){ f->val, f->vlen };
+		}
 		f->child = c;
 	}
 	if (mt_parse(f->child) < 0)
@@ -776,8 +933,19 @@ static void set_field(struct mt_node *n, struct mt_field *f, const uint8_t *enc,
 	f->own = own;
 }
 
+/* the occurrences kept aside that merge into field i are dropped with it */
+static void ghosts_gone(struct mt_node *n, size_t i)
+{
+	if (!(n->f[i].flags & MT_F_MERGED) || !n->merge)
+		return;
+	for (size_t q = 0; q < n->merge->ng; q++)
+		if (n->merge->g[q].head == i)
+			n->merge->g[q].gone = 1;
+}
+
 void mt_replace(struct mt_node *n, size_t i, const uint8_t *enc, size_t len)
 {
+	ghosts_gone(n, i);
 	set_field(n, &n->f[i], enc, len);
 	mt_mark_dirty(n);
 }
@@ -789,11 +957,22 @@ void mt_insert(struct mt_node *n, size_t pos, const uint8_t *enc, size_t len)
 	memset(&n->f[pos], 0, sizeof(*n->f));
 	n->n++;
 	set_field(n, &n->f[pos], enc, len);
+	for (size_t q = 0; n->merge && q < n->merge->ng; q++) {
+		struct mt_ghost *g = &n->merge->g[q];
+		g->before += g->before >= pos;
+		g->head += g->head >= pos;
+	}
 	mt_mark_dirty(n);
 }
 
 void mt_remove(struct mt_node *n, size_t i)
 {
+	ghosts_gone(n, i);
+	for (size_t q = 0; n->merge && q < n->merge->ng; q++) {
+		struct mt_ghost *g = &n->merge->g[q];
+		g->before -= g->before > i;
+		g->head -= g->head > i;
+	}
 	if (n->f[i].child)
 		node_free(n->f[i].child);
 	free(n->f[i].own);
@@ -810,6 +989,23 @@ size_t mt_remove_if(struct mt_node *n, int (*drop)(struct mt_node *n, size_t i, 
 	size_t k = 0, removed = 0;
 	for (size_t i = 0; i < n->n; i++)
 		gone[i] = drop(n, i, ctx) ? 1 : 0;
+	if (n->merge && n->merge->ng) {
+		/* the new index of every field (of the next one kept, for a removed one) */
+		size_t *to = xmalloc((n->n + 1) * sizeof(*to)), kept = 0;
+		for (size_t i = 0; i < n->n; i++) {
+			to[i] = kept;
+			kept += !gone[i];
+		}
+		to[n->n] = kept;
+		for (size_t q = 0; q < n->merge->ng; q++) {
+			struct mt_ghost *g = &n->merge->g[q];
+			if (gone[g->head])
+				g->gone = 1;
+			g->head = to[g->head];
+			g->before = to[g->before < n->n ? g->before : n->n];
+		}
+		free(to);
+	}
 	for (size_t i = 0; i < n->n; i++) {
 		if (!gone[i]) {
 			if (k != i)
@@ -895,11 +1091,21 @@ static int child_dirty(const struct mt_field *f)
 	return f->child && f->child->dirty;
 }
 
+/* 1 when occurrence g kept aside is written: its head is neither gone nor
+ * rewritten as a whole (a changed merged node goes out once, at its head) */
+static int ghost_written(const struct mt_node *n, const struct mt_ghost *g)
+{
+	return !g->gone && !(g->head < n->n && child_dirty(&n->f[g->head]));
+}
+
 uint64_t mt_size(struct mt_node *n)
 {
-	if (!n->dirty)
+	if (!n->dirty && !is_merged(n))
 		return n->len;
 	uint64_t s = 0;
+	for (size_t q = 0; n->merge && q < n->merge->ng; q++)
+		if (ghost_written(n, &n->merge->g[q]))
+			s += n->merge->g[q].rawlen;
 	for (size_t i = 0; i < n->n; i++) {
 		struct mt_field *f = &n->f[i];
 		if (child_dirty(f)) {
@@ -915,12 +1121,28 @@ uint64_t mt_size(struct mt_node *n)
 
 static int emit(struct mt_node *n, struct mt_sink *s)
 {
-	if (!n->dirty)
+	if (!n->dirty && !is_merged(n))
 		return n->len ? s->write(s->ctx, n->data, n->len) : 0;
 	/* runs of untouched fields that are adjacent in the source go out as one span */
 	const uint8_t *run = NULL;
-	size_t runlen = 0;
-	for (size_t i = 0; i < n->n; i++) {
+	size_t runlen = 0, q = 0, ng = n->merge ? n->merge->ng : 0;
+	for (size_t i = 0; i <= n->n; i++) {
+		/* the occurrences kept aside that were just before field i */
+		for (; q < ng && n->merge->g[q].before <= i; q++) {
+			const struct mt_ghost *g = &n->merge->g[q];
+			if (!ghost_written(n, g))
+				continue;
+			if (run && run + runlen == g->raw) {
+				runlen += g->rawlen;
+			} else {
+				if (run && s->write(s->ctx, run, runlen) < 0)
+					return -1;
+				run = g->raw;
+				runlen = g->rawlen;
+			}
+		}
+		if (i == n->n)
+			break;
 		struct mt_field *f = &n->f[i];
 		if (!child_dirty(f)) {
 			if (run && run + runlen == f->raw && !f->own) {

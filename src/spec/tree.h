@@ -6,7 +6,26 @@
  * raw spans.  An edit replaces, inserts or removes whole field encodings and
  * marks the path to the root dirty; writing a tree re-encodes the dirty
  * nodes only and copies every other span verbatim, so unknown fields, field
- * order and map-entry order survive byte for byte. */
+ * order and map-entry order survive byte for byte.
+ *
+ * Merging.  The tree shows what a protobuf parser sees.  When a singular
+ * (not repeated) message field occurs several times in a message (legal
+ * protobuf: the occurrences merge), only its last occurrence is listed in
+ * the node's fields, flagged MT_F_MERGED; the earlier ones are kept aside
+ * (they are still written where they were while nothing in them changes).
+ * mt_child of the flagged field gives a merged node over the payloads of
+ * every occurrence: its fields are theirs concatenated in order, so the
+ * usual lookup rules give protobuf's answer (the last scalar wins, repeated
+ * fields concatenate, and singular messages inside merge in turn).  Members
+ * of one oneof reset each other: an occurrence followed by another member of
+ * its oneof is not merged into a later one.
+ *
+ * Edits of a merged view: when anything in a merged node changes, the node
+ * is written once, at its last occurrence, holding all the fields it lists
+ * (the earlier occurrences are dropped), which a parser reads as the merged
+ * view with the edit.  mt_replace and mt_remove of a flagged field replace or
+ * remove every occurrence.  A field inserted with mt_insert is not merged
+ * with occurrences already listed (mt_ensure finds the existing one). */
 #ifndef MLPKG_TREE_H
 #define MLPKG_TREE_H
 #include <stddef.h>
@@ -16,10 +35,12 @@
 enum {
 	MT_F_MISMATCH = 1,  /* known number, unexpected wire type: kept as unknown */
 	MT_F_PACKED = 2,    /* a repeated scalar in packed (LEN) form */
+	MT_F_MERGED = 4,    /* a singular message that earlier occurrences merge into */
 };
 
 struct mt_node;
 struct mt_file;
+struct mt_merge;
 
 struct mt_field {
 	uint32_t number;
@@ -52,6 +73,7 @@ struct mt_node {
 	uint8_t *own;           /* root only: owned data */
 	struct mt_file *file;   /* the mapped file under the tree (owned by the root), or NULL */
 	int reported;           /* root only: an invalid node of the tree was reported */
+	struct mt_merge *merge; /* earlier occurrences kept aside, and a merged node's payloads; or NULL */
 };
 
 #define MT_MAX_DEPTH 100
