@@ -707,11 +707,8 @@ static int check_one(struct mlpkg_model *m, struct wfiles *w, const struct model
 static void check_preview(struct mlpkg_model *m, struct check_report *r)
 {
 	struct preview_fit f = { 0 };
-	struct error_capture cap;
-	/* a spec that does not decode is said by the checks that follow */
-	error_capture_begin(&cap, ERRCAP_DROP);
+	/* the spec decodes: check_model has seen to that */
 	int rc = preview_fit_model(m->root, &f);
-	error_capture_end(&cap);
 	for (size_t i = 0; rc == 0 && i < f.problems.n; i++)
 		add(r, CHECK_WARNING, "description.metadata.userDefined", "%s", f.problems.v[i]);
 	preview_fit_release(&f);
@@ -720,9 +717,9 @@ static void check_preview(struct mlpkg_model *m, struct check_report *r)
 int check_model(struct mlpkg_model *m, struct check_report *r)
 {
 	check_manifest(m, r);
-	check_preview(m, r);
 	if (mt_check(m->root) < 0)
 		return -1;
+	check_preview(m, r);
 	size_t unknown = 0;
 	if (unknown_fields(m->root, r, &unknown) < 0)
 		return -1;

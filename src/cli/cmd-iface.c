@@ -190,14 +190,16 @@ static void distinct(struct iface_labels *l)
 }
 
 /* where a model holds no class labels: those of its preview's params, as
- * labels from "preview.params" (1), else 0 */
+ * labels from "preview.params" (1), else 0; -1 when the metadata does not
+ * decode (reported) */
 static int preview_labels(struct mlpkg_model *m, struct iface_labels *l)
 {
 	char *params = NULL;
 	size_t pl;
 	memset(l, 0, sizeof(*l));
-	if (meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) != 1)
-		return 0;
+	int g = meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl);
+	if (g != 1)
+		return g < 0 ? -1 : 0;
 	int r = meta_params_labels(params, pl, &l->v, &l->n);
 	free(params);
 	if (r == 1) {
@@ -215,9 +217,10 @@ static int labels_list_one(const char *path, const struct edit_opts *o, int seve
 	struct iface_labels l;
 	int r = iface_labels_get(m->root, &l);
 	int rc = EXIT_OK;
-	if (r < 0) {
+	int p = r == 0 ? preview_labels(m, &l) : 0;
+	if (r < 0 || p < 0) {
 		rc = last_error_code();
-	} else if (r == 0 && preview_labels(m, &l) == 0) {
+	} else if (r == 0 && p == 0) {
 		error_code(EXIT_NOTFOUND, "'%s': no class labels (not a classifier)", m->path);
 		rc = EXIT_NOTFOUND;
 	} else {
