@@ -30,6 +30,24 @@ cp -R "$TMP/D.mlpackage" "$TMP/pv.mlpackage"
 browse "$TMP/pv.mlpackage" "Resize 200x30" 3 p j j Enter
 check "browse p: a preview type over unsuitable params is said on the status line" grep -q "set to poseEstimation (w saves); its preview.params do not suit it: preview.params for poseEstimation" "$TMP/out"
 
+# a preview that does not fit (one label for the segmenter's classes): said
+# when picked, refused by the first w (nothing written), saved by a second
+cp -R "$TMP/D.mlpackage" "$TMP/pf.mlpackage"
+"$MLPKG" meta set --force preview.params '{"labels": ["a"]}' "$TMP/pf.mlpackage" 2>/dev/null
+cp -R "$TMP/pf.mlpackage" "$TMP/pf0.mlpackage"
+browse "$TMP/pf.mlpackage" "Resize 200x30" 3 p Enter
+check "browse p: a preview that does not fit is said when picked" grep -q "set to imageSegmenter (w saves); the preview does not fit the model: .*label" "$TMP/out"
+browse "$TMP/pf.mlpackage" "Resize 200x30" 3 p Enter w
+check "browse w: a preview that does not fit is not saved the first time" grep -q "not saved: the preview does not fit the model: .*w again saves it anyway" "$TMP/out"
+check "... the model byte for byte as it was" diff -r "$TMP/pf.mlpackage" "$TMP/pf0.mlpackage"
+check "... and the session exits 2" test "$rc" -eq 2
+browse "$TMP/pf.mlpackage" "Resize 200x30" 3 p Enter w a '"author' Enter '"Q' Enter w
+check "browse w: an edit after the refusal asks again" sh -c "grep -q 'not saved: the preview does not fit' '$TMP/out' && diff -r '$TMP/pf.mlpackage' '$TMP/pf0.mlpackage' >/dev/null"
+browse "$TMP/pf.mlpackage" "Resize 200x30" 3 p Enter w w q
+check "browse w w: the second w saves it anyway" test "$rc" -eq 0
+run "$MLPKG" meta get preview.type "$TMP/pf.mlpackage"
+check "... the type is in the file" grep -qx imageSegmenter "$TMP/out"
+
 # standard input: an edit cannot be saved in place; the session says so in
 # its exit status, and the model is not read a second time
 printf '3\na\n"k\nEnter\n"v\nEnter\nw\n' >"$TMP/keys"

@@ -457,3 +457,14 @@ int preview_fit_model(struct mt_node *root, struct preview_fit *f)
 	free(params);
 	return rc;
 }
+
+char *preview_model_problems(struct mt_node *root)
+{
+	struct preview_fit f = { 0 };
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_DROP);
+	char *why = preview_fit_model(root, &f) < 0 ? NULL : preview_fit_problems(&f);
+	error_capture_end(&cap);
+	preview_fit_release(&f);
+	return why;
+}

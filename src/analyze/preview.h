@@ -53,4 +53,8 @@ void preview_fit_release(struct preview_fit *f);
 /* The problems of f in one line, joined by "; " (caller frees), or NULL
  * when there are none. */
 char *preview_fit_problems(const struct preview_fit *f);
+/* The problems of the preview the model root holds, in one line (as
+ * preview_fit_problems; caller frees), or NULL when it fits, has none or
+ * the model does not decode (nothing reported then). */
+char *preview_model_problems(struct mt_node *root);
 #endif

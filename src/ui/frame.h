@@ -53,6 +53,8 @@ struct ui {
 	size_t ned, caped;
 	int dirty;
 	int save_failed;   /* the exit status of the last save, when it failed */
+	int preview_forced; /* w was refused for a preview that does not fit: the
+	                     * next w saves it anyway (no edit since) */
 	int zoom, help;    /* the detail pane full screen; the help screen */
 	size_t zscroll;
 	int tabx[6];

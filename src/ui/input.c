@@ -4,6 +4,8 @@
 #include "ui/frame.h"
 #include "base/error.h"
 #include "edit/txn.h"
+#include "analyze/preview.h"
+#include "query/meta.h"
 #include "base/xalloc.h"
 #include <curses.h>
 #include <stdarg.h>
@@ -239,6 +241,7 @@ int ui_meta_edit(struct view *v, const char *key, const char *val)
 	if (r < 0)
 		return -1;
 	if (r == 1) {
+		u->preview_forced = 0;
 		xgrow((void **)&u->ed, &u->caped, u->ned + 1, sizeof(*u->ed));
 		u->ed[u->ned].key = xstrdup(key);
 		u->ed[u->ned].val = val ? xstrdup(val) : NULL;
@@ -260,6 +263,30 @@ void ui_journal_clear(struct ui *u)
 	}
 	u->ned = 0;
 	u->dirty = 0;
+	u->preview_forced = 0;
+}
+
+/* 1 when the edits set a preview key and the preview the model now holds
+ * does not fit it (mlpkg meta set refuses it unless --force): said, and
+ * the next w saves anyway, as --force would.  A removal never counts. */
+static int preview_refused(struct view *v)
+{
+	struct ui *u = v->ui;
+	int touched = 0;
+	for (size_t i = 0; i < u->ned; i++) {
+		int std;
+		const char *k = meta_canonical(u->ed[i].key, &std);
+		touched |= u->ed[i].val && (!strcmp(k, PREVIEW_TYPE_KEY) || !strcmp(k, PREVIEW_PARAMS_KEY));
+	}
+	if (!touched || u->preview_forced)
+		return 0;
+	char *why = preview_model_problems(u->m->root);
+	if (!why)
+		return 0;
+	u->preview_forced = 1;
+	ui_msg(v, "not saved: the preview does not fit the model: %s; w again saves it anyway", why);
+	free(why);
+	return 1;
 }
 
 /* Saving: the model is opened again with its lock, the edits replayed on it
@@ -275,6 +302,8 @@ int ui_save(struct view *v)
 		ui_msg(v, "cannot save standard input in place");
 		return error_code_silent(EXIT_USAGE);
 	}
+	if (preview_refused(v))
+		return error_code_silent(EXIT_USAGE);
 	struct mlpkg_model *w;
 	if (mlpkg_open(u->m->path, MLPKG_OPEN_WRITE, &w) < 0) {
 		ui_take_errors(u);

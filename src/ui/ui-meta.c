@@ -2,6 +2,7 @@
  * entries, edited in place (a add, e change, d delete, p preview type);
  * values are checked as `mlpkg meta set` checks them and saved with w. */
 #include "ui/browse.h"
+#include "analyze/preview.h"
 #include "query/meta.h"
 #include "base/xalloc.h"
 #include <stdio.h>
@@ -84,6 +85,19 @@ static int reload(struct view *v)
 	return RP_ALL | RP_REBUILD;
 }
 
+/* "WHAT (w saves)" on the status line, with the problems when the preview
+ * the model now holds does not fit it (mlpkg preview set's fit check; w
+ * then asks to be pressed twice) */
+static void say_fit(struct view *v, const char *what)
+{
+	char *why = preview_model_problems(ui_model(v)->root);
+	if (why)
+		ui_msg(v, "%s (w saves); the preview does not fit the model: %s", what, why);
+	else
+		ui_msg(v, "%s (w saves)", what);
+	free(why);
+}
+
 static int choose_preview(struct view *v, const char *cur)
 {
 	int sel = 0;
@@ -102,8 +116,11 @@ static int choose_preview(struct view *v, const char *cur)
 		if (why)
 			ui_msg(v, "preview.type set to %s (w saves); its preview.params do not suit it: %s", preview_types[i],
 			       why);
-		else
-			ui_msg(v, "preview.type set to %s (w saves)", preview_types[i]);
+		else {
+			char *what = xasprintf("preview.type set to %s", preview_types[i]);
+			say_fit(v, what);
+			free(what);
+		}
 		free(params);
 		free(why);
 	}
@@ -121,7 +138,11 @@ static int edit_value(struct view *v, const char *key, const char *cur)
 	if (!val)
 		return RP_ALL;
 	int r = ui_meta_edit(v, key, val);
-	if (r == 1)
+	if (r == 1 && !strcmp(meta_canonical(key, &std), PREVIEW_PARAMS_KEY)) {
+		char *what = xasprintf("%s set", key);
+		say_fit(v, what);
+		free(what);
+	} else if (r == 1)
 		ui_msg(v, "%s set (w saves)", key);
 	else if (r == 0)
 		ui_msg(v, "%s unchanged", key);
@@ -166,7 +187,7 @@ static const struct keydef meta_keys[] = {
 	{ "a", "add a key (preview.type offers the known types)" },
 	{ "e Enter", "change the value (preview.params is checked)" },
 	{ "d x", "delete the key" },
-	{ "p", "set preview.type from the known types" },
+	{ "p", "set preview.type from the known types (its fit is checked)" },
 	{ NULL, NULL },
 };
 
