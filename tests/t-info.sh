@@ -153,6 +153,20 @@ else
 	check "big network: layers reads well under the 100 MB too (max RSS $(cat "$TMP/rss") KiB)" test "$(tail -1 "$TMP/rss")" -lt 60000
 fi
 
+# no model named in a folder of many: the names one a line, sorted, at most
+# a screenful, the first line the message
+mkdir -p "$TMP/many"
+for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20; do
+	cp "$TMP/nn.mlmodel" "$TMP/many/m$i.mlmodel" 2>/dev/null || "$MKMODEL" nn "$TMP/many/m$i.mlmodel" >/dev/null 2>&1
+done
+(cd "$TMP/many" && MLPKG_MODEL= "$MLPKG" info) >"$TMP/out" 2>"$TMP/err"; rc=$?
+check "no model named, 20 in the folder: exit 2" test $rc -eq 2
+check "... the first line says so and asks for one" sh -c "head -1 '$TMP/err' | grep -qx 'mlpkg: no model named and 20 models in the current folder; name one:'"
+check "... the names one a line, sorted, 15 of them, then how many more" sh -c "[ \$(wc -l <'$TMP/err') -eq 17 ] && sed -n 2p '$TMP/err' | grep -qx '  m01.mlmodel' && sed -n 16p '$TMP/err' | grep -qx '  m15.mlmodel' && tail -1 '$TMP/err' | grep -qx '  ... and 5 more'"
+rm -f "$TMP/many"/m1*.mlmodel "$TMP/many"/m2*.mlmodel "$TMP/many"/m0[3-9].mlmodel
+(cd "$TMP/many" && MLPKG_MODEL= "$MLPKG" info) >"$TMP/out" 2>"$TMP/err"
+check "... two models: both named, nothing more" sh -c "[ \$(wc -l <'$TMP/err') -eq 3 ] && tail -1 '$TMP/err' | grep -qx '  m02.mlmodel'"
+
 if ! fixtures_or_skip "info and info --json on every fixture (80 columns, index.tsv, the independent decoder); catfeeder members, notype, asl preview, flexible image sizes; zipped package vs folder; the undecodable model"; then
 	done_testing
 fi

@@ -124,6 +124,16 @@ check "... nothing written" test ! -e "$T/u0"
 # ---- pack and unpack: round trips ----------------------------------------
 expect_exit 0 "pack the small package (default name)" "$MLPKG" pack "$T/P.mlpackage/"
 check "... is PACKAGE.zip" test -f "$T/P.mlpackage.zip"
+check "... a whole package: nothing said on stderr" test ! -s "$TMP/err"
+# a broken package is packed as it is, and said so: a weight file the spec
+# refers to missing, an item Manifest.json names missing
+"$MKMODEL" segmentation "$T/B.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel segmentation"
+rm "$T/B.mlpackage/Data/com.apple.CoreML/weights/weight.bin"
+expect_exit 0 "pack of a package without its weight file: packed" "$MLPKG" pack -o "$T/B.zip" "$T/B.mlpackage"
+check "... with a warning naming what it lacks" grep -q "warning: '.*B.mlpackage': packed as it is, but the spec refers to Data/com.apple.CoreML/weights/weight.bin, which the package lacks" "$TMP/err"
+rm -rf "$T/B.mlpackage/Data/com.apple.CoreML/weights" "$T/B.zip"
+expect_exit 0 "pack of a package missing a manifest item: packed" "$MLPKG" pack -o "$T/B.zip" "$T/B.mlpackage"
+check "... with a warning naming the item" grep -q "packed as it is, but Manifest.json names Data/com.apple.CoreML/weights, which the package lacks" "$TMP/err"
 expect_exit 0 "unpack it" "$MLPKG" unpack "$T/P.mlpackage.zip" -o "$T/u1"
 check "unpack prints the folder made" grep -qx "$T/u1/P.mlpackage" "$TMP/out"
 check "pack then unpack: identical tree" same_tree "$T/P.mlpackage" "$T/u1/P.mlpackage"

@@ -2,6 +2,7 @@
  * back, and an .mlmodel to a package and back (the work is in src/model:
  * pack.c, unpack.c, convert.c). */
 #include "cli/commands.h"
+#include "query/summary.h"
 #include "base/error.h"
 #include "model/package.h"
 #include "base/xalloc.h"
@@ -103,6 +104,21 @@ static char *strip_slashes(const char *s)
 	return c;
 }
 
+/* what the package folder pkg lacks (query/summary.h), nothing said when
+ * it cannot be opened: pack says that itself */
+static void package_gaps_quiet(const char *pkg, struct strlist *gaps)
+{
+	struct error_capture cap;
+	struct mlpkg_model *m;
+	error_capture_begin(&cap, ERRCAP_DROP);
+	if (mlpkg_open(pkg, 0, &m) == 0) {
+		if (m->fmt == FMT_PACKAGE)
+			package_gaps(m, gaps);
+		mlpkg_close(m);
+	}
+	error_capture_end(&cap);
+}
+
 int cmd_pack(int argc, char **argv)
 {
 	const struct cmd *self = cmd_find("pack");
@@ -117,10 +133,17 @@ int cmd_pack(int argc, char **argv)
 	char *out = o.out ? xstrdup(o.out) : xasprintf("%s.zip", pkg);
 	struct term_progress tp = { 0 };
 	struct mlpkg_progress prog = { draw_progress, &tp };
-	if (pkg_pack(pkg, out, o.how, &prog) < 0)
+	struct strlist gaps = { 0 };
+	package_gaps_quiet(pkg, &gaps);
+	if (pkg_pack(pkg, out, o.how, &prog) < 0) {
 		rc = last_error_code();
-	else
+	} else {
+		/* a broken package is packed as it is, and said so */
+		for (size_t i = 0; i < gaps.n; i++)
+			warning("'%s': packed as it is, but %s (mlpkg check says more)", pkg, gaps.v[i]);
 		printf("%s\n", out);
+	}
+	sl_free(&gaps);
 	free(out);
 	free(pkg);
 	free(in);

@@ -276,6 +276,8 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 		else
 			descr = "|u1";
 	} else {
+		if (!e->have_rec && L->absent)
+			return error_code(L->absent, "%s", L->absent_msg ? L->absent_msg : "its weight file is not there");
 		if (!e->have_rec && L->unreadable) {
 			/* its weight file could not be read: said already */
 			return error_code_silent(L->unreadable);
@@ -355,6 +357,15 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 	return atomic_commit(&o.af);
 }
 
+/* a weight file that is not there (absent, a Git LFS pointer) does not
+ * fail a listing: said once, as a warning (extracting a tensor from it
+ * fails instead) */
+static void say_unreadable(const struct weight_list *L)
+{
+	if (L->absent_msg)
+		warning("%s: its tensors are listed as the spec declares them, records not read", L->absent_msg);
+}
+
 int cmd_weights(int argc, char **argv)
 {
 	const struct cmd *self = cmd_find("weights");
@@ -399,8 +410,10 @@ int cmd_weights(int argc, char **argv)
 	} else if (weight_files(&L, &fi, &nfi) < 0) {
 		rc = last_error_code();
 	} else if (json) {
+		say_unreadable(&L);
 		list_json(&L, fi, nfi);
 	} else {
+		say_unreadable(&L);
 		list_text(&L, fi, nfi);
 	}
 	if (rc == EXIT_OK && L.unreadable)

@@ -322,7 +322,8 @@ const struct cmd commands[] = {
 	  .summary = "zip a package folder (entries under X.mlpackage/, modes kept)",
 	  .opts = pack_opts,
 	  .help = "By default JSON files and specs up to 64 MiB are deflated and weights\n"
-	  "stored: they barely compress.  Prints the zip's name.\n",
+	  "stored: they barely compress.  A package lacking an item or weight file it\n"
+	  "names is packed as it is, with a warning.  Prints the zip's name.\n",
 	},
 	{ .name = "unpack", .fn = cmd_unpack,
 	  .usage = "unpack [-o DIR] [ZIP]",

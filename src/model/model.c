@@ -467,6 +467,13 @@ int mlpkg_kind_of_name(const char *name)
 
 /* ---- finding the default model -------------------------------------------- */
 
+#define DEFAULT_MODELS_SHOWN 15
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 char *mlpkg_default_model(void)
 {
 	const char *env = getenv("MLPKG_MODEL");
@@ -495,34 +502,42 @@ char *mlpkg_default_model(void)
 	}
 	DIR *d = opendir(".");
 	struct dirent *e;
-	char *found[64];
-	size_t n = 0, total = 0;
+	char **found = NULL;
+	size_t n = 0, cap = 0;
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		if (has_suffix(e->d_name, ".mlmodel") || has_suffix(e->d_name, ".mlpackage") ||
 		    has_suffix(e->d_name, ".mlpackage.zip")) {
-			if (n < 64)
-				found[n++] = xstrdup(e->d_name);
-			total++;
+			xgrow((void **)&found, &cap, n + 1, sizeof(*found));
+			found[n++] = xstrdup(e->d_name);
 		}
 	}
 	if (d)
 		closedir(d);
-	if (total == 1) {
-		return found[0];
+	if (n == 1) {
+		char *one = found[0];
+		free(found);
+		return one;
 	}
-	if (total == 0) {
+	if (n == 0) {
+		free(found);
 		error_code(EXIT_USAGE, "no model named, $MLPKG_MODEL unset, and no model in the current folder");
 		return NULL;
 	}
+	/* the names one a line, sorted, at most DEFAULT_MODELS_SHOWN of them:
+	 * the message fits a screen however many there are */
+	qsort(found, n, sizeof(*found), cmp_names);
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		sb_addf(&sb, "%s'%s'", i ? ", " : "", found[i]);
+		if (i < DEFAULT_MODELS_SHOWN)
+			sb_addf(&sb, "\n  %s", found[i]);
 		free(found[i]);
 	}
-	error_code(EXIT_USAGE, "no model named and %zu in the current folder: %s%s; name one", total, sb.buf,
-		   total > n ? ", ..." : "");
+	free(found);
+	if (n > DEFAULT_MODELS_SHOWN)
+		sb_addf(&sb, "\n  ... and %zu more", n - DEFAULT_MODELS_SHOWN);
+	error_code(EXIT_USAGE, "no model named and %zu models in the current folder; name one:%s", n, sb.buf);
 	sb_release(&sb);
 	return NULL;
 }

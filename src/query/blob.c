@@ -156,6 +156,7 @@ struct blob_entry {
 	char *label;
 	struct buf bytes;
 	int failed;
+	int absent; /* failed: not there, or a Git LFS pointer */
 	struct blob_file file;
 };
 
@@ -196,17 +197,28 @@ const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
 	int r = mlpkg_read_item(s->m, name, &e->bytes);
 	int code = error_capture_end(&rd);
 	if (r < 0) {
+		e->absent = code == EXIT_NOTFOUND;
 		/* a package without the weight file its spec names is broken */
 		if (code == EXIT_NOTFOUND && (s->m->fmt == FMT_PACKAGE || s->m->fmt == FMT_ZIP))
 			error_code_silent(code = EXIT_INVALID);
 		e->failed = code != EXIT_OK ? code : EXIT_FAIL;
 		return NULL;
 	}
+	uint64_t lfs_size;
+	e->absent = lfs_pointer(e->bytes.p, e->bytes.len, &lfs_size);
 	if (blob_file_open(&e->file, e->bytes.p, e->bytes.len, e->label) < 0) {
 		e->failed = EXIT_INVALID;
 		return NULL;
 	}
 	return &e->file;
+}
+
+int blob_store_absent(const struct blob_store *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->e[i].name, name))
+			return s->e[i].failed && s->e[i].absent;
+	return 0;
 }
 
 void blob_store_free(struct blob_store *s)

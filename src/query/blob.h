@@ -70,5 +70,9 @@ struct blob_store *blob_store_new(struct mlpkg_model *m);
  * header checked; NULL when it cannot be had (reported once: EXIT_NOTFOUND
  * outside a package, EXIT_INVALID when the file is missing or bad). */
 const struct blob_file *blob_store_get(struct blob_store *s, const char *name);
+/* 1 when blob_store_get failed on name because the file is not there: the
+ * package lacks it or holds a Git LFS pointer in its place (not fetched),
+ * as opposed to a file that is there and bad or a link leading outside */
+int blob_store_absent(const struct blob_store *s, const char *name);
 void blob_store_free(struct blob_store *s);
 #endif

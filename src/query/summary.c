@@ -64,6 +64,65 @@ static int collect_opsets(struct summary *in)
 	return 0;
 }
 
+/* one weight file f the spec refers to: its bytes added to *bytes, or a
+ * note when the model cannot hold it, the package lacks it or a Git LFS
+ * pointer stands in its place */
+static void weight_file_note(struct mlpkg_model *m, const char *f, int64_t *bytes, struct strlist *notes)
+{
+	if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP) {
+		sl_pushf(notes, "the spec refers to weight file %s, which only a package can hold", f);
+		return;
+	}
+	char *rel = weight_file_rel(m, f);
+	int64_t s = mlpkg_file_size(m, rel);
+	struct buf b;
+	uint64_t lfs = 0;
+	if (s < 0) {
+		sl_pushf(notes, "the spec refers to %s, which the package lacks", rel);
+	} else if (s <= 1024 && mlpkg_read_item(m, rel, &b) == 0) {
+		/* a small weight file may be a Git LFS pointer, not the weights */
+		int is_lfs = lfs_pointer(b.p, b.len, &lfs);
+		buf_release(&b);
+		if (is_lfs) {
+			char h[32] = "";
+			if (lfs)
+				human_size(h, sizeof(h), lfs);
+			sl_pushf(notes, "%s is a Git LFS pointer, not the weights (%s%snot fetched: git lfs pull)", rel, h,
+				 lfs ? " " : "");
+		} else {
+			*bytes += s;
+		}
+	} else {
+		*bytes += s;
+	}
+	free(rel);
+}
+
+int package_gaps(struct mlpkg_model *m, struct strlist *out)
+{
+	for (size_t i = 0; m->man && i < m->man->n; i++) {
+		const struct manifest_item *it = &m->man->items[i];
+		if (!it->path || !*it->path)
+			continue;
+		char *rel = xasprintf("Data/%s", it->path);
+		struct error_capture probe;
+		error_capture_begin(&probe, ERRCAP_DROP);
+		int has = mlpkg_has_item(m, rel);
+		error_capture_end(&probe);
+		if (!has)
+			sl_pushf(out, "Manifest.json names %s, which the package lacks", rel);
+		free(rel);
+	}
+	struct model_counts c;
+	memset(&c, 0, sizeof(c));
+	int rc = model_count(m->root, &c);
+	int64_t bytes = 0;
+	for (size_t i = 0; rc == 0 && i < c.files.n; i++)
+		weight_file_note(m, c.files.v[i], &bytes, out);
+	model_counts_release(&c);
+	return rc;
+}
+
 int summary_gather(struct summary *in, struct mlpkg_model *m)
 {
 	memset(in, 0, sizeof(*in));
@@ -98,36 +157,8 @@ int summary_gather(struct summary *in, struct mlpkg_model *m)
 		return -1;
 	in->spec_bytes = (int64_t)m->spec_len;
 	in->disk_bytes = model_disk_size(m);
-	for (size_t i = 0; i < in->total.files.n; i++) {
-		const char *f = in->total.files.v[i];
-		if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP) {
-			sl_pushf(&in->notes, "the spec refers to weight file %s, which only a package can hold", f);
-			continue;
-		}
-		char *rel = weight_file_rel(m, f);
-		int64_t s = mlpkg_file_size(m, rel);
-		struct buf b;
-		uint64_t lfs = 0;
-		if (s < 0) {
-			sl_pushf(&in->notes, "the spec refers to %s, which the package lacks", rel);
-		} else if (s <= 1024 && mlpkg_read_item(m, rel, &b) == 0) {
-			/* a small weight file may be a Git LFS pointer, not the weights */
-			int is_lfs = lfs_pointer(b.p, b.len, &lfs);
-			buf_release(&b);
-			if (is_lfs) {
-				char h[32] = "";
-				if (lfs)
-					human_size(h, sizeof(h), lfs);
-				sl_pushf(&in->notes, "%s is a Git LFS pointer, not the weights (%s%snot fetched: git lfs pull)",
-					 rel, h, lfs ? " " : "");
-			} else {
-				in->weight_bytes += s;
-			}
-		} else {
-			in->weight_bytes += s;
-		}
-		free(rel);
-	}
+	for (size_t i = 0; i < in->total.files.n; i++)
+		weight_file_note(m, in->total.files.v[i], &in->weight_bytes, &in->notes);
 	return 0;
 }
 

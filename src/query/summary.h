@@ -35,6 +35,11 @@ struct summary {
  * keeps a pointer to m.  -1 when a part of the model does not decode
  * (reported); s is to be released either way. */
 int summary_gather(struct summary *s, struct mlpkg_model *m);
+/* What a package lacks that its Manifest.json or its spec names: manifest
+ * items missing, weight files the spec refers to that are missing or Git
+ * LFS pointers; one line each pushed on out.  -1 when the spec does not
+ * decode (reported). */
+int package_gaps(struct mlpkg_model *m, struct strlist *out);
 void summary_release(struct summary *s);
 /* the text `mlpkg info` prints, to fp */
 void summary_text(FILE *fp, const struct summary *s);

@@ -12,6 +12,7 @@
 
 void weight_list_release(struct weight_list *L)
 {
+	free(L->absent_msg);
 	for (size_t i = 0; i < L->n; i++) {
 		struct weight_entry *e = &L->v[i];
 		free(e->name);
@@ -47,16 +48,32 @@ static int check_record(struct weight_list *L, struct weight_entry *e)
 			warning("'%s': weight files are not available outside a package: records not checked", L->m->path);
 		return 0;
 	}
-	/* its errors are said, and counted in L->unreadable, not by gather's caller */
+	/* a weight file that is not there is kept for the caller to say (see
+	 * weights.h); a bad one is said here, once, and does not stop the
+	 * listing */
 	struct error_capture cap;
-	error_capture_begin(&cap, ERRCAP_HANDLE);
+	error_capture_begin(&cap, ERRCAP_KEEP);
 	e->bf = blob_store_get(L->store, e->file);
 	int got = error_capture_end(&cap);
+	int absent = !e->bf && blob_store_absent(L->store, e->file);
+	for (const struct error_msg *msg = cap.msgs; msg; msg = msg->next) {
+		if (msg->is_warning) {
+			warning("%s", msg->text);
+		} else if (absent) {
+			if (!L->absent_msg)
+				L->absent_msg = xstrdup(msg->text);
+		} else {
+			struct error_capture said;
+			error_capture_begin(&said, ERRCAP_HANDLE);
+			error_code(msg->code, "%s", msg->text);
+			error_capture_end(&said);
+		}
+	}
+	error_capture_release(&cap);
 	if (!e->bf) {
-		/* a missing or unreadable weight file (said once): the tensors are
-		 * still listed as the spec declares them, and the command fails */
-		if (!L->unreadable)
-			L->unreadable = got != EXIT_OK ? got : EXIT_INVALID;
+		int *keep = absent ? &L->absent : &L->unreadable;
+		if (!*keep)
+			*keep = got != EXIT_OK ? got : EXIT_INVALID;
 		return 0;
 	}
 	if (blob_read(e->bf, e->offset, &e->rec) < 0)

@@ -39,12 +39,18 @@ struct weight_list {
 	struct blob_store *store;
 	struct mlpkg_model *m;
 	int nofile_warned;
-	int unreadable; /* the exit status of a weight file that could not be read (said once) */
+	int unreadable; /* the exit status of a weight file that is there and bad (said once) */
+	int absent;     /* the exit status of one that is not there (absent, a Git LFS pointer) */
+	char *absent_msg; /* what is said about it: not yet said to anyone */
 };
 
 /* Fills L (zeroed, with m and store set) from the model and its pipeline
- * members.  A weight file that cannot be read is said once and its exit
- * status kept in L->unreadable; the tensors are still listed. */
+ * members; the tensors are listed as the spec declares them whatever
+ * their weight files hold.  A weight file that is there and bad is said
+ * once and its exit status kept in L->unreadable; one that is not there
+ * (the package lacks it, or a Git LFS pointer stands in its place) is not
+ * said: its status and message are kept in L->absent and absent_msg for
+ * the caller (a listing warns, an extraction fails). */
 int weight_list_read(struct weight_list *L);
 void weight_list_release(struct weight_list *L);
 
