@@ -345,6 +345,43 @@ n=$("$MLPKG" meta list "$TMP/par.mlpackage" | grep -c '^par.key')
 check "twenty parallel meta set on a package: all twenty ($n)" test "$n" -eq 20
 
 # the real fixtures
+# standard fields and user keys never collide: a user key named like each
+# standard field or alias is userDefined.NAME everywhere
+"$MKMODEL" nn "$TMP/uk.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nn"
+"$MLPKG" meta set version 1.0 author A "$TMP/uk.mlmodel" 2>/dev/null
+for k in author license version description shortDescription versionString preview.type preview.params userDefined.x; do
+	"$MLPKG" meta set "userDefined.$k" "U-$k" "$TMP/uk.mlmodel" 2>/dev/null || not_ok "meta set userDefined.$k"
+done
+run "$MLPKG" meta list "$TMP/uk.mlmodel"
+check "user keys named like standard fields are listed as userDefined.NAME" sh -c "grep -qx 'version: 1.0' '$TMP/out' && grep -qx 'userDefined.version: U-version' '$TMP/out' && grep -qx 'userDefined.author: U-author' '$TMP/out' && grep -qx 'userDefined.preview.type: U-preview.type' '$TMP/out' && grep -qx 'userDefined.userDefined.x: U-userDefined.x' '$TMP/out'"
+check "... the standard fields stay as they were" sh -c "grep -qx 'author: A' '$TMP/out' && grep -qx 'license: MIT' '$TMP/out'"
+run "$MLPKG" meta get version "$TMP/uk.mlmodel"
+check "meta get version: the standard field" grep -qx '1.0' "$TMP/out"
+run "$MLPKG" meta get userDefined.version "$TMP/uk.mlmodel"
+check "meta get userDefined.version: the user key" grep -qx 'U-version' "$TMP/out"
+run "$MLPKG" meta get userDefined.userDefined.x "$TMP/uk.mlmodel"
+check "meta get userDefined.userDefined.x: the user key named userDefined.x" grep -qx 'U-userDefined.x' "$TMP/out"
+if have_python; then
+	py metadata "$TMP/uk.mlmodel" >"$TMP/py" 2>&1
+	check "... stored as plain user keys (the independent decoder)" sh -c "grep -q '\"version\": \"U-version\"' '$TMP/py' && grep -q '\"userDefined.x\": \"U-userDefined.x\"' '$TMP/py' && grep -q '\"versionString\": \"1.0\"' '$TMP/py'"
+	for c in "meta --json" "info --json"; do
+		"$MLPKG" $c "$TMP/uk.mlmodel" >"$TMP/j" 2>/dev/null
+		check "$c: no key twice in any object" "$PYTHON3" -c "
+import json,sys
+def hook(pairs):
+    ks=[k for k,_ in pairs]
+    assert len(ks)==len(set(ks)), ks
+    return dict(pairs)
+json.load(open('$TMP/j'), object_pairs_hook=hook)"
+	done
+else
+	skip "no python3-protobuf/protoc for the independent decoder"
+fi
+expect_exit 0 "meta rm userDefined.version removes the user key" "$MLPKG" meta rm userDefined.version "$TMP/uk.mlmodel"
+run "$MLPKG" meta get version "$TMP/uk.mlmodel"
+check "... and leaves the standard field" grep -qx '1.0' "$TMP/out"
+expect_exit 3 "... the user key is gone" "$MLPKG" meta get userDefined.version "$TMP/uk.mlmodel"
+
 if fixtures_or_skip "meta set tutorial and byte-exact undo on asl, fritz, s4tf and catfeeder"; then
 	copy_fixture "$FIXTURES/asl-HandPoseClassifier.mlmodel" asl.mlmodel
 	tutorial "$TMP/asl.mlmodel" "asl .mlmodel (Create ML, 5 keys)" --force

@@ -285,7 +285,9 @@ const struct cmd commands[] = {
 	  .summary = "read and edit model metadata in place",
 	  .intro = "  KEY is author, license, version, description (the standard fields), any\n"
 	  "  userDefined key verbatim, or preview.type / preview.params (short for\n"
-	  "  com.apple.coreml.model.preview.type / .params).\n",
+	  "  com.apple.coreml.model.preview.type / .params).  userDefined.NAME is\n"
+	  "  always the user key NAME: a user key named like a standard field or an\n"
+	  "  alias is listed so.\n",
 	  .opts = meta_opts,
 	  .optcol = 21,
 	  .help = "Several keys go in one atomic save: every value is checked first, and one\n"

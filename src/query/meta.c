@@ -41,6 +41,8 @@ static const char *std_name(int num)
 const char *meta_canonical(const char *key, int *std)
 {
 	*std = 0;
+	if (!strncmp(key, META_USER_PREFIX, strlen(META_USER_PREFIX)))
+		return key + strlen(META_USER_PREFIX);
 	for (size_t i = 0; i < sizeof(std_keys) / sizeof(std_keys[0]); i++)
 		if (!strcmp(key, std_keys[i].name)) {
 			*std = std_keys[i].num;
@@ -187,7 +189,24 @@ int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n)
 	*out = v;
 	*n = drop_earlier_duplicates(v, k, kls);
 	free(kls);
+	/* a user key that would name something else (a standard field, a
+	 * preview alias, or itself starting with userDefined.) is shown with
+	 * the prefix: every key listed names its own entry */
+	for (size_t i = 0; i < *n; i++)
+		if (!v[i].standard) {
+			char *shown = meta_user_key_shown(v[i].key);
+			free(v[i].key);
+			v[i].key = shown;
+		}
 	return 0;
+}
+
+char *meta_user_key_shown(const char *key)
+{
+	int std;
+	if (meta_canonical(key, &std) != key)
+		return xasprintf("%s%s", META_USER_PREFIX, key);
+	return xstrdup(key);
 }
 
 void meta_entries_free(struct meta_entry *e, size_t n)

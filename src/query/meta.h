@@ -9,16 +9,30 @@
 #define PREVIEW_TYPE_KEY "com.apple.coreml.model.preview.type"
 #define PREVIEW_PARAMS_KEY "com.apple.coreml.model.preview.params"
 
+/* A userDefined key can always be named with this prefix
+ * (userDefined.version is the user key "version", version the standard
+ * field); meta_list shows it so wherever the bare key would name something
+ * else. */
+#define META_USER_PREFIX "userDefined."
+
 struct meta_entry {
-	char *key;        /* as shown: author, license, version, description, or the userDefined key */
+	char *key;        /* as shown: author, license, version, description, or the
+	                   * userDefined key (prefixed when it needs to be, see
+	                   * meta_user_key_shown); meta_canonical gives it back */
 	char *value;
 	size_t len;
 	int standard;     /* one of the four standard fields */
 };
 
 /* The key as stored: preview.type -> com.apple..., "version" -> versionString
- * (standard fields give their field number in *std, else 0). */
+ * (standard fields give their field number in *std, else 0),
+ * userDefined.KEY -> the user key KEY (whatever KEY is). */
 const char *meta_canonical(const char *key, int *std);
+/* How the user key key is named to the user (caller frees): as it is, or
+ * with META_USER_PREFIX when the bare key would name something else (a
+ * standard field or its alias, a preview alias, a key starting with the
+ * prefix). */
+char *meta_user_key_shown(const char *key);
 /* All metadata in file order: the standard fields present, then userDefined
  * entries.  Returns -1 on an invalid tree. Free with meta_entries_free. */
 int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n);
