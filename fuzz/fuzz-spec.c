@@ -6,7 +6,9 @@
  * pread) must give the same answers.  A crash, a leak, a hang or a broken
  * invariant (a valid spec that an edit makes invalid, a value that does not
  * read back, a size that does not match the bytes written, the two parsers
- * disagreeing) is a finding. */
+ * disagreeing, metadata that protobuf-c's own decoder, which merges
+ * repeated occurrences of singular messages, reads differently from
+ * meta_get, before or after an edit) is a finding. */
 #include "spec/dump.h"
 #include "base/error.h"
 #include "base/jsonout.h"
@@ -38,6 +40,56 @@ static struct mt_node *root_of(const uint8_t *data, size_t size)
 	return mt_root_new(&core_ml__specification__model__descriptor, data, size, "fuzz");
 }
 
+/* Merge semantics: every metadata value meta_get gives is the one
+ * protobuf-c's unpack (a protobuf parser: singular messages merge, the last
+ * scalar wins, repeated fields concatenate) gives. Checked when both decode. */
+static void same_as_protobuf_c(struct mt_node *r, const uint8_t *data, size_t size)
+{
+	CoreML__Specification__Model *m = core_ml__specification__model__unpack(NULL, size, data);
+	if (!m)
+		return;
+	const CoreML__Specification__Metadata *md = m->description ? m->description->metadata : NULL;
+	static const char *const keys[] = { "description", "version", "author", "license" };
+	const char *want[4] = { "", "", "", "" };
+	if (md) {
+		want[0] = md->shortdescription;
+		want[1] = md->versionstring;
+		want[2] = md->author;
+		want[3] = md->license;
+	}
+	for (int i = 0; i < 4; i++) {
+		char *v = NULL;
+		size_t len = 0;
+		int g = meta_get(r, keys[i], &v, &len);
+		if (g < 0) {
+			free(v);
+			continue;
+		}
+		/* protobuf-c's strings end at a NUL: compare up to one */
+		if (g == 0 ? *want[i] != 0 : (strlen(want[i]) != strnlen(v, len) || memcmp(v, want[i], strlen(want[i]))))
+			abort(); /* not the merged value */
+		free(v);
+	}
+	/* userDefined: the last entry of each key (a few keys: quadratic) */
+	for (size_t i = 0; md && i < md->n_userdefined && md->n_userdefined <= 64; i++) {
+		const char *k = md->userdefined[i]->key, *want_v = md->userdefined[i]->value;
+		for (size_t j = i + 1; j < md->n_userdefined; j++)
+			if (!strcmp(md->userdefined[j]->key, k))
+				want_v = md->userdefined[j]->value;
+		int std;
+		if (strcmp(meta_canonical(k, &std), k) || std || strchr(k, '.') || !*k)
+			continue; /* a key named like a standard field or an alias */
+		char *v = NULL;
+		size_t len = 0;
+		int g = meta_get(r, k, &v, &len);
+		if (g == 1 && strlen(k) == strnlen(k, 1 << 20) &&
+		    (strlen(want_v) != strnlen(v, len) || memcmp(v, want_v, strlen(want_v))))
+			abort(); /* not the merged value */
+		free(v);
+	}
+	core_ml__specification__model__free_unpacked(m, NULL);
+}
+
 static void queries(const uint8_t *data, size_t size)
 {
 	struct mt_node *r = root_of(data, size);
@@ -62,6 +114,8 @@ static void queries(const uint8_t *data, size_t size)
 	v = NULL;
 	if (meta_get(r, "preview.type", &v, &len) == 1)
 		free(v);
+	if (checked == 0)
+		same_as_protobuf_c(r, data, size);
 	mt_free(r);
 }
 
@@ -98,6 +152,8 @@ static void edit(const uint8_t *data, size_t size, const char *key, const char *
 	if (valid && (g != 1 || gl != vl || memcmp(got, val, vl)))
 		abort(); /* the value does not read back */
 	free(got);
+	if (valid)
+		same_as_protobuf_c(r2, b, len); /* and a protobuf parser reads what we read */
 	/* and remove it again */
 	if (meta_rm(r2, key) >= 0) {
 		size_t len3;
@@ -105,6 +161,8 @@ static void edit(const uint8_t *data, size_t size, const char *key, const char *
 		struct mt_node *r3 = root_of(b3, len3);
 		if (valid && (mt_check(r3) < 0 || meta_get(r3, key, &got, &gl) != 0))
 			abort();
+		if (valid)
+			same_as_protobuf_c(r3, b3, len3);
 		mt_free(r3);
 		free(b3);
 	}
