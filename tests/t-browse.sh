@@ -48,6 +48,30 @@ check "browse w w: the second w saves it anyway" test "$rc" -eq 0
 run "$MLPKG" meta get preview.type "$TMP/pf.mlpackage"
 check "... the type is in the file" grep -qx imageSegmenter "$TMP/out"
 
+# the line editor: editing inside a value, word moves and kills, history,
+# a value wider than the screen scrolled to the cursor
+"$MKMODEL" segmentation "$TMP/LE.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel segmentation"
+browse "$TMP/LE.mlpackage" 3 / '"author' Enter e Home Right Right Right Right '"X' End '"!' Enter w q
+run "$MLPKG" meta get author "$TMP/LE.mlpackage"
+check "line editor: Home, Right and End type in the middle and at the end" grep -qx 'mlpkXg examples!' "$TMP/out"
+browse "$TMP/LE.mlpackage" 3 / '"author' Enter e M-b C-k '"tools' C-a C-d C-e M-b M-b M-f '"-x' Enter w q
+run "$MLPKG" meta get author "$TMP/LE.mlpackage"
+check "line editor: M-b, M-f, C-k, C-a, C-d, C-e" grep -qx 'lpkXg-x tools' "$TMP/out"
+browse "$TMP/LE.mlpackage" 3 / '"author' Enter e C-w Left Delete Enter w q
+run "$MLPKG" meta get author "$TMP/LE.mlpackage"
+check "line editor: C-w kills words back to white space, Delete the character under the cursor" grep -qx 'lpkXg-x' "$TMP/out"
+browse "$TMP/LE.mlpackage" 3 / '"license' Enter e C-u '"BSD-3-Clause' Enter / '"author' Enter e Up Dump Enter w q
+check "line editor: Up shows the value entered before" grep -q 'author = BSD-3-Clause' "$TMP/out"
+run "$MLPKG" meta get author "$TMP/LE.mlpackage"
+check "line editor: Up recalls the value entered before" grep -qx 'BSD-3-Clause' "$TMP/out"
+browse "$TMP/LE.mlpackage" 3 / '"author' Enter e Up Up Down Down '"+' Enter w q
+run "$MLPKG" meta get author "$TMP/LE.mlpackage"
+check "... and Down comes back to what was being typed" grep -qx 'BSD-3-Clause+' "$TMP/out"
+browse "$TMP/LE.mlpackage" "Resize 40x10" 3 / '"description' Enter e Dump
+check "line editor: a long value scrolls to the cursor at its end" sh -c "sed -n 10p '$TMP/out' | grep -q 'classes)' && ! sed -n 10p '$TMP/out' | grep -q 'DeepLabV3'"
+browse "$TMP/LE.mlpackage" "Resize 40x10" 3 / '"description' Enter e Home Dump
+check "... and back to its start with Home" sh -c "sed -n 10p '$TMP/out' | grep -q 'description = DeepLabV3' && ! sed -n 10p '$TMP/out' | grep -q 'classes)'"
+
 # standard input: an edit cannot be saved in place; the session says so in
 # its exit status, and the model is not read a second time
 printf '3\na\n"k\nEnter\n"v\nEnter\nw\n' >"$TMP/keys"

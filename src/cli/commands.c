@@ -495,7 +495,9 @@ const struct cmd commands[] = {
 	  "a add, e change, d delete, p preview type; w saves atomically), weights\n"
 	  "(with min, max, mean of float tensors) and the whole spec tree.  Keys: arrows\n"
 	  "or j/k, PgUp/PgDn, g/G, Enter/l open, h close, Tab next view, / search,\n"
-	  "n/N next/previous match, ? help, q quit.  NO_COLOR is honoured.\n"
+	  "n/N next/previous match, ? help, q quit.  Prompts edit as readline does\n"
+	  "(C-a, C-e, M-b, M-f, C-w, C-k, Up/Down for earlier values).  NO_COLOR is\n"
+	  "honoured.\n"
 	  "MLPKG_SCRIPT=FILE reads keys from FILE (one a line); with MLPKG_NO_DISPLAY=1\n"
 	  "the screen is drawn off-screen and printed when the script ends.\n",
 	},

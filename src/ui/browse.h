@@ -95,8 +95,11 @@ void un_free(struct unode *n);
 struct unode *ui_current(struct view *v);
 /* a message on the status line */
 void ui_msg(struct view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* a line of text read on the status line; NULL when cancelled.  Caller frees. */
-char *ui_prompt(struct view *v, const char *label, const char *init);
+/* what a prompt asks for: each has its own history (Up, Down) */
+enum ui_hist { HIST_SEARCH, HIST_KEY, HIST_VALUE, HIST_KINDS };
+/* a line of text read on the status line with the line editor (ui/lineed.h),
+ * starting from init (NULL: empty); NULL when cancelled.  Caller frees. */
+char *ui_prompt(struct view *v, enum ui_hist kind, const char *label, const char *init);
 /* one of items (NULL-terminated) picked from a list; -1 when cancelled */
 int ui_choose(struct view *v, const char *title, const char *const *items, int sel);
 /* metadata edits: applied to the model at once, replayed on the locked file

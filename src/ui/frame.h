@@ -22,6 +22,10 @@
 #define CHUNK 256
 #define K_MOUSE_SCRIPT K(KEY_MAX + 1)
 #define K_DUMP K(KEY_MAX + 2)
+/* the screen as text on fp (a script's Dump), whatever is being asked */
+void ui_dump_screen(FILE *fp);
+/* Alt and c (Esc then c): M-b, M-f in the line editor */
+#define K_META(c) K(KEY_MAX + 16 + (c))
 
 struct edit {
 	char *key, *val;   /* val NULL: removed */
@@ -36,6 +40,12 @@ struct kept_msg {
 	char text[];
 };
 
+/* what was entered at prompts of one kind, oldest first */
+struct ui_history {
+	char **v;
+	size_t n, cap;
+};
+
 struct ui {
 	struct mlpkg_model *m;
 	struct view views[5];
@@ -43,6 +53,7 @@ struct ui {
 	int headless, mouse, color, utf8;
 	FILE *script;
 	int *pending;      /* keys queued from a script line */
+	struct ui_history hist[HIST_KINDS];
 	size_t npend, ipend, cappend;
 	char msg[256];
 	char *query;

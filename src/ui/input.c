@@ -2,6 +2,7 @@
  * test script, the status-line prompt and list choice, and the journal of
  * metadata edits that saving replays in one edit transaction. */
 #include "ui/frame.h"
+#include "ui/lineed.h"
 #include "base/error.h"
 #include "edit/txn.h"
 #include "analyze/preview.h"
@@ -32,7 +33,8 @@ static const struct {
 	{ "Up", K(KEY_UP) }, { "Down", K(KEY_DOWN) }, { "Left", K(KEY_LEFT) }, { "Right", K(KEY_RIGHT) },
 	{ "PgUp", K(KEY_PPAGE) }, { "PgDn", K(KEY_NPAGE) }, { "Home", K(KEY_HOME) }, { "End", K(KEY_END) },
 	{ "Enter", K_ENTER }, { "Tab", K_TAB }, { "BTab", K(KEY_BTAB) }, { "Esc", K_ESC },
-	{ "Backspace", K(KEY_BACKSPACE) }, { "Space", ' ' }, { NULL, 0 },
+	{ "Backspace", K(KEY_BACKSPACE) }, { "Space", ' ' }, { "Delete", K(KEY_DC) },
+	{ "M-b", K_META('b') }, { "M-f", K_META('f') }, { NULL, 0 },
 };
 
 /* see frame.h */
@@ -45,7 +47,8 @@ static void queue(struct ui *u, int k)
 }
 
 /* one line of a script: a key name, one character, "text to type, C-x,
- * Resize COLSxLINES, Click Y X, DClick Y X, WheelUp, WheelDown, Dump */
+ * Resize COLSxLINES, Click Y X, DClick Y X, WheelUp, WheelDown, Dump;
+ * M-b and M-f for Alt and the key */
 static int script_line(struct ui *u)
 {
 	char line[4096];
@@ -143,53 +146,114 @@ int ui_next_key(struct ui *u)
 	}
 }
 
-char *ui_prompt(struct view *v, const char *label, const char *init)
+/* the terminal's key k as a line-editor operation (lineed.h), or k */
+static int edit_op(int k)
+{
+	switch (k) {
+	case K(KEY_LEFT): case 2: return LE_LEFT;          /* C-b */
+	case K(KEY_RIGHT): case 6: return LE_RIGHT;        /* C-f */
+	case K(KEY_HOME): case 1: return LE_HOME;          /* C-a */
+	case K(KEY_END): case 5: return LE_END;            /* C-e */
+	case K(KEY_BACKSPACE): case 8: return LE_BACKSPACE;
+	case K(KEY_DC): case 4: return LE_DELETE;          /* C-d */
+	case K_META('b'): return LE_WORD_LEFT;
+	case K_META('f'): return LE_WORD_RIGHT;
+	case 23: return LE_KILL_WORD;                      /* C-w */
+	case 11: return LE_KILL_END;                       /* C-k */
+	case 21: return LE_KILL_START;                     /* C-u */
+	}
+	return k >= KF ? 0 : k;
+}
+
+/* the key after Esc, when one came with it (Alt sends Esc and the key):
+ * K_META(c) for M-b and M-f, else Esc (the other key is kept) */
+static int meta_key(struct ui *u)
+{
+	if (u->script || u->headless)
+		return K_ESC; /* a script names M-b and M-f */
+	wint_t wc;
+	nodelay(stdscr, TRUE);
+	int r = get_wch(&wc);
+	nodelay(stdscr, FALSE);
+	if (r == OK && (wc == 'b' || wc == 'f'))
+		return K_META((int)wc);
+	if (r != ERR)
+		unget_wch((wchar_t)wc);
+	return K_ESC;
+}
+
+/* what was entered at earlier prompts of one kind, newest last (Up and
+ * Down), a value repeated once */
+static void remember(struct ui *u, enum ui_hist kind, const char *val)
+{
+	struct ui_history *hs = &u->hist[kind];
+	if (!*val || (hs->n && !strcmp(hs->v[hs->n - 1], val)))
+		return;
+	xgrow((void **)&hs->v, &hs->cap, hs->n + 1, sizeof(*hs->v));
+	hs->v[hs->n++] = xstrdup(val);
+}
+
+char *ui_prompt(struct view *v, enum ui_hist kind, const char *label, const char *init)
 {
 	struct ui *u = v->ui;
-	struct strbuf sb = STRBUF_INIT;
-	if (init)
-		sb_adds(&sb, init);
+	struct lineed e;
+	le_init(&e, init);
+	char **hv = u->hist[kind].v;
+	size_t nh = u->hist[kind].n;
+	size_t h = nh;            /* the history entry shown; nh: the value being typed */
+	char *typed = NULL;       /* that value, while an earlier one is shown */
+	char *result = NULL;
 	curs_set(1);
 	for (;;) {
-		char *line = xasprintf("%s%s", label, sb.buf ? sb.buf : "");
-		ui_draw_status(u, line, 0);
-		free(line);
+		int y = LINES - 1;
+		ui_fill(y, 0, COLS, A_REVERSE);
+		int x = ui_put(y, 0, COLS, label, A_REVERSE);
+		int width = COLS - x - 1;
+		int at = le_scroll(&e, width);
+		char *shown = le_visible(&e, width);
+		ui_put(y, x, width, shown, A_REVERSE);
+		free(shown);
+		move(y, x + at);
 		refresh();
 		int k = ui_next_key(u);
-		if (k == K_EOF || k == K_ESC || k == 7) {
-			sb_release(&sb);
-			curs_set(0);
-			return NULL;
+		if (k == K_DUMP) {
+			ui_dump_screen(stdout);
+			fputs("--\n", stdout);
+			continue;
 		}
-		if (k == K_ENTER)
+		if (k == K_ESC)
+			k = meta_key(u);
+		if (k == K_EOF || k == K_ESC || k == 7) /* C-g */
 			break;
-		if (k == K(KEY_BACKSPACE)) {
-			while (sb.len && ((unsigned char)sb.buf[sb.len - 1] & 0xc0) == 0x80)
-				sb.len--;
-			if (sb.len)
-				sb.len--;
-			if (sb.buf)
-				sb.buf[sb.len] = 0;
+		if (k == K_ENTER) {
+			result = le_text(&e);
+			remember(u, kind, result);
+			break;
+		}
+		if (k == K(KEY_UP) || k == K(KEY_DOWN)) {
+			size_t to = h;
+			if (k == K(KEY_UP) && h > 0)
+				to = h - 1;
+			else if (k == K(KEY_DOWN) && h < nh)
+				to = h + 1;
+			if (to == h)
+				continue;
+			if (h == nh) {
+				free(typed);
+				typed = le_text(&e);
+			}
+			h = to;
+			le_set(&e, h == nh ? typed : hv[h]);
 			continue;
 		}
-		if (k == 21) {   /* C-u */
-			sb.len = 0;
-			if (sb.buf)
-				sb.buf[0] = 0;
-			continue;
-		}
-		if (k >= KF || (k < 0x20 && k != '\t'))
-			continue;
-		char mb[MB_LEN_MAX];
-		mbstate_t st;
-		memset(&st, 0, sizeof(st));
-		size_t n = wcrtomb(mb, (wchar_t)k, &st);
-		if (n != (size_t)-1)
-			sb_add(&sb, mb, n);
+		int op = edit_op(k);
+		if (op)
+			le_key(&e, op);
 	}
+	free(typed);
+	le_free(&e);
 	curs_set(0);
-	char *s = sb_detach(&sb, NULL);
-	return s;
+	return result;
 }
 
 int ui_choose(struct view *v, const char *title, const char *const *items, int sel)

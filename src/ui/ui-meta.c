@@ -133,7 +133,7 @@ static int edit_value(struct view *v, const char *key, const char *cur)
 	if (!strcmp(meta_canonical(key, &std), PREVIEW_TYPE_KEY))
 		return choose_preview(v, cur);
 	char *label = xasprintf("%s = ", key);
-	char *val = ui_prompt(v, label, cur);
+	char *val = ui_prompt(v, HIST_VALUE, label, cur);
 	free(label);
 	if (!val)
 		return RP_ALL;
@@ -156,7 +156,7 @@ static int meta_key(struct view *v, int k)
 	struct mp *x = u ? u->p : NULL;
 	switch (k) {
 	case 'a': {
-		char *key = ui_prompt(v, "new key (author, license, version, description, preview.type, ...): ", NULL);
+		char *key = ui_prompt(v, HIST_KEY, "new key (author, license, version, description, preview.type, ...): ", NULL);
 		if (!key || !*key) {
 			free(key);
 			return RP_ALL;

@@ -208,6 +208,20 @@ static void help_lines(struct view *v, struct strlist *out)
 		sb_release(&sb);
 	}
 	sl_pushf(out, "  %-20s %s", "mouse", "click selects, double click opens, wheel scrolls");
+	/* the line editor of every prompt (search, keys, values) */
+	static const char *const editing[][2] = {
+		{ "Left Right C-b C-f", "move a character" },
+		{ "Home End C-a C-e", "to the start, to the end" },
+		{ "M-b M-f", "a word back, a word on" },
+		{ "Backspace Delete C-d", "delete before, under the cursor" },
+		{ "C-w C-k C-u", "delete the word before, to the end, to the start" },
+		{ "Up Down", "earlier values of the same prompt" },
+		{ "Enter Esc C-g", "accept, cancel" },
+	};
+	sl_pushf(out, "%s", "");
+	sl_pushf(out, "%s", "editing a value, a key or a search:");
+	for (size_t i = 0; i < sizeof(editing) / sizeof(editing[0]); i++)
+		sl_pushf(out, "  %-20s %s", editing[i][0], editing[i][1]);
 	for (int i = 0; i < v->ui->nv; i++) {
 		const struct keydef *k = v->ui->views[i].ops->keys;
 		if (!k)
@@ -294,7 +308,7 @@ void ui_paint(struct ui *u)
 }
 
 /* the screen as text, one line a row, trailing blanks dropped */
-static void dump_screen(FILE *fp)
+void ui_dump_screen(FILE *fp)
 {
 	wchar_t wb[1024];
 	for (int y = 0; y < LINES; y++) {
@@ -421,7 +435,7 @@ static int act(struct ui *u, enum action a)
 	case AC_NEXTVIEW: switch_view(u, u->cur + 1); return RP_ALL;
 	case AC_PREVVIEW: switch_view(u, u->cur - 1); return RP_ALL;
 	case AC_SEARCH: {
-		char *q = ui_prompt(v, "/", NULL);
+		char *q = ui_prompt(v, HIST_SEARCH, "/", NULL);
 		int r = RP_ALL;
 		if (q && *q)
 			r = ui_run_search(v, q);
@@ -569,7 +583,7 @@ int browse_run(const char *path, const struct browse_opts *o)
 		if (k == K_EOF)
 			break;
 		if (k == K_DUMP) {
-			dump_screen(stdout);
+			ui_dump_screen(stdout);
 			fputs("--\n", stdout);
 			rp = RP_NONE;
 			continue;
@@ -583,7 +597,7 @@ int browse_run(const char *path, const struct browse_opts *o)
 	if (u->headless || u->script) {
 		ui_paint(u);
 		if (u->headless)
-			dump_screen(stdout);
+			ui_dump_screen(stdout);
 	}
 	ui_restore_terminal();
 	for (int i = 0; i < u->nv; i++)
@@ -602,6 +616,11 @@ int browse_run(const char *path, const struct browse_opts *o)
 	ui_journal_clear(u);
 	free(u->ed);
 	free(u->pending);
+	for (int k = 0; k < HIST_KINDS; k++) {
+		for (size_t i = 0; i < u->hist[k].n; i++)
+			free(u->hist[k].v[i]);
+		free(u->hist[k].v);
+	}
 	free(u->query);
 	free(u->matches);
 	mlpkg_close(u->m);
