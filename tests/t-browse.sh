@@ -218,11 +218,13 @@ check "help: the views' own keys" grep -q 'metadata view:' "$TMP/out"
 
 browse "$TMP/D.mlpackage" 2 'Resize 100x30'
 check "resize: the screen follows" fits 100 30
-browse "$TMP/D.mlpackage" 'Click 0 14'
-check "mouse: a click on a tab switches view" grep -q 'function main' "$TMP/out"
 printf '%s\n' 'Click 0 14' >"$TMP/keys"
-MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse --no-mouse "$TMP/D.mlpackage" >"$TMP/out" 2>&1
-check "mouse: off with --no-mouse" grep -q 'format: *package' "$TMP/out"
+MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse --mouse "$TMP/D.mlpackage" >"$TMP/out" 2>&1
+check "mouse: with --mouse a click on a tab switches view" grep -q 'function main' "$TMP/out"
+browse "$TMP/D.mlpackage" 'Click 0 14'
+check "mouse: off by default (the terminal keeps it for selecting text)" grep -q 'format: *package' "$TMP/out"
+MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse --mouse --no-mouse "$TMP/D.mlpackage" >"$TMP/out" 2>&1
+check "mouse: off with --no-mouse (kept for scripts that pass it)" grep -q 'format: *package' "$TMP/out"
 
 # metadata: edit, refuse, save
 cp -R "$TMP/D.mlpackage" "$TMP/E.mlpackage"

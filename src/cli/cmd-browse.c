@@ -1,4 +1,4 @@
-/* cmd-browse: mlpkg browse [--no-mouse] [--view NAME] [MODEL]: the ncurses
+/* cmd-browse: mlpkg browse [--mouse] [--view NAME] [MODEL]: the ncurses
  * browser (src/ui*.c). */
 #include "ui/browse.h"
 #include "cli/commands.h"
@@ -9,11 +9,14 @@
 int cmd_browse(int argc, char **argv)
 {
 	const struct cmd *self = cmd_find("browse");
-	struct browse_opts o = { .mouse = 1 };
+	/* the mouse is the terminal's unless asked for: capturing it stops
+	 * the selection of text */
+	struct browse_opts o = { .mouse = 0 };
 	int c;
 	optind = 0;
 	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
+		case 'm': o.mouse = 1; break;
 		case 'M': o.mouse = 0; break;
 		case 'v': o.view = optarg; break;
 		default: return cmd_usage(self, "unknown option");

@@ -259,8 +259,12 @@ static const struct opt_spec diff_opts[] = {
 };
 
 static const struct opt_spec browse_opts[] = {
+	{ "mouse", 'm', 0, NULL,
+	  "clicks select and open, the wheel scrolls (by default\n"
+	  "the mouse is left to the terminal, to select text)",
+	  NULL },
 	{ "no-mouse", 'M', 0, NULL,
-	  "leave the mouse to the terminal",
+	  "leave the mouse to the terminal (the default)",
 	  NULL },
 	{ "view", 'v', 0, "NAME",
 	  "start in view NAME: overview, layers, metadata, weights, tree",
@@ -487,7 +491,7 @@ const struct cmd commands[] = {
 	  "different.\n",
 	},
 	{ .name = "browse", .fn = cmd_browse,
-	  .usage = "browse [--no-mouse] [--view NAME] [MODEL]",
+	  .usage = "browse [--mouse] [--view NAME] [MODEL]",
 	  .summary = "browse layers, operations, metadata, weights and the spec tree (ncurses)",
 	  .opts = browse_opts,
 	  .help = "Views: the overview (what info shows), layers and operations (pipelines\n"

@@ -207,7 +207,7 @@ static void help_lines(struct view *v, struct strlist *out)
 		sl_pushf(out, "  %-20s %s", sb.buf, b->help);
 		sb_release(&sb);
 	}
-	sl_pushf(out, "  %-20s %s", "mouse", "click selects, double click opens, wheel scrolls");
+	sl_pushf(out, "  %-20s %s", "mouse", "with --mouse: click selects, double click opens, wheel scrolls");
 	/* the line editor of every prompt (search, keys, values) */
 	static const char *const editing[][2] = {
 		{ "Left Right C-b C-f", "move a character" },
