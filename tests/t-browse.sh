@@ -72,6 +72,13 @@ check "line editor: a long value scrolls to the cursor at its end" sh -c "sed -n
 browse "$TMP/LE.mlpackage" "Resize 40x10" 3 / '"description' Enter e Home Dump
 check "... and back to its start with Home" sh -c "sed -n 10p '$TMP/out' | grep -q 'description = DeepLabV3' && ! sed -n 10p '$TMP/out' | grep -q 'classes)'"
 
+# a value refused is asked again as typed, with the reason; once handled,
+# the refusal is not written to stderr when the browser ends
+browse "$TMP/LE.mlpackage" 3 a '"preview.params' Enter '"{"labels": ["a"' Enter Dump End '"]}' Enter w q
+check "a refused value: asked again with the reason and what was typed" grep -q "preview.params is not valid JSON.*; preview.params = {\"labels\": \[\"a\"" "$TMP/out"
+check "... the correction saved" sh -c "'$MLPKG' meta get preview.params '$TMP/LE.mlpackage' | grep -qxF '{\"labels\": [\"a\"]}'"
+check "... and the refusal, answered, not written to stderr at the end" sh -c "! grep -q 'not valid JSON' '$TMP/err'"
+
 # standard input: an edit cannot be saved in place; the session says so in
 # its exit status, and the model is not read a second time
 printf '3\na\n"k\nEnter\n"v\nEnter\nw\n' >"$TMP/keys"

@@ -93,6 +93,8 @@ struct unode *un_add(struct unode *parent, const char *fmt, ...) __attribute__((
 void un_free(struct unode *n);
 /* the row under the cursor, or NULL */
 struct unode *ui_current(struct view *v);
+/* the message on the status line now (the last error an edit reported) */
+const char *ui_status_msg(struct view *v);
 /* a message on the status line */
 void ui_msg(struct view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* what a prompt asks for: each has its own history (Up, Down) */

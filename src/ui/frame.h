@@ -36,6 +36,7 @@ struct edit {
  * walking the list sees whole messages only. */
 struct kept_msg {
 	struct kept_msg *next;
+	int handled;    /* the answer to an edit, shown and dealt with: not replayed */
 	size_t len;
 	char text[];
 };

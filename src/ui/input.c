@@ -18,6 +18,11 @@
 
 /* ---- messages, prompts, choices --------------------------------------------------- */
 
+const char *ui_status_msg(struct view *v)
+{
+	return v->ui->msg;
+}
+
 void ui_msg(struct view *v, const char *fmt, ...)
 {
 	va_list ap;
@@ -297,11 +302,17 @@ int ui_choose(struct view *v, const char *title, const char *const *items, int s
 int ui_meta_edit(struct view *v, const char *key, const char *val)
 {
 	struct ui *u = v->ui;
+	struct kept_msg **before = u->kept_tail;
 	struct edit_txn *t = txn_begin(u->m);
 	txn_set_label(t, NULL);
 	int r = val ? txn_meta_set(t, key, val, strlen(val)) : txn_meta_rm(t, key);
 	txn_end(t);
 	ui_take_errors(u);
+	/* what the edit said is on the status line and answered there: not
+	 * written again when the browser ends */
+	if (u->routed)
+		for (struct kept_msg *k = *before; k; k = k->next)
+			k->handled = 1;
 	if (r < 0)
 		return -1;
 	if (r == 1) {

@@ -30,7 +30,7 @@ static int write_all(const char *p, size_t n)
 	return 0;
 }
 
-/* Writes the kept messages to stderr; with dedupe, a line already written
+/* Writes the kept messages to stderr (not those an edit handled); with dedupe, a line already written
  * is left out (a damaged part of the model is reported once, however many
  * views ran into it).  Without (in a signal handler: no allocation), as
  * they are. */
@@ -38,13 +38,14 @@ static void replay_errors(const struct kept_msg *list, int dedupe)
 {
 	if (!dedupe) {
 		for (const struct kept_msg *k = list; k; k = k->next)
-			if (write_all(k->text, k->len) < 0)
+			if (!k->handled && write_all(k->text, k->len) < 0)
 				return;
 		return;
 	}
 	struct strbuf sb = STRBUF_INIT;
 	for (const struct kept_msg *k = list; k; k = k->next)
-		sb_add(&sb, k->text, k->len);
+		if (!k->handled)
+			sb_add(&sb, k->text, k->len);
 	struct strlist seen = { 0 };
 	for (char *line = sb.buf; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -87,6 +88,7 @@ static void ui_error_routine(int code, int is_warning, const char *msg, void *ct
 		len = sizeof(spare) - sizeof(*k) - 1;
 	}
 	k->next = NULL;
+	k->handled = 0;
 	snprintf(k->text, len + 1, "%s%s\n", pre, msg);
 	k->len = strlen(k->text);
 	if (k->text[k->len - 1] != '\n')

@@ -132,12 +132,31 @@ static int edit_value(struct view *v, const char *key, const char *cur)
 	int std;
 	if (!strcmp(meta_canonical(key, &std), PREVIEW_TYPE_KEY))
 		return choose_preview(v, cur);
-	char *label = xasprintf("%s = ", key);
-	char *val = ui_prompt(v, HIST_VALUE, label, cur);
-	free(label);
-	if (!val)
+	/* a value refused is asked again, as typed, with the reason */
+	char *typed = cur ? xstrdup(cur) : NULL, *why = NULL, *val;
+	int r;
+	for (;;) {
+		char *label = why ? xasprintf("%s; %s = ", why, key) : xasprintf("%s = ", key);
+		val = ui_prompt(v, HIST_VALUE, label, typed);
+		free(label);
+		if (!val)
+			break;
+		r = ui_meta_edit(v, key, val);
+		if (r >= 0)
+			break;
+		free(why);
+		why = xstrdup(ui_status_msg(v));
+		free(typed);
+		typed = val;
+	}
+	free(typed);
+	if (!val) {
+		if (why)
+			ui_msg(v, "%s (not set)", why);
+		free(why);
 		return RP_ALL;
-	int r = ui_meta_edit(v, key, val);
+	}
+	free(why);
 	if (r == 1 && !strcmp(meta_canonical(key, &std), PREVIEW_PARAMS_KEY)) {
 		char *what = xasprintf("%s set", key);
 		say_fit(v, what);
