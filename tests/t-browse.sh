@@ -106,17 +106,30 @@ check "overview: the tabs and the status line with the file" sh -c "head -1 '$TM
 check "overview: 80x24" fits 80 24
 
 browse "$TMP/D.mlpackage" Tab
-check "layers: Tab switches, the function is open" sh -c "grep -q 'function main (opset CoreML6)' '$TMP/out' && grep -q ' 0 const' '$TMP/out'"
+check "layers: Tab switches, the function is open" sh -c "grep -q 'function main (opset CoreML6)' '$TMP/out' && grep -q ' 1 cast' '$TMP/out'"
+check "layers: const operations hidden at first, counted on the status line" sh -c "! grep -q ' 0 const' '$TMP/out' && tail -1 '$TMP/out' | grep -q '+[0-9][0-9]* const (c)'"
+browse "$TMP/D.mlpackage" Tab c
+check "layers: c shows them" sh -c "grep -q ' 0 const' '$TMP/out' && ! tail -1 '$TMP/out' | grep -q 'const (c)'"
+browse "$TMP/D.mlpackage" Tab c c
+check "layers: c again hides them" sh -c "! grep -q ' 0 const' '$TMP/out'"
 check "layers: 80x24" fits 80 24
 browse "$TMP/D.mlpackage" 2 G
 check "layers: G shows the last rows, the nested cond block" sh -c "grep -q 'block ' '$TMP/out' && grep -q 'cond' '$TMP/out'"
-browse "$TMP/D.mlpackage" 2 j j j Enter
+browse "$TMP/D.mlpackage" 2 c j j j Enter
 check "layers: Enter on an op shows its detail" sh -c "grep -q 'op 1  cast' '$TMP/out' && grep -q 'in  x = image: ' '$TMP/out' && grep -q 'path: mlProgram.functions\[\"main\"\]' '$TMP/out'"
-browse "$TMP/D.mlpackage" 2 j Enter
+browse "$TMP/D.mlpackage" 2 c j Enter
 check "layers: Enter on a function folds it" sh -c "! grep -q ' 0 const' '$TMP/out' && grep -q '+ function main' '$TMP/out'"
-browse "$TMP/D.mlpackage" 2 j h l
+browse "$TMP/D.mlpackage" 2 c j h l
 check "layers: h closes, l opens" grep -q ' 0 const' "$TMP/out"
 
+browse "$TMP/D.mlpackage" 2 / '"upsample_bilinear' Enter
+check "layers: a long operation type is cut with an ellipsis, its column kept" grep -q ' 13 upsample_bili… upsampled_cast_fp16' "$TMP/out"
+browse "$TMP/T.mlmodel" 2
+check "layers: a layer's key parameters on its row (an activation's kind)" grep -q 'activation *relu1 .*ReLU' "$TMP/out"
+browse "$TMP/T.mlmodel" 2 / '"kernelSize' Enter
+check "... found by search" sh -c "tail -1 '$TMP/out' | grep -q 'layers\[0\] .*/kernelSize 1/1'"
+browse "$TMP/D.mlpackage" 2 / '"upsampled_scale' Enter
+check "layers: a search that lands on a const operation shows them" grep -q ' 12 const *upsampled_scale_factor_0' "$TMP/out"
 browse "$TMP/D.mlpackage" 2 / '"relu' Enter
 check "search: jumps to the match, the count on the status line" sh -c "tail -1 '$TMP/out' | grep -q '/relu 1/[0-9]' && grep -q 'relu' '$TMP/out'"
 n=$(tail -1 "$TMP/out" | sed -n 's|.*/relu 1/\([0-9][0-9]*\).*|\1|p')

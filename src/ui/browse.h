@@ -39,6 +39,8 @@ struct unode {
 	int done;              /* every child built */
 	int is_more;           /* the "more to come" placeholder */
 	int attr;              /* UA_* */
+	int optional;          /* a row the view hides unless asked (an ML program's
+	                        * const operations): shown when v->show_optional */
 	struct unode **kid;
 	size_t nkid, cap;
 	struct unode *parent;
@@ -83,6 +85,8 @@ struct view {
 	struct unode **rows;   /* the flattened open rows */
 	size_t nrows, rcap;
 	size_t cur, top;
+	int show_optional;     /* optional rows shown (c in the layers view) */
+	size_t hidden;         /* optional rows the last flatten left out */
 	void *priv;
 };
 

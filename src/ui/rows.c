@@ -105,6 +105,10 @@ static void push_row(struct view *v, struct unode *n)
 static void flat_add(struct view *v, struct unode *n)
 {
 	for (size_t i = 0; i < n->nkid; i++) {
+		if (n->kid[i]->optional && !v->show_optional) {
+			v->hidden++;
+			continue;
+		}
 		push_row(v, n->kid[i]);
 		if (!n->kid[i]->leaf && n->kid[i]->open)
 			flat_add(v, n->kid[i]);
@@ -125,6 +129,7 @@ void ui_flatten(struct view *v)
 {
 	struct unode *keep = ui_current(v);
 	v->nrows = 0;
+	v->hidden = 0;
 	if (v->root)
 		flat_add(v, v->root);
 	if (keep) {
@@ -205,6 +210,10 @@ static void collect(struct ui *u, struct unode *n, struct unode *cur, size_t *fr
 
 void ui_jump_to(struct view *v, struct unode *n)
 {
+	/* a match on a hidden row shows the hidden rows */
+	for (struct unode *p = n; p && p != v->root; p = p->parent)
+		if (p->optional)
+			v->show_optional = 1;
 	for (struct unode *p = n->parent; p && p != v->root; p = p->parent)
 		p->open = 1;
 	ui_flatten(v);

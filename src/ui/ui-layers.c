@@ -206,6 +206,32 @@ static int block_io(struct view *v, const char *fn, struct mt_node *b, struct st
 	return mil_block_io(b, NULL, outs);
 }
 
+/* kind in a column width wide: padded, or cut with an ellipsis */
+static void add_kind(struct strbuf *sb, const char *kind, int width)
+{
+	int l = (int)strlen(kind);
+	if (l <= width)
+		sb_addf(sb, "%-*s", width, kind);
+	else
+		sb_addf(sb, "%.*s\xe2\x80\xa6", width - 1, kind);
+}
+
+/* c shows or hides the const operations of ML programs (hidden at first:
+ * they are most of the rows and rarely what one looks for) */
+static int layers_key(struct view *v, int k)
+{
+	if (k != 'c')
+		return -1;
+	v->show_optional = !v->show_optional;
+	ui_msg(v, v->show_optional ? "const operations shown (c hides them)" : "const operations hidden (c shows them)");
+	return RP_ALL | RP_REBUILD;
+}
+
+static const struct keydef layers_keys[] = {
+	{ "c", "show or hide the const operations of ML programs" },
+	{ NULL, NULL },
+};
+
 /* the nested blocks of an operation */
 static int more_op(struct view *v, struct unode *u, size_t max)
 {
@@ -268,8 +294,11 @@ static int more_block(struct view *v, struct unode *u, size_t max)
 			vmap_put(vars(v), x->fname, o->out[i].name, o->out[i].type);
 		c->name = xstrdup(o->name);
 		c->kind = xstrdup(o->type);
+		c->optional = !strcmp(o->type, "const");
 		struct strbuf sb = STRBUF_INIT;
-		sb_addf(&sb, "%5s %-14s %s", y->prefix, o->type, o->name);
+		sb_addf(&sb, "%5s ", y->prefix);
+		add_kind(&sb, o->type, 14);
+		sb_addf(&sb, " %s", o->name);
 		if (o->nout == 1)
 			sb_addf(&sb, ": %s", o->out[0].type);
 		else if (o->nout)
@@ -339,10 +368,18 @@ static int more_layers(struct view *v, struct unode *u, size_t max)
 		c->name = xstrdup(l->name);
 		c->kind = xstrdup(l->kind);
 		struct strbuf sb = STRBUF_INIT;
-		sb_addf(&sb, "%4zu %-15s %s  ", k, l->kind, l->name);
+		sb_addf(&sb, "%4zu ", k);
+		add_kind(&sb, l->kind, 15);
+		sb_addf(&sb, " %s  ", l->name);
 		join_list(&sb, &l->in, ",");
 		sb_adds(&sb, " -> ");
 		join_list(&sb, &l->out, ",");
+		/* the key parameters: an activation's kind (ReLU, sigmoid),
+		 * a convolution's channels and kernel, for the eye and for / */
+		if (l->keys.n) {
+			sb_adds(&sb, "  ");
+			join_list(&sb, &l->keys, ", ");
+		}
 		free(c->text);
 		c->text = sb_detach(&sb, NULL);
 		if (!strcmp(l->kind, "branch") || !strcmp(l->kind, "loop")) {
@@ -456,5 +493,7 @@ const struct view_ops layers_ops = {
 	.name = "layers",
 	.init = layers_init,
 	.search_builds_all = 1,
+	.key = layers_key,
+	.keys = layers_keys,
 	.release = layers_release,
 };

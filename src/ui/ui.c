@@ -73,6 +73,8 @@ static void status_line(struct ui *u)
 		sb_adds(&right, " [modified]");
 	if (u->has_match && u->query)
 		sb_addf(&right, " /%s %zu/%zu", u->query, u->nmatch ? u->imatch + 1 : 0, u->nmatch);
+	if (v->hidden)
+		sb_addf(&right, " +%zu const (c)", v->hidden);
 	sb_addf(&right, " %zu/%zu ", v->nrows ? v->cur + 1 : 0, v->nrows);
 	int y = LINES - 1;
 	ui_fill(y, 0, COLS, A_REVERSE);
