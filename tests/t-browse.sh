@@ -79,6 +79,12 @@ check "a refused value: asked again with the reason and what was typed" grep -q 
 check "... the correction saved" sh -c "'$MLPKG' meta get preview.params '$TMP/LE.mlpackage' | grep -qxF '{\"labels\": [\"a\"]}'"
 check "... and the refusal, answered, not written to stderr at the end" sh -c "! grep -q 'not valid JSON' '$TMP/err'"
 
+# a non-network model's detail: its parameters (the NMS member of a detector)
+"$MKMODEL" detector "$TMP/Det.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel detector"
+browse "$TMP/Det.mlmodel" "Resize 100x90" 2 / '"nonMaximumSuppression' Enter
+check "layers: an NMS member's detail shows its thresholds and feature names" sh -c "grep -q 'iouThreshold: 0.45' '$TMP/out' && grep -q 'confidenceThreshold: 0.25' '$TMP/out' && grep -q 'coordinatesOutputFeatureName: \"coordinates\"' '$TMP/out'"
+check "... its 80 labels as the first five and a count" sh -c "grep -q 'vector: \"airplane\"' '$TMP/out' && grep -q '\.\.\. 75 more' '$TMP/out' && ! grep -q 'vector: \"bus\"' '$TMP/out'"
+
 # standard input: an edit cannot be saved in place; the session says so in
 # its exit status, and the model is not read a second time
 printf '3\na\n"k\nEnter\n"v\nEnter\nw\n' >"$TMP/keys"

@@ -4,6 +4,7 @@
  * shown, with the same readers `mlpkg layers` uses (nn_layer_read,
  * mil_op_read). */
 #include "ui/browse.h"
+#include "spec/dump.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "query/mil.h"
@@ -108,6 +109,54 @@ static void join_list(struct strbuf *sb, const struct strlist *l, const char *se
 
 /* ---- details ------------------------------------------------------------------------------ */
 
+/* the parameters of a model that is neither a network, a program nor a
+ * pipeline (non-maximum suppression, GLM, trees, a feature extractor...):
+ * its type's message as dump prints it, up to MODEL_PARAM_LINES lines */
+#define MODEL_PARAM_LINES 200
+#define MODEL_PARAM_ITEMS 5
+static void model_params(const struct lp *x, struct strlist *out)
+{
+	if (!x->type || x->cont || !strcmp(x->type, "mlProgram") || !strncmp(x->type, "pipeline", 8))
+		return;
+	long t = model_type_field(x->n);
+	struct mt_node *m = t >= 0 ? mt_child(x->n, (size_t)t) : NULL;
+	if (!m)
+		return;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	if (!fp)
+		return;
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_DROP);
+	int r = dump_text(fp, m, 1);
+	error_capture_end(&cap);
+	fclose(fp);
+	if (r == 0 && text) {
+		sl_pushf(out, "%s:", x->type);
+		size_t n = 0, run = 0;
+		for (char *p = text; *p && n < MODEL_PARAM_LINES;) {
+			char *nl = strchr(p, '\n');
+			size_t l = nl ? (size_t)(nl - p) : strlen(p);
+			/* a long list (80 class labels) shows its first few and a count,
+			 * so that the thresholds and names after it are seen */
+			int item = strstr(p, "vector: ") && (size_t)(strstr(p, "vector: ") - p) < l;
+			run = item ? run + 1 : 0;
+			if (run <= MODEL_PARAM_ITEMS) {
+				sl_push(out, xstrndup(p, l));
+				n++;
+			} else if (!nl || !strstr(nl + 1, "vector: ") || strchr(nl + 1, '\n') < strstr(nl + 1, "vector: ")) {
+				sl_pushf(out, "%*s... %zu more", (int)strspn(p, " "), "", run - MODEL_PARAM_ITEMS);
+				n++;
+			}
+			p += l + (nl ? 1 : 0);
+		}
+		if (n == MODEL_PARAM_LINES)
+			sl_pushf(out, "  ... (mlpkg get %s shows the rest)", x->type);
+	}
+	free(text);
+}
+
 static void detail(struct view *v, struct unode *u, struct strlist *out)
 {
 	struct lp *x = u->p;
@@ -178,6 +227,9 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		sb_reset(&sb);
 		join_list(&sb, &x->outs, ", ");
 		sl_pushf(out, "outputs: %s", sb.buf ? sb.buf : "none");
+	} else if (x->kind == LP_MODEL) {
+		sl_pushf(out, "%s", u->text);
+		model_params(x, out);
 	} else {
 		sl_pushf(out, "%s", u->text);
 	}
