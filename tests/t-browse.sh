@@ -155,6 +155,29 @@ browse "$TMP/D.mlpackage" 4
 check "weights: blob tensors with dtype and shape" grep -q 'fp16  \[16,3,3,3\]' "$TMP/out"
 browse "$TMP/D.mlpackage" 4 j
 check "weights: min, max and mean of a float tensor" grep -q 'min .*, max .*, mean ' "$TMP/out"
+check "weights: std, zeros, NaN and Inf, a histogram in block characters" sh -c "grep -q 'mean .*, std ' '$TMP/out' && grep -q 'zeros [0-9]* ([0-9.]*%), NaN 0, Inf 0' '$TMP/out' && grep -q 'histogram |[ ▁▂▃▄▅▆▇█]\{16\}| ' '$TMP/out'"
+if have_python; then
+	# the same numbers from the tensor's own bytes, in Python
+	"$MLPKG" weights --extract backbone_conv1_bias_to_fp16 -o "$TMP/b16.bin" "$TMP/D.mlpackage" 2>/dev/null
+	check "weights: the statistics are the tensor's (Python over the extracted bytes)" "$PYTHON3" -c "
+import re, struct, math
+d = open('$TMP/b16.bin', 'rb').read()
+v = struct.unpack('<%de' % (len(d) // 2), d)
+scr = open('$TMP/out', encoding='utf-8').read()
+m = re.search(r'min (\S+), max (\S+), mean (\S+), std (\S+)', scr)
+got = [float(x) for x in m.groups()]
+mean = sum(v) / len(v)
+want = [min(v), max(v), mean, math.sqrt(sum((x - mean) ** 2 for x in v) / len(v))]
+assert all(abs(a - b) <= 1e-5 + 1e-4 * abs(b) for a, b in zip(got, want)), (got, want)
+z = re.search(r'zeros (\d+)', scr).group(1)
+assert int(z) == sum(1 for x in v if x == 0), z
+"
+else
+	skip "no python3 for the statistics check"
+fi
+printf '%s\n' 4 j >"$TMP/keys"
+LC_ALL=C MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse "$TMP/D.mlpackage" >"$TMP/out" 2>&1
+check "weights: the histogram in ASCII outside a UTF-8 locale" grep -q 'histogram |[ .:=+*#@-]\{16\}| ' "$TMP/out"
 
 browse "$TMP/D.mlpackage" 5
 check "tree: the top fields" sh -c "grep -q 'specificationVersion: 7' '$TMP/out' && grep -q '+ description' '$TMP/out'"

@@ -304,23 +304,42 @@ float weight_half(uint16_t h)
 	return (h & 0x8000) ? -v : v;
 }
 
+/* two passes over a tensor's values: the first for the counts and the
+ * range, the second to put each value in a bin of that range */
 struct acc {
-	double min, max, sum;
-	uint64_t n, nan;
+	struct weight_stats *st;
+	int pass;
+	double sum, sumsq;
 };
 
 static void acc_add(struct acc *a, double x)
 {
-	if (isnan(x)) {
-		a->nan++;
+	struct weight_stats *st = a->st;
+	if (a->pass == 1) {
+		if (!isfinite(x) || st->max <= st->min)
+			return;
+		int b = (int)((x - st->min) / (st->max - st->min) * WEIGHT_BINS);
+		st->bins[b < 0 ? 0 : b >= WEIGHT_BINS ? WEIGHT_BINS - 1 : b]++;
 		return;
 	}
-	if (!a->n || x < a->min)
-		a->min = x;
-	if (!a->n || x > a->max)
-		a->max = x;
+	st->count++;
+	if (isnan(x)) {
+		st->nan++;
+		return;
+	}
+	if (isinf(x)) {
+		st->inf++;
+		return;
+	}
+	if (x == 0)
+		st->zeros++;
+	if (!st->n || x < st->min)
+		st->min = x;
+	if (!st->n || x > st->max)
+		st->max = x;
 	a->sum += x;
-	a->n++;
+	a->sumsq += x * x;
+	st->n++;
 }
 
 static void acc_bytes(struct acc *a, const uint8_t *p, size_t len, int bits)
@@ -337,51 +356,81 @@ static void acc_bytes(struct acc *a, const uint8_t *p, size_t len, int bits)
 			acc_add(a, weight_half((uint16_t)(p[i] | p[i + 1] << 8)));
 }
 
-static char *acc_text(const struct acc *a)
+static void acc_end(struct acc *a)
 {
-	if (!a->n)
-		return xasprintf("no finite values%s", a->nan ? " (all NaN)" : "");
-	return xasprintf("min %g, max %g, mean %g%s", a->min, a->max, a->sum / (double)a->n, a->nan ? " (NaNs left out)" : "");
+	struct weight_stats *st = a->st;
+	if (!st->n)
+		return;
+	st->mean = a->sum / (double)st->n;
+	double var = a->sumsq / (double)st->n - st->mean * st->mean;
+	st->std = var > 0 ? sqrt(var) : 0;
 }
 
-char *weight_stats_nn(const struct nn_weight *w)
+/* the values of an NN weight field into a, for one pass */
+static void feed_nn(const struct nn_weight *w, struct acc *a)
 {
-	struct acc a = { 0 };
-	if (w->count > STATS_MAX)
-		return xasprintf("too big for statistics (%llu elements)", (unsigned long long)w->count);
 	if (!strcmp(w->type, "float32")) {
 		if (w->value) {
 			size_t pos = 0;
 			uint64_t u;
 			while (mt_scalar_next(w->value, &pos, &u))
-				acc_add(&a, mt_raw_double(w->value->fd, u));
+				acc_add(a, mt_raw_double(w->value->fd, u));
 		} else {
 			size_t len;
 			uint8_t *b = nn_weight_gather(w, &len);
-			acc_bytes(&a, b, len, 32);
+			acc_bytes(a, b, len, 32);
 			free(b);
 		}
-	} else if (!strcmp(w->type, "float16") && w->value) {
-		acc_bytes(&a, w->value->val, w->value->vlen, 16);
 	} else {
-		return xasprintf("no statistics for %s values", w->type);
+		acc_bytes(a, w->value->val, w->value->vlen, 16);
 	}
-	return acc_text(&a);
 }
 
-char *weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
-			uint64_t count)
+int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **why)
 {
+	memset(st, 0, sizeof(*st));
+	*why = NULL;
+	if (w->count > STATS_MAX) {
+		*why = xasprintf("too big for statistics (%llu elements)", (unsigned long long)w->count);
+		return -1;
+	}
+	if (strcmp(w->type, "float32") && !(!strcmp(w->type, "float16") && w->value)) {
+		*why = xasprintf("no statistics for %s values", w->type);
+		return -1;
+	}
+	struct acc a = { st, 0, 0, 0 };
+	feed_nn(w, &a);
+	acc_end(&a);
+	a.pass = 1;
+	feed_nn(w, &a);
+	return 0;
+}
+
+int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
+		      uint64_t count, struct weight_stats *st, char **why)
+{
+	memset(st, 0, sizeof(*st));
+	*why = NULL;
 	const char *dn = dtype ? dtype->name : "";
-	if (strcmp(dn, "fp32") && strcmp(dn, "fp16"))
-		return xasprintf("no statistics for %s values", *dn ? dn : "unknown");
-	if (count > STATS_MAX)
-		return xasprintf("too big for statistics (%llu elements)", (unsigned long long)count);
+	if (strcmp(dn, "fp32") && strcmp(dn, "fp16")) {
+		*why = xasprintf("no statistics for %s values", *dn ? dn : "unknown");
+		return -1;
+	}
+	if (count > STATS_MAX) {
+		*why = xasprintf("too big for statistics (%llu elements)", (unsigned long long)count);
+		return -1;
+	}
 	const struct blob_file *bf = blob_store_get(store, file);
 	struct blob_rec r;
-	if (!bf || blob_read(bf, offset, &r) < 0)
-		return xstrdup("the blob cannot be read");
-	struct acc a = { 0 };
-	acc_bytes(&a, bf->data + r.data, (size_t)r.size, !strcmp(dn, "fp32") ? 32 : 16);
-	return acc_text(&a);
+	if (!bf || blob_read(bf, offset, &r) < 0) {
+		*why = xstrdup("the blob cannot be read");
+		return -1;
+	}
+	int bits = !strcmp(dn, "fp32") ? 32 : 16;
+	struct acc a = { st, 0, 0, 0 };
+	acc_bytes(&a, bf->data + r.data, (size_t)r.size, bits);
+	acc_end(&a);
+	a.pass = 1;
+	acc_bytes(&a, bf->data + r.data, (size_t)r.size, bits);
+	return 0;
 }

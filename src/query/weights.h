@@ -77,10 +77,19 @@ int weight_files(const struct weight_list *L, struct weight_file **out, size_t *
 
 /* an IEEE half-precision value (fp16 bits) as a float */
 float weight_half(uint16_t h);
-/* "min M, max X, mean A" of a float tensor, or why there are none (not a
- * float type, over 16M elements, unreadable); caller frees.  The blob form
- * reads the record at offset of file from store. */
-char *weight_stats_nn(const struct nn_weight *w);
-char *weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
-			uint64_t count);
+/* Statistics of a float tensor's values (two passes, nothing kept). */
+#define WEIGHT_BINS 16
+struct weight_stats {
+	uint64_t count;             /* values read */
+	uint64_t n;                 /* of them finite: min, max, mean, std are over these */
+	double min, max, mean, std;
+	uint64_t zeros, nan, inf;
+	uint64_t bins[WEIGHT_BINS]; /* the finite values in WEIGHT_BINS equal parts of [min, max] */
+};
+/* 0 and st filled for a float tensor; -1 and *why (caller frees) when
+ * there are none (not a float type, over 16M elements, unreadable).  The
+ * blob form reads the record at offset of file from store. */
+int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **why);
+int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
+		      uint64_t count, struct weight_stats *st, char **why);
 #endif

@@ -97,6 +97,8 @@ struct unode *un_add(struct unode *parent, const char *fmt, ...) __attribute__((
 void un_free(struct unode *n);
 /* the row under the cursor, or NULL */
 struct unode *ui_current(struct view *v);
+/* 1 when the locale's characters are UTF-8 (block characters, ellipses) */
+int ui_unicode(void);
 /* the message on the status line now (the last error an edit reported) */
 const char *ui_status_msg(struct view *v);
 /* a message on the status line */

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "base/xalloc.h"
 #include <curses.h>
+#include <langinfo.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -305,6 +306,12 @@ static size_t widen(const char *s, size_t len, wchar_t *out, size_t cap, int wid
 }
 
 /* draws s at (y, x) in at most width columns; returns the columns used */
+int ui_unicode(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+}
+
 int ui_put(int y, int x, int width, const char *s, attr_t a)
 {
 	if (width <= 0 || !s)

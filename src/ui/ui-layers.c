@@ -265,7 +265,7 @@ static void add_kind(struct strbuf *sb, const char *kind, int width)
 	if (l <= width)
 		sb_addf(sb, "%-*s", width, kind);
 	else
-		sb_addf(sb, "%.*s\xe2\x80\xa6", width - 1, kind);
+		sb_addf(sb, "%.*s%s", width - 1, kind, ui_unicode() ? "\xe2\x80\xa6" : "~");
 }
 
 /* c shows or hides the const operations of ML programs (hidden at first:

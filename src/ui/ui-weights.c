@@ -1,7 +1,7 @@
 /* ui-weights: every weight tensor (neural-network weight fields, ML-program
  * blob-file values) with dtype, shape and bytes; the detail pane adds min,
- * max and mean for float tensors of reasonable size, computed only for the
- * row shown. */
+ * max, mean, std, zeros, NaN and Inf counts and a histogram for float
+ * tensors of reasonable size, computed only for the row shown. */
 #include "ui/browse.h"
 #include "query/blob.h"
 #include "query/mil.h"
@@ -39,6 +39,49 @@ static void wp_free(void *p)
 	free(x);
 }
 
+static void push_lines(struct strlist *out, const char *text)
+{
+	for (const char *p = text; *p;) {
+		size_t l = strcspn(p, "\n");
+		sl_push(out, xstrndup(p, l));
+		p += l + (p[l] ? 1 : 0);
+	}
+}
+
+/* the statistics as lines: the moments, the counts, and a histogram of
+ * WEIGHT_BINS columns over [min, max] in block characters */
+static char *stats_text(const struct weight_stats *st)
+{
+	if (!st->n)
+		return xasprintf("no finite values (%llu NaN, %llu Inf)", (unsigned long long)st->nan,
+				 (unsigned long long)st->inf);
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "min %g, max %g, mean %g, std %g\n", st->min, st->max, st->mean, st->std);
+	sb_addf(&sb, "zeros %llu (%.1f%%), NaN %llu, Inf %llu\n", (unsigned long long)st->zeros,
+		100.0 * (double)st->zeros / (double)st->count, (unsigned long long)st->nan, (unsigned long long)st->inf);
+	uint64_t top = 0;
+	for (int i = 0; i < WEIGHT_BINS; i++)
+		if (st->bins[i] > top)
+			top = st->bins[i];
+	static const char *const blocks[] = { " ", "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+					      "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" };
+	static const char ascii[] = " .:-=+*#@";
+	int uni = ui_unicode();
+	sb_adds(&sb, "histogram |");
+	for (int i = 0; i < WEIGHT_BINS; i++) {
+		/* any value at all shows at least the lowest block */
+		int h = !top || !st->bins[i] ? 0 : 1 + (int)((st->bins[i] * 7 + top - 1) / top);
+		if (h > 8)
+			h = 8;
+		if (uni)
+			sb_adds(&sb, blocks[h]);
+		else
+			sb_add(&sb, &ascii[h], 1);
+	}
+	sb_addf(&sb, "| %g .. %g", st->min, st->max);
+	return sb_detach(&sb, NULL);
+}
+
 static void detail(struct view *v, struct unode *u, struct strlist *out)
 {
 	struct wp *x = u->p;
@@ -56,9 +99,12 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 			sl_pushf(out, "dtype %s (%d bits), shape %s, %llu elements, %s (%llu bytes)", w->type, w->bits,
 				 shape, (unsigned long long)w->count, b, (unsigned long long)w->bytes);
 			free(shape);
-			if (!x->stats)
-				x->stats = weight_stats_nn(w);
-			sl_pushf(out, "%s", x->stats);
+			if (!x->stats) {
+				struct weight_stats st;
+				char *why;
+				x->stats = weight_stats_nn(w, &st, &why) < 0 ? why : stats_text(&st);
+			}
+			push_lines(out, x->stats);
 		}
 		nn_layer_release(&l);
 	} else {
@@ -70,9 +116,13 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		if (!x->stats) {
 			if (!wv->store)
 				wv->store = blob_store_new(ui_model(v));
-			x->stats = weight_stats_blob(wv->store, x->file, x->offset, x->dtype, x->count);
+			struct weight_stats st;
+			char *why;
+			x->stats = weight_stats_blob(wv->store, x->file, x->offset, x->dtype, x->count, &st, &why) < 0
+					   ? why
+					   : stats_text(&st);
 		}
-		sl_pushf(out, "%s", x->stats);
+		push_lines(out, x->stats);
 	}
 	if (u->path)
 		sl_pushf(out, "path: %s", u->path);
