@@ -40,10 +40,13 @@ struct weight_list {
 	struct mlpkg_model *m;
 	int nofile_warned;
 	int unreadable; /* the exit status of a weight file that could not be read (said once) */
+	int names_only; /* set before reading: the tensors as the spec declares
+	                 * them, no weight file opened (records not read nor
+	                 * checked; store may be NULL): for completions */
 };
 
 /* Fills L (zeroed, with m and store set) from the model and its pipeline
- * members.  A weight file that cannot be read is said once and its exit
+ * members; with L->names_only no weight file is opened.  A weight file that cannot be read is said once and its exit
  * status kept in L->unreadable; the tensors are still listed. */
 int weight_list_read(struct weight_list *L);
 void weight_list_release(struct weight_list *L);
