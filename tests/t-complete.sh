@@ -118,4 +118,13 @@ if command -v fish >/dev/null; then
 else
 	skip "fish completion of weight names (fish not installed)"
 fi
+if command -v zsh >/dev/null; then
+	got=$(cd "$TMP/one" && PATH="$bindir:$PATH" zsh -fc '
+compadd() { [[ $1 == -a ]] && print -l -- "${(@P)2}"; }
+_describe() { :; }; _files() { :; }
+source "$1" >/dev/null 2>&1; CURRENT=4 PREFIX=""; words=(mlpkg layers --grep ""); _mlpkg' zsh "$top_srcdir/completions/_mlpkg" 2>&1)
+	check "zsh: layers --grep lists the layer names" sh -c "printf '%s\n' '$got' | grep -qx conv1"
+else
+	skip "zsh completion of layer names (zsh not installed)"
+fi
 done_testing
