@@ -63,6 +63,10 @@ rm -f "$wb"
 comp weights broken.mlpackage --extract class
 check "weights --extract: names without weight.bin, quietly" sh -c "grep -qx classifier_weight_to_fp16 '$TMP/out' && [ $rc -eq 0 ] && [ ! -s '$TMP/err' ]"
 
+"$MLPKG" pack seg.mlpackage -o seg.mlpackage.zip >/dev/null 2>&1
+comp weights seg.mlpackage.zip --extract classifier_w
+check "weights --extract: a zipped package" test "$(cat "$TMP/out")" = classifier_weight_to_fp16
+
 # get PATH, one level at a time
 comp get nn.mlmodel description.me
 check "get PATH: a field of the level typed" test "$(cat "$TMP/out")" = description.metadata
