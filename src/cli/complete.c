@@ -17,12 +17,30 @@
  * A preview type completes after "preview set" and after the key
  * preview.type of "meta set".
  *
+ * Some words complete from the model the line names (the first word after
+ * the command and its sub-command that is an existing .mlmodel, .mlpackage
+ * or .zip), else from the model the commands would use (mlpkg_default_model:
+ * $MLPKG_MODEL, the package holding the current folder, the single model in
+ * it): the keys of "meta get/rm/set KEY", the features of "describe FEATURE"
+ * and "rename OLD", the layer and operation names of "layers --grep" and
+ * "graph --around", the kinds of "layers --type", the tensors of "weights
+ * --extract" and, one level at a time, the fields present at "get PATH".
+ * Only the spec is read (no weight file), quietly: a model that does not
+ * open offers nothing.
+ *
  * None of them is in --help: they are for programs. */
 #include "cli/commands.h"
 #include "base/error.h"
+#include "base/xalloc.h"
+#include "query/inspect.h"
 #include "query/meta.h"
+#include "query/mil.h"
+#include "query/pathq.h"
+#include "query/weights.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int starts(const char *s, const char *prefix)
 {
@@ -97,6 +115,318 @@ static int wants_preview_type(const struct cmd *c, int n, char **words)
 	       (!strcmp(last, "preview.type") || !strcmp(last, "com.apple.coreml.model.preview.type"));
 }
 
+
+/* ---- candidates from the model --------------------------------------------- */
+
+/* candidates gathered from a model: printed once each, those starting with cur */
+struct cands {
+	struct strlist l;
+	const char *cur;
+	const char *prefix; /* printed before each (get paths) */
+};
+
+static void cand_add(struct cands *k, const char *s)
+{
+	if (!s || !*s || !starts(s, k->cur + strlen(k->prefix)))
+		return;
+	for (size_t i = 0; i < k->l.n; i++)
+		if (!strcmp(k->l.v[i], s))
+			return;
+	sl_push(&k->l, xstrdup(s));
+}
+
+static void cands_print(struct cands *k)
+{
+	for (size_t i = 0; i < k->l.n; i++)
+		printf("%s%s\n", k->prefix, k->l.v[i]);
+	sl_free(&k->l);
+}
+
+/* 1 when w names an existing model (.mlmodel, .mlpackage, .zip) */
+static int model_word(const char *w)
+{
+	struct stat st;
+	return mlpkg_kind_of_name(w) >= 0 && stat(w, &st) == 0;
+}
+
+/* the words before the one typed that are not options nor option values
+ * (words[1..n-1)), at most max of them into pos; how many.  With
+ * models 0, words naming a model are left out too. */
+static int positionals(const struct cmd *c, int n, char **words, const char **pos, int max, int models)
+{
+	int k = 0, options_end = 0;
+	for (int i = 1; i < n - 1; i++) {
+		if (!options_end && !strcmp(words[i], "--")) {
+			options_end = 1;
+			continue;
+		}
+		if (!options_end && words[i][0] == '-' && words[i][1]) {
+			if (!strchr(words[i], '=') && value_option(c, words[i]))
+				i++;
+			continue;
+		}
+		if (!models && model_word(words[i]))
+			continue;
+		if (k < max)
+			pos[k] = words[i];
+		k++;
+	}
+	return k;
+}
+
+/* Opens the model the line names, else the default one, quietly: NULL when
+ * there is none or it does not open.  Only the spec is read. */
+static struct mlpkg_model *line_model(const struct cmd *c, int n, char **words)
+{
+	const char *pos[64];
+	int np = positionals(c, n, words, pos, 64, 1);
+	if (np > 64)
+		np = 64;
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_DROP);
+	struct mlpkg_model *m = NULL;
+	for (int i = 0; i < np && !m; i++) {
+		if (!model_word(pos[i]))
+			continue;
+		if (mlpkg_open(pos[i], 0, &m) < 0)
+			m = NULL;
+		break; /* the first model word is the model, open or not */
+	}
+	if (!m) {
+		int named = 0;
+		for (int i = 0; i < np; i++)
+			named |= model_word(pos[i]);
+		char *def = named ? NULL : mlpkg_default_model();
+		if (def && mlpkg_open(def, 0, &m) < 0)
+			m = NULL;
+		free(def);
+	}
+	error_capture_end(&cap);
+	return m;
+}
+
+static void add_meta_keys(struct cands *k, struct mlpkg_model *m, int all)
+{
+	if (all) {
+		static const char *const std[] = { "author", "license", "version", "description", "preview.type",
+						   "preview.params", NULL };
+		for (const char *const *s = std; *s; s++)
+			cand_add(k, *s);
+	}
+	struct meta_entry *e;
+	size_t ne;
+	if (meta_list(m->root, &e, &ne) < 0)
+		return;
+	for (size_t i = 0; i < ne; i++) {
+		if (!strcmp(e[i].key, PREVIEW_TYPE_KEY))
+			cand_add(k, "preview.type");
+		else if (!strcmp(e[i].key, PREVIEW_PARAMS_KEY))
+			cand_add(k, "preview.params");
+		cand_add(k, e[i].key);
+	}
+	meta_entries_free(e, ne);
+}
+
+static void add_io_list(struct cands *k, const struct io_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		cand_add(k, l->v[i].name);
+}
+
+static void add_features(struct cands *k, struct mlpkg_model *m)
+{
+	struct model_io io;
+	memset(&io, 0, sizeof(io));
+	if (io_read(m->root, &io) == 0)
+		for (size_t i = 0; i < io.n; i++) {
+			add_io_list(k, &io.g[i].in);
+			add_io_list(k, &io.g[i].out);
+			add_io_list(k, &io.g[i].state);
+			add_io_list(k, &io.g[i].training);
+		}
+	io_release(&io);
+}
+
+/* names (or kinds) of layers and operations */
+struct names_walk {
+	struct cands *k;
+	int kinds;
+};
+
+static int on_layer(const struct nn_visit *v, void *ctx)
+{
+	struct names_walk *w = ctx;
+	struct nn_layer l;
+	if (nn_layer_read(v->layer, v->pos, &l) < 0)
+		return 0;
+	cand_add(w->k, w->kinds ? l.kind : l.name);
+	nn_layer_release(&l);
+	return 0;
+}
+
+static int on_op(struct mil_walk *mw, void *ctx)
+{
+	struct names_walk *w = ctx;
+	cand_add(w->k, w->kinds ? mw->b->o.type : mw->b->o.name);
+	return 0;
+}
+
+static void add_layers(struct cands *k, struct mlpkg_model *m, int kinds)
+{
+	struct model_ref *r;
+	size_t nr;
+	if (model_list(m->root, &r, &nr) < 0)
+		return;
+	struct names_walk w = { k, kinds };
+	static const struct mil_visitor v = { .op = on_op, .read_ops = 1 };
+	for (size_t i = 0; i < nr; i++) {
+		struct mt_node *nn = nn_network(r[i].node), *prog = NULL;
+		if (nn && r[i].type) {
+			char *base = xasprintf("%s%s%s", r[i].path, *r[i].path ? "." : "", r[i].type);
+			nn_walk(nn, base, 0, on_layer, &w);
+			free(base);
+		} else if (mil_program(r[i].node, &prog) == 0 && prog)
+			mil_walk(prog, r[i].path, &v, &w);
+	}
+	model_list_free(r, nr);
+}
+
+static void add_weights(struct cands *k, struct mlpkg_model *m)
+{
+	struct weight_list L;
+	memset(&L, 0, sizeof(L));
+	L.m = m;
+	L.names_only = 1;
+	weight_list_read(&L);
+	for (size_t i = 0; i < L.n; i++)
+		cand_add(k, L.v[i].name);
+	weight_list_release(&L);
+}
+
+/* get PATH: the fields present one level below the path before the last
+ * dot of cur (outside brackets and quotes), printed with that path */
+static void add_fields(struct cands *k, struct mlpkg_model *m, char **prefix)
+{
+	const char *cur = k->cur, *dot = NULL;
+	int depth = 0, quoted = 0;
+	for (const char *p = cur; *p; p++) {
+		if (quoted) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				quoted = 0;
+		} else if (*p == '"')
+			quoted = 1;
+		else if (*p == '[')
+			depth++;
+		else if (*p == ']' && depth)
+			depth--;
+		else if (*p == '.' && !depth)
+			dot = p;
+	}
+	struct mt_node *node = m->root;
+	if (dot) {
+		char *path = xasprintf("%.*s", (int)(dot - cur), cur);
+		struct pq_result r;
+		int got = pathq_eval(m->root, path, &r);
+		free(path);
+		if (got < 0 || r.kind != PQ_NODE || !r.node)
+			return;
+		node = r.node;
+		*prefix = xasprintf("%.*s", (int)(dot + 1 - cur), cur);
+		k->prefix = *prefix;
+	}
+	if (mt_parse(node) < 0)
+		return;
+	for (size_t i = 0; i < node->n; i++)
+		if (node->f[i].fd)
+			cand_add(k, node->f[i].fd->name);
+}
+
+enum model_words { MW_NONE, MW_META_KEYS, MW_META_SET_KEYS, MW_FEATURES, MW_LAYERS, MW_KINDS, MW_WEIGHTS, MW_FIELDS };
+
+/* Prints the candidates of kind what from the model of the line (nothing
+ * when it does not open); every message is dropped. */
+static void complete_from_model(const struct cmd *c, int n, char **words, enum model_words what)
+{
+	struct mlpkg_model *m = line_model(c, n, words);
+	if (!m)
+		return;
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_DROP);
+	struct cands k = { { NULL, 0, 0 }, n ? words[n - 1] : "", "" };
+	char *prefix = NULL;
+	switch (what) {
+	case MW_META_KEYS:
+	case MW_META_SET_KEYS:
+		add_meta_keys(&k, m, what == MW_META_SET_KEYS);
+		break;
+	case MW_FEATURES:
+		add_features(&k, m);
+		break;
+	case MW_LAYERS:
+		add_layers(&k, m, 0);
+		if (c->fn == cmd_graph)
+			add_features(&k, m);
+		break;
+	case MW_KINDS:
+		add_layers(&k, m, 1);
+		break;
+	case MW_WEIGHTS:
+		add_weights(&k, m);
+		break;
+	case MW_FIELDS:
+		add_fields(&k, m, &prefix);
+		break;
+	case MW_NONE:
+		break;
+	}
+	error_capture_end(&cap);
+	cands_print(&k);
+	free(prefix);
+	mlpkg_close(m);
+}
+
+/* what an option's value completes from the model */
+static enum model_words option_model_words(const struct cmd *c, const struct opt_spec *o)
+{
+	if (c->fn == cmd_layers && !strcmp(o->lng, "type"))
+		return MW_KINDS;
+	if ((c->fn == cmd_layers && !strcmp(o->lng, "grep")) || (c->fn == cmd_graph && !strcmp(o->lng, "around")))
+		return MW_LAYERS;
+	if (c->fn == cmd_weights && !strcmp(o->lng, "extract"))
+		return MW_WEIGHTS;
+	return MW_NONE;
+}
+
+/* what the positional word being typed completes from the model, and
+ * whether a model may stand there too (*model) */
+static enum model_words positional_model_words(const struct cmd *c, int n, char **words, int *model)
+{
+	const char *pos[1] = { NULL };
+	int np = positionals(c, n, words, pos, 1, 0);
+	*model = 1;
+	if (c->fn == cmd_meta && np >= 1) {
+		if (!strcmp(pos[0], "get") && np == 1) {
+			*model = 0;
+			return MW_META_KEYS;
+		}
+		if (!strcmp(pos[0], "rm"))
+			return MW_META_KEYS;
+		if (!strcmp(pos[0], "set") && np % 2 == 1)
+			return MW_META_SET_KEYS;
+	}
+	if ((c->fn == cmd_describe || c->fn == cmd_rename) && np == 0) {
+		*model = 0;
+		return MW_FEATURES;
+	}
+	if (c->fn == cmd_get && np == 0) {
+		*model = 0;
+		return MW_FIELDS;
+	}
+	return MW_NONE;
+}
+
 /* words[0] is the command, words[n - 1] the word being typed */
 static void complete(int n, char **words)
 {
@@ -125,7 +455,11 @@ static void complete(int n, char **words)
 	if (!options_end && n >= 3) {
 		const struct opt_spec *o = value_option(c, words[n - 2]);
 		if (o) {
-			complete_value(o, cur);
+			enum model_words mw = option_model_words(c, o);
+			if (mw != MW_NONE)
+				complete_from_model(c, n, words, mw);
+			else
+				complete_value(o, cur);
 			return;
 		}
 	}
@@ -146,6 +480,15 @@ static void complete(int n, char **words)
 			if (starts(*t, cur))
 				puts(*t);
 		return;
+	}
+	{
+		int model;
+		enum model_words mw = positional_model_words(c, n, words, &model);
+		if (mw != MW_NONE) {
+			complete_from_model(c, n, words, mw);
+			if (!model)
+				return;
+		}
 	}
 	puts(":model");
 }

@@ -42,6 +42,9 @@ struct weight_list {
 	int unreadable; /* the exit status of a weight file that is there and bad (said once) */
 	int absent;     /* the exit status of one that is not there (absent, a Git LFS pointer) */
 	char *absent_msg; /* what is said about it: not yet said to anyone */
+	int names_only; /* set before reading: the tensors as the spec declares
+	                 * them, no weight file opened (records not read nor
+	                 * checked; store may be NULL): for completions */
 };
 
 /* Fills L (zeroed, with m and store set) from the model and its pipeline
@@ -50,7 +53,8 @@ struct weight_list {
  * once and its exit status kept in L->unreadable; one that is not there
  * (the package lacks it, or a Git LFS pointer stands in its place) is not
  * said: its status and message are kept in L->absent and absent_msg for
- * the caller (a listing warns, an extraction fails). */
+ * the caller (a listing warns, an extraction fails).  With L->names_only
+ * no weight file is opened. */
 int weight_list_read(struct weight_list *L);
 void weight_list_release(struct weight_list *L);
 
