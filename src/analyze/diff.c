@@ -10,6 +10,7 @@
 #include "spec/schema.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
+#include "edit/labels.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ struct fact {
 	char *key;
 	char *ent;     /* the entity it belongs to (a layer, an op, a feature), or NULL */
 	char *val;
+	char *grp;     /* the part of the model whose lines are bounded together, or NULL */
 	size_t order;
 };
 struct facts {
@@ -26,6 +28,7 @@ struct facts {
 	size_t n, cap;
 	struct mlpkg_model *m;
 	struct blob_store *bs;
+	const char *grp;   /* the group of the facts being put */
 };
 
 static void put(struct facts *f, const char *ent, char *key, char *val)
@@ -35,6 +38,7 @@ static void put(struct facts *f, const char *ent, char *key, char *val)
 	x->key = key;
 	x->ent = ent ? xstrdup(ent) : NULL;
 	x->val = val;
+	x->grp = f->grp ? xstrdup(f->grp) : NULL;
 	x->order = f->n++;
 }
 
@@ -55,6 +59,7 @@ static void facts_free(struct facts *f)
 		free(f->v[i].key);
 		free(f->v[i].ent);
 		free(f->v[i].val);
+		free(f->v[i].grp);
 	}
 	free(f->v);
 	blob_store_free(f->bs);
@@ -67,10 +72,45 @@ static char *pre(const char *prefix, const char *rest)
 
 /* ---- generic fields ------------------------------------------------------ */
 
+/* a message field shown field by field (not as a hash of its bytes) unless
+ * it holds weights, is nested this deep, or is this big */
+#define FLAT_DEPTH 24
+#define FLAT_BYTES ((size_t)16 << 20)
+/* a packed repeated number listed by value when this short, hashed beyond */
+#define FLAT_PACKED 16
+
+static int is_labels_field(const ProtobufCFieldDescriptor *fd)
+{
+	return !strcmp(fd->name, "stringClassLabels") || !strcmp(fd->name, "int64ClassLabels");
+}
+
+static void add_scalar(struct strbuf *sb, const ProtobufCFieldDescriptor *fd, uint64_t u, int first)
+{
+	if (!first)
+		sb_adds(sb, ", ");
+	if (fd->type == PROTOBUF_C_TYPE_FLOAT || fd->type == PROTOBUF_C_TYPE_DOUBLE) {
+		sb_addf(sb, "%.9g", mt_raw_double(fd, u));
+		return;
+	}
+	int64_t v = mt_raw_int(fd, u);
+	const ProtobufCEnumValue *ev = NULL;
+	if (fd->type == PROTOBUF_C_TYPE_ENUM && fd->descriptor && v >= INT32_MIN && v <= INT32_MAX)
+		ev = protobuf_c_enum_descriptor_get_value(fd->descriptor, (int)v);
+	if (ev)
+		sb_adds(sb, ev->name);
+	else
+		sb_addf(sb, "%lld", (long long)v);
+}
+
+static int add_msg(struct facts *f, struct mt_node *n, const char *ent, const char *grp, const char *kp,
+		   const uint32_t *skip, size_t nskip, int depth);
+
 /* one fact per field name of n (skipping the numbers in skip): scalars by
- * value, strings as they are, messages and bytes by a hash of their bytes */
-static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const char *kp, const uint32_t *skip,
-		      size_t nskip)
+ * value (enums by name), strings as they are, bytes and weights by a hash of
+ * their bytes, other messages field by field below their path (grp: the
+ * outermost such field, which bounds the lines shown) */
+static int add_msg(struct facts *f, struct mt_node *n, const char *ent, const char *grp, const char *kp,
+		   const uint32_t *skip, size_t nskip, int depth)
 {
 	if (mt_parse(n) < 0)
 		return -1;
@@ -83,38 +123,117 @@ static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const
 			seen |= n->f[q].number == fl->number;
 		if (skipped || seen)
 			continue;
+		const ProtobufCFieldDescriptor *fd = fl->fd;
+		if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && is_labels_field(fd))
+			continue; /* the labels are facts of their own (add_labels) */
+		char name[32];
+		const char *fname = fd ? fd->name : (snprintf(name, sizeof(name), "%u", fl->number), name);
+		char *key = xasprintf("%s.%s", kp, fname);
 		/* every occurrence of the field together */
+		size_t total = 0, count = 0, elems = 0;
+		for (size_t q = i; q < n->n; q++)
+			if (n->f[q].number == fl->number) {
+				total += n->f[q].vlen;
+				count++;
+			}
+		const ProtobufCMessageDescriptor *md = fd && fd->type == PROTOBUF_C_TYPE_MESSAGE ? fd->descriptor : NULL;
+		if (md && fl->wt == WT_LEN && strcmp(md->short_name, "WeightParams") && depth < FLAT_DEPTH &&
+		    total <= FLAT_BYTES) {
+			const char *g = grp ? grp : key, *saved = f->grp;
+			f->grp = g;
+			int repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
+			if (repeated)
+				putf(f, ent, xstrdup(key), "%zu item%s", count, count == 1 ? "" : "s");
+			else
+				put(f, ent, xstrdup(key), xstrdup("present"));
+			size_t j = 0;
+			for (size_t q = i; q < n->n; q++) {
+				if (n->f[q].number != fl->number)
+					continue;
+				if (!repeated && q != (size_t)mt_find_last(n, fl->number))
+					continue;
+				struct mt_node *c = mt_child(n, q);
+				if (!c) {
+					f->grp = saved;
+					free(key);
+					return -1;
+				}
+				char *ck = repeated ? xasprintf("%s[%zu]", key, j++) : xstrdup(key);
+				int r = add_msg(f, c, ent, g, ck, NULL, 0, depth + 1);
+				free(ck);
+				if (r < 0) {
+					f->grp = saved;
+					free(key);
+					return -1;
+				}
+			}
+			f->grp = saved;
+			free(key);
+			continue;
+		}
 		struct strbuf sb = STRBUF_INIT;
 		uint64_t h = HASH_INIT;
-		size_t total = 0, count = 0;
-		int textual = fl->fd && fl->wt != WT_LEN;
-		int string = fl->fd && fl->fd->type == PROTOBUF_C_TYPE_STRING;
+		size_t hashed = 0;
+		int textual = fd && fd->type != PROTOBUF_C_TYPE_MESSAGE && fd->type != PROTOBUF_C_TYPE_STRING &&
+			      fd->type != PROTOBUF_C_TYPE_BYTES;
+		int string = fd && fd->type == PROTOBUF_C_TYPE_STRING;
+		/* a packed run of numbers: its values when short */
+		if (textual)
+			for (size_t q = i; q < n->n; q++) {
+				const struct mt_field *g = &n->f[q];
+				size_t pos = 0;
+				uint64_t u;
+				if (g->number == fl->number)
+					while (mt_scalar_next(g, &pos, &u))
+						elems++;
+			}
+		count = 0;
 		for (size_t q = i; q < n->n; q++) {
 			const struct mt_field *g = &n->f[q];
 			if (g->number != fl->number)
 				continue;
-			if (textual) {
-				sb_addf(&sb, "%s", count ? ", " : "");
-				if (fl->fd->type == PROTOBUF_C_TYPE_FLOAT || fl->fd->type == PROTOBUF_C_TYPE_DOUBLE)
-					sb_addf(&sb, "%.9g", mt_double(g));
-				else
-					sb_addf(&sb, "%lld", (long long)mt_int(g));
+			if (textual && (g->wt != WT_LEN || ((g->flags & MT_F_PACKED) && elems <= FLAT_PACKED))) {
+				size_t pos = 0;
+				uint64_t u;
+				while (mt_scalar_next(g, &pos, &u))
+					add_scalar(&sb, fd, u, !count++);
+				continue;
 			} else if (string && g->vlen <= 200) {
 				sb_addf(&sb, "%s'%.*s'", count ? ", " : "", (int)g->vlen, (const char *)g->val);
 			} else {
 				/* re-encoded nodes (after an edit) are not spans: serialise */
 				h = hash_bytes(g->val, g->vlen, h);
-				total += g->vlen;
+				hashed += g->vlen;
 			}
 			count++;
 		}
-		if (total || (!textual && !string && count))
-			sb_addf(&sb, "%s<%zu bytes, %016llx>", sb.len ? ", " : "", total, (unsigned long long)h);
-		char name[32];
-		const char *fname = fl->fd ? fl->fd->name : (snprintf(name, sizeof(name), "%u", fl->number), name);
-		put(f, ent, xasprintf("%s.%s", kp, fname), sb_detach(&sb, NULL));
+		if (hashed || (!textual && !string && count))
+			sb_addf(&sb, "%s<%zu bytes, %016llx>", sb.len ? ", " : "", hashed, (unsigned long long)h);
+		put(f, ent, key, sb_detach(&sb, NULL));
+	}
+	/* singular numbers, bools and enums left out hold their default (0, the
+	 * enum's first value): a fact too, so that a change from or to the
+	 * default reads as one (mode: CHANNEL_FIRST -> CHANNEL_LAST) */
+	for (unsigned k = 0; n->desc && k < n->desc->n_fields; k++) {
+		const ProtobufCFieldDescriptor *fd = &n->desc->fields[k];
+		int skipped = 0;
+		for (size_t q = 0; q < nskip; q++)
+			skipped |= skip[q] == fd->id;
+		if (skipped || fd->label == PROTOBUF_C_LABEL_REPEATED || (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
+		    fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_BYTES ||
+		    fd->type == PROTOBUF_C_TYPE_MESSAGE || mt_find(n, fd->id, 0) >= 0)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		add_scalar(&sb, fd, 0, 1);
+		put(f, ent, xasprintf("%s.%s", kp, fd->name), sb_detach(&sb, NULL));
 	}
 	return 0;
+}
+
+static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const char *kp, const uint32_t *skip,
+		      size_t nskip)
+{
+	return add_msg(f, n, ent, NULL, kp, skip, nskip, 0);
 }
 
 /* ---- description and metadata ------------------------------------------- */
@@ -476,6 +595,40 @@ static int add_mil(struct facts *f, struct mt_node *prog, const char *prefix)
 	return rc;
 }
 
+/* ---- class labels --------------------------------------------------------
+ * One fact a position (so a label edited in place reads as a rename of that
+ * position, extra positions as labels added or removed) and one with their
+ * count; the labels reader finds them wherever the model type keeps them. */
+
+static int add_labels(struct facts *f, struct mt_node *m, const char *lp)
+{
+	struct iface_labels l;
+	int got = iface_labels_get(m, &l);
+	if (got <= 0)
+		return got;
+	const char *saved = f->grp;
+	f->grp = lp;
+	putf(f, NULL, xstrdup(lp), "%zu label%s", l.n, l.n == 1 ? "" : "s");
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.kind == LABELS_INT64) {
+			put(f, NULL, xasprintf("%s[%zu]", lp, i), xstrdup(l.v[i]));
+		} else {
+			struct strbuf sb = STRBUF_INIT;
+			sb_addc(&sb, '"');
+			for (const char *c = l.v[i]; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					sb_addc(&sb, '\\');
+				sb_addc(&sb, *c);
+			}
+			sb_addc(&sb, '"');
+			put(f, NULL, xasprintf("%s[%zu]", lp, i), sb_detach(&sb, NULL));
+		}
+	}
+	f->grp = saved;
+	iface_labels_release(&l);
+	return 0;
+}
+
 /* ---- a whole model ------------------------------------------------------- */
 
 static int gather(struct facts *f)
@@ -511,6 +664,14 @@ static int gather(struct facts *f)
 			break;
 		const char *t = v[i].type;
 		long tf = model_type_field(m);
+		if (t && !model_pipeline(m)) {
+			char *tp = pre(p, t), *lp = xasprintf("%s.labels", tp);
+			rc = add_labels(f, m, lp);
+			free(lp);
+			free(tp);
+			if (rc < 0)
+				break;
+		}
 		struct mt_node *nn = nn_network(m);
 		if (nn) {
 			char *np = pre(p, t);
@@ -561,12 +722,13 @@ static struct fact **sorted(struct facts *f)
 
 static struct fact *find(struct fact **s, size_t n, const char *key)
 {
-	struct fact k = { (char *)key, NULL, NULL, 0 }, *kp = &k;
+	struct fact k = { (char *)key, NULL, NULL, NULL, 0 }, *kp = &k;
 	struct fact **r = bsearch(&kp, s, n, sizeof(*s), by_key);
 	return r ? *r : NULL;
 }
 
-static void change(struct diff_result *r, enum diff_kind k, const char *path, const char *from, const char *to)
+static void change(struct diff_result *r, enum diff_kind k, const char *path, const char *from, const char *to,
+		   const char *grp)
 {
 	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v));
 	struct diff_change *c = &r->v[r->n++];
@@ -574,6 +736,7 @@ static void change(struct diff_result *r, enum diff_kind k, const char *path, co
 	c->path = xstrdup(path);
 	c->from = from ? xstrdup(from) : NULL;
 	c->to = to ? xstrdup(to) : NULL;
+	c->group = grp ? xstrdup(grp) : NULL;
 }
 
 /* ---- renames ----------------------------------------------------------------
@@ -711,16 +874,16 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 			if (re && re->other) {
 				/* renamed: one line, on the entity's own fact */
 				if (!strcmp(x->key, x->ent))
-					change(r, DIFF_RENAMED, x->key, x->key, re->other);
+					change(r, DIFF_RENAMED, x->key, x->key, re->other, NULL);
 				continue;
 			}
 			if (!y) {
 				/* a removed layer or op is one change, not one per field */
 				if (x->ent && strcmp(x->ent, x->key) && !find(sb, fb.n, x->ent))
 					continue;
-				change(r, DIFF_REMOVED, x->key, x->val, NULL);
+				change(r, DIFF_REMOVED, x->key, x->val, NULL, x->grp);
 			} else if (strcmp(x->val, y->val)) {
-				change(r, DIFF_CHANGED, x->key, x->val, y->val);
+				change(r, DIFF_CHANGED, x->key, x->val, y->val, x->grp ? x->grp : y->grp);
 			}
 		}
 		for (size_t i = 0; i < fb.n; i++) {
@@ -732,7 +895,7 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 				continue;
 			if (y->ent && strcmp(y->ent, y->key) && !find(sa, fa.n, y->ent))
 				continue;
-			change(r, DIFF_ADDED, y->key, NULL, y->val);
+			change(r, DIFF_ADDED, y->key, NULL, y->val, y->grp);
 		}
 		ents_free(ra, na);
 		ents_free(rb, nb);
@@ -750,6 +913,7 @@ void diff_result_release(struct diff_result *r)
 		free(r->v[i].path);
 		free(r->v[i].from);
 		free(r->v[i].to);
+		free(r->v[i].group);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
