@@ -28,6 +28,8 @@ struct facts {
 	size_t n, cap;
 	struct mlpkg_model *m;
 	struct blob_store *bs;
+	struct model_ref *ov; /* the other model's models, or NULL */
+	size_t onv;
 	const char *grp;   /* the group of the facts being put */
 };
 
@@ -102,27 +104,35 @@ static void add_scalar(struct strbuf *sb, const ProtobufCFieldDescriptor *fd, ui
 		sb_addf(sb, "%lld", (long long)v);
 }
 
-static int add_msg(struct facts *f, struct mt_node *n, const char *ent, const char *grp, const char *kp,
-		   const uint32_t *skip, size_t nskip, int depth);
+static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const char *ent, const char *grp,
+		   const char *kp, const uint32_t *skip, size_t nskip, int depth);
 
 /* one fact per field name of n (skipping the numbers in skip): scalars by
  * value (enums by name), strings as they are, bytes and weights by a hash of
  * their bytes, other messages field by field below their path (grp: the
  * outermost such field, which bounds the lines shown) */
-static int add_msg(struct facts *f, struct mt_node *n, const char *ent, const char *grp, const char *kp,
-		   const uint32_t *skip, size_t nskip, int depth)
+static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const char *ent, const char *grp,
+		   const char *kp, const uint32_t *skip, size_t nskip, int depth)
 {
 	if (mt_parse(n) < 0)
 		return -1;
+	if (o && mt_parse(o) < 0)
+		o = NULL;
+	/* the field numbers done (a message has few distinct ones, but a
+	 * repeated field may occur many thousand times: tree-ensemble nodes) */
+	uint32_t *done = NULL;
+	size_t ndone = 0, dcap = 0;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct mt_field *fl = &n->f[i];
 		int skipped = 0, seen = 0;
 		for (size_t k = 0; k < nskip; k++)
 			skipped |= skip[k] == fl->number;
-		for (size_t q = 0; q < i; q++)
-			seen |= n->f[q].number == fl->number;
+		for (size_t q = 0; q < ndone; q++)
+			seen |= done[q] == fl->number;
 		if (skipped || seen)
 			continue;
+		xgrow((void **)&done, &dcap, ndone + 1, sizeof(*done));
+		done[ndone++] = fl->number;
 		const ProtobufCFieldDescriptor *fd = fl->fd;
 		if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && is_labels_field(fd))
 			continue; /* the labels are facts of their own (add_labels) */
@@ -139,31 +149,62 @@ static int add_msg(struct facts *f, struct mt_node *n, const char *ent, const ch
 		const ProtobufCMessageDescriptor *md = fd && fd->type == PROTOBUF_C_TYPE_MESSAGE ? fd->descriptor : NULL;
 		if (md && fl->wt == WT_LEN && strcmp(md->short_name, "WeightParams") && depth < FLAT_DEPTH &&
 		    total <= FLAT_BYTES) {
-			const char *g = grp ? grp : key, *saved = f->grp;
-			f->grp = g;
+			const char *gp = grp ? grp : key, *saved = f->grp;
+			f->grp = gp;
 			int repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
 			if (repeated)
 				putf(f, ent, xstrdup(key), "%zu item%s", count, count == 1 ? "" : "s");
 			else
 				put(f, ent, xstrdup(key), xstrdup("present"));
-			size_t j = 0;
+			size_t j = 0, oq = 0;
+			long olast = o ? mt_find_last(o, fl->number) : -1;
 			for (size_t q = i; q < n->n; q++) {
 				if (n->f[q].number != fl->number)
 					continue;
 				if (!repeated && q != (size_t)mt_find_last(n, fl->number))
 					continue;
+				/* the same occurrence in the other model: the j-th, or the last */
+				const struct mt_field *g = &n->f[q], *og = NULL;
+				long oi = -1;
+				if (o && repeated) {
+					while (oq < o->n && o->f[oq].number != fl->number)
+						oq++;
+					if (oq < o->n)
+						oi = (long)oq++;
+				} else if (o) {
+					oi = olast;
+				}
+				if (oi >= 0)
+					og = &o->f[oi];
+				char *ck = repeated ? xasprintf("%s[%zu]", key, j++) : xstrdup(key);
+				/* the same bytes on both sides: one fact (both models put
+				 * the same), not one a field (a tree ensemble with one node
+				 * changed is not listed node by node) */
+				if (og && og->wt == WT_LEN && !((g->flags | og->flags) & MT_F_MERGED) && og->vlen == g->vlen &&
+				    (g->vlen == 0 || !memcmp(og->val, g->val, g->vlen))) {
+					if (repeated)
+						put(f, ent, ck,
+						    xasprintf("<%zu bytes, %016llx>", g->vlen,
+							      (unsigned long long)hash_bytes(g->val, g->vlen, HASH_INIT)));
+					else
+						free(ck); /* "present" says it */
+					continue;
+				}
+				struct mt_node *oc = og && og->wt == WT_LEN ? mt_child(o, (size_t)oi) : NULL;
 				struct mt_node *c = mt_child(n, q);
 				if (!c) {
 					f->grp = saved;
+					free(ck);
 					free(key);
+					free(done);
 					return -1;
 				}
-				char *ck = repeated ? xasprintf("%s[%zu]", key, j++) : xstrdup(key);
-				int r = add_msg(f, c, ent, g, ck, NULL, 0, depth + 1);
+				int r = add_msg(f, c, oc, ent, gp, ck, NULL, 0, depth + 1);
 				free(ck);
 				if (r < 0) {
 					f->grp = saved;
 					free(key);
+					free(done);
 					return -1;
 				}
 			}
@@ -211,6 +252,7 @@ static int add_msg(struct facts *f, struct mt_node *n, const char *ent, const ch
 			sb_addf(&sb, "%s<%zu bytes, %016llx>", sb.len ? ", " : "", hashed, (unsigned long long)h);
 		put(f, ent, key, sb_detach(&sb, NULL));
 	}
+	free(done);
 	/* singular numbers, bools and enums left out hold their default (0, the
 	 * enum's first value): a fact too, so that a change from or to the
 	 * default reads as one (mode: CHANNEL_FIRST -> CHANNEL_LAST) */
@@ -230,10 +272,11 @@ static int add_msg(struct facts *f, struct mt_node *n, const char *ent, const ch
 	return 0;
 }
 
-static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const char *kp, const uint32_t *skip,
-		      size_t nskip)
+/* o: the node of the other model at the same place, or NULL */
+static int add_fields(struct facts *f, struct mt_node *n, struct mt_node *o, const char *ent, const char *kp,
+		      const uint32_t *skip, size_t nskip)
 {
-	return add_msg(f, n, ent, NULL, kp, skip, nskip, 0);
+	return add_msg(f, n, o, ent, NULL, kp, skip, nskip, 0);
 }
 
 /* ---- description and metadata ------------------------------------------- */
@@ -294,7 +337,7 @@ static char *joined(const struct strlist *l)
 static int add_nn(struct facts *f, struct mt_node *nn, const char *np)
 {
 	static const uint32_t skip_nn[] = { 1 };
-	if (add_fields(f, nn, NULL, np, skip_nn, 1) < 0)
+	if (add_fields(f, nn, NULL, NULL, np, skip_nn, 1) < 0)
 		return -1;
 	long i = -1;
 	int rc;
@@ -321,7 +364,7 @@ static int add_nn(struct facts *f, struct mt_node *nn, const char *np)
 		size_t ns = 3;
 		if (l.params) {
 			char *kp = xasprintf("%s.%s", ent, l.kind);
-			int r2 = add_fields(f, l.params, ent, kp, NULL, 0);
+			int r2 = add_fields(f, l.params, NULL, ent, kp, NULL, 0);
 			free(kp);
 			for (size_t q = 0; q < layer->n; q++)
 				if (layer->f[q].child == l.params)
@@ -333,7 +376,7 @@ static int add_nn(struct facts *f, struct mt_node *nn, const char *np)
 				return -1;
 			}
 		}
-		int r3 = add_fields(f, layer, ent, ent, skip, ns);
+		int r3 = add_fields(f, layer, NULL, ent, ent, skip, ns);
 		free(ent);
 		nn_layer_release(&l);
 		if (r3 < 0) {
@@ -631,6 +674,22 @@ static int add_labels(struct facts *f, struct mt_node *m, const char *lp)
 
 /* ---- a whole model ------------------------------------------------------- */
 
+/* the model type's message (named t) of the other model's model at path p,
+ * when it has that type, or NULL */
+static struct mt_node *other_part(struct facts *f, const char *p, const char *t)
+{
+	for (size_t i = 0; i < f->onv; i++) {
+		struct mt_node *m = f->ov[i].node;
+		if (strcmp(f->ov[i].path, p))
+			continue;
+		long otf = model_type_field(m);
+		if (otf < 0 || !f->ov[i].type || strcmp(f->ov[i].type, t))
+			return NULL;
+		return mt_child(m, (size_t)otf);
+	}
+	return NULL;
+}
+
 static int gather(struct facts *f)
 {
 	struct mt_node *root = f->m->root;
@@ -681,7 +740,7 @@ static int gather(struct facts *f)
 			struct mt_node *prog = mt_child(m, (size_t)tf);
 			static const uint32_t skip[] = { 2, 4 };
 			char *pp = pre(p, "mlProgram");
-			rc = prog ? add_fields(f, prog, NULL, pp, skip, 2) : -1;
+			rc = prog ? add_fields(f, prog, NULL, NULL, pp, skip, 2) : -1;
 			if (rc == 0)
 				rc = add_prog_attributes(f, prog, pp);
 			free(pp);
@@ -690,14 +749,14 @@ static int gather(struct facts *f)
 		} else if (t && !model_pipeline(m) && tf >= 0) {
 			struct mt_node *tm = mt_child(m, (size_t)tf);
 			char *tp = pre(p, t);
-			rc = tm ? add_fields(f, tm, NULL, tp, NULL, 0) : -1;
+			rc = tm ? add_fields(f, tm, other_part(f, p, t), NULL, tp, NULL, 0) : -1;
 			free(tp);
 		} else if (t && model_pipeline(m) && strcmp(t, "pipeline") && tf >= 0) {
 			/* pipelineClassifier / Regressor: fields beside the pipeline */
 			struct mt_node *tm = mt_child(m, (size_t)tf);
 			static const uint32_t skip[] = { 1 };
 			char *tp = pre(p, t);
-			rc = tm ? add_fields(f, tm, NULL, tp, skip, 1) : -1;
+			rc = tm ? add_fields(f, tm, other_part(f, p, t), NULL, tp, skip, 1) : -1;
 			free(tp);
 		}
 	}
@@ -860,7 +919,21 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 	struct facts fa = { 0 }, fb = { 0 };
 	fa.m = a;
 	fb.m = b;
-	int rc = gather(&fa);
+	/* each side sees the other's models, to put parts that are the same
+	 * bytes in both as one fact */
+	struct model_ref *va = NULL, *vb = NULL;
+	size_t nva = 0, nvb = 0;
+	int rc = mt_check(a->root) < 0 || mt_check(b->root) < 0 ? -1 : 0;
+	if (rc == 0 && model_list(a->root, &va, &nva) < 0)
+		rc = -1;
+	if (rc == 0 && model_list(b->root, &vb, &nvb) < 0)
+		rc = -1;
+	fa.ov = vb;
+	fa.onv = nvb;
+	fb.ov = va;
+	fb.onv = nva;
+	if (rc == 0)
+		rc = gather(&fa);
 	if (rc == 0)
 		rc = gather(&fb);
 	if (rc == 0) {
@@ -904,6 +977,8 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 	}
 	facts_free(&fa);
 	facts_free(&fb);
+	model_list_free(va, nva);
+	model_list_free(vb, nvb);
 	return rc;
 }
 
