@@ -201,6 +201,8 @@ t.treeEnsembleClassifier.treeEnsemble.nodes[3].branchFeatureValue = 0.75
 t.treeEnsembleClassifier.treeEnsemble.nodes[3].nodeBehavior = pb.TreeEnsembleParameters.TreeNode.BranchOnValueGreaterThan
 t.treeEnsembleClassifier.treeEnsemble.nodes[5].evaluationInfo[0].evaluationValue = 0.125
 save(t, "Trees2.mlmodel")
+del t.treeEnsembleClassifier.treeEnsemble.nodes[6:]
+save(t, "Trees3.mlmodel")
 # a feature vectorizer: one input column renamed, one dimension changed
 v = pb.Model()
 v.specificationVersion = 1
@@ -232,6 +234,8 @@ PY
 	check "... the number" grep -q '^~ neuralNetworkClassifier.layers\["flatten1"\].flatten.mode: CHANNEL_FIRST -> 7$' "$TMP/out"
 	expect_exit 1 "tree ensembles: different" "$MLPKG" diff "$TMP/v/Trees.mlmodel" "$TMP/v/Trees2.mlmodel"
 	check "... the changed node fields by path, enums by name" sh -c "[ \$(wc -l < '$TMP/out') -eq 3 ] && grep -q '^~ treeEnsembleClassifier.treeEnsemble.nodes\[3\].nodeBehavior: BranchOnValueLessThan -> BranchOnValueGreaterThan$' '$TMP/out' && grep -q '^~ treeEnsembleClassifier.treeEnsemble.nodes\[3\].branchFeatureValue: 0.5 -> 0.75$' '$TMP/out' && grep -q '^~ treeEnsembleClassifier.treeEnsemble.nodes\[5\].evaluationInfo\[0\].evaluationValue: 0.5 -> 0.125$' '$TMP/out'"
+	expect_exit 1 "a tree removed: different" "$MLPKG" diff "$TMP/v/Trees2.mlmodel" "$TMP/v/Trees3.mlmodel"
+	check "... the node count, and a line a removed node" sh -c "[ \$(wc -l < '$TMP/out') -eq 4 ] && grep -q '^~ treeEnsembleClassifier.treeEnsemble.nodes: 9 items -> 6 items$' '$TMP/out' && [ \$(grep -c '^- treeEnsembleClassifier.treeEnsemble.nodes\[[678]\]: {treeId: 2, ' '$TMP/out') -eq 3 ] && grep -q '^- treeEnsembleClassifier.treeEnsemble.nodes\[7\]: {treeId: 2, nodeId: 1, nodeBehavior: LeafNode, evaluationInfo: <9 bytes>}$' '$TMP/out'"
 	expect_exit 1 "featureVectorizer.inputList: different" "$MLPKG" diff "$TMP/v/Vec.mlmodel" "$TMP/v/Vec2.mlmodel"
 	check "... the column renamed and the dimension changed" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q \"^~ featureVectorizer.inputList\[0\].inputDimensions: 1 -> 3\$\" '$TMP/out' && grep -q \"^~ featureVectorizer.inputList\[1\].inputColumn: 'size' -> 'height'\$\" '$TMP/out'"
 fi

@@ -104,6 +104,36 @@ static void add_scalar(struct strbuf *sb, const ProtobufCFieldDescriptor *fd, ui
 		sb_addf(sb, "%lld", (long long)v);
 }
 
+/* a message on one line: its numbers, enums and short strings by name,
+ * other fields by size ("{treeId: 2, nodeId: 0, evaluationInfo: <9 bytes>}"),
+ * cut after about 200 characters */
+static char *inline_msg(struct mt_node *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '{');
+	if (mt_parse(c) == 0)
+		for (size_t i = 0; i < c->n; i++) {
+			const struct mt_field *g = &c->f[i];
+			const ProtobufCFieldDescriptor *fd = g->fd;
+			if (sb.len > 200) {
+				sb_adds(&sb, ", ...");
+				break;
+			}
+			char name[32];
+			sb_addf(&sb, "%s%s: ", i ? ", " : "",
+				fd ? fd->name : (snprintf(name, sizeof(name), "%u", g->number), name));
+			if (fd && g->wt != WT_LEN && fd->type != PROTOBUF_C_TYPE_MESSAGE &&
+			    fd->type != PROTOBUF_C_TYPE_STRING && fd->type != PROTOBUF_C_TYPE_BYTES)
+				add_scalar(&sb, fd, g->u, 1);
+			else if (fd && fd->type == PROTOBUF_C_TYPE_STRING && g->vlen <= 60)
+				sb_addf(&sb, "'%.*s'", (int)g->vlen, (const char *)g->val);
+			else
+				sb_addf(&sb, "<%zu bytes>", g->vlen);
+		}
+	sb_addc(&sb, '}');
+	return sb_detach(&sb, NULL);
+}
+
 static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const char *ent, const char *grp,
 		   const char *kp, const uint32_t *skip, size_t nskip, int depth);
 
@@ -180,8 +210,15 @@ static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const 
 				/* the same bytes on both sides: one fact (both models put
 				 * the same), not one a field (a tree ensemble with one node
 				 * changed is not listed node by node) */
-				if (og && og->wt == WT_LEN && !((g->flags | og->flags) & MT_F_MERGED) && og->vlen == g->vlen &&
-				    (g->vlen == 0 || !memcmp(og->val, g->val, g->vlen))) {
+				/* ... or an element only this side has: one line, as a
+				 * removed layer is, with its first fields */
+				if (o && repeated && oi < 0) {
+					struct mt_node *c = mt_child(n, q);
+					put(f, ent, ck, c ? inline_msg(c) : xstrdup("?"));
+					continue;
+				}
+				if ((og && og->wt == WT_LEN && !((g->flags | og->flags) & MT_F_MERGED) &&
+				     og->vlen == g->vlen && (g->vlen == 0 || !memcmp(og->val, g->val, g->vlen)))) {
 					if (repeated)
 						put(f, ent, ck,
 						    xasprintf("<%zu bytes, %016llx>", g->vlen,
