@@ -1,6 +1,7 @@
 #!/bin/sh
 # t-diff: mlpkg diff: a model against itself in other formats (equal), and
-# against copies edited with meta set, describe, rename and a changed weight.
+# against copies edited with meta set, describe, rename, a changed weight,
+# class labels, preprocessing, enums, tree ensembles and a feature vectorizer.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 poke() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
@@ -119,6 +120,126 @@ poke "$TMP/Weight.mlpackage/Data/com.apple.CoreML/weights/weight.bin" 130 '\177'
 expect_exit 1 "a changed weight: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
 check "... the const op holding it, nothing else" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q 'ops\[\"backbone_conv1_weight_to_fp16\"\].attribute\[\"val\"\]: fp16\[16,3,3,3\] blob' '$TMP/out'"
 
+# class labels: one renamed in place (labels set), then added, removed and
+# many renamed (the decoder); one line a label, not a hash of them all
+"$MKMODEL" nnclassifier "$TMP/Cls.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nnclassifier"
+cp "$TMP/Cls.mlmodel" "$TMP/Kitten.mlmodel"
+printf 'cat\nkitten\nbird\n' >"$TMP/kitten.txt"
+run "$MLPKG" labels set "$TMP/kitten.txt" "$TMP/Kitten.mlmodel"
+expect_exit 1 "a label renamed: different" "$MLPKG" diff "$TMP/Cls.mlmodel" "$TMP/Kitten.mlmodel"
+check "... one line, the label's position with both texts" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q '^~ neuralNetworkClassifier.labels\[1\]: \"dog\" -> \"kitten\"$' '$TMP/out'"
+run "$MLPKG" diff --json "$TMP/Cls.mlmodel" "$TMP/Kitten.mlmodel"
+check "... --json: a change entry with path, from and to" "$PYTHON3" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["changes"]
+sys.exit(not (c == [{"path": "neuralNetworkClassifier.labels[1]", "change": "changed", "from": "\"dog\"", "to": "\"kitten\""}]))' "$TMP/out"
+"$MKMODEL" detector "$TMP/Det.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel detector"
+copy_fixture "$TMP/Det.mlpackage" Det2.mlpackage
+"$MLPKG" labels "$TMP/Det.mlpackage" | sed 's/^car$/automobile/' >"$TMP/det.txt"
+run "$MLPKG" labels set "$TMP/det.txt" "$TMP/Det2.mlpackage"
+expect_exit 1 "a detector's label renamed: different" "$MLPKG" diff "$TMP/Det.mlpackage" "$TMP/Det2.mlpackage"
+check "... one line under the pipeline's non-maximum suppression" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q '^~ pipeline.models\[1\].nonMaximumSuppression.labels\[2\]: \"car\" -> \"automobile\"$' '$TMP/out'"
+
+if python_or_skip "labels added and removed, preprocessing, enums, trees, feature vectorizer (made with the decoder)"; then
+	mkdir -p "$TMP/v"
+	pyscript "$TMP/Cls.mlmodel" "$TMP/v" <<'PY'
+import sys, copy
+from pydecode import load_schema
+pb = load_schema()
+src, out = sys.argv[1], sys.argv[2]
+m = pb.Model()
+m.ParseFromString(open(src, "rb").read())
+def save(x, name):
+    open(out + "/" + name, "wb").write(x.SerializeToString())
+nn = m.neuralNetworkClassifier
+# preprocessing: two scaler fields
+p = copy.deepcopy(m)
+p.neuralNetworkClassifier.preprocessing[0].scaler.redBias = -0.5
+p.neuralNetworkClassifier.preprocessing[0].scaler.channelScale = 0.5
+save(p, "Pre.mlmodel")
+# enums: the flatten order, the input's colour space
+e = copy.deepcopy(m)
+for l in e.neuralNetworkClassifier.layers:
+    if l.WhichOneof("layer") == "flatten":
+        l.flatten.mode = pb.FlattenLayerParams.CHANNEL_LAST
+e.description.input[0].type.imageType.colorSpace = pb.ImageFeatureType.BGR
+save(e, "Enum.mlmodel")
+# an unknown enum number
+u = copy.deepcopy(m)
+for l in u.neuralNetworkClassifier.layers:
+    if l.WhichOneof("layer") == "flatten":
+        l.flatten.mode = 7
+save(u, "Enum7.mlmodel")
+# a label added, one removed
+a = copy.deepcopy(m)
+a.neuralNetworkClassifier.stringClassLabels.vector.append("zebra")
+save(a, "Added.mlmodel")
+r = copy.deepcopy(m)
+del r.neuralNetworkClassifier.stringClassLabels.vector[-1]
+save(r, "Removed.mlmodel")
+# many labels: 40, then 40 renamed
+b = copy.deepcopy(m)
+del b.neuralNetworkClassifier.stringClassLabels.vector[:]
+b.neuralNetworkClassifier.stringClassLabels.vector.extend("c%d" % i for i in range(40))
+save(b, "Many.mlmodel")
+b.neuralNetworkClassifier.stringClassLabels.vector[:] = ["k%d" % i for i in range(40)]
+save(b, "Many2.mlmodel")
+# a tree ensemble classifier: 3 trees of 3 nodes, and one with a split moved
+t = pb.Model()
+t.specificationVersion = 1
+t.treeEnsembleClassifier.int64ClassLabels.vector.extend([0, 1])
+te = t.treeEnsembleClassifier.treeEnsemble
+te.numPredictionDimensions = 1
+for tree in range(3):
+    n = te.nodes.add(); n.treeId = tree; n.nodeId = 0; n.nodeBehavior = pb.TreeEnsembleParameters.TreeNode.BranchOnValueLessThan
+    n.branchFeatureIndex = 0; n.branchFeatureValue = 0.5; n.trueChildNodeId = 1; n.falseChildNodeId = 2
+    for leaf in (1, 2):
+        n = te.nodes.add(); n.treeId = tree; n.nodeId = leaf; n.nodeBehavior = pb.TreeEnsembleParameters.TreeNode.LeafNode
+        ev = n.evaluationInfo.add(); ev.evaluationIndex = 0; ev.evaluationValue = leaf * 0.25
+save(t, "Trees.mlmodel")
+t.treeEnsembleClassifier.treeEnsemble.nodes[3].branchFeatureValue = 0.75
+t.treeEnsembleClassifier.treeEnsemble.nodes[3].nodeBehavior = pb.TreeEnsembleParameters.TreeNode.BranchOnValueGreaterThan
+t.treeEnsembleClassifier.treeEnsemble.nodes[5].evaluationInfo[0].evaluationValue = 0.125
+save(t, "Trees2.mlmodel")
+del t.treeEnsembleClassifier.treeEnsemble.nodes[6:]
+save(t, "Trees3.mlmodel")
+# a feature vectorizer: one input column renamed, one dimension changed
+v = pb.Model()
+v.specificationVersion = 1
+for name, dim in (("age", 1), ("size", 2)):
+    c = v.featureVectorizer.inputList.add(); c.inputColumn = name; c.inputDimensions = dim
+save(v, "Vec.mlmodel")
+v.featureVectorizer.inputList[1].inputColumn = "height"
+v.featureVectorizer.inputList[0].inputDimensions = 3
+save(v, "Vec2.mlmodel")
+PY
+	expect_exit 1 "a label added: different" "$MLPKG" diff "$TMP/Cls.mlmodel" "$TMP/v/Added.mlmodel"
+	check "... the count and the label" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^~ neuralNetworkClassifier.labels: 3 labels -> 4 labels$' '$TMP/out' && grep -q '^+ neuralNetworkClassifier.labels\[3\]: \"zebra\"$' '$TMP/out'"
+	expect_exit 1 "a label removed: different" "$MLPKG" diff "$TMP/Cls.mlmodel" "$TMP/v/Removed.mlmodel"
+	check "... the count and the label" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^- neuralNetworkClassifier.labels\[2\]: \"bird\"$' '$TMP/out'"
+	run "$MLPKG" diff --json "$TMP/Cls.mlmodel" "$TMP/v/Removed.mlmodel"
+	check "... --json: removed, from the label" grep -q '"from": "\\"bird\\""' "$TMP/out"
+	expect_exit 1 "40 labels renamed: different" "$MLPKG" diff "$TMP/v/Many.mlmodel" "$TMP/v/Many2.mlmodel"
+	check "... 20 lines, then a count of the rest" sh -c "[ \$(wc -l < '$TMP/out') -eq 21 ] && grep -q '^~ neuralNetworkClassifier.labels\[19\]: \"c19\" -> \"k19\"$' '$TMP/out' && tail -1 '$TMP/out' | grep -q '^\.\.\. 20 more in neuralNetworkClassifier.labels$'"
+	run "$MLPKG" diff --json "$TMP/v/Many.mlmodel" "$TMP/v/Many2.mlmodel"
+	check "... --json: all 40" sh -c "[ \$(grep -c '\"change\": \"changed\"' '$TMP/out') -eq 40 ]"
+
+	expect_exit 1 "preprocessing changed: different" "$MLPKG" diff "$TMP/Cls.mlmodel" "$TMP/v/Pre.mlmodel"
+	check "... the two scaler fields by path, with their values" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^~ neuralNetworkClassifier.preprocessing\[0\].scaler.channelScale: 0.00392156886 -> 0.5$' '$TMP/out' && grep -q '^~ neuralNetworkClassifier.preprocessing\[0\].scaler.redBias: -0.485000014 -> -0.5$' '$TMP/out'"
+	expect_exit 1 "enums changed: different" "$MLPKG" diff "$TMP/Cls.mlmodel" "$TMP/v/Enum.mlmodel"
+	check "... by name, from the default too" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^~ neuralNetworkClassifier.layers\[\"flatten1\"\].flatten.mode: CHANNEL_FIRST -> CHANNEL_LAST$' '$TMP/out' && grep -q 'image<RGB,32x32> -> image<BGR,32x32>' '$TMP/out'"
+	run "$MLPKG" diff --json "$TMP/Cls.mlmodel" "$TMP/v/Enum.mlmodel"
+	check "... --json: by name" grep -q '"to": "CHANNEL_LAST"' "$TMP/out"
+	expect_exit 1 "an unknown enum number: different" "$MLPKG" diff "$TMP/Cls.mlmodel" "$TMP/v/Enum7.mlmodel"
+	check "... the number" grep -q '^~ neuralNetworkClassifier.layers\["flatten1"\].flatten.mode: CHANNEL_FIRST -> 7$' "$TMP/out"
+	expect_exit 1 "tree ensembles: different" "$MLPKG" diff "$TMP/v/Trees.mlmodel" "$TMP/v/Trees2.mlmodel"
+	check "... the changed node fields by path, enums by name" sh -c "[ \$(wc -l < '$TMP/out') -eq 3 ] && grep -q '^~ treeEnsembleClassifier.treeEnsemble.nodes\[3\].nodeBehavior: BranchOnValueLessThan -> BranchOnValueGreaterThan$' '$TMP/out' && grep -q '^~ treeEnsembleClassifier.treeEnsemble.nodes\[3\].branchFeatureValue: 0.5 -> 0.75$' '$TMP/out' && grep -q '^~ treeEnsembleClassifier.treeEnsemble.nodes\[5\].evaluationInfo\[0\].evaluationValue: 0.5 -> 0.125$' '$TMP/out'"
+	expect_exit 1 "a tree removed: different" "$MLPKG" diff "$TMP/v/Trees2.mlmodel" "$TMP/v/Trees3.mlmodel"
+	check "... the node count, and a line a removed node" sh -c "[ \$(wc -l < '$TMP/out') -eq 4 ] && grep -q '^~ treeEnsembleClassifier.treeEnsemble.nodes: 9 items -> 6 items$' '$TMP/out' && [ \$(grep -c '^- treeEnsembleClassifier.treeEnsemble.nodes\[[678]\]: {treeId: 2, ' '$TMP/out') -eq 3 ] && grep -q '^- treeEnsembleClassifier.treeEnsemble.nodes\[7\]: {treeId: 2, nodeId: 1, nodeBehavior: LeafNode, evaluationInfo: <9 bytes>}$' '$TMP/out'"
+	expect_exit 1 "featureVectorizer.inputList: different" "$MLPKG" diff "$TMP/v/Vec.mlmodel" "$TMP/v/Vec2.mlmodel"
+	check "... the column renamed and the dimension changed" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q \"^~ featureVectorizer.inputList\[0\].inputDimensions: 1 -> 3\$\" '$TMP/out' && grep -q \"^~ featureVectorizer.inputList\[1\].inputColumn: 'size' -> 'height'\$\" '$TMP/out'"
+fi
+
 expect_exit 2 "one model: usage error" "$MLPKG" diff "$TMP/TinyNet.mlmodel"
 expect_exit 3 "a missing model: exit 3" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/nope.mlmodel"
 
@@ -136,6 +257,15 @@ fi
 if fixtures_or_skip "diff of two different fritz fixtures"; then
 	expect_exit 1 "two different fixtures: exit 1" "$MLPKG" diff "$FIXTURES/fritz-hairseg-fast-4MB.mlmodel" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
 	check "... layers removed and changed" sh -c "grep -q '^- neuralNetwork.layers\[\"conv1_bn\"\]: batchnorm$' '$TMP/out' && grep -q '^~ specificationVersion: 1 -> 3$' '$TMP/out'"
+fi
+if fixtures_or_skip "diff of a classifier fixture against a copy with one label renamed"; then
+	copy_fixture "$FIXTURES/mlt-HealthySnacks-turicreate.mlmodel" Snacks.mlmodel
+	"$MLPKG" labels "$TMP/Snacks.mlmodel" >"$TMP/snacks.txt"
+	first=$(head -1 "$TMP/snacks.txt")
+	sed '1s/.*/renamed snack/' "$TMP/snacks.txt" >"$TMP/snacks2.txt"
+	run "$MLPKG" labels set "$TMP/snacks2.txt" "$TMP/Snacks.mlmodel"
+	expect_exit 1 "HealthySnacks, a label renamed: different" "$MLPKG" diff "$FIXTURES/mlt-HealthySnacks-turicreate.mlmodel" "$TMP/Snacks.mlmodel"
+	check "... one line, that label" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q 'labels\[0\]: \"$first\" -> \"renamed snack\"$' '$TMP/out'"
 fi
 if fixtures_or_skip "diff with the undecodable fixture"; then
 	expect_exit 4 "$UNDECODABLE: exit 4" "$MLPKG" diff "$FIXTURES/$UNDECODABLE" "$FIXTURES/ph1ps-MNIST.mlmodel"

@@ -10,6 +10,7 @@
 #include "spec/schema.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
+#include "edit/labels.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ struct fact {
 	char *key;
 	char *ent;     /* the entity it belongs to (a layer, an op, a feature), or NULL */
 	char *val;
+	char *grp;     /* the part of the model whose lines are bounded together, or NULL */
 	size_t order;
 };
 struct facts {
@@ -26,6 +28,9 @@ struct facts {
 	size_t n, cap;
 	struct mlpkg_model *m;
 	struct blob_store *bs;
+	struct model_ref *ov; /* the other model's models, or NULL */
+	size_t onv;
+	const char *grp;   /* the group of the facts being put */
 };
 
 static void put(struct facts *f, const char *ent, char *key, char *val)
@@ -35,6 +40,7 @@ static void put(struct facts *f, const char *ent, char *key, char *val)
 	x->key = key;
 	x->ent = ent ? xstrdup(ent) : NULL;
 	x->val = val;
+	x->grp = f->grp ? xstrdup(f->grp) : NULL;
 	x->order = f->n++;
 }
 
@@ -55,6 +61,7 @@ static void facts_free(struct facts *f)
 		free(f->v[i].key);
 		free(f->v[i].ent);
 		free(f->v[i].val);
+		free(f->v[i].grp);
 	}
 	free(f->v);
 	blob_store_free(f->bs);
@@ -67,54 +74,246 @@ static char *pre(const char *prefix, const char *rest)
 
 /* ---- generic fields ------------------------------------------------------ */
 
+/* a message field shown field by field (not as a hash of its bytes) unless
+ * it holds weights, is nested this deep, or is this big */
+#define FLAT_DEPTH 24
+#define FLAT_BYTES ((size_t)16 << 20)
+/* a packed repeated number listed by value when this short, hashed beyond */
+#define FLAT_PACKED 16
+
+static int is_labels_field(const ProtobufCFieldDescriptor *fd)
+{
+	return !strcmp(fd->name, "stringClassLabels") || !strcmp(fd->name, "int64ClassLabels");
+}
+
+static void add_scalar(struct strbuf *sb, const ProtobufCFieldDescriptor *fd, uint64_t u, int first)
+{
+	if (!first)
+		sb_adds(sb, ", ");
+	if (fd->type == PROTOBUF_C_TYPE_FLOAT || fd->type == PROTOBUF_C_TYPE_DOUBLE) {
+		sb_addf(sb, "%.9g", mt_raw_double(fd, u));
+		return;
+	}
+	int64_t v = mt_raw_int(fd, u);
+	const ProtobufCEnumValue *ev = NULL;
+	if (fd->type == PROTOBUF_C_TYPE_ENUM && fd->descriptor && v >= INT32_MIN && v <= INT32_MAX)
+		ev = protobuf_c_enum_descriptor_get_value(fd->descriptor, (int)v);
+	if (ev)
+		sb_adds(sb, ev->name);
+	else
+		sb_addf(sb, "%lld", (long long)v);
+}
+
+/* a message on one line: its numbers, enums and short strings by name,
+ * other fields by size ("{treeId: 2, nodeId: 0, evaluationInfo: <9 bytes>}"),
+ * cut after about 200 characters */
+static char *inline_msg(struct mt_node *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '{');
+	if (mt_parse(c) == 0)
+		for (size_t i = 0; i < c->n; i++) {
+			const struct mt_field *g = &c->f[i];
+			const ProtobufCFieldDescriptor *fd = g->fd;
+			if (sb.len > 200) {
+				sb_adds(&sb, ", ...");
+				break;
+			}
+			char name[32];
+			sb_addf(&sb, "%s%s: ", i ? ", " : "",
+				fd ? fd->name : (snprintf(name, sizeof(name), "%u", g->number), name));
+			if (fd && g->wt != WT_LEN && fd->type != PROTOBUF_C_TYPE_MESSAGE &&
+			    fd->type != PROTOBUF_C_TYPE_STRING && fd->type != PROTOBUF_C_TYPE_BYTES)
+				add_scalar(&sb, fd, g->u, 1);
+			else if (fd && fd->type == PROTOBUF_C_TYPE_STRING && g->vlen <= 60)
+				sb_addf(&sb, "'%.*s'", (int)g->vlen, (const char *)g->val);
+			else
+				sb_addf(&sb, "<%zu bytes>", g->vlen);
+		}
+	sb_addc(&sb, '}');
+	return sb_detach(&sb, NULL);
+}
+
+static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const char *ent, const char *grp,
+		   const char *kp, const uint32_t *skip, size_t nskip, int depth);
+
 /* one fact per field name of n (skipping the numbers in skip): scalars by
- * value, strings as they are, messages and bytes by a hash of their bytes */
-static int add_fields(struct facts *f, struct mt_node *n, const char *ent, const char *kp, const uint32_t *skip,
-		      size_t nskip)
+ * value (enums by name), strings as they are, bytes and weights by a hash of
+ * their bytes, other messages field by field below their path (grp: the
+ * outermost such field, which bounds the lines shown) */
+static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const char *ent, const char *grp,
+		   const char *kp, const uint32_t *skip, size_t nskip, int depth)
 {
 	if (mt_parse(n) < 0)
 		return -1;
+	if (o && mt_parse(o) < 0)
+		o = NULL;
+	/* the field numbers done (a message has few distinct ones, but a
+	 * repeated field may occur many thousand times: tree-ensemble nodes) */
+	uint32_t *done = NULL;
+	size_t ndone = 0, dcap = 0;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct mt_field *fl = &n->f[i];
 		int skipped = 0, seen = 0;
 		for (size_t k = 0; k < nskip; k++)
 			skipped |= skip[k] == fl->number;
-		for (size_t q = 0; q < i; q++)
-			seen |= n->f[q].number == fl->number;
+		for (size_t q = 0; q < ndone; q++)
+			seen |= done[q] == fl->number;
 		if (skipped || seen)
 			continue;
+		xgrow((void **)&done, &dcap, ndone + 1, sizeof(*done));
+		done[ndone++] = fl->number;
+		const ProtobufCFieldDescriptor *fd = fl->fd;
+		if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && is_labels_field(fd))
+			continue; /* the labels are facts of their own (add_labels) */
+		char name[32];
+		const char *fname = fd ? fd->name : (snprintf(name, sizeof(name), "%u", fl->number), name);
+		char *key = xasprintf("%s.%s", kp, fname);
 		/* every occurrence of the field together */
+		size_t total = 0, count = 0, elems = 0;
+		for (size_t q = i; q < n->n; q++)
+			if (n->f[q].number == fl->number) {
+				total += n->f[q].vlen;
+				count++;
+			}
+		const ProtobufCMessageDescriptor *md = fd && fd->type == PROTOBUF_C_TYPE_MESSAGE ? fd->descriptor : NULL;
+		if (md && fl->wt == WT_LEN && strcmp(md->short_name, "WeightParams") && depth < FLAT_DEPTH &&
+		    total <= FLAT_BYTES) {
+			const char *gp = grp ? grp : key, *saved = f->grp;
+			f->grp = gp;
+			int repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
+			if (repeated)
+				putf(f, ent, xstrdup(key), "%zu item%s", count, count == 1 ? "" : "s");
+			else
+				put(f, ent, xstrdup(key), xstrdup("present"));
+			size_t j = 0, oq = 0;
+			long olast = o ? mt_find_last(o, fl->number) : -1;
+			for (size_t q = i; q < n->n; q++) {
+				if (n->f[q].number != fl->number)
+					continue;
+				if (!repeated && q != (size_t)mt_find_last(n, fl->number))
+					continue;
+				/* the same occurrence in the other model: the j-th, or the last */
+				const struct mt_field *g = &n->f[q], *og = NULL;
+				long oi = -1;
+				if (o && repeated) {
+					while (oq < o->n && o->f[oq].number != fl->number)
+						oq++;
+					if (oq < o->n)
+						oi = (long)oq++;
+				} else if (o) {
+					oi = olast;
+				}
+				if (oi >= 0)
+					og = &o->f[oi];
+				char *ck = repeated ? xasprintf("%s[%zu]", key, j++) : xstrdup(key);
+				/* the same bytes on both sides: one fact (both models put
+				 * the same), not one a field (a tree ensemble with one node
+				 * changed is not listed node by node) */
+				/* ... or an element only this side has: one line, as a
+				 * removed layer is, with its first fields */
+				if (o && repeated && oi < 0) {
+					struct mt_node *c = mt_child(n, q);
+					put(f, ent, ck, c ? inline_msg(c) : xstrdup("?"));
+					continue;
+				}
+				if ((og && og->wt == WT_LEN && !((g->flags | og->flags) & MT_F_MERGED) &&
+				     og->vlen == g->vlen && (g->vlen == 0 || !memcmp(og->val, g->val, g->vlen)))) {
+					if (repeated)
+						put(f, ent, ck,
+						    xasprintf("<%zu bytes, %016llx>", g->vlen,
+							      (unsigned long long)hash_bytes(g->val, g->vlen, HASH_INIT)));
+					else
+						free(ck); /* "present" says it */
+					continue;
+				}
+				struct mt_node *oc = og && og->wt == WT_LEN ? mt_child(o, (size_t)oi) : NULL;
+				struct mt_node *c = mt_child(n, q);
+				if (!c) {
+					f->grp = saved;
+					free(ck);
+					free(key);
+					free(done);
+					return -1;
+				}
+				int r = add_msg(f, c, oc, ent, gp, ck, NULL, 0, depth + 1);
+				free(ck);
+				if (r < 0) {
+					f->grp = saved;
+					free(key);
+					free(done);
+					return -1;
+				}
+			}
+			f->grp = saved;
+			free(key);
+			continue;
+		}
 		struct strbuf sb = STRBUF_INIT;
 		uint64_t h = HASH_INIT;
-		size_t total = 0, count = 0;
-		int textual = fl->fd && fl->wt != WT_LEN;
-		int string = fl->fd && fl->fd->type == PROTOBUF_C_TYPE_STRING;
+		size_t hashed = 0;
+		int textual = fd && fd->type != PROTOBUF_C_TYPE_MESSAGE && fd->type != PROTOBUF_C_TYPE_STRING &&
+			      fd->type != PROTOBUF_C_TYPE_BYTES;
+		int string = fd && fd->type == PROTOBUF_C_TYPE_STRING;
+		/* a packed run of numbers: its values when short */
+		if (textual)
+			for (size_t q = i; q < n->n; q++) {
+				const struct mt_field *g = &n->f[q];
+				size_t pos = 0;
+				uint64_t u;
+				if (g->number == fl->number)
+					while (mt_scalar_next(g, &pos, &u))
+						elems++;
+			}
+		count = 0;
 		for (size_t q = i; q < n->n; q++) {
 			const struct mt_field *g = &n->f[q];
 			if (g->number != fl->number)
 				continue;
-			if (textual) {
-				sb_addf(&sb, "%s", count ? ", " : "");
-				if (fl->fd->type == PROTOBUF_C_TYPE_FLOAT || fl->fd->type == PROTOBUF_C_TYPE_DOUBLE)
-					sb_addf(&sb, "%.9g", mt_double(g));
-				else
-					sb_addf(&sb, "%lld", (long long)mt_int(g));
+			if (textual && (g->wt != WT_LEN || ((g->flags & MT_F_PACKED) && elems <= FLAT_PACKED))) {
+				size_t pos = 0;
+				uint64_t u;
+				while (mt_scalar_next(g, &pos, &u))
+					add_scalar(&sb, fd, u, !count++);
+				continue;
 			} else if (string && g->vlen <= 200) {
 				sb_addf(&sb, "%s'%.*s'", count ? ", " : "", (int)g->vlen, (const char *)g->val);
 			} else {
 				/* re-encoded nodes (after an edit) are not spans: serialise */
 				h = hash_bytes(g->val, g->vlen, h);
-				total += g->vlen;
+				hashed += g->vlen;
 			}
 			count++;
 		}
-		if (total || (!textual && !string && count))
-			sb_addf(&sb, "%s<%zu bytes, %016llx>", sb.len ? ", " : "", total, (unsigned long long)h);
-		char name[32];
-		const char *fname = fl->fd ? fl->fd->name : (snprintf(name, sizeof(name), "%u", fl->number), name);
-		put(f, ent, xasprintf("%s.%s", kp, fname), sb_detach(&sb, NULL));
+		if (hashed || (!textual && !string && count))
+			sb_addf(&sb, "%s<%zu bytes, %016llx>", sb.len ? ", " : "", hashed, (unsigned long long)h);
+		put(f, ent, key, sb_detach(&sb, NULL));
+	}
+	free(done);
+	/* singular numbers, bools and enums left out hold their default (0, the
+	 * enum's first value): a fact too, so that a change from or to the
+	 * default reads as one (mode: CHANNEL_FIRST -> CHANNEL_LAST) */
+	for (unsigned k = 0; n->desc && k < n->desc->n_fields; k++) {
+		const ProtobufCFieldDescriptor *fd = &n->desc->fields[k];
+		int skipped = 0;
+		for (size_t q = 0; q < nskip; q++)
+			skipped |= skip[q] == fd->id;
+		if (skipped || fd->label == PROTOBUF_C_LABEL_REPEATED || (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
+		    fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_BYTES ||
+		    fd->type == PROTOBUF_C_TYPE_MESSAGE || mt_find(n, fd->id, 0) >= 0)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		add_scalar(&sb, fd, 0, 1);
+		put(f, ent, xasprintf("%s.%s", kp, fd->name), sb_detach(&sb, NULL));
 	}
 	return 0;
+}
+
+/* o: the node of the other model at the same place, or NULL */
+static int add_fields(struct facts *f, struct mt_node *n, struct mt_node *o, const char *ent, const char *kp,
+		      const uint32_t *skip, size_t nskip)
+{
+	return add_msg(f, n, o, ent, NULL, kp, skip, nskip, 0);
 }
 
 /* ---- description and metadata ------------------------------------------- */
@@ -175,7 +374,7 @@ static char *joined(const struct strlist *l)
 static int add_nn(struct facts *f, struct mt_node *nn, const char *np)
 {
 	static const uint32_t skip_nn[] = { 1 };
-	if (add_fields(f, nn, NULL, np, skip_nn, 1) < 0)
+	if (add_fields(f, nn, NULL, NULL, np, skip_nn, 1) < 0)
 		return -1;
 	long i = -1;
 	int rc;
@@ -202,7 +401,7 @@ static int add_nn(struct facts *f, struct mt_node *nn, const char *np)
 		size_t ns = 3;
 		if (l.params) {
 			char *kp = xasprintf("%s.%s", ent, l.kind);
-			int r2 = add_fields(f, l.params, ent, kp, NULL, 0);
+			int r2 = add_fields(f, l.params, NULL, ent, kp, NULL, 0);
 			free(kp);
 			for (size_t q = 0; q < layer->n; q++)
 				if (layer->f[q].child == l.params)
@@ -214,7 +413,7 @@ static int add_nn(struct facts *f, struct mt_node *nn, const char *np)
 				return -1;
 			}
 		}
-		int r3 = add_fields(f, layer, ent, ent, skip, ns);
+		int r3 = add_fields(f, layer, NULL, ent, ent, skip, ns);
 		free(ent);
 		nn_layer_release(&l);
 		if (r3 < 0) {
@@ -476,7 +675,57 @@ static int add_mil(struct facts *f, struct mt_node *prog, const char *prefix)
 	return rc;
 }
 
+/* ---- class labels --------------------------------------------------------
+ * One fact a position (so a label edited in place reads as a rename of that
+ * position, extra positions as labels added or removed) and one with their
+ * count; the labels reader finds them wherever the model type keeps them. */
+
+static int add_labels(struct facts *f, struct mt_node *m, const char *lp)
+{
+	struct iface_labels l;
+	int got = iface_labels_get(m, &l);
+	if (got <= 0)
+		return got;
+	const char *saved = f->grp;
+	f->grp = lp;
+	putf(f, NULL, xstrdup(lp), "%zu label%s", l.n, l.n == 1 ? "" : "s");
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.kind == LABELS_INT64) {
+			put(f, NULL, xasprintf("%s[%zu]", lp, i), xstrdup(l.v[i]));
+		} else {
+			struct strbuf sb = STRBUF_INIT;
+			sb_addc(&sb, '"');
+			for (const char *c = l.v[i]; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					sb_addc(&sb, '\\');
+				sb_addc(&sb, *c);
+			}
+			sb_addc(&sb, '"');
+			put(f, NULL, xasprintf("%s[%zu]", lp, i), sb_detach(&sb, NULL));
+		}
+	}
+	f->grp = saved;
+	iface_labels_release(&l);
+	return 0;
+}
+
 /* ---- a whole model ------------------------------------------------------- */
+
+/* the model type's message (named t) of the other model's model at path p,
+ * when it has that type, or NULL */
+static struct mt_node *other_part(struct facts *f, const char *p, const char *t)
+{
+	for (size_t i = 0; i < f->onv; i++) {
+		struct mt_node *m = f->ov[i].node;
+		if (strcmp(f->ov[i].path, p))
+			continue;
+		long otf = model_type_field(m);
+		if (otf < 0 || !f->ov[i].type || strcmp(f->ov[i].type, t))
+			return NULL;
+		return mt_child(m, (size_t)otf);
+	}
+	return NULL;
+}
 
 static int gather(struct facts *f)
 {
@@ -511,6 +760,14 @@ static int gather(struct facts *f)
 			break;
 		const char *t = v[i].type;
 		long tf = model_type_field(m);
+		if (t && !model_pipeline(m)) {
+			char *tp = pre(p, t), *lp = xasprintf("%s.labels", tp);
+			rc = add_labels(f, m, lp);
+			free(lp);
+			free(tp);
+			if (rc < 0)
+				break;
+		}
 		struct mt_node *nn = nn_network(m);
 		if (nn) {
 			char *np = pre(p, t);
@@ -520,7 +777,7 @@ static int gather(struct facts *f)
 			struct mt_node *prog = mt_child(m, (size_t)tf);
 			static const uint32_t skip[] = { 2, 4 };
 			char *pp = pre(p, "mlProgram");
-			rc = prog ? add_fields(f, prog, NULL, pp, skip, 2) : -1;
+			rc = prog ? add_fields(f, prog, NULL, NULL, pp, skip, 2) : -1;
 			if (rc == 0)
 				rc = add_prog_attributes(f, prog, pp);
 			free(pp);
@@ -529,14 +786,14 @@ static int gather(struct facts *f)
 		} else if (t && !model_pipeline(m) && tf >= 0) {
 			struct mt_node *tm = mt_child(m, (size_t)tf);
 			char *tp = pre(p, t);
-			rc = tm ? add_fields(f, tm, NULL, tp, NULL, 0) : -1;
+			rc = tm ? add_fields(f, tm, other_part(f, p, t), NULL, tp, NULL, 0) : -1;
 			free(tp);
 		} else if (t && model_pipeline(m) && strcmp(t, "pipeline") && tf >= 0) {
 			/* pipelineClassifier / Regressor: fields beside the pipeline */
 			struct mt_node *tm = mt_child(m, (size_t)tf);
 			static const uint32_t skip[] = { 1 };
 			char *tp = pre(p, t);
-			rc = tm ? add_fields(f, tm, NULL, tp, skip, 1) : -1;
+			rc = tm ? add_fields(f, tm, other_part(f, p, t), NULL, tp, skip, 1) : -1;
 			free(tp);
 		}
 	}
@@ -561,12 +818,13 @@ static struct fact **sorted(struct facts *f)
 
 static struct fact *find(struct fact **s, size_t n, const char *key)
 {
-	struct fact k = { (char *)key, NULL, NULL, 0 }, *kp = &k;
+	struct fact k = { (char *)key, NULL, NULL, NULL, 0 }, *kp = &k;
 	struct fact **r = bsearch(&kp, s, n, sizeof(*s), by_key);
 	return r ? *r : NULL;
 }
 
-static void change(struct diff_result *r, enum diff_kind k, const char *path, const char *from, const char *to)
+static void change(struct diff_result *r, enum diff_kind k, const char *path, const char *from, const char *to,
+		   const char *grp)
 {
 	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v));
 	struct diff_change *c = &r->v[r->n++];
@@ -574,6 +832,7 @@ static void change(struct diff_result *r, enum diff_kind k, const char *path, co
 	c->path = xstrdup(path);
 	c->from = from ? xstrdup(from) : NULL;
 	c->to = to ? xstrdup(to) : NULL;
+	c->group = grp ? xstrdup(grp) : NULL;
 }
 
 /* ---- renames ----------------------------------------------------------------
@@ -697,7 +956,21 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 	struct facts fa = { 0 }, fb = { 0 };
 	fa.m = a;
 	fb.m = b;
-	int rc = gather(&fa);
+	/* each side sees the other's models, to put parts that are the same
+	 * bytes in both as one fact */
+	struct model_ref *va = NULL, *vb = NULL;
+	size_t nva = 0, nvb = 0;
+	int rc = mt_check(a->root) < 0 || mt_check(b->root) < 0 ? -1 : 0;
+	if (rc == 0 && model_list(a->root, &va, &nva) < 0)
+		rc = -1;
+	if (rc == 0 && model_list(b->root, &vb, &nvb) < 0)
+		rc = -1;
+	fa.ov = vb;
+	fa.onv = nvb;
+	fb.ov = va;
+	fb.onv = nva;
+	if (rc == 0)
+		rc = gather(&fa);
 	if (rc == 0)
 		rc = gather(&fb);
 	if (rc == 0) {
@@ -711,16 +984,16 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 			if (re && re->other) {
 				/* renamed: one line, on the entity's own fact */
 				if (!strcmp(x->key, x->ent))
-					change(r, DIFF_RENAMED, x->key, x->key, re->other);
+					change(r, DIFF_RENAMED, x->key, x->key, re->other, NULL);
 				continue;
 			}
 			if (!y) {
 				/* a removed layer or op is one change, not one per field */
 				if (x->ent && strcmp(x->ent, x->key) && !find(sb, fb.n, x->ent))
 					continue;
-				change(r, DIFF_REMOVED, x->key, x->val, NULL);
+				change(r, DIFF_REMOVED, x->key, x->val, NULL, x->grp);
 			} else if (strcmp(x->val, y->val)) {
-				change(r, DIFF_CHANGED, x->key, x->val, y->val);
+				change(r, DIFF_CHANGED, x->key, x->val, y->val, x->grp ? x->grp : y->grp);
 			}
 		}
 		for (size_t i = 0; i < fb.n; i++) {
@@ -732,7 +1005,7 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 				continue;
 			if (y->ent && strcmp(y->ent, y->key) && !find(sa, fa.n, y->ent))
 				continue;
-			change(r, DIFF_ADDED, y->key, NULL, y->val);
+			change(r, DIFF_ADDED, y->key, NULL, y->val, y->grp);
 		}
 		ents_free(ra, na);
 		ents_free(rb, nb);
@@ -741,6 +1014,8 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 	}
 	facts_free(&fa);
 	facts_free(&fb);
+	model_list_free(va, nva);
+	model_list_free(vb, nvb);
 	return rc;
 }
 
@@ -750,6 +1025,7 @@ void diff_result_release(struct diff_result *r)
 		free(r->v[i].path);
 		free(r->v[i].from);
 		free(r->v[i].to);
+		free(r->v[i].group);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));

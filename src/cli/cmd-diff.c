@@ -3,6 +3,7 @@
 #include "analyze/diff.h"
 #include "base/error.h"
 #include "base/jsonout.h"
+#include "base/xalloc.h"
 #include "query/show.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,26 @@ static void shown(const char *s)
 	} else {
 		fput_escaped(stdout, s, n);
 	}
+}
+
+/* the lines shown of one part of a model (see diff_change.group) */
+#define GROUP_LINES 20
+
+struct group_count {
+	const char *name;
+	size_t total, seen;
+};
+
+static struct group_count *group_of(struct group_count **g, size_t *n, size_t *cap, const char *name)
+{
+	for (size_t i = *n; i-- > 0;)
+		if (!strcmp((*g)[i].name, name))
+			return &(*g)[i];
+	xgrow((void **)g, cap, *n + 1, sizeof(**g));
+	struct group_count *x = &(*g)[(*n)++];
+	x->name = name;
+	x->total = x->seen = 0;
+	return x;
 }
 
 int cmd_diff(int argc, char **argv)
@@ -73,8 +94,25 @@ int cmd_diff(int argc, char **argv)
 		jw_obj_end(&w);
 		jw_end(&w);
 	} else {
+		struct group_count *groups = NULL;
+		size_t ng = 0, gcap = 0;
+		for (size_t i = 0; i < r.n; i++)
+			if (r.v[i].group)
+				group_of(&groups, &ng, &gcap, r.v[i].group)->total++;
 		for (size_t i = 0; i < r.n; i++) {
 			const struct diff_change *d = &r.v[i];
+			if (d->group) {
+				struct group_count *g = group_of(&groups, &ng, &gcap, d->group);
+				size_t k = ++g->seen;
+				if (k > GROUP_LINES) {
+					if (k == g->total) {
+						printf("... %zu more in ", g->total - GROUP_LINES);
+						show_escaped(stdout, g->name);
+						fputc('\n', stdout);
+					}
+					continue;
+				}
+			}
 			fputs(d->kind == DIFF_ADDED ? "+ " : d->kind == DIFF_REMOVED ? "- " : d->kind == DIFF_RENAMED ? "> " : "~ ",
 			      stdout);
 			show_escaped(stdout, d->path);
@@ -94,6 +132,7 @@ int cmd_diff(int argc, char **argv)
 			}
 			fputc('\n', stdout);
 		}
+		free(groups);
 	}
 	if (rc == EXIT_OK && r.n)
 		rc = EXIT_FAIL;

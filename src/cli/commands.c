@@ -487,8 +487,15 @@ const struct cmd commands[] = {
 	  "by the content of their blobs).  An input, output, layer or operation\n"
 	  "whose only change is its name is one rename line (\"> OLD -> NEW\").  A and\n"
 	  "B may be of any format: an .mlmodel against a package or a zip; manifest\n"
-	  "identifiers and byte layout are ignored.  Exit 0 when equal, 1 when\n"
-	  "different.\n",
+	  "identifiers and byte layout are ignored.\n"
+	  "Class labels are compared label by label (\"~ ...labels[3]: \\\"cat\\\" ->\n"
+	  "\\\"kitten\\\"\", labels added and removed, the count).  Other messages\n"
+	  "(preprocessing, featureVectorizer.inputList, tree-ensemble nodes, layer\n"
+	  "parameters) are compared field by field, each changed field by its path\n"
+	  "with both values; enums by name (\"mode: CHANNEL_FIRST -> CHANNEL_LAST\").\n"
+	  "Weights and bytes are compared by size and hash.  At most 20 lines are\n"
+	  "shown for one part of a model, then \"... N more in PART\" (--json lists\n"
+	  "every change).  Exit 0 when equal, 1 when different.\n",
 	},
 	{ .name = "browse", .fn = cmd_browse,
 	  .usage = "browse [--mouse] [--view NAME] [MODEL]",
