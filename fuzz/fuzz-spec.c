@@ -66,7 +66,8 @@ static void same_as_protobuf_c(struct mt_node *r, const uint8_t *data, size_t si
 			continue;
 		}
 		/* protobuf-c's strings end at a NUL: compare up to one */
-		if (g == 0 ? *want[i] != 0 : (strlen(want[i]) != strnlen(v, len) || memcmp(v, want[i], strlen(want[i]))))
+		if (g == 0 ? *want[i] != 0
+			   : (strlen(want[i]) != strnlen(v, len) || memcmp(v, want[i], strlen(want[i]))))
 			abort(); /* not the merged value */
 		free(v);
 	}

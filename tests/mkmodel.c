@@ -152,10 +152,10 @@ static void *apush(void *arr, size_t n, size_t el)
 		memcpy(p, arr, n * el);
 	return p;
 }
-#define PUSH(n, arr, item) \
-	do { \
-		(arr) = apush((arr), (n), sizeof *(arr)); \
-		(arr)[(n)++] = (item); \
+#define PUSH(n, arr, item)                                                                                             \
+	do {                                                                                                           \
+		(arr) = apush((arr), (n), sizeof *(arr));                                                              \
+		(arr)[(n)++] = (item);                                                                                 \
 	} while (0)
 
 /* ---- deterministic numbers ------------------------------------------------------------------ */
@@ -436,8 +436,7 @@ static void package_manifest(const struct package *p)
 	struct manifest_item items[2] = {
 		{ p->spec_id, "com.apple.CoreML", "CoreML Model Specification", "model.mlmodel",
 		  "com.apple.CoreML/model.mlmodel" },
-		{ p->weights_id, "com.apple.CoreML", "CoreML Model Weights", "weights",
-		  "com.apple.CoreML/weights" },
+		{ p->weights_id, "com.apple.CoreML", "CoreML Model Weights", "weights", "com.apple.CoreML/weights" },
 	};
 	qsort(items, 2, sizeof items[0], item_cmp);
 	struct strbuf sb = STRBUF_INIT;
@@ -548,8 +547,7 @@ static ArrayType *array_type(CoreML__Specification__ArrayFeatureType__ArrayDataT
 	return a;
 }
 
-static FeatType *ft_array(CoreML__Specification__ArrayFeatureType__ArrayDataType dt, size_t rank,
-			  const int64_t *shape)
+static FeatType *ft_array(CoreML__Specification__ArrayFeatureType__ArrayDataType dt, size_t rank, const int64_t *shape)
 {
 	FeatType *t = ft_new();
 	t->type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE;
@@ -557,8 +555,7 @@ static FeatType *ft_array(CoreML__Specification__ArrayFeatureType__ArrayDataType
 	return t;
 }
 
-static FeatType *ft_state(CoreML__Specification__ArrayFeatureType__ArrayDataType dt, size_t rank,
-			  const int64_t *shape)
+static FeatType *ft_state(CoreML__Specification__ArrayFeatureType__ArrayDataType dt, size_t rank, const int64_t *shape)
 {
 	CoreML__Specification__StateFeatureType *s =
 		NEWMSG(CoreML__Specification__StateFeatureType, CORE_ML__SPECIFICATION__STATE_FEATURE_TYPE__INIT);
@@ -574,8 +571,8 @@ static FeatType *ft_double(void)
 {
 	FeatType *t = ft_new();
 	t->type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DOUBLE_TYPE;
-	t->doubletype = NEWMSG(CoreML__Specification__DoubleFeatureType,
-			       CORE_ML__SPECIFICATION__DOUBLE_FEATURE_TYPE__INIT);
+	t->doubletype =
+		NEWMSG(CoreML__Specification__DoubleFeatureType, CORE_ML__SPECIFICATION__DOUBLE_FEATURE_TYPE__INIT);
 	return t;
 }
 
@@ -583,18 +580,18 @@ static FeatType *ft_string(void)
 {
 	FeatType *t = ft_new();
 	t->type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STRING_TYPE;
-	t->stringtype = NEWMSG(CoreML__Specification__StringFeatureType,
-			       CORE_ML__SPECIFICATION__STRING_FEATURE_TYPE__INIT);
+	t->stringtype =
+		NEWMSG(CoreML__Specification__StringFeatureType, CORE_ML__SPECIFICATION__STRING_FEATURE_TYPE__INIT);
 	return t;
 }
 
 static FeatType *ft_dict_string_keys(void)
 {
-	CoreML__Specification__DictionaryFeatureType *d = NEWMSG(
-		CoreML__Specification__DictionaryFeatureType, CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__INIT);
+	CoreML__Specification__DictionaryFeatureType *d = NEWMSG(CoreML__Specification__DictionaryFeatureType,
+								 CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__INIT);
 	d->key_type_case = CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__KEY_TYPE_STRING_KEY_TYPE;
-	d->stringkeytype = NEWMSG(CoreML__Specification__StringFeatureType,
-				  CORE_ML__SPECIFICATION__STRING_FEATURE_TYPE__INIT);
+	d->stringkeytype =
+		NEWMSG(CoreML__Specification__StringFeatureType, CORE_ML__SPECIFICATION__STRING_FEATURE_TYPE__INIT);
 	FeatType *t = ft_new();
 	t->type_case = CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DICTIONARY_TYPE;
 	t->dictionarytype = d;
@@ -695,8 +692,8 @@ static MValueType *vt_scalar(MDataType dt)
 
 static MValueType *vt_state(MValueType *wrapped)
 {
-	CoreML__Specification__MILSpec__StateType *s = NEWMSG(CoreML__Specification__MILSpec__StateType,
-							      CORE_ML__SPECIFICATION__MILSPEC__STATE_TYPE__INIT);
+	CoreML__Specification__MILSpec__StateType *s =
+		NEWMSG(CoreML__Specification__MILSpec__StateType, CORE_ML__SPECIFICATION__MILSPEC__STATE_TYPE__INIT);
 	s->wrappedtype = wrapped;
 	MValueType *vt = NEWMSG(MValueType, CORE_ML__SPECIFICATION__MILSPEC__VALUE_TYPE__INIT);
 	vt->type_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE_TYPE__TYPE_STATE_TYPE;
@@ -945,8 +942,8 @@ static MProgram *program_new(const char *torch_version, const char *coremltools_
 {
 	MProgram *p = NEWMSG(MProgram, CORE_ML__SPECIFICATION__MILSPEC__PROGRAM__INIT);
 	p->version = 1;
-	const char *kv[] = { "coremltools-component-torch", torch_version, "coremltools-version",
-			     coremltools_version, NULL };
+	const char *kv[] = { "coremltools-component-torch", torch_version, "coremltools-version", coremltools_version,
+			     NULL };
 	CoreML__Specification__MILSpec__Program__AttributesEntry *e =
 		NEWMSG(CoreML__Specification__MILSpec__Program__AttributesEntry,
 		       CORE_ML__SPECIFICATION__MILSPEC__PROGRAM__ATTRIBUTES_ENTRY__INIT);
@@ -1087,8 +1084,9 @@ static void make_segmentation(const char *out)
 
 /* ---- voc: the 21 PASCAL VOC class names the segmentation example scores, one a line ---------- */
 static const char *const voc_labels[21] = {
-	"background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
-	"diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+	"background", "aeroplane", "bicycle",     "bird",  "boat",        "bottle", "bus",
+	"car",        "cat",       "chair",       "cow",   "diningtable", "dog",    "horse",
+	"motorbike",  "person",    "pottedplant", "sheep", "sofa",        "train",  "tvmonitor",
 };
 
 static void make_voc(const char *out)
@@ -1122,12 +1120,11 @@ static void make_multifunction(const char *out)
 	FuncDesc *fsec = NEWMSG(FuncDesc, CORE_ML__SPECIFICATION__FUNCTION_DESCRIPTION__INIT);
 	fsec->name = astr("second");
 	PUSH(fsec->n_input, fsec->input, feature("x", "Input vector", ft_array(AT_FLOAT16, ISHAPE(1, 4))));
-	PUSH(fsec->n_output, fsec->output,
-	     feature("z", "Projected features", ft_array(AT_FLOAT16, ISHAPE(1, 8))));
+	PUSH(fsec->n_output, fsec->output, feature("z", "Projected features", ft_array(AT_FLOAT16, ISHAPE(1, 8))));
 	PUSH(d->n_functions, d->functions, fsec);
 	d->defaultfunctionname = astr("main");
-	Metadata *md = metadata(d, "mlpkg examples", "Two functions sharing one weight file; main keeps a state",
-				"1.0", "MIT");
+	Metadata *md = metadata(d, "mlpkg examples", "Two functions sharing one weight file; main keeps a state", "1.0",
+				"MIT");
 	meta_user(md, "com.github.apple.coremltools.source", "torch==2.3.0");
 	meta_user(md, "com.github.apple.coremltools.version", "8.0");
 
@@ -1232,8 +1229,8 @@ static Weights *weights_quant8(size_t out_ch, size_t in_ch, float scale)
 	lq->scale = floats_const(out_ch, 2.0f * scale / 255.0f);
 	lq->n_bias = out_ch;
 	lq->bias = floats_const(out_ch, -scale);
-	CoreML__Specification__QuantizationParams *qp = NEWMSG(CoreML__Specification__QuantizationParams,
-							      CORE_ML__SPECIFICATION__QUANTIZATION_PARAMS__INIT);
+	CoreML__Specification__QuantizationParams *qp =
+		NEWMSG(CoreML__Specification__QuantizationParams, CORE_ML__SPECIFICATION__QUANTIZATION_PARAMS__INIT);
 	qp->numberofbits = 8;
 	qp->quantization_type_case = CORE_ML__SPECIFICATION__QUANTIZATION_PARAMS__QUANTIZATION_TYPE_LINEAR_QUANTIZATION;
 	qp->linearquantization = lq;
@@ -1250,8 +1247,8 @@ static Layer *layer_new(const char *name, const char *in, const char *out)
 	return l;
 }
 
-static Layer *layer_conv(const char *name, const char *in, const char *out, uint64_t in_ch, uint64_t out_ch,
-			 uint64_t k, uint64_t stride)
+static Layer *layer_conv(const char *name, const char *in, const char *out, uint64_t in_ch, uint64_t out_ch, uint64_t k,
+			 uint64_t stride)
 {
 	CoreML__Specification__ConvolutionLayerParams *c = NEWMSG(
 		CoreML__Specification__ConvolutionLayerParams, CORE_ML__SPECIFICATION__CONVOLUTION_LAYER_PARAMS__INIT);
@@ -1264,7 +1261,8 @@ static Layer *layer_conv(const char *name, const char *in, const char *out, uint
 	c->stride = adup((uint64_t[]){ stride, stride }, 2 * sizeof(uint64_t));
 	c->n_dilationfactor = 2;
 	c->dilationfactor = adup((uint64_t[]){ 1, 1 }, 2 * sizeof(uint64_t));
-	c->convolution_padding_type_case = CORE_ML__SPECIFICATION__CONVOLUTION_LAYER_PARAMS__CONVOLUTION_PADDING_TYPE_SAME;
+	c->convolution_padding_type_case =
+		CORE_ML__SPECIFICATION__CONVOLUTION_LAYER_PARAMS__CONVOLUTION_PADDING_TYPE_SAME;
 	c->same = NEWMSG(CoreML__Specification__SamePadding, CORE_ML__SPECIFICATION__SAME_PADDING__INIT);
 	c->hasbias = 1;
 	c->weights = weights_floats(out_ch * in_ch * k * k, 0.3f);
@@ -1291,7 +1289,8 @@ static Layer *layer_flatten(const char *name, const char *in, const char *out)
 {
 	Layer *l = layer_new(name, in, out);
 	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_FLATTEN;
-	l->flatten = NEWMSG(CoreML__Specification__FlattenLayerParams, CORE_ML__SPECIFICATION__FLATTEN_LAYER_PARAMS__INIT);
+	l->flatten =
+		NEWMSG(CoreML__Specification__FlattenLayerParams, CORE_ML__SPECIFICATION__FLATTEN_LAYER_PARAMS__INIT);
 	return l;
 }
 
@@ -1318,7 +1317,8 @@ static Layer *layer_softmax(const char *name, const char *in, const char *out)
 {
 	Layer *l = layer_new(name, in, out);
 	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_SOFTMAX;
-	l->softmax = NEWMSG(CoreML__Specification__SoftmaxLayerParams, CORE_ML__SPECIFICATION__SOFTMAX_LAYER_PARAMS__INIT);
+	l->softmax =
+		NEWMSG(CoreML__Specification__SoftmaxLayerParams, CORE_ML__SPECIFICATION__SOFTMAX_LAYER_PARAMS__INIT);
 	return l;
 }
 
@@ -1328,16 +1328,16 @@ static void make_nn(const char *out)
 	ModelDesc *d = desc_new();
 	desc_input(d, feature("input", "A 3x8x8 input volume", ft_array(AT_DOUBLE, ISHAPE(3, 8, 8))));
 	desc_output(d, feature("output", "Scores for 10 classes", ft_array(AT_DOUBLE, ISHAPE(10))));
-	Metadata *md = metadata(d, "mlpkg examples", "A tiny convolutional network with synthetic weights", "1.0",
-				"MIT");
+	Metadata *md =
+		metadata(d, "mlpkg examples", "A tiny convolutional network with synthetic weights", "1.0", "MIT");
 	meta_user(md, "training_dataset", "synthetic-8x8");
 
 	CoreML__Specification__NeuralNetwork *nn =
 		NEWMSG(CoreML__Specification__NeuralNetwork, CORE_ML__SPECIFICATION__NEURAL_NETWORK__INIT);
 	PUSH(nn->n_layers, nn->layers, layer_conv("conv1", "input", "conv1_output", 3, 4, 3, 1));
 
-	CoreML__Specification__BatchnormLayerParams *bn = NEWMSG(
-		CoreML__Specification__BatchnormLayerParams, CORE_ML__SPECIFICATION__BATCHNORM_LAYER_PARAMS__INIT);
+	CoreML__Specification__BatchnormLayerParams *bn = NEWMSG(CoreML__Specification__BatchnormLayerParams,
+								 CORE_ML__SPECIFICATION__BATCHNORM_LAYER_PARAMS__INIT);
 	bn->channels = 4;
 	bn->epsilon = 1e-5f;
 	bn->gamma = weights_fill(4, 1.0f);
@@ -1371,22 +1371,25 @@ static void make_nnclassifier(const char *out)
 	desc_output(d, feature("classLabelProbs", "Probability of each class", ft_dict_string_keys()));
 	d->predictedfeaturename = astr("classLabel");
 	d->predictedprobabilitiesname = astr("classLabelProbs");
-	Metadata *md = metadata(d, "mlpkg examples", "Tells cats, dogs and birds apart (synthetic weights)", "1.0",
-				"MIT");
+	Metadata *md =
+		metadata(d, "mlpkg examples", "Tells cats, dogs and birds apart (synthetic weights)", "1.0", "MIT");
 	meta_user(md, "com.apple.coreml.model.preview.type", "imageClassifier");
 
-	CoreML__Specification__NeuralNetworkClassifier *nc = NEWMSG(
-		CoreML__Specification__NeuralNetworkClassifier, CORE_ML__SPECIFICATION__NEURAL_NETWORK_CLASSIFIER__INIT);
+	CoreML__Specification__NeuralNetworkClassifier *nc =
+		NEWMSG(CoreML__Specification__NeuralNetworkClassifier,
+		       CORE_ML__SPECIFICATION__NEURAL_NETWORK_CLASSIFIER__INIT);
 	PUSH(nc->n_layers, nc->layers, layer_conv("conv1", "image", "conv1_output", 3, 8, 3, 2));
 	PUSH(nc->n_layers, nc->layers, layer_relu("relu1", "conv1_output", "relu1_output"));
 	PUSH(nc->n_layers, nc->layers, layer_flatten("flatten1", "relu1_output", "flatten1_output"));
 	PUSH(nc->n_layers, nc->layers,
-	     layer_inner("fc1", "flatten1_output", "fc1_output", 8 * 16 * 16, 3, weights_quant8(3, 8 * 16 * 16, 0.05f)));
+	     layer_inner("fc1", "flatten1_output", "fc1_output", 8 * 16 * 16, 3,
+			 weights_quant8(3, 8 * 16 * 16, 0.05f)));
 	PUSH(nc->n_layers, nc->layers, layer_softmax("softmax", "fc1_output", "probabilities"));
 	nc->labelprobabilitylayername = astr("probabilities");
 
-	CoreML__Specification__NeuralNetworkImageScaler *sc = NEWMSG(
-		CoreML__Specification__NeuralNetworkImageScaler, CORE_ML__SPECIFICATION__NEURAL_NETWORK_IMAGE_SCALER__INIT);
+	CoreML__Specification__NeuralNetworkImageScaler *sc =
+		NEWMSG(CoreML__Specification__NeuralNetworkImageScaler,
+		       CORE_ML__SPECIFICATION__NEURAL_NETWORK_IMAGE_SCALER__INIT);
 	sc->channelscale = 1.0f / 255.0f;
 	sc->redbias = -0.485f;
 	sc->greenbias = -0.456f;
@@ -1415,22 +1418,41 @@ static void make_nnclassifier(const char *out)
 
 /* ---- detector: a network then non-maximum suppression holding 80 COCO labels ----------------- */
 static const char *const coco_labels[80] = {
-	"person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
-	"fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
-	"elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
-	"skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard",
-	"tennis racket", "bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
-	"sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch",
-	"potted plant", "bed", "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard", "cell phone",
-	"microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors", "teddy bear",
-	"hair drier", "toothbrush",
+	"person",        "bicycle",      "car",
+	"motorcycle",    "airplane",     "bus",
+	"train",         "truck",        "boat",
+	"traffic light", "fire hydrant", "stop sign",
+	"parking meter", "bench",        "bird",
+	"cat",           "dog",          "horse",
+	"sheep",         "cow",          "elephant",
+	"bear",          "zebra",        "giraffe",
+	"backpack",      "umbrella",     "handbag",
+	"tie",           "suitcase",     "frisbee",
+	"skis",          "snowboard",    "sports ball",
+	"kite",          "baseball bat", "baseball glove",
+	"skateboard",    "surfboard",    "tennis racket",
+	"bottle",        "wine glass",   "cup",
+	"fork",          "knife",        "spoon",
+	"bowl",          "banana",       "apple",
+	"sandwich",      "orange",       "broccoli",
+	"carrot",        "hot dog",      "pizza",
+	"donut",         "cake",         "chair",
+	"couch",         "potted plant", "bed",
+	"dining table",  "toilet",       "tv",
+	"laptop",        "mouse",        "remote",
+	"keyboard",      "cell phone",   "microwave",
+	"oven",          "toaster",      "sink",
+	"refrigerator",  "book",         "clock",
+	"vase",          "scissors",     "teddy bear",
+	"hair drier",    "toothbrush",
 };
 
 static void make_detector(const char *out)
 {
 	/* stage 1: image -> raw_confidence [1, 80], raw_coordinates [1, 4] */
 	ModelDesc *d1 = desc_new();
-	desc_input(d1, feature("image", NULL, ft_image(32, 32, CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB)));
+	desc_input(d1, feature("image", NULL,
+			       ft_image(32, 32, CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB)));
 	desc_output(d1, feature("raw_confidence", NULL, ft_array(AT_DOUBLE, ISHAPE(1, 80))));
 	desc_output(d1, feature("raw_coordinates", NULL, ft_array(AT_DOUBLE, ISHAPE(1, 4))));
 	CoreML__Specification__NeuralNetwork *nn =
@@ -1439,9 +1461,11 @@ static void make_detector(const char *out)
 	PUSH(nn->n_layers, nn->layers, layer_relu("relu1", "conv1_output", "relu1_output"));
 	PUSH(nn->n_layers, nn->layers, layer_flatten("flatten1", "relu1_output", "flatten1_output"));
 	PUSH(nn->n_layers, nn->layers,
-	     layer_inner("scores", "flatten1_output", "raw_confidence", 8 * 16 * 16, 80, weights_quant8(80, 8 * 16 * 16, 0.05f)));
+	     layer_inner("scores", "flatten1_output", "raw_confidence", 8 * 16 * 16, 80,
+			 weights_quant8(80, 8 * 16 * 16, 0.05f)));
 	PUSH(nn->n_layers, nn->layers,
-	     layer_inner("boxes", "flatten1_output", "raw_coordinates", 8 * 16 * 16, 4, weights_quant8(4, 8 * 16 * 16, 0.05f)));
+	     layer_inner("boxes", "flatten1_output", "raw_coordinates", 8 * 16 * 16, 4,
+			 weights_quant8(4, 8 * 16 * 16, 0.05f)));
 	Model *m1 = model_new(3, d1);
 	m1->type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_NEURAL_NETWORK;
 	m1->neuralnetwork = nn;
@@ -1480,7 +1504,8 @@ static void make_detector(const char *out)
 	m2->nonmaximumsuppression = nms;
 
 	ModelDesc *d = desc_new();
-	desc_input(d, feature("image", "A 32x32 colour image", ft_image(32, 32, CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB)));
+	desc_input(d, feature("image", "A 32x32 colour image",
+			      ft_image(32, 32, CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB)));
 	desc_input(d, feature("iouThreshold", "Overlap above which boxes are merged", ft_double()));
 	desc_input(d, feature("confidenceThreshold", "Score below which boxes are dropped", ft_double()));
 	desc_output(d, feature("confidence", "Per-class scores of each box", ft_array(AT_DOUBLE, ISHAPE(1, 80))));
@@ -1522,8 +1547,9 @@ static void make_pipeline(const char *out)
 	d2->predictedfeaturename = astr("y");
 	CoreML__Specification__GLMRegressor *glm =
 		NEWMSG(CoreML__Specification__GLMRegressor, CORE_ML__SPECIFICATION__GLMREGRESSOR__INIT);
-	CoreML__Specification__GLMRegressor__DoubleArray *wa = NEWMSG(
-		CoreML__Specification__GLMRegressor__DoubleArray, CORE_ML__SPECIFICATION__GLMREGRESSOR__DOUBLE_ARRAY__INIT);
+	CoreML__Specification__GLMRegressor__DoubleArray *wa =
+		NEWMSG(CoreML__Specification__GLMRegressor__DoubleArray,
+		       CORE_ML__SPECIFICATION__GLMREGRESSOR__DOUBLE_ARRAY__INIT);
 	for (int i = 0; i < 3; i++)
 		PUSH(wa->n_value, wa->value, (double)rng_float(1.0f));
 	PUSH(glm->n_weights, glm->weights, wa);
@@ -1536,8 +1562,7 @@ static void make_pipeline(const char *out)
 	desc_input(d, feature("x", "Three raw measurements", ft_array(AT_DOUBLE, ISHAPE(3))));
 	desc_output(d, feature("y", "Predicted value", ft_double()));
 	d->predictedfeaturename = astr("y");
-	Metadata *md = metadata(d, "mlpkg examples", "Standardises three measurements, then fits a line", "1.0",
-				"MIT");
+	Metadata *md = metadata(d, "mlpkg examples", "Standardises three measurements, then fits a line", "1.0", "MIT");
 	meta_user(md, "com.github.apple.coremltools.version", "7.1");
 	CoreML__Specification__Pipeline *p =
 		NEWMSG(CoreML__Specification__Pipeline, CORE_ML__SPECIFICATION__PIPELINE__INIT);
@@ -1646,19 +1671,29 @@ static void sb_string_field(struct strbuf *sb, uint32_t field, const char *s)
 
 /* field numbers (NeuralNetwork.proto, Model.proto) */
 enum {
-	F_MODEL_VERSION = 1, F_MODEL_DESCRIPTION = 2, F_MODEL_NEURALNETWORK = 500,
+	F_MODEL_VERSION = 1,
+	F_MODEL_DESCRIPTION = 2,
+	F_MODEL_NEURALNETWORK = 500,
 	F_NN_LAYERS = 1,
-	F_LAYER_NAME = 1, F_LAYER_INPUT = 2, F_LAYER_OUTPUT = 3, F_LAYER_INNERPRODUCT = 140,
-	F_IP_INPUTCHANNELS = 1, F_IP_OUTPUTCHANNELS = 2, F_IP_HASBIAS = 10, F_IP_WEIGHTS = 20, F_IP_BIAS = 21,
-	F_W_FLOAT = 1, F_W_FLOAT16 = 2,
+	F_LAYER_NAME = 1,
+	F_LAYER_INPUT = 2,
+	F_LAYER_OUTPUT = 3,
+	F_LAYER_INNERPRODUCT = 140,
+	F_IP_INPUTCHANNELS = 1,
+	F_IP_OUTPUTCHANNELS = 2,
+	F_IP_HASBIAS = 10,
+	F_IP_WEIGHTS = 20,
+	F_IP_BIAS = 21,
+	F_W_FLOAT = 1,
+	F_W_FLOAT16 = 2,
 };
 
 struct biglayer {
 	char name[32], input[32], output[32];
-	int half;               /* weights as float16Value, else floatValue */
-	uint64_t wpayload;      /* weight bytes */
-	uint64_t wmsg, bmsg;    /* WeightParams sizes */
-	uint64_t ip, layer;     /* InnerProductLayerParams and NeuralNetworkLayer sizes */
+	int half;            /* weights as float16Value, else floatValue */
+	uint64_t wpayload;   /* weight bytes */
+	uint64_t wmsg, bmsg; /* WeightParams sizes */
+	uint64_t ip, layer;  /* InnerProductLayerParams and NeuralNetworkLayer sizes */
 };
 
 static void biglayer_plan(struct biglayer *l, int i, int n, uint64_t dim)
@@ -1867,13 +1902,15 @@ static void make_control(const char *out)
 	desc_output(d, feature("y", "The result", ft_array(AT_FLOAT32, ISHAPE(4))));
 	metadata(d, "mlpkg tests", "Branch and loop layers with weights inside", "1.0", "MIT");
 	CoreML__Specification__NeuralNetwork *nn = network_new();
-	nn->arrayinputshapemapping = CORE_ML__SPECIFICATION__NEURAL_NETWORK_MULTI_ARRAY_SHAPE_MAPPING__EXACT_ARRAY_MAPPING;
+	nn->arrayinputshapemapping =
+		CORE_ML__SPECIFICATION__NEURAL_NETWORK_MULTI_ARRAY_SHAPE_MAPPING__EXACT_ARRAY_MAPPING;
 	PUSH(nn->n_layers, nn->layers, layer_gt("gt", "x", "cond"));
 
 	CoreML__Specification__BranchLayerParams *br =
 		NEWMSG(CoreML__Specification__BranchLayerParams, CORE_ML__SPECIFICATION__BRANCH_LAYER_PARAMS__INIT);
 	br->ifbranch = network_new();
-	PUSH(br->ifbranch->n_layers, br->ifbranch->layers, layer_inner("fc_if", "x", "z", 4, 4, weights_floats(16, 0.2f)));
+	PUSH(br->ifbranch->n_layers, br->ifbranch->layers,
+	     layer_inner("fc_if", "x", "z", 4, 4, weights_floats(16, 0.2f)));
 	br->elsebranch = network_new();
 	PUSH(br->elsebranch->n_layers, br->elsebranch->layers,
 	     layer_inner("fc_else", "x", "h", 4, 8, weights_halves(32, 0.2f)));
@@ -1914,8 +1951,9 @@ static void make_control(const char *out)
 static void usage(void) __attribute__((noreturn));
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
-			"pipeline multifunction bignn bigpkg voc detector control)\n",
+	fprintf(stderr,
+		"usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
+		"pipeline multifunction bignn bigpkg voc detector control)\n",
 		progname);
 	exit(2);
 }
@@ -1932,9 +1970,21 @@ static int parse_size(const char *s, uint64_t *out)
 		return -1;
 	int shift = 0;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
 	default: break;
 	}
 	if (*end == 'i' && shift)
@@ -1990,15 +2040,16 @@ int main(int argc, char **argv)
 	if (npos != 2)
 		usage();
 	const char *kind = pos[0], *out = pos[1];
-	static const char *const kinds[] = { "segmentation", "nn", "nnclassifier", "pipeline", "multifunction",
-					     "bignn", "bigpkg", "voc", "detector", "control" };
+	static const char *const kinds[] = { "segmentation", "nn",     "nnclassifier", "pipeline", "multifunction",
+					     "bignn",        "bigpkg", "voc",          "detector", "control" };
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
 			break;
 	if (k == sizeof kinds / sizeof kinds[0]) {
-		fprintf(stderr, "%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
-				"bignn bigpkg voc detector control)\n",
+		fprintf(stderr,
+			"%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
+			"bignn bigpkg voc detector control)\n",
 			progname, kind);
 		exit(2);
 	}

@@ -156,7 +156,7 @@ static void replace_keeps_mode(void **state)
 		assert_file_is(f, "new");
 		assert_int_equal(mode_of(f), modes[k]);
 		assert_int_equal(stat(f, &st1), 0);
-		assert_int_not_equal(st0.st_ino, st1.st_ino);  /* a new file, renamed in */
+		assert_int_not_equal(st0.st_ino, st1.st_ino); /* a new file, renamed in */
 		free(f);
 	}
 	char *l = listing(d);

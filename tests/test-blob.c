@@ -168,9 +168,9 @@ static void read_records(void **state)
 	(void)state;
 	struct wfile w;
 	wf_init(&w, 3, 2);
-	uint64_t a0 = wf_add(&w, 1, 10, 0, 0x11);    /* 5 fp16 */
-	uint64_t a1 = wf_add(&w, 2, 64, 0, 0x22);    /* 16 fp32 */
-	uint64_t a2 = wf_add(&w, 11, 3, 4, 0x33);    /* 5 uint4, 4 bits of padding */
+	uint64_t a0 = wf_add(&w, 1, 10, 0, 0x11); /* 5 fp16 */
+	uint64_t a1 = wf_add(&w, 2, 64, 0, 0x22); /* 16 fp32 */
+	uint64_t a2 = wf_add(&w, 11, 3, 4, 0x33); /* 5 uint4, 4 bits of padding */
 	assert_int_equal(a0, 64);
 	assert_int_equal(a1, 192);
 	assert_int_equal(a2, 320);
@@ -213,10 +213,10 @@ static void padding_rules(void **state)
 	(void)state;
 	struct wfile w;
 	wf_init(&w, 4, 2);
-	uint64_t fp = wf_add(&w, 1, 4, 0xDEADDEADull, 0);   /* fp16: junk ignored */
-	uint64_t u1 = wf_add(&w, 9, 1, 7, 0);               /* 1 uint1 in a byte */
-	uint64_t bad8 = wf_add(&w, 11, 2, 8, 0);            /* a whole byte of padding */
-	uint64_t badz = wf_add(&w, 8, 0, 1, 0);             /* padding in no data */
+	uint64_t fp = wf_add(&w, 1, 4, 0xDEADDEADull, 0); /* fp16: junk ignored */
+	uint64_t u1 = wf_add(&w, 9, 1, 7, 0);             /* 1 uint1 in a byte */
+	uint64_t bad8 = wf_add(&w, 11, 2, 8, 0);          /* a whole byte of padding */
+	uint64_t badz = wf_add(&w, 8, 0, 1, 0);           /* padding in no data */
 	struct blob_file b;
 	assert_int_equal(blob_file_open(&b, w.p, w.len, "w"), 0);
 	struct blob_rec r;
@@ -398,13 +398,13 @@ static void unpack_bits(void **state)
 	for (unsigned v = 0; v < 8; v++)
 		assert_int_equal(out[v], v);
 	/* uint6 and uint2 */
-	const uint8_t u6[] = { 0xFF, 0x0F, 0x00 };   /* 63, 63, 0, 0 */
+	const uint8_t u6[] = { 0xFF, 0x0F, 0x00 }; /* 63, 63, 0, 0 */
 	bits_unpack(u6, 4, 6, 0, 0, out);
 	assert_memory_equal(out, ((uint8_t[]){ 63, 63, 0, 0 }), 4);
-	const uint8_t u2[] = { 0xE4 };               /* 0 1 2 3 */
+	const uint8_t u2[] = { 0xE4 }; /* 0 1 2 3 */
 	bits_unpack(u2, 4, 2, 0, 0, out);
 	assert_memory_equal(out, ((uint8_t[]){ 0, 1, 2, 3 }), 4);
-	bits_unpack(u2, 4, 2, 1, 0, out);            /* signed: 0 1 -2 -1 */
+	bits_unpack(u2, 4, 2, 1, 0, out); /* signed: 0 1 -2 -1 */
 	assert_memory_equal(out, ((uint8_t[]){ 0, 1, 0xFE, 0xFF }), 4);
 	/* n = 0 touches nothing */
 	out[0] = 0x77;
@@ -426,7 +426,7 @@ static void store_package(void **state)
 	EXPECT_CLASS(EXIT_OK, b = blob_store_get(s, "@model_path/weights/weight.bin"));
 	assert_non_null(b);
 	assert_int_equal(b->version, 2);
-	assert_true(b->count >= 5);  /* mkmodel's segmentation stores five tensors */
+	assert_true(b->count >= 5); /* mkmodel's segmentation stores five tensors */
 	assert_non_null(strstr(b->label, "weights/weight.bin"));
 	/* opened once: the same file again */
 	assert_ptr_equal(blob_store_get(s, "@model_path/weights/weight.bin"), b);
@@ -468,7 +468,7 @@ static void store_bad_file(void **state)
 	char *p = unit_mkmodel("segmentation", "Bad.mlpackage");
 	assert_non_null(p);
 	char *f = xasprintf("%s/Data/com.apple.CoreML/weights/weight.bin", p);
-	uint8_t junk[100] = { 1, 0, 0, 0, 7, 0, 0, 0 };  /* version 7 */
+	uint8_t junk[100] = { 1, 0, 0, 0, 7, 0, 0, 0 }; /* version 7 */
 	assert_int_equal(unit_spit(f, junk, sizeof(junk)), 0);
 	free(f);
 	struct mlpkg_model *m;
@@ -503,18 +503,10 @@ static void store_mlmodel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(dtype_table),
-		cmocka_unit_test(header_ok),
-		cmocka_unit_test(header_bad),
-		cmocka_unit_test(read_records),
-		cmocka_unit_test(padding_rules),
-		cmocka_unit_test(records_malformed),
-		cmocka_unit_test(walk_malformed),
-		cmocka_unit_test(elements),
-		cmocka_unit_test(unpack_bits),
-		cmocka_unit_test(store_package),
-		cmocka_unit_test(store_bad_file),
-		cmocka_unit_test(store_mlmodel),
+		cmocka_unit_test(dtype_table),    cmocka_unit_test(header_ok),      cmocka_unit_test(header_bad),
+		cmocka_unit_test(read_records),   cmocka_unit_test(padding_rules),  cmocka_unit_test(records_malformed),
+		cmocka_unit_test(walk_malformed), cmocka_unit_test(elements),       cmocka_unit_test(unpack_bits),
+		cmocka_unit_test(store_package),  cmocka_unit_test(store_bad_file), cmocka_unit_test(store_mlmodel),
 	};
 	return cmocka_run_group_tests_name("blob", tests, unit_setup, unit_teardown);
 }

@@ -159,12 +159,9 @@ static void test_pointer_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fnv),
-		cmocka_unit_test(test_insert_lookup),
-		cmocka_unit_test(test_growth),
-		cmocka_unit_test(test_collisions),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_pointer_keys),
+		cmocka_unit_test(test_fnv),      cmocka_unit_test(test_insert_lookup),
+		cmocka_unit_test(test_growth),   cmocka_unit_test(test_collisions),
+		cmocka_unit_test(test_prefixes), cmocka_unit_test(test_pointer_keys),
 	};
 	return cmocka_run_group_tests_name("hash", tests, NULL, NULL);
 }

@@ -113,7 +113,8 @@ static void add_in_the_layout_found(void **state)
 	/* an empty object: one level deeper than its owner */
 	long e = jdoc_find(&d, 0, "Empty");
 	t = jedit_add(&d, d.m[e].child, "in", "MLFeatureShortDescription", "d", 1);
-	assert_non_null(strstr(t, "  \"Empty\" : {\n    \"in\" : {\n      \"MLFeatureShortDescription\" : \"d\"\n    }\n  },"));
+	assert_non_null(
+		strstr(t, "  \"Empty\" : {\n    \"in\" : {\n      \"MLFeatureShortDescription\" : \"d\"\n    }\n  },"));
 	free(t);
 	/* the outermost object */
 	t = jedit_add(&d, 0, "MLModelLicenseKey", NULL, "MIT", 3);
@@ -162,8 +163,19 @@ static void escapes_decoded(void **state)
 static void not_json(void **state)
 {
 	(void)state;
-	const char *bad[] = { "", "{", "{\"a\" 1}", "{\"a\": 1,}", "{\"a\": 1} x", "{\"a\": \"\\q\"}", "{\"a\": \"\x01\"}",
-			      "{\"a\": -}", "{\"a\": 1.}", "{\"a\": tru}", "[1, 2", "{\"a\": \"\\u12\"}", "{1: 2}" };
+	const char *bad[] = { "",
+			      "{",
+			      "{\"a\" 1}",
+			      "{\"a\": 1,}",
+			      "{\"a\": 1} x",
+			      "{\"a\": \"\\q\"}",
+			      "{\"a\": \"\x01\"}",
+			      "{\"a\": -}",
+			      "{\"a\": 1.}",
+			      "{\"a\": tru}",
+			      "[1, 2",
+			      "{\"a\": \"\\u12\"}",
+			      "{1: 2}" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct jdoc d;
 		assert_int_equal(jdoc_scan(bad[i], strlen(bad[i]), &d), -1);

@@ -296,7 +296,7 @@ static void not_a_classifier(void **state)
 	assert_int_equal(iface_labels_get(s.root, &l), 0);
 	spec_free(&s);
 	struct strbuf glm = STRBUF_INIT;
-	add_varint(&glm, 3, 1);   /* postEvaluationTransform, no labels */
+	add_varint(&glm, 3, 1); /* postEvaluationTransform, no labels */
 	add_varint(&sb, 1, 1);
 	add_msg(&sb, 400, &glm);
 	spec_from(&s, &sb);
@@ -387,7 +387,7 @@ static void pipeline_classifier(void **state)
 		      sb = STRBUF_INIT;
 	classifier(&m1, 400, 100, first, NULL, 2, 0);
 	classifier(&m2, 402, 100, last, NULL, 3, 0);
-	add_varint(&m3, 1, 1);   /* a member without labels, last */
+	add_varint(&m3, 1, 1); /* a member without labels, last */
 	add_msg(&pipe, 1, &m1);
 	add_msg(&pipe, 1, &m2);
 	add_msg(&pipe, 1, &m3);
@@ -579,9 +579,10 @@ static void parse_lines(void **state)
 static void fixture_classifier_labels(void **state)
 {
 	(void)state;
-	const char *names[] = { "ph1ps-MNIST.mlmodel", "createml-ChestXray.mlmodel", "improveai-dummy_v6.mlmodel",
-				"createml-carwatson.mlmodel", "mlt-HealthySnacks-turicreate.mlmodel",
-				"asl-HandPoseClassifier.mlmodel" };
+	const char *names[] = {
+		"ph1ps-MNIST.mlmodel",        "createml-ChestXray.mlmodel",           "improveai-dummy_v6.mlmodel",
+		"createml-carwatson.mlmodel", "mlt-HealthySnacks-turicreate.mlmodel", "asl-HandPoseClassifier.mlmodel"
+	};
 	int ran = 0;
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		char *p = unit_fixture(names[k]);

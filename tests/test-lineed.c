@@ -95,9 +95,11 @@ static void test_utf8(void **state)
 	le_key(&e, 0xe9);
 	assert_text(&e, "Zo\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac");
 	/* a byte that is not UTF-8 comes back as it was */
-	le_set(&e, "a\xff" "b");
+	le_set(&e, "a\xff"
+		   "b");
 	assert_int_equal(e.len, 3);
-	assert_text(&e, "a\xff" "b");
+	assert_text(&e, "a\xff"
+			"b");
 	le_free(&e);
 }
 

@@ -17,25 +17,24 @@
 #define ID_W "5E9A4F06-3C2D-4B71-A8E5-D0F1B2C3A4E7"
 
 /* a manifest as coremltools writes it: 4-space indent, sorted keys */
-static const char canonical[] =
-	"{\n"
-	"    \"fileFormatVersion\": \"1.0.0\",\n"
-	"    \"itemInfoEntries\": {\n"
-	"        \"" ID_W "\": {\n"
-	"            \"author\": \"com.apple.CoreML\",\n"
-	"            \"description\": \"CoreML Model Weights\",\n"
-	"            \"name\": \"weights\",\n"
-	"            \"path\": \"com.apple.CoreML/weights\"\n"
-	"        },\n"
-	"        \"" ID_SPEC "\": {\n"
-	"            \"author\": \"com.apple.CoreML\",\n"
-	"            \"description\": \"CoreML Model Specification\",\n"
-	"            \"name\": \"model.mlmodel\",\n"
-	"            \"path\": \"com.apple.CoreML/model.mlmodel\"\n"
-	"        }\n"
-	"    },\n"
-	"    \"rootModelIdentifier\": \"" ID_SPEC "\"\n"
-	"}";
+static const char canonical[] = "{\n"
+				"    \"fileFormatVersion\": \"1.0.0\",\n"
+				"    \"itemInfoEntries\": {\n"
+				"        \"" ID_W "\": {\n"
+				"            \"author\": \"com.apple.CoreML\",\n"
+				"            \"description\": \"CoreML Model Weights\",\n"
+				"            \"name\": \"weights\",\n"
+				"            \"path\": \"com.apple.CoreML/weights\"\n"
+				"        },\n"
+				"        \"" ID_SPEC "\": {\n"
+				"            \"author\": \"com.apple.CoreML\",\n"
+				"            \"description\": \"CoreML Model Specification\",\n"
+				"            \"name\": \"model.mlmodel\",\n"
+				"            \"path\": \"com.apple.CoreML/model.mlmodel\"\n"
+				"        }\n"
+				"    },\n"
+				"    \"rootModelIdentifier\": \"" ID_SPEC "\"\n"
+				"}";
 
 static struct manifest *parse(const char *text)
 {
@@ -164,21 +163,21 @@ static void refuses_malformed(void **state)
 	char *s;
 	const char *bad[][3] = {
 		/* version, item, root */
-		{ "1", GOOD_ITEM, "\"A\"" },                      /* version not a string */
+		{ "1", GOOD_ITEM, "\"A\"" }, /* version not a string */
 		{ "\"\"", GOOD_ITEM, "\"A\"" },
 		{ "\"v1\"", GOOD_ITEM, "\"A\"" },
-		{ "\"1.0.1\"", GOOD_ITEM, "\"A\"" },               /* newer than 1.0.0 */
+		{ "\"1.0.1\"", GOOD_ITEM, "\"A\"" }, /* newer than 1.0.0 */
 		{ "\"1.1\"", GOOD_ITEM, "\"A\"" },
 		{ "\"2.0.0\"", GOOD_ITEM, "\"A\"" },
 		{ "\"10\"", GOOD_ITEM, "\"A\"" },
 		{ "\"99999999999999999999999.0\"", GOOD_ITEM, "\"A\"" },
-		{ "\"1.0.0\"", GOOD_ITEM, "\"B\"" },               /* root names no item */
-		{ "\"1.0.0\"", GOOD_ITEM, "\"a\"" },               /* identifiers are case sensitive */
+		{ "\"1.0.0\"", GOOD_ITEM, "\"B\"" }, /* root names no item */
+		{ "\"1.0.0\"", GOOD_ITEM, "\"a\"" }, /* identifiers are case sensitive */
 		{ "\"1.0.0\"", GOOD_ITEM, "1" },
-		{ "\"1.0.0\"", "\"author\": \"a\", \"name\": \"n\"", "\"A\"" },                 /* no path */
+		{ "\"1.0.0\"", "\"author\": \"a\", \"name\": \"n\"", "\"A\"" }, /* no path */
 		{ "\"1.0.0\"", "\"author\": \"a\", \"name\": \"n\", \"path\": 7", "\"A\"" },
-		{ "\"1.0.0\"", "\"author\": \"a\", \"path\": \"p\"", "\"A\"" },                 /* no name */
-		{ "\"1.0.0\"", "\"name\": \"n\", \"path\": \"p\"", "\"A\"" },                   /* no author */
+		{ "\"1.0.0\"", "\"author\": \"a\", \"path\": \"p\"", "\"A\"" }, /* no name */
+		{ "\"1.0.0\"", "\"name\": \"n\", \"path\": \"p\"", "\"A\"" },   /* no author */
 		{ "\"1.0.0\"", "\"author\": \"a\", \"name\": \"n\", \"path\": \"../x\"", "\"A\"" },
 		{ "\"1.0.0\"", "\"author\": \"a\", \"name\": \"n\", \"path\": \"/etc/passwd\"", "\"A\"" },
 		{ "\"1.0.0\"", "\"author\": \"a\", \"name\": \"n\", \"path\": \"a/../../b\"", "\"A\"" },
@@ -194,14 +193,15 @@ static void refuses_malformed(void **state)
 		free(s);
 	}
 	/* an item that is not an object */
-	refused("{\"fileFormatVersion\": \"1.0.0\", \"itemInfoEntries\": {\"A\": \"x\"}, \"rootModelIdentifier\": \"A\"}");
+	refused("{\"fileFormatVersion\": \"1.0.0\", \"itemInfoEntries\": {\"A\": \"x\"}, \"rootModelIdentifier\": "
+		"\"A\"}");
 	/* a duplicated identifier, and a duplicated top-level member */
 	refused("{\"fileFormatVersion\": \"1.0.0\", \"itemInfoEntries\": {\"A\": {" GOOD_ITEM "}, \"A\": {" GOOD_ITEM
 		"}}, \"rootModelIdentifier\": \"A\"}");
 	refused("{\"fileFormatVersion\": \"1.0.0\", \"itemInfoEntries\": {\"A\": {" GOOD_ITEM
 		"}}, \"rootModelIdentifier\": \"A\", \"rootModelIdentifier\": \"B\"}");
-	refused("{\"fileFormatVersion\": \"1.0.0\", \"fileFormatVersion\": \"9.0.0\", \"itemInfoEntries\": {\"A\": {" GOOD_ITEM
-		"}}, \"rootModelIdentifier\": \"A\"}");
+	refused("{\"fileFormatVersion\": \"1.0.0\", \"fileFormatVersion\": \"9.0.0\", \"itemInfoEntries\": {\"A\": "
+		"{" GOOD_ITEM "}}, \"rootModelIdentifier\": \"A\"}");
 }
 
 /* the message names the file and says what is wrong, in one line */
@@ -227,10 +227,12 @@ static void message_names_file(void **state)
 static void contained_paths(void **state)
 {
 	(void)state;
-	const char *in[] = { "a", "a/b", "com.apple.CoreML/model.mlmodel", "./a", "a/./b", "...", "..a", "a..",
-			     "a/..b/c", "a/", "a//b", "." };
-	const char *out[] = { "", "/", "/a", "..", "../", "../a", "a/..", "a/../b", "a/b/../../..", "a\\b",
-			      "..\\a", "//a" };
+	const char *in[] = { "a",   "a/b",   "com.apple.CoreML/model.mlmodel",
+			     "./a", "a/./b", "...",
+			     "..a", "a..",   "a/..b/c",
+			     "a/",  "a//b",  "." };
+	const char *out[] = { "",     "/",      "/a",           "..",   "../",   "../a",
+			      "a/..", "a/../b", "a/b/../../..", "a\\b", "..\\a", "//a" };
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
 		if (!path_is_contained(in[i]))
 			print_error("refused %s\n", in[i]);
@@ -265,7 +267,11 @@ static void format_sorted_and_escaped(void **state)
 	(void)state;
 	struct manifest_item items[] = {
 		{ .id = "Z", .author = "a", .name = "n\"q", .path = "p/\xc3\xa9", .description = NULL },
-		{ .id = "B", .author = "b\\", .name = "m", .path = "com.apple.CoreML/model.mlmodel", .description = "d\n" },
+		{ .id = "B",
+		  .author = "b\\",
+		  .name = "m",
+		  .path = "com.apple.CoreML/model.mlmodel",
+		  .description = "d\n" },
 	};
 	struct manifest m = { .version = NULL, .items = items, .n = 2, .root_id = "B", .root = 1 };
 	char *t = manifest_format(&m);
@@ -345,16 +351,11 @@ static void fixture_yolov8n_manifest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_coremltools),
-		cmocka_unit_test(parse_variants),
-		cmocka_unit_test(parse_respects_length),
-		cmocka_unit_test(refuses_malformed),
-		cmocka_unit_test(message_names_file),
-		cmocka_unit_test(contained_paths),
-		cmocka_unit_test(format_canonical),
-		cmocka_unit_test(format_sorted_and_escaped),
-		cmocka_unit_test(mkmodel_manifest),
-		cmocka_unit_test(fixture_yolov8n_manifest),
+		cmocka_unit_test(parse_coremltools),     cmocka_unit_test(parse_variants),
+		cmocka_unit_test(parse_respects_length), cmocka_unit_test(refuses_malformed),
+		cmocka_unit_test(message_names_file),    cmocka_unit_test(contained_paths),
+		cmocka_unit_test(format_canonical),      cmocka_unit_test(format_sorted_and_escaped),
+		cmocka_unit_test(mkmodel_manifest),      cmocka_unit_test(fixture_yolov8n_manifest),
 	};
 	return cmocka_run_group_tests_name("manifest", tests, unit_setup, unit_teardown);
 }

@@ -126,14 +126,17 @@ static void canonical_keys(void **state)
 		const char *key, *canon;
 		int std;
 	} t[] = {
-		{ "description", "description", 1 }, { "shortDescription", "description", 1 },
-		{ "version", "version", 2 },         { "versionString", "version", 2 },
-		{ "author", "author", 3 },           { "license", "license", 4 },
+		{ "description", "description", 1 },
+		{ "shortDescription", "description", 1 },
+		{ "version", "version", 2 },
+		{ "versionString", "version", 2 },
+		{ "author", "author", 3 },
+		{ "license", "license", 4 },
 		{ "preview.type", PREVIEW_TYPE_KEY, 0 },
 		{ "preview.params", PREVIEW_PARAMS_KEY, 0 },
 		{ "preview.parameters", PREVIEW_PARAMS_KEY, 0 },
 		{ PREVIEW_TYPE_KEY, PREVIEW_TYPE_KEY, 0 },
-		{ "Author", "Author", 0 },            /* keys are case sensitive */
+		{ "Author", "Author", 0 }, /* keys are case sensitive */
 		{ "preview.Type", "preview.Type", 0 },
 		{ "com.github.apple.coremltools.source", "com.github.apple.coremltools.source", 0 },
 		{ "", "", 0 },
@@ -273,7 +276,7 @@ static void invalid_metadata(void **state)
 {
 	(void)state;
 	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
-	sb_add(&md, "\x1a\x40x", 3);   /* author: 64 bytes said, 1 there */
+	sb_add(&md, "\x1a\x40x", 3); /* author: 64 bytes said, 1 there */
 	wrap_metadata(&sb, &md);
 	struct meta_entry *e = NULL;
 	size_t n = 0;
@@ -370,7 +373,7 @@ static void set_values(void **state)
 	assert_string_equal(md->versionstring, "2.0");
 	assert_string_equal(md->license, "MIT");
 	assert_int_equal(md->n_userdefined, 4);
-	assert_string_equal(md->userdefined[0]->key, "training_dataset");   /* kept its place */
+	assert_string_equal(md->userdefined[0]->key, "training_dataset"); /* kept its place */
 	assert_string_equal(md->userdefined[0]->value, "real");
 	assert_string_equal(md->userdefined[1]->key, "new.key");
 	assert_string_equal(md->userdefined[2]->key, PREVIEW_TYPE_KEY);
@@ -528,7 +531,7 @@ static void checks(void **state)
 	/* invalid UTF-8 in a value or a key */
 	REFUSE("author", "\xff", NULL);
 	REFUSE("k", "\xc3", NULL);
-	REFUSE("k", "\xed\xa0\x80", NULL);      /* a surrogate */
+	REFUSE("k", "\xed\xa0\x80", NULL); /* a surrogate */
 	REFUSE("\xc3\x28", "v", NULL);
 	/* preview.params: JSON, of the shape the preview type takes */
 	const char *ok[][2] = {

@@ -165,18 +165,18 @@ static void not_found(void **state)
 	struct mt_node *root = m->root;
 	want_error(root, "nosuch", EXIT_NOTFOUND);
 	want_error(root, "description.nosuch", EXIT_NOTFOUND);
-	want_error(root, "pipeline", EXIT_NOTFOUND);                 /* not set in this model */
+	want_error(root, "pipeline", EXIT_NOTFOUND); /* not set in this model */
 	want_error(root, "pipeline.models[0]", EXIT_NOTFOUND);
-	want_error(root, "description.metadata.license.x", EXIT_NOTFOUND);  /* not a message */
+	want_error(root, "description.metadata.license.x", EXIT_NOTFOUND); /* not a message */
 	want_error(root, "description.predictedFeatureName", EXIT_NOTFOUND);
 	want_error(root, "neuralNetwork.layers[6]", EXIT_NOTFOUND);
 	want_error(root, "neuralNetwork.layers[-7]", EXIT_NOTFOUND);
 	want_error(root, "neuralNetwork.layers[99999999999999999999]", EXIT_NOTFOUND);
 	want_error(root, "neuralNetwork.layers[-99999999999999999999]", EXIT_NOTFOUND);
 	want_error(root, "neuralNetwork.layers[name=\"zzz\"]", EXIT_NOTFOUND);
-	want_error(root, "neuralNetwork.layers[name=\"fc\"]", EXIT_NOTFOUND);  /* no prefix match */
+	want_error(root, "neuralNetwork.layers[name=\"fc\"]", EXIT_NOTFOUND); /* no prefix match */
 	want_error(root, "neuralNetwork.layers[nosuch=1]", EXIT_NOTFOUND);
-	want_error(root, "neuralNetwork.preprocessing", EXIT_NOTFOUND);       /* none */
+	want_error(root, "neuralNetwork.preprocessing", EXIT_NOTFOUND); /* none */
 	want_error(root, "neuralNetwork.layers[0].input[1]", EXIT_NOTFOUND);
 	want_error(root, "description.input[0].type.multiArrayType.shape[3]", EXIT_NOTFOUND);
 	want_error(root, "description.input[0].type.multiArrayType.shape[-4]", EXIT_NOTFOUND);
@@ -205,20 +205,36 @@ static void malformed_paths(void **state)
 	struct mlpkg_model *m = open_model(nn_path);
 	struct mt_node *root = m->root;
 	const char *bad[] = {
-		"..", "description.", "description..metadata", ".description.", "a b", "description metadata",
-		"description/metadata", "-1", "[0]", "neuralNetwork.[0]", "neuralNetwork.layers[",
-		"neuralNetwork.layers[0", "neuralNetwork.layers[]", "neuralNetwork.layers[ ]",
-		"neuralNetwork.layers[=x]", "neuralNetwork.layers[\"unterminated]", "neuralNetwork.layers[name=\"x]",
-		"neuralNetwork.layers[0][1]", "neuralNetwork.layers[0]x", "description.metadata.userDefined['k]",
-		"neuralNetwork.layers[0].", "description\xc3\xa9",
+		"..",
+		"description.",
+		"description..metadata",
+		".description.",
+		"a b",
+		"description metadata",
+		"description/metadata",
+		"-1",
+		"[0]",
+		"neuralNetwork.[0]",
+		"neuralNetwork.layers[",
+		"neuralNetwork.layers[0",
+		"neuralNetwork.layers[]",
+		"neuralNetwork.layers[ ]",
+		"neuralNetwork.layers[=x]",
+		"neuralNetwork.layers[\"unterminated]",
+		"neuralNetwork.layers[name=\"x]",
+		"neuralNetwork.layers[0][1]",
+		"neuralNetwork.layers[0]x",
+		"description.metadata.userDefined['k]",
+		"neuralNetwork.layers[0].",
+		"description\xc3\xa9",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		want_error(root, bad[i], EXIT_USAGE);
 	/* selectors that do not fit the field */
-	want_error(root, "description.metadata.author[0]", EXIT_USAGE);      /* not repeated */
+	want_error(root, "description.metadata.author[0]", EXIT_USAGE); /* not repeated */
 	want_error(root, "description[0]", EXIT_USAGE);
-	want_error(root, "neuralNetwork.layers.name", EXIT_USAGE);           /* pick one first */
-	want_error(root, "neuralNetwork.layers[\"conv1\"]", EXIT_USAGE);     /* not a map */
+	want_error(root, "neuralNetwork.layers.name", EXIT_USAGE);       /* pick one first */
+	want_error(root, "neuralNetwork.layers[\"conv1\"]", EXIT_USAGE); /* not a map */
 	want_error(root, "neuralNetwork.layers[conv1]", EXIT_USAGE);
 	want_error(root, "neuralNetwork.layers[convolution=x]", EXIT_USAGE); /* a message */
 	want_error(root, "description.input[0].type.multiArrayType.shape[name=x]", EXIT_USAGE);
@@ -244,13 +260,14 @@ static void ml_program(void **state)
 	want_value(root, AT(".block_specializations[\"CoreML6\"].operations[name=\"input_1_cast_fp16\"].type"), "conv");
 	want_value(root, AT(".block_specializations[\"CoreML6\"].operations[name=\"image_to_fp16\"].type"), "cast");
 	want_value(root, AT(".block_specializations[\"CoreML6\"].operations[type=relu].outputs[0].name"),
-		     "input_3_cast_fp16");
+		   "input_3_cast_fp16");
 	/* nested blocks of a cond */
-	want_value(root, AT(".block_specializations[\"CoreML6\"].operations[name=\"semanticPredictions\"].blocks[0]"
-			      ".operations[0].type"),
-		     "add");
+	want_value(root,
+		   AT(".block_specializations[\"CoreML6\"].operations[name=\"semanticPredictions\"].blocks[0]"
+		      ".operations[0].type"),
+		   "add");
 	want_value(root, AT(".block_specializations[\"CoreML6\"].operations[type=cond].blocks[-1].outputs[0]"),
-		     "prior_skipped");
+		   "prior_skipped");
 	want_value(root, AT(".block_specializations[\"CoreML6\"].operations[-1].type"), "cond");
 	want_value(root, "description.metadata.userDefined[\"com.github.apple.coremltools.version\"]", "7.1");
 	want_error(root, "mlProgram.functions[\"nope\"]", EXIT_NOTFOUND);
@@ -301,7 +318,7 @@ static void repeated_occurrences(void **state)
 	uint8_t *a1 = len_field(3, "first", 5, &l1);
 	uint8_t *a2 = len_field(3, "second", 6, &l2);
 	uint8_t *k = len_field(1, "k", 1, &l3);
-	uint8_t *e1 = len_field(100, k, l3, &l4);     /* userDefined { key "k" } */
+	uint8_t *e1 = len_field(100, k, l3, &l4); /* userDefined { key "k" } */
 	uint8_t *t = cat(a1, l1, a2, l2, &bl);
 	uint8_t *body = cat(t, bl, e1, l4, &bl);
 	free(t);
@@ -413,14 +430,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fields_and_indexes),
-		cmocka_unit_test(selectors),
-		cmocka_unit_test(not_found),
-		cmocka_unit_test(malformed_paths),
-		cmocka_unit_test(ml_program),
-		cmocka_unit_test(repeated_occurrences),
-		cmocka_unit_test(invalid_nodes),
-		cmocka_unit_test(fixture_handpose_paths),
+		cmocka_unit_test(fields_and_indexes), cmocka_unit_test(selectors),
+		cmocka_unit_test(not_found),          cmocka_unit_test(malformed_paths),
+		cmocka_unit_test(ml_program),         cmocka_unit_test(repeated_occurrences),
+		cmocka_unit_test(invalid_nodes),      cmocka_unit_test(fixture_handpose_paths),
 	};
 	return cmocka_run_group_tests_name("pathq", tests, setup, teardown);
 }

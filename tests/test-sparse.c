@@ -61,9 +61,9 @@ static void put_weights(struct strbuf *sb, uint32_t num, size_t n, unsigned seed
 
 struct shape {
 	size_t layers;
-	size_t wfloats;     /* floats per weight tensor */
-	int group;          /* a group field inside the network */
-	int bad_utf8;       /* a layer name that is not UTF-8 */
+	size_t wfloats; /* floats per weight tensor */
+	int group;      /* a group field inside the network */
+	int bad_utf8;   /* a layer name that is not UTF-8 */
 };
 
 static uint8_t *make_spec(const struct shape *sh, size_t *len)
@@ -120,11 +120,11 @@ static uint8_t *make_spec(const struct shape *sh, size_t *len)
 /* ---- two trees over the same bytes ------------------------------------------- */
 
 struct pair {
-	uint8_t *mem;                 /* in-memory copy */
+	uint8_t *mem; /* in-memory copy */
 	size_t len;
 	int fd;
 	uint8_t *map;
-	struct mt_node *a, *b;        /* a: in memory, b: over the mapped file */
+	struct mt_node *a, *b; /* a: in memory, b: over the mapped file */
 	char path[64];
 };
 
@@ -325,11 +325,8 @@ static void invalid_string(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sparse_network),
-		cmocka_unit_test(dense_network),
-		cmocka_unit_test(group_in_big_node),
-		cmocka_unit_test(truncated),
-		cmocka_unit_test(invalid_string),
+		cmocka_unit_test(sparse_network), cmocka_unit_test(dense_network),  cmocka_unit_test(group_in_big_node),
+		cmocka_unit_test(truncated),      cmocka_unit_test(invalid_string),
 	};
 	return cmocka_run_group_tests_name("sparse", tests, NULL, NULL);
 }

@@ -27,8 +27,10 @@ static uint8_t *sample(size_t *len)
 	Model m = CORE_ML__SPECIFICATION__MODEL__INIT;
 	Desc d = CORE_ML__SPECIFICATION__MODEL_DESCRIPTION__INIT;
 	Metadata md = CORE_ML__SPECIFICATION__METADATA__INIT;
-	CoreML__Specification__Metadata__UserDefinedEntry e1 = CORE_ML__SPECIFICATION__METADATA__USER_DEFINED_ENTRY__INIT;
-	CoreML__Specification__Metadata__UserDefinedEntry e2 = CORE_ML__SPECIFICATION__METADATA__USER_DEFINED_ENTRY__INIT;
+	CoreML__Specification__Metadata__UserDefinedEntry e1 =
+		CORE_ML__SPECIFICATION__METADATA__USER_DEFINED_ENTRY__INIT;
+	CoreML__Specification__Metadata__UserDefinedEntry e2 =
+		CORE_ML__SPECIFICATION__METADATA__USER_DEFINED_ENTRY__INIT;
 	CoreML__Specification__Metadata__UserDefinedEntry *ents[] = { &e1, &e2 };
 	CoreML__Specification__FeatureDescription in = CORE_ML__SPECIFICATION__FEATURE_DESCRIPTION__INIT;
 	CoreML__Specification__FeatureDescription *ins[] = { &in };
@@ -85,8 +87,7 @@ static void nested_edit_grows_and_shrinks(void **state)
 {
 	size_t n, m;
 	uint8_t *b = sample(&n);
-	const char *vals[] = { "x", "a much longer author name that needs more bytes than before", "",
-			       "someone" };
+	const char *vals[] = { "x", "a much longer author name that needs more bytes than before", "", "someone" };
 	for (size_t k = 0; k < 4; k++) {
 		struct mt_node *root = mt_root_new(&core_ml__specification__model__descriptor, b, n, "t");
 		struct mt_node *md = mt_get_path(root, "description.metadata");
@@ -281,7 +282,7 @@ static void deep_nesting_is_an_error(void **state)
 	size_t len = 0;
 	for (size_t i = 0; i < depth; i++) {
 		size_t l1, l2;
-		uint8_t *inner = mt_encode_len(1, buf, len, &l1);   /* Pipeline.models */
+		uint8_t *inner = mt_encode_len(1, buf, len, &l1);    /* Pipeline.models */
 		uint8_t *outer = mt_encode_len(202, inner, l1, &l2); /* Model.pipeline */
 		free(inner);
 		free(buf);

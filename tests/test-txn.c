@@ -33,7 +33,7 @@
 
 /* ---- renames counted ------------------------------------------------------------ */
 
-static char *watch;   /* renames onto this path (or into it, with watch_in) are counted */
+static char *watch; /* renames onto this path (or into it, with watch_in) are counted */
 static int watch_in;
 static int renames;
 
@@ -327,7 +327,8 @@ static void zip_one_commit(void **state)
 		assert_int_equal(mlpkg_open(z, with_out ? 0 : MLPKG_OPEN_WRITE, &m), 0);
 		struct edit_txn *t = txn_begin(m);
 		assert_int_equal(txn_meta_set(t, "author", who, strlen(who)), 1);
-		assert_int_equal(txn_rename(t, with_out ? "photo" : "image", with_out ? "pic" : "photo", NULL, NULL) > 0, 1);
+		assert_int_equal(
+			txn_rename(t, with_out ? "photo" : "image", with_out ? "pic" : "photo", NULL, NULL) > 0, 1);
 		size_t before_len;
 		char *before = slurp(z, &before_len);
 		watch = xstrdup(target);

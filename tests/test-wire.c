@@ -41,8 +41,8 @@ static void varint_bad(void **state)
 static void every_wire_type(void **state)
 {
 	/* 1: varint 150; 2: fixed64; 3: len "hi"; 4: group{5: varint 1}; 6: fixed32 */
-	uint8_t b[] = { 0x08, 0x96, 0x01, 0x11, 1, 2, 3, 4, 5, 6, 7, 8, 0x1a, 0x02, 'h', 'i',
-			0x23, 0x28, 0x01, 0x24, 0x35, 9, 0, 0, 0 };
+	uint8_t b[] = { 0x08, 0x96, 0x01, 0x11, 1,    2,    3,    4,    5, 6, 7, 8, 0x1a,
+			0x02, 'h',  'i',  0x23, 0x28, 0x01, 0x24, 0x35, 9, 0, 0, 0 };
 	const uint8_t *p = b, *end = b + sizeof(b);
 	struct wire_field f;
 	const char *why;
@@ -97,9 +97,9 @@ static void utf8(void **state)
 	assert_true(wire_utf8_valid((const uint8_t *)"\xc3\xa9t\xc3\xa9", 6));
 	assert_true(wire_utf8_valid((const uint8_t *)"\xf0\x9f\x98\x80", 4));
 	assert_false(wire_utf8_valid((const uint8_t *)"\xff", 1));
-	assert_false(wire_utf8_valid((const uint8_t *)"\xc0\xaf", 2));       /* overlong */
-	assert_false(wire_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3));   /* surrogate */
-	assert_false(wire_utf8_valid((const uint8_t *)"\xe2\x82", 2));       /* truncated */
+	assert_false(wire_utf8_valid((const uint8_t *)"\xc0\xaf", 2));     /* overlong */
+	assert_false(wire_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3)); /* surrogate */
+	assert_false(wire_utf8_valid((const uint8_t *)"\xe2\x82", 2));     /* truncated */
 }
 
 static void zigzag(void **state)
@@ -115,7 +115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(varint_roundtrip), cmocka_unit_test(varint_bad), cmocka_unit_test(every_wire_type),
-		cmocka_unit_test(malformed), cmocka_unit_test(utf8), cmocka_unit_test(zigzag),
+		cmocka_unit_test(malformed),        cmocka_unit_test(utf8),       cmocka_unit_test(zigzag),
 	};
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }

@@ -17,13 +17,13 @@
 /* Runs STMT (which must not assert: a failed assertion would leave the
  * scope open) in an ERRCAP_DROP scope, so that nothing is printed, then
  * checks the exit class the scope saw.  Use EXIT_OK to say "no error". */
-#define EXPECT_CLASS(want, stmt)                                       \
-	do {                                                           \
-		struct error_capture cap_;                             \
-		error_capture_begin(&cap_, ERRCAP_DROP);               \
-		stmt;                                                  \
-		int got_ = error_capture_end(&cap_);                   \
-		assert_int_equal(got_, (want));                        \
+#define EXPECT_CLASS(want, stmt)                                                                                       \
+	do {                                                                                                           \
+		struct error_capture cap_;                                                                             \
+		error_capture_begin(&cap_, ERRCAP_DROP);                                                               \
+		stmt;                                                                                                  \
+		int got_ = error_capture_end(&cap_);                                                                   \
+		assert_int_equal(got_, (want));                                                                        \
 	} while (0)
 
 /* the scratch folder of the running program (unit_setup / unit_teardown) */

@@ -52,14 +52,15 @@ static void check_type(const struct feature *f, const char *fp, int input, int v
 	int flex = version >= 3;
 	if (t->kind == FT_ARRAY) {
 		if (!t->dtype)
-			add(r, CHECK_ERROR, fp, "multi-array '%s' has no data type (Core ML needs DOUBLE, FLOAT32, FLOAT16 or INT32)",
-			    nm);
+			add(r, CHECK_ERROR, fp,
+			    "multi-array '%s' has no data type (Core ML needs DOUBLE, FLOAT32, FLOAT16 or INT32)", nm);
 		int implicit = flex && (t->nshapes || t->nranges);
 		if (input && !t->shape.rank && !implicit)
 			add(r, CHECK_ERROR, fp, "multi-array input '%s' has no shape", nm);
 		for (size_t i = 0; i < t->shape.rank; i++)
 			if (t->shape.dim[i] < 0) {
-				add(r, CHECK_ERROR, fp, "multi-array '%s': dimension %zu of its shape is negative (%lld)", nm, i,
+				add(r, CHECK_ERROR, fp,
+				    "multi-array '%s': dimension %zu of its shape is negative (%lld)", nm, i,
 				    (long long)t->shape.dim[i]);
 				break;
 			}
@@ -67,17 +68,22 @@ static void check_type(const struct feature *f, const char *fp, int input, int v
 			int bad = 0;
 			for (size_t i = 0; i < t->nranges && !bad; i++)
 				if (bad_range(&t->ranges[i])) {
-					add(r, CHECK_ERROR, fp, "multi-array '%s': the range of dimension %zu has its lower bound above its upper",
+					add(r, CHECK_ERROR, fp,
+					    "multi-array '%s': the range of dimension %zu has its lower bound above "
+					    "its upper",
 					    nm, i);
 					bad = 1;
 				}
 			if (!bad && t->shape.rank && t->shape.rank != t->nranges)
-				add(r, CHECK_ERROR, fp, "multi-array '%s': a %zu-dimensional shape with a %zu-dimensional shape range", nm,
+				add(r, CHECK_ERROR, fp,
+				    "multi-array '%s': a %zu-dimensional shape with a %zu-dimensional shape range", nm,
 				    t->shape.rank, t->nranges);
 			else if (!bad && t->shape.rank)
 				for (size_t i = 0; i < t->nranges; i++)
 					if (!in_range(t->shape.dim[i], &t->ranges[i])) {
-						add(r, CHECK_ERROR, fp, "multi-array '%s': its shape lies outside its shape range (dimension %zu)",
+						add(r, CHECK_ERROR, fp,
+						    "multi-array '%s': its shape lies outside its shape range "
+						    "(dimension %zu)",
 						    nm, i);
 						break;
 					}
@@ -90,7 +96,8 @@ static void check_type(const struct feature *f, const char *fp, int input, int v
 					found = e->dim[i] == t->shape.dim[i];
 			}
 			if (!found)
-				add(r, CHECK_ERROR, fp, "multi-array '%s': its shape is none of its enumerated shapes", nm);
+				add(r, CHECK_ERROR, fp, "multi-array '%s': its shape is none of its enumerated shapes",
+				    nm);
 		}
 	} else if (t->kind == FT_IMAGE) {
 		int64_t w = t->width, h = t->height;
@@ -100,16 +107,18 @@ static void check_type(const struct feature *f, const char *fp, int input, int v
 			for (size_t k = 0; k < t->nsizes && !found; k++)
 				found = (uint64_t)w == t->sizes[k][0] && (uint64_t)h == t->sizes[k][1];
 			if (!found)
-				add(r, CHECK_ERROR, fp, "image '%s': its size %lldx%lld is none of its enumerated sizes", nm, (long long)w,
+				add(r, CHECK_ERROR, fp,
+				    "image '%s': its size %lldx%lld is none of its enumerated sizes", nm, (long long)w,
 				    (long long)h);
 			if (!has)
 				w = (int64_t)t->sizes[0][0], h = (int64_t)t->sizes[0][1];
 		} else if (flex && t->has_range) {
 			if (bad_range(&t->wrange) || bad_range(&t->hrange))
-				add(r, CHECK_ERROR, fp, "image '%s': a size range has its lower bound above its upper", nm);
+				add(r, CHECK_ERROR, fp, "image '%s': a size range has its lower bound above its upper",
+				    nm);
 			else if (has && (!in_range(w, &t->wrange) || !in_range(h, &t->hrange)))
-				add(r, CHECK_ERROR, fp, "image '%s': its size %lldx%lld lies outside its size range", nm, (long long)w,
-				    (long long)h);
+				add(r, CHECK_ERROR, fp, "image '%s': its size %lldx%lld lies outside its size range",
+				    nm, (long long)w, (long long)h);
 			if (!has)
 				w = (int64_t)t->wrange.lo, h = (int64_t)t->hrange.lo;
 		}
@@ -117,7 +126,8 @@ static void check_type(const struct feature *f, const char *fp, int input, int v
 			add(r, CHECK_ERROR, fp, "image '%s' has no %s (%lld)", nm, w <= 0 ? "width" : "height",
 			    (long long)(w <= 0 ? t->width : t->height));
 		if (!t->color)
-			add(r, CHECK_ERROR, fp, "image '%s' has no colour space (Core ML needs RGB, BGR or GRAYSCALE)", nm);
+			add(r, CHECK_ERROR, fp, "image '%s' has no colour space (Core ML needs RGB, BGR or GRAYSCALE)",
+			    nm);
 	} else if (t->kind == FT_DICT && !t->key) {
 		add(r, CHECK_ERROR, fp, "dictionary '%s' has no key type (int64 or string)", nm);
 	} else if (t->kind == FT_SEQUENCE && !t->elem) {
@@ -129,7 +139,8 @@ static void check_type(const struct feature *f, const char *fp, int input, int v
 static int may_have_no_input(const char *type)
 {
 	static const char *const ok[] = { "neuralNetwork", "neuralNetworkRegressor", "neuralNetworkClassifier",
-					  "pipeline", "pipelineRegressor", "pipelineClassifier", "mlProgram" };
+					  "pipeline",      "pipelineRegressor",      "pipelineClassifier",
+					  "mlProgram" };
 	for (size_t i = 0; type && i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (!strcmp(type, ok[i]))
 			return 1;
@@ -155,8 +166,8 @@ static void version_gates(const struct feature *f, const char *fp, int version, 
 	else if (t->kind == FT_STATE)
 		what = "a state", need = 9;
 	if (need && version > 0 && version < need)
-		gate(r, fp, "'%s' is %s, which needs specification version %d (this model has %d)", f->name, what,
-		    need, version);
+		gate(r, fp, "'%s' is %s, which needs specification version %d (this model has %d)", f->name, what, need,
+		     version);
 }
 
 static void check_features(const struct io_list *l, const char *dp, const char *what, int input, int version,
@@ -194,9 +205,10 @@ static void check_optional(const struct io_group *gr, const char *dp, const char
 {
 	static const char *const nets[] = { "neuralNetwork", "neuralNetworkRegressor", "neuralNetworkClassifier",
 					    "serializedModel", "mlProgram" };
-	static const char *const any[] = { "imputer", "treeEnsembleRegressor", "treeEnsembleClassifier", "pipeline",
-					   "pipelineRegressor", "pipelineClassifier", "itemSimilarityRecommender",
-					   "identity" };
+	static const char *const any[] = {
+		"imputer",           "treeEnsembleRegressor", "treeEnsembleClassifier",    "pipeline",
+		"pipelineRegressor", "pipelineClassifier",    "itemSimilarityRecommender", "identity"
+	};
 	if (!type)
 		return;
 	int net = TYPE_IN(type, nets), free_ok = TYPE_IN(type, any), required = 0;
@@ -209,17 +221,20 @@ static void check_optional(const struct io_group *gr, const char *dp, const char
 			add(r, CHECK_ERROR, p, "input '%s' is optional, which a %s does not allow", f->name, type);
 		if (t->optional && t->has_default && t->kind == FT_ARRAY) {
 			const char *k = t->dflt_kind, *dt = t->dtype ? t->dtype : "";
-			int fits = !strcmp(k, "double") ? !strcmp(dt, "double")
-				 : !strcmp(k, "float") ? !strcmp(dt, "float32") || !strcmp(dt, "float16")
-						       : !strcmp(dt, "int32") || !strcmp(dt, "int8");
+			int fits = !strcmp(k, "double")  ? !strcmp(dt, "double")
+				   : !strcmp(k, "float") ? !strcmp(dt, "float32") || !strcmp(dt, "float16")
+							 : !strcmp(dt, "int32") || !strcmp(dt, "int8");
 			if (!net)
-				add(r, CHECK_ERROR, p, "input '%s' has a default value, which only networks and programs may have",
+				add(r, CHECK_ERROR, p,
+				    "input '%s' has a default value, which only networks and programs may have",
 				    f->name);
 			else if (!fits)
-				add(r, CHECK_ERROR, p, "input '%s': a %s default value for a %s multi-array", f->name, k,
-				    *dt ? dt : "untyped");
+				add(r, CHECK_ERROR, p, "input '%s': a %s default value for a %s multi-array", f->name,
+				    k, *dt ? dt : "untyped");
 			else if (version > 0 && version < 5)
-				gate(r, p, "input '%s' has a default value, which needs specification version 5 (this model has %d)",
+				gate(r, p,
+				     "input '%s' has a default value, which needs specification version 5 (this model "
+				     "has %d)",
 				     f->name, version);
 		}
 		free(p);
@@ -257,7 +272,8 @@ void check_description(const struct model_io *io, const char *prefix, const char
 	}
 	for (size_t g = 0; g < io->n; g++) {
 		const struct io_group *gr = &io->g[g];
-		char *dp = gr->function ? join(prefix, "description.functions[%zu]", g - 1) : join(prefix, "description");
+		char *dp =
+			gr->function ? join(prefix, "description.functions[%zu]", g - 1) : join(prefix, "description");
 		unique_names(&gr->in, dp, "input", r);
 		unique_names(&gr->out, dp, "output", r);
 		unique_names(&gr->state, dp, "state", r);
@@ -269,7 +285,8 @@ void check_description(const struct model_io *io, const char *prefix, const char
 			if (!gr->in.n && !may_have_no_input(type))
 				add(r, CHECK_ERROR, dp, "no inputs: a %s needs at least one", type);
 			else if (!gr->in.n && version > 0 && version < 9)
-				gate(r, dp, "no inputs, which needs specification version 9 (this model has %d)", version);
+				gate(r, dp, "no inputs, which needs specification version 9 (this model has %d)",
+				     version);
 			if (!gr->out.n)
 				add(r, CHECK_ERROR, dp, "no outputs");
 		}

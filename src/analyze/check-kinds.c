@@ -45,14 +45,10 @@ static int same_type(const struct ft_info *a, const struct ft_info *b)
 			if (a->shape.dim[i] != b->shape.dim[i])
 				return 0;
 		return 1;
-	case FT_IMAGE:
-		return a->width == b->width && a->height == b->height && same_str(a->color, b->color);
-	case FT_DICT:
-		return same_str(a->key, b->key);
-	case FT_SEQUENCE:
-		return same_str(a->elem, b->elem);
-	default:
-		return 1;
+	case FT_IMAGE: return a->width == b->width && a->height == b->height && same_str(a->color, b->color);
+	case FT_DICT: return same_str(a->key, b->key);
+	case FT_SEQUENCE: return same_str(a->elem, b->elem);
+	default: return 1;
 	}
 }
 
@@ -110,11 +106,13 @@ int check_pipeline(struct mt_node *model, const char *prefix, const struct io_gr
 			const struct feature *f = &io->g[0].in.v[q];
 			const struct ft_info *had = types_find(&ty, f->name);
 			if (!had)
-				add(r, CHECK_ERROR, mp, "input '%s' is neither a pipeline input nor an output of an earlier member",
+				add(r, CHECK_ERROR, mp,
+				    "input '%s' is neither a pipeline input nor an output of an earlier member",
 				    f->name);
 			else if (!same_type(had, &f->type)) {
 				char *a = ft_format(had), *b = ft_format(&f->type);
-				add(r, CHECK_ERROR, mp, "input '%s' is %s, but what the pipeline hands it is %s", f->name, b, a);
+				add(r, CHECK_ERROR, mp, "input '%s' is %s, but what the pipeline hands it is %s",
+				    f->name, b, a);
 				free(a);
 				free(b);
 			}
@@ -138,7 +136,8 @@ int check_pipeline(struct mt_node *model, const char *prefix, const struct io_gr
 				add(r, CHECK_ERROR, p, "output '%s' is produced by no member of the pipeline", f->name);
 			else if (!same_type(had, &f->type)) {
 				char *a = ft_format(had), *b = ft_format(&f->type);
-				add(r, CHECK_ERROR, p, "output '%s' is %s, but the pipeline makes it %s", f->name, b, a);
+				add(r, CHECK_ERROR, p, "output '%s' is %s, but the pipeline makes it %s", f->name, b,
+				    a);
 				free(a);
 				free(b);
 			}
@@ -146,7 +145,8 @@ int check_pipeline(struct mt_node *model, const char *prefix, const struct io_gr
 		}
 		int updatable = mt_get_int(model, 10, 0) != 0;
 		if (updatable && k && (nupd != 1 || last_upd != k - 1))
-			add(r, CHECK_ERROR, pp, "an updatable pipeline: its last model, and only that, must be updatable");
+			add(r, CHECK_ERROR, pp,
+			    "an updatable pipeline: its last model, and only that, must be updatable");
 		else if (!updatable && nupd)
 			add(r, CHECK_ERROR, pp, "pipeline member %zu is updatable, but the pipeline is not", last_upd);
 	}
@@ -162,8 +162,9 @@ int check_pipeline(struct mt_node *model, const char *prefix, const struct io_gr
 
 int is_classifier(const char *t)
 {
-	static const char *const c[] = { "neuralNetworkClassifier", "glmClassifier", "supportVectorClassifier",
-					 "treeEnsembleClassifier", "kNearestNeighborsClassifier", "pipelineClassifier" };
+	static const char *const c[] = { "neuralNetworkClassifier",     "glmClassifier",
+					 "supportVectorClassifier",     "treeEnsembleClassifier",
+					 "kNearestNeighborsClassifier", "pipelineClassifier" };
 	for (size_t i = 0; t && i < sizeof(c) / sizeof(c[0]); i++)
 		if (!strcmp(t, c[i]))
 			return 1;
@@ -202,8 +203,8 @@ static int check_classifier(const struct model_ref *ref, const struct io_group *
 	}
 	if ((!got || !nlabels) && !has_default) {
 		char *p = join(ref->path, "%s", t);
-		add(r, CHECK_ERROR, p, knn ? "a classifier without class labels or a default label"
-					   : "a classifier without class labels");
+		add(r, CHECK_ERROR, p,
+		    knn ? "a classifier without class labels or a default label" : "a classifier without class labels");
 		free(p);
 	}
 	if (!strcmp(t, "pipelineClassifier"))
@@ -214,7 +215,8 @@ static int check_classifier(const struct model_ref *ref, const struct io_group *
 	} else {
 		const struct feature *f = find_out(g, g->predicted);
 		if (f && f->type.kind != FT_STRING && f->type.kind != FT_INT64)
-			add(r, CHECK_ERROR, dp, "the predicted class '%s' is neither a string nor an int64", g->predicted);
+			add(r, CHECK_ERROR, dp, "the predicted class '%s' is neither a string nor an int64",
+			    g->predicted);
 	}
 	if (g->probabilities && *g->probabilities) {
 		const struct feature *f = find_out(g, g->probabilities);
@@ -230,9 +232,10 @@ static int check_classifier(const struct model_ref *ref, const struct io_group *
 
 static int updatable_type(const char *t)
 {
-	static const char *const ok[] = { "neuralNetwork", "neuralNetworkRegressor", "neuralNetworkClassifier",
-					  "kNearestNeighborsClassifier", "pipeline", "pipelineRegressor",
-					  "pipelineClassifier" };
+	static const char *const ok[] = {
+		"neuralNetwork", "neuralNetworkRegressor", "neuralNetworkClassifier", "kNearestNeighborsClassifier",
+		"pipeline",      "pipelineRegressor",      "pipelineClassifier"
+	};
 	for (size_t i = 0; t && i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (!strcmp(t, ok[i]))
 			return 1;
@@ -280,10 +283,19 @@ static void check_counts(const struct model_ref *ref, const struct io_group *g, 
 		const char *type;
 		size_t in, out;
 	} k[] = {
-		{ "scaler", 1, 1 }, { "imputer", 1, 1 }, { "normalizer", 1, 1 }, { "oneHotEncoder", 1, 1 },
-		{ "dictVectorizer", 1, 1 }, { "featureVectorizer", 0, 1 }, { "arrayFeatureExtractor", 1, 1 },
-		{ "categoricalMapping", 1, 1 }, { "textClassifier", 1, 1 }, { "gazetteer", 1, 1 },
-		{ "wordEmbedding", 1, 1 }, { "visionFeaturePrint", 1, 1 }, { "audioFeaturePrint", 1, 1 },
+		{ "scaler", 1, 1 },
+		{ "imputer", 1, 1 },
+		{ "normalizer", 1, 1 },
+		{ "oneHotEncoder", 1, 1 },
+		{ "dictVectorizer", 1, 1 },
+		{ "featureVectorizer", 0, 1 },
+		{ "arrayFeatureExtractor", 1, 1 },
+		{ "categoricalMapping", 1, 1 },
+		{ "textClassifier", 1, 1 },
+		{ "gazetteer", 1, 1 },
+		{ "wordEmbedding", 1, 1 },
+		{ "visionFeaturePrint", 1, 1 },
+		{ "audioFeaturePrint", 1, 1 },
 	};
 	const char *t = ref->type;
 	for (size_t i = 0; t && i < sizeof(k) / sizeof(k[0]); i++) {
@@ -346,11 +358,13 @@ static int check_knn(const struct model_ref *ref, struct check_report *r)
 				found |= (int64_t)u == dflt;
 		}
 		if (!found)
-			add(r, CHECK_ERROR, pp, "numberOfNeighbors: the default %lld is not in the allowed set", (long long)dflt);
+			add(r, CHECK_ERROR, pp, "numberOfNeighbors: the default %lld is not in the allowed set",
+			    (long long)dflt);
 	} else if (k && mt_find(k, 10, 0) >= 0 && range) {
 		int64_t lo = mt_get_int(range, 1, 0), hi = mt_get_int(range, 2, 0);
 		if (lo <= 0 || hi <= 0 || lo > hi || dflt < lo || dflt > hi)
-			add(r, CHECK_ERROR, pp, "numberOfNeighbors: the default %lld is not in the allowed range %lld..%lld",
+			add(r, CHECK_ERROR, pp,
+			    "numberOfNeighbors: the default %lld is not in the allowed range %lld..%lld",
 			    (long long)dflt, (long long)lo, (long long)hi);
 	}
 	if (mt_find(p, 200, 0) < 0 && mt_find(p, 210, 0) < 0)
@@ -378,8 +392,8 @@ static int check_knn(const struct model_ref *ref, struct check_report *r)
 		while ((rc = next_child(ix, 2, &i, &fv)) == 1) {
 			size_t len = mt_parse(fv) == 0 ? count_scalars(fv, 1) : 0;
 			if ((int64_t)len != dims) {
-				add(r, CHECK_ERROR, pp, "example %zu has %zu values, the index %lld dimensions", nsamples, len,
-				    (long long)dims);
+				add(r, CHECK_ERROR, pp, "example %zu has %zu values, the index %lld dimensions",
+				    nsamples, len, (long long)dims);
 				dims = (int64_t)len; /* said once */
 			}
 			nsamples++;
@@ -399,8 +413,8 @@ static int check_knn(const struct model_ref *ref, struct check_report *r)
 		add(r, CHECK_ERROR, pp, "no nearestNeighborsIndex");
 	}
 	if (nsamples != nlabels)
-		add(r, CHECK_ERROR, pp, "%zu example%s for %zu class label%s", nsamples, nsamples == 1 ? "" : "s", nlabels,
-		    nlabels == 1 ? "" : "s");
+		add(r, CHECK_ERROR, pp, "%zu example%s for %zu class label%s", nsamples, nsamples == 1 ? "" : "s",
+		    nlabels, nlabels == 1 ? "" : "s");
 	free(pp);
 	return 0;
 }
@@ -427,22 +441,26 @@ static int check_vision_print(const struct model_ref *ref, const struct io_group
 			sl_push(&names, xstrndup(str ? str : "", str ? len : 0));
 		}
 		if (v != 1)
-			add(r, CHECK_ERROR, pp, "an object print of version %lld (Core ML knows version 1)", (long long)v);
+			add(r, CHECK_ERROR, pp, "an object print of version %lld (Core ML knows version 1)",
+			    (long long)v);
 		else if (names.n != 2)
-			add(r, CHECK_ERROR, pp, "an object print naming %zu output%s: it gives two", names.n, names.n == 1 ? "" : "s");
+			add(r, CHECK_ERROR, pp, "an object print naming %zu output%s: it gives two", names.n,
+			    names.n == 1 ? "" : "s");
 		else
 			for (size_t k = 0; k < g->out.n; k++) {
 				int found = 0;
 				for (size_t q = 0; q < names.n; q++)
 					found |= !strcmp(names.v[q], g->out.v[k].name);
 				if (!found)
-					add(r, CHECK_ERROR, pp, "output '%s' is not one the object print names", g->out.v[k].name);
+					add(r, CHECK_ERROR, pp, "output '%s' is not one the object print names",
+					    g->out.v[k].name);
 			}
 		sl_free(&names);
 	} else if (mt_find(p, 20, 0) >= 0) {
 		int64_t v = scene ? mt_get_int(scene, 1, 0) : 0;
 		if (v != 1 && v != 2)
-			add(r, CHECK_ERROR, pp, "a scene print of version %lld (Core ML knows versions 1 and 2)", (long long)v);
+			add(r, CHECK_ERROR, pp, "a scene print of version %lld (Core ML knows versions 1 and 2)",
+			    (long long)v);
 	} else {
 		add(r, CHECK_ERROR, pp, "neither a scene print nor an object print");
 	}

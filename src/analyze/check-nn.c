@@ -47,8 +47,8 @@ static void check_nn_weights(const struct nn_layer *l, const char *lp, struct ch
 			    (unsigned long long)w->bytes, w->bits, how, (unsigned long long)want,
 			    (unsigned long long)((mul(want, (uint64_t)w->bits) + 7) / 8));
 		else
-			add(r, CHECK_ERROR, wp, "%llu %s values, but %s needs %llu", (unsigned long long)w->count, w->type,
-			    how, (unsigned long long)want);
+			add(r, CHECK_ERROR, wp, "%llu %s values, but %s needs %llu", (unsigned long long)w->count,
+			    w->type, how, (unsigned long long)want);
 		free(wp);
 	}
 }
@@ -62,8 +62,8 @@ static void check_nn_precision(const struct nn_layer *l, const char *lp, struct 
 	static const struct {
 		const char *kind;
 		uint32_t has_bias;
-	} k[] = { { "innerProduct", 10 }, { "batchedMatmul", 7 }, { "convolution", 70 },
-		  { "convolution3d", 50 }, { "embedding", 10 }, { "embeddingND", 3 } };
+	} k[] = { { "innerProduct", 10 },  { "batchedMatmul", 7 }, { "convolution", 70 },
+		  { "convolution3d", 50 }, { "embedding", 10 },    { "embeddingND", 3 } };
 	if (!l->kind || !l->params)
 		return;
 	size_t i = 0;
@@ -90,9 +90,10 @@ static void check_nn_precision(const struct nn_layer *l, const char *lp, struct 
 /* the layers that may have no input: constants, static generators, loops */
 static int may_have_no_input(const char *kind)
 {
-	static const char *const k[] = { "loadConstant", "loadConstantND", "fillStatic", "rangeStatic", "rangeDynamic",
-					 "randomNormalStatic", "randomUniformStatic", "randomBernoulliStatic", "loop",
-					 "loopBreak", "loopContinue", "custom" };
+	static const char *const k[] = { "loadConstant",        "loadConstantND",        "fillStatic",
+					 "rangeStatic",         "rangeDynamic",          "randomNormalStatic",
+					 "randomUniformStatic", "randomBernoulliStatic", "loop",
+					 "loopBreak",           "loopContinue",          "custom" };
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
 		if (!strcmp(kind, k[i]))
 			return 1;
@@ -164,11 +165,13 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 			if (nn_layer_needs(&l, &why) >= 4)
 				*newer = 1;
 		}
-		if (l.params && l.kind && ((!strcmp(l.kind, "innerProduct") && mt_get_int(l.params, 22, 0)) ||
-					   (!strcmp(l.kind, "batchedMatmul") && mt_get_int(l.params, 10, 0))))
+		if (l.params && l.kind &&
+		    ((!strcmp(l.kind, "innerProduct") && mt_get_int(l.params, 22, 0)) ||
+		     (!strcmp(l.kind, "batchedMatmul") && mt_get_int(l.params, 10, 0))))
 			for (size_t k = 0; k < l.nw; k++)
 				if (!strcmp(l.w[k].field, "weights") && strcmp(l.w[k].type, "int8"))
-					add(r, CHECK_ERROR, lp, "int8DynamicQuantize with %s weights: Core ML needs them in int8",
+					add(r, CHECK_ERROR, lp,
+					    "int8DynamicQuantize with %s weights: Core ML needs them in int8",
 					    l.w[k].type);
 		for (size_t k = 0; k < l.in.n; k++) {
 			sset_add(used, l.in.v[k]);
@@ -184,8 +187,9 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 				for (uint32_t f = 1; f <= 2 && rc >= 0; f++) {
 					struct sset mine = { 0 };
 					sset_union(&mine, avail);
-					rc = check_sub(l.params, f, lp, f == 1 ? "branch.ifBranch" : "branch.elseBranch", &mine,
-						       used, depth, in_loop, r);
+					rc = check_sub(l.params, f, lp,
+						       f == 1 ? "branch.ifBranch" : "branch.elseBranch", &mine, used,
+						       depth, in_loop, r);
 					sset_union(&made, &mine);
 					sset_free(&mine);
 				}
@@ -193,14 +197,17 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 				sset_free(&made);
 			} else {
 				for (uint32_t f = 3; f <= 4 && rc >= 0; f++)
-					rc = check_sub(l.params, f, lp, f == 3 ? "loop.conditionNetwork" : "loop.bodyNetwork",
-						       avail, used, depth, 1, r);
+					rc = check_sub(l.params, f, lp,
+						       f == 3 ? "loop.conditionNetwork" : "loop.bodyNetwork", avail,
+						       used, depth, 1, r);
 				char *cv = field_str(l.params, 2);
 				if (*cv) {
 					sset_add(used, cv);
 					if (!sset_has(avail, cv))
 						add(r, in_loop ? CHECK_WARNING : CHECK_ERROR, lp,
-						    "the loop's condition '%s' is made by no earlier layer nor its condition network", cv);
+						    "the loop's condition '%s' is made by no earlier layer nor its "
+						    "condition network",
+						    cv);
 				}
 				free(cv);
 			}
@@ -226,7 +233,7 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 }
 
 int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const struct io_group *g, int classifier,
-		    struct check_report *r)
+	     struct check_report *r)
 {
 	struct sset avail = { 0 }, used = { 0 };
 	int newer = 0;
@@ -258,7 +265,8 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 		arrays |= g->in.v[k].type.kind == FT_ARRAY;
 	if (rc >= 0 && arrays && !mt_get_int(nn, 5, 0) && (newer || mt_get_int(nn, 6, 0))) {
 		char *p = join(prefix, "%s.arrayInputShapeMapping", npath);
-		add(r, CHECK_ERROR, p, "RANK5_ARRAY_MAPPING with multi-array inputs and %s: Core ML needs EXACT_ARRAY_MAPPING",
+		add(r, CHECK_ERROR, p,
+		    "RANK5_ARRAY_MAPPING with multi-array inputs and %s: Core ML needs EXACT_ARRAY_MAPPING",
 		    newer ? "layers newer than iOS 12" : "an image shape mapping other than RANK5");
 		free(p);
 	}
@@ -294,4 +302,3 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 	sset_free(&used);
 	return rc < 0 ? -1 : 0;
 }
-

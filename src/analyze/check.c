@@ -282,11 +282,13 @@ static void walk_weight_file(struct wfile *wf, const uint8_t *p, size_t len, str
 			uint64_t data = wire_le64(q + 16);
 			const struct mil_dtype *dt = mil_dtype_of_blob(rec.dtype);
 			if (wire_le32(q) != BLOB_SENTINEL)
-				add(r, CHECK_ERROR, where, "blob %u: sentinel 0x%08x, not 0x%08x", i, wire_le32(q), BLOB_SENTINEL);
+				add(r, CHECK_ERROR, where, "blob %u: sentinel 0x%08x, not 0x%08x", i, wire_le32(q),
+				    BLOB_SENTINEL);
 			else if (!dt)
 				add(r, CHECK_ERROR, where, "blob %u: unknown data type %u", i, rec.dtype);
 			else if (data < at + BLOB_ALIGNMENT || data > len || rec.size > len - data)
-				add(r, CHECK_ERROR, where, "blob %u: data (%llu bytes at %llu) outside the file (%zu bytes)", i,
+				add(r, CHECK_ERROR, where,
+				    "blob %u: data (%llu bytes at %llu) outside the file (%zu bytes)", i,
 				    (unsigned long long)rec.size, (unsigned long long)data, len);
 			else {
 				stop = 0;
@@ -294,13 +296,15 @@ static void walk_weight_file(struct wfile *wf, const uint8_t *p, size_t len, str
 					add(r, CHECK_ERROR, where, "blob %u: data at %llu is not 64-byte aligned", i,
 					    (unsigned long long)data);
 				if (dt->bits < 8 && (rec.pad >= 8 || rec.pad > rec.size * 8))
-					add(r, CHECK_ERROR, where, "blob %u: %llu bits of padding", i, (unsigned long long)rec.pad);
+					add(r, CHECK_ERROR, where, "blob %u: %llu bits of padding", i,
+					    (unsigned long long)rec.pad);
 				if (dt->bits >= 8)
 					rec.pad = 0;
 				else if (rec.pad >= 8)
 					rec.pad = 0;
 				if (dt->bits >= 8 && rec.size % (uint64_t)(dt->bits / 8))
-					add(r, CHECK_ERROR, where, "blob %u: %llu bytes, not a whole number of %s values", i,
+					add(r, CHECK_ERROR, where,
+					    "blob %u: %llu bytes, not a whole number of %s values", i,
 					    (unsigned long long)rec.size, dt->name);
 				xgrow((void **)&wf->v, &wf->cap, wf->n + 1, sizeof(*wf->v));
 				wf->v[wf->n++] = rec;
@@ -342,7 +346,8 @@ static void check_ref(struct mlpkg_model *m, struct wfiles *w, const struct mil_
 		      struct check_report *r)
 {
 	if (m->fmt != FMT_PACKAGE && m->fmt != FMT_ZIP) {
-		add(r, CHECK_ERROR, path, "'%s' refers to weight file %s, which only a package can hold", ref->key, ref->file);
+		add(r, CHECK_ERROR, path, "'%s' refers to weight file %s, which only a package can hold", ref->key,
+		    ref->file);
 		return;
 	}
 	struct wfile *wf = weight_file(m, w, ref->file, r);
@@ -359,7 +364,8 @@ static void check_ref(struct mlpkg_model *m, struct wfiles *w, const struct mil_
 	}
 	const struct mil_dtype *bt = mil_dtype_of_blob(rec->dtype);
 	if (!ref->dtype) {
-		add(r, CHECK_ERROR, path, "'%s' has a data type (%d) that cannot be stored in a blob", ref->key, ref->dtype_mil);
+		add(r, CHECK_ERROR, path, "'%s' has a data type (%d) that cannot be stored in a blob", ref->key,
+		    ref->dtype_mil);
 		return;
 	}
 	if (ref->dtype->blob != rec->dtype) {
@@ -370,8 +376,9 @@ static void check_ref(struct mlpkg_model *m, struct wfiles *w, const struct mil_
 	if (ref->known) {
 		uint64_t have = (rec->size * 8 - rec->pad) / (uint64_t)bt->bits;
 		if (have != ref->count)
-			add(r, CHECK_ERROR, path, "'%s' is declared with %llu elements, its blob at %llu holds %llu", ref->key,
-			    (unsigned long long)ref->count, (unsigned long long)rec->at, (unsigned long long)have);
+			add(r, CHECK_ERROR, path, "'%s' is declared with %llu elements, its blob at %llu holds %llu",
+			    ref->key, (unsigned long long)ref->count, (unsigned long long)rec->at,
+			    (unsigned long long)have);
 	}
 }
 
@@ -396,7 +403,6 @@ void sset_union(struct sset *dst, const struct sset *src)
 			sset_add(dst, src->v[i]);
 }
 
-
 /* ---- ML programs ---------------------------------------------------------- */
 
 struct mctx {
@@ -406,9 +412,9 @@ struct mctx {
 	struct sset scope;
 	const char *prefix;
 	const struct model_io *io;
-	const struct io_group *g;   /* the current function's description */
-	char *fp;                   /* the current function's path */
-	struct sset outer[MT_MAX_DEPTH + 2];   /* per nested block: the scope around it */
+	const struct io_group *g;            /* the current function's description */
+	char *fp;                            /* the current function's path */
+	struct sset outer[MT_MAX_DEPTH + 2]; /* per nested block: the scope around it */
 };
 
 static int block_outputs(struct mt_node *block, struct strlist *out)
@@ -438,7 +444,8 @@ static int on_block(struct mil_walk *mw, void *ctx)
 		if (!*n)
 			add(c->r, CHECK_ERROR, bpath, "a block input without a name");
 		else if (!sset_add(&c->scope, n))
-			add(c->r, CHECK_ERROR, bpath, "block input '%s' hides a value of the same name defined before", n);
+			add(c->r, CHECK_ERROR, bpath, "block input '%s' hides a value of the same name defined before",
+			    n);
 		free(n);
 	}
 	return rc < 0 ? -1 : 0;
@@ -579,7 +586,8 @@ static int on_function_leave(struct mil_walk *mw, void *ctx)
 			if (!sset_has(&c->scope, outs.v[q]))
 				add(r, CHECK_ERROR, bp, "block output '%s' is not defined in the block", outs.v[q]);
 			if (g && !in_list(&g->out, outs.v[q]))
-				add(r, CHECK_ERROR, bp, "block output '%s' is not an output in the description", outs.v[q]);
+				add(r, CHECK_ERROR, bp, "block output '%s' is not an output in the description",
+				    outs.v[q]);
 		}
 		for (size_t q = 0; rc == 0 && g && q < g->out.n; q++) {
 			int found = 0;
@@ -651,8 +659,8 @@ static int check_version(const struct model_ref *ref, int gated, struct check_re
 		*under = 1;
 		if (!gated) {
 			char *vp = join(ref->path, "specificationVersion");
-			add(r, CHECK_WARNING, vp, "specification version %d is lower than the %d that %s needs", ref->version,
-			    need, why);
+			add(r, CHECK_WARNING, vp, "specification version %d is lower than the %d that %s needs",
+			    ref->version, need, why);
 			free(vp);
 		}
 	}
@@ -743,8 +751,8 @@ int check_model(struct mlpkg_model *m, struct check_report *r)
 		 * the member that needs more is named there already */
 		if (i > 0 && !under && v[i].version > v[0].version && v[0].version > 0) {
 			char *p = join(v[i].path, "specificationVersion");
-			add(r, CHECK_WARNING, p, "specification version %d, higher than the pipeline's %d", v[i].version,
-			    v[0].version);
+			add(r, CHECK_WARNING, p, "specification version %d, higher than the pipeline's %d",
+			    v[i].version, v[0].version);
 			free(p);
 		}
 	}
@@ -752,4 +760,3 @@ int check_model(struct mlpkg_model *m, struct check_report *r)
 	model_list_free(v, n);
 	return rc;
 }
-

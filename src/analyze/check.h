@@ -16,7 +16,7 @@ enum check_level { CHECK_WARNING = 0, CHECK_ERROR = 1 };
 
 struct check_problem {
 	enum check_level level;
-	char *path;     /* "neuralNetwork.layers[name=\"fc1\"]", "Manifest.json", ... */
+	char *path; /* "neuralNetwork.layers[name=\"fc1\"]", "Manifest.json", ... */
 	char *msg;
 };
 
@@ -24,7 +24,7 @@ struct check_report {
 	struct check_problem *v;
 	size_t n, cap;
 	size_t errors, warnings;
-	size_t gates;  /* errors from Core ML's hard version gates (see check_one) */
+	size_t gates; /* errors from Core ML's hard version gates (see check_one) */
 };
 
 /* Checks m, adding problems to r.  0, or -1 when the spec cannot be walked

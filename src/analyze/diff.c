@@ -18,9 +18,9 @@
 
 struct fact {
 	char *key;
-	char *ent;     /* the entity it belongs to (a layer, an op, a feature), or NULL */
+	char *ent; /* the entity it belongs to (a layer, an op, a feature), or NULL */
 	char *val;
-	char *grp;     /* the part of the model whose lines are bounded together, or NULL */
+	char *grp; /* the part of the model whose lines are bounded together, or NULL */
 	size_t order;
 };
 struct facts {
@@ -30,7 +30,7 @@ struct facts {
 	struct blob_store *bs;
 	struct model_ref *ov; /* the other model's models, or NULL */
 	size_t onv;
-	const char *grp;   /* the group of the facts being put */
+	const char *grp; /* the group of the facts being put */
 };
 
 static void put(struct facts *f, const char *ent, char *key, char *val)
@@ -44,7 +44,8 @@ static void put(struct facts *f, const char *ent, char *key, char *val)
 	x->order = f->n++;
 }
 
-static void putf(struct facts *f, const char *ent, char *key, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void putf(struct facts *f, const char *ent, char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static void putf(struct facts *f, const char *ent, char *key, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -176,7 +177,8 @@ static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const 
 				total += n->f[q].vlen;
 				count++;
 			}
-		const ProtobufCMessageDescriptor *md = fd && fd->type == PROTOBUF_C_TYPE_MESSAGE ? fd->descriptor : NULL;
+		const ProtobufCMessageDescriptor *md =
+			fd && fd->type == PROTOBUF_C_TYPE_MESSAGE ? fd->descriptor : NULL;
 		if (md && fl->wt == WT_LEN && strcmp(md->short_name, "WeightParams") && depth < FLAT_DEPTH &&
 		    total <= FLAT_BYTES) {
 			const char *gp = grp ? grp : key, *saved = f->grp;
@@ -222,7 +224,8 @@ static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const 
 					if (repeated)
 						put(f, ent, ck,
 						    xasprintf("<%zu bytes, %016llx>", g->vlen,
-							      (unsigned long long)hash_bytes(g->val, g->vlen, HASH_INIT)));
+							      (unsigned long long)hash_bytes(g->val, g->vlen,
+											     HASH_INIT)));
 					else
 						free(ck); /* "present" says it */
 					continue;
@@ -457,7 +460,8 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 		char *s = mil_value_format(v);
 		struct mt_node *imm = mt_get(v, 3);
 		if (imm && (strlen(s) > 60 || strstr(s, "bytes>")))
-			out = xasprintf("%s %s #%016llx", type, s, (unsigned long long)hash_bytes(imm->data, imm->len, HASH_INIT));
+			out = xasprintf("%s %s #%016llx", type, s,
+					(unsigned long long)hash_bytes(imm->data, imm->len, HASH_INIT));
 		else
 			out = xasprintf("%s %s", type, s);
 		free(s);
@@ -496,7 +500,6 @@ static int add_prog_attributes(struct facts *f, struct mt_node *prog, const char
 	}
 	return rc < 0 ? -1 : 0;
 }
-
 
 /* the walk of a program: the function's path, and per block depth the
  * block's path, the op names seen in it and the current op's entry */
@@ -844,7 +847,7 @@ static void change(struct diff_result *r, enum diff_kind k, const char *path, co
  * numbers op_N and its var_N together, so a re-export renames both). */
 
 struct ent {
-	const char *key;  /* the entity (its own fact's key) */
+	const char *key; /* the entity (its own fact's key) */
 	char *sig;
 	const char *other; /* the matching entity of the other model */
 };

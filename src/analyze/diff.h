@@ -18,10 +18,10 @@ enum diff_kind { DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED, DIFF_RENAMED };
 struct diff_change {
 	enum diff_kind kind;
 	char *path;
-	char *from, *to;   /* NULL when added / removed; the keys when renamed */
-	char *group;       /* the part of the model it is in (a message shown field by
-			    * field, a classifier's labels) whose lines a listing bounds
-			    * together, or NULL */
+	char *from, *to; /* NULL when added / removed; the keys when renamed */
+	char *group;     /* the part of the model it is in (a message shown field by
+			  * field, a classifier's labels) whose lines a listing bounds
+			  * together, or NULL */
 };
 
 struct diff_result {

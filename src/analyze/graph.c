@@ -14,18 +14,18 @@
 
 /* what a name refers to while walking: the node producing it, or a folded const */
 struct sym {
-	const char *name;      /* borrowed from the node or op it came from */
-	char *type;            /* edge label (owned) */
-	size_t node;           /* GRAPH_TOP for a folded const */
-	char *folded;          /* const: "type = value" (owned) */
-	const char *cls;       /* edge class of its uses */
+	const char *name; /* borrowed from the node or op it came from */
+	char *type;       /* edge label (owned) */
+	size_t node;      /* GRAPH_TOP for a folded const */
+	char *folded;     /* const: "type = value" (owned) */
+	const char *cls;  /* edge class of its uses */
 };
 struct scope {
 	struct sym *v;
 	size_t n, cap;
-	struct scope *up;      /* looked up when a name is not here */
-	struct strlist names;  /* names owned by the scope */
-	int is_ext;            /* the features between pipeline members */
+	struct scope *up;     /* looked up when a name is not here */
+	struct strlist names; /* names owned by the scope */
+	int is_ext;           /* the features between pipeline members */
 };
 
 static void scope_free(struct scope *s)
@@ -150,12 +150,12 @@ static char *shorten(const char *s, size_t max)
  * cluster and the node of the op it holds (GRAPH_TOP: a folded const) */
 struct pwalk {
 	struct graph *g;
-	size_t cluster;        /* the model's */
+	size_t cluster; /* the model's */
 	struct scope *ext;
 	const struct model_io *io;
 	struct scope s;
 	int have_s;
-	size_t fc;             /* the function's cluster */
+	size_t fc; /* the function's cluster */
 	int dflt;
 	struct {
 		size_t cluster, owner, node;
@@ -271,8 +271,8 @@ static int walk_model(struct graph *g, struct model_ref *refs, size_t nrefs, siz
 struct nn_draw {
 	struct graph *g;
 	struct scope *s;
-	size_t cluster[NN_MAX_NESTING + 2];  /* the cluster of each nesting depth */
-	size_t holder[NN_MAX_NESTING + 2];   /* the last layer drawn at each depth */
+	size_t cluster[NN_MAX_NESTING + 2]; /* the cluster of each nesting depth */
+	size_t holder[NN_MAX_NESTING + 2];  /* the last layer drawn at each depth */
 };
 
 /* a layer, or (layer NULL) a branch's or loop's network: a cluster inside
@@ -546,8 +546,8 @@ int graph_select(struct graph *g, regex_t *re, const char *around, int depth)
 		g->n[i].shown = 0;
 	if (re) {
 		for (size_t i = 0; i < g->nn; i++)
-			if (is_item(&g->n[i]) && (regexec(re, g->n[i].name, 0, NULL, 0) == 0 ||
-						  regexec(re, g->n[i].what, 0, NULL, 0) == 0))
+			if (is_item(&g->n[i]) &&
+			    (regexec(re, g->n[i].name, 0, NULL, 0) == 0 || regexec(re, g->n[i].what, 0, NULL, 0) == 0))
 				g->n[i].shown = 1;
 	} else {
 		int *dist = xmalloc(g->nn * sizeof(*dist));
@@ -757,7 +757,8 @@ void graph_write(const struct graph *g, enum graph_format f, FILE *fp)
 		fputs("  graph [fontname=\"Helvetica\", fontsize=11, labeljust=l, label=\"", fp);
 		put_text(fp, g->title ? g->title : "", f);
 		fputs("\", labelloc=t];\n", fp);
-		fputs("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#e4ecf8\", fontname=\"Helvetica\", fontsize=10];\n",
+		fputs("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#e4ecf8\", fontname=\"Helvetica\", "
+		      "fontsize=10];\n",
 		      fp);
 		fputs("  edge [fontname=\"Helvetica\", fontsize=8, color=\"#555555\"];\n", fp);
 	} else {

@@ -22,21 +22,21 @@ enum gn_kind { GN_IN, GN_OUT, GN_LAYER, GN_OP, GN_MODEL, GN_VAR };
 struct gnode {
 	char *id;
 	enum gn_kind kind;
-	char *what;            /* layer kind, op type, model type, "input" */
+	char *what; /* layer kind, op type, model type, "input" */
 	char *name;
-	struct strlist extra;  /* further label lines: folded consts, weights, type */
-	size_t cluster;        /* index into clusters, or GRAPH_TOP */
+	struct strlist extra; /* further label lines: folded consts, weights, type */
+	size_t cluster;       /* index into clusters, or GRAPH_TOP */
 	int shown;
 };
 struct gedge {
 	size_t from, to;
-	char *label;           /* type or feature, or NULL */
-	char *value;           /* the name of the value it carries (a blob, a variable) */
-	const char *cls;       /* NULL, "feature", "result" */
+	char *label;     /* type or feature, or NULL */
+	char *value;     /* the name of the value it carries (a blob, a variable) */
+	const char *cls; /* NULL, "feature", "result" */
 };
 struct gcluster {
 	char *label;
-	size_t parent;         /* or GRAPH_TOP */
+	size_t parent; /* or GRAPH_TOP */
 	int shown;
 };
 #define GRAPH_TOP ((size_t)-1)
@@ -48,8 +48,8 @@ struct graph {
 	size_t ne, ecap;
 	struct gcluster *c;
 	size_t nc, ccap;
-	size_t nops, nins, nouts, nmodels, nvars;   /* id counters */
-	int consts;            /* const ops as nodes */
+	size_t nops, nins, nouts, nmodels, nvars; /* id counters */
+	int consts;                               /* const ops as nodes */
 	char *title;
 };
 

@@ -20,7 +20,7 @@ enum pkind { PK_IMAGE, PK_TEXT, PK_TOKENS, PK_OTHER };
 static const struct ptype {
 	const char *name;
 	enum pkind kind;
-	int classes;        /* its labels are the class labels the model holds */
+	int classes; /* its labels are the class labels the model holds */
 	const char *needs;
 } ptypes[] = {
 	{ "imageSegmenter", PK_IMAGE, 0,
@@ -276,7 +276,8 @@ static void fit_inputs(const struct ptype *p, const char *type, const struct io_
 			if (image_like(&in->v[i].type)) {
 				char *t = ft_format(&in->v[i].type);
 				sl_pushf(&f->notes,
-					 "input '%s' is a multiArray shaped like an image (%s), not an image: Xcode's %s "
+					 "input '%s' is a multiArray shaped like an image (%s), not an image: Xcode's "
+					 "%s "
 					 "preview needs an image input (convert with an image input type)",
 					 in->v[i].name, t, type);
 				free(t);

@@ -38,8 +38,8 @@ char *preview_labels_json(char *const *v, size_t n);
 char *preview_params_with_labels(char *const *v, size_t n, const char *extra, size_t len, char **why);
 
 struct preview_fit {
-	struct strlist problems;  /* what does not fit: refused unless forced; check warns */
-	struct strlist notes;     /* what is worth saying and cannot be held against it */
+	struct strlist problems; /* what does not fit: refused unless forced; check warns */
+	struct strlist notes;    /* what is worth saying and cannot be held against it */
 };
 /* Whether preview type type (NULL: none) with params (NULL: none) fits the
  * model root: problems and notes added to f (release with

@@ -189,7 +189,8 @@ int atomic_write(struct atomic_file *af, const void *p, size_t n)
 				continue;
 			int e = errno;
 			af->failed = 1;
-			return error_code(EXIT_WRITE, "'%s': write failed: %s (the original is untouched)", af->path, strerror(e));
+			return error_code(EXIT_WRITE, "'%s': write failed: %s (the original is untouched)", af->path,
+					  strerror(e));
 		}
 		q += w;
 		n -= (size_t)w;
@@ -225,7 +226,8 @@ int atomic_copy_from(struct atomic_file *af, int fd, off_t off, size_t n)
 			continue;
 		int e = errno;
 		af->failed = 1;
-		return error_code(EXIT_WRITE, "'%s': write failed: %s (the original is untouched)", af->path, strerror(e));
+		return error_code(EXIT_WRITE, "'%s': write failed: %s (the original is untouched)", af->path,
+				  strerror(e));
 	}
 	char *buf = n ? xmalloc(1 << 20) : NULL;
 	while (n) {
@@ -314,7 +316,8 @@ static int clean_named(const char *path, const char *prefix, int max_age, int zi
 			continue;
 		char *p = xasprintf("%s/%s", d, e->d_name);
 		struct stat st;
-		int ok = lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && now - st.st_mtime > max_age;
+		int ok = lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+			 now - st.st_mtime > max_age;
 		if (ok && zip && st.st_size) {
 			unsigned char head[4] = { 0 };
 			int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -8,8 +8,8 @@
 #include <sys/types.h>
 
 struct atomic_file {
-	char *path;   /* final name */
-	char *tmp;    /* temp name in the same folder */
+	char *path; /* final name */
+	char *tmp;  /* temp name in the same folder */
 	int fd;
 	int failed;
 };

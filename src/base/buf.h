@@ -19,7 +19,10 @@ struct buf {
 	void *base;    /* what to free or unmap */
 	size_t maplen; /* the mapping's length (BUF_MMAP) */
 };
-#define BUF_INIT { NULL, 0, BUF_NONE, NULL, 0 }
+#define BUF_INIT                                                                                                       \
+	{                                                                                                              \
+		NULL, 0, BUF_NONE, NULL, 0                                                                             \
+	}
 
 /* b takes over p (from malloc; len bytes of it are the data) */
 void buf_own_heap(struct buf *b, void *p, size_t len);

@@ -17,11 +17,11 @@
 /* Exit codes, documented in mlpkg(1) under EXIT STATUS. */
 enum mlpkg_exit {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,      /* failure, or "differs" for commands that compare */
-	EXIT_USAGE = 2,     /* bad command line or refused value */
-	EXIT_NOTFOUND = 3,  /* key, path or feature not found */
-	EXIT_INVALID = 4,   /* input is not a valid model or package */
-	EXIT_WRITE = 5,     /* could not write; the original is untouched */
+	EXIT_FAIL = 1,     /* failure, or "differs" for commands that compare */
+	EXIT_USAGE = 2,    /* bad command line or refused value */
+	EXIT_NOTFOUND = 3, /* key, path or feature not found */
+	EXIT_INVALID = 4,  /* input is not a valid model or package */
+	EXIT_WRITE = 5,    /* could not write; the original is untouched */
 };
 
 /* Reports the message and returns -1; the exit class is EXIT_FAIL. */
@@ -78,16 +78,16 @@ enum error_capture_mode {
 /* A message kept by an ERRCAP_KEEP scope. */
 struct error_msg {
 	struct error_msg *next;
-	int code;          /* the exit class; 0 for a warning */
+	int code; /* the exit class; 0 for a warning */
 	int is_warning;
-	char text[];       /* as the routine would have received it */
+	char text[]; /* as the routine would have received it */
 };
 
 struct error_capture {
 	enum error_capture_mode mode;
-	int errors;        /* errors reported inside the scope (warnings not counted) */
-	int worst;         /* the highest exit class among them; EXIT_OK when none */
-	int last;          /* the exit class of the last of them; EXIT_OK when none */
+	int errors;                     /* errors reported inside the scope (warnings not counted) */
+	int worst;                      /* the highest exit class among them; EXIT_OK when none */
+	int last;                       /* the exit class of the last of them; EXIT_OK when none */
 	struct error_msg *msgs, **tail; /* ERRCAP_KEEP: the messages, oldest first */
 	struct error_capture *outer;
 };

@@ -19,7 +19,7 @@ uint64_t hash_bytes(const void *p, size_t n, uint64_t h);
 uint64_t hash_str(const char *s);
 
 struct hmap_ent {
-	char *key;             /* NULL: an empty slot */
+	char *key; /* NULL: an empty slot */
 	size_t len;
 	uint64_t hash;
 	void *val;
@@ -28,7 +28,10 @@ struct hmap {
 	struct hmap_ent *v;
 	size_t cap, n;
 };
-#define HMAP_INIT { NULL, 0, 0 }
+#define HMAP_INIT                                                                                                      \
+	{                                                                                                              \
+		NULL, 0, 0                                                                                             \
+	}
 
 /* the entry of key, or NULL */
 struct hmap_ent *hmap_find(const struct hmap *m, const void *key, size_t len);
@@ -41,7 +44,7 @@ struct hmap_ent *hmap_next(const struct hmap *m, size_t *i);
 void hmap_release(struct hmap *m, void (*free_val)(void *));
 
 /* string keys */
-void *hmap_get(const struct hmap *m, const char *key);   /* NULL when absent */
+void *hmap_get(const struct hmap *m, const char *key); /* NULL when absent */
 /* sets key to val; returns the value it replaces (NULL when it was new) */
 void *hmap_put(struct hmap *m, const char *key, void *val);
 /* as a set: 1 when key was added, 0 when it was there */

@@ -29,9 +29,10 @@ static int hex4(struct scan *c, unsigned *v)
 	*v = 0;
 	for (int i = 0; i < 4; i++) {
 		char h = c->s[c->p++];
-		unsigned x = h >= '0' && h <= '9' ? (unsigned)(h - '0')
+		unsigned x = h >= '0' && h <= '9'   ? (unsigned)(h - '0')
 			     : h >= 'a' && h <= 'f' ? (unsigned)(h - 'a' + 10)
-			     : h >= 'A' && h <= 'F' ? (unsigned)(h - 'A' + 10) : 16;
+			     : h >= 'A' && h <= 'F' ? (unsigned)(h - 'A' + 10)
+						    : 16;
 		if (x > 15)
 			return -1;
 		*v = *v << 4 | x;
@@ -84,8 +85,12 @@ static int scan_string(struct scan *c, char **out)
 		char e = c->s[c->p++];
 		unsigned cp, lo;
 		switch (e) {
-		case '"': case '\\': sb_addc(&sb, e); continue;
-		case '/': c->d->slash = 1; sb_addc(&sb, '/'); continue;
+		case '"':
+		case '\\': sb_addc(&sb, e); continue;
+		case '/':
+			c->d->slash = 1;
+			sb_addc(&sb, '/');
+			continue;
 		case 'b': sb_addc(&sb, '\b'); continue;
 		case 'f': sb_addc(&sb, '\f'); continue;
 		case 'n': sb_addc(&sb, '\n'); continue;
@@ -94,7 +99,8 @@ static int scan_string(struct scan *c, char **out)
 		case 'u':
 			if (hex4(c, &cp) < 0)
 				goto bad;
-			if (cp >= 0xd800 && cp < 0xdc00 && c->n - c->p >= 6 && c->s[c->p] == '\\' && c->s[c->p + 1] == 'u') {
+			if (cp >= 0xd800 && cp < 0xdc00 && c->n - c->p >= 6 && c->s[c->p] == '\\' &&
+			    c->s[c->p + 1] == 'u') {
 				size_t back = c->p;
 				c->p += 2;
 				if (hex4(c, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000)
@@ -104,8 +110,7 @@ static int scan_string(struct scan *c, char **out)
 			}
 			put_utf8(&sb, cp);
 			continue;
-		default:
-			goto bad;
+		default: goto bad;
 		}
 	}
 bad:
@@ -265,12 +270,8 @@ static int scan_value(struct scan *c, int *child, enum jtype *type, char **str)
 		rc = *type == JT_OBJECT ? scan_object(c, child) : scan_array(c);
 		c->depth--;
 		return rc;
-	case '"':
-		*type = JT_STRING;
-		return scan_string(c, str);
-	default:
-		*type = JT_OTHER;
-		return scan_literal(c);
+	case '"': *type = JT_STRING; return scan_string(c, str);
+	default: *type = JT_OTHER; return scan_literal(c);
 	}
 }
 
@@ -309,8 +310,8 @@ int jdoc_scan(const char *text, size_t len, struct jdoc *d)
 	 * a text in that layout without a plain '/' gets escaped ones too */
 	if (!d->slash && !c.raw_slash)
 		for (size_t i = 0; i < d->n && !d->slash; i++)
-			d->slash = d->m[i].val_start - d->m[i].key_end == 3 &&
-				   !memcmp(text + d->m[i].key_end, " : ", 3);
+			d->slash =
+				d->m[i].val_start - d->m[i].key_end == 3 && !memcmp(text + d->m[i].key_end, " : ", 3);
 	return 0;
 }
 

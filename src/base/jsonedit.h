@@ -13,14 +13,14 @@ enum jtype { JT_STRING = 's', JT_OBJECT = 'o', JT_ARRAY = 'a', JT_OTHER = 'n' };
 struct jmember {
 	size_t key_start, key_end; /* the key token, quotes included */
 	size_t val_start, val_end; /* the value */
-	size_t sep;		   /* just after the '{' or ',' before the member */
+	size_t sep;                /* just after the '{' or ',' before the member */
 	int sep_is_comma;
-	size_t comma;  /* the ',' after the value, or (size_t)-1 */
-	int obj;       /* the object holding it (0: the outermost value) */
-	int child;     /* the object that is its value, or -1 */
+	size_t comma; /* the ',' after the value, or (size_t)-1 */
+	int obj;      /* the object holding it (0: the outermost value) */
+	int child;    /* the object that is its value, or -1 */
 	enum jtype type;
-	char *key;     /* decoded */
-	char *str;     /* decoded value of a string, else NULL */
+	char *key; /* decoded */
+	char *str; /* decoded value of a string, else NULL */
 };
 
 struct jdoc {
@@ -28,7 +28,7 @@ struct jdoc {
 	size_t len;
 	struct jmember *m;
 	size_t n, cap;
-	int slash; /* the text writes '/' as "\/" */
+	int slash;                   /* the text writes '/' as "\/" */
 	size_t root_start, root_end; /* the outermost value */
 };
 

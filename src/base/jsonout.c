@@ -52,10 +52,22 @@ static void close_(struct jw *w, char c)
 	fputc(c, w->fp);
 }
 
-void jw_obj(struct jw *w) { open_(w, '{'); }
-void jw_obj_end(struct jw *w) { close_(w, '}'); }
-void jw_arr(struct jw *w) { open_(w, '['); }
-void jw_arr_end(struct jw *w) { close_(w, ']'); }
+void jw_obj(struct jw *w)
+{
+	open_(w, '{');
+}
+void jw_obj_end(struct jw *w)
+{
+	close_(w, '}');
+}
+void jw_arr(struct jw *w)
+{
+	open_(w, '[');
+}
+void jw_arr_end(struct jw *w)
+{
+	close_(w, ']');
+}
 
 static void put_str(FILE *fp, const char *s, size_t n)
 {

@@ -25,8 +25,8 @@ void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_int(struct jw *w, int64_t v);
 void jw_uint(struct jw *w, uint64_t v);
-void jw_double(struct jw *w, double v);  /* NaN/Infinity as strings */
-void jw_float(struct jw *w, float v);    /* shortest float32 form */
+void jw_double(struct jw *w, double v); /* NaN/Infinity as strings */
+void jw_float(struct jw *w, float v);   /* shortest float32 form */
 void jw_bool(struct jw *w, int v);
 void jw_null(struct jw *w);
 void jw_base64(struct jw *w, const uint8_t *p, size_t n);

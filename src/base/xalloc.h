@@ -20,7 +20,10 @@ struct strbuf {
 	char *buf;
 	size_t len, alloc;
 };
-#define STRBUF_INIT { NULL, 0, 0 }
+#define STRBUF_INIT                                                                                                    \
+	{                                                                                                              \
+		NULL, 0, 0                                                                                             \
+	}
 void sb_grow(struct strbuf *sb, size_t extra);
 void sb_add(struct strbuf *sb, const void *p, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);

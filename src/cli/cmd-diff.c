@@ -113,7 +113,10 @@ int cmd_diff(int argc, char **argv)
 					continue;
 				}
 			}
-			fputs(d->kind == DIFF_ADDED ? "+ " : d->kind == DIFF_REMOVED ? "- " : d->kind == DIFF_RENAMED ? "> " : "~ ",
+			fputs(d->kind == DIFF_ADDED     ? "+ "
+			      : d->kind == DIFF_REMOVED ? "- "
+			      : d->kind == DIFF_RENAMED ? "> "
+							: "~ ",
 			      stdout);
 			show_escaped(stdout, d->path);
 			if (d->kind == DIFF_RENAMED) {

@@ -22,22 +22,27 @@ static void json_scalar(struct jw *w, const ProtobufCFieldDescriptor *fd, uint64
 	case PROTOBUF_C_TYPE_DOUBLE: jw_double(w, mt_raw_double(fd, u)); break;
 	case PROTOBUF_C_TYPE_BOOL: jw_bool(w, u != 0); break;
 	case PROTOBUF_C_TYPE_ENUM: {
-		const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(fd->descriptor, (int)mt_raw_int(fd, u));
+		const ProtobufCEnumValue *ev =
+			protobuf_c_enum_descriptor_get_value(fd->descriptor, (int)mt_raw_int(fd, u));
 		if (ev)
 			jw_str(w, ev->name);
 		else
 			jw_int(w, mt_raw_int(fd, u));
 		break;
 	}
-	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
 		snprintf(b, sizeof(b), "%lld", (long long)mt_raw_int(fd, u));
 		jw_str(w, b);
 		break;
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
 		snprintf(b, sizeof(b), "%llu", (unsigned long long)u);
 		jw_str(w, b);
 		break;
-	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32: jw_uint(w, (uint32_t)u); break;
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32: jw_uint(w, (uint32_t)u); break;
 	default: jw_int(w, mt_raw_int(fd, u));
 	}
 }
@@ -55,8 +60,12 @@ static void json_field(struct jw *w, const struct mt_field *f)
 static void json_default(struct jw *w, const ProtobufCFieldDescriptor *fd)
 {
 	switch (fd->type) {
-	case PROTOBUF_C_TYPE_MESSAGE: jw_obj(w); jw_obj_end(w); break;
-	case PROTOBUF_C_TYPE_STRING: case PROTOBUF_C_TYPE_BYTES: jw_str(w, ""); break;
+	case PROTOBUF_C_TYPE_MESSAGE:
+		jw_obj(w);
+		jw_obj_end(w);
+		break;
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_BYTES: jw_str(w, ""); break;
 	default: json_scalar(w, fd, 0);
 	}
 }
@@ -93,8 +102,7 @@ static void pad(FILE *fp, int n)
 static int print_text(FILE *fp, const struct pq_result *r, int ind)
 {
 	switch (r->kind) {
-	case PQ_NODE:
-		return dump_text(fp, r->node, ind);
+	case PQ_NODE: return dump_text(fp, r->node, ind);
 	case PQ_FIELD:
 		pad(fp, ind);
 		text_field(fp, &r->node->f[r->field]);
@@ -115,8 +123,7 @@ static int print_text(FILE *fp, const struct pq_result *r, int ind)
 		if (r->fd->type != PROTOBUF_C_TYPE_MESSAGE)
 			fputc('\n', fp);
 		return 0;
-	case PQ_REPEATED:
-		break;
+	case PQ_REPEATED: break;
 	}
 	struct mt_node *n = r->node;
 	uint32_t num = n->f[r->field].number;

@@ -80,8 +80,7 @@ static void dry_run_said(enum iface_kind k, const char *a, const char *b, int r,
 }
 
 /* one model (path NULL: the default one): describe a as b, or rename a to b */
-static int iface_edit_one(enum iface_kind k, const char *a, const char *b, const char *path,
-			  const struct edit_opts *o)
+static int iface_edit_one(enum iface_kind k, const char *a, const char *b, const char *path, const struct edit_opts *o)
 {
 	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
 	struct mlpkg_model *m = cmd_open(path, flags);
@@ -143,7 +142,8 @@ static int iface_cmd(enum iface_kind k, int argc, char **argv)
 	char **av = argv + optind;
 	int ac = argc - optind;
 	if (ac < 2)
-		return cmd_usage(self, k == K_DESCRIBE ? "describe needs FEATURE and TEXT" : "rename needs OLD and NEW");
+		return cmd_usage(self,
+				 k == K_DESCRIBE ? "describe needs FEATURE and TEXT" : "rename needs OLD and NEW");
 	if (o.out && ac > 3)
 		return cmd_usage(self, "-o takes a single MODEL");
 	if (k == K_RENAME && !*av[1])
@@ -226,7 +226,9 @@ static int labels_list_one(const char *path, const struct edit_opts *o, int seve
 	} else {
 		if (r == 0) {
 			fflush(stdout);
-			fprintf(stderr, "mlpkg: note: '%s': no class labels in the model; these are its preview's (preview.params)\n",
+			fprintf(stderr,
+				"mlpkg: note: '%s': no class labels in the model; these are its preview's "
+				"(preview.params)\n",
 				m->path);
 		}
 		if (l.per_example)

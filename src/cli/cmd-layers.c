@@ -19,16 +19,16 @@ enum ev_kind { EV_MODEL, EV_FUNC, EV_BLOCK, EV_LAYER, EV_OP, EV_NET };
 /* one line (or group of lines) of the listing, gathered before printing */
 struct ev {
 	enum ev_kind kind;
-	int depth;             /* block nesting of ops and blocks, network nesting of layers */
-	char *path;            /* the get path of the model, function block, layer or op */
-	char *index;           /* "3", "5.0.2" */
-	size_t model;          /* index into the model list */
-	struct nn_layer l;     /* EV_LAYER */
-	struct mil_op o;       /* EV_OP */
-	char *fname;           /* EV_FUNC, EV_OP: the function */
-	char *opset, *block;   /* EV_FUNC */
-	struct strlist ins;    /* EV_FUNC, EV_BLOCK: "name type" */
-	struct strlist outs;   /* EV_FUNC, EV_BLOCK: output names */
+	int depth;           /* block nesting of ops and blocks, network nesting of layers */
+	char *path;          /* the get path of the model, function block, layer or op */
+	char *index;         /* "3", "5.0.2" */
+	size_t model;        /* index into the model list */
+	struct nn_layer l;   /* EV_LAYER */
+	struct mil_op o;     /* EV_OP */
+	char *fname;         /* EV_FUNC, EV_OP: the function */
+	char *opset, *block; /* EV_FUNC */
+	struct strlist ins;  /* EV_FUNC, EV_BLOCK: "name type" */
+	struct strlist outs; /* EV_FUNC, EV_BLOCK: output names */
 	int match;
 };
 
@@ -37,9 +37,9 @@ struct listing {
 	size_t n, cap;
 	struct model_ref *refs;
 	size_t nrefs;
-	uint64_t *items;       /* per model: layers or ops */
-	const char *type;      /* --type */
-	regex_t *re;           /* --grep */
+	uint64_t *items;  /* per model: layers or ops */
+	const char *type; /* --type */
+	regex_t *re;      /* --grep */
 };
 
 static struct ev *push(struct listing *L, enum ev_kind k, size_t model)
@@ -143,7 +143,7 @@ static int on_block(struct mil_walk *w, void *ctx)
 	struct ev *e = push(p->L, EV_BLOCK, p->model);
 	e->depth = b->depth;
 	e->path = xstrdup(b->path);
-	e->index = xstrndup(b->prefix, strlen(b->prefix) - 1);   /* "5.0." -> "5.0" */
+	e->index = xstrndup(b->prefix, strlen(b->prefix) - 1); /* "5.0." -> "5.0" */
 	e->fname = xstrdup(w->fn->name);
 	return mil_block_io(b->node, &e->ins, &e->outs);
 }
@@ -157,7 +157,7 @@ static int on_op(struct mil_walk *w, void *ctx)
 	e->path = mil_op_path(b);
 	e->index = mil_op_index(b);
 	e->fname = xstrdup(w->fn->name);
-	e->o = b->o;   /* taken */
+	e->o = b->o; /* taken */
 	memset(&b->o, 0, sizeof(b->o));
 	p->L->items[p->model]++;
 	match_op(p->L, e);
@@ -358,7 +358,8 @@ static void print_layer(const struct ev *e, int flat, int width)
 			char b[32];
 			human_size(b, sizeof(b), w->bytes);
 			if (!strcmp(w->type, "quantized") || !strcmp(w->type, "lut"))
-				sl_pushf(&ws, "%s %s/%d[%llu] %s", w->field, w->type, w->bits, (unsigned long long)w->count, b);
+				sl_pushf(&ws, "%s %s/%d[%llu] %s", w->field, w->type, w->bits,
+					 (unsigned long long)w->count, b);
 			else
 				sl_pushf(&ws, "%s %s[%llu] %s", w->field, w->type, (unsigned long long)w->count, b);
 		}
@@ -417,9 +418,7 @@ static void print_list(const struct listing *L, int filtered)
 	for (size_t i = 0; i < L->n; i++) {
 		const struct ev *e = &L->v[i];
 		switch (e->kind) {
-		case EV_MODEL:
-			print_model_header(L, e);
-			break;
+		case EV_MODEL: print_model_header(L, e); break;
 		case EV_FUNC:
 			printf("function ");
 			show_escaped(stdout, e->fname);

@@ -24,7 +24,6 @@ struct meta_opts {
 	int force;
 };
 
-
 static void print_human_value(const char *v, size_t n)
 {
 	fput_escaped(stdout, v, n);
@@ -51,8 +50,8 @@ static void overlay_note(struct mlpkg_model *m, const struct meta_entry *e, size
 	char *which = NULL;
 	if (overlay_meta_compare(m, e, n, all, &which) > 0) {
 		char *rel = overlay_rel(m, OVERLAY_META);
-		warning("'%s': its metadata overlay %s says otherwise for %s, and Xcode may show it instead", m->path, rel,
-			which);
+		warning("'%s': its metadata overlay %s says otherwise for %s, and Xcode may show it instead", m->path,
+			rel, which);
 		free(rel);
 	}
 	free(which);
@@ -195,7 +194,8 @@ int cmd_preview_fit(struct mlpkg_model *m, int force)
 	char *why = preview_fit_problems(&f);
 	int rc = 0;
 	if (why && !force)
-		rc = error_code(EXIT_USAGE, "'%s': %s; the model is unchanged (--force writes it anyway)", m->path, why);
+		rc = error_code(EXIT_USAGE, "'%s': %s; the model is unchanged (--force writes it anyway)", m->path,
+				why);
 	else if (why)
 		warning("'%s': %s (written as --force asks)", m->path, why);
 	for (size_t i = 0; rc == 0 && i < f.notes.n; i++) {
@@ -261,7 +261,8 @@ static int do_edit(const struct kv *e, size_t n, const char *path, const struct 
 		if (txn_commit(t, o->out, 0) < 0)
 			rc = last_error_code();
 		else if (onew)
-			fprintf(stderr, "mlpkg: '%s': updated the overlay %s to match\n", o->out ? o->out : m->path, rel);
+			fprintf(stderr, "mlpkg: '%s': updated the overlay %s to match\n", o->out ? o->out : m->path,
+				rel);
 		else if (lacks)
 			warning("'%s' carries a metadata overlay (%s) without %s; Xcode may show the overlay's values",
 				o->out ? o->out : m->path, rel, n > 1 ? "some of these keys" : "this key");
@@ -321,7 +322,8 @@ static int read_from(const char *file, struct kv **out, size_t *n)
 	}
 	size_t cap = 0;
 	const cJSON *m;
-	cJSON_ArrayForEach(m, j) {
+	cJSON_ArrayForEach(m, j)
+	{
 		if (!cJSON_IsString(m) && !cJSON_IsNull(m)) {
 			error_code(EXIT_USAGE, "'%s': the value of '%s' must be a string (or null to remove it)", name,
 				   m->string);
@@ -370,7 +372,8 @@ int cmd_meta(int argc, char **argv)
 	char **av = argv + optind;
 	int ac = argc - optind;
 	const char *sub = "list";
-	if (ac > 0 && (!strcmp(av[0], "list") || !strcmp(av[0], "get") || !strcmp(av[0], "set") || !strcmp(av[0], "rm"))) {
+	if (ac > 0 &&
+	    (!strcmp(av[0], "list") || !strcmp(av[0], "get") || !strcmp(av[0], "set") || !strcmp(av[0], "rm"))) {
 		sub = av[0];
 		av++;
 		ac--;
@@ -404,7 +407,7 @@ int cmd_meta(int argc, char **argv)
 		return cmd_usage(self, "--force goes with meta set and meta rm");
 	struct kv *e = NULL;
 	size_t n = 0, cap = 0;
-	int nm = 0;   /* the models: av[ac - nm .. ac) */
+	int nm = 0; /* the models: av[ac - nm .. ac) */
 	int rc = EXIT_OK;
 	if (!strcmp(sub, "set") && o.from) {
 		if (o.value_file)
@@ -485,4 +488,3 @@ int cmd_meta(int argc, char **argv)
 	free(e);
 	return rc;
 }
-

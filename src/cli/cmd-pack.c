@@ -168,7 +168,8 @@ int cmd_unpack(int argc, char **argv)
 		char *slash = strrchr(out, '/');
 		if (l > 10 && !strcmp(out + l - 10, ".mlpackage") && (!slash || slash[1])) {
 			name = xstrdup(slash ? slash + 1 : out);
-			dir = slash ? (slash == out ? xstrdup("/") : xstrndup(out, (size_t)(slash - out))) : xstrdup(".");
+			dir = slash ? (slash == out ? xstrdup("/") : xstrndup(out, (size_t)(slash - out)))
+				    : xstrdup(".");
 			free(out);
 		} else {
 			dir = out;

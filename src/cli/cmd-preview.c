@@ -22,8 +22,8 @@
 struct preview_opts {
 	int json, dry_run, force;
 	const char *out;
-	const char *labels;   /* --labels FILE or - */
-	const char *params;   /* --params JSON */
+	const char *labels; /* --labels FILE or - */
+	const char *params; /* --params JSON */
 };
 
 static void free_list(char **v, size_t n)
@@ -62,7 +62,8 @@ static int do_show(const char *path, const struct preview_opts *o)
 	size_t tl = 0, pl = 0;
 	struct preview_fit f = { 0 };
 	int rc = EXIT_OK;
-	if (meta_get(m->root, PREVIEW_TYPE_KEY, &type, &tl) < 0 || meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) < 0 ||
+	if (meta_get(m->root, PREVIEW_TYPE_KEY, &type, &tl) < 0 ||
+	    meta_get(m->root, PREVIEW_PARAMS_KEY, &params, &pl) < 0 ||
 	    ((type || params) && preview_fit(m->root, type, params, pl, &f) < 0)) {
 		rc = last_error_code();
 		goto out;
@@ -159,7 +160,8 @@ static int read_all(const char *file, char **buf, size_t *len)
 {
 	int fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0)
-		return error_code(errno == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL, "'%s': cannot read: %s", file, strerror(errno));
+		return error_code(errno == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL, "'%s': cannot read: %s", file,
+				  strerror(errno));
 	struct strbuf sb = STRBUF_INIT;
 	char tmp[65536];
 	ssize_t r;

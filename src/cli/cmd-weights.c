@@ -79,8 +79,8 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 			printf("  %-12s %-17s %10llu %10llu  ", type, shape, (unsigned long long)e->w.count,
 			       (unsigned long long)e->w.bytes);
 		} else {
-			printf("  %-9s %-21s %10llu %10llu  ", weight_dtype(e), shape, (unsigned long long)weight_bytes(e),
-			       (unsigned long long)e->offset);
+			printf("  %-9s %-21s %10llu %10llu  ", weight_dtype(e), shape,
+			       (unsigned long long)weight_bytes(e), (unsigned long long)e->offset);
 		}
 		show_escaped(stdout, e->name);
 		fputc('\n', stdout);
@@ -249,7 +249,8 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 		if (!strcmp(L->v[i].path, name))
 			e = &L->v[i];
 	if (!e)
-		return error_code(EXIT_NOTFOUND, "'%s': no weight tensor named '%s' (see mlpkg weights)", L->m->path, name);
+		return error_code(EXIT_NOTFOUND, "'%s': no weight tensor named '%s' (see mlpkg weights)", L->m->path,
+				  name);
 	const uint8_t *data;
 	size_t len;
 	uint8_t *own = NULL;
@@ -277,7 +278,8 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 			descr = "|u1";
 	} else {
 		if (!e->have_rec && L->absent)
-			return error_code(L->absent, "%s", L->absent_msg ? L->absent_msg : "its weight file is not there");
+			return error_code(L->absent, "%s",
+					  L->absent_msg ? L->absent_msg : "its weight file is not there");
 		if (!e->have_rec && L->unreadable) {
 			/* its weight file could not be read: said already */
 			return error_code_silent(L->unreadable);
@@ -305,7 +307,8 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 	}
 	if (npy && bits > 8 && bits % 8) {
 		free(own);
-		return error_code(EXIT_USAGE, "'%s': %d-bit values have no .npy form; extract the raw bytes", name, bits);
+		return error_code(EXIT_USAGE, "'%s': %d-bit values have no .npy form; extract the raw bytes", name,
+				  bits);
 	}
 	if (!o.to_stdout && atomic_begin(&o.af, outname, 0) < 0) {
 		free(own);
@@ -334,15 +337,18 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 			/* one byte per element */
 			uint8_t *u = xmalloc(count ? count : 1);
 			if ((count * (uint64_t)bits + 7) / 8 > len) {
-				rc = error_code(EXIT_INVALID, "'%s': '%s' is shorter than its %llu elements", L->m->path, name,
-						(unsigned long long)count);
+				rc = error_code(EXIT_INVALID, "'%s': '%s' is shorter than its %llu elements",
+						L->m->path, name, (unsigned long long)count);
 			} else {
 				bits_unpack(data, count, bits, is_signed, msb, u);
 				rc = out_write(&o, u, count);
 			}
 			free(u);
 		} else if (rc == 0) {
-			rc = out_write(&o, data, (size_t)(count * (uint64_t)bits / 8) <= len ? (size_t)(count * (uint64_t)bits / 8) : len);
+			rc = out_write(&o, data,
+				       (size_t)(count * (uint64_t)bits / 8) <= len
+					       ? (size_t)(count * (uint64_t)bits / 8)
+					       : len);
 		}
 	} else {
 		rc = out_write(&o, data, len);

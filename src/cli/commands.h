@@ -13,35 +13,35 @@
 struct opt_spec {
 	const char *lng;      /* long name without the dashes: "output" */
 	int key;              /* what cmd_getopt returns for it; with OPT_SHORT
-	                       * or OPT_SHORT_UNLISTED also its short form -KEY */
+			       * or OPT_SHORT_UNLISTED also its short form -KEY */
 	unsigned flags;       /* OPT_* below */
 	const char *argname;  /* its value's name in --help ("OUT"); NULL when
-	                       * the option takes no value */
+			       * the option takes no value */
 	const char *help;     /* its --help text, '\n' between lines; NULL:
-	                       * described on the next option's line */
+			       * described on the next option's line */
 	const char *complete; /* what completes its value: "file", "dir", or
-	                       * words separated by '|' ("dot|mermaid"); NULL for
-	                       * free text or no value */
+			       * words separated by '|' ("dot|mermaid"); NULL for
+			       * free text or no value */
 };
 enum {
 	OPT_SHORT = 1 << 0,          /* -KEY works too, shown as "-K, --long" */
 	OPT_SHORT_UNLISTED = 1 << 1, /* -KEY works too, not shown in --help (the
-	                              * man page lists the short forms) */
+				      * man page lists the short forms) */
 	OPT_HIDDEN = 1 << 2,         /* accepted by getopt only, to be refused
-	                              * with a better message than "unknown" */
+				      * with a better message than "unknown" */
 };
 
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;     /* synopsis lines after "mlpkg " */
-	const char *summary;   /* one line */
-	const char *intro;     /* --help: lines before the options, or NULL */
+	const char *usage;           /* synopsis lines after "mlpkg " */
+	const char *summary;         /* one line */
+	const char *intro;           /* --help: lines before the options, or NULL */
 	const struct opt_spec *opts; /* its options (--help is everyone's) */
-	int optcol;            /* --help: column of the options' text; 0: the
-	                        * widest option and two spaces, at least 15 */
-	const char *help;      /* --help: the details after the options */
-	const char *words;     /* sub-commands or keywords, for completions */
+	int optcol;                  /* --help: column of the options' text; 0: the
+				      * widest option and two spaces, at least 15 */
+	const char *help;            /* --help: the details after the options */
+	const char *words;           /* sub-commands or keywords, for completions */
 };
 
 extern const struct cmd commands[];

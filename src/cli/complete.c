@@ -115,7 +115,6 @@ static int wants_preview_type(const struct cmd *c, int n, char **words)
 	       (!strcmp(last, "preview.type") || !strcmp(last, "com.apple.coreml.model.preview.type"));
 }
 
-
 /* ---- candidates from the model --------------------------------------------- */
 
 /* candidates gathered from a model: printed once each, those starting with cur */
@@ -208,8 +207,8 @@ static struct mlpkg_model *line_model(const struct cmd *c, int n, char **words)
 static void add_meta_keys(struct cands *k, struct mlpkg_model *m, int all)
 {
 	if (all) {
-		static const char *const std[] = { "author", "license", "version", "description", "preview.type",
-						   "preview.params", NULL };
+		static const char *const std[] = { "author",       "license",        "version", "description",
+						   "preview.type", "preview.params", NULL };
 		for (const char *const *s = std; *s; s++)
 			cand_add(k, *s);
 	}
@@ -358,28 +357,17 @@ static void complete_from_model(const struct cmd *c, int n, char **words, enum m
 	char *prefix = NULL;
 	switch (what) {
 	case MW_META_KEYS:
-	case MW_META_SET_KEYS:
-		add_meta_keys(&k, m, what == MW_META_SET_KEYS);
-		break;
-	case MW_FEATURES:
-		add_features(&k, m);
-		break;
+	case MW_META_SET_KEYS: add_meta_keys(&k, m, what == MW_META_SET_KEYS); break;
+	case MW_FEATURES: add_features(&k, m); break;
 	case MW_LAYERS:
 		add_layers(&k, m, 0);
 		if (c->fn == cmd_graph)
 			add_features(&k, m);
 		break;
-	case MW_KINDS:
-		add_layers(&k, m, 1);
-		break;
-	case MW_WEIGHTS:
-		add_weights(&k, m);
-		break;
-	case MW_FIELDS:
-		add_fields(&k, m, &prefix);
-		break;
-	case MW_NONE:
-		break;
+	case MW_KINDS: add_layers(&k, m, 1); break;
+	case MW_WEIGHTS: add_weights(&k, m); break;
+	case MW_FIELDS: add_fields(&k, m, &prefix); break;
+	case MW_NONE: break;
 	}
 	error_capture_end(&cap);
 	cands_print(&k);

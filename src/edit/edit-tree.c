@@ -130,4 +130,3 @@ struct mt_node *edit_child_at(struct mt_node *n, size_t i, int *bad)
 		*bad = 1;
 	return c;
 }
-

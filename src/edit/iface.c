@@ -90,13 +90,13 @@ static int name_field_kind(const ProtobufCMessageDescriptor *d, const ProtobufCF
 #define MAX_NF 12
 struct dslot {
 	const ProtobufCMessageDescriptor *d;
-	int reach;       /* can hold a name field */
-	int reach_ref;   /* can hold an NF_REF field */
+	int reach;     /* can hold a name field */
+	int reach_ref; /* can hold an NF_REF field */
 	size_t nnf;
 	const ProtobufCFieldDescriptor *nf[MAX_NF];
 	int nf_kind[MAX_NF];
 };
-static struct hmap slots = HMAP_INIT;   /* descriptor pointer -> struct dslot */
+static struct hmap slots = HMAP_INIT; /* descriptor pointer -> struct dslot */
 static int slots_ready;
 
 static struct dslot *slot_of(const ProtobufCMessageDescriptor *d, int add)
@@ -174,13 +174,13 @@ static int slot_nf_kind(const struct dslot *s, const ProtobufCFieldDescriptor *f
 struct rn {
 	const char *old, *new;
 	size_t nl;
-	const char *function;   /* NULL: every function */
-	int apply;              /* 0 scan, 1 replace */
-	int refs_only;          /* only NF_REF fields */
-	int old_seen;           /* scan: old met (reset by the caller) */
-	char *new_where;        /* scan: where new was first met */
-	int affected;           /* some model's interface has old */
-	int mil;                /* some ML-program function is concerned */
+	const char *function; /* NULL: every function */
+	int apply;            /* 0 scan, 1 replace */
+	int refs_only;        /* only NF_REF fields */
+	int old_seen;         /* scan: old met (reset by the caller) */
+	char *new_where;      /* scan: where new was first met */
+	int affected;         /* some model's interface has old */
+	int mil;              /* some ML-program function is concerned */
 	size_t changed;
 	struct iface_changes *ch;
 };
@@ -222,7 +222,8 @@ static int walk_names(struct rn *c, struct mt_node *n)
 			int kind = slot_nf_kind(s, fd);
 			if (kind && (kind == NF_REF || !c->refs_only) && on_name(c, n, i) < 0)
 				return -1;
-		} else if (fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->descriptor != &core_ml__specification__model__descriptor) {
+		} else if (fd->type == PROTOBUF_C_TYPE_MESSAGE &&
+			   fd->descriptor != &core_ml__specification__model__descriptor) {
 			const struct dslot *cs = slot_of(fd->descriptor, 0);
 			if (!cs || !(c->refs_only ? cs->reach_ref : cs->reach))
 				continue;
@@ -301,7 +302,7 @@ static int fn_iface(struct rn *c, struct mt_node *fn, const char *unused)
 	for (size_t i = 0; i < fn->n; i++) {
 		int bad;
 		const struct mt_field *f = &fn->f[i];
-		if (f->number == 1) {        /* inputs: NamedValueType */
+		if (f->number == 1) { /* inputs: NamedValueType */
 			struct mt_node *nv = edit_child_at(fn, i, &bad);
 			if (bad || (nv && walk_names(c, nv) < 0))
 				return -1;
@@ -448,8 +449,7 @@ static int check_function(struct mt_node *root, const char *function)
 	return error_code(EXIT_NOTFOUND, "'%s': no function '%s'", root->label, function);
 }
 
-int iface_rename(struct mt_node *root, const char *old, const char *new, const char *function,
-		 struct iface_changes *ch)
+int iface_rename(struct mt_node *root, const char *old, const char *new, const char *function, struct iface_changes *ch)
 {
 	slots_init();
 	if (!*new)
@@ -466,7 +466,8 @@ int iface_rename(struct mt_node *root, const char *old, const char *new, const c
 	int rc = 0;
 	if (!c.affected) {
 		if (function)
-			rc = error_code(EXIT_NOTFOUND, "'%s': function '%s' has no feature '%s'", root->label, function, old);
+			rc = error_code(EXIT_NOTFOUND, "'%s': function '%s' has no feature '%s'", root->label, function,
+					old);
 		else
 			rc = error_code(EXIT_NOTFOUND, "'%s': no feature '%s'", root->label, old);
 	} else if (!strcmp(old, new)) {
@@ -476,7 +477,8 @@ int iface_rename(struct mt_node *root, const char *old, const char *new, const c
 	} else if (c.mil && !mil_identifier(new)) {
 		rc = error_code(EXIT_USAGE,
 				"'%s': '%s' is not a valid ML program name (letters, digits and '_', not starting "
-				"with a digit)", root->label, new);
+				"with a digit)",
+				root->label, new);
 	} else {
 		c.apply = 1;
 		rc = walk_model(&c, root, 1) < 0 ? -1 : (int)c.changed;
@@ -570,10 +572,9 @@ int iface_describe(struct mt_node *root, const char *feature, const char *text, 
 	}
 	if (!s.found) {
 		if (function)
-			return error_code(EXIT_NOTFOUND, "'%s': function '%s' has no feature '%s'", root->label, function,
-					  feature);
+			return error_code(EXIT_NOTFOUND, "'%s': function '%s' has no feature '%s'", root->label,
+					  function, feature);
 		return error_code(EXIT_NOTFOUND, "'%s': no feature '%s'", root->label, feature);
 	}
 	return (int)s.changed;
 }
-

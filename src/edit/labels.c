@@ -117,7 +117,8 @@ static long set_member(struct mt_node *n)
 {
 	long found = -1;
 	for (size_t i = 0; i < n->n; i++)
-		if (n->f[i].fd && n->f[i].fd->type == PROTOBUF_C_TYPE_MESSAGE && (n->f[i].fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+		if (n->f[i].fd && n->f[i].fd->type == PROTOBUF_C_TYPE_MESSAGE &&
+		    (n->f[i].fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
 			found = (long)i;
 	return found;
 }
@@ -182,7 +183,7 @@ static int value_site(struct mt_node *v, struct lsite *s)
 		if (r <= 0)
 			return r;
 		if (site_count(s) != before + 1)
-			return 0;  /* a list of scalars, one label each */
+			return 0; /* a list of scalars, one label each */
 	}
 	return 1;
 }
@@ -544,7 +545,8 @@ static int group_set(struct lgroup *g, char *const *v, int *changed)
 			parse_int(v[i], &x);
 			if (is32 && (x < INT32_MIN || x > INT32_MAX)) {
 				free(payload);
-				return error_code(EXIT_USAGE, "label %s does not fit the model's 32-bit integer labels", v[i]);
+				return error_code(EXIT_USAGE, "label %s does not fit the model's 32-bit integer labels",
+						  v[i]);
 			}
 			pl += wire_put_varint(payload + pl, (uint64_t)x);
 		}
@@ -587,22 +589,27 @@ int iface_labels_set(struct mt_node *root, char *const *v, size_t n)
 			rc = error_code(EXIT_USAGE, "'%s': label %zu is not valid UTF-8", root->label, i + 1);
 		for (size_t j = 0; j < i && rc == 0; j++)
 			if (!strcmp(v[i], v[j]))
-				rc = error_code(EXIT_USAGE, "'%s': label '%s' is given twice (lines %zu and %zu)", root->label,
-						v[i], j + 1, i + 1);
+				rc = error_code(EXIT_USAGE, "'%s': label '%s' is given twice (lines %zu and %zu)",
+						root->label, v[i], j + 1, i + 1);
 	}
 	for (size_t k = 0; k < s.n && rc == 0; k++) {
 		struct lsite *site = &s.v[k];
 		size_t have = site_count(site);
 		if (site->per_example)
-			rc = error_code(EXIT_USAGE, "'%s': a nearest-neighbors classifier keeps one label per example; "
-					"its labels cannot be replaced as a list", root->label);
+			rc = error_code(EXIT_USAGE,
+					"'%s': a nearest-neighbors classifier keeps one label per example; "
+					"its labels cannot be replaced as a list",
+					root->label);
 		else if (have != n)
-			rc = error_code(EXIT_USAGE, "'%s': %zu labels given, the model has %zu classes", root->label, n, have);
+			rc = error_code(EXIT_USAGE, "'%s': %zu labels given, the model has %zu classes", root->label, n,
+					have);
 		for (size_t i = 0; i < n && rc == 0 && site->kind == LABELS_INT64; i++) {
 			int64_t x;
 			if (parse_int(v[i], &x) < 0)
-				rc = error_code(EXIT_USAGE, "'%s': label '%s' is not an integer, and the model's labels are "
-						"int64", root->label, v[i]);
+				rc = error_code(EXIT_USAGE,
+						"'%s': label '%s' is not an integer, and the model's labels are "
+						"int64",
+						root->label, v[i]);
 		}
 	}
 	/* 32-bit integer labels: every value checked before the first group

@@ -10,10 +10,10 @@ enum iface_label_kind { LABELS_STRING = 1, LABELS_INT64 = 2 };
 
 struct iface_labels {
 	enum iface_label_kind kind;
-	char **v;           /* as text (integers in decimal) */
+	char **v; /* as text (integers in decimal) */
 	size_t n;
-	char *where;        /* the path of the model type holding them, or of the classify op */
-	int per_example;    /* k-nearest-neighbors: one label per stored example */
+	char *where;     /* the path of the model type holding them, or of the classify op */
+	int per_example; /* k-nearest-neighbors: one label per stored example */
 };
 void iface_labels_release(struct iface_labels *l);
 /* The class labels of a classifier: NN, GLM, SVM, tree-ensemble and kNN

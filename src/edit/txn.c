@@ -17,21 +17,21 @@ enum edit_kind { E_META, E_DESCRIBE, E_RENAME, E_LABELS };
 /* one edit as the overlays need it */
 struct txn_edit {
 	enum edit_kind kind;
-	char *key;          /* metadata key as given; describe: feature; rename: old */
-	char *val;          /* metadata value (NULL: removed); describe: text; rename: new */
+	char *key; /* metadata key as given; describe: feature; rename: old */
+	char *val; /* metadata value (NULL: removed); describe: text; rename: new */
 	size_t len;
-	char *old;          /* metadata: the value before (NULL: absent) */
+	char *old; /* metadata: the value before (NULL: absent) */
 	size_t oldlen;
-	const char *group;  /* describe: where Xcode's layout keeps the feature (may add), or NULL */
-	int changed;        /* the edit changed the spec */
-	int held;           /* after prepare: see txn_edit_held */
+	const char *group; /* describe: where Xcode's layout keeps the feature (may add), or NULL */
+	int changed;       /* the edit changed the spec */
+	int held;          /* after prepare: see txn_edit_held */
 };
 
 /* an overlay: read once at prepare, edited in order */
 struct txn_overlay {
 	const char *name;
-	int state;   /* 0 not read, 1 read (text), 2 none or left alone, 3 not JSON (warned) */
-	char *text;  /* the current text */
+	int state;  /* 0 not read, 1 read (text), 2 none or left alone, 3 not JSON (warned) */
+	char *text; /* the current text */
 	size_t len;
 	int changed;
 };
@@ -41,10 +41,10 @@ struct edit_txn {
 	const char *label;
 	struct txn_edit *e;
 	size_t n, cap;
-	int failed;        /* the exit class of a refused edit, 0 when none */
-	int force;         /* txn_set_force */
+	int failed; /* the exit class of a refused edit, 0 when none */
+	int force;  /* txn_set_force */
 	int spec_changed;
-	int prepared;      /* the overlays are worked out for e[0..prepared) */
+	int prepared; /* the overlays are worked out for e[0..prepared) */
 	struct txn_overlay ov[2];
 };
 
@@ -85,17 +85,17 @@ void txn_end(struct edit_txn *t)
 
 /* runs one edit in a scope that watches its errors: the first refused edit
  * keeps its exit class for txn_prepare and txn_commit to return */
-#define WATCHED(t, call)                                                           \
-	do {                                                                       \
-		if ((t)->failed)                                                   \
-			return -1;                                                 \
-		struct error_capture w_;                                           \
-		error_capture_begin(&w_, ERRCAP_WATCH);                            \
-		int r_ = (call);                                                   \
-		int code_ = error_capture_end(&w_);                                \
-		if (r_ < 0 && !(t)->failed)                                        \
-			(t)->failed = code_ != EXIT_OK ? code_ : EXIT_FAIL;        \
-		return r_;                                                         \
+#define WATCHED(t, call)                                                                                               \
+	do {                                                                                                           \
+		if ((t)->failed)                                                                                       \
+			return -1;                                                                                     \
+		struct error_capture w_;                                                                               \
+		error_capture_begin(&w_, ERRCAP_WATCH);                                                                \
+		int r_ = (call);                                                                                       \
+		int code_ = error_capture_end(&w_);                                                                    \
+		if (r_ < 0 && !(t)->failed)                                                                            \
+			(t)->failed = code_ != EXIT_OK ? code_ : EXIT_FAIL;                                            \
+		return r_;                                                                                             \
 	} while (0)
 
 static struct txn_edit *add(struct edit_txn *t, enum edit_kind kind, const char *key, const char *val, size_t len,
@@ -190,7 +190,7 @@ static const char *fdesc_group(struct mlpkg_model *m, const char *feature)
 }
 
 static int do_describe(struct edit_txn *t, const char *feature, const char *text, size_t len, const char *function,
-		struct iface_changes *ch)
+		       struct iface_changes *ch)
 {
 	int r = iface_describe(t->m->root, feature, text, len, function, ch);
 	if (r < 0)
@@ -209,7 +209,7 @@ int txn_describe(struct edit_txn *t, const char *feature, const char *text, size
 }
 
 static int do_rename(struct edit_txn *t, const char *old, const char *new, const char *function,
-		struct iface_changes *ch)
+		     struct iface_changes *ch)
 {
 	int r = iface_rename(t->m->root, old, new, function, ch);
 	if (r < 0)
@@ -220,8 +220,7 @@ static int do_rename(struct edit_txn *t, const char *old, const char *new, const
 	return r;
 }
 
-int txn_rename(struct edit_txn *t, const char *old, const char *new, const char *function,
-	       struct iface_changes *ch)
+int txn_rename(struct edit_txn *t, const char *old, const char *new, const char *function, struct iface_changes *ch)
 {
 	WATCHED(t, do_rename(t, old, new, function, ch));
 }

@@ -56,8 +56,7 @@ int txn_meta_rm(struct edit_txn *t, const char *key);
 int txn_describe(struct edit_txn *t, const char *feature, const char *text, size_t len, const char *function,
 		 struct iface_changes *ch);
 /* Renames feature old to new (iface_rename): the number of fields changed. */
-int txn_rename(struct edit_txn *t, const char *old, const char *new, const char *function,
-	       struct iface_changes *ch);
+int txn_rename(struct edit_txn *t, const char *old, const char *new, const char *function, struct iface_changes *ch);
 /* Replaces the class labels with v[0..n) (iface_labels_set): 1 changed,
  * 0 the model already has them. */
 int txn_labels_set(struct edit_txn *t, char *const *v, size_t n);

@@ -18,7 +18,6 @@
 
 /* ---- convert ------------------------------------------------------------------------- */
 
-
 /* a new package folder at out holding the spec */
 static int new_package_dir(struct mlpkg_model *m, const char *out, const struct mlpkg_progress *prog)
 {
@@ -115,7 +114,8 @@ static int new_package_zip(struct mlpkg_model *m, const char *out, enum pkg_comp
 	if (rc == 0) {
 		char *name = xasprintf("%s/%s", root, SPEC_REL);
 		mode_t mode = m->fmt == FMT_MLMODEL ? (m->st.st_mode & 0777) : (0666 & ~um);
-		rc = zipio_add_buffer(z, name, m->spec, m->spec_len, mode, pkg_want_deflate(SPEC_REL, m->spec_len, how));
+		rc = zipio_add_buffer(z, name, m->spec, m->spec_len, mode,
+				      pkg_want_deflate(SPEC_REL, m->spec_len, how));
 		free(name);
 	}
 	rc = pkg_commit_zip(z, rc, begun ? &af : NULL, out, prog, "converting", m->path, m->spec_len);
@@ -202,7 +202,8 @@ static int out_kind(const char *out, enum out_kind *k)
 	case FMT_ZIP: *k = OUT_ZIP; return 0;
 	default:
 		return error_code(EXIT_USAGE,
-				  "'%s': cannot tell what to make from the name: use .mlmodel, .mlpackage or .zip", out);
+				  "'%s': cannot tell what to make from the name: use .mlmodel, .mlpackage or .zip",
+				  out);
 	}
 }
 
@@ -224,17 +225,23 @@ int pkg_convert(const char *in, const char *out, enum pkg_compress how, const st
 	else if ((k == OUT_MLMODEL && !pkg && m->fmt != FMT_ZIP) || (k == OUT_PACKAGE && m->fmt == FMT_PACKAGE) ||
 		 (k == OUT_ZIP && m->fmt == FMT_ZIP && pkg))
 		rc = error_code(EXIT_USAGE, "'%s' is already %s; nothing to convert", m->path,
-				k == OUT_MLMODEL ? "an .mlmodel" : k == OUT_PACKAGE ? "a package folder" : "a zip");
+				k == OUT_MLMODEL   ? "an .mlmodel"
+				: k == OUT_PACKAGE ? "a package folder"
+						   : "a zip");
 	else if (pkg_dest_replaceable(out, k) < 0)
 		rc = -1;
 	else if (k == OUT_MLMODEL) {
 		if (r == 1)
-			rc = error_code(EXIT_USAGE, "'%s': the model keeps its weights in '%s', which an .mlmodel cannot carry; "
-					"nothing written", m->path, blob);
+			rc = error_code(EXIT_USAGE,
+					"'%s': the model keeps its weights in '%s', which an .mlmodel cannot carry; "
+					"nothing written",
+					m->path, blob);
 		for (size_t i = 0; pkg && rc == 0 && i < m->man->n; i++)
 			if (i != m->man->root && item_present(m, m->man->items[i].path))
-				rc = error_code(EXIT_USAGE, "'%s': the package carries '%s' (%s), which an .mlmodel cannot "
-						"carry; nothing written", m->path, m->man->items[i].path,
+				rc = error_code(EXIT_USAGE,
+						"'%s': the package carries '%s' (%s), which an .mlmodel cannot "
+						"carry; nothing written",
+						m->path, m->man->items[i].path,
 						m->man->items[i].description ? m->man->items[i].description
 									     : m->man->items[i].name);
 		if (rc == 0)
@@ -250,8 +257,10 @@ int pkg_convert(const char *in, const char *out, enum pkg_compress how, const st
 			rc = pkg_pack_model(m, out, how, prog);
 		}
 	} else if (r == 1) {
-		rc = error_code(EXIT_INVALID, "'%s': its ML program refers to the weight file '%s', which a bare .mlmodel "
-				"cannot carry; convert the package it came from instead", m->path, blob);
+		rc = error_code(EXIT_INVALID,
+				"'%s': its ML program refers to the weight file '%s', which a bare .mlmodel "
+				"cannot carry; convert the package it came from instead",
+				m->path, blob);
 	} else if (k == OUT_PACKAGE) {
 		rc = new_package_dir(m, out, prog);
 	} else {
@@ -261,4 +270,3 @@ int pkg_convert(const char *in, const char *out, enum pkg_compress how, const st
 	mlpkg_close(m);
 	return rc;
 }
-

@@ -61,14 +61,11 @@ static const char *dup_key(const cJSON *o)
 {
 	size_t n = 0, k = 0;
 	const cJSON *e;
-	cJSON_ArrayForEach(e, o)
-		n++;
+	cJSON_ArrayForEach(e, o) n++;
 	if (n < 2)
 		return NULL;
 	const char **v = xmalloc(n * sizeof(*v));
-	cJSON_ArrayForEach(e, o)
-		if (e->string)
-			v[k++] = e->string;
+	cJSON_ArrayForEach(e, o) if (e->string) v[k++] = e->string;
 	qsort(v, k, sizeof(*v), cmp_str);
 	const char *d = NULL;
 	for (size_t i = 0; i + 1 < k && !d; i++)
@@ -97,8 +94,8 @@ static int version_numbers(const char *s, unsigned long v[3])
 
 static struct manifest *fail(struct manifest *m, cJSON *j, const char *label, const char *why, const char *what)
 {
-	error_code(EXIT_INVALID, "'%s': invalid Manifest.json: %s%s%s%s", label, why, what ? " '" : "", what ? what : "",
-		   what ? "'" : "");
+	error_code(EXIT_INVALID, "'%s': invalid Manifest.json: %s%s%s%s", label, why, what ? " '" : "",
+		   what ? what : "", what ? "'" : "");
 	manifest_free(m);
 	cJSON_Delete(j);
 	return NULL;

@@ -7,7 +7,7 @@ struct manifest_item {
 	char *id;
 	char *author;
 	char *name;
-	char *path;          /* relative to Data/ */
+	char *path; /* relative to Data/ */
 	char *description;
 };
 
@@ -16,7 +16,7 @@ struct manifest {
 	struct manifest_item *items;
 	size_t n;
 	char *root_id;
-	size_t root;         /* index of the root item */
+	size_t root; /* index of the root item */
 };
 
 /* Parses and validates text (len bytes); label names the file in messages.

@@ -75,7 +75,8 @@ static int lock_fd(int fd, const char *path)
 		if (el >= limit)
 			return error_code(EXIT_WRITE,
 					  "'%s': still locked by another process after %g s (MLPKG_LOCK_TIMEOUT); "
-					  "the model is unchanged", path, limit);
+					  "the model is unchanged",
+					  path, limit);
 		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
@@ -148,8 +149,10 @@ int lfs_error(const char *label, uint64_t size)
 		human_size(h, sizeof(h), size);
 		snprintf(sz, sizeof(sz), " of %s", h);
 	}
-	return error_code(EXIT_INVALID, "'%s': a Git LFS pointer, not the file itself (the real file%s was not "
-			  "fetched: git lfs pull)", label, sz);
+	return error_code(EXIT_INVALID,
+			  "'%s': a Git LFS pointer, not the file itself (the real file%s was not "
+			  "fetched: git lfs pull)",
+			  label, sz);
 }
 
 /* Builds the tree and checks that the bytes look like a Core ML spec. */
@@ -171,7 +174,8 @@ static int make_root(struct mlpkg_model *m)
 		if (m->fmt == FMT_MLMODEL || m->fmt == FMT_STDIN)
 			return error_code(EXIT_INVALID, "'%s': not a Core ML model (not a protobuf message)", m->path);
 		/* report why */
-		struct mt_node *t = mt_root_new(&core_ml__specification__model__descriptor, m->spec, m->spec_len, m->path);
+		struct mt_node *t =
+			mt_root_new(&core_ml__specification__model__descriptor, m->spec, m->spec_len, m->path);
 		mt_parse(t);
 		mt_free(t);
 		return -1;
@@ -243,15 +247,19 @@ static int open_package(struct mlpkg_model *m, int lock)
 			ssize_t tl = readlink(mpath, to, sizeof to - 1);
 			to[tl > 0 ? tl : 0] = 0;
 			free(mpath);
-			return error_code(EXIT_INVALID, "'%s': Manifest.json is a symbolic link to nothing ('%s' does not exist)",
+			return error_code(EXIT_INVALID,
+					  "'%s': Manifest.json is a symbolic link to nothing ('%s' does not exist)",
 					  m->path, to);
 		}
 		free(mpath);
 		if (e == ENOENT && is_compiled_model(m->pkg_dir))
-			return error_code(EXIT_INVALID, "'%s': a compiled model (.mlmodelc), which mlpkg does not read; "
-					  "use the .mlmodel or .mlpackage it was compiled from", m->path);
+			return error_code(EXIT_INVALID,
+					  "'%s': a compiled model (.mlmodelc), which mlpkg does not read; "
+					  "use the .mlmodel or .mlpackage it was compiled from",
+					  m->path);
 		if (e == ENOENT)
-			return error_code(EXIT_INVALID, "'%s': a folder without Manifest.json, not an .mlpackage", m->path);
+			return error_code(EXIT_INVALID, "'%s': a folder without Manifest.json, not an .mlpackage",
+					  m->path);
 		return error_code(EXIT_INVALID, "'%s': cannot read Manifest.json: %s", m->path, strerror(e));
 	}
 	free(mpath);
@@ -272,7 +280,8 @@ static int open_package(struct mlpkg_model *m, int lock)
 		return error_code(EXIT_INVALID, "'%s': the root spec '%s' named in Manifest.json is missing", m->path,
 				  root->path);
 	if (!inside)
-		return error_code(EXIT_INVALID, "'%s': the root spec '%s' leads outside the package", m->path, root->path);
+		return error_code(EXIT_INVALID, "'%s': the root spec '%s' leads outside the package", m->path,
+				  root->path);
 	m->fd = open_locked(m->spec_path, lock, 0, &m->st);
 	if (m->fd < 0)
 		return m->fd == -2 ? -1 : open_error(m->spec_path, errno);
@@ -328,9 +337,12 @@ static int open_zip(struct mlpkg_model *m, int writable)
 	if (man < 0) {
 		if (nmodels == 1) {
 			m->spec_entry = lone;
-			return zipio_read(m->zip, lone, &m->buf, &m->spec_len, MAX_ZIP_SPEC) < 0 ? -1 : (m->spec = m->buf, 0);
+			return zipio_read(m->zip, lone, &m->buf, &m->spec_len, MAX_ZIP_SPEC) < 0
+				       ? -1
+				       : (m->spec = m->buf, 0);
 		}
-		return error_code(EXIT_INVALID, "'%s': a zip without a package (no Manifest.json) or a single .mlmodel", m->path);
+		return error_code(EXIT_INVALID, "'%s': a zip without a package (no Manifest.json) or a single .mlmodel",
+				  m->path);
 	}
 	uint8_t *mt;
 	if (zipio_read(m->zip, man, &mt, &m->manifest_len, MAX_MANIFEST) < 0)
@@ -459,8 +471,10 @@ int mlpkg_kind_of_name(const char *name)
 	size_t n = strlen(p);
 	while (n > 1 && p[n - 1] == '/')
 		p[--n] = 0;
-	int k = has_suffix(p, ".mlmodel") ? FMT_MLMODEL : has_suffix(p, ".mlpackage") ? FMT_PACKAGE
-		: has_suffix(p, ".zip")	       ? FMT_ZIP : -1;
+	int k = has_suffix(p, ".mlmodel")     ? FMT_MLMODEL
+		: has_suffix(p, ".mlpackage") ? FMT_PACKAGE
+		: has_suffix(p, ".zip")       ? FMT_ZIP
+					      : -1;
 	free(p);
 	return k;
 }

@@ -12,24 +12,24 @@
 enum mlpkg_format { FMT_MLMODEL, FMT_PACKAGE, FMT_ZIP, FMT_STDIN };
 
 struct mlpkg_model {
-	char *path;              /* as given */
+	char *path; /* as given */
 	enum mlpkg_format fmt;
-	char *spec_path;         /* the spec on disk (mlmodel, package) */
-	char *pkg_dir;           /* package folder */
-	char *zip_prefix;        /* zip: folder of the package inside ("X.mlpackage/" or "") */
-	long spec_entry;         /* zip: index of the spec entry */
+	char *spec_path;  /* the spec on disk (mlmodel, package) */
+	char *pkg_dir;    /* package folder */
+	char *zip_prefix; /* zip: folder of the package inside ("X.mlpackage/" or "") */
+	long spec_entry;  /* zip: index of the spec entry */
 	struct manifest *man;
 	char *manifest_text;
 	size_t manifest_len;
-	const uint8_t *spec;     /* the spec bytes */
+	const uint8_t *spec; /* the spec bytes */
 	size_t spec_len;
-	void *map;               /* mmap of the spec, or NULL */
+	void *map; /* mmap of the spec, or NULL */
 	size_t map_len;
-	uint8_t *buf;            /* owned spec bytes (zip, stdin) */
-	struct mt_node *root;    /* CoreML.Specification.Model over spec */
-	int fd;                  /* the spec file (or the package folder): holds the lock */
+	uint8_t *buf;         /* owned spec bytes (zip, stdin) */
+	struct mt_node *root; /* CoreML.Specification.Model over spec */
+	int fd;               /* the spec file (or the package folder): holds the lock */
 	int locked;
-	struct stat st;          /* of the spec file */
+	struct stat st; /* of the spec file */
 	struct zipio *zip;
 	int writable;
 };

@@ -19,12 +19,12 @@
 /* ---- pack ------------------------------------------------------------------------ */
 
 struct pent {
-	char *rel;          /* relative to the package folder */
+	char *rel; /* relative to the package folder */
 	enum zipio_kind kind;
 	mode_t mode;
 	uint64_t size;
 	long long mtime;
-	char *target;       /* links */
+	char *target; /* links */
 };
 
 struct plist {
@@ -104,8 +104,10 @@ static int walk(const char *pkg, const char *root_real, const char *rel, struct 
 			if (tl >= 0)
 				t[tl] = 0;
 			/* inside by its words, and (unless dangling) in fact */
-			if (tl < 0 || !pkg_link_stays_inside(NULL, 0, r, t) || !(real ? inside(real, root_real) : dangling)) {
-				rc = error_code(EXIT_INVALID, "'%s': '%s' is a link leading outside the package; nothing written",
+			if (tl < 0 || !pkg_link_stays_inside(NULL, 0, r, t) ||
+			    !(real ? inside(real, root_real) : dangling)) {
+				rc = error_code(EXIT_INVALID,
+						"'%s': '%s' is a link leading outside the package; nothing written",
 						pkg, r);
 			} else {
 				e.kind = ZIPIO_LINK;
@@ -113,7 +115,8 @@ static int walk(const char *pkg, const char *root_real, const char *rel, struct 
 			}
 			free(real);
 		} else {
-			rc = error_code(EXIT_INVALID, "'%s': '%s' is not a file, folder or link; nothing written", pkg, r);
+			rc = error_code(EXIT_INVALID, "'%s': '%s' is not a file, folder or link; nothing written", pkg,
+					r);
 		}
 		free(full);
 		if (rc < 0) {
@@ -229,7 +232,6 @@ static struct mlpkg_model *open_package_dir(const char *pkg)
 	}
 	return m;
 }
-
 
 int pkg_pack(const char *pkg, const char *out, enum pkg_compress how, const struct mlpkg_progress *prog)
 {

@@ -104,9 +104,8 @@ int pkg_interrupted(const char *what)
 
 /* ---- progress, for the caller to show ---------------------------------------- */
 
-
 void pkg_progress_begin(struct progress *p, const struct mlpkg_progress *to, const char *verb, const char *path,
-			   uint64_t total)
+			uint64_t total)
 {
 	memset(p, 0, sizeof(*p));
 	p->to = to && to->fn ? to : NULL;
@@ -292,7 +291,8 @@ char *pkg_make_temp_dir(const char *dir, const char *name)
 {
 	char *t = strcmp(dir, "/") ? xasprintf("%s/.%s.mlpkg-XXXXXX", dir, name) : xasprintf("/.%s.mlpkg-XXXXXX", name);
 	if (!mkdtemp(t)) {
-		error_code(EXIT_WRITE, "'%s': cannot create a temporary folder: %s; nothing written", dir, strerror(errno));
+		error_code(EXIT_WRITE, "'%s': cannot create a temporary folder: %s; nothing written", dir,
+			   strerror(errno));
 		free(t);
 		return NULL;
 	}
@@ -338,7 +338,8 @@ void pkg_new_uuid(char buf[37])
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		static uint64_t ctr;
-		uint64_t x = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ ++ctr;
+		uint64_t x =
+			(uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ ++ctr;
 		for (size_t i = 0; i < sizeof(b); i++) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			b[i] = (uint8_t)x;
@@ -377,7 +378,6 @@ char *pkg_new_manifest(int with_weights)
 }
 
 /* ---- names and links: what a package may hold ------------------------------- */
-
 
 /* Checks an entry's name (label names the archive or folder): 0, or -1
  * reported (EXIT_INVALID). */
@@ -465,7 +465,6 @@ int pkg_link_stays_inside(const struct uent *v, size_t n, const char *rel, const
 	return ok;
 }
 
-
 /* ---- what is at OUT ---------------------------------------------------------------- */
 
 /* An existing OUT is replaced only when it is of the kind written: a zip
@@ -498,8 +497,8 @@ int pkg_dest_replaceable(const char *out, enum out_kind k)
 	return 0;
 }
 
-int pkg_commit_zip(struct zipio *z, int rc, struct atomic_file *af, const char *out,
-		   const struct mlpkg_progress *prog, const char *verb, const char *path, uint64_t total)
+int pkg_commit_zip(struct zipio *z, int rc, struct atomic_file *af, const char *out, const struct mlpkg_progress *prog,
+		   const char *verb, const char *path, uint64_t total)
 {
 	struct progress pr;
 	pkg_progress_begin(&pr, prog, verb, path, total);

@@ -28,9 +28,9 @@ struct mlpkg_progress {
 };
 
 enum pkg_compress {
-	PKG_AUTO,     /* deflate JSON files and specs up to 64 MiB, store the rest */
-	PKG_STORE,    /* store everything */
-	PKG_DEFLATE,  /* deflate everything */
+	PKG_AUTO,    /* deflate JSON files and specs up to 64 MiB, store the rest */
+	PKG_STORE,   /* store everything */
+	PKG_DEFLATE, /* deflate everything */
 };
 
 /* Zips the package folder pkg into the file out: entries "X.mlpackage/..."

@@ -14,7 +14,7 @@
 
 #define SPEC_AUTHOR "com.apple.CoreML"
 #define SPEC_REL "Data/com.apple.CoreML/model.mlmodel"
-#define DEFLATE_MAX ((uint64_t)64 << 20)  /* PKG_AUTO deflates specs up to this */
+#define DEFLATE_MAX ((uint64_t)64 << 20) /* PKG_AUTO deflates specs up to this */
 
 /* ---- progress ---- */
 struct progress {
@@ -36,11 +36,11 @@ int pkg_on_bytes(void *ctx, uint64_t n);
 /* ---- an entry of a package (a zip's, to unpack; a folder's, to check) ---- */
 struct uent {
 	long index;
-	char *rel;          /* relative to the package folder, no final '/' */
+	char *rel; /* relative to the package folder, no final '/' */
 	enum zipio_kind kind;
-	mode_t mode;        /* final permission bits */
+	mode_t mode; /* final permission bits */
 	long long mtime;
-	char *target;       /* links */
+	char *target; /* links */
 };
 
 /* the kinds of result convert makes (pack makes a zip) */
@@ -62,8 +62,8 @@ int pkg_interrupted(const char *what);
  * VERB of path, total bytes), then closes z; commits af (the temp file
  * begun for out; NULL when none was) when all went well and no signal
  * came, else aborts it.  Returns 0 or -1. */
-int pkg_commit_zip(struct zipio *z, int rc, struct atomic_file *af, const char *out,
-		   const struct mlpkg_progress *prog, const char *verb, const char *path, uint64_t total);
+int pkg_commit_zip(struct zipio *z, int rc, struct atomic_file *af, const char *out, const struct mlpkg_progress *prog,
+		   const char *verb, const char *path, uint64_t total);
 
 /* ---- package.c: writing files and folders ---- */
 /* creates path (it must not exist) with the bytes, then mode, fsync */

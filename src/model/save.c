@@ -216,8 +216,7 @@ static int write_into(const char *dir, const struct mlpkg_file *f)
 	return rc;
 }
 
-static int save_package_copy_held(struct mlpkg_model *m, const char *out, const struct mlpkg_file *files,
-				  size_t nfiles)
+static int save_package_copy_held(struct mlpkg_model *m, const char *out, const struct mlpkg_file *files, size_t nfiles)
 {
 	char *tmp = xasprintf("%s.mlpkg-tmp-%ld", out, (long)getpid());
 	fs_remove_tree(tmp);
@@ -384,11 +383,15 @@ int mlpkg_save_with(struct mlpkg_model *m, const char *out, const struct mlpkg_f
 	 * before anything is written (convert changes the kind) */
 	if (out) {
 		int want = mlpkg_kind_of_name(out), have = m->fmt == FMT_STDIN ? FMT_MLMODEL : (int)m->fmt;
-		static const char *const what[] = { [FMT_MLMODEL] = "an .mlmodel file", [FMT_PACKAGE] = "a package folder",
-						    [FMT_ZIP] = "a zip" };
-		if (want >= 0 && want != have && have >= 0 && have < (int)(sizeof(what) / sizeof(what[0])) && what[have])
-			return error_code(EXIT_USAGE, "'%s': -o writes %s, as the model is; '%s' names another kind "
-					  "(mlpkg convert changes it); nothing written", m->path, what[have], out);
+		static const char *const what[] = {
+			[FMT_MLMODEL] = "an .mlmodel file", [FMT_PACKAGE] = "a package folder", [FMT_ZIP] = "a zip"
+		};
+		if (want >= 0 && want != have && have >= 0 && have < (int)(sizeof(what) / sizeof(what[0])) &&
+		    what[have])
+			return error_code(EXIT_USAGE,
+					  "'%s': -o writes %s, as the model is; '%s' names another kind "
+					  "(mlpkg convert changes it); nothing written",
+					  m->path, what[have], out);
 	}
 	if (out && m->fmt != FMT_STDIN && mlpkg_same_file(out, m->path))
 		out = NULL;
@@ -412,22 +415,21 @@ int mlpkg_save_with(struct mlpkg_model *m, const char *out, const struct mlpkg_f
 	 * (the folder would allow the rename); root may, as with cp */
 	const char *target = m->fmt == FMT_PACKAGE ? m->spec_path : m->path;
 	if (!out && spec && m->fmt != FMT_STDIN && target && access(target, W_OK) < 0 && errno == EACCES)
-		return error_code(EXIT_WRITE, "'%s': read-only (no write permission): not edited; the original is "
-				  "untouched", target);
+		return error_code(EXIT_WRITE,
+				  "'%s': read-only (no write permission): not edited; the original is "
+				  "untouched",
+				  target);
 	switch (m->fmt) {
 	case FMT_STDIN:
 		if (!out)
 			return error_code(EXIT_USAGE, "cannot edit standard input in place: use -o FILE");
 		return write_spec_file(m, out);
-	case FMT_MLMODEL:
-		return write_spec_file(m, out ? out : m->path);
+	case FMT_MLMODEL: return write_spec_file(m, out ? out : m->path);
 	case FMT_PACKAGE:
 		if (!out)
 			return save_package_in_place(m, spec, files, nfiles);
 		return save_package_copy(m, out, files, nfiles);
-	case FMT_ZIP:
-		return save_zip(m, out, files, nfiles);
+	case FMT_ZIP: return save_zip(m, out, files, nfiles);
 	}
 	return -1;
 }
-

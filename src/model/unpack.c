@@ -36,10 +36,12 @@ int pkg_make_dirs(const char *zip, const char *base, const char *rel, int last_t
 		if (mkdir(path, 0700) < 0) {
 			struct stat st;
 			if (errno != EEXIST)
-				rc = error_code(EXIT_WRITE, "'%s': cannot create: %s; nothing written", path, strerror(errno));
+				rc = error_code(EXIT_WRITE, "'%s': cannot create: %s; nothing written", path,
+						strerror(errno));
 			else if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-				rc = error_code(EXIT_INVALID, "'%s': entry '%s' is both a file and a folder; nothing written",
-						zip, path + bl);
+				rc = error_code(EXIT_INVALID,
+						"'%s': entry '%s' is both a file and a folder; nothing written", zip,
+						path + bl);
 		}
 		*p = c;
 		if (end)
@@ -86,10 +88,12 @@ static int extract_into(struct zipio *z, const char *zip, const char *tmp, struc
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			if (errno == EEXIST || errno == EISDIR || errno == ELOOP)
-				rc = error_code(EXIT_INVALID, "'%s': entry '%s' is both a file and a folder; nothing written",
-						zip, v[i].rel);
+				rc = error_code(EXIT_INVALID,
+						"'%s': entry '%s' is both a file and a folder; nothing written", zip,
+						v[i].rel);
 			else
-				rc = error_code(EXIT_WRITE, "'%s': cannot create: %s; nothing written", path, strerror(errno));
+				rc = error_code(EXIT_WRITE, "'%s': cannot create: %s; nothing written", path,
+						strerror(errno));
 		} else {
 			rc = zipio_extract(z, v[i].index, fd, path, pkg_on_bytes, pr);
 			if (rc == 0 && fchmod(fd, v[i].mode) < 0)
@@ -114,8 +118,10 @@ static int extract_into(struct zipio *z, const char *zip, const char *tmp, struc
 			break;
 		char *path = xasprintf("%s/%s", tmp, v[i].rel);
 		if (symlink(v[i].target, path) < 0)
-			rc = errno == EEXIST ? error_code(EXIT_INVALID, "'%s': entry '%s' is both a link and a folder; "
-								"nothing written", zip, v[i].rel)
+			rc = errno == EEXIST ? error_code(EXIT_INVALID,
+							  "'%s': entry '%s' is both a link and a folder; "
+							  "nothing written",
+							  zip, v[i].rel)
 					     : error_code(EXIT_WRITE, "'%s': cannot create: %s; nothing written", path,
 							  strerror(errno));
 		else
@@ -133,7 +139,8 @@ static int extract_into(struct zipio *z, const char *zip, const char *tmp, struc
 			for (char *sl = strrchr(path, '/'); sl && sl > path + strlen(tmp); sl = strrchr(path, '/')) {
 				*sl = 0;
 				if (chmod(path, 0777 & ~um) < 0)
-					rc = error_code(EXIT_WRITE, "'%s': cannot set its mode: %s", path, strerror(errno));
+					rc = error_code(EXIT_WRITE, "'%s': cannot set its mode: %s", path,
+							strerror(errno));
 			}
 			free(path);
 		}
@@ -171,7 +178,7 @@ static void uents_free(struct uent *v, size_t n)
 }
 
 int pkg_unpack_model(struct mlpkg_model *m, const char *dir, const char *name, char **made,
-			const struct mlpkg_progress *prog)
+		     const struct mlpkg_progress *prog)
 {
 	struct zipio *z = m->zip;
 	const char *zip = m->path;
@@ -205,13 +212,17 @@ int pkg_unpack_model(struct mlpkg_model *m, const char *dir, const char *name, c
 		size_t nl = strlen(e.name);
 		if (plen && strncmp(e.name, prefix, plen) &&
 		    !(e.kind == ZIPIO_DIR && nl == plen - 1 && !strncmp(e.name, prefix, nl)))
-			rc = error_code(EXIT_INVALID, "'%s': entry '%s' is outside the package folder '%s'; nothing written", zip,
-					sn, prefix);
+			rc = error_code(EXIT_INVALID,
+					"'%s': entry '%s' is outside the package folder '%s'; nothing written", zip, sn,
+					prefix);
 		else if (!plen && pkg_has_suffix(e.name, ".mlpackage/Manifest.json"))
-			rc = error_code(EXIT_INVALID, "'%s': the zip holds more than one package ('%s' and one at its root); "
-					"nothing written", zip, sn);
+			rc = error_code(EXIT_INVALID,
+					"'%s': the zip holds more than one package ('%s' and one at its root); "
+					"nothing written",
+					zip, sn);
 		else if (e.kind == ZIPIO_OTHER)
-			rc = error_code(EXIT_INVALID, "'%s': entry '%s' is a device, pipe or socket; nothing written", zip, sn);
+			rc = error_code(EXIT_INVALID, "'%s': entry '%s' is a device, pipe or socket; nothing written",
+					zip, sn);
 		else if (e.encrypted)
 			rc = error_code(EXIT_INVALID, "'%s': entry '%s' is encrypted; nothing written", zip, sn);
 		free(sn);
@@ -223,7 +234,8 @@ int pkg_unpack_model(struct mlpkg_model *m, const char *dir, const char *name, c
 			rl--;
 		if (!rl) {
 			if (e.kind != ZIPIO_DIR) {
-				rc = error_code(EXIT_INVALID, "'%s': entry '%s' is not a folder; nothing written", zip, e.name);
+				rc = error_code(EXIT_INVALID, "'%s': entry '%s' is not a folder; nothing written", zip,
+						e.name);
 				break;
 			}
 			if (e.has_mode)
@@ -246,7 +258,8 @@ int pkg_unpack_model(struct mlpkg_model *m, const char *dir, const char *name, c
 		for (size_t i = 1; i < nv; i++)
 			if (!strcmp(v[i - 1].rel, v[i].rel)) {
 				char *sn = pkg_shown(v[i].rel);
-				rc = error_code(EXIT_INVALID, "'%s': entry '%s%s' appears twice; nothing written", zip, prefix, sn);
+				rc = error_code(EXIT_INVALID, "'%s': entry '%s%s' appears twice; nothing written", zip,
+						prefix, sn);
 				free(sn);
 				break;
 			}
@@ -259,7 +272,8 @@ int pkg_unpack_model(struct mlpkg_model *m, const char *dir, const char *name, c
 			const struct uent *u = pkg_find_uent(v, nv, p);
 			if (u && u->kind != ZIPIO_DIR) {
 				char *sn = pkg_shown(v[i].rel), *sp = pkg_shown(p);
-				rc = error_code(EXIT_INVALID, "'%s': entry '%s%s' lies beyond the %s '%s%s'; nothing written", zip,
+				rc = error_code(EXIT_INVALID,
+						"'%s': entry '%s%s' lies beyond the %s '%s%s'; nothing written", zip,
 						prefix, sn, u->kind == ZIPIO_LINK ? "link" : "file", prefix, sp);
 				free(sn);
 				free(sp);
@@ -281,8 +295,10 @@ int pkg_unpack_model(struct mlpkg_model *m, const char *dir, const char *name, c
 		v[i].target = (char *)t;
 		if (memchr(t, 0, tl) || !pkg_link_stays_inside(v, nv, v[i].rel, v[i].target)) {
 			char *sn = pkg_shown(v[i].rel), *st = pkg_shown(v[i].target);
-			rc = error_code(EXIT_INVALID, "'%s': entry '%s%s' is a link leading outside the package (to '%s'); "
-					"nothing written", zip, prefix, sn, st);
+			rc = error_code(EXIT_INVALID,
+					"'%s': entry '%s%s' is a link leading outside the package (to '%s'); "
+					"nothing written",
+					zip, prefix, sn, st);
 			free(sn);
 			free(st);
 		}
@@ -359,8 +375,10 @@ static struct mlpkg_model *open_zipped_package(const char *zip)
 		return NULL;
 	if (m->fmt != FMT_ZIP || !m->man) {
 		if (m->fmt == FMT_ZIP)
-			error_code(EXIT_USAGE, "'%s': the zip holds a single .mlmodel, not a package; 'mlpkg convert' makes a "
-				   "package of it", zip);
+			error_code(EXIT_USAGE,
+				   "'%s': the zip holds a single .mlmodel, not a package; 'mlpkg convert' makes a "
+				   "package of it",
+				   zip);
 		else
 			error_code(EXIT_USAGE, "'%s': not a zip archive (a %s); unpack takes a zipped package", zip,
 				   m->fmt == FMT_PACKAGE ? "package folder" : "spec");
@@ -379,4 +397,3 @@ int pkg_unpack(const char *zip, const char *dir, const char *name, char **made, 
 	mlpkg_close(m);
 	return rc;
 }
-

@@ -16,7 +16,7 @@
 struct zipio {
 	zip_t *za;
 	char *path;
-	char *label;         /* names the archive in messages when path is a temp file */
+	char *label; /* names the archive in messages when path is a temp file */
 	uint64_t archive_size;
 	void (*progress)(void *ctx, double done);
 	void *progress_ctx;
@@ -221,8 +221,8 @@ int zipio_commit(struct zipio *z)
 		if (zip_error_code_zip(zip_get_error(z->za)) == ZIP_ER_CANCELLED)
 			error_code(EXIT_FAIL, "'%s': interrupted; nothing written", LABEL(z));
 		else
-			error_code(EXIT_WRITE, "'%s': cannot write the archive: %s (the original is untouched)", LABEL(z),
-				   zip_strerror(z->za));
+			error_code(EXIT_WRITE, "'%s': cannot write the archive: %s (the original is untouched)",
+				   LABEL(z), zip_strerror(z->za));
 		return -1;
 	}
 	z->za = NULL;
@@ -281,17 +281,21 @@ int zipio_check(struct zipio *z, long i)
 		return error_code(EXIT_INVALID, "'%s': cannot read entry '%s'", z->path, name ? name : "?");
 	/* deflate cannot expand more than ~1032:1; more than that is a lie */
 	if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > 1024 * 1024 && st.size / 1032 > st.comp_size + 1024)
-		return error_code(EXIT_INVALID, "'%s': entry '%s' claims an impossible size (zip bomb?)", z->path, name);
+		return error_code(EXIT_INVALID, "'%s': entry '%s' claims an impossible size (zip bomb?)", z->path,
+				  name);
 	if (st.size > z->archive_size * 1100 + (1 << 20))
-		return error_code(EXIT_INVALID, "'%s': entry '%s' claims more than the archive can hold", z->path, name);
+		return error_code(EXIT_INVALID, "'%s': entry '%s' claims more than the archive can hold", z->path,
+				  name);
 	/* its compressed bytes must lie in the archive, and stored bytes are
 	 * the data: refused before anything is allocated for the claim */
 	if ((st.valid & ZIP_STAT_COMP_SIZE) && st.comp_size > z->archive_size)
-		return error_code(EXIT_INVALID, "'%s': entry '%s' claims more than the archive can hold", z->path, name);
+		return error_code(EXIT_INVALID, "'%s': entry '%s' claims more than the archive can hold", z->path,
+				  name);
 	if ((st.valid & ZIP_STAT_COMP_SIZE) && (st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method == ZIP_CM_STORE &&
 	    st.size > st.comp_size)
-		return error_code(EXIT_INVALID, "'%s': entry '%s' claims an impossible size (stored, %llu bytes in %llu)",
-				  z->path, name, (unsigned long long)st.size, (unsigned long long)st.comp_size);
+		return error_code(EXIT_INVALID,
+				  "'%s': entry '%s' claims an impossible size (stored, %llu bytes in %llu)", z->path,
+				  name, (unsigned long long)st.size, (unsigned long long)st.comp_size);
 	return 0;
 }
 
@@ -304,14 +308,14 @@ int zipio_check_all(struct zipio *z)
 			return -1;
 		total += zipio_size(z, i);
 		if (total > z->archive_size * 1100 + (1 << 20))
-			return error_code(EXIT_INVALID, "'%s': the entries claim more than the archive can hold (zip bomb?)",
+			return error_code(EXIT_INVALID,
+					  "'%s': the entries claim more than the archive can hold (zip bomb?)",
 					  z->path);
 	}
 	return 0;
 }
 
-int zipio_extract(struct zipio *z, long i, int fd, const char *dest, int (*progress)(void *ctx, uint64_t n),
-		  void *ctx)
+int zipio_extract(struct zipio *z, long i, int fd, const char *dest, int (*progress)(void *ctx, uint64_t n), void *ctx)
 {
 	zip_stat_t st;
 	const char *name = zipio_name(z, i);
@@ -367,7 +371,8 @@ struct zipio *zipio_create(const char *path, const char *label)
 	if (!za) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, err);
-		error_code(EXIT_WRITE, "'%s': cannot create the archive: %s", label ? label : path, zip_error_strerror(&ze));
+		error_code(EXIT_WRITE, "'%s': cannot create the archive: %s", label ? label : path,
+			   zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		return NULL;
 	}

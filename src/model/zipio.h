@@ -14,7 +14,7 @@ struct zipio *zipio_open(const char *path, int writable);
 /* Opens for reading the archive open as fd (not taken: a copy is kept),
  * named path in messages. */
 struct zipio *zipio_open_fd(const char *path, int fd);
-void zipio_close(struct zipio *z);  /* discards changes */
+void zipio_close(struct zipio *z); /* discards changes */
 long zipio_count(struct zipio *z);
 const char *zipio_name(struct zipio *z, long i);
 long zipio_find(struct zipio *z, const char *name);
@@ -33,14 +33,14 @@ int zipio_commit(struct zipio *z);
 enum zipio_kind { ZIPIO_FILE, ZIPIO_DIR, ZIPIO_LINK, ZIPIO_OTHER };
 
 struct zipio_entry {
-	const char *name;    /* owned by the archive */
-	uint64_t size;       /* declared uncompressed size */
+	const char *name; /* owned by the archive */
+	uint64_t size;    /* declared uncompressed size */
 	uint64_t comp_size;
-	enum zipio_kind kind;  /* from the name's final '/' and Unix attributes */
-	unsigned mode;       /* permission bits (07777) when recorded, else 0 */
+	enum zipio_kind kind; /* from the name's final '/' and Unix attributes */
+	unsigned mode;        /* permission bits (07777) when recorded, else 0 */
 	int has_mode;
 	int encrypted;
-	long long mtime;     /* seconds since the epoch, -1 when unknown */
+	long long mtime; /* seconds since the epoch, -1 when unknown */
 };
 
 /* Describes entry i; -1 (EXIT_INVALID) when it cannot be read. */
@@ -55,8 +55,7 @@ int zipio_check_all(struct zipio *z);
  * that returns -1 (having reported why) stops the copy.  The bytes are
  * checked against the declared size and CRC: EXIT_INVALID when they do not
  * match, EXIT_WRITE when fd cannot be written. */
-int zipio_extract(struct zipio *z, long i, int fd, const char *dest, int (*progress)(void *ctx, uint64_t n),
-		  void *ctx);
+int zipio_extract(struct zipio *z, long i, int fd, const char *dest, int (*progress)(void *ctx, uint64_t n), void *ctx);
 
 /* A new, empty archive to be written at path (replacing what is there) by
  * zipio_commit; label (when not NULL) names it in messages, for a path

@@ -12,27 +12,13 @@
  * 7 UInt16, 8 Int4, 9 UInt1, 10 UInt2, 11 UInt4, 12 UInt3, 13 UInt6,
  * 14 Int32, 15 UInt32, 16 Float8E4M3FN, 17 Float8E5M2). */
 static const struct mil_dtype dtypes[] = {
-	{ 1, "bool", 8, 0, "|b1" },
-	{ 2, "string", 0, 0, NULL },
-	{ 10, "fp16", 16, 1, "<f2" },
-	{ 11, "fp32", 32, 2, "<f4" },
-	{ 12, "fp64", 64, 0, "<f8" },
-	{ 13, "bf16", 16, 5, "<u2" },
-	{ 21, "int8", 8, 4, "|i1" },
-	{ 22, "int16", 16, 6, "<i2" },
-	{ 23, "int32", 32, 14, "<i4" },
-	{ 24, "int64", 64, 0, "<i8" },
-	{ 25, "int4", 4, 8, "|i1" },
-	{ 31, "uint8", 8, 3, "|u1" },
-	{ 32, "uint16", 16, 7, "<u2" },
-	{ 33, "uint32", 32, 15, "<u4" },
-	{ 34, "uint64", 64, 0, "<u8" },
-	{ 35, "uint4", 4, 11, "|u1" },
-	{ 36, "uint2", 2, 10, "|u1" },
-	{ 37, "uint1", 1, 9, "|u1" },
-	{ 38, "uint6", 6, 13, "|u1" },
-	{ 39, "uint3", 3, 12, "|u1" },
-	{ 40, "fp8e4m3fn", 8, 16, "|u1" },
+	{ 1, "bool", 8, 0, "|b1" },      { 2, "string", 0, 0, NULL },     { 10, "fp16", 16, 1, "<f2" },
+	{ 11, "fp32", 32, 2, "<f4" },    { 12, "fp64", 64, 0, "<f8" },    { 13, "bf16", 16, 5, "<u2" },
+	{ 21, "int8", 8, 4, "|i1" },     { 22, "int16", 16, 6, "<i2" },   { 23, "int32", 32, 14, "<i4" },
+	{ 24, "int64", 64, 0, "<i8" },   { 25, "int4", 4, 8, "|i1" },     { 31, "uint8", 8, 3, "|u1" },
+	{ 32, "uint16", 16, 7, "<u2" },  { 33, "uint32", 32, 15, "<u4" }, { 34, "uint64", 64, 0, "<u8" },
+	{ 35, "uint4", 4, 11, "|u1" },   { 36, "uint2", 2, 10, "|u1" },   { 37, "uint1", 1, 9, "|u1" },
+	{ 38, "uint6", 6, 13, "|u1" },   { 39, "uint3", 3, 12, "|u1" },   { 40, "fp8e4m3fn", 8, 16, "|u1" },
 	{ 41, "fp8e5m2", 8, 17, "|u1" },
 };
 #define NDTYPES (sizeof(dtypes) / sizeof(dtypes[0]))
@@ -60,7 +46,8 @@ int blob_file_open(struct blob_file *b, const uint8_t *data, size_t len, const c
 	b->len = len;
 	b->label = label;
 	if (len < BLOB_ALIGNMENT)
-		return error_code(EXIT_INVALID, "'%s': not a weight file (%zu bytes, shorter than its header)", label, len);
+		return error_code(EXIT_INVALID, "'%s': not a weight file (%zu bytes, shorter than its header)", label,
+				  len);
 	uint64_t lfs_size;
 	if (lfs_pointer(data, len, &lfs_size))
 		return lfs_error(label, lfs_size);
@@ -92,10 +79,11 @@ int blob_read(const struct blob_file *b, uint64_t at, struct blob_rec *r)
 		return error_code(EXIT_INVALID, "'%s': blob at offset %llu has unknown data type %u", b->label,
 				  (unsigned long long)at, r->dtype);
 	if (r->data < BLOB_ALIGNMENT || r->data > b->len || r->size > b->len - r->data)
-		return error_code(EXIT_INVALID,
-				  "'%s': blob at offset %llu: data (%llu bytes at %llu) is outside the file (%zu bytes)",
-				  b->label, (unsigned long long)at, (unsigned long long)r->size,
-				  (unsigned long long)r->data, b->len);
+		return error_code(
+			EXIT_INVALID,
+			"'%s': blob at offset %llu: data (%llu bytes at %llu) is outside the file (%zu bytes)",
+			b->label, (unsigned long long)at, (unsigned long long)r->size, (unsigned long long)r->data,
+			b->len);
 	/* the padding field was reserved (and left uninitialised by older
 	 * writers) before sub-byte types: it means something only for them */
 	if (mil_dtype_of_blob(r->dtype)->bits >= 8)
@@ -190,7 +178,8 @@ const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
 	const char *mp = "@model_path/";
 	/* the file's path in the package (or archive) */
 	char *dir = strncmp(name, mp, strlen(mp)) ? NULL : mlpkg_model_dir(s->m);
-	e->label = dir ? xasprintf("%s/%s/%s", s->m->path, dir, name + strlen(mp)) : xasprintf("%s/%s", s->m->path, name);
+	e->label =
+		dir ? xasprintf("%s/%s/%s", s->m->path, dir, name + strlen(mp)) : xasprintf("%s/%s", s->m->path, name);
 	free(dir);
 	struct error_capture rd;
 	error_capture_begin(&rd, ERRCAP_WATCH);

@@ -16,11 +16,11 @@
 
 /* A data type of the MIL schema (MILSpec.DataType) and how it is stored. */
 struct mil_dtype {
-	int mil;            /* MILSpec.DataType value */
-	const char *name;   /* short name: fp16, fp32, int8, uint4, bf16, fp8e4m3fn, ... */
-	int bits;           /* element size in bits (0: not a fixed-size type) */
-	uint32_t blob;      /* weight.bin data type code, 0 when it cannot be stored */
-	const char *npy;    /* numpy descr for .npy files (raw bit patterns for bf16, fp8) */
+	int mil;          /* MILSpec.DataType value */
+	const char *name; /* short name: fp16, fp32, int8, uint4, bf16, fp8e4m3fn, ... */
+	int bits;         /* element size in bits (0: not a fixed-size type) */
+	uint32_t blob;    /* weight.bin data type code, 0 when it cannot be stored */
+	const char *npy;  /* numpy descr for .npy files (raw bit patterns for bf16, fp8) */
 };
 /* NULL for values the table does not know */
 const struct mil_dtype *mil_dtype(int mil);
@@ -31,18 +31,18 @@ const struct mil_dtype *mil_dtype_of_blob(uint32_t code);
 struct blob_file {
 	const uint8_t *data;
 	size_t len;
-	const char *label;   /* for messages: "MODEL: weights/weight.bin" */
-	uint32_t count;      /* blobs the header announces */
+	const char *label; /* for messages: "MODEL: weights/weight.bin" */
+	uint32_t count;    /* blobs the header announces */
 	uint32_t version;
 };
 
 /* one metadata record */
 struct blob_rec {
-	uint64_t at;          /* offset of the record */
-	uint32_t dtype;       /* weight.bin data type code */
-	uint64_t size;        /* data bytes */
-	uint64_t data;        /* offset of the data */
-	uint64_t pad_bits;    /* unused bits at the end (sub-byte types) */
+	uint64_t at;       /* offset of the record */
+	uint32_t dtype;    /* weight.bin data type code */
+	uint64_t size;     /* data bytes */
+	uint64_t data;     /* offset of the data */
+	uint64_t pad_bits; /* unused bits at the end (sub-byte types) */
 };
 
 /* Checks the header (size, version 2).  0, or -1 reported (EXIT_INVALID). */

@@ -100,8 +100,8 @@ static int count_trees(struct mt_node *ens, struct model_counts *c)
 				behavior = w.u;
 		if (r < 0) {
 			free(ids);
-			return error_code(EXIT_INVALID, "'%s': a tree node does not decode: %s", ens->label ? ens->label : "?",
-					  why);
+			return error_code(EXIT_INVALID, "'%s': a tree node does not decode: %s",
+					  ens->label ? ens->label : "?", why);
 		}
 		ids[k++] = id;
 		c->tree_leaves += behavior == 6;
@@ -196,7 +196,8 @@ char *classic_summary(const struct model_counts *c)
 	struct strbuf sb = STRBUF_INIT;
 	if (c->has_tree)
 		sb_addf(&sb, "%llu tree%s, %llu nodes (%llu leaves)", (unsigned long long)c->trees,
-			c->trees == 1 ? "" : "s", (unsigned long long)c->tree_nodes, (unsigned long long)c->tree_leaves);
+			c->trees == 1 ? "" : "s", (unsigned long long)c->tree_nodes,
+			(unsigned long long)c->tree_leaves);
 	if (c->has_svm)
 		sb_addf(&sb, "%s%llu support vectors", sb.len ? ", " : "", (unsigned long long)c->support_vectors);
 	if (c->has_glm || c->has_svm)

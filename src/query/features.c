@@ -22,8 +22,15 @@
 /* ---- feature types ---------------------------------------------------------------- */
 
 enum {
-	FT_F_INT64 = 1, FT_F_DOUBLE = 2, FT_F_STRING = 3, FT_F_IMAGE = 4, FT_F_ARRAY = 5, FT_F_DICT = 6,
-	FT_F_SEQUENCE = 7, FT_F_STATE = 8, FT_F_OPTIONAL = 1000,
+	FT_F_INT64 = 1,
+	FT_F_DOUBLE = 2,
+	FT_F_STRING = 3,
+	FT_F_IMAGE = 4,
+	FT_F_ARRAY = 5,
+	FT_F_DICT = 6,
+	FT_F_SEQUENCE = 7,
+	FT_F_STATE = 8,
+	FT_F_OPTIONAL = 1000,
 };
 
 static void read_range(struct mt_node *r, struct ft_range *out)
@@ -38,11 +45,16 @@ static const char *array_dtype(struct mt_node *a)
 	const char *e = enum_name(a, 2);
 	if (!e)
 		return NULL;
-	if (!strcmp(e, "FLOAT32")) return "float32";
-	if (!strcmp(e, "DOUBLE")) return "double";
-	if (!strcmp(e, "INT32")) return "int32";
-	if (!strcmp(e, "INT8")) return "int8";
-	if (!strcmp(e, "FLOAT16")) return "float16";
+	if (!strcmp(e, "FLOAT32"))
+		return "float32";
+	if (!strcmp(e, "DOUBLE"))
+		return "double";
+	if (!strcmp(e, "INT32"))
+		return "int32";
+	if (!strcmp(e, "INT8"))
+		return "int8";
+	if (!strcmp(e, "FLOAT16"))
+		return "float16";
 	return NULL;
 }
 
@@ -132,9 +144,7 @@ int ft_read(struct mt_node *type, struct ft_info *t)
 		}
 		break;
 	}
-	case FT_F_ARRAY:
-		t->kind = FT_ARRAY;
-		return read_array(c, t);
+	case FT_F_ARRAY: t->kind = FT_ARRAY; return read_array(c, t);
 	case FT_F_DICT: {
 		t->kind = FT_DICT;
 		long k = set_member(c);
@@ -225,7 +235,8 @@ char *ft_format(const struct ft_info *t)
 	case FT_DOUBLE: sb_adds(&sb, "double"); break;
 	case FT_STRING: sb_adds(&sb, "string"); break;
 	case FT_IMAGE:
-		sb_addf(&sb, "image<%s,%lldx%lld>", t->color ? t->color : "?", (long long)t->width, (long long)t->height);
+		sb_addf(&sb, "image<%s,%lldx%lld>", t->color ? t->color : "?", (long long)t->width,
+			(long long)t->height);
 		if (t->nsizes) {
 			sb_adds(&sb, " in {");
 			for (size_t i = 0; i < t->nsizes; i++)
@@ -241,12 +252,8 @@ char *ft_format(const struct ft_info *t)
 			sb_addc(&sb, ']');
 		}
 		break;
-	case FT_ARRAY:
-		sb_array(&sb, t);
-		break;
-	case FT_DICT:
-		sb_addf(&sb, "dict<%s,double>", t->key ? t->key : "?");
-		break;
+	case FT_ARRAY: sb_array(&sb, t); break;
+	case FT_DICT: sb_addf(&sb, "dict<%s,double>", t->key ? t->key : "?"); break;
 	case FT_SEQUENCE:
 		sb_addf(&sb, "sequence<%s>", t->elem ? t->elem : "?");
 		if (t->has_range) {
@@ -270,8 +277,8 @@ char *ft_format(const struct ft_info *t)
 
 static const char *ft_kind_name(enum ft_kind k)
 {
-	static const char *const names[] = { "none", "int64", "double", "string", "image", "multiArray",
-					      "dictionary", "sequence", "state" };
+	static const char *const names[] = { "none",       "int64",      "double",   "string", "image",
+					     "multiArray", "dictionary", "sequence", "state" };
 	return names[k];
 }
 
@@ -328,7 +335,8 @@ void ft_json(struct jw *w, const struct ft_info *t)
 			json_range(w, &t->hrange);
 		}
 		break;
-	case FT_ARRAY: case FT_STATE:
+	case FT_ARRAY:
+	case FT_STATE:
 		jw_key(w, "dataType");
 		if (t->dtype)
 			jw_str(w, t->dtype);
@@ -373,8 +381,7 @@ void ft_json(struct jw *w, const struct ft_info *t)
 			json_range(w, &t->len);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

@@ -101,7 +101,8 @@ const char *enum_name(struct mt_node *n, uint32_t num)
 	long i = mt_find_last(n, num);
 	if (i < 0 || !n->f[i].fd || n->f[i].fd->type != PROTOBUF_C_TYPE_ENUM)
 		return NULL;
-	const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(n->f[i].fd->descriptor, (int)mt_int(&n->f[i]));
+	const ProtobufCEnumValue *ev =
+		protobuf_c_enum_descriptor_get_value(n->f[i].fd->descriptor, (int)mt_int(&n->f[i]));
 	return ev ? ev->name : NULL;
 }
 
@@ -110,7 +111,8 @@ long set_member(struct mt_node *n)
 {
 	long found = -1;
 	for (size_t i = 0; i < n->n; i++)
-		if (n->f[i].fd && n->f[i].fd->type == PROTOBUF_C_TYPE_MESSAGE && (n->f[i].fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+		if (n->f[i].fd && n->f[i].fd->type == PROTOBUF_C_TYPE_MESSAGE &&
+		    (n->f[i].fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
 			found = (long)i;
 	return found;
 }

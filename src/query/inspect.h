@@ -21,7 +21,7 @@ struct strlist {
 	char **v;
 	size_t n, cap;
 };
-void sl_push(struct strlist *l, char *s);   /* takes s */
+void sl_push(struct strlist *l, char *s); /* takes s */
 void sl_pushf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sl_free(struct strlist *l);
 
@@ -36,7 +36,7 @@ enum ft_kind { FT_NONE, FT_INT64, FT_DOUBLE, FT_STRING, FT_IMAGE, FT_ARRAY, FT_D
 
 struct ft_range {
 	uint64_t lo;
-	int64_t hi;            /* < 0: unbounded */
+	int64_t hi; /* < 0: unbounded */
 };
 struct ft_shape {
 	size_t rank;
@@ -47,24 +47,24 @@ struct ft_info {
 	enum ft_kind kind;
 	int optional;
 	/* image */
-	const char *color;     /* RGB, BGR, GRAYSCALE, GRAYSCALE_FLOAT16, or NULL */
+	const char *color; /* RGB, BGR, GRAYSCALE, GRAYSCALE_FLOAT16, or NULL */
 	int64_t width, height;
-	uint64_t (*sizes)[2];  /* enumerated sizes, (width, height) */
+	uint64_t (*sizes)[2]; /* enumerated sizes, (width, height) */
 	size_t nsizes;
-	int has_range;         /* image: wrange/hrange; sequence: len */
+	int has_range; /* image: wrange/hrange; sequence: len */
 	struct ft_range wrange, hrange, len;
 	/* multi-array, state */
-	const char *dtype;     /* float32, float16, double, int32, int8, or NULL */
+	const char *dtype; /* float32, float16, double, int32, int8, or NULL */
 	struct ft_shape shape;
-	struct ft_shape *shapes;   /* enumerated shapes */
+	struct ft_shape *shapes; /* enumerated shapes */
 	size_t nshapes;
-	struct ft_range *ranges;   /* shape range, one per dimension */
+	struct ft_range *ranges; /* shape range, one per dimension */
 	size_t nranges;
 	int has_default;
 	double dflt;
-	const char *dflt_kind;  /* int, float or double: the field the default is in */
+	const char *dflt_kind; /* int, float or double: the field the default is in */
 	/* dictionary key, sequence element */
-	const char *key;       /* int64, string */
+	const char *key; /* int64, string */
 	const char *elem;
 };
 
@@ -89,13 +89,13 @@ struct io_list {
 };
 /* one interface: the model's own description, or one function's */
 struct io_group {
-	char *function;        /* NULL for the model's own description */
+	char *function; /* NULL for the model's own description */
 	int is_default;
 	struct io_list in, out, state, training;
 	char *predicted, *probabilities;
 };
 struct model_io {
-	struct io_group *g;    /* g[0] is the model's own; then one per function */
+	struct io_group *g; /* g[0] is the model's own; then one per function */
 	size_t n;
 	char *default_fn;
 };
@@ -104,12 +104,12 @@ void io_release(struct model_io *io);
 
 /* ---- models and pipelines --------------------------------------------- */
 struct model_ref {
-	struct mt_node *node;  /* a Model message */
-	char *path;            /* in get's path language: "" for the root, "pipeline.models[0]" */
-	char *name;            /* the pipeline's name for it, or NULL */
-	int depth;             /* 0 root, 1 pipeline member, ... */
-	int version;           /* its specificationVersion */
-	const char *type;      /* model_type_name, or NULL when unset */
+	struct mt_node *node; /* a Model message */
+	char *path;           /* in get's path language: "" for the root, "pipeline.models[0]" */
+	char *name;           /* the pipeline's name for it, or NULL */
+	int depth;            /* 0 root, 1 pipeline member, ... */
+	int version;          /* its specificationVersion */
+	const char *type;     /* model_type_name, or NULL when unset */
 };
 /* The root and, depth first, every pipeline member.  On failure (-1,
  * reported) *v is NULL and *n 0. */
@@ -123,21 +123,21 @@ struct mt_node *model_pipeline(struct mt_node *model);
 struct mt_node *nn_network(struct mt_node *model);
 
 struct nn_weight {
-	char *field;           /* "weights", "bias", "weightParams.inputGateWeightMatrix", "weights[1]" */
-	const char *type;      /* float32, float16, int8, quantized (linear), lut, raw */
-	int bits;              /* element size */
-	uint64_t count;        /* elements */
-	uint64_t bytes;        /* stored bytes (the fields' lengths) */
-	struct mt_node *node;  /* the WeightParams message */
-	const struct mt_field *value;  /* the field holding the values (NULL when spread out) */
+	char *field;                  /* "weights", "bias", "weightParams.inputGateWeightMatrix", "weights[1]" */
+	const char *type;             /* float32, float16, int8, quantized (linear), lut, raw */
+	int bits;                     /* element size */
+	uint64_t count;               /* elements */
+	uint64_t bytes;               /* stored bytes (the fields' lengths) */
+	struct mt_node *node;         /* the WeightParams message */
+	const struct mt_field *value; /* the field holding the values (NULL when spread out) */
 };
 struct nn_layer {
 	size_t index;
 	char *name;
-	const char *kind;      /* the layer oneof's field name: convolution, innerProduct... */
+	const char *kind; /* the layer oneof's field name: convolution, innerProduct... */
 	struct strlist in, out;
 	struct mt_node *node, *params;
-	struct strlist keys;   /* key parameters: "outputChannels=32", "kernelSize=3x3", "same" */
+	struct strlist keys; /* key parameters: "outputChannels=32", "kernelSize=3x3", "same" */
 	struct nn_weight *w;
 	size_t nw;
 };
@@ -184,17 +184,17 @@ int nn_layer_networks(const struct nn_layer *l, struct nn_subnet *out);
 struct nn_visit {
 	struct mt_node *layer;   /* NULL: the start of a nested network (NN_WALK_NETS) */
 	struct mt_node *network; /* the NeuralNetwork message holding it (or starting) */
-	const char *path;        /* get path: BASE.layers[3].branch.ifBranch.layers[0] (a network: without .layers[0]) */
-	const char *index;       /* "3", "3.ifBranch.0" (a network: "3.ifBranch.") */
-	size_t pos;              /* its index in its own network (a network: its layer's) */
-	int depth;               /* 0 for the top level */
-	const char *net;         /* "" at the top level, else ifBranch, elseBranch, conditionNetwork, bodyNetwork */
-	const char *scope;       /* the layers holding it by name, with their networks: "br.ifBranch", "" at the top */
+	const char *path;  /* get path: BASE.layers[3].branch.ifBranch.layers[0] (a network: without .layers[0]) */
+	const char *index; /* "3", "3.ifBranch.0" (a network: "3.ifBranch.") */
+	size_t pos;        /* its index in its own network (a network: its layer's) */
+	int depth;         /* 0 for the top level */
+	const char *net;   /* "" at the top level, else ifBranch, elseBranch, conditionNetwork, bodyNetwork */
+	const char *scope; /* the layers holding it by name, with their networks: "br.ifBranch", "" at the top */
 };
 /* The visitor returns 0 to go on, 1 to skip the networks of this layer, a
  * negative value to stop (nn_walk returns it). */
 typedef int (*nn_visitor)(const struct nn_visit *v, void *ctx);
-enum { NN_WALK_NETS = 1 };   /* also visit the start of each nested network */
+enum { NN_WALK_NETS = 1 }; /* also visit the start of each nested network */
 /* Walks the layers of network nn, whose get path is base ("neuralNetwork",
  * "pipeline.models[1].neuralNetworkClassifier"); 0, -1 on an invalid node or
  * networks nested more than NN_MAX_NESTING deep (reported), or the
@@ -220,8 +220,8 @@ char *mil_block_path(const char *mpath, const struct mil_function *f);
 void mil_functions_free(struct mil_function *v, size_t n);
 
 struct mil_binding {
-	char *name;            /* a variable, or NULL */
-	char *value;           /* a literal's summary, or NULL */
+	char *name;  /* a variable, or NULL */
+	char *value; /* a literal's summary, or NULL */
 };
 struct mil_input {
 	char *param;
@@ -233,30 +233,30 @@ struct mil_var {
 	char *type;
 };
 struct mil_weight_ref {
-	char *key;             /* attribute or input holding it: val, lut, indices... */
-	char *file;            /* blobFileValue.fileName */
-	uint64_t offset;       /* of the blob's metadata record */
-	int dtype_mil;         /* MILSpec.DataType of the declared type */
-	const struct mil_dtype *dtype;   /* NULL when unknown */
+	char *key;                     /* attribute or input holding it: val, lut, indices... */
+	char *file;                    /* blobFileValue.fileName */
+	uint64_t offset;               /* of the blob's metadata record */
+	int dtype_mil;                 /* MILSpec.DataType of the declared type */
+	const struct mil_dtype *dtype; /* NULL when unknown */
 	size_t rank;
-	int64_t *shape;        /* -1 for unknown dimensions */
-	uint64_t count;        /* elements, when every dimension is known */
+	int64_t *shape; /* -1 for unknown dimensions */
+	uint64_t count; /* elements, when every dimension is known */
 	int known;
 };
 struct mil_op {
 	char *type;
-	char *name;            /* attributes["name"], else the first output's name */
+	char *name; /* attributes["name"], else the first output's name */
 	struct mil_input *in;
 	size_t nin;
 	struct mil_var *out;
 	size_t nout;
-	char *value;           /* const: its value summarised */
+	char *value; /* const: its value summarised */
 	struct mil_weight_ref *w;
 	size_t nw;
 	size_t nblocks;
 	struct mt_node *node;
 };
-enum { MIL_OP_FULL = 1 };   /* also format inputs, outputs and values */
+enum { MIL_OP_FULL = 1 }; /* also format inputs, outputs and values */
 /* Reads an operation into o; on failure (-1, reported) o holds nothing to free. */
 int mil_op_read(struct mt_node *op, struct mil_op *o, int flags);
 void mil_op_release(struct mil_op *o);
@@ -274,20 +274,20 @@ char *weight_file_rel(struct mlpkg_model *m, const char *name);
 
 /* ---- counts and notes ---------------------------------------------------- */
 struct model_counts {
-	uint64_t models;       /* models, pipeline members included */
-	uint64_t layers;       /* neural-network layers */
-	uint64_t ops;          /* ML-program operations (active specializations, nested blocks included) */
+	uint64_t models; /* models, pipeline members included */
+	uint64_t layers; /* neural-network layers */
+	uint64_t ops;    /* ML-program operations (active specializations, nested blocks included) */
 	uint64_t functions;
 	uint64_t weights;      /* weight tensors: NN weight fields, ML-program blob-file values */
 	uint64_t params;       /* their elements */
 	uint64_t weight_bytes; /* their bytes */
 	int has_nn, has_mil;
-	struct strlist files;  /* weight files referenced */
+	struct strlist files; /* weight files referenced */
 	/* the other kinds of model: tree ensembles, GLMs, SVMs, nearest neighbors */
 	uint64_t trees, tree_nodes, tree_leaves;
-	uint64_t coefficients;    /* GLM weights and offsets, SVM coefficients (alpha) */
+	uint64_t coefficients; /* GLM weights and offsets, SVM coefficients (alpha) */
 	uint64_t support_vectors;
-	uint64_t examples;        /* a nearest-neighbors classifier's samples */
+	uint64_t examples; /* a nearest-neighbors classifier's samples */
 	int has_tree, has_glm, has_svm, has_knn;
 };
 /* Adds the counts of model and its pipeline members into c. */

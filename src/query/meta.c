@@ -12,9 +12,22 @@
 enum { F_DESCRIPTION = 2, F_METADATA = 100, F_SHORTDESC = 1, F_VERSION = 2, F_AUTHOR = 3, F_LICENSE = 4, F_USER = 100 };
 
 const char *const preview_types[] = {
-	"imageSegmenter", "bertQA", "poseEstimation", "imageClassifier", "depthEstimation", "objectDetector",
-	"tabularClassifier", "tabularRegressor", "textGenerator", "textClassifier", "wordTagger",
-	"handPoseClassifier", "handActionClassifier", "soundClassifier", "activityClassifier", "styleTransfer",
+	"imageSegmenter",
+	"bertQA",
+	"poseEstimation",
+	"imageClassifier",
+	"depthEstimation",
+	"objectDetector",
+	"tabularClassifier",
+	"tabularRegressor",
+	"textGenerator",
+	"textClassifier",
+	"wordTagger",
+	"handPoseClassifier",
+	"handActionClassifier",
+	"soundClassifier",
+	"activityClassifier",
+	"styleTransfer",
 	NULL,
 };
 
@@ -23,8 +36,8 @@ static const struct {
 	int num;
 } std_keys[] = {
 	{ "description", F_SHORTDESC }, { "shortDescription", F_SHORTDESC },
-	{ "version", F_VERSION }, { "versionString", F_VERSION },
-	{ "author", F_AUTHOR }, { "license", F_LICENSE },
+	{ "version", F_VERSION },       { "versionString", F_VERSION },
+	{ "author", F_AUTHOR },         { "license", F_LICENSE },
 };
 
 static const char *std_name(int num)
@@ -373,11 +386,14 @@ static int params_problem(const char *val, size_t len, const char *ptype, struct
 				reason(why, "preview.params: every label must be a string");
 			if (rc == 0 && colors) {
 				if (!cJSON_IsArray(colors))
-					rc = reason(why, "preview.params: \"colors\" must be an array of \"#RRGGBB\" strings");
+					rc = reason(
+						why,
+						"preview.params: \"colors\" must be an array of \"#RRGGBB\" strings");
 				else
-					cJSON_ArrayForEach(e, colors) if (rc == 0 && (!cJSON_IsString(e) || !is_color(e->valuestring)))
-						rc = reason(why, "preview.params: color %s is not \"#RRGGBB\"",
-								cJSON_IsString(e) ? e->valuestring : "(not a string)");
+					cJSON_ArrayForEach(e, colors) if (rc == 0 && (!cJSON_IsString(e) ||
+										      !is_color(e->valuestring))) rc =
+						reason(why, "preview.params: color %s is not \"#RRGGBB\"",
+						       cJSON_IsString(e) ? e->valuestring : "(not a string)");
 			}
 		}
 	} else if (ptype && !strcmp(ptype, "poseEstimation")) {
@@ -386,8 +402,8 @@ static int params_problem(const char *val, size_t len, const char *ptype, struct
 		if (!cJSON_IsObject(j))
 			rc = reason(why, "preview.params for poseEstimation must be a JSON object");
 		else if (!cJSON_IsNumber(wm) || !cJSON_IsNumber(os))
-			rc = reason(why,
-					"preview.params for poseEstimation needs numbers \"width_multiplier\" and \"output_stride\"");
+			rc = reason(why, "preview.params for poseEstimation needs numbers \"width_multiplier\" and "
+					 "\"output_stride\"");
 	}
 	cJSON_Delete(j);
 	return rc;
@@ -436,7 +452,8 @@ int meta_check(const char *label, const char *key, const char *val, size_t len, 
 			}
 		}
 		if (!known && near && best <= 3)
-			warning("'%.*s' is not a preview type Xcode is known to use: did you mean '%s'?", (int)len, val, near);
+			warning("'%.*s' is not a preview type Xcode is known to use: did you mean '%s'?", (int)len, val,
+				near);
 		else if (!known)
 			warning("'%.*s' is not a preview type Xcode is known to use (%s, %s, %s, ...)", (int)len, val,
 				preview_types[0], preview_types[3], preview_types[5]);
@@ -458,7 +475,7 @@ int meta_params_labels(const char *val, size_t len, char ***v, size_t *n)
 	if (ok) {
 		size_t k = (size_t)cJSON_GetArraySize(l), i = 0;
 		*v = xcalloc(k ? k : 1, sizeof(**v));
-		cJSON_ArrayForEach(e, l) (*v)[i++] = xstrdup(e->valuestring);
+		cJSON_ArrayForEach(e, l)(*v)[i++] = xstrdup(e->valuestring);
 		*n = k;
 	}
 	cJSON_Delete(j);

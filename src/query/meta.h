@@ -16,12 +16,12 @@
 #define META_USER_PREFIX "userDefined."
 
 struct meta_entry {
-	char *key;        /* as shown: author, license, version, description, or the
-	                   * userDefined key (prefixed when it needs to be, see
-	                   * meta_user_key_shown); meta_canonical gives it back */
+	char *key; /* as shown: author, license, version, description, or the
+		    * userDefined key (prefixed when it needs to be, see
+		    * meta_user_key_shown); meta_canonical gives it back */
 	char *value;
 	size_t len;
-	int standard;     /* one of the four standard fields */
+	int standard; /* one of the four standard fields */
 };
 
 /* The key as stored: preview.type -> com.apple..., "version" -> versionString

@@ -200,8 +200,7 @@ static void sb_type(struct strbuf *sb, struct mt_node *vt, int depth)
 		sb_type(sb, mt_get(c, 1), depth + 1);
 		sb_addc(sb, '>');
 		break;
-	default:
-		sb_addc(sb, '?');
+	default: sb_addc(sb, '?');
 	}
 }
 

@@ -16,22 +16,22 @@
 struct mil_block {
 	struct mil_block *up;
 	struct mt_node *node;
-	int depth;             /* 0: a function's block */
-	size_t index;          /* among the nested blocks of its operation (0 for a function's) */
-	char *path;            /* its get path: ...block_specializations["K"], ...operations[3].blocks[0] */
-	char *prefix;          /* the index of its operations: "" in a function's block, "5.0." in op 5's block 0 */
+	int depth;    /* 0: a function's block */
+	size_t index; /* among the nested blocks of its operation (0 for a function's) */
+	char *path;   /* its get path: ...block_specializations["K"], ...operations[3].blocks[0] */
+	char *prefix; /* the index of its operations: "" in a function's block, "5.0." in op 5's block 0 */
 	/* the operation being visited in this block (op, op_leave, and while its blocks are walked) */
 	struct mt_node *op;
 	size_t op_index;
-	struct mil_op o;       /* read when the visitor sets read_ops; a callback may take it (zero it) */
+	struct mil_op o; /* read when the visitor sets read_ops; a callback may take it (zero it) */
 };
 
 struct mil_walk {
-	const char *mpath;     /* the model's path, "" for the root */
+	const char *mpath; /* the model's path, "" for the root */
 	const struct mil_function *fns;
-	size_t nfn, fi;        /* the functions, and the one being walked */
+	size_t nfn, fi; /* the functions, and the one being walked */
 	const struct mil_function *fn;
-	struct mil_block *b;   /* the innermost block (NULL in function callbacks) */
+	struct mil_block *b; /* the innermost block (NULL in function callbacks) */
 };
 
 /* A callback returns 0 to go on, MIL_WALK_SKIP to leave out what is inside
@@ -41,14 +41,14 @@ struct mil_walk {
 enum { MIL_WALK_SKIP = 1, MIL_WALK_STOP = 2 };
 
 struct mil_visitor {
-	int (*program)(struct mil_walk *w, void *ctx);    /* once, before the functions (fns, nfn set) */
-	int (*function)(struct mil_walk *w, void *ctx);   /* every function, with a block or not */
+	int (*program)(struct mil_walk *w, void *ctx);  /* once, before the functions (fns, nfn set) */
+	int (*function)(struct mil_walk *w, void *ctx); /* every function, with a block or not */
 	int (*function_leave)(struct mil_walk *w, void *ctx);
 	int (*block)(struct mil_walk *w, void *ctx);
 	int (*block_leave)(struct mil_walk *w, void *ctx);
-	int (*op)(struct mil_walk *w, void *ctx);         /* before the blocks nested in it */
-	int (*op_leave)(struct mil_walk *w, void *ctx);   /* after them */
-	int read_ops;          /* read each operation into b->o with mil_op_read(op_flags) */
+	int (*op)(struct mil_walk *w, void *ctx);       /* before the blocks nested in it */
+	int (*op_leave)(struct mil_walk *w, void *ctx); /* after them */
+	int read_ops;                                   /* read each operation into b->o with mil_op_read(op_flags) */
 	int op_flags;
 };
 

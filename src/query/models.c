@@ -68,8 +68,9 @@ static int list_models(struct mt_node *m, const char *path, char *name, int dept
 	size_t k = 0;
 	struct mt_node *c;
 	while ((r2 = next_child(p, 1, &i, &c)) == 1) {
-		char *sub = m->f[t].number == M_PIPELINE ? xasprintf("%s%s%s.models[%zu]", path, *path ? "." : "", tn, k)
-							   : xasprintf("%s%s%s.pipeline.models[%zu]", path, *path ? "." : "", tn, k);
+		char *sub = m->f[t].number == M_PIPELINE
+				    ? xasprintf("%s%s%s.models[%zu]", path, *path ? "." : "", tn, k)
+				    : xasprintf("%s%s%s.pipeline.models[%zu]", path, *path ? "." : "", tn, k);
 		char *nm = k < names.n ? xstrdup(names.v[k]) : NULL;
 		int rr = list_models(c, sub, nm, depth + 1, v, n, cap);
 		free(sub);

@@ -33,12 +33,14 @@ struct mt_node *nn_network(struct mt_node *model)
 
 int nn_is_network_field(const ProtobufCFieldDescriptor *fd)
 {
-	return fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->descriptor == &core_ml__specification__neural_network__descriptor;
+	return fd && fd->type == PROTOBUF_C_TYPE_MESSAGE &&
+	       fd->descriptor == &core_ml__specification__neural_network__descriptor;
 }
 
 int is_weight_params(const ProtobufCFieldDescriptor *fd)
 {
-	return fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->descriptor == &core_ml__specification__weight_params__descriptor;
+	return fd && fd->type == PROTOBUF_C_TYPE_MESSAGE &&
+	       fd->descriptor == &core_ml__specification__weight_params__descriptor;
 }
 
 /* WeightParams: floatValue 1, float16Value 2, rawValue 30, int8RawValue 31,
@@ -164,22 +166,19 @@ void sb_scalar(struct strbuf *sb, const ProtobufCFieldDescriptor *fd, uint64_t u
 		fmt_double(b, sizeof(b), mt_raw_double(fd, u));
 		sb_adds(sb, b);
 		break;
-	case PROTOBUF_C_TYPE_BOOL:
-		sb_adds(sb, u ? "true" : "false");
-		break;
+	case PROTOBUF_C_TYPE_BOOL: sb_adds(sb, u ? "true" : "false"); break;
 	case PROTOBUF_C_TYPE_ENUM: {
-		const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(fd->descriptor, (int)mt_raw_int(fd, u));
+		const ProtobufCEnumValue *ev =
+			protobuf_c_enum_descriptor_get_value(fd->descriptor, (int)mt_raw_int(fd, u));
 		if (ev)
 			sb_adds(sb, ev->name);
 		else
 			sb_addf(sb, "%lld", (long long)mt_raw_int(fd, u));
 		break;
 	}
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
-		sb_addf(sb, "%llu", (unsigned long long)u);
-		break;
-	default:
-		sb_addf(sb, "%lld", (long long)mt_raw_int(fd, u));
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64: sb_addf(sb, "%llu", (unsigned long long)u); break;
+	default: sb_addf(sb, "%lld", (long long)mt_raw_int(fd, u));
 	}
 }
 
@@ -409,7 +408,8 @@ size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *di
 	}
 	if (!strcmp(k, "batchedMatmul")) {
 		uint64_t a = (uint64_t)mt_get_int(p, 5, 0), b = (uint64_t)mt_get_int(p, 6, 0);
-		snprintf(how, howlen, "weightMatrixFirstDimension %llu x weightMatrixSecondDimension %llu", (ull)a, (ull)b);
+		snprintf(how, howlen, "weightMatrixFirstDimension %llu x weightMatrixSecondDimension %llu", (ull)a,
+			 (ull)b);
 		uint64_t v[2] = { a, b };
 		return is_w ? dims_of(dims, max, 2, v) : is_b ? dims_of(dims, max, 1, v + 1) : 0;
 	}
@@ -428,8 +428,9 @@ size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *di
 		if (mt_get_int(p, 60, 0)) {
 			if (oc % g)
 				return 0;
-			snprintf(how, howlen, "kernelChannels %llu x outputChannels %llu / nGroups %llu x kernel %llux%llu",
-				 (ull)kc, (ull)oc, (ull)g, (ull)ks[0], (ull)ks[1]);
+			snprintf(how, howlen,
+				 "kernelChannels %llu x outputChannels %llu / nGroups %llu x kernel %llux%llu", (ull)kc,
+				 (ull)oc, (ull)g, (ull)ks[0], (ull)ks[1]);
 			uint64_t v[4] = { kc, oc / g, ks[0], ks[1] };
 			return dims_of(dims, max, 4, v);
 		}
@@ -447,9 +448,10 @@ size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *di
 	}
 	/* a shape field: loadConstant data (1), bias bias (1), scale scale (1) and bias (4) */
 	uint32_t sf = !strcmp(k, "loadConstant") && !strcmp(field, "data") ? 1
-		      : !strcmp(k, "bias") && is_b			    ? 1
-		      : !strcmp(k, "scale") && !strcmp(field, "scale")	    ? 1
-		      : !strcmp(k, "scale") && is_b			    ? 4 : 0;
+		      : !strcmp(k, "bias") && is_b                         ? 1
+		      : !strcmp(k, "scale") && !strcmp(field, "scale")     ? 1
+		      : !strcmp(k, "scale") && is_b                        ? 4
+									   : 0;
 	if (!sf)
 		return 0;
 	uint64_t sh[8];
@@ -497,7 +499,8 @@ uint8_t *nn_weight_gather(const struct nn_weight *w, size_t *len)
 		if (f->flags & MT_F_PACKED) {
 			sb_add(&sb, f->val, f->vlen);
 		} else {
-			uint8_t b[4] = { (uint8_t)f->u, (uint8_t)(f->u >> 8), (uint8_t)(f->u >> 16), (uint8_t)(f->u >> 24) };
+			uint8_t b[4] = { (uint8_t)f->u, (uint8_t)(f->u >> 8), (uint8_t)(f->u >> 16),
+					 (uint8_t)(f->u >> 24) };
 			sb_add(&sb, b, 4);
 		}
 	}
@@ -528,8 +531,14 @@ static int walk_net(struct mt_node *net, const char *base, const char *prefix, c
 	while ((r = next_child(net, 1, &i, &layer)) == 1) {
 		char *path = xasprintf("%s.layers[%zu]", base, k);
 		char *index = xasprintf("%s%zu", prefix, k);
-		struct nn_visit v = { .layer = layer, .network = net, .path = path, .index = index, .pos = k,
-				      .depth = depth, .net = netname, .scope = scope };
+		struct nn_visit v = { .layer = layer,
+				      .network = net,
+				      .path = path,
+				      .index = index,
+				      .pos = k,
+				      .depth = depth,
+				      .net = netname,
+				      .scope = scope };
 		int vr = fn(&v, ctx);
 		long m = vr == 0 ? set_member(layer) : -1;
 		const char *kind = m >= 0 && layer->f[m].fd ? layer->f[m].fd->name : NULL;
@@ -554,13 +563,19 @@ static int walk_net(struct mt_node *net, const char *base, const char *prefix, c
 						 nn_subnets[s].net);
 			free(name);
 			if (flags & NN_WALK_NETS) {
-				struct nn_visit nv = { .layer = NULL, .network = sub, .path = spath, .index = sprefix,
-						       .pos = k, .depth = depth + 1, .net = nn_subnets[s].net,
+				struct nn_visit nv = { .layer = NULL,
+						       .network = sub,
+						       .path = spath,
+						       .index = sprefix,
+						       .pos = k,
+						       .depth = depth + 1,
+						       .net = nn_subnets[s].net,
 						       .scope = sscope };
 				vr = fn(&nv, ctx);
 			}
 			if (vr == 0)
-				vr = walk_net(sub, spath, sprefix, sscope, depth + 1, nn_subnets[s].net, flags, fn, ctx);
+				vr = walk_net(sub, spath, sprefix, sscope, depth + 1, nn_subnets[s].net, flags, fn,
+					      ctx);
 			free(spath);
 			free(sprefix);
 			free(sscope);

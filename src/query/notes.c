@@ -50,14 +50,10 @@ int64_t model_disk_size(struct mlpkg_model *m)
 {
 	struct stat st;
 	switch (m->fmt) {
-	case FMT_PACKAGE:
-		return tree_size(m->pkg_dir, 0);
-	case FMT_ZIP:
-		return stat(m->path, &st) == 0 ? st.st_size : -1;
-	case FMT_MLMODEL:
-		return m->st.st_size;
-	case FMT_STDIN:
-		return (int64_t)m->spec_len;
+	case FMT_PACKAGE: return tree_size(m->pkg_dir, 0);
+	case FMT_ZIP: return stat(m->path, &st) == 0 ? st.st_size : -1;
+	case FMT_MLMODEL: return m->st.st_size;
+	case FMT_STDIN: return (int64_t)m->spec_len;
 	}
 	return -1;
 }
@@ -122,13 +118,17 @@ int model_notes(struct mlpkg_model *m, struct strlist *notes)
 			}
 			const char *what = i ? "feature descriptions" : "metadata";
 			if (k > 0)
-				sl_pushf(notes, "the package carries %s, an overlay of the %s that Xcode may show: it says "
-					 "otherwise for %s", rel, what, which);
+				sl_pushf(notes,
+					 "the package carries %s, an overlay of the %s that Xcode may show: it says "
+					 "otherwise for %s",
+					 rel, what, which);
 			else if (k == 0)
-				sl_pushf(notes, "the package carries %s, an overlay of the %s, in step with the spec", rel, what);
+				sl_pushf(notes, "the package carries %s, an overlay of the %s, in step with the spec",
+					 rel, what);
 			else
-				sl_pushf(notes, "the package carries %s, an overlay Xcode may show instead of the spec's %s", rel,
-					 what);
+				sl_pushf(notes,
+					 "the package carries %s, an overlay Xcode may show instead of the spec's %s",
+					 rel, what);
 			free(which);
 			free(rel);
 		}
@@ -147,10 +147,11 @@ int model_notes(struct mlpkg_model *m, struct strlist *notes)
 		if (r->version <= 0)
 			sl_pushf(notes, "%s has no specification version", where);
 		else if (!spec_version_os(r->version))
-			sl_pushf(notes, "%s has specification version %d, newer than any known release", where, r->version);
+			sl_pushf(notes, "%s has specification version %d, newer than any known release", where,
+				 r->version);
 		if (i > 0 && r->version > v[0].version && v[0].version > 0)
-			sl_pushf(notes, "%s has specification version %d, higher than the pipeline's %d", where, r->version,
-				 v[0].version);
+			sl_pushf(notes, "%s has specification version %d, higher than the pipeline's %d", where,
+				 r->version, v[0].version);
 	}
 	model_list_free(v, n);
 	int need;
@@ -180,6 +181,7 @@ int model_notes(struct mlpkg_model *m, struct strlist *notes)
 	if (count_unknown(m->root, &unknown) < 0)
 		return -1;
 	if (unknown)
-		sl_pushf(notes, "%zu field%s unknown to the schema (kept as they are)", unknown, unknown == 1 ? "" : "s");
+		sl_pushf(notes, "%zu field%s unknown to the schema (kept as they are)", unknown,
+			 unknown == 1 ? "" : "s");
 	return 0;
 }

@@ -202,7 +202,8 @@ static char *meta_step(const struct jdoc *d, void *ctx)
 	if (k >= 0) {
 		if (e->val)
 			return jedit_set_string(d, (size_t)k, e->val, e->len);
-		return meta_needs(d, (size_t)k, e) == 1 ? jedit_set_string(d, (size_t)k, "--", 2) : jedit_remove(d, (size_t)k);
+		return meta_needs(d, (size_t)k, e) == 1 ? jedit_set_string(d, (size_t)k, "--", 2)
+							: jedit_remove(d, (size_t)k);
 	}
 	char *nt = st->held ? NULL : meta_add(d, e);
 	if (nt)
@@ -349,7 +350,7 @@ int overlay_fdesc_compare(struct mlpkg_model *m, char **which)
 
 /* what a feature's entry may call its description (Xcode writes the first) */
 static const char *const desc_keys[] = { "MLFeatureShortDescription", "shortDescription", "description",
-					  "MLFeatureDescriptionKey", NULL };
+					 "MLFeatureDescriptionKey", NULL };
 
 /* Applies the first pending splice that pick finds, again and again
  * (jedit_repeat): each is spliced into the text as it stands, never

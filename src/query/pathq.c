@@ -18,11 +18,11 @@ enum sel_kind { SEL_NONE, SEL_INDEX, SEL_KEY, SEL_MATCH };
 struct seg {
 	char *name;
 	enum sel_kind sel;
-	long long idx;          /* SEL_INDEX */
-	char *key;              /* SEL_KEY, and the text of SEL_INDEX */
-	int quoted;             /* the key was quoted */
-	char *mfield, *mval;    /* SEL_MATCH */
-	size_t end;             /* offset in the path just after the segment */
+	long long idx;       /* SEL_INDEX */
+	char *key;           /* SEL_KEY, and the text of SEL_INDEX */
+	int quoted;          /* the key was quoted */
+	char *mfield, *mval; /* SEL_MATCH */
+	size_t end;          /* offset in the path just after the segment */
 };
 
 static void segs_free(struct seg *s, size_t n)
@@ -198,8 +198,7 @@ static char *scalar_text(const struct mt_field *f)
 
 static int field_matches(const struct mt_field *f, const char *val)
 {
-	if (f->wt == WT_LEN && f->fd &&
-	    (f->fd->type == PROTOBUF_C_TYPE_STRING || f->fd->type == PROTOBUF_C_TYPE_BYTES))
+	if (f->wt == WT_LEN && f->fd && (f->fd->type == PROTOBUF_C_TYPE_STRING || f->fd->type == PROTOBUF_C_TYPE_BYTES))
 		return f->vlen == strlen(val) && !memcmp(f->val, val, f->vlen);
 	if (f->flags & MT_F_PACKED)
 		return 0;
@@ -287,22 +286,32 @@ int pathq_eval(struct mt_node *root, const char *path, struct pq_result *res)
 	res->node = root;
 	int rc = 0;
 	struct mt_node *cur = root;
-#define NOTFOUND(...) do { rc = error_code(EXIT_NOTFOUND, __VA_ARGS__); goto out; } while (0)
-#define USAGE(...) do { rc = error_code(EXIT_USAGE, __VA_ARGS__); goto out; } while (0)
+#define NOTFOUND(...)                                                                                                  \
+	do {                                                                                                           \
+		rc = error_code(EXIT_NOTFOUND, __VA_ARGS__);                                                           \
+		goto out;                                                                                              \
+	} while (0)
+#define USAGE(...)                                                                                                     \
+	do {                                                                                                           \
+		rc = error_code(EXIT_USAGE, __VA_ARGS__);                                                              \
+		goto out;                                                                                              \
+	} while (0)
 	for (size_t si = 0; si < ns; si++) {
 		const struct seg *s = &sv[si];
 		int last = si + 1 == ns;
-		int plen = (int)s->end;           /* the path up to this segment, for messages */
+		int plen = (int)s->end; /* the path up to this segment, for messages */
 		if (res->kind != PQ_NODE)
-			NOTFOUND("'%s': '%.*s' is not a message: it has no field '%s'", label, (int)sv[si - 1].end, path,
-				 s->name);
+			NOTFOUND("'%s': '%.*s' is not a message: it has no field '%s'", label, (int)sv[si - 1].end,
+				 path, s->name);
 		if (mt_parse(cur) < 0) {
 			rc = -1;
 			goto out;
 		}
-		const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(cur->desc, s->name);
+		const ProtobufCFieldDescriptor *fd =
+			protobuf_c_message_descriptor_get_field_by_name(cur->desc, s->name);
 		if (!fd)
-			NOTFOUND("'%s': no '%.*s': %s has no field '%s'", label, plen, path, cur->desc->short_name, s->name);
+			NOTFOUND("'%s': no '%.*s': %s has no field '%s'", label, plen, path, cur->desc->short_name,
+				 s->name);
 		size_t nocc = 0, first = 0, lastocc = 0;
 		for (size_t i = 0; i < cur->n; i++)
 			if (cur->f[i].number == fd->id && cur->f[i].fd) {
@@ -333,10 +342,11 @@ int pathq_eval(struct mt_node *root, const char *path, struct pq_result *res)
 			continue;
 		}
 		int map = fd->type == PROTOBUF_C_TYPE_MESSAGE && is_map_entry(fd->descriptor);
-		const ProtobufCFieldDescriptor *keyfd = map ? &((const ProtobufCMessageDescriptor *)fd->descriptor)->fields[0] : NULL;
+		const ProtobufCFieldDescriptor *keyfd =
+			map ? &((const ProtobufCMessageDescriptor *)fd->descriptor)->fields[0] : NULL;
 		enum sel_kind sel = s->sel;
 		if (map && sel == SEL_INDEX && integral(keyfd))
-			sel = SEL_KEY;   /* maps with integer keys are indexed by key */
+			sel = SEL_KEY; /* maps with integer keys are indexed by key */
 		switch (sel) {
 		case SEL_NONE:
 			if (!last)
@@ -382,8 +392,8 @@ int pathq_eval(struct mt_node *root, const char *path, struct pq_result *res)
 					}
 				}
 				if (!last)
-					NOTFOUND("'%s': '%.*s' is not a message: it has no field '%s'", label, plen, path,
-						 sv[si + 1].name);
+					NOTFOUND("'%s': '%.*s' is not a message: it has no field '%s'", label, plen,
+						 path, sv[si + 1].name);
 				break;
 			}
 			long long want = s->idx < 0 ? (long long)nocc + s->idx : s->idx;
@@ -476,7 +486,8 @@ int pathq_eval(struct mt_node *root, const char *path, struct pq_result *res)
 				}
 				if (nr > 0) {
 					rc = error_code(EXIT_NOTFOUND,
-							"'%s': no '%.*s': no layer of that network has name \"%s\"; a nested one has: %s",
+							"'%s': no '%.*s': no layer of that network has name \"%s\"; a "
+							"nested one has: %s",
 							label, plen, path, s->mval, where);
 					free(where);
 					goto out;

@@ -21,11 +21,11 @@
 #include "spec/tree.h"
 
 enum pq_kind {
-	PQ_NODE,      /* a message: node */
-	PQ_FIELD,     /* one occurrence of a scalar field: node->f[field] */
-	PQ_ELEMENT,   /* one element of a packed repeated scalar: elem, of node->f[field] */
-	PQ_REPEATED,  /* every occurrence of a repeated field (or map), from node->f[field] */
-	PQ_EMPTY,     /* a map entry without its value: the default of fd */
+	PQ_NODE,     /* a message: node */
+	PQ_FIELD,    /* one occurrence of a scalar field: node->f[field] */
+	PQ_ELEMENT,  /* one element of a packed repeated scalar: elem, of node->f[field] */
+	PQ_REPEATED, /* every occurrence of a repeated field (or map), from node->f[field] */
+	PQ_EMPTY,    /* a map entry without its value: the default of fd */
 };
 
 struct pq_result {
@@ -33,7 +33,7 @@ struct pq_result {
 	struct mt_node *node;
 	size_t field;
 	uint64_t elem;
-	const ProtobufCFieldDescriptor *fd;  /* the field reached (NULL for the root) */
+	const ProtobufCFieldDescriptor *fd; /* the field reached (NULL for the root) */
 };
 
 /* Evaluates path from root (a Model).  0, or -1 reported: EXIT_USAGE for a

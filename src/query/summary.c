@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LABEL 17   /* the column values start at */
+#define LABEL 17 /* the column values start at */
 
 void summary_release(struct summary *in)
 {
@@ -87,8 +87,8 @@ static void weight_file_note(struct mlpkg_model *m, const char *f, int64_t *byte
 			char h[32] = "";
 			if (lfs)
 				human_size(h, sizeof(h), lfs);
-			sl_pushf(notes, "%s is a Git LFS pointer, not the weights (%s%snot fetched: git lfs pull)", rel, h,
-				 lfs ? " " : "");
+			sl_pushf(notes, "%s is a Git LFS pointer, not the weights (%s%snot fetched: git lfs pull)", rel,
+				 h, lfs ? " " : "");
 		} else {
 			*bytes += s;
 		}
@@ -184,7 +184,8 @@ static void sizes_text(FILE *fp, const struct summary *in)
 	human_size(c, sizeof(c), (uint64_t)(in->disk_bytes < 0 ? 0 : in->disk_bytes));
 	label(fp, "size");
 	if (in->m->fmt == FMT_PACKAGE || in->m->fmt == FMT_ZIP)
-		fprintf(fp, "spec %s, weight files %s, total %s%s\n", a, b, c, in->m->fmt == FMT_ZIP ? " (zipped)" : "");
+		fprintf(fp, "spec %s, weight files %s, total %s%s\n", a, b, c,
+			in->m->fmt == FMT_ZIP ? " (zipped)" : "");
 	else
 		fprintf(fp, "%s\n", a);
 }
@@ -280,7 +281,7 @@ void summary_text(FILE *fp, const struct summary *in)
 		fprintf(fp, "zip (a single .mlmodel)\n");
 	else if (m->fmt == FMT_PACKAGE || m->fmt == FMT_ZIP)
 		fprintf(fp, "%s (%zu item%s in Manifest.json)\n", m->fmt == FMT_ZIP ? "zipped package" : "package",
-		       m->man->n, m->man->n == 1 ? "" : "s");
+			m->man->n, m->man->n == 1 ? "" : "s");
 	else
 		fprintf(fp, "%s\n", m->fmt == FMT_STDIN ? "spec on standard input" : "mlmodel");
 	sizes_text(fp, in);

@@ -17,16 +17,16 @@ struct summary {
 	char *need_why;
 	struct model_ref *refs;
 	size_t nrefs;
-	struct model_counts *sub;   /* per member of refs */
+	struct model_counts *sub; /* per member of refs */
 	struct model_counts total;
-	struct strlist opsets;      /* all of them */
-	struct strlist *mopsets;    /* per member of refs */
+	struct strlist opsets;   /* all of them */
+	struct strlist *mopsets; /* per member of refs */
 	struct model_io io;
 	struct meta_entry *meta;
 	size_t nmeta;
 	char *preview;
 	size_t preview_len;
-	long preview_labels;   /* the labels its preview.params hold, -1 none */
+	long preview_labels; /* the labels its preview.params hold, -1 none */
 	struct strlist notes;
 	int64_t spec_bytes, weight_bytes, disk_bytes;
 };

@@ -81,11 +81,45 @@ static int in_table(const char *kind, const char *const *t, size_t n)
  * other type came with iOS 13 (4).  Some of them with a newer option set
  * count as new too: see layer_needs. */
 static const char *const ios12_layers[] = {
-	"convolution", "innerProduct", "batchnorm", "activation", "pooling", "padding", "concat", "lrn",
-	"softmax", "split", "add", "multiply", "unary", "upsample", "bias", "l2normalize", "reshape",
-	"flatten", "permute", "reduce", "loadConstant", "scale", "simpleRecurrent", "gru",
-	"uniDirectionalLSTM", "biDirectionalLSTM", "crop", "average", "max", "min", "dot", "mvn",
-	"embedding", "sequenceRepeat", "reorganizeData", "slice", "custom", "resizeBilinear", "cropResize",
+	"convolution",
+	"innerProduct",
+	"batchnorm",
+	"activation",
+	"pooling",
+	"padding",
+	"concat",
+	"lrn",
+	"softmax",
+	"split",
+	"add",
+	"multiply",
+	"unary",
+	"upsample",
+	"bias",
+	"l2normalize",
+	"reshape",
+	"flatten",
+	"permute",
+	"reduce",
+	"loadConstant",
+	"scale",
+	"simpleRecurrent",
+	"gru",
+	"uniDirectionalLSTM",
+	"biDirectionalLSTM",
+	"crop",
+	"average",
+	"max",
+	"min",
+	"dot",
+	"mvn",
+	"embedding",
+	"sequenceRepeat",
+	"reorganizeData",
+	"slice",
+	"custom",
+	"resizeBilinear",
+	"cropResize",
 };
 /* layer types that came with iOS 14 (specification 5) */
 static const char *const ios14_layers[] = {
@@ -181,7 +215,11 @@ static void kind_needs(struct mt_node *model, const char *type, const char *path
 	if (!strcmp(type, "textClassifier") || !strcmp(type, "wordTagger") || !strcmp(type, "gazetteer") ||
 	    !strcmp(type, "wordEmbedding")) {
 		int tagger = !strcmp(type, "wordTagger"), nlp = tagger || !strcmp(type, "textClassifier");
-		int v = rev == 2 && !tagger ? 4 : rev == 3 && tagger ? 5 : nlp && rev == 4 ? 8 : nlp && rev == 5 ? 9 : 0;
+		int v = rev == 2 && !tagger  ? 4
+			: rev == 3 && tagger ? 5
+			: nlp && rev == 4    ? 8
+			: nlp && rev == 5    ? 9
+					     : 0;
 		if (v)
 			needs(nd, v, path, "%s revision %d", type, rev);
 	} else if (!strcmp(type, "visionFeaturePrint")) {
@@ -202,10 +240,19 @@ static int one_need(struct mt_node *model, const char *path, struct need *nd)
 		const char *type;
 		int v;
 	} by_type[] = {
-		{ "customModel", 3 }, { "textClassifier", 3 }, { "wordTagger", 3 }, { "visionFeaturePrint", 3 },
-		{ "nonMaximumSuppression", 3 }, { "bayesianProbitRegressor", 3 }, { "kNearestNeighborsClassifier", 4 },
-		{ "linkedModel", 4 }, { "itemSimilarityRecommender", 4 }, { "soundAnalysisPreprocessing", 4 },
-		{ "serializedModel", 5 }, { "mlProgram", 6 }, { "classConfidenceThresholding", 8 },
+		{ "customModel", 3 },
+		{ "textClassifier", 3 },
+		{ "wordTagger", 3 },
+		{ "visionFeaturePrint", 3 },
+		{ "nonMaximumSuppression", 3 },
+		{ "bayesianProbitRegressor", 3 },
+		{ "kNearestNeighborsClassifier", 4 },
+		{ "linkedModel", 4 },
+		{ "itemSimilarityRecommender", 4 },
+		{ "soundAnalysisPreprocessing", 4 },
+		{ "serializedModel", 5 },
+		{ "mlProgram", 6 },
+		{ "classConfidenceThresholding", 8 },
 	};
 	const char *type = model_type_name(model);
 	for (size_t i = 0; type && i < sizeof(by_type) / sizeof(by_type[0]); i++)

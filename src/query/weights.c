@@ -45,7 +45,8 @@ static int check_record(struct weight_list *L, struct weight_entry *e)
 {
 	if (L->m->fmt != FMT_PACKAGE && L->m->fmt != FMT_ZIP) {
 		if (!L->nofile_warned++)
-			warning("'%s': weight files are not available outside a package: records not checked", L->m->path);
+			warning("'%s': weight files are not available outside a package: records not checked",
+				L->m->path);
 		return 0;
 	}
 	/* a weight file that is not there is kept for the caller to say (see
@@ -234,7 +235,6 @@ int weight_duplicate(const struct weight_list *L, size_t i)
 	return 0;
 }
 
-
 void weight_totals(const struct weight_list *L, struct weight_totals *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -247,7 +247,6 @@ void weight_totals(const struct weight_list *L, struct weight_totals *t)
 		t->bytes += weight_bytes(&L->v[i]);
 	}
 }
-
 
 int weight_files(const struct weight_list *L, struct weight_file **out, size_t *n)
 {
@@ -292,10 +291,9 @@ int weight_files(const struct weight_list *L, struct weight_file **out, size_t *
 	return 0;
 }
 
-
 /* ---- statistics ------------------------------------------------------------------ */
 
-#define STATS_MAX (16u << 20)   /* elements */
+#define STATS_MAX (16u << 20) /* elements */
 
 float weight_half(uint16_t h)
 {
@@ -346,7 +344,8 @@ static void acc_bytes(struct acc *a, const uint8_t *p, size_t len, int bits)
 {
 	if (bits == 32)
 		for (size_t i = 0; i + 4 <= len; i += 4) {
-			uint32_t u = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24;
+			uint32_t u = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+				     (uint32_t)p[i + 3] << 24;
 			float f;
 			memcpy(&f, &u, 4);
 			acc_add(a, f);

@@ -10,10 +10,10 @@
 #include "query/inspect.h"
 
 struct weight_entry {
-	char *name;            /* what --extract takes */
-	char *path;            /* get path of the op or of the WeightParams */
-	size_t model;          /* index into the model list */
-	char *function;        /* ML program */
+	char *name;     /* what --extract takes */
+	char *path;     /* get path of the op or of the WeightParams */
+	size_t model;   /* index into the model list */
+	char *function; /* ML program */
 	int is_nn;
 	/* ML programs */
 	char *optype, *key, *file;
@@ -21,14 +21,14 @@ struct weight_entry {
 	const struct mil_dtype *dtype;
 	size_t rank;
 	int64_t *shape;
-	uint64_t count;        /* from the declared type (0 when unknown) */
+	uint64_t count; /* from the declared type (0 when unknown) */
 	int known;
 	const struct blob_file *bf;
 	struct blob_rec rec;
 	int have_rec;
 	/* neural networks */
 	char *layer, *field;
-	struct nn_weight w;    /* field is not owned here */
+	struct nn_weight w; /* field is not owned here */
 };
 
 struct weight_list {
@@ -39,12 +39,12 @@ struct weight_list {
 	struct blob_store *store;
 	struct mlpkg_model *m;
 	int nofile_warned;
-	int unreadable; /* the exit status of a weight file that is there and bad (said once) */
-	int absent;     /* the exit status of one that is not there (absent, a Git LFS pointer) */
+	int unreadable;   /* the exit status of a weight file that is there and bad (said once) */
+	int absent;       /* the exit status of one that is not there (absent, a Git LFS pointer) */
 	char *absent_msg; /* what is said about it: not yet said to anyone */
-	int names_only; /* set before reading: the tensors as the spec declares
-	                 * them, no weight file opened (records not read nor
-	                 * checked; store may be NULL): for completions */
+	int names_only;   /* set before reading: the tensors as the spec declares
+			   * them, no weight file opened (records not read nor
+			   * checked; store may be NULL): for completions */
 };
 
 /* Fills L (zeroed, with m and store set) from the model and its pipeline
@@ -84,8 +84,8 @@ float weight_half(uint16_t h);
 /* Statistics of a float tensor's values (two passes, nothing kept). */
 #define WEIGHT_BINS 16
 struct weight_stats {
-	uint64_t count;             /* values read */
-	uint64_t n;                 /* of them finite: min, max, mean, std are over these */
+	uint64_t count; /* values read */
+	uint64_t n;     /* of them finite: min, max, mean, std are over these */
 	double min, max, mean, std;
 	uint64_t zeros, nan, inf;
 	uint64_t bins[WEIGHT_BINS]; /* the finite values in WEIGHT_BINS equal parts of [min, max] */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHOW_BYTES 32     /* bytes fields longer than this are summarised */
-#define SHOW_VALUES 16    /* repeated scalars beyond this are summarised */
+#define SHOW_BYTES 32  /* bytes fields longer than this are summarised */
+#define SHOW_VALUES 16 /* repeated scalars beyond this are summarised */
 
 int is_map_entry(const ProtobufCMessageDescriptor *d)
 {
@@ -99,9 +99,7 @@ static void text_value(FILE *fp, const ProtobufCFieldDescriptor *fd, uint64_t u)
 		fmt_double(b, sizeof(b), mt_raw_double(fd, u));
 		fputs(b, fp);
 		break;
-	case PROTOBUF_C_TYPE_BOOL:
-		fputs(u ? "true" : "false", fp);
-		break;
+	case PROTOBUF_C_TYPE_BOOL: fputs(u ? "true" : "false", fp); break;
 	case PROTOBUF_C_TYPE_ENUM: {
 		const ProtobufCEnumValue *ev =
 			protobuf_c_enum_descriptor_get_value(fd->descriptor, (int)mt_raw_int(fd, u));
@@ -111,17 +109,16 @@ static void text_value(FILE *fp, const ProtobufCFieldDescriptor *fd, uint64_t u)
 			fprintf(fp, "%lld", (long long)mt_raw_int(fd, u));
 		break;
 	}
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
-		fprintf(fp, "%llu", (unsigned long long)u);
-		break;
-	default:
-		fprintf(fp, "%lld", (long long)mt_raw_int(fd, u));
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64: fprintf(fp, "%llu", (unsigned long long)u); break;
+	default: fprintf(fp, "%lld", (long long)mt_raw_int(fd, u));
 	}
 }
 
 void print_scalar_raw(FILE *fp, const struct mt_field *f)
 {
-	if (f->wt == WT_LEN && (!f->fd || f->fd->type == PROTOBUF_C_TYPE_STRING || f->fd->type == PROTOBUF_C_TYPE_BYTES))
+	if (f->wt == WT_LEN &&
+	    (!f->fd || f->fd->type == PROTOBUF_C_TYPE_STRING || f->fd->type == PROTOBUF_C_TYPE_BYTES))
 		fwrite(f->val, 1, f->vlen, fp);
 	else if (f->fd && !(f->flags & MT_F_PACKED))
 		text_value(fp, f->fd, f->u);
@@ -267,19 +264,23 @@ static void json_scalar(struct jw *w, const ProtobufCFieldDescriptor *fd, uint64
 			jw_int(w, mt_raw_int(fd, u));
 		break;
 	}
-	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64: {
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64: {
 		char b[32];
 		snprintf(b, sizeof(b), "%lld", (long long)mt_raw_int(fd, u));
 		jw_str(w, b);
 		break;
 	}
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64: {
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64: {
 		char b[32];
 		snprintf(b, sizeof(b), "%llu", (unsigned long long)u);
 		jw_str(w, b);
 		break;
 	}
-	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32: jw_uint(w, (uint32_t)u); break;
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32: jw_uint(w, (uint32_t)u); break;
 	default: jw_int(w, mt_raw_int(fd, u));
 	}
 }
@@ -318,7 +319,9 @@ static char *map_key(struct mt_node *e)
 	long k = mt_find_last(e, 1);
 	if (k < 0) {
 		const ProtobufCFieldDescriptor *kd = e->desc->fields[0].id == 1 ? &e->desc->fields[0] : NULL;
-		return xstrdup(kd && kd->type == PROTOBUF_C_TYPE_STRING ? "" : kd && kd->type == PROTOBUF_C_TYPE_BOOL ? "false" : "0");
+		return xstrdup(kd && kd->type == PROTOBUF_C_TYPE_STRING ? ""
+			       : kd && kd->type == PROTOBUF_C_TYPE_BOOL ? "false"
+									: "0");
 	}
 	struct mt_field *f = &e->f[k];
 	if (!f->fd || f->wt == WT_LEN)
@@ -351,8 +354,12 @@ static int json_map_value(struct jw *w, struct mt_node *e)
 	const ProtobufCFieldDescriptor *vd = protobuf_c_message_descriptor_get_field(e->desc, 2);
 	if (v < 0 || !e->f[v].fd) {
 		switch (vd->type) {
-		case PROTOBUF_C_TYPE_MESSAGE: jw_obj(w); jw_obj_end(w); break;
-		case PROTOBUF_C_TYPE_STRING: case PROTOBUF_C_TYPE_BYTES: jw_str(w, ""); break;
+		case PROTOBUF_C_TYPE_MESSAGE:
+			jw_obj(w);
+			jw_obj_end(w);
+			break;
+		case PROTOBUF_C_TYPE_STRING:
+		case PROTOBUF_C_TYPE_BYTES: jw_str(w, ""); break;
 		case PROTOBUF_C_TYPE_BOOL: jw_bool(w, 0); break;
 		case PROTOBUF_C_TYPE_ENUM: json_scalar(w, vd, 0); break;
 		default: json_scalar(w, vd, 0);
@@ -446,7 +453,10 @@ int dump_json(struct jw *w, struct mt_node *n)
 	uint32_t *seen = NULL;
 	size_t nseen = 0, cap = 0;
 	/* the member of each oneof that a parser keeps: the last one set */
-	struct { unsigned off; uint32_t num; } *oneof = NULL;
+	struct {
+		unsigned off;
+		uint32_t num;
+	} *oneof = NULL;
 	size_t no = 0, ocap = 0;
 	for (size_t i = n->n; i-- > 0;) {
 		const ProtobufCFieldDescriptor *fd = n->f[i].fd;

@@ -9,9 +9,9 @@
 struct mt_ghost {
 	const uint8_t *raw, *val;
 	size_t rawlen, vlen;
-	size_t before;          /* listed field it was just before (n: at the end) */
-	size_t head;            /* listed field it merges into */
-	int gone;               /* its head was replaced or removed: never written */
+	size_t before; /* listed field it was just before (n: at the end) */
+	size_t head;   /* listed field it merges into */
+	int gone;      /* its head was replaced or removed: never written */
 };
 
 struct mt_span {
@@ -20,9 +20,9 @@ struct mt_span {
 };
 
 struct mt_merge {
-	struct mt_ghost *g;     /* in order */
+	struct mt_ghost *g; /* in order */
 	size_t ng;
-	struct mt_span *s;      /* a merged node: the payloads it lists, in order */
+	struct mt_span *s; /* a merged node: the payloads it lists, in order */
 	size_t ns;
 };
 

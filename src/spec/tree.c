@@ -70,16 +70,21 @@ void mt_free(struct mt_node *n)
 static int expected_wt(const ProtobufCFieldDescriptor *fd)
 {
 	switch (fd->type) {
-	case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_BOOL: case PROTOBUF_C_TYPE_ENUM:
-		return WT_VARINT;
-	case PROTOBUF_C_TYPE_FIXED64: case PROTOBUF_C_TYPE_SFIXED64: case PROTOBUF_C_TYPE_DOUBLE:
-		return WT_I64;
-	case PROTOBUF_C_TYPE_FIXED32: case PROTOBUF_C_TYPE_SFIXED32: case PROTOBUF_C_TYPE_FLOAT:
-		return WT_I32;
-	default:
-		return WT_LEN;
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_BOOL:
+	case PROTOBUF_C_TYPE_ENUM: return WT_VARINT;
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE: return WT_I64;
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+	case PROTOBUF_C_TYPE_FLOAT: return WT_I32;
+	default: return WT_LEN;
 	}
 }
 
@@ -180,7 +185,8 @@ int mt_classify(struct mt_node *n, struct mt_field *f, const struct wire_field *
 	f->val = w->val;
 	f->vlen = w->vlen;
 	f->u = w->u;
-	const ProtobufCFieldDescriptor *fd = n->desc ? protobuf_c_message_descriptor_get_field(n->desc, w->number) : NULL;
+	const ProtobufCFieldDescriptor *fd =
+		n->desc ? protobuf_c_message_descriptor_get_field(n->desc, w->number) : NULL;
 	if (!fd)
 		return 0;
 	int r = judge(fd, w, &f->flags, why);
@@ -219,7 +225,7 @@ struct mt_window {
 
 struct mt_file {
 	int fd;
-	const uint8_t *base;    /* offset 0 of fd in the mapping */
+	const uint8_t *base; /* offset 0 of fd in the mapping */
 	size_t len;
 	struct mt_chunk *chunks; /* copies of small fields, newest first */
 	/* two windows shared by all scans, the older one reused first: a child
@@ -298,7 +304,7 @@ static int file_read(const struct mt_file *fl, void *dst, size_t n, size_t off)
 
 struct scan {
 	struct mt_file *fl;
-	size_t off, end;        /* file offsets: the next field, the end of the node */
+	size_t off, end; /* file offsets: the next field, the end of the node */
 };
 
 /* The window holding bytes [off, off + n) of the file, or NULL. */
@@ -461,7 +467,8 @@ static int check_file(struct mt_file *fl, const ProtobufCMessageDescriptor *d, s
 			if (j < 0)
 				return -1;
 			if (j == 0 && fd->type == PROTOBUF_C_TYPE_MESSAGE) {
-				int c = check_file(fl, fd->descriptor, (size_t)(w.val - fl->base), w.vlen, depth + 1, why);
+				int c = check_file(fl, fd->descriptor, (size_t)(w.val - fl->base), w.vlen, depth + 1,
+						   why);
 				if (c)
 					return c;
 			}
@@ -520,7 +527,8 @@ int mt_check(struct mt_node *n)
 	int r = 0;
 	for (size_t i = 0; i < ns && r == 0; i++) {
 		r = from_file(n, sp[i].data, sp[i].len)
-			    ? check_file(n->file, n->desc, (size_t)(sp[i].data - n->file->base), sp[i].len, n->depth, &why)
+			    ? check_file(n->file, n->desc, (size_t)(sp[i].data - n->file->base), sp[i].len, n->depth,
+					 &why)
 			    : 1;
 		if (r == 1)
 			r = check_span(n->desc, sp[i].data, sp[i].len, n->depth, &why);
@@ -562,11 +570,11 @@ static int parse_span(struct mt_node *n, const uint8_t *p, size_t len)
 			const ProtobufCFieldDescriptor *bfd =
 				n->desc ? protobuf_c_message_descriptor_get_field(n->desc, w.number) : NULL;
 			if (bfd)
-				error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s in %s.%s", n->label, why, path,
-					   bfd->name);
+				error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s in %s.%s", n->label, why,
+					   path, bfd->name);
 			else
-				error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s in %s.%u", n->label, why, path,
-					   w.number);
+				error_code(EXIT_INVALID, "'%s': not a valid Core ML spec: %s in %s.%u", n->label, why,
+					   path, w.number);
 			free(path);
 			return -1;
 		}
@@ -737,7 +745,8 @@ struct mt_node *mt_get(struct mt_node *n, uint32_t num)
 
 uint32_t mt_number(const struct mt_node *n, const char *name)
 {
-	const ProtobufCFieldDescriptor *fd = n->desc ? protobuf_c_message_descriptor_get_field_by_name(n->desc, name) : NULL;
+	const ProtobufCFieldDescriptor *fd =
+		n->desc ? protobuf_c_message_descriptor_get_field_by_name(n->desc, name) : NULL;
 	return fd ? fd->id : 0;
 }
 
@@ -801,20 +810,15 @@ const char *mt_str(const struct mt_field *f, size_t *len)
 int64_t mt_raw_int(const ProtobufCFieldDescriptor *fd, uint64_t u)
 {
 	switch (fd ? fd->type : PROTOBUF_C_TYPE_UINT64) {
-	case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_ENUM:
-		return (int32_t)(uint32_t)u;
-	case PROTOBUF_C_TYPE_SFIXED32:
-		return (int32_t)(uint32_t)u;
-	case PROTOBUF_C_TYPE_SINT32:
-		return wire_zigzag32((uint32_t)u);
-	case PROTOBUF_C_TYPE_SINT64:
-		return wire_zigzag64(u);
-	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32:
-		return (uint32_t)u;
-	case PROTOBUF_C_TYPE_BOOL:
-		return u != 0;
-	default:
-		return (int64_t)u;
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_ENUM: return (int32_t)(uint32_t)u;
+	case PROTOBUF_C_TYPE_SFIXED32: return (int32_t)(uint32_t)u;
+	case PROTOBUF_C_TYPE_SINT32: return wire_zigzag32((uint32_t)u);
+	case PROTOBUF_C_TYPE_SINT64: return wire_zigzag64(u);
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32: return (uint32_t)u;
+	case PROTOBUF_C_TYPE_BOOL: return u != 0;
+	default: return (int64_t)u;
 	}
 }
 
@@ -886,4 +890,3 @@ int mt_scalar_next(const struct mt_field *f, size_t *pos, uint64_t *u)
 	}
 	return 1;
 }
-

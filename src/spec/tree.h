@@ -33,9 +33,9 @@
 #include <protobuf-c/protobuf-c.h>
 
 enum {
-	MT_F_MISMATCH = 1,  /* known number, unexpected wire type: kept as unknown */
-	MT_F_PACKED = 2,    /* a repeated scalar in packed (LEN) form */
-	MT_F_MERGED = 4,    /* a singular message that earlier occurrences merge into */
+	MT_F_MISMATCH = 1, /* known number, unexpected wire type: kept as unknown */
+	MT_F_PACKED = 2,   /* a repeated scalar in packed (LEN) form */
+	MT_F_MERGED = 4,   /* a singular message that earlier occurrences merge into */
 };
 
 struct mt_node;
@@ -46,14 +46,14 @@ struct mt_field {
 	uint32_t number;
 	uint8_t wt;
 	uint8_t flags;
-	const ProtobufCFieldDescriptor *fd;  /* NULL: unknown to our schema */
-	const uint8_t *raw;                  /* the whole field, tag included */
+	const ProtobufCFieldDescriptor *fd; /* NULL: unknown to our schema */
+	const uint8_t *raw;                 /* the whole field, tag included */
 	size_t rawlen;
-	const uint8_t *val;                  /* value bytes (LEN: the payload) */
+	const uint8_t *val; /* value bytes (LEN: the payload) */
 	size_t vlen;
-	uint64_t u;                          /* varint / fixed value */
-	struct mt_node *child;               /* opened message, or NULL */
-	uint8_t *own;                        /* storage for raw after an edit */
+	uint64_t u;            /* varint / fixed value */
+	struct mt_node *child; /* opened message, or NULL */
+	uint8_t *own;          /* storage for raw after an edit */
 };
 
 enum { MT_UNPARSED = 0, MT_PARSED = 1, MT_BAD = -1 };
@@ -63,7 +63,7 @@ struct mt_node {
 	const uint8_t *data;
 	size_t len;
 	struct mt_node *parent;
-	const char *label;      /* file name for messages (owned by the root) */
+	const char *label; /* file name for messages (owned by the root) */
 	struct mt_field *f;
 	size_t n, cap;
 	int state;
@@ -117,9 +117,9 @@ int mt_check(struct mt_node *n);
 size_t mt_count_unknown(struct mt_node *n);
 
 /* Field values. */
-const char *mt_str(const struct mt_field *f, size_t *len);  /* not NUL-terminated */
-int64_t mt_int(const struct mt_field *f);   /* any integer, enum or bool type */
-double mt_double(const struct mt_field *f); /* float or double */
+const char *mt_str(const struct mt_field *f, size_t *len); /* not NUL-terminated */
+int64_t mt_int(const struct mt_field *f);                  /* any integer, enum or bool type */
+double mt_double(const struct mt_field *f);                /* float or double */
 /* String/bytes of the last occurrence of field num as a new C string (NULL when absent). */
 char *mt_get_str(struct mt_node *n, uint32_t num);
 int64_t mt_get_int(struct mt_node *n, uint32_t num, int64_t dflt);

@@ -69,8 +69,7 @@ static int read_value(const uint8_t **p, const uint8_t *end, struct wire_field *
 			return -1;
 		f->vlen = (size_t)(q - f->val);
 		break;
-	default:
-		return *why = "invalid wire type", -1;
+	default: return *why = "invalid wire type", -1;
 	}
 	*p = q;
 	return 0;
@@ -180,8 +179,8 @@ int wire_utf8_valid(const uint8_t *s, size_t n)
 				return 0;
 			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
 			return 0;
 		i += len;
 	}

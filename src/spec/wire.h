@@ -10,11 +10,11 @@ enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_SGROUP = 3, WT_EGROUP = 4, WT_I
 struct wire_field {
 	uint32_t number;
 	int wt;
-	const uint8_t *start;  /* first byte of the tag */
-	const uint8_t *val;    /* value: varint bytes, fixed bytes, LEN payload, group body */
+	const uint8_t *start; /* first byte of the tag */
+	const uint8_t *val;   /* value: varint bytes, fixed bytes, LEN payload, group body */
 	size_t vlen;
-	const uint8_t *end;    /* one past the field */
-	uint64_t u;            /* varint or fixed value (LEN: payload length) */
+	const uint8_t *end; /* one past the field */
+	uint64_t u;         /* varint or fixed value (LEN: payload length) */
 };
 
 /* Reads a varint at *p (advancing it); 0 on success, -1 if truncated or overlong. */

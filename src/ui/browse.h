@@ -16,10 +16,10 @@
 /* repaint requests, or-ed */
 enum {
 	RP_NONE = 0,
-	RP_STATUS = 1,    /* the status line */
-	RP_BODY = 2,      /* the list and the detail pane */
-	RP_REBUILD = 4,   /* the rows changed: flatten the view again */
-	RP_RELOAD = 8,    /* the view's data changed: build it again */
+	RP_STATUS = 1,  /* the status line */
+	RP_BODY = 2,    /* the list and the detail pane */
+	RP_REBUILD = 4, /* the rows changed: flatten the view again */
+	RP_RELOAD = 8,  /* the view's data changed: build it again */
 	RP_QUIT = 16,
 };
 #define RP_ALL (RP_STATUS | RP_BODY)
@@ -30,17 +30,17 @@ enum { UA_NONE, UA_HEAD, UA_KIND, UA_DIM, UA_KEY, UA_WARN };
 struct view;
 
 struct unode {
-	char *text;            /* the line, UTF-8; control characters are escaped when drawn */
-	char *name, *kind;     /* what search looks at besides text (may be NULL) */
-	char *path;            /* for the status line (may be NULL) */
+	char *text;        /* the line, UTF-8; control characters are escaped when drawn */
+	char *name, *kind; /* what search looks at besides text (may be NULL) */
+	char *path;        /* for the status line (may be NULL) */
 	int depth;
 	int open;
-	int leaf;              /* never has children */
-	int done;              /* every child built */
-	int is_more;           /* the "more to come" placeholder */
-	int attr;              /* UA_* */
-	int optional;          /* a row the view hides unless asked (an ML program's
-	                        * const operations): shown when v->show_optional */
+	int leaf;     /* never has children */
+	int done;     /* every child built */
+	int is_more;  /* the "more to come" placeholder */
+	int attr;     /* UA_* */
+	int optional; /* a row the view hides unless asked (an ML program's
+		       * const operations): shown when v->show_optional */
 	struct unode **kid;
 	size_t nkid, cap;
 	struct unode *parent;
@@ -50,8 +50,8 @@ struct unode {
 	/* lines for the detail pane */
 	void (*detail)(struct view *v, struct unode *n, struct strlist *out);
 	void (*free_p)(void *p);
-	void *p;               /* the view's payload */
-	long it;               /* iteration state for more() */
+	void *p; /* the view's payload */
+	long it; /* iteration state for more() */
 	size_t count, aux;
 };
 
@@ -66,12 +66,12 @@ struct keydef {
 
 struct view_ops {
 	const char *name;
-	int (*init)(struct view *v);               /* fills v->root; 0 or -1 (reported) */
-	int (*key)(struct view *v, int key);       /* RP_*, or -1 when the key is not the view's */
-	int search_builds_all;                     /* search builds every row first (1: cheap views),
-						    * or up to SEARCH_BUDGET rows (2) */
-	int no_detail;                             /* no detail pane */
-	const struct keydef *keys;                 /* the view's own keys, for help */
+	int (*init)(struct view *v);         /* fills v->root; 0 or -1 (reported) */
+	int (*key)(struct view *v, int key); /* RP_*, or -1 when the key is not the view's */
+	int search_builds_all;               /* search builds every row first (1: cheap views),
+					      * or up to SEARCH_BUDGET rows (2) */
+	int no_detail;                       /* no detail pane */
+	const struct keydef *keys;           /* the view's own keys, for help */
 	void (*release)(struct view *v);
 };
 
@@ -80,13 +80,13 @@ struct ui;
 struct view {
 	const struct view_ops *ops;
 	struct ui *ui;
-	struct unode *root;    /* not shown itself: its children are the top rows */
+	struct unode *root; /* not shown itself: its children are the top rows */
 	int ready;
-	struct unode **rows;   /* the flattened open rows */
+	struct unode **rows; /* the flattened open rows */
 	size_t nrows, rcap;
 	size_t cur, top;
-	int show_optional;     /* optional rows shown (c in the layers view) */
-	size_t hidden;         /* optional rows the last flatten left out */
+	int show_optional; /* optional rows shown (c in the layers view) */
+	size_t hidden;     /* optional rows the last flatten left out */
 	void *priv;
 };
 
@@ -119,11 +119,10 @@ int ui_save(struct view *v);
 
 extern const struct view_ops overview_ops, layers_ops, meta_ops, weights_ops, tree_ops;
 
-
 /* runs the browser on model path: exit code */
 struct browse_opts {
 	int mouse;
-	const char *view;      /* the first view's name */
+	const char *view; /* the first view's name */
 };
 int browse_run(const char *path, const struct browse_opts *o);
 #endif

@@ -28,7 +28,7 @@ void ui_dump_screen(FILE *fp);
 #define K_META(c) K(KEY_MAX + 16 + (c))
 
 struct edit {
-	char *key, *val;   /* val NULL: removed */
+	char *key, *val; /* val NULL: removed */
 };
 
 /* A message reported while the screen is up, as stderr would have had it:
@@ -36,7 +36,7 @@ struct edit {
  * walking the list sees whole messages only. */
 struct kept_msg {
 	struct kept_msg *next;
-	int handled;    /* the answer to an edit, shown and dealt with: not replayed */
+	int handled; /* the answer to an edit, shown and dealt with: not replayed */
 	size_t len;
 	char text[];
 };
@@ -53,7 +53,7 @@ struct ui {
 	int nv, cur;
 	int headless, mouse, color, utf8;
 	FILE *script;
-	int *pending;      /* keys queued from a script line */
+	int *pending; /* keys queued from a script line */
 	struct ui_history hist[HIST_KINDS];
 	size_t npend, ipend, cappend;
 	char msg[256];
@@ -64,19 +64,19 @@ struct ui {
 	struct edit *ed;
 	size_t ned, caped;
 	int dirty;
-	int save_failed;   /* the exit status of the last save, when it failed */
+	int save_failed;    /* the exit status of the last save, when it failed */
 	int preview_forced; /* w was refused for a preview that does not fit: the
-	                     * next w saves it anyway (no edit since) */
-	int zoom, help;    /* the detail pane full screen; the help screen */
+			     * next w saves it anyway (no edit since) */
+	int zoom, help;     /* the detail pane full screen; the help screen */
 	size_t zscroll;
 	int tabx[6];
-	int lh, dh;        /* list and detail heights of the last layout */
+	int lh, dh; /* list and detail heights of the last layout */
 	/* messages while the screen is up (see ui_error_routine) */
 	struct kept_msg *kept, **kept_tail;
-	struct kept_msg *seen;   /* the newest one the status line has taken */
-	error_routine saved_fn;  /* the routine to put back, and its ctx */
+	struct kept_msg *seen;  /* the newest one the status line has taken */
+	error_routine saved_fn; /* the routine to put back, and its ctx */
 	void *saved_ctx;
-	int routed;              /* ui_error_routine is installed */
+	int routed;                      /* ui_error_routine is installed */
 	volatile sig_atomic_t in_signal; /* restoring from a signal handler */
 	int active;
 	SCREEN *scr;

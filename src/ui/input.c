@@ -35,11 +35,24 @@ static const struct {
 	const char *name;
 	int key;
 } keynames[] = {
-	{ "Up", K(KEY_UP) }, { "Down", K(KEY_DOWN) }, { "Left", K(KEY_LEFT) }, { "Right", K(KEY_RIGHT) },
-	{ "PgUp", K(KEY_PPAGE) }, { "PgDn", K(KEY_NPAGE) }, { "Home", K(KEY_HOME) }, { "End", K(KEY_END) },
-	{ "Enter", K_ENTER }, { "Tab", K_TAB }, { "BTab", K(KEY_BTAB) }, { "Esc", K_ESC },
-	{ "Backspace", K(KEY_BACKSPACE) }, { "Space", ' ' }, { "Delete", K(KEY_DC) },
-	{ "M-b", K_META('b') }, { "M-f", K_META('f') }, { NULL, 0 },
+	{ "Up", K(KEY_UP) },
+	{ "Down", K(KEY_DOWN) },
+	{ "Left", K(KEY_LEFT) },
+	{ "Right", K(KEY_RIGHT) },
+	{ "PgUp", K(KEY_PPAGE) },
+	{ "PgDn", K(KEY_NPAGE) },
+	{ "Home", K(KEY_HOME) },
+	{ "End", K(KEY_END) },
+	{ "Enter", K_ENTER },
+	{ "Tab", K_TAB },
+	{ "BTab", K(KEY_BTAB) },
+	{ "Esc", K_ESC },
+	{ "Backspace", K(KEY_BACKSPACE) },
+	{ "Space", ' ' },
+	{ "Delete", K(KEY_DC) },
+	{ "M-b", K_META('b') },
+	{ "M-f", K_META('f') },
+	{ NULL, 0 },
 };
 
 /* see frame.h */
@@ -155,17 +168,23 @@ int ui_next_key(struct ui *u)
 static int edit_op(int k)
 {
 	switch (k) {
-	case K(KEY_LEFT): case 2: return LE_LEFT;          /* C-b */
-	case K(KEY_RIGHT): case 6: return LE_RIGHT;        /* C-f */
-	case K(KEY_HOME): case 1: return LE_HOME;          /* C-a */
-	case K(KEY_END): case 5: return LE_END;            /* C-e */
-	case K(KEY_BACKSPACE): case 8: return LE_BACKSPACE;
-	case K(KEY_DC): case 4: return LE_DELETE;          /* C-d */
+	case K(KEY_LEFT):
+	case 2: return LE_LEFT; /* C-b */
+	case K(KEY_RIGHT):
+	case 6: return LE_RIGHT; /* C-f */
+	case K(KEY_HOME):
+	case 1: return LE_HOME; /* C-a */
+	case K(KEY_END):
+	case 5: return LE_END; /* C-e */
+	case K(KEY_BACKSPACE):
+	case 8: return LE_BACKSPACE;
+	case K(KEY_DC):
+	case 4: return LE_DELETE; /* C-d */
 	case K_META('b'): return LE_WORD_LEFT;
 	case K_META('f'): return LE_WORD_RIGHT;
-	case 23: return LE_KILL_WORD;                      /* C-w */
-	case 11: return LE_KILL_END;                       /* C-k */
-	case 21: return LE_KILL_START;                     /* C-u */
+	case 23: return LE_KILL_WORD;  /* C-w */
+	case 11: return LE_KILL_END;   /* C-k */
+	case 21: return LE_KILL_START; /* C-u */
 	}
 	return k >= KF ? 0 : k;
 }
@@ -205,8 +224,8 @@ char *ui_prompt(struct view *v, enum ui_hist kind, const char *label, const char
 	le_init(&e, init);
 	char **hv = u->hist[kind].v;
 	size_t nh = u->hist[kind].n;
-	size_t h = nh;            /* the history entry shown; nh: the value being typed */
-	char *typed = NULL;       /* that value, while an earlier one is shown */
+	size_t h = nh;      /* the history entry shown; nh: the value being typed */
+	char *typed = NULL; /* that value, while an earlier one is shown */
 	char *result = NULL;
 	curs_set(1);
 	for (;;) {
@@ -285,12 +304,26 @@ int ui_choose(struct view *v, const char *title, const char *const *items, int s
 		refresh();
 		int k = ui_next_key(u);
 		switch (k) {
-		case 'k': case K(KEY_UP): if (sel > 0) sel--; break;
-		case 'j': case K(KEY_DOWN): if (sel < n - 1) sel++; break;
-		case 'g': case K(KEY_HOME): sel = 0; break;
-		case 'G': case K(KEY_END): sel = n - 1; break;
-		case K_ENTER: case 'l': return sel;
-		case K_EOF: case K_ESC: case 'q': case 'h': return -1;
+		case 'k':
+		case K(KEY_UP):
+			if (sel > 0)
+				sel--;
+			break;
+		case 'j':
+		case K(KEY_DOWN):
+			if (sel < n - 1)
+				sel++;
+			break;
+		case 'g':
+		case K(KEY_HOME): sel = 0; break;
+		case 'G':
+		case K(KEY_END): sel = n - 1; break;
+		case K_ENTER:
+		case 'l': return sel;
+		case K_EOF:
+		case K_ESC:
+		case 'q':
+		case 'h': return -1;
 		}
 	}
 }
@@ -406,4 +439,3 @@ int ui_save(struct view *v)
 	ui_msg(v, "saved %zu edit%s to '%s'", n, n == 1 ? "" : "s", u->m->path);
 	return 0;
 }
-

@@ -90,12 +90,24 @@ static size_t word_right(const struct lineed *e)
 int le_key(struct lineed *e, int op)
 {
 	switch (op) {
-	case LE_LEFT: if (e->cur) e->cur--; return 1;
-	case LE_RIGHT: if (e->cur < e->len) e->cur++; return 1;
+	case LE_LEFT:
+		if (e->cur)
+			e->cur--;
+		return 1;
+	case LE_RIGHT:
+		if (e->cur < e->len)
+			e->cur++;
+		return 1;
 	case LE_HOME: e->cur = 0; return 1;
 	case LE_END: e->cur = e->len; return 1;
-	case LE_BACKSPACE: if (e->cur) cut(e, e->cur - 1, e->cur); return 1;
-	case LE_DELETE: if (e->cur < e->len) cut(e, e->cur, e->cur + 1); return 1;
+	case LE_BACKSPACE:
+		if (e->cur)
+			cut(e, e->cur - 1, e->cur);
+		return 1;
+	case LE_DELETE:
+		if (e->cur < e->len)
+			cut(e, e->cur, e->cur + 1);
+		return 1;
 	case LE_WORD_LEFT: e->cur = word_left(e); return 1;
 	case LE_WORD_RIGHT: e->cur = word_right(e); return 1;
 	case LE_KILL_WORD: {

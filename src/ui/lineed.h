@@ -8,10 +8,10 @@
 #include <wchar.h>
 
 struct lineed {
-	wchar_t *s;     /* the value, NUL-terminated */
+	wchar_t *s; /* the value, NUL-terminated */
 	size_t len, cap;
-	size_t cur;     /* the cursor: before s[cur] */
-	size_t first;   /* the first character shown (le_scroll) */
+	size_t cur;   /* the cursor: before s[cur] */
+	size_t first; /* the first character shown (le_scroll) */
 };
 
 /* what a key does (a printable character is typed as itself) */

@@ -186,7 +186,6 @@ void ui_view_reset(struct view *v)
 	v->priv = NULL;
 }
 
-
 /* ---- search --------------------------------------------------------------------------------- */
 
 static int hit(const char *s, const char *q)
@@ -279,4 +278,3 @@ void ui_search_forget(struct ui *u)
 	u->nmatch = 0;
 	u->has_match = 0;
 }
-

@@ -189,7 +189,8 @@ int ui_setup(struct ui *u)
 			return error("cannot start a headless screen (terminfo 'xterm' missing?)");
 	} else {
 		if (!isatty(0) || !isatty(1))
-			return error_code(EXIT_USAGE, "browse needs a terminal (or MLPKG_NO_DISPLAY=1 with MLPKG_SCRIPT)");
+			return error_code(EXIT_USAGE,
+					  "browse needs a terminal (or MLPKG_NO_DISPLAY=1 with MLPKG_SCRIPT)");
 		const char *t = getenv("TERM");
 		u->scr = newterm(t && *t ? t : "xterm", stdout, stdin);
 		if (!u->scr)
@@ -226,7 +227,8 @@ int ui_setup(struct ui *u)
 		init_pair(5, COLOR_BLACK, COLOR_CYAN);
 	}
 	if (u->mouse && !u->headless)
-		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+				  BUTTON5_PRESSED,
 			  NULL);
 	return 0;
 }
@@ -340,4 +342,3 @@ void ui_fill(int y, int x, int width, attr_t a)
 		mvaddch(y, x + i, ' ');
 	attroff(a);
 }
-

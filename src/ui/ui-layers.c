@@ -19,11 +19,11 @@ enum lp_kind { LP_MODEL, LP_FUNC, LP_BLOCK, LP_LAYER, LP_OP, LP_NET };
 
 struct lp {
 	enum lp_kind kind;
-	struct mt_node *n;      /* model, function block, block, layer, op */
-	struct mt_node *cont;   /* the network (model sections, a branch's or loop's networks) */
-	char *prefix;           /* index prefix of the operations below */
-	char *fname;            /* function */
-	const char *type;       /* model type */
+	struct mt_node *n;    /* model, function block, block, layer, op */
+	struct mt_node *cont; /* the network (model sections, a branch's or loop's networks) */
+	char *prefix;         /* index prefix of the operations below */
+	char *fname;          /* function */
+	const char *type;     /* model type */
 	struct strlist ins, outs;
 	struct nn_layer l;
 	struct mil_op o;
@@ -145,7 +145,8 @@ static void model_params(const struct lp *x, struct strlist *out)
 			if (run <= MODEL_PARAM_ITEMS) {
 				sl_push(out, xstrndup(p, l));
 				n++;
-			} else if (!nl || !strstr(nl + 1, "vector: ") || strchr(nl + 1, '\n') < strstr(nl + 1, "vector: ")) {
+			} else if (!nl || !strstr(nl + 1, "vector: ") ||
+				   strchr(nl + 1, '\n') < strstr(nl + 1, "vector: ")) {
 				sl_pushf(out, "%*s... %zu more", (int)strspn(p, " "), "", run - MODEL_PARAM_ITEMS);
 				n++;
 			}
@@ -275,7 +276,8 @@ static int layers_key(struct view *v, int k)
 	if (k != 'c')
 		return -1;
 	v->show_optional = !v->show_optional;
-	ui_msg(v, v->show_optional ? "const operations shown (c hides them)" : "const operations hidden (c shows them)");
+	ui_msg(v,
+	       v->show_optional ? "const operations shown (c hides them)" : "const operations hidden (c shows them)");
 	return RP_ALL | RP_REBUILD;
 }
 

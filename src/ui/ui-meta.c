@@ -53,8 +53,8 @@ static int meta_init(struct view *v)
 	if (meta_list(ui_model(v)->root, &e, &n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct unode *c = un_add(v->root, "%-24s %.*s", e[i].key, (int)(e[i].len > 300 ? 300 : e[i].len),
-					 e[i].value);
+		struct unode *c =
+			un_add(v->root, "%-24s %.*s", e[i].key, (int)(e[i].len > 300 ? 300 : e[i].len), e[i].value);
 		struct mp *x = xcalloc(1, sizeof(*x));
 		x->key = xstrdup(e[i].key);
 		x->value = xstrndup(e[i].value, e[i].len);
@@ -114,8 +114,8 @@ static int choose_preview(struct view *v, const char *cur)
 		if (meta_get(ui_model(v)->root, PREVIEW_PARAMS_KEY, &params, &pl) == 1)
 			why = meta_params_problem(params, pl, preview_types[i]);
 		if (why)
-			ui_msg(v, "preview.type set to %s (w saves); its preview.params do not suit it: %s", preview_types[i],
-			       why);
+			ui_msg(v, "preview.type set to %s (w saves); its preview.params do not suit it: %s",
+			       preview_types[i], why);
 		else {
 			char *what = xasprintf("preview.type set to %s", preview_types[i]);
 			say_fit(v, what);
@@ -175,7 +175,8 @@ static int meta_key(struct view *v, int k)
 	struct mp *x = u ? u->p : NULL;
 	switch (k) {
 	case 'a': {
-		char *key = ui_prompt(v, HIST_KEY, "new key (author, license, version, description, preview.type, ...): ", NULL);
+		char *key = ui_prompt(v, HIST_KEY,
+				      "new key (author, license, version, description, preview.type, ...): ", NULL);
 		if (!key || !*key) {
 			free(key);
 			return RP_ALL;
@@ -190,7 +191,8 @@ static int meta_key(struct view *v, int k)
 			return RP_NONE;
 		return edit_value(v, x->key, x->value);
 	case 'p':
-		return choose_preview(v, x && !strcmp(meta_canonical(x->key, &(int){ 0 }), PREVIEW_TYPE_KEY) ? x->value : NULL);
+		return choose_preview(v, x && !strcmp(meta_canonical(x->key, &(int){ 0 }), PREVIEW_TYPE_KEY) ? x->value
+													     : NULL);
 	case 'd':
 	case 'x':
 		if (!x)

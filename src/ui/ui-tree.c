@@ -80,9 +80,11 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 	const struct mt_field *f = &x->parent->f[x->fi];
 	if (f->fd)
 		sl_pushf(out, "field %s = %u, %s%s, %zu bytes encoded", f->fd->name, f->number,
-			 f->fd->type == PROTOBUF_C_TYPE_MESSAGE ? ((const ProtobufCMessageDescriptor *)f->fd->descriptor)->name
-								: f->fd->type == PROTOBUF_C_TYPE_ENUM ? ((const ProtobufCEnumDescriptor *)f->fd->descriptor)->name
-								: "scalar",
+			 f->fd->type == PROTOBUF_C_TYPE_MESSAGE
+				 ? ((const ProtobufCMessageDescriptor *)f->fd->descriptor)->name
+			 : f->fd->type == PROTOBUF_C_TYPE_ENUM
+				 ? ((const ProtobufCEnumDescriptor *)f->fd->descriptor)->name
+				 : "scalar",
 			 f->fd->label == PROTOBUF_C_LABEL_REPEATED ? " (repeated)" : "", f->rawlen);
 	else
 		sl_pushf(out, "field %u: unknown to the schema, wire type %u, %zu bytes", f->number, f->wt, f->rawlen);

@@ -16,14 +16,14 @@
 
 struct wp {
 	int nn;
-	struct mt_node *layer;  /* NN: the layer, and which weight of it */
+	struct mt_node *layer; /* NN: the layer, and which weight of it */
 	size_t li, wi;
-	char *file;             /* MIL */
+	char *file; /* MIL */
 	uint64_t offset;
 	const struct mil_dtype *dtype;
 	char *shape;
 	uint64_t count;
-	char *stats;            /* computed on demand */
+	char *stats; /* computed on demand */
 };
 
 struct wv {
@@ -58,13 +58,21 @@ static char *stats_text(const struct weight_stats *st)
 	struct strbuf sb = STRBUF_INIT;
 	sb_addf(&sb, "min %g, max %g, mean %g, std %g\n", st->min, st->max, st->mean, st->std);
 	sb_addf(&sb, "zeros %llu (%.1f%%), NaN %llu, Inf %llu\n", (unsigned long long)st->zeros,
-		100.0 * (double)st->zeros / (double)st->count, (unsigned long long)st->nan, (unsigned long long)st->inf);
+		100.0 * (double)st->zeros / (double)st->count, (unsigned long long)st->nan,
+		(unsigned long long)st->inf);
 	uint64_t top = 0;
 	for (int i = 0; i < WEIGHT_BINS; i++)
 		if (st->bins[i] > top)
 			top = st->bins[i];
-	static const char *const blocks[] = { " ", "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
-					      "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" };
+	static const char *const blocks[] = { " ",
+					      "\xe2\x96\x81",
+					      "\xe2\x96\x82",
+					      "\xe2\x96\x83",
+					      "\xe2\x96\x84",
+					      "\xe2\x96\x85",
+					      "\xe2\x96\x86",
+					      "\xe2\x96\x87",
+					      "\xe2\x96\x88" };
 	static const char ascii[] = " .:-=+*#@";
 	int uni = ui_unicode();
 	sb_adds(&sb, "histogram |");
@@ -206,7 +214,8 @@ static int weights_init(struct view *v)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct model_ref *r = &refs[i];
 		if (n > 1)
-			un_add(v->root, "%s %s", *r->path ? r->path : "(root)", r->type ? r->type : "no model type")->attr = UA_HEAD;
+			un_add(v->root, "%s %s", *r->path ? r->path : "(root)", r->type ? r->type : "no model type")
+				->attr = UA_HEAD;
 		struct mt_node *nn = nn_network(r->node);
 		if (nn) {
 			char *base = xasprintf("%s%s%s", r->path, *r->path ? "." : "", r->type);

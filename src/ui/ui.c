@@ -13,8 +13,25 @@
 #include <wchar.h>
 
 enum action {
-	AC_NONE, AC_UP, AC_DOWN, AC_PGUP, AC_PGDN, AC_TOP, AC_BOTTOM, AC_OPEN, AC_TOGGLE, AC_CLOSE, AC_NEXTVIEW,
-	AC_PREVVIEW, AC_SEARCH, AC_NEXT, AC_PREV, AC_HELP, AC_QUIT, AC_SAVE, AC_REDRAW,
+	AC_NONE,
+	AC_UP,
+	AC_DOWN,
+	AC_PGUP,
+	AC_PGDN,
+	AC_TOP,
+	AC_BOTTOM,
+	AC_OPEN,
+	AC_TOGGLE,
+	AC_CLOSE,
+	AC_NEXTVIEW,
+	AC_PREVVIEW,
+	AC_SEARCH,
+	AC_NEXT,
+	AC_PREV,
+	AC_HELP,
+	AC_QUIT,
+	AC_SAVE,
+	AC_REDRAW,
 };
 
 static const struct binding {
@@ -360,7 +377,8 @@ static int quit_asks(struct ui *u)
 			return ui_save(v) == 0;
 		if (k == K_EOF) {
 			/* a script that ends here: leave the question on the screen */
-			snprintf(u->msg, sizeof(u->msg), "unsaved metadata edits: w save and quit, y quit without saving, n stay");
+			snprintf(u->msg, sizeof(u->msg),
+				 "unsaved metadata edits: w save and quit, y quit without saving, n stay");
 			return 0;
 		}
 		if (k == 'n' || k == K_ESC || k == 'q')
@@ -375,23 +393,36 @@ static int act(struct ui *u, enum action a)
 	size_t page = u->lh > 1 ? (size_t)u->lh - 1 : 1;
 	if (u->help || u->zoom) {
 		switch (a) {
-		case AC_UP: if (u->zscroll) u->zscroll--; return RP_BODY;
+		case AC_UP:
+			if (u->zscroll)
+				u->zscroll--;
+			return RP_BODY;
 		case AC_DOWN: u->zscroll++; return RP_BODY;
 		case AC_PGUP: u->zscroll = u->zscroll > page ? u->zscroll - page : 0; return RP_BODY;
 		case AC_PGDN: u->zscroll += page; return RP_BODY;
 		case AC_TOP: u->zscroll = 0; return RP_BODY;
 		case AC_BOTTOM: u->zscroll = (size_t)-1 / 2; return RP_BODY;
-		case AC_CLOSE: case AC_QUIT: case AC_TOGGLE: case AC_HELP:
-			u->help = u->zoom = 0;
-			return RP_ALL;
+		case AC_CLOSE:
+		case AC_QUIT:
+		case AC_TOGGLE:
+		case AC_HELP: u->help = u->zoom = 0; return RP_ALL;
 		default: break;
 		}
 	}
 	switch (a) {
 	case AC_NONE: return RP_NONE;
-	case AC_UP: if (v->cur) v->cur--; return RP_ALL;
-	case AC_DOWN: if (v->cur + 1 < v->nrows) v->cur++; return RP_ALL;
-	case AC_PGUP: v->cur = v->cur > page ? v->cur - page : 0; v->top = v->top > page ? v->top - page : 0; return RP_ALL;
+	case AC_UP:
+		if (v->cur)
+			v->cur--;
+		return RP_ALL;
+	case AC_DOWN:
+		if (v->cur + 1 < v->nrows)
+			v->cur++;
+		return RP_ALL;
+	case AC_PGUP:
+		v->cur = v->cur > page ? v->cur - page : 0;
+		v->top = v->top > page ? v->top - page : 0;
+		return RP_ALL;
 	case AC_PGDN:
 		v->cur = v->cur + page < v->nrows ? v->cur + page : (v->nrows ? v->nrows - 1 : 0);
 		v->top += page;
@@ -446,7 +477,10 @@ static int act(struct ui *u, enum action a)
 	}
 	case AC_NEXT: return ui_step_match(v, 1);
 	case AC_PREV: return ui_step_match(v, -1);
-	case AC_HELP: u->help = 1; u->zscroll = 0; return RP_ALL;
+	case AC_HELP:
+		u->help = 1;
+		u->zscroll = 0;
+		return RP_ALL;
 	case AC_QUIT: return quit_asks(u) ? RP_QUIT : RP_ALL;
 	case AC_SAVE: {
 		/* a failed save keeps the edits, and the model as it was read */
