@@ -107,15 +107,17 @@ mkdir two && cp nn.mlmodel two/a.mlmodel && cp nn.mlmodel two/b.mlmodel
 (cd two && "$MLPKG" __complete meta get '' >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc")
 check "default model: several, nothing offered, nothing said" sh -c "[ \$(cat '$TMP/rc') -eq 0 ] && [ ! -s '$TMP/out' ] && [ ! -s '$TMP/err' ]"
 
-# bash, through the script in the tree
+# bash, through the script in the tree.  The bare name "mlpkg" finds the
+# binary beside the script's folder in an in-tree build, and on PATH in a
+# VPATH build (make distcheck), where the script stays in the source tree.
+bindir=$(cd "$(dirname "$MLPKG")" && pwd)
 bcomp() { # bcomp WORD...: the candidates bash offers for the last word
-	(cd "$TMP/one" && bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _mlpkg; printf "%s\n" "${COMPREPLY[@]}"' bash "$top_srcdir/completions/mlpkg.bash" "$@") 2>&1 | sort
+	(cd "$TMP/one" && PATH="$bindir:$PATH" bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _mlpkg; printf "%s\n" "${COMPREPLY[@]}"' bash "$top_srcdir/completions/mlpkg.bash" "$@") 2>&1 | sort
 }
 check "bash: ./mlpkg weights --extract <TAB> lists the weights" sh -c "printf '%s\n' '$(bcomp "$MLPKG" weights --extract '')' | grep -qx fc1.weights"
 check "bash: meta get <TAB> lists the keys" test "$(bcomp "$MLPKG" meta get '' | tr '\n' ' ')" = "author description license mykey training_dataset version "
 check "bash: meta get <TAB> with a model named" sh -c "printf '%s\n' '$(bcomp mlpkg meta get "$TMP/seg.mlpackage" pre)' | grep -qx preview.type"
 
-bindir=$(cd "$(dirname "$MLPKG")" && pwd)
 if command -v fish >/dev/null; then
 	got=$(cd "$TMP/one" && PATH="$bindir:$PATH" fish -c "source '$top_srcdir/completions/mlpkg.fish'; complete -C 'mlpkg weights --extract fc1.'" 2>&1 | sort)
 	check "fish: weights --extract lists the weights" test "$got" = "$(printf 'fc1.bias\nfc1.weights')"
