@@ -85,6 +85,18 @@ browse "$TMP/Det.mlmodel" "Resize 100x90" 2 / '"nonMaximumSuppression' Enter
 check "layers: an NMS member's detail shows its thresholds and feature names" sh -c "grep -q 'iouThreshold: 0.45' '$TMP/out' && grep -q 'confidenceThreshold: 0.25' '$TMP/out' && grep -q 'coordinatesOutputFeatureName: \"coordinates\"' '$TMP/out'"
 check "... its 80 labels as the first five and a count" sh -c "grep -q 'vector: \"airplane\"' '$TMP/out' && grep -q '\.\.\. 75 more' '$TMP/out' && ! grep -q 'vector: \"bus\"' '$TMP/out'"
 
+# following the data: < to the maker of an input, > to a reader of an
+# output, b back; several: a list to pick from
+browse "$TMP/T.mlmodel" 2 / '"bn1' Enter '<'
+check "follow: < goes to the layer making the input" sh -c "tail -1 '$TMP/out' | grep -q 'made by conv1 (conv1_output).* 2/[0-9]'"
+browse "$TMP/T.mlmodel" 2 / '"bn1' Enter '>' '>' b
+check "follow: > > then b: back one step" sh -c "tail -1 '$TMP/out' | grep -q 'neuralNetwork.layers\[2\] '"
+browse "$TMP/T.mlmodel" 2 / '"conv1' Enter '<'
+check "follow: < on a layer reading only model inputs says so" sh -c "tail -1 '$TMP/out' | grep -q 'conv1 reads only inputs'"
+browse "$TMP/D.mlpackage" 2 / '"upsample_bilinear' Enter '<' Dump j Enter
+check "follow: several makers are listed to pick from" sh -c "grep -q '< made by: Enter picks' '$TMP/out' && grep -q 'made by logits_cast_fp16 (logits_cast_fp16)' '$TMP/out'"
+check "... the one picked is shown, a const one too" sh -c "tail -1 '$TMP/out' | grep -q 'made by upsampled_scale_factor_0' && grep -q ' 12 const *upsampled_scale_factor_0' '$TMP/out'"
+
 # standard input: an edit cannot be saved in place; the session says so in
 # its exit status, and the model is not read a second time
 printf '3\na\n"k\nEnter\n"v\nEnter\nw\n' >"$TMP/keys"

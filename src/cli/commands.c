@@ -471,11 +471,11 @@ const struct cmd commands[] = {
 			"member by member, ML programs per function and block), metadata (editable:\n"
 			"a add, e change, d delete, p preview type; w saves atomically), weights\n"
 			"(with min, max, mean, std, zeros, NaN/Inf and a histogram of float tensors)\n"
-			"and the whole spec tree.  Keys: arrows\n"
-			"or j/k, PgUp/PgDn, g/G, Enter/l open, h close, Tab next view, / search,\n"
-			"n/N next/previous match, ? help, q quit.  Prompts edit as readline does\n"
-			"(C-a, C-e, M-b, M-f, C-w, C-k, Up/Down for earlier values).  NO_COLOR is\n"
-			"honoured.\n"
+			"and the whole spec tree.  Keys: arrows or j/k, PgUp/PgDn, g/G, Enter/l\n"
+			"open, h close, Tab next view, / search, n/N next/previous match; in the\n"
+			"layers view c shows const operations and < > b follow the data; ? help,\n"
+			"q quit.  Prompts edit as readline does (C-a, C-e, M-b, M-f, C-w, C-k,\n"
+			"Up/Down for earlier values).  NO_COLOR is honoured.\n"
 			"MLPKG_SCRIPT=FILE reads keys from FILE (one a line); with MLPKG_NO_DISPLAY=1\n"
 			"the screen is drawn off-screen and printed when the script ends.\n",
 	},

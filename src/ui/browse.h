@@ -95,6 +95,10 @@ struct mlpkg_model *ui_model(struct view *v);
 /* a new row under parent (NULL: a root, not attached); text is printf-formatted */
 struct unode *un_add(struct unode *parent, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void un_free(struct unode *n);
+/* builds n's children (deep: and theirs) */
+void ui_build_all(struct view *v, struct unode *n, int deep);
+/* the cursor moved to row n, its parents opened */
+void ui_jump_to(struct view *v, struct unode *n);
 /* the row under the cursor, or NULL */
 struct unode *ui_current(struct view *v);
 /* 1 when the locale's characters are UTF-8 (block characters, ellipses) */

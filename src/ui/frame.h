@@ -106,7 +106,6 @@ void ui_fill(int y, int x, int width, attr_t a);
 
 /* ---- rows.c ---- */
 int ui_build_more(struct view *v, struct unode *n);
-void ui_build_all(struct view *v, struct unode *n, int deep);
 /* the open rows of v listed again for drawing */
 void ui_flatten(struct view *v);
 void ui_open_row(struct view *v, struct unode *n);
@@ -114,8 +113,6 @@ void ui_open_row(struct view *v, struct unode *n);
 int ui_view_ready(struct view *v);
 /* drops the view's rows (built again when next shown) */
 void ui_view_reset(struct view *v);
-/* the cursor moved to row n, its parents opened */
-void ui_jump_to(struct view *v, struct unode *n);
 /* search for q from the cursor; dir +1/-1 to the next/previous match; RP_* */
 int ui_run_search(struct view *v, const char *q);
 int ui_step_match(struct view *v, int dir);

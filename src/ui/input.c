@@ -303,6 +303,11 @@ int ui_choose(struct view *v, const char *title, const char *const *items, int s
 		ui_draw_status(u, title, A_BOLD);
 		refresh();
 		int k = ui_next_key(u);
+		if (k == K_DUMP) {
+			ui_dump_screen(stdout);
+			fputs("--\n", stdout);
+			continue;
+		}
 		switch (k) {
 		case 'k':
 		case K(KEY_UP):

@@ -30,9 +30,17 @@ struct lp {
 	int have_l, have_o;
 };
 
-/* variable types seen so far ("function/name" -> type), for op inputs */
+/* the back stack of < and > (b pops it); rows, freed with the view's */
+struct trail {
+	struct unode **v;
+	size_t n, cap;
+};
+
+/* the view's own state: the variable types seen so far ("function/name"
+ * -> type), for op inputs, and the trail of < and > */
 struct vmap {
 	struct hmap h;
+	struct trail trail;
 };
 
 static void vmap_put(struct vmap *m, const char *fn, const char *name, const char *type)
@@ -58,6 +66,7 @@ static void vmap_free(void *p)
 	if (!m)
 		return;
 	hmap_release(&m->h, free);
+	free(m->trail.v);
 	free(m);
 }
 
@@ -269,10 +278,153 @@ static void add_kind(struct strbuf *sb, const char *kind, int width)
 		sb_addf(sb, "%.*s%s", width - 1, kind, ui_unicode() ? "\xe2\x80\xa6" : "~");
 }
 
+/* ---- following the data ---------------------------------------------------------------- */
+
+/* the values row u reads (ins) or makes (outs): a layer's inputs and
+ * outputs, an operation's bound variables and outputs */
+static void row_values(struct unode *u, int outs, struct strlist *vals)
+{
+	struct lp *x = u->p;
+	if (!x)
+		return;
+	if (x->kind == LP_LAYER && x->have_l) {
+		const struct strlist *l = outs ? &x->l.out : &x->l.in;
+		for (size_t i = 0; i < l->n; i++)
+			sl_push(vals, xstrdup(l->v[i]));
+	} else if (x->kind == LP_OP && x->have_o) {
+		const struct mil_op *o = &x->o;
+		if (outs)
+			for (size_t i = 0; i < o->nout; i++)
+				sl_push(vals, xstrdup(o->out[i].name));
+		else
+			for (size_t i = 0; i < o->nin; i++)
+				for (size_t j = 0; j < o->in[i].nb; j++)
+					if (o->in[i].b[j].name)
+						sl_push(vals, xstrdup(o->in[i].b[j].name));
+	}
+}
+
+static int has_value(const struct strlist *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], name))
+			return 1;
+	return 0;
+}
+
+/* the model or function a row belongs to: names are its own */
+static struct unode *scope_of(struct unode *u)
+{
+	for (struct unode *p = u->parent; p; p = p->parent) {
+		struct lp *x = p->p;
+		if (x && (x->kind == LP_FUNC || x->kind == LP_MODEL))
+			return p;
+	}
+	return NULL;
+}
+
+static void collect(struct unode *n, struct unode ***v, size_t *k, size_t *cap)
+{
+	for (size_t i = 0; i < n->nkid; i++) {
+		xgrow((void **)v, cap, *k + 1, sizeof(**v));
+		(*v)[(*k)++] = n->kid[i];
+		collect(n->kid[i], v, k, cap);
+	}
+}
+
+static struct trail *trail_of(struct view *v)
+{
+	return &vars(v)->trail;
+}
+
+/* < (dir 0): to the row that makes a value the current row reads; >
+ * (dir 1): to a row that reads a value it makes.  Several: a list to
+ * pick from; none: said (a model or function input, or an output). */
+static int follow(struct view *v, int dir)
+{
+	struct unode *u = ui_current(v);
+	struct lp *x = u ? u->p : NULL;
+	if (!x || (x->kind != LP_LAYER && x->kind != LP_OP)) {
+		ui_msg(v, "%s works on a layer or an operation", dir ? ">" : "<");
+		return RP_STATUS;
+	}
+	struct unode *scope = scope_of(u);
+	if (!scope)
+		return RP_NONE;
+	ui_build_all(v, scope, 1);
+	struct strlist mine = { 0 };
+	row_values(u, dir, &mine);
+	struct unode **all = NULL;
+	size_t n = 0, cap = 0;
+	collect(scope, &all, &n, &cap);
+	struct unode **hit = NULL;
+	size_t nh = 0, hcap = 0;
+	struct strlist labels = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		if (all[i] == u)
+			continue;
+		struct strlist theirs = { 0 };
+		row_values(all[i], !dir, &theirs);
+		for (size_t j = 0; j < mine.n; j++)
+			if (has_value(&theirs, mine.v[j])) {
+				xgrow((void **)&hit, &hcap, nh + 1, sizeof(*hit));
+				hit[nh++] = all[i];
+				sl_pushf(&labels, "%s %s (%s)", dir ? "read by" : "made by",
+					 all[i]->name ? all[i]->name : "?", mine.v[j]);
+				break;
+			}
+		sl_free(&theirs);
+	}
+	int rp = RP_ALL;
+	if (!nh) {
+		ui_msg(v, dir ? "nothing here reads what %s makes (an output)" : "%s reads only inputs",
+		       u->name ? u->name : "this row");
+		rp = RP_STATUS;
+	} else {
+		int pick = 0;
+		if (nh > 1) {
+			xgrow((void **)&labels.v, &labels.cap, labels.n + 1, sizeof(*labels.v));
+			labels.v[labels.n] = NULL;
+			pick = ui_choose(
+				v, dir ? "> read by: Enter picks, Esc cancels" : "< made by: Enter picks, Esc cancels",
+				(const char *const *)labels.v, 0);
+		}
+		if (pick >= 0) {
+			struct trail *t = trail_of(v);
+			xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+			t->v[t->n++] = u;
+			ui_jump_to(v, hit[pick]);
+			ui_msg(v, "%s (b goes back)", labels.v[pick]);
+		}
+		rp = RP_ALL | RP_REBUILD;
+	}
+	sl_free(&labels);
+	sl_free(&mine);
+	free(hit);
+	free(all);
+	return rp;
+}
+
+static int back(struct view *v)
+{
+	struct trail *t = trail_of(v);
+	if (!t->n) {
+		ui_msg(v, "nothing to go back to");
+		return RP_STATUS;
+	}
+	ui_jump_to(v, t->v[--t->n]);
+	return RP_ALL | RP_REBUILD;
+}
+
 /* c shows or hides the const operations of ML programs (hidden at first:
- * they are most of the rows and rarely what one looks for) */
+ * they are most of the rows and rarely what one looks for); < > follow
+ * the data, b goes back */
 static int layers_key(struct view *v, int k)
 {
+	if (k == '<' || k == '>')
+		return follow(v, k == '>');
+	if (k == 'b')
+		return back(v);
 	if (k != 'c')
 		return -1;
 	v->show_optional = !v->show_optional;
@@ -283,6 +435,8 @@ static int layers_key(struct view *v, int k)
 
 static const struct keydef layers_keys[] = {
 	{ "c", "show or hide the const operations of ML programs" },
+	{ "< >", "to the layer or op making an input, reading an output" },
+	{ "b", "back to where < or > came from" },
 	{ NULL, NULL },
 };
 
