@@ -155,18 +155,38 @@ static void text_unknown(FILE *fp, const struct mt_field *f)
 	fprintf(fp, "  # unknown field%s\n", f->flags & MT_F_MISMATCH ? " (wire type differs from the schema)" : "");
 }
 
+/* how many elements a repeated scalar field occurrence holds: packed fixed
+ * width ones from their length alone, so that a dump never reads the values
+ * it does not show (a weight's millions of floats) */
+static size_t scalar_count(const struct mt_field *f)
+{
+	if (!(f->flags & MT_F_PACKED))
+		return 1;
+	switch (f->fd->type) {
+	case PROTOBUF_C_TYPE_FLOAT:
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_SFIXED32: return f->vlen / 4;
+	case PROTOBUF_C_TYPE_DOUBLE:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_SFIXED64: return f->vlen / 8;
+	default: {
+		/* varints: one ends at each byte below 0x80 (judge checked the run) */
+		size_t k = 0;
+		for (size_t b = 0; b < f->vlen; b++)
+			k += f->val[b] < 0x80;
+		return k;
+	}
+	}
+}
+
 /* a run of occurrences of one repeated scalar field from i: prints them as a
  * list and returns how many fields it consumed */
 static size_t text_scalar_list(FILE *fp, struct mt_node *n, size_t i, int ind)
 {
 	const ProtobufCFieldDescriptor *fd = n->f[i].fd;
 	size_t j = i, count = 0;
-	for (; j < n->n && n->f[j].number == n->f[i].number && n->f[j].fd; j++) {
-		size_t pos = 0;
-		uint64_t u;
-		while (mt_scalar_next(&n->f[j], &pos, &u))
-			count++;
-	}
+	for (; j < n->n && n->f[j].number == n->f[i].number && n->f[j].fd; j++)
+		count += scalar_count(&n->f[j]);
 	pad(fp, ind);
 	fprintf(fp, "%s: [", fd->name);
 	if (count > SHOW_VALUES)
