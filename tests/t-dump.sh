@@ -19,6 +19,61 @@ for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.ml
 	fi
 done
 
+# float_lists MODEL DUMP: the text dump's lists of floats (a count, then the
+# first 16 values) hold the model's repeated float fields, as decoded by
+# python3-protobuf
+float_lists() {
+	pyscript "$1" "$2" <<'PY'
+import re, struct, sys
+import pydecode
+from google.protobuf.descriptor import FieldDescriptor as FD
+pb = pydecode.load_schema()
+m, _ = pydecode.read_model(pb, sys.argv[1])
+want = []
+def walk(msg):
+    for fd, v in msg.ListFields():
+        if fd.type == FD.TYPE_MESSAGE:
+            for x in (v if fd.label == FD.LABEL_REPEATED else [v]):
+                if not (fd.message_type.GetOptions().map_entry):
+                    walk(x)
+        elif fd.type == FD.TYPE_FLOAT and fd.label == FD.LABEL_REPEATED:
+            want.append((fd.name, len(v), [struct.unpack("<f", struct.pack("<f", x))[0] for x in v[:16]]))
+walk(m)
+names = {w[0] for w in want}
+got = []
+for line in open(sys.argv[2]):
+    r = re.match(r"\s*(\w+): \[(?:(\d+) values: )?(.*?)(, \.\.\.)?\]$", line)
+    if r and r.group(1) in names:
+        vals = [float(x) for x in r.group(3).split(", ")] if r.group(3) else []
+        n = int(r.group(2)) if r.group(2) else len(vals)
+        got.append((r.group(1), n, [struct.unpack("<f", struct.pack("<f", x))[0] for x in vals]))
+if got != want:
+    print("text dump lists differ from the model:", len(got), len(want), file=sys.stderr)
+    for g, w in zip(got, want):
+        if g != w:
+            print(" got", g, "\n want", w, file=sys.stderr)
+            break
+    sys.exit(1)
+PY
+}
+
+# generated models with weights: the JSON reads back to the same model, and
+# the text dump's lists (a count, then the first 16 values) hold the model's
+# values, so the dump shows what it says without reading the rest
+for k in bignn:1:big1.mlmodel bignn:7:big7.mlmodel bigpkg:1:big.mlpackage detector:1:det.mlmodel control:1:control.mlmodel; do
+	kind=${k%%:*} rest=${k#*:}
+	seed=${rest%%:*} name=${rest#*:}
+	"$MKMODEL" "$kind" "$TMP/$name" --size 3000000 --seed "$seed" >/dev/null 2>&1 || not_ok "mkmodel $kind"
+	if ! have_python; then
+		skip "generated $name: no python3-protobuf/protoc"
+		continue
+	fi
+	"$MLPKG" dump --json "$TMP/$name" >"$TMP/gen.json" 2>/dev/null
+	check "generated $name: dump --json reads back to the same model" py jsoneq "$TMP/$name" "$TMP/gen.json"
+	"$MLPKG" dump "$TMP/$name" >"$TMP/gen.txt" 2>/dev/null
+	check "generated $name: the text dump's float lists are the model's (count, first 16)" float_lists "$TMP/$name" "$TMP/gen.txt"
+done
+
 # bytes that are not text are escaped (octal, as protobuf's text format does),
 # so the dump is valid UTF-8; a string's UTF-8 stays as it is.  The spec, by
 # hand: a shortDescription "hé", an unknown field 50 and a layer's
@@ -35,6 +90,11 @@ if fixtures_or_skip "dump and dump --json of every fixture, read back by the dec
 		b=$(basename "$f")
 		expect_exit 0 "$b: dump" "$MLPKG" dump "$f"
 		check "$b: dump prints the spec version" grep -q "^specificationVersion: " "$TMP/out"
+		if have_python; then
+			check "$b: the text dump's float lists are the model's (count, first 16)" float_lists "$f" "$TMP/out"
+		else
+			skip "$b: no python3-protobuf/protoc"
+		fi
 		expect_exit 0 "$b: dump --json" "$MLPKG" dump --json "$f"
 		if have_python; then
 			check "$b: JSON reads back to the same model (python3-protobuf)" py jsoneq "$f" "$TMP/out"
