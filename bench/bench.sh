@@ -9,7 +9,7 @@
 # the original: the least an atomic, durable save can do) and with Debian's
 # python3-protobuf doing what coremltools' load_spec / save_spec do
 # (bench/pyspec.py).  Prints one table, ratios, how costs grow with the file,
-# and the targets of issue 9, each met or missed.
+# and the targets of issues 9 and 21, each met or missed.
 #
 #   make bench [BENCH_SIZES="64M 256M 1G"] [BENCH_RUNS=5] [BENCH_DIR=bench/out]
 #
@@ -194,6 +194,21 @@ for s in $BENCH_SIZES; do
 	if has_cmd layers; then measure nn "$s" layers "$R" 1 "" "\"\$MLPKG\" layers \"\$F\""; else skip_row nn "$s" layers "no 'layers' command yet"; fi
 	measure nn "$s" meta_get "$R" 1 "" "\"\$MLPKG\" meta get author \"\$F\""
 	if has_cmd get; then measure nn "$s" get_desc "$R" 1 "" "\"\$MLPKG\" get description \"\$F\""; else skip_row nn "$s" get_desc "no 'get' command yet"; fi
+	if has_cmd dump; then
+		measure nn "$s" dump "$R" 1 "" "\"\$MLPKG\" dump \"\$F\""
+		# the JSON is about 5x the file: its size from one untimed run (which
+		# warms the cache), at most 3 timed runs
+		if jbytes=$("$MLPKG" dump --json "$F" | wc -c) && [ "$jbytes" -gt 0 ]; then
+			record size "$s" json_bytes info "$jbytes" - ""
+			measure nn "$s" dump_json "$((R < 3 ? R : 3))" 0 "" "\"\$MLPKG\" dump --json \"\$F\""
+		else
+			record nn "$s" dump_json fail - - "dump --json failed"
+			status=1
+		fi
+	else
+		skip_row nn "$s" dump "no 'dump' command yet"
+		skip_row nn "$s" dump_json "no 'dump' command yet"
+	fi
 	if has_cmd browse; then
 		: >"$work/keys" # no key: the first screen, printed when the script ends
 		measure nn "$s" browse "$R" 1 "" "env MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT=\"\$work/keys\" \"\$MLPKG\" ${BENCH_BROWSE//MODEL/\"\$F\"}"

@@ -1,5 +1,5 @@
 # report.awk: turns bench.sh's results.tsv into the table, the ratios, the
-# growth with the file size and the targets of issue 9.
+# growth with the file size and the targets of issues 9 and 21.
 # Input lines: GROUP SIZE ROW STATUS VALUE KIB NOTE (tab-separated), VALUE in
 # microseconds (bytes for the size rows).  Variables: sizes, runs, pyruns,
 # python, pyver, nsmall, smallcmd, load, fs, cpus, kernel.
@@ -75,6 +75,8 @@ END {
 	row("nn", "layers", "mlpkg layers")
 	row("nn", "meta_get", "mlpkg meta get author")
 	row("nn", "get_desc", "mlpkg get description")
+	row("nn", "dump", "mlpkg dump (text)")
+	row("nn", "dump_json", "mlpkg dump --json (median of <= 3)")
 	row("nn", "browse", "mlpkg browse, first screen (headless)")
 	row("nn", "meta_set", "mlpkg meta set author (in place)")
 	row("nn", "py_load", "python: load_spec (read author)")
@@ -125,6 +127,8 @@ END {
 		growth_line("mlpkg layers", "nn", "layers", "read")
 		growth_line("mlpkg meta get", "nn", "meta_get", "read")
 		growth_line("mlpkg get description", "nn", "get_desc", "read")
+		growth_line("mlpkg dump (text)", "nn", "dump", "read")
+		growth_line("mlpkg dump --json", "nn", "dump_json", "like its output")
 		growth_line("mlpkg browse, first screen", "nn", "browse", "read")
 		growth_line("mlpkg info (package)", "pkg", "info", "read")
 		growth_line("mlpkg meta set (package)", "pkg", "meta_set", "read")
@@ -132,9 +136,9 @@ END {
 
 	print ""
 	printf "targets%s\n", (T == "1G" || T == "1024M") ? " (1 GiB files)" : " (set for 1 GiB files; checked at " T ")"
-	split("info layers meta_get", RR, " ")
-	RL["info"] = "info"; RL["layers"] = "layers"; RL["meta_get"] = "meta get"
-	for (i = 1; i <= 3; i++) {
+	split("info layers meta_get dump", RR, " ")
+	RL["info"] = "info"; RL["layers"] = "layers"; RL["meta_get"] = "meta get"; RL["dump"] = "dump (text)"
+	for (i = 1; i <= 4; i++) {
 		k = "nn" SUBSEP T SUBSEP RR[i]
 		if (st[k] == "ok")
 			target(RL[RR[i]] " on the .mlmodel", "<= 50 ms, <= 32 MiB", fmt_ms(us[k]) " ms, " fmt_mib(kib[k]) " MiB",
@@ -142,6 +146,17 @@ END {
 		else
 			target(RL[RR[i]] " on the .mlmodel", "<= 50 ms, <= 32 MiB", st[k] == "fail" ? "failed" : "not measured", st[k] == "fail" ? "MISSED" : "skipped")
 	}
+	# dump --json: output bytes per second, the slowest size
+	worst = -1
+	for (i = 1; i <= ns; i++)
+		if (ok("nn", S[i], "dump_json") && us["nn", S[i], "dump_json"] > 0) {
+			r = us["size", S[i], "json_bytes"] / us["nn", S[i], "dump_json"] # bytes/us = MB/s
+			if (worst < 0 || r < worst) { worst = r; ws = S[i] }
+		}
+	if (worst >= 0)
+		target("dump --json, every size", ">= 100 MB/s of output", sprintf("%.0f MB/s (slowest, %s)", worst, ws), worst >= 100 ? "met" : "MISSED")
+	else
+		target("dump --json, every size", ">= 100 MB/s of output", "not measured", "MISSED")
 	k = "nn" SUBSEP T SUBSEP "meta_set"
 	if (st[k] == "ok" && ok("nn", T, "cp")) {
 		r = us[k] / us["nn", T, "cp"]
