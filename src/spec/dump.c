@@ -315,7 +315,10 @@ static int json_value(struct jw *w, struct mt_node *n, size_t i)
 		return c ? dump_json(w, c) : -1;
 	}
 	case PROTOBUF_C_TYPE_STRING: jw_strn(w, (const char *)f->val, f->vlen); return 0;
-	case PROTOBUF_C_TYPE_BYTES: jw_base64(w, f->val, f->vlen); return 0;
+	case PROTOBUF_C_TYPE_BYTES:
+		jw_base64(w, f->val, f->vlen);
+		mt_release_value(n, f);
+		return 0;
 	default: json_scalar(w, fd, f->u); return 0;
 	}
 }
@@ -458,6 +461,7 @@ int dump_json_field(struct jw *w, struct mt_node *n, size_t i)
 			uint64_t u;
 			while (mt_scalar_next(&n->f[j], &pos, &u))
 				json_scalar(w, fd, u);
+			mt_release_value(n, &n->f[j]);
 		} else if (json_value(w, n, j) < 0) {
 			return -1;
 		}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 static void merge_free(struct mt_merge *m)
 {
@@ -222,6 +223,9 @@ struct mt_window {
 	size_t off, len;
 	uint8_t b[WINDOW];
 };
+
+/* values smaller than this are not worth a system call to release */
+#define RELEASE_MIN (64u << 10)
 
 struct mt_file {
 	int fd;
@@ -889,4 +893,23 @@ int mt_scalar_next(const struct mt_field *f, size_t *pos, uint64_t *u)
 		*pos = (size_t)(p - f->val);
 	}
 	return 1;
+}
+
+void mt_release_value(const struct mt_node *n, const struct mt_field *f)
+{
+#ifdef MADV_DONTNEED
+	const struct mt_file *fl = n->file;
+	if (!fl || f->vlen < RELEASE_MIN || f->val < fl->base || f->vlen > fl->len ||
+	    (size_t)(f->val - fl->base) > fl->len - f->vlen)
+		return;
+	long pg = sysconf(_SC_PAGESIZE);
+	if (pg <= 0)
+		return;
+	uintptr_t a = ((uintptr_t)f->val + (uintptr_t)pg - 1) & ~(uintptr_t)(pg - 1);
+	uintptr_t b = ((uintptr_t)f->val + f->vlen) & ~(uintptr_t)(pg - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+#else
+	(void)n, (void)f;
+#endif
 }

@@ -126,6 +126,11 @@ int64_t mt_get_int(struct mt_node *n, uint32_t num, int64_t dflt);
 /* Iterates the elements of a repeated scalar field occurrence, packed or not:
  * *pos starts at 0; returns 1 and the element's raw value in *u, or 0 at the end. */
 int mt_scalar_next(const struct mt_field *f, size_t *pos, uint64_t *u);
+/* Done with field f's value for now: when it lies in the mapped file, the
+ * pages wholly inside it leave the process's memory (they come back from the
+ * page cache if read again), so that a walk over every value of a big model
+ * (dump --json) stays flat in memory.  Does nothing for small values. */
+void mt_release_value(const struct mt_node *n, const struct mt_field *f);
 /* Interprets a raw element value by the field's type. */
 int64_t mt_raw_int(const ProtobufCFieldDescriptor *fd, uint64_t u);
 double mt_raw_double(const ProtobufCFieldDescriptor *fd, uint64_t u);
