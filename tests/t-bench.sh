@@ -42,6 +42,11 @@ for c in $("$MLPKG" --complete-commands); do
 	layers) check "row 'mlpkg layers' is measured now that layers exists" sh -c "grep -F '  mlpkg layers ' '$TMP/out' | grep -qv skipped" ;;
 	get) check "row 'mlpkg get description' is measured now that get exists" sh -c "grep -F '  mlpkg get description' '$TMP/out' | grep -qv skipped" ;;
 	browse) check "row 'mlpkg browse' is measured now that browse exists" sh -c "grep -F '  mlpkg browse' '$TMP/out' | grep -qv skipped" ;;
+	dump)
+		check "row 'mlpkg dump (text)' has numbers" sh -c "grep -F '  mlpkg dump (text)' '$TMP/out' | head -1 | grep -q '[0-9][0-9]*\.[0-9] '"
+		check "row 'mlpkg dump --json' has numbers" sh -c "grep -F '  mlpkg dump --json' '$TMP/out' | head -1 | grep -q '[0-9][0-9]*\.[0-9] '"
+		check "dump --json's target is judged in MB/s" sh -c "grep -E '^  dump --json, every size .* [0-9]+ MB/s .*(met|MISSED)' '$TMP/out'"
+		;;
 	esac
 done
 "$MLPKG" --complete-commands | grep -qx browse ||
