@@ -100,6 +100,11 @@ static const struct opt_spec convert_opts[] = {
 	{ 0 },
 };
 
+static const struct opt_spec scan_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "one JSON object listing every model found", NULL },
+	{ 0 },
+};
+
 static const struct opt_spec info_opts[] = {
 	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "one JSON object per model (an array for several)", NULL },
 	{ 0 },
@@ -294,6 +299,20 @@ const struct cmd commands[] = {
 			"(exit 4).  A package or zip becomes an .mlmodel only when it has no\n"
 			"weights or other items (else exit 2).  A zip to .mlpackage unpacks, a\n"
 			"folder to .zip packs.  Prints the name of the result.\n",
+	},
+	{
+		.name = "scan",
+		.fn = cmd_scan,
+		.usage = "scan [--json] PATH...",
+		.summary = "find every Core ML model in folders, app bundles, zips and .ipa files",
+		.opts = scan_opts,
+		.help = "Walks folders (links not followed) and reads zips and .ipa files in\n"
+			"place, never extracting them; an archive unpack would refuse (zip bomb,\n"
+			"'..' or absolute names, links leading outside) is refused (exit 4).\n"
+			"Lists each model found (.mlmodel, .mlpackage, compiled .mlmodelc, nested\n"
+			"pipeline members included): path, format, size, and for what is on disk or\n"
+			"compiled its kind, spec version, author and inputs -> outputs, read from\n"
+			"headers only.  Exit 0 when a model was found, 3 when none was.\n",
 	},
 	{
 		.name = "info",

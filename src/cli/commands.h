@@ -51,6 +51,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_meta(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_io(int argc, char **argv);
 int cmd_layers(int argc, char **argv);
 int cmd_weights(int argc, char **argv);

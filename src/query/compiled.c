@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_METADATA_JSON (64u << 20)
+#define MAX_METADATA_JSON COMPILED_MAX_METADATA
 
 static int64_t file_size(const char *dir, const char *rel)
 {
@@ -34,6 +34,24 @@ int compiled_is(const char *path)
 	return file_size(path, "coremldata.bin") >= 0 && file_size(path, "Manifest.json") < 0;
 }
 
+int compiled_parse(const char *label, const char *text, size_t len, struct compiled **out)
+{
+	*out = NULL;
+	cJSON *doc = cJSON_ParseWithLength(text, len);
+	const cJSON *obj = cJSON_IsArray(doc) && cJSON_GetArraySize(doc) == 1 ? cJSON_GetArrayItem(doc, 0) : NULL;
+	if (!cJSON_IsObject(obj)) {
+		cJSON_Delete(doc);
+		return error_code(EXIT_INVALID, "'%s': metadata.json is not a JSON array of one object", label);
+	}
+	struct compiled *c = xcalloc(1, sizeof *c);
+	c->path = xstrdup(label);
+	c->doc = doc;
+	c->obj = obj;
+	c->coremldata_size = c->mil_size = c->espresso_size = c->weights_size = -1;
+	*out = c;
+	return 0;
+}
+
 int compiled_open(const char *path, struct compiled **out)
 {
 	*out = NULL;
@@ -45,22 +63,15 @@ int compiled_open(const char *path, struct compiled **out)
 	if (r < 0)
 		return error_code(EXIT_INVALID, "'%s': a compiled model (.mlmodelc) without a readable metadata.json",
 				  path);
-	cJSON *doc = cJSON_ParseWithLength((const char *)text, len);
+	r = compiled_parse(path, (const char *)text, len, out);
 	free(text);
-	const cJSON *obj = cJSON_IsArray(doc) && cJSON_GetArraySize(doc) == 1 ? cJSON_GetArrayItem(doc, 0) : NULL;
-	if (!cJSON_IsObject(obj)) {
-		cJSON_Delete(doc);
-		return error_code(EXIT_INVALID, "'%s': metadata.json is not a JSON array of one object", path);
-	}
-	struct compiled *c = xcalloc(1, sizeof *c);
-	c->path = xstrdup(path);
-	c->doc = doc;
-	c->obj = obj;
+	if (r < 0)
+		return -1;
+	struct compiled *c = *out;
 	c->coremldata_size = file_size(path, "coremldata.bin");
 	c->mil_size = file_size(path, "model.mil");
 	c->espresso_size = file_size(path, "model.espresso.net");
 	c->weights_size = file_size(path, "weights/weight.bin");
-	*out = c;
 	return 0;
 }
 
@@ -162,6 +173,12 @@ size_t compiled_check(const struct compiled *c, const char **msg, size_t max)
 	return n;
 }
 
+const char *compiled_field_name(const cJSON *f)
+{
+	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(f, "name");
+	return cJSON_IsString(nm) ? nm->valuestring : NULL;
+}
+
 /* ---- showing it ------------------------------------------------------------ */
 
 static const char *const schemas[] = { "inputSchema", "outputSchema" }, *const sides[] = { "inputs", "outputs" };
@@ -228,7 +245,7 @@ static const char *model_type(const struct compiled *c)
 	return t ? t : "(not said)";
 }
 
-static int64_t spec_version(const struct compiled *c)
+int64_t compiled_version(const struct compiled *c)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->obj, "specificationVersion");
 	if (cJSON_IsNumber(v))
@@ -251,7 +268,7 @@ void compiled_info_text(FILE *fp, const struct compiled *c)
 	fputs("\nformat: mlmodelc (compiled; read-only)\ntype: ", fp);
 	show_escaped(fp, model_type(c));
 	fputc('\n', fp);
-	int64_t v = spec_version(c);
+	int64_t v = compiled_version(c);
 	if (v >= 0)
 		fprintf(fp, "specificationVersion: %lld\n", (long long)v);
 	static const char *const prec[] = { "computePrecision", "storagePrecision" };
@@ -314,7 +331,7 @@ void compiled_info_json(struct jw *w, const struct compiled *c)
 	jw_kstr(w, "format", "mlmodelc");
 	if (compiled_str(c, "modelType", "name"))
 		jw_kstr(w, "type", compiled_str(c, "modelType", "name"));
-	int64_t v = spec_version(c);
+	int64_t v = compiled_version(c);
 	if (v >= 0)
 		jw_kint(w, "specificationVersion", v);
 	jw_kjson_str(w, "computePrecision", c->obj, "computePrecision");

@@ -25,6 +25,14 @@ int compiled_is(const char *path);
  * metadata.json missing, not JSON, or not an array of one object). */
 int compiled_open(const char *path, struct compiled **out);
 void compiled_close(struct compiled *c);
+/* The same from metadata.json's text (from a zip: no file sizes known);
+ * label names it in messages and becomes c->path. */
+int compiled_parse(const char *label, const char *text, size_t len, struct compiled **out);
+#define COMPILED_MAX_METADATA (64u << 20)
+/* the name of a feature of inputSchema / outputSchema, or NULL */
+const char *compiled_field_name(const cJSON *f);
+/* its specificationVersion, -1 when not said */
+int64_t compiled_version(const struct compiled *c);
 /* the string member key of the metadata object (or of its object member
  * sub when sub is not NULL), NULL when absent or not a string */
 const char *compiled_str(const struct compiled *c, const char *sub, const char *key);
