@@ -20,7 +20,8 @@
       lie-stored (stored, claims 4 GB in and out), lie-stored-big (the same
       in a 4 MiB archive, whose size alone does not rule the claim out), bomb (the spec is 64 MiB
       of zeros deflated: a real 1000:1 entry), manifest-dotdot (the root
-      path leads outside, in the zip)
+      path leads outside, in the zip), link-out (a link entry leading to
+      ../../../../etc); PKG may be any folder (an app's Payload)
 """
 import json
 import os
@@ -159,6 +160,11 @@ def zip_of(kind, pkg, out):
             z.writestr(name + "/../../evil.txt", "evil")
         elif kind == "absolute":
             z.writestr("/evil.txt", "evil")
+        elif kind == "link-out":
+            zi = zipfile.ZipInfo(name + "/outside")
+            zi.create_system = 3
+            zi.external_attr = (0o120777 << 16)
+            z.writestr(zi, "../../../../etc")
         elif kind == "dup":
             z.writestr(name + "/" + spec_rel, many("distinct", 3))
         elif kind == "lie-stored-big":

@@ -1948,12 +1948,111 @@ static void make_control(const char *out)
 	write_model(m, out);
 }
 
+/* ---- compiled folders (.mlmodelc) ------------------------------------------ */
+
+/* writes text into DIR/REL */
+static void write_text_in(const char *dir, const char *rel, const char *text)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	write_file(path, text, strlen(text));
+}
+
+/* The layout Xcode gives a compiled model: metadata.json (an array of one
+ * object), coremldata.bin (undocumented: some opaque bytes here), and the
+ * program (model.mil, weights/weight.bin) or the network
+ * (model.espresso.net/.shape/.weights, model/coremldata.bin). */
+static void make_compiled(const char *out, int program)
+{
+	static const uint8_t opaque[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c };
+	char sub[4096];
+	make_dir(out);
+	snprintf(sub, sizeof sub, "%s/coremldata.bin", out);
+	write_file(sub, opaque, sizeof opaque);
+	snprintf(sub, sizeof sub, "%s/analytics", out);
+	make_dir(sub);
+	write_text_in(sub, "coremldata.bin", "analytics");
+	const char *common = "    \"shortDescription\" : \"Finds test patterns\",\n"
+			     "    \"author\" : \"mlpkg tests\",\n"
+			     "    \"license\" : \"CC0\",\n"
+			     "    \"version\" : \"2.1\",\n"
+			     "    \"userDefinedMetadata\" : {\n"
+			     "      \"com.github.apple.coremltools.version\" : \"7.2\",\n"
+			     "      \"trainedOn\" : \"synthetic\"\n"
+			     "    },\n"
+			     "    \"inputSchema\" : [\n"
+			     "      {\n"
+			     "        \"name\" : \"image\",\n"
+			     "        \"type\" : \"Image\",\n"
+			     "        \"formattedType\" : \"Image (Color 64 × 64)\",\n"
+			     "        \"isOptional\" : \"0\",\n"
+			     "        \"shortDescription\" : \"the picture\"\n"
+			     "      },\n"
+			     "      {\n"
+			     "        \"name\" : \"threshold\",\n"
+			     "        \"type\" : \"Double\",\n"
+			     "        \"formattedType\" : \"Double?\",\n"
+			     "        \"isOptional\" : \"1\",\n"
+			     "        \"shortDescription\" : \"\"\n"
+			     "      }\n"
+			     "    ],\n"
+			     "    \"outputSchema\" : [\n"
+			     "      {\n"
+			     "        \"name\" : \"scores\",\n"
+			     "        \"type\" : \"MultiArray\",\n"
+			     "        \"formattedType\" : \"MultiArray (Float32 1 × 10)\",\n"
+			     "        \"shape\" : \"[1, 10]\",\n"
+			     "        \"dataType\" : \"Float32\",\n"
+			     "        \"isOptional\" : \"0\",\n"
+			     "        \"shortDescription\" : \"\"\n"
+			     "      }\n"
+			     "    ],\n"
+			     "    \"availability\" : {\n"
+			     "      \"macOS\" : \"13.0\",\n"
+			     "      \"iOS\" : \"16.0\",\n"
+			     "      \"tvOS\" : \"16.0\"\n"
+			     "    },\n"
+			     "    \"generatedClassName\" : \"Patterns\",\n"
+			     "    \"method\" : \"predict\"\n";
+	char json[8192];
+	if (program) {
+		snprintf(json, sizeof json,
+			 "[\n  {\n    \"modelType\" : {\n      \"name\" : \"MLModelType_mlProgram\"\n    },\n"
+			 "    \"specificationVersion\" : 7,\n    \"computePrecision\" : \"Mixed (Float16, Float32)\",\n"
+			 "    \"storagePrecision\" : \"Float16\",\n    \"isUpdatable\" : \"0\",\n"
+			 "    \"mlProgramOperationTypeHistogram\" : {\n      \"Ios16.conv\" : 2,\n"
+			 "      \"Ios16.relu\" : 2,\n      \"Ios16.reduceMean\" : 1\n    },\n%s  }\n]\n",
+			 common);
+		write_text_in(out, "model.mil",
+			      "program(1.0)\n{\n  func main<ios16>(tensor<fp32, [1, 3, 64, 64]> image) {\n"
+			      "    tensor<fp32, [1, 10]> scores = reduce_mean(x = image)[name = string(\"scores\")];\n"
+			      "  } -> (scores);\n}\n");
+		snprintf(sub, sizeof sub, "%s/weights", out);
+		make_dir(sub);
+		write_text_in(sub, "weight.bin", "weights go here");
+	} else {
+		snprintf(json, sizeof json,
+			 "[\n  {\n    \"modelType\" : {\n      \"name\" : \"MLModelType_neuralNetwork\"\n    },\n"
+			 "    \"specificationVersion\" : 4,\n    \"isUpdatable\" : \"0\",\n"
+			 "    \"neuralNetworkLayerTypeHistogram\" : {\n      \"Convolution\" : 3,\n"
+			 "      \"ActivationReLU\" : 3,\n      \"InnerProduct\" : 1\n    },\n%s  }\n]\n",
+			 common);
+		write_text_in(out, "model.espresso.net", "{\"layers\":[],\"format_version\":200}\n");
+		write_text_in(out, "model.espresso.shape", "{\"layer_shapes\":{}}\n");
+		write_text_in(out, "model.espresso.weights", "0000");
+		snprintf(sub, sizeof sub, "%s/model", out);
+		make_dir(sub);
+		write_text_in(sub, "coremldata.bin", "opaque");
+	}
+	write_text_in(out, "metadata.json", json);
+}
+
 static void usage(void) __attribute__((noreturn));
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
-		"pipeline multifunction bignn bigpkg voc detector control)\n",
+		"pipeline multifunction bignn bigpkg voc detector control compiledprogram compilednn)\n",
 		progname);
 	exit(2);
 }
@@ -2040,8 +2139,9 @@ int main(int argc, char **argv)
 	if (npos != 2)
 		usage();
 	const char *kind = pos[0], *out = pos[1];
-	static const char *const kinds[] = { "segmentation", "nn",     "nnclassifier", "pipeline", "multifunction",
-					     "bignn",        "bigpkg", "voc",          "detector", "control" };
+	static const char *const kinds[] = { "segmentation",  "nn",      "nnclassifier",    "pipeline",
+					     "multifunction", "bignn",   "bigpkg",          "voc",
+					     "detector",      "control", "compiledprogram", "compilednn" };
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
@@ -2049,7 +2149,7 @@ int main(int argc, char **argv)
 	if (k == sizeof kinds / sizeof kinds[0]) {
 		fprintf(stderr,
 			"%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
-			"bignn bigpkg voc detector control)\n",
+			"bignn bigpkg voc detector control compiledprogram compilednn)\n",
 			progname, kind);
 		exit(2);
 	}
@@ -2068,6 +2168,8 @@ int main(int argc, char **argv)
 	case 7: make_voc(out); break;
 	case 8: make_detector(out); break;
 	case 9: make_control(out); break;
+	case 10: make_compiled(out, 1); break;
+	case 11: make_compiled(out, 0); break;
 	default: usage();
 	}
 	out_path = NULL;

@@ -3,13 +3,55 @@
 #include "cli/commands.h"
 #include "base/error.h"
 #include "base/jsonout.h"
+#include "query/compiled.h"
 #include "query/show.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* a compiled folder: its files and metadata.json agree */
+static int check_compiled(const char *path, int json, struct jw *w)
+{
+	struct compiled *c;
+	if (compiled_open(path, &c) < 0)
+		return last_error_code();
+	const char *msg[16];
+	size_t n = compiled_check(c, msg, 16);
+	if (json) {
+		jw_obj(w);
+		jw_kstr(w, "model", c->path);
+		jw_kbool(w, "ok", n == 0);
+		jw_kint(w, "errors", (int64_t)n);
+		jw_kint(w, "warnings", 0);
+		jw_key(w, "problems");
+		jw_arr(w);
+		for (size_t i = 0; i < n; i++) {
+			jw_obj(w);
+			jw_kstr(w, "level", "error");
+			jw_kstr(w, "message", msg[i]);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			show_escaped(stdout, c->path);
+			printf(": error: %s\n", msg[i]);
+		}
+		show_escaped(stdout, c->path);
+		if (n)
+			printf(": %zu error%s, 0 warnings\n", n, n == 1 ? "" : "s");
+		else
+			fputs(": ok\n", stdout);
+	}
+	compiled_close(c);
+	return n ? EXIT_FAIL : EXIT_OK;
+}
+
 static int check_one_model(const char *path, int json, struct jw *w)
 {
+	if (path && compiled_is(path))
+		return check_compiled(path, json, w);
 	struct mlpkg_model *m = cmd_open(path, 0);
 	if (!m)
 		return last_error_code();

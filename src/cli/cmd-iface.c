@@ -82,7 +82,7 @@ static void dry_run_said(enum iface_kind k, const char *a, const char *b, int r,
 /* one model (path NULL: the default one): describe a as b, or rename a to b */
 static int iface_edit_one(enum iface_kind k, const char *a, const char *b, const char *path, const struct edit_opts *o)
 {
-	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
+	int flags = CMD_OPEN_EDIT | ((o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE);
 	struct mlpkg_model *m = cmd_open(path, flags);
 	if (!m)
 		return last_error_code();
@@ -270,7 +270,7 @@ static int labels_list_one(const char *path, const struct edit_opts *o, int seve
 
 static int labels_set_one(char *const *v, size_t n, const char *path, const struct edit_opts *o)
 {
-	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
+	int flags = CMD_OPEN_EDIT | ((o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE);
 	struct mlpkg_model *m = cmd_open(path, flags);
 	if (!m)
 		return last_error_code();

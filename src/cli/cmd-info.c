@@ -1,6 +1,7 @@
 /* cmd-info: mlpkg info [--json] [MODEL...]: what a model is, in one screen. */
 #include "cli/commands.h"
 #include "query/summary.h"
+#include "query/compiled.h"
 #include "base/error.h"
 #include "query/inspect.h"
 #include "query/meta.h"
@@ -115,8 +116,26 @@ static void info_json(struct jw *w, const struct summary *in)
 	jw_obj_end(w);
 }
 
+static int info_compiled(const char *path, int json, int *printed, struct jw *w)
+{
+	struct compiled *c;
+	if (compiled_open(path, &c) < 0)
+		return last_error_code();
+	if (json)
+		compiled_info_json(w, c);
+	else {
+		if ((*printed)++)
+			fputc('\n', stdout);
+		compiled_info_text(stdout, c);
+	}
+	compiled_close(c);
+	return EXIT_OK;
+}
+
 static int info_one(const char *path, int json, int *printed, struct jw *w)
 {
+	if (path && compiled_is(path))
+		return info_compiled(path, json, printed, w);
 	struct mlpkg_model *m = cmd_open(path, 0);
 	if (!m)
 		return last_error_code();

@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "base/error.h"
 #include "query/inspect.h"
+#include "query/compiled.h"
 #include "query/show.h"
 #include <stdio.h>
 #include <string.h>
@@ -35,8 +36,31 @@ static int group_empty(const struct io_group *g)
 	       !(g->probabilities && *g->probabilities);
 }
 
+static int io_compiled(const char *path, int json, int several, struct jw *w)
+{
+	struct compiled *c;
+	if (compiled_open(path, &c) < 0)
+		return last_error_code();
+	if (json) {
+		jw_obj(w);
+		jw_kstr(w, "model", c->path);
+		compiled_io_json(w, c);
+		jw_obj_end(w);
+	} else {
+		if (several) {
+			show_escaped(stdout, c->path);
+			fputs(":\n", stdout);
+		}
+		compiled_io_text(stdout, c, several ? 2 : 0);
+	}
+	compiled_close(c);
+	return EXIT_OK;
+}
+
 static int io_one(const char *path, int json, int several, struct jw *w)
 {
+	if (path && compiled_is(path))
+		return io_compiled(path, json, several, w);
 	struct mlpkg_model *m = cmd_open(path, 0);
 	if (!m)
 		return last_error_code();

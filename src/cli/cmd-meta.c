@@ -5,6 +5,7 @@
 #include "analyze/preview.h"
 #include "query/meta.h"
 #include "query/overlay.h"
+#include "query/compiled.h"
 #include "edit/txn.h"
 #include "base/xalloc.h"
 #include <cjson/cJSON.h>
@@ -59,19 +60,24 @@ static void overlay_note(struct mlpkg_model *m, const struct meta_entry *e, size
 
 static int do_list(const char *path, const struct meta_opts *o, int several, struct jw *w)
 {
-	struct mlpkg_model *m = cmd_open(path, 0);
-	if (!m)
+	struct compiled *c = NULL;
+	if (path && compiled_is(path) && compiled_open(path, &c) < 0)
+		return last_error_code();
+	struct mlpkg_model *m = c ? NULL : cmd_open(path, 0);
+	if (!m && !c)
 		return last_error_code();
 	struct meta_entry *e;
 	size_t n;
-	if (meta_list(m->root, &e, &n) < 0) {
+	if (c)
+		compiled_meta_list(c, &e, &n);
+	else if (meta_list(m->root, &e, &n) < 0) {
 		mlpkg_close(m);
 		return last_error_code();
 	}
 	if (o->json) {
 		if (several) {
 			jw_obj(w);
-			jw_kstr(w, "model", m->path);
+			jw_kstr(w, "model", c ? c->path : m->path);
 			jw_key(w, "metadata");
 		}
 		jw_obj(w);
@@ -84,7 +90,7 @@ static int do_list(const char *path, const struct meta_opts *o, int several, str
 			jw_obj_end(w);
 	} else {
 		if (several)
-			printf("%s:\n", m->path);
+			printf("%s:\n", c ? c->path : m->path);
 		for (size_t i = 0; i < n; i++) {
 			if (several)
 				fputs("  ", stdout);
@@ -94,26 +100,31 @@ static int do_list(const char *path, const struct meta_opts *o, int several, str
 			fputc('\n', stdout);
 		}
 	}
-	if (!o->json)
+	if (!o->json && m)
 		overlay_note(m, e, n, 1);
 	meta_entries_free(e, n);
 	mlpkg_close(m);
+	compiled_close(c);
 	return EXIT_OK;
 }
 
 static int do_get(const char *key, const char *path, const struct meta_opts *o)
 {
-	struct mlpkg_model *m = cmd_open(path, 0);
-	if (!m)
+	struct compiled *c = NULL;
+	if (path && compiled_is(path) && compiled_open(path, &c) < 0)
+		return last_error_code();
+	struct mlpkg_model *m = c ? NULL : cmd_open(path, 0);
+	if (!m && !c)
 		return last_error_code();
 	char *v = NULL;
 	size_t len = 0;
-	int r = meta_get(m->root, key, &v, &len);
+	int r = c ? compiled_meta_get(c, key, &v, &len) : meta_get(m->root, key, &v, &len);
 	int rc = EXIT_OK;
 	if (r < 0)
 		rc = last_error_code();
 	else if (r == 0)
-		rc = (error_code(EXIT_NOTFOUND, "'%s': no metadata key '%s'", m->path, key), EXIT_NOTFOUND);
+		rc = (error_code(EXIT_NOTFOUND, "'%s': no metadata key '%s'", c ? c->path : m->path, key),
+		      EXIT_NOTFOUND);
 	else if (o->json) {
 		struct jw w;
 		jw_init(&w, stdout);
@@ -125,7 +136,7 @@ static int do_get(const char *key, const char *path, const struct meta_opts *o)
 		jw_obj_end(&w);
 		jw_end(&w);
 	}
-	if (r == 1) {
+	if (r == 1 && m) {
 		struct meta_entry one = { (char *)key, v, len, 0 };
 		overlay_note(m, &one, 1, 0);
 	}
@@ -135,6 +146,7 @@ static int do_get(const char *key, const char *path, const struct meta_opts *o)
 	}
 	free(v);
 	mlpkg_close(m);
+	compiled_close(c);
 	return rc;
 }
 
@@ -212,7 +224,7 @@ int cmd_preview_fit(struct mlpkg_model *m, int force)
  * key is set (a removal is never refused for it) */
 static int do_edit(const struct kv *e, size_t n, const char *path, const struct meta_opts *o)
 {
-	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
+	int flags = CMD_OPEN_EDIT | ((o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE);
 	struct mlpkg_model *m = cmd_open(path, flags);
 	if (!m)
 		return last_error_code();

@@ -215,7 +215,7 @@ static int build_params(const struct preview_opts *o, char **params)
 /* set (type not NULL; params may be NULL: kept as they are) or rm */
 static int do_edit(const char *type, const char *params, const char *path, const struct preview_opts *o)
 {
-	int flags = (o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE;
+	int flags = CMD_OPEN_EDIT | ((o->dry_run || o->out) ? 0 : MLPKG_OPEN_WRITE);
 	struct mlpkg_model *m = cmd_open(path, flags);
 	if (!m)
 		return last_error_code();

@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
+#include "query/compiled.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -96,6 +97,11 @@ static const struct opt_spec convert_opts[] = {
 	  "file" },
 	{ "store", 'S', 0, NULL, NULL, NULL },
 	{ "deflate", 'D', 0, NULL, "compression when OUT is a zip (as for pack)", NULL },
+	{ 0 },
+};
+
+static const struct opt_spec scan_opts[] = {
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "one JSON object listing every model found", NULL },
 	{ 0 },
 };
 
@@ -233,7 +239,8 @@ const struct cmd commands[] = {
 			".mlpackage, .zip, or an existing path), else the last word of an odd count.\n"
 			"Preview keys are checked against the model as mlpkg preview set checks them.\n"
 			"Without MODEL: $MLPKG_MODEL, the package holding the current folder, or\n"
-			"the single model in the current folder.\n",
+			"the single model in the current folder.  list and get read a compiled\n"
+			"model (.mlmodelc) too; set and rm refuse it (exit 2).\n",
 		.words = "list get set rm",
 	},
 	{
@@ -294,6 +301,20 @@ const struct cmd commands[] = {
 			"folder to .zip packs.  Prints the name of the result.\n",
 	},
 	{
+		.name = "scan",
+		.fn = cmd_scan,
+		.usage = "scan [--json] PATH...",
+		.summary = "find every Core ML model in folders, app bundles, zips and .ipa files",
+		.opts = scan_opts,
+		.help = "Walks folders (links not followed) and reads zips and .ipa files in\n"
+			"place, never extracting them; an archive unpack would refuse (zip bomb,\n"
+			"'..' or absolute names, links leading outside) is refused (exit 4).\n"
+			"Lists each model found (.mlmodel, .mlpackage, compiled .mlmodelc, nested\n"
+			"pipeline members included): path, format, size, and for what is on disk or\n"
+			"compiled its kind, spec version, author and inputs -> outputs, read from\n"
+			"headers only.  Exit 0 when a model was found, 3 when none was.\n",
+	},
+	{
 		.name = "info",
 		.fn = cmd_info,
 		.usage = "info [--json] [MODEL...]",
@@ -308,7 +329,10 @@ const struct cmd commands[] = {
 			"kinds of model) and notes on anything odd: metadata overlays, unknown\n"
 			"fields, an unset model type, a spec version lower than the features used\n"
 			"need.\n"
-			"Weights are measured, never read.\n",
+			"Weights are measured, never read.  A compiled model (.mlmodelc) is shown\n"
+			"from its metadata.json: type, versions, availability, metadata, inputs,\n"
+			"outputs, the layer or operation histogram, and the files' sizes\n"
+			"(coremldata.bin is undocumented and not read).\n",
 	},
 	{
 		.name = "io",
@@ -319,7 +343,8 @@ const struct cmd commands[] = {
 		.help = "Types read as image<RGB,224x224>, float32[1,3,512,512], dict<string,double>,\n"
 			"sequence<string>, state<float16[1,4]>; flexible sizes follow as\n"
 			"'in {A,B}' (enumerated) or 'in [LO..HI,...]' (ranges, * unbounded).\n"
-			"Multi-function models are shown per function.\n",
+			"Multi-function models are shown per function.  A compiled model\n"
+			"(.mlmodelc) shows the formatted types its metadata.json gives.\n",
 	},
 	{
 		.name = "layers",
@@ -437,7 +462,9 @@ const struct cmd commands[] = {
 			"declared type and element count, and that classifiers have class labels.\n"
 			"One line per problem with the path of the node.  Exit 0 when no error was\n"
 			"found (warnings allowed), 1 when one was, 4 when the model cannot be read\n"
-			"at all.\n",
+			"at all.  A compiled model (.mlmodelc) is checked for its folder's\n"
+			"consistency: coremldata.bin, the schemas in metadata.json, and the\n"
+			"program or network its histogram speaks of.\n",
 	},
 	{
 		.name = "diff",
@@ -642,8 +669,16 @@ struct mlpkg_model *cmd_open(const char *arg, int flags)
 			return NULL;
 		arg = def;
 	}
+	if ((flags & CMD_OPEN_EDIT) && compiled_is(arg)) {
+		error_code(EXIT_USAGE,
+			   "'%s': a compiled model (.mlmodelc) is not edited: Core ML does not read edits to it; "
+			   "edit the .mlmodel or .mlpackage it was compiled from, and compile that again",
+			   arg);
+		free(def);
+		return NULL;
+	}
 	struct mlpkg_model *m;
-	int r = mlpkg_open(arg, flags, &m);
+	int r = mlpkg_open(arg, flags & ~CMD_OPEN_EDIT, &m);
 	free(def);
 	return r < 0 ? NULL : m;
 }

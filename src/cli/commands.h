@@ -51,6 +51,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_meta(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_io(int argc, char **argv);
 int cmd_layers(int argc, char **argv);
 int cmd_weights(int argc, char **argv);
@@ -78,8 +79,11 @@ int cmd_print_help(const struct cmd *c, FILE *fp);
 /* "mlpkg: MSG" and the usage line on stderr; returns EXIT_USAGE */
 int cmd_usage(const struct cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Opens the model named by arg, or the default model when arg is NULL;
- * NULL on error (reported, exit class set). */
+ * NULL on error (reported, exit class set).  With CMD_OPEN_EDIT among the
+ * flags (an edit command, with or without -o or --dry-run) a compiled
+ * model (.mlmodelc) is refused with EXIT_USAGE. */
 struct mlpkg_model *cmd_open(const char *arg, int flags);
+#define CMD_OPEN_EDIT 0x100
 /* Reads all of file ("-": standard input) into *buf (NUL-terminated,
  * caller frees); -1 reported ("cannot read", EXIT_NOTFOUND when missing). */
 int cmd_read_input(const char *file, char **buf, size_t *len);

@@ -397,3 +397,34 @@ int pkg_unpack(const char *zip, const char *dir, const char *name, char **made, 
 	mlpkg_close(m);
 	return rc;
 }
+
+int zipio_screen(struct zipio *z, const char *label)
+{
+	if (zipio_check_all(z) < 0)
+		return -1;
+	long n = zipio_count(z);
+	for (long i = 0; i < n; i++) {
+		struct zipio_entry e;
+		if (zipio_entry(z, i, &e) < 0 || pkg_check_entry_name(label, e.name) < 0)
+			return -1;
+		if (e.kind != ZIPIO_LINK)
+			continue;
+		uint8_t *t;
+		size_t tl;
+		if (zipio_read(z, i, &t, &tl, PATH_MAX) < 0)
+			return -1;
+		/* a link is never followed here; one that could lead outside the
+		 * archive's tree (absolute, or going up) is refused as unpack
+		 * refuses it */
+		int bad = !tl || memchr(t, 0, tl) || t[0] == '/' || !strncmp((char *)t, "..", 2) ||
+			  strstr((char *)t, "/..");
+		free(t);
+		if (bad) {
+			char *sn = pkg_shown(e.name);
+			error_code(EXIT_INVALID, "'%s': entry '%s' is a link leading outside the archive", label, sn);
+			free(sn);
+			return -1;
+		}
+	}
+	return 0;
+}

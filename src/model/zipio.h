@@ -50,6 +50,10 @@ int zipio_entry(struct zipio *z, long i, struct zipio_entry *e);
 int zipio_check(struct zipio *z, long i);
 /* Checks every entry, and the sum of the declared sizes, the same way. */
 int zipio_check_all(struct zipio *z);
+/* The checks unpack makes of a hostile archive, for reading one without
+ * extracting it: zip bombs, '..' and absolute names, links leading
+ * outside.  0, or -1 reported (EXIT_INVALID) naming label. */
+int zipio_screen(struct zipio *z, const char *label);
 /* Copies entry i's bytes to fd (dest names it in messages), calling
  * progress(ctx, bytes) as it goes when progress is not NULL; a progress
  * that returns -1 (having reported why) stops the copy.  The bytes are
