@@ -235,6 +235,8 @@ if have_python; then
 	check "quantized NN weights extracted as stored" cmp -s "$TMP/q.bin" "$TMP/qy.bin"
 	"$MLPKG" weights --extract conv1.weights -o "$TMP/q.npy" "$q"
 	check "quantized NN weights: uint8 .npy, in the convolution's shape" chk npy "$TMP/q.npy" "$TMP/q.bin" '|u1' '[16, 3, 3, 3]'
+	run "$MLPKG" weights --stats "$q"
+	check "weights --stats: quantized weights say they have no statistics (not dequantized yet)" sh -c "grep -A1 ' conv1.weights\$' '$TMP/out' | grep -qx '      (no statistics for quantized values)'"
 fi
 if command -v zip >/dev/null; then
 	(cd "$FIXTURES" && zip -qr "$TMP/cat.mlpackage.zip" catfeeder-yolov8n.mlpackage)

@@ -53,7 +53,7 @@ static void stats_line(const struct weight_list *L, const struct weight_entry *e
 	struct weight_stats st;
 	char *why = NULL;
 	if (entry_stats(L, e, &st, &why) < 0)
-		printf("      (no statistics: %s)\n", why ? why : "unreadable");
+		printf("      (%s)\n", why ? why : "no statistics");
 	else if (!st.n)
 		printf("      no finite values, NaN %llu, Inf %llu\n", (unsigned long long)st.nan,
 		       (unsigned long long)st.inf);
