@@ -135,6 +135,7 @@ browse "$TMP/D.mlpackage" 2 G
 check "layers: G shows the last rows, the nested cond block" sh -c "grep -q 'block ' '$TMP/out' && grep -q 'cond' '$TMP/out'"
 browse "$TMP/D.mlpackage" 2 c j j j Enter
 check "layers: Enter on an op shows its detail" sh -c "grep -q 'op 1  cast' '$TMP/out' && grep -q 'in  x = image: ' '$TMP/out' && grep -q 'path: mlProgram.functions\[\"main\"\]' '$TMP/out'"
+check "layers: an op's const input with its value, as mlpkg layers shows it" grep -q 'in  dtype = image_to_fp16_dtype_0: string = "fp16"' "$TMP/out"
 browse "$TMP/D.mlpackage" 2 c j Enter
 check "layers: Enter on a function folds it" sh -c "! grep -q ' 0 const' '$TMP/out' && grep -q '+ function main' '$TMP/out'"
 browse "$TMP/D.mlpackage" 2 c j h l

@@ -31,9 +31,15 @@ check "NN header with the layer count" grep -q '^neuralNetwork: 6 layers$' "$TMP
 check "NN layer line: index, kind, name" grep -q '^      0 convolution     conv1$' "$TMP/out"
 check "NN inputs -> outputs" grep -q '^  *input -> conv1_output$' "$TMP/out"
 check "NN key parameters" sh -c "grep -q 'outputChannels=4' '$TMP/out' && grep -q 'kernelSize=\[3,3\]' '$TMP/out' && grep -q 'same' '$TMP/out'"
-check "NN weights with type, count and size" grep -q 'weights float32\[108\] 432 B, bias float32\[4\] 16 B' "$TMP/out"
+check "NN weights with type, shape and size" grep -q 'weights float32\[4,3,3,3\] 432 B, bias float32\[4\] 16 B' "$TMP/out"
 check "NN activation kind shown" grep -q '^  *ReLU$' "$TMP/out"
-check "float16 weights" grep -q 'weights float16\[2560\]' "$TMP/out"
+check "float16 weights, in the innerProduct's shape" grep -q 'weights float16\[10,256\]' "$TMP/out"
+cp "$TMP/out" "$TMP/layers.txt"
+run "$MLPKG" weights "$TMP/TinyNet.mlmodel"
+check "NN weight shapes: layers shows those weights shows" sh -c "
+	awk '\$NF==\"conv1.weights\" || \$NF==\"fc1.weights\" {print \$2}' '$TMP/out' >'$TMP/w.shapes'
+	grep -o 'weights float[0-9]*\[[0-9,]*\]' '$TMP/layers.txt' | sed 's/.*float[0-9]*//' >'$TMP/l.shapes'
+	test -s '$TMP/w.shapes' && diff '$TMP/w.shapes' '$TMP/l.shapes'"
 run "$MLPKG" layers --json "$TMP/TinyNet.mlmodel"
 check "NN JSON: params as values, weights with bytes" jq_py '
 l = d["layers"][0]
@@ -61,7 +67,14 @@ check "ML header with the op count" grep -q '^mlProgram: 21 operations$' "$TMP/o
 check "function with its opset and inputs" sh -c "grep -q '^function main (opset CoreML6)\$' '$TMP/out' && grep -q '^  inputs: image: fp32\[1,3,512,512\]\$' '$TMP/out'"
 check "const with its value" grep -q 'const  *image_to_fp16_dtype_0: string = "fp16"' "$TMP/out"
 check "const with its weight reference" grep -q 'backbone_conv1_weight_to_fp16: fp16\[16,3,3,3\] = weight.bin@64' "$TMP/out"
-check "op with its bindings" grep -q 'dtype=image_to_fp16_dtype_0, x=image' "$TMP/out"
+check "op with its bindings, const inputs resolved" grep -q 'dtype: string = "fp16", x=image' "$TMP/out"
+check "... short values inline, as graph shows them" grep -q 'strides: int32\[2\] = \[2, 2\]' "$TMP/out"
+check "... weights with their type and shape" grep -q 'weight: fp16\[16,3,3,3\] = weight.bin@64' "$TMP/out"
+check "... no const's name left as an input" sh -c "! grep -E '(strides|pad_type|weight|bias)=' '$TMP/out'"
+cp "$TMP/out" "$TMP/layers.txt"
+run "$MLPKG" graph "$TMP/DeepLab.mlpackage"
+check "... the same text in graph's labels" sh -c "grep -q 'strides: int32\[2\] = \[2, 2\]' '$TMP/out' && grep -q 'weight: fp16\[16,3,3,3\] = weight.bin@64' '$TMP/out'"
+cp "$TMP/layers.txt" "$TMP/out"
 check "op outputs with dtype and shape" grep -q -- '-> image_to_fp16: fp16\[1,3,512,512\]' "$TMP/out"
 check "nested blocks of cond" sh -c "grep -q '^      block 18.0 -> prior_added\$' '$TMP/out' && grep -q '^      block 18.1 -> prior_skipped\$' '$TMP/out'"
 run "$MLPKG" layers --type add "$TMP/DeepLab.mlpackage"
@@ -111,7 +124,7 @@ for f in $(fixture_models); do
 done
 
 run "$MLPKG" layers "$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
-check "quantized weights with their bit width" grep -q 'weights quantized/8\[432\] 432 B' "$TMP/out"
+check "quantized weights with their bit width" grep -q 'weights quantized/8\[16,3,3,3\] 432 B' "$TMP/out"
 run "$MLPKG" layers "$FIXTURES/mlt-Es2EnCharDecoder16Bit-lstm-fp16.mlmodel"
 check "LSTM: nested weight fields named by path" grep -q 'weightParams.inputGateWeightMatrix float16\[22272\]' "$TMP/out"
 check "LSTM: repeated activations summarised" grep -q 'activations=\[sigmoidHard,tanh,tanh\]' "$TMP/out"

@@ -21,7 +21,7 @@ expect_exit 0 "layers of a network with branch and loop layers" "$MLPKG" layers 
 check "the count takes in the nested layers (4 at the top, 10 in all)" grep -q '^neuralNetwork: 10 layers$' "$TMP/out"
 check "each nested network has a header after its layer" sh -c "grep -q '^      1\.ifBranch\$' '$TMP/out' && grep -q '^      1\.elseBranch\$' '$TMP/out' && grep -q '^      2\.conditionNetwork\$' '$TMP/out' && grep -q '^      2\.bodyNetwork\$' '$TMP/out'"
 check "... and its layers indented below it" sh -c "grep -A1 '^      1\.elseBranch\$' '$TMP/out' | grep -q '^          0 innerProduct    fc_else\$'"
-check "... with their weights, which are not the branch layer's" sh -c "grep -q 'weights float16\[32\] 64 B, bias float16\[4\] 8 B' '$TMP/out' && ! grep -q 'ifBranch\.layers' '$TMP/out'"
+check "... with their weights, which are not the branch layer's" sh -c "grep -q 'weights float16\[4,8\] 64 B, bias float16\[4\] 8 B' '$TMP/out' && ! grep -q 'ifBranch\.layers' '$TMP/out'"
 check "... and the loop's networks are not listed as its parameters" sh -c "grep -q 'maxLoopIterations=3, conditionVar=\"go\"\$' '$TMP/out'"
 expect_exit 0 "layers --type innerProduct" "$MLPKG" layers --type innerProduct "$M"
 check "--type finds the nested layers, numbered in full" sh -c "[ \$(grep -c innerProduct '$TMP/out') -eq 4 ] && grep -q '^     1\.ifBranch\.0 innerProduct    fc_if\$' '$TMP/out' && grep -q '^  2\.bodyNetwork\.0 innerProduct    fc_body\$' '$TMP/out'"

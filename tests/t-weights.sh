@@ -57,6 +57,28 @@ if have_python; then
 	check "NN weights listed with the shape their layer gives them" sh -c "grep -q 'float32  *\[4,3,3,3\]  *108  *432  conv1.weights' '$TMP/out' && grep -q 'float16  *\[10,256\]  *2560  *5120  fc1.weights' '$TMP/out'"
 	run "$MLPKG" weights --json "$TMP/TinyNet.mlmodel"
 	check "... and in --json" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); w={x['name']: x for x in d['weights']}; assert w['conv1.weights']['shape']==[4,3,3,3] and w['bn1.gamma']['shape']==[4], w"
+	# --stats: the values' statistics, against the bytes extracted above
+	statcheck='import json, struct, sys, math
+d = json.load(open(sys.argv[1]))
+w = {x["name"]: x for x in d["weights"]}
+for name, raw, fmt in ((sys.argv[2], sys.argv[3], sys.argv[4]), (sys.argv[5], sys.argv[6], sys.argv[7])):
+    b = open(raw, "rb").read()
+    n = len(b) // struct.calcsize(fmt)
+    v = struct.unpack("<%d%s" % (n, fmt), b)
+    st = w[name]["stats"]
+    mean = sum(v) / n
+    std = math.sqrt(sum((x - mean) ** 2 for x in v) / n)
+    assert st["count"] == n and st["finite"] == n, st
+    assert st["min"] == min(v) and st["max"] == max(v), (st, min(v), max(v))
+    assert abs(st["mean"] - mean) < 1e-6 and abs(st["std"] - std) < 1e-6, (st, mean, std)
+    assert st["zeros"] == sum(1 for x in v if x == 0) and st["nan"] == 0 and st["inf"] == 0, st'
+	run "$MLPKG" weights --stats --json "$TMP/TinyNet.mlmodel"
+	check "weights --stats --json: NN float32 and float16 statistics agree with the data" "$PYTHON3" -c "$statcheck" "$TMP/out" conv1.weights "$TMP/c1.bin" f fc1.weights "$TMP/fc1.bin" e
+	run "$MLPKG" weights --stats --json "$TMP/DeepLab.mlpackage"
+	check "... ML-program fp16 and fp32 blobs" "$PYTHON3" -c "$statcheck" "$TMP/out" backbone_conv1_weight_to_fp16 "$TMP/w16.bin" e class_prior "$TMP/prior.bin" f
+	run "$MLPKG" weights --stats "$TMP/TinyNet.mlmodel"
+	check "weights --stats: a statistics line under each tensor" sh -c "grep -A1 ' conv1.weights\$' '$TMP/out' | grep -q '^      min -\{0,1\}[0-9.e-]*, max [0-9.e-]*, mean .*, std .*, zeros [0-9]* ([0-9.]*%), NaN 0, Inf 0\$'"
+	expect_exit 2 "--stats with --extract: exit 2" "$MLPKG" weights --stats --extract conv1.weights -o "$TMP/x" "$TMP/TinyNet.mlmodel"
 	# a layer whose size disagrees with its weights: listed flat, never a wrong shape
 	pyscript "$TMP" <<'PY'
 import os, sys
@@ -213,6 +235,8 @@ if have_python; then
 	check "quantized NN weights extracted as stored" cmp -s "$TMP/q.bin" "$TMP/qy.bin"
 	"$MLPKG" weights --extract conv1.weights -o "$TMP/q.npy" "$q"
 	check "quantized NN weights: uint8 .npy, in the convolution's shape" chk npy "$TMP/q.npy" "$TMP/q.bin" '|u1' '[16, 3, 3, 3]'
+	run "$MLPKG" weights --stats "$q"
+	check "weights --stats: quantized weights say they have no statistics (not dequantized yet)" sh -c "grep -A1 ' conv1.weights\$' '$TMP/out' | grep -qx '      (no statistics for quantized values)'"
 fi
 if command -v zip >/dev/null; then
 	(cd "$FIXTURES" && zip -qr "$TMP/cat.mlpackage.zip" catfeeder-yolov8n.mlpackage)

@@ -139,13 +139,6 @@ static void use(struct graph *g, const struct scope *s, const char *name, const 
 	add_edge(g, y->node, consumer, y->type, cls, name);
 }
 
-static char *shorten(const char *s, size_t max)
-{
-	if (strlen(s) <= max)
-		return xstrdup(s);
-	return xasprintf("%.*s...", (int)max, s);
-}
-
 /* the walk of one program: the function's scope, and per block depth its
  * cluster and the node of the op it holds (GRAPH_TOP: a folded const) */
 struct pwalk {
@@ -173,10 +166,8 @@ static int on_op(struct mil_walk *w, void *ctx)
 	p->at[w->b->depth].node = GRAPH_TOP;
 	if (is_const && !g->consts) {
 		for (size_t i = 0; i < o->nout; i++) {
-			char *v = o->value ? shorten(o->value, 24) : NULL;
-			char *f = v ? xasprintf("%s = %s", o->out[i].type, v) : xstrdup(o->out[i].type);
+			char *f = mil_const_text(o->out[i].type, o->value);
 			scope_add(s, o->out[i].name, GRAPH_TOP, NULL, f);
-			free(v);
 			free(f);
 		}
 		return MIL_WALK_SKIP;
@@ -184,16 +175,14 @@ static int on_op(struct mil_walk *w, void *ctx)
 	size_t k = add_node(g, GN_OP, o->type, o->name, cluster);
 	p->at[w->b->depth].node = k;
 	if (is_const && o->nout) {
-		char *v = o->value ? shorten(o->value, 24) : NULL;
-		sl_pushf(&g->n[k].extra, "%s%s%s", o->out[0].type, v ? " = " : "", v ? v : "");
-		free(v);
+		sl_push(&g->n[k].extra, mil_const_text(o->out[0].type, o->value));
 	}
 	for (size_t i = 0; i < o->nin; i++)
 		for (size_t j = 0; j < o->in[i].nb; j++)
 			if (o->in[i].b[j].name)
 				use(g, s, o->in[i].b[j].name, o->in[i].param, k, NULL);
 			else if (o->in[i].b[j].value) {
-				char *v = shorten(o->in[i].b[j].value, 24);
+				char *v = mil_const_text(NULL, o->in[i].b[j].value);
 				sl_pushf(&g->n[k].extra, "%s = %s", o->in[i].param, v);
 				free(v);
 			}

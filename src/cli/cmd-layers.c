@@ -25,6 +25,7 @@ struct ev {
 	size_t model;        /* index into the model list */
 	struct nn_layer l;   /* EV_LAYER */
 	struct mil_op o;     /* EV_OP */
+	struct strlist args; /* EV_OP: its inputs, consts resolved ("strides: int32[2] = [2, 2]") */
 	char *fname;         /* EV_FUNC, EV_OP: the function */
 	char *opset, *block; /* EV_FUNC */
 	struct strlist ins;  /* EV_FUNC, EV_BLOCK: "name type" */
@@ -64,6 +65,7 @@ static void listing_free(struct listing *L)
 		free(e->opset);
 		free(e->block);
 		sl_free(&e->ins);
+		sl_free(&e->args);
 		sl_free(&e->outs);
 	}
 	free(L->v);
@@ -110,10 +112,35 @@ static void match_op(struct listing *L, struct ev *e)
 	e->match = ok;
 }
 
+/* an operation's inputs, a const's value or type in place of its name */
+static void op_args(const struct mil_op *o, const struct mil_consts *c, struct strlist *args)
+{
+	for (size_t i = 0; i < o->nin; i++) {
+		const struct mil_input *in = &o->in[i];
+		const char *one = in->nb == 1 && in->b[0].name ? mil_consts_find(c, in->b[0].name) : NULL;
+		if (one) {
+			sl_pushf(args, "%s: %s", in->param, one);
+			continue;
+		}
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%s=", in->param);
+		if (in->nb != 1)
+			sb_addc(&sb, '(');
+		for (size_t j = 0; j < in->nb; j++) {
+			const char *v = in->b[j].name ? mil_consts_find(c, in->b[j].name) : NULL;
+			sb_addf(&sb, "%s%s", j ? "," : "", v ? v : in->b[j].name ? in->b[j].name : in->b[j].value);
+		}
+		if (in->nb != 1)
+			sb_addc(&sb, ')');
+		sl_push(args, sb_detach(&sb, NULL));
+	}
+}
+
 /* the walk of one model's program */
 struct pwalk {
 	struct listing *L;
 	size_t model;
+	struct mil_consts c; /* the function's consts so far */
 };
 
 static int on_function(struct mil_walk *w, void *ctx)
@@ -125,6 +152,7 @@ static int on_function(struct mil_walk *w, void *ctx)
 	e->fname = xstrdup(f->name);
 	e->opset = xstrdup(f->opset);
 	e->block = f->block_key ? xstrdup(f->block_key) : NULL;
+	mil_consts_release(&p->c);
 	if (!f->fn)
 		return MIL_WALK_SKIP;
 	if (mil_block_io(f->fn, &e->ins, NULL) < 0)
@@ -159,6 +187,8 @@ static int on_op(struct mil_walk *w, void *ctx)
 	e->fname = xstrdup(w->fn->name);
 	e->o = b->o; /* taken */
 	memset(&b->o, 0, sizeof(b->o));
+	op_args(&e->o, &p->c, &e->args);
+	mil_consts_add(&p->c, &e->o);
 	p->L->items[p->model]++;
 	match_op(p->L, e);
 	return 0;
@@ -219,8 +249,9 @@ static int gather(struct listing *L, struct mt_node *root)
 		long t = model_type_field(r->node);
 		if (t >= 0 && r->type && !strcmp(r->type, "mlProgram")) {
 			struct mt_node *prog = mt_child(r->node, (size_t)t);
-			struct pwalk p = { L, mi };
+			struct pwalk p = { L, mi, MIL_CONSTS_INIT };
 			int rc = prog ? mil_walk(prog, r->path, &list_visitor, &p) : -1;
+			mil_consts_release(&p.c);
 			if (rc < 0)
 				return -1;
 		}
@@ -232,20 +263,11 @@ static int gather(struct listing *L, struct mt_node *root)
 
 #define KIND_W 15
 
-static void op_line_items(const struct mil_op *o, struct strlist *items)
+static void op_line_items(const struct ev *e, struct strlist *items)
 {
-	for (size_t i = 0; i < o->nin; i++) {
-		const struct mil_input *in = &o->in[i];
-		struct strbuf sb = STRBUF_INIT;
-		sb_addf(&sb, "%s=", in->param);
-		if (in->nb != 1)
-			sb_addc(&sb, '(');
-		for (size_t j = 0; j < in->nb; j++)
-			sb_addf(&sb, "%s%s", j ? "," : "", in->b[j].name ? in->b[j].name : in->b[j].value);
-		if (in->nb != 1)
-			sb_addc(&sb, ')');
-		sl_push(items, sb_detach(&sb, NULL));
-	}
+	const struct mil_op *o = &e->o;
+	for (size_t i = 0; i < e->args.n; i++)
+		sl_push(items, xstrdup(e->args.v[i]));
 	/* weights held in attributes (constexpr ops) */
 	for (size_t i = 0; i < o->nw; i++) {
 		const struct mil_weight_ref *w = &o->w[i];
@@ -299,7 +321,7 @@ static void print_op(const struct ev *e, int flat, int width)
 		printf(": %s", o->out[0].type);
 	fputc('\n', stdout);
 	struct strlist items = { 0 };
-	op_line_items(o, &items);
+	op_line_items(e, &items);
 	if (items.n) {
 		show_pad(stdout, col);
 		show_wrap(stdout, &items, ", ", col, col + 2);
@@ -357,11 +379,12 @@ static void print_layer(const struct ev *e, int flat, int width)
 			const struct nn_weight *w = &l->w[i];
 			char b[32];
 			human_size(b, sizeof(b), w->bytes);
+			char *shape = nn_weight_shape_str(l, w);
 			if (!strcmp(w->type, "quantized") || !strcmp(w->type, "lut"))
-				sl_pushf(&ws, "%s %s/%d[%llu] %s", w->field, w->type, w->bits,
-					 (unsigned long long)w->count, b);
+				sl_pushf(&ws, "%s %s/%d%s %s", w->field, w->type, w->bits, shape, b);
 			else
-				sl_pushf(&ws, "%s %s[%llu] %s", w->field, w->type, (unsigned long long)w->count, b);
+				sl_pushf(&ws, "%s %s%s %s", w->field, w->type, shape, b);
+			free(shape);
 		}
 		show_pad(stdout, col);
 		show_wrap(stdout, &ws, ", ", col, col + 2);

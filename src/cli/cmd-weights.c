@@ -36,7 +36,36 @@ static void shape_str(char *buf, size_t n, const struct weight_entry *e)
 		snprintf(buf + k, n - k, "]");
 }
 
-static void list_text(const struct weight_list *L, const struct weight_file *fi, size_t nfi)
+/* --stats: the values of one tensor (float tensors; why not otherwise, caller frees) */
+static int entry_stats(const struct weight_list *L, const struct weight_entry *e, struct weight_stats *st, char **why)
+{
+	if (e->is_nn)
+		return weight_stats_nn(&e->w, st, why);
+	if (!L->store) {
+		*why = xstrdup("no weight file");
+		return -1;
+	}
+	return weight_stats_blob(L->store, e->file, e->offset, e->dtype, weight_count(e), st, why);
+}
+
+static void stats_line(const struct weight_list *L, const struct weight_entry *e)
+{
+	struct weight_stats st;
+	char *why = NULL;
+	if (entry_stats(L, e, &st, &why) < 0)
+		printf("      (%s)\n", why ? why : "no statistics");
+	else if (!st.n)
+		printf("      no finite values, NaN %llu, Inf %llu\n", (unsigned long long)st.nan,
+		       (unsigned long long)st.inf);
+	else
+		printf("      min %g, max %g, mean %g, std %g, zeros %llu (%.1f%%), NaN %llu, Inf %llu\n", st.min,
+		       st.max, st.mean, st.std, (unsigned long long)st.zeros,
+		       100.0 * (double)st.zeros / (double)st.count, (unsigned long long)st.nan,
+		       (unsigned long long)st.inf);
+	free(why);
+}
+
+static void list_text(const struct weight_list *L, const struct weight_file *fi, size_t nfi, int stats)
 {
 	int several_models = 0, several_funcs = 0;
 	for (size_t i = 1; i < L->n; i++) {
@@ -84,6 +113,8 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 		}
 		show_escaped(stdout, e->name);
 		fputc('\n', stdout);
+		if (stats)
+			stats_line(L, e);
 	}
 	for (size_t i = 0; i < nfi; i++) {
 		char b[32];
@@ -116,7 +147,7 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 	}
 }
 
-static void list_json(const struct weight_list *L, const struct weight_file *fi, size_t nfi)
+static void list_json(const struct weight_list *L, const struct weight_file *fi, size_t nfi, int stats)
 {
 	struct jw w;
 	jw_init(&w, stdout);
@@ -165,6 +196,34 @@ static void list_json(const struct weight_list *L, const struct weight_file *fi,
 				jw_kint(&w, "paddingBits", (int64_t)e->rec.pad_bits);
 			}
 		}
+		struct weight_stats st;
+		char *why = NULL;
+		if (stats && entry_stats(L, e, &st, &why) == 0) {
+			jw_key(&w, "stats");
+			jw_obj(&w);
+			const struct {
+				const char *k;
+				uint64_t v;
+			} counts[] = { { "count", st.count },
+				       { "finite", st.n },
+				       { "zeros", st.zeros },
+				       { "nan", st.nan },
+				       { "inf", st.inf } };
+			const struct {
+				const char *k;
+				double v;
+			} moments[] = { { "min", st.min }, { "max", st.max }, { "mean", st.mean }, { "std", st.std } };
+			for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+				jw_key(&w, counts[k].k);
+				jw_uint(&w, counts[k].v);
+			}
+			for (size_t k = 0; st.n && k < sizeof(moments) / sizeof(moments[0]); k++) {
+				jw_key(&w, moments[k].k);
+				jw_double(&w, moments[k].v);
+			}
+			jw_obj_end(&w);
+		}
+		free(why);
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
@@ -375,13 +434,14 @@ static void say_unreadable(const struct weight_list *L)
 int cmd_weights(int argc, char **argv)
 {
 	const struct cmd *self = cmd_find("weights");
-	int json = 0, c;
+	int json = 0, stats = 0, c;
 	const char *name = NULL, *outname = NULL;
 	optind = 0;
 	while ((c = cmd_getopt(argc, argv, self)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'x': name = optarg; break;
+		case 'S': stats = 1; break;
 		case 'o': outname = optarg; break;
 		default: return cmd_usage(self, "unknown option");
 		}
@@ -394,6 +454,8 @@ int cmd_weights(int argc, char **argv)
 		return cmd_usage(self, "-o goes with --extract");
 	if (name && json)
 		return cmd_usage(self, "--json does not go with --extract");
+	if (name && stats)
+		return cmd_usage(self, "--stats does not go with --extract");
 	struct weight_list L;
 	memset(&L, 0, sizeof(L));
 	L.m = cmd_open(optind < argc ? argv[optind] : NULL, 0);
@@ -417,10 +479,10 @@ int cmd_weights(int argc, char **argv)
 		rc = last_error_code();
 	} else if (json) {
 		say_unreadable(&L);
-		list_json(&L, fi, nfi);
+		list_json(&L, fi, nfi, stats);
 	} else {
 		say_unreadable(&L);
-		list_text(&L, fi, nfi);
+		list_text(&L, fi, nfi, stats);
 	}
 	if (rc == EXIT_OK && L.unreadable)
 		rc = L.unreadable;

@@ -131,6 +131,10 @@ static const struct opt_spec layers_opts[] = {
 
 static const struct opt_spec weights_opts[] = {
 	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output", NULL },
+	{ "stats", 'S', OPT_SHORT_UNLISTED, NULL,
+	  "each float tensor's min, max, mean, std, zeros,\n"
+	  "NaN and Inf (JSON: a stats object)",
+	  NULL },
 	{ "extract", 'x', OPT_SHORT_UNLISTED, "NAME", "write one tensor's data (NAME as listed, or its path)", NULL },
 	{ "output", 'o', OPT_SHORT, "FILE",
 	  "where to write it (- for standard output); a FILE\n"
@@ -361,7 +365,7 @@ const struct cmd commands[] = {
 	{
 		.name = "weights",
 		.fn = cmd_weights,
-		.usage = "weights [--json] [MODEL]\n"
+		.usage = "weights [--stats] [--json] [MODEL]\n"
 			 "weights --extract NAME -o FILE [MODEL]",
 		.summary = "list weight tensors, or extract one",
 		.opts = weights_opts,

@@ -1,5 +1,6 @@
 /* mil: ML-program functions, blocks, operations, types and values. */
 #include "query/inspect.h"
+#include "query/mil.h"
 #include "query/internal.h"
 #include "query/overlay.h"
 #include "query/meta.h"
@@ -476,4 +477,34 @@ void mil_op_release(struct mil_op *o)
 	}
 	free(o->w);
 	memset(o, 0, sizeof(*o));
+}
+
+/* ---- const inputs, resolved ---------------------------------------------- */
+
+char *mil_const_text(const char *type, const char *value)
+{
+	if (!type)
+		return strlen(value) > MIL_CONST_INLINE ? xasprintf("%.*s...", MIL_CONST_INLINE, value)
+							: xstrdup(value);
+	if (!value || strlen(value) > MIL_CONST_INLINE)
+		return xstrdup(type);
+	return xasprintf("%s = %s", type, value);
+}
+
+void mil_consts_add(struct mil_consts *c, const struct mil_op *o)
+{
+	if (strcmp(o->type, "const"))
+		return;
+	for (size_t i = 0; i < o->nout; i++)
+		free(hmap_put(&c->m, o->out[i].name, mil_const_text(o->out[i].type, o->value)));
+}
+
+const char *mil_consts_find(const struct mil_consts *c, const char *name)
+{
+	return hmap_get(&c->m, name);
+}
+
+void mil_consts_release(struct mil_consts *c)
+{
+	hmap_release(&c->m, free);
 }

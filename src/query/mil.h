@@ -8,6 +8,7 @@
  * the walk's position; any of them may be NULL. */
 #ifndef MLPKG_MIL_H
 #define MLPKG_MIL_H
+#include "base/hash.h"
 #include <stddef.h>
 #include "query/inspect.h"
 
@@ -72,4 +73,25 @@ void mil_vars_free(struct mil_var *v, size_t n);
 /* A block's interface: its inputs as "name: type" into ins (when not
  * NULL), its output names into outs (when not NULL); nothing for NULL. */
 int mil_block_io(struct mt_node *block, struct strlist *ins, struct strlist *outs);
+
+/* ---- const inputs, resolved --------------------------------------------- */
+/* The one text for a const value wherever an operation's input is shown
+ * (mlpkg layers, graph, browse): "int32[2] = [2, 2]", the value inline when
+ * it is short (MIL_CONST_INLINE characters at most), else the type alone
+ * ("fp16[16,3,3,3]"); type NULL gives the value alone, cut short.  Caller frees. */
+#define MIL_CONST_INLINE 24
+char *mil_const_text(const char *type, const char *value);
+/* The const outputs of a function seen so far, by name (a name's latest
+ * definition wins): mil_consts_add records a const operation (others are
+ * ignored), mil_consts_find gives the text of a name or NULL. */
+struct mil_consts {
+	struct hmap m;
+};
+#define MIL_CONSTS_INIT                                                                                                \
+	{                                                                                                              \
+		HMAP_INIT                                                                                              \
+	}
+void mil_consts_add(struct mil_consts *c, const struct mil_op *o);
+const char *mil_consts_find(const struct mil_consts *c, const char *name);
+void mil_consts_release(struct mil_consts *c);
 #endif

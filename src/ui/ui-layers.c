@@ -191,8 +191,10 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		for (size_t i = 0; i < l->nw; i++) {
 			char b[32];
 			human_size(b, sizeof(b), l->w[i].bytes);
-			sl_pushf(out, "weight:  %s %s/%d bits [%llu] %s", l->w[i].field, l->w[i].type, l->w[i].bits,
-				 (unsigned long long)l->w[i].count, b);
+			char *shape = nn_weight_shape_str(l, &l->w[i]);
+			sl_pushf(out, "weight:  %s %s/%d bits %s %s", l->w[i].field, l->w[i].type, l->w[i].bits, shape,
+				 b);
+			free(shape);
 		}
 	} else if (x->kind == LP_OP && !x->have_o) {
 		sl_pushf(out, "op %s does not decode (the error is on the status line and is", x->prefix);
@@ -498,8 +500,13 @@ static int more_block(struct view *v, struct unode *u, size_t max)
 		}
 		y->have_o = 1;
 		const struct mil_op *o = &y->o;
-		for (size_t i = 0; i < o->nout; i++)
-			vmap_put(vars(v), x->fname, o->out[i].name, o->out[i].type);
+		for (size_t i = 0; i < o->nout; i++) {
+			/* a const's value resolved where it is an input, as mlpkg layers shows it */
+			char *t = !strcmp(o->type, "const") ? mil_const_text(o->out[i].type, o->value)
+							    : xstrdup(o->out[i].type);
+			vmap_put(vars(v), x->fname, o->out[i].name, t);
+			free(t);
+		}
 		c->name = xstrdup(o->name);
 		c->kind = xstrdup(o->type);
 		c->optional = !strcmp(o->type, "const");
