@@ -7,7 +7,7 @@
 
 SCHEMAS="$top_srcdir/docs/json"
 # the commands with a schema, as "SCHEMA:ARGS"
-CMDS="info:info --json|io:io --json|meta:meta --json|meta:meta list --json|check:check --json"
+CMDS="info:info --json|io:io --json|meta:meta --json|meta:meta list --json|check:check --json|weights:weights --json"
 
 if ! [ -x "$PYTHON3" ] || ! "$PYTHON3" -c 'import jsonschema' 2>/dev/null; then
 	skip "--json outputs against docs/json schemas (no python3-jsonschema; tools/install-deps installs it)"
