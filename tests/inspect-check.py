@@ -18,8 +18,15 @@ import sys
 
 
 def load(p):
+    """a JSON file; mlpkg's per-model --json ({"version": 1, "models": [m]})
+    gives its one model's object"""
     with open(p) as f:
-        return json.load(f)
+        d = json.load(f)
+    if isinstance(d, dict) and "version" in d and isinstance(d.get("models"), list):
+        if len(d["models"]) != 1:
+            raise SystemExit("%s: %d models, not one" % (p, len(d["models"])))
+        return d["models"][0]
+    return d
 
 
 def io_view(lst):

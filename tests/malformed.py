@@ -115,7 +115,7 @@ class Runner:
             return None
         try:
             p = subprocess.run([self.mlpkg, "io", "--json", path], capture_output=True, timeout=self.timeout, env=self.env)
-            ins = json.loads(p.stdout.decode("utf-8"))["inputs"]
+            ins = json.loads(p.stdout.decode("utf-8"))["models"][0]["inputs"]
             return ins[0]["name"] if ins else None
         except (subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
             return None

@@ -24,6 +24,7 @@ if have_python; then
 	check "info --json: numbers as numbers, the histogram, the files" "$PYTHON3" -c "
 import json, sys
 d = json.load(open('$TMP/out'))
+(d,) = d['models'] if d.get('version') == 1 else [None]
 assert d['format'] == 'mlmodelc' and d['specificationVersion'] == 4, d
 assert d['layerHistogram'] == {'Convolution': 3, 'ActivationReLU': 3, 'InnerProduct': 1}, d
 assert d['files']['coremldata.bin'] == 12 and 'model.mil' not in d['files'], d

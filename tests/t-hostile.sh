@@ -107,7 +107,7 @@ if "$MLPKG" --complete-commands | grep -qx weights; then
 	want="outside the package" refused 4 "weight.bin linked outside: weights refused" L-w "$MLPKG" weights "$TMP/L-w.mlpackage"
 	if "$MLPKG" weights --help | grep -q -- '--extract'; then
 		name=$("$MLPKG" weights --json "$TMP/P.mlpackage" 2>/dev/null | "$PYTHON3" -c 'import json,sys
-d=json.load(sys.stdin); w=d if isinstance(d,list) else d.get("weights",d.get("tensors",[]))
+d=json.load(sys.stdin)["models"][0]; w=d["weights"]
 print(w[0]["name"] if w and isinstance(w[0],dict) and "name" in w[0] else "")' 2>/dev/null)
 		if [ -n "$name" ]; then
 			refused 4 "weight.bin linked outside: weights --extract refused" L-w "$MLPKG" weights --extract "$name" -o "$TMP/w.out" "$TMP/L-w.mlpackage"

@@ -32,7 +32,7 @@ check "multi-function: functions with the default and the state" sh -c "grep -q 
 run "$MLPKG" info "$TMP/Pipeline.mlmodel"
 check "pipeline: members as a tree" grep -q '^ *\[0\] ' "$TMP/out"
 run "$MLPKG" info --json "$TMP/TinyNet.mlmodel" "$TMP/DeepLab.mlpackage"
-check "several models: a JSON array of two" sh -c "'$PYTHON3' -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) == 2 and d[1][\"type\"] == \"mlProgram\"' '$TMP/out'"
+check "several models: version 1 and a models array of two" sh -c "'$PYTHON3' -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"version\"] == 1 and len(d[\"models\"]) == 2 and d[\"models\"][1][\"type\"] == \"mlProgram\"' '$TMP/out'"
 
 # the other kinds of model: SVMs, nearest neighbors, GLMs, a tree ensemble
 # in a pipeline, made with the independent schema and counted both ways
@@ -180,7 +180,7 @@ for f in $(fixture_models); do
 	# the fixtures' index: spec version and layers or ops
 	want_v=$(awk -F'\t' -v f="$b" '$1 == f {print $7}' "$FIXTURES/index.tsv")
 	want_n=$(awk -F'\t' -v f="$b" '$1 == f {print $9}' "$FIXTURES/index.tsv")
-	got=$("$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["counts"]; print(d["specificationVersion"], c["layers"] + c["operations"])' "$TMP/info.json" 2>/dev/null)
+	got=$("$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1]))["models"][0]; c=d["counts"]; print(d["specificationVersion"], c["layers"] + c["operations"])' "$TMP/info.json" 2>/dev/null)
 	check "$b: spec version and layers/ops as index.tsv says ($want_v $want_n)" test "$got" = "$want_v $want_n"
 	if have_python; then
 		py inspect "$f" >"$TMP/py.json"
@@ -206,7 +206,7 @@ if command -v zip >/dev/null; then
 	"$MLPKG" info --json "$FIXTURES/catfeeder-yolov8n.mlpackage" >"$TMP/folder.json" 2>/dev/null
 	(cd "$FIXTURES" && zip -qr "$TMP/cat.mlpackage.zip" catfeeder-yolov8n.mlpackage)
 	expect_exit 0 "zipped package: info" "$MLPKG" info --json "$TMP/cat.mlpackage.zip"
-	check "zipped package: format zip, same counts and weight sizes as the folder" "$PYTHON3" -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a["format"] == "zip" and a["counts"] == b["counts"] and a["sizes"]["weights"] == b["sizes"]["weights"] and a["notes"] == b["notes"]' "$TMP/out" "$TMP/folder.json"
+	check "zipped package: format zip, same counts and weight sizes as the folder" "$PYTHON3" -c 'import json,sys; a=json.load(open(sys.argv[1]))["models"][0]; b=json.load(open(sys.argv[2]))["models"][0]; assert a["format"] == "zip" and a["counts"] == b["counts"] and a["sizes"]["weights"] == b["sizes"]["weights"] and a["notes"] == b["notes"]' "$TMP/out" "$TMP/folder.json"
 else
 	skip "zip not installed"
 fi

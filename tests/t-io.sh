@@ -29,7 +29,7 @@ check "multi-function: the state and its type" grep -q 'accumulator  state<float
 run "$MLPKG" io --json "$TMP/Multi.mlpackage"
 check "multi-function JSON: functions, default, state kind" "$PYTHON3" -c '
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1]))["models"][0]
 f = {x["name"]: x for x in d["functions"]}
 assert d["defaultFunction"] == "main" and f["main"]["default"] and not f["second"]["default"]
 s = f["main"]["states"][0]
@@ -142,7 +142,7 @@ check "flexible image size range" grep -q '^  image  image<RGB,360x640> in \[100
 run "$MLPKG" io --json "$FIXTURES/fritz-style-flexible-imagesize.mlmodel"
 check "flexible image JSON: ranges" "$PYTHON3" -c '
 import json, sys
-i = json.load(open(sys.argv[1]))["inputs"][0]
+i = json.load(open(sys.argv[1]))["models"][0]["inputs"][0]
 assert i["kind"] == "image" and i["colorSpace"] == "RGB" and i["widthRange"] == [100, 1920] and i["heightRange"] == [100, 1920], i
 ' "$TMP/out"
 run "$MLPKG" io "$FIXTURES/catfeeder-yolov8n.mlpackage"

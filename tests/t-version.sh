@@ -102,7 +102,7 @@ needed() {
 	run "$MLPKG" info --json "$TMP/$1.mlmodel"
 	check "$3: neededVersion $2" "$PYTHON3" -c '
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1]))["models"][0]
 assert d["neededVersion"] == int(sys.argv[2]), (d["neededVersion"], d.get("neededBy"))' "$TMP/out" "$2"
 }
 needed nn 2 "mkmodel nn (float16 weights)"

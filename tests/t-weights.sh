@@ -7,7 +7,8 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 chk() { "$PYTHON3" "$top_srcdir/tests/inspect-check.py" "$@"; }
-jq_py() { "$PYTHON3" -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$2"; }
+# d: the JSON in $2; for mlpkg's {"version", "models": [M]}, its one model M
+jq_py() { "$PYTHON3" -c "import json,sys; d=json.load(open(sys.argv[1])); d=d['models'][0] if isinstance(d,dict) and 'version' in d else d; $1" "$2"; }
 
 for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage pipeline:Pipeline.mlmodel; do
 	kind=${k%%:*} name=${k#*:}
@@ -56,10 +57,10 @@ if have_python; then
 	run "$MLPKG" weights "$TMP/TinyNet.mlmodel"
 	check "NN weights listed with the shape their layer gives them" sh -c "grep -q 'float32  *\[4,3,3,3\]  *108  *432  conv1.weights' '$TMP/out' && grep -q 'float16  *\[10,256\]  *2560  *5120  fc1.weights' '$TMP/out'"
 	run "$MLPKG" weights --json "$TMP/TinyNet.mlmodel"
-	check "... and in --json" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); w={x['name']: x for x in d['weights']}; assert w['conv1.weights']['shape']==[4,3,3,3] and w['bn1.gamma']['shape']==[4], w"
+	check "... and in --json" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out'))['models'][0]; w={x['name']: x for x in d['weights']}; assert w['conv1.weights']['shape']==[4,3,3,3] and w['bn1.gamma']['shape']==[4], w"
 	# --stats: the values' statistics, against the bytes extracted above
 	statcheck='import json, struct, sys, math
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1]))["models"][0]
 w = {x["name"]: x for x in d["weights"]}
 for name, raw, fmt in ((sys.argv[2], sys.argv[3], sys.argv[4]), (sys.argv[5], sys.argv[6], sys.argv[7])):
     b = open(raw, "rb").read()
@@ -194,7 +195,7 @@ expect_exit 1 "... check: an error" "$MLPKG" check "$TMP/C.mlpackage"
 run "$MLPKG" weights "$TMP/C.mlpackage"
 check "... the tensors still listed as the spec declares them" grep -q 'class_prior' "$TMP/out"
 expect_exit 0 "... --json: exit 0 too" "$MLPKG" weights --json "$TMP/C.mlpackage"
-check "... with the tensors, no record fields" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); w=[x for x in d['weights'] if x['name']=='class_prior'][0]; assert w['shape']==[1,21,1,1] and 'blobDtype' not in w, w"
+check "... with the tensors, no record fields" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out'))['models'][0]; w=[x for x in d['weights'] if x['name']=='class_prior'][0]; assert w['shape']==[1,21,1,1] and 'blobDtype' not in w, w"
 expect_exit 4 "... extracting one: exit 4, nothing written" "$MLPKG" weights --extract class_prior -o "$TMP/cp.bin" "$TMP/C.mlpackage"
 check "... said once" sh -c "one_line() { :; }; [ \$(wc -l <'$TMP/err') -eq 1 ] && [ ! -e '$TMP/cp.bin' ]"
 expect_exit 0 "info still works without weight files (it never reads them)" "$MLPKG" info "$TMP/C.mlpackage"

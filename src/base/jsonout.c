@@ -398,6 +398,21 @@ void jw_end(struct jw *w)
 	fputc('\n', w->fp);
 }
 
+void jw_models_begin(struct jw *w)
+{
+	jw_obj(w);
+	jw_kint(w, "version", JSON_CONTRACT_VERSION);
+	jw_key(w, "models");
+	jw_arr(w);
+}
+
+void jw_models_end(struct jw *w)
+{
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_end(w);
+}
+
 void jw_kstr(struct jw *w, const char *k, const char *s)
 {
 	jw_key(w, k);

@@ -32,6 +32,13 @@ void jw_null(struct jw *w);
 void jw_base64(struct jw *w, const uint8_t *p, size_t n);
 /* ends the document with a newline */
 void jw_end(struct jw *w);
+/* the version of the --json contract (docs/json/README.md), bumped on an
+ * incompatible change */
+#define JSON_CONTRACT_VERSION 1
+/* every per-model --json output is {"version": 1, "models": [...]}:
+ * jw_models_begin opens it, jw_models_end closes it and ends the document */
+void jw_models_begin(struct jw *w);
+void jw_models_end(struct jw *w);
 /* convenience: key + value */
 void jw_kstr(struct jw *w, const char *k, const char *s);
 void jw_kint(struct jw *w, const char *k, int64_t v);

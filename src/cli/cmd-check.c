@@ -115,11 +115,11 @@ int cmd_check(int argc, char **argv)
 		else
 			return cmd_usage(self, "unknown option");
 	}
-	int n = argc - optind, rc = EXIT_OK, several = n > 1;
+	int n = argc - optind, rc = EXIT_OK;
 	struct jw w;
 	jw_init(&w, stdout);
-	if (json && several)
-		jw_arr(&w);
+	if (json)
+		jw_models_begin(&w);
 	if (n == 0)
 		rc = check_one_model(NULL, json, &w);
 	for (int i = 0; i < n; i++) {
@@ -130,9 +130,7 @@ int cmd_check(int argc, char **argv)
 		else
 			rc = worse(rc, r1);
 	}
-	if (json && several)
-		jw_arr_end(&w);
-	if (json && (several || rc == EXIT_OK || rc == EXIT_FAIL))
-		jw_end(&w);
+	if (json)
+		jw_models_end(&w);
 	return rc;
 }

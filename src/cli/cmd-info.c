@@ -172,18 +172,16 @@ int cmd_info(int argc, char **argv)
 		else
 			return cmd_usage(self, "unknown option");
 	}
-	int n = argc - optind, rc = EXIT_OK, several = n > 1, printed = 0;
+	int n = argc - optind, rc = EXIT_OK, printed = 0;
 	struct jw w;
 	jw_init(&w, stdout);
-	if (json && several)
-		jw_arr(&w);
+	if (json)
+		jw_models_begin(&w);
 	if (n == 0)
 		rc = info_one(NULL, json, &printed, &w);
 	for (int i = 0; i < n; i++)
 		rc = worse(rc, info_one(argv[optind + i], json, &printed, &w));
-	if (json && several)
-		jw_arr_end(&w);
-	if (json && (several || rc == EXIT_OK))
-		jw_end(&w);
+	if (json)
+		jw_models_end(&w);
 	return rc;
 }

@@ -126,15 +126,13 @@ int cmd_io(int argc, char **argv)
 	int n = argc - optind, rc = EXIT_OK, several = n > 1;
 	struct jw w;
 	jw_init(&w, stdout);
-	if (json && several)
-		jw_arr(&w);
+	if (json)
+		jw_models_begin(&w);
 	if (n == 0)
 		rc = io_one(NULL, json, 0, &w);
 	for (int i = 0; i < n; i++)
 		rc = worse(rc, io_one(argv[optind + i], json, several, &w));
-	if (json && several)
-		jw_arr_end(&w);
-	if (json && (several || rc == EXIT_OK))
-		jw_end(&w);
+	if (json)
+		jw_models_end(&w);
 	return rc;
 }

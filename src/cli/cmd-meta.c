@@ -75,19 +75,16 @@ static int do_list(const char *path, const struct meta_opts *o, int several, str
 		return last_error_code();
 	}
 	if (o->json) {
-		if (several) {
-			jw_obj(w);
-			jw_kstr(w, "model", c ? c->path : m->path);
-			jw_key(w, "metadata");
-		}
+		jw_obj(w);
+		jw_kstr(w, "model", c ? c->path : m->path);
+		jw_key(w, "metadata");
 		jw_obj(w);
 		for (size_t i = 0; i < n; i++) {
 			jw_key(w, e[i].key);
 			jw_strn(w, e[i].value, e[i].len);
 		}
 		jw_obj_end(w);
-		if (several)
-			jw_obj_end(w);
+		jw_obj_end(w);
 	} else {
 		if (several)
 			printf("%s:\n", c ? c->path : m->path);
@@ -396,16 +393,14 @@ int cmd_meta(int argc, char **argv)
 		struct jw w;
 		jw_init(&w, stdout);
 		int several = ac > 1, rc = EXIT_OK;
-		if (o.json && several)
-			jw_arr(&w);
+		if (o.json)
+			jw_models_begin(&w);
 		if (ac == 0)
 			rc = do_list(NULL, &o, 0, &w);
 		for (int i = 0; i < ac; i++)
 			rc = worse(rc, do_list(av[i], &o, several, &w));
-		if (o.json && several)
-			jw_arr_end(&w);
 		if (o.json)
-			jw_end(&w);
+			jw_models_end(&w);
 		return rc;
 	}
 	if (!strcmp(sub, "get")) {

@@ -151,6 +151,7 @@ static void list_json(const struct weight_list *L, const struct weight_file *fi,
 {
 	struct jw w;
 	jw_init(&w, stdout);
+	jw_models_begin(&w);
 	jw_obj(&w);
 	jw_kstr(&w, "model", L->m->path);
 	jw_key(&w, "weights");
@@ -160,12 +161,15 @@ static void list_json(const struct weight_list *L, const struct weight_file *fi,
 		jw_obj(&w);
 		jw_kstr(&w, "name", e->name);
 		jw_kstr(&w, "path", e->path);
-		jw_kstr(&w, "model", L->refs[e->model].path);
+		/* the pipeline member holding it; absent for the model itself */
+		const char *member = L->refs[e->model].path;
+		if (member && *member)
+			jw_kstr(&w, "member", member);
 		jw_kstr(&w, "kind", e->is_nn ? "neuralNetwork" : "mlProgram");
 		if (e->is_nn) {
 			jw_kstr(&w, "layer", e->layer);
 			jw_kstr(&w, "field", e->field);
-			jw_kstr(&w, "type", e->w.type);
+			jw_kstr(&w, "dtype", e->w.type);
 			jw_kint(&w, "bits", e->w.bits);
 			jw_key(&w, "shape");
 			jw_arr(&w);
@@ -248,7 +252,7 @@ static void list_json(const struct weight_list *L, const struct weight_file *fi,
 	jw_kint(&w, "bytes", (int64_t)t.bytes);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
-	jw_end(&w);
+	jw_models_end(&w);
 }
 
 /* ---- extraction ------------------------------------------------------------------- */

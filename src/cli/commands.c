@@ -106,12 +106,12 @@ static const struct opt_spec scan_opts[] = {
 };
 
 static const struct opt_spec info_opts[] = {
-	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "one JSON object per model (an array for several)", NULL },
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output: {version, models: [one object per model]}", NULL },
 	{ 0 },
 };
 
 static const struct opt_spec io_opts[] = {
-	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "one JSON object per model (an array for several)", NULL },
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output: {version, models: [one object per model]}", NULL },
 	{ 0 },
 };
 
@@ -191,7 +191,8 @@ static const struct opt_spec graph_opts[] = {
 };
 
 static const struct opt_spec check_opts[] = {
-	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output: model, ok, errors, warnings, problems", NULL },
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output: {version, models: [{model, ok, errors, warnings, problems}]}", NULL },
 	{ 0 },
 };
 

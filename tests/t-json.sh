@@ -1,0 +1,77 @@
+#!/bin/sh
+# t-json: the --json contract (docs/json/README.md): every --json output
+# covered by a schema in docs/json, on every generated example and every
+# fixture, validates against it; the top level is the same object for one
+# model and for three.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+SCHEMAS="$top_srcdir/docs/json"
+# the commands with a schema, as "SCHEMA:ARGS"
+CMDS="info:info --json|io:io --json|meta:meta --json|meta:meta list --json|check:check --json|weights:weights --json|weights:weights --stats --json"
+
+if ! [ -x "$PYTHON3" ] || ! "$PYTHON3" -c 'import jsonschema' 2>/dev/null; then
+	skip "--json outputs against docs/json schemas (no python3-jsonschema; tools/install-deps installs it)"
+	done_testing
+fi
+valid() { "$PYTHON3" "$top_srcdir/tests/json-validate.py" "$SCHEMAS/$1.schema.json" "$2" ${3:+"$3"}; }
+
+# json_all WHAT MODEL...: every command's --json on the models, validated
+json_all() {
+	what=$1
+	shift
+	IFS='|'
+	for c in $CMDS; do
+		unset IFS
+		schema=${c%%:*} args=${c#*:}
+		# set -f: the arguments are words, not patterns
+		set -f
+		run "$MLPKG" $args "$@"
+		set +f
+		check "$what: $args: exit 0 or 1, one schema-valid object of $# models" sh -c "[ $rc -le 1 ] && \"\$0\" \"\$@\"" "$PYTHON3" "$top_srcdir/tests/json-validate.py" "$SCHEMAS/$schema.schema.json" "$TMP/out" "$#"
+		[ $rc -le 1 ] || diag "$(cat "$TMP/err")"
+		IFS='|'
+	done
+	unset IFS
+}
+
+# the validator can fail: drifted outputs are refused
+printf '{"version": 1, "models": [{"model": "m", "ok": "yes", "errors": 0, "warnings": 0, "problems": []}]}\n' >"$TMP/bad.json"
+check "a boolean given as a string is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/check.schema.json' '$TMP/bad.json' 2>/dev/null"
+printf '[{"model": "m", "ok": true, "errors": 0, "warnings": 0, "problems": []}]\n' >"$TMP/bad.json"
+check "a top-level array is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/check.schema.json' '$TMP/bad.json' 2>/dev/null"
+printf '{"version": 1, "models": [{"model": "m", "metadata": {}, "extra": 1}]}\n' >"$TMP/bad.json"
+check "an undocumented field is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/meta.schema.json' '$TMP/bad.json' 2>/dev/null"
+printf '{"version": 1, "models": [{"model": "", "metadata": {}}]}\n' >"$TMP/bad.json"
+check "an empty model path is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/meta.schema.json' '$TMP/bad.json' 2>/dev/null"
+
+# every generated example, alone
+set --
+for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage detector:Detector.mlmodel control:Control.mlmodel; do
+	kind=${k%%:*} name=${k#*:}
+	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
+	json_all "example $name" "$TMP/$name"
+done
+
+# one model and three: the same top level, only the models array grows
+for c in info io meta check; do
+	"$MLPKG" $c --json "$TMP/TinyNet.mlmodel" >"$TMP/one.json" 2>/dev/null
+	"$MLPKG" $c --json "$TMP/TinyNet.mlmodel" "$TMP/DeepLab.mlpackage" "$TMP/Pipeline.mlmodel" >"$TMP/three.json" 2>/dev/null
+	check "$c --json: one model and three give the same top level, models of 1 and 3" "$PYTHON3" -c '
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert type(a) is dict and type(b) is dict and sorted(a) == sorted(b) == ["models", "version"], (a, b)
+assert a["version"] == b["version"] == 1 and len(a["models"]) == 1 and len(b["models"]) == 3
+assert b["models"][0] == a["models"][0]
+assert [m["model"] for m in b["models"]] == sys.argv[3:], [m["model"] for m in b["models"]]
+' "$TMP/one.json" "$TMP/three.json" "$TMP/TinyNet.mlmodel" "$TMP/DeepLab.mlpackage" "$TMP/Pipeline.mlmodel"
+done
+# a model that cannot be read: still the one object, the model left out
+run "$MLPKG" info --json "$TMP/TinyNet.mlmodel" "$TMP/absent.mlmodel"
+check "a model that cannot be read among others: exit 3, a valid object with the one that could" sh -c "[ $rc -eq 3 ] && '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/info.schema.json' '$TMP/out' 1"
+
+if fixtures_or_skip "--json outputs of every fixture against docs/json schemas"; then
+	for f in $(fixture_models); do
+		json_all "$(basename "$f")" "$f"
+	done
+fi
+done_testing
