@@ -187,8 +187,8 @@ expect_exit 4 "a package whose Manifest.json is a dangling link is refused" "$ML
 check "... naming the link to nothing, in one line" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q \"dangle.mlpackage': Manifest.json is a symbolic link to nothing ('Manifest-gone.json' does not exist)\" '$TMP/err'"
 mkdir "$TMP/Net.mlmodelc" "$TMP/compiled"
 : >"$TMP/compiled/coremldata.bin"
-expect_exit 4 "a compiled .mlmodelc is refused" "$MLPKG" info "$TMP/Net.mlmodelc/"
-check "... naming it a compiled model, in one line" sh -c "grep -q \"Net.mlmodelc/': a compiled model (.mlmodelc)\" '$TMP/err' && [ \$(wc -l <'$TMP/err') -eq 1 ]"
+expect_exit 4 "a compiled .mlmodelc without metadata.json is refused" "$MLPKG" info "$TMP/Net.mlmodelc/"
+check "... naming it a compiled model and what it lacks, in one line" sh -c "grep -q \"Net.mlmodelc/': a compiled model (.mlmodelc) without a readable metadata.json\" '$TMP/err' && [ \$(wc -l <'$TMP/err') -eq 1 ]"
 expect_exit 4 "a folder holding coremldata.bin is a compiled model too" "$MLPKG" meta "$TMP/compiled"
 check "... said so" grep -q "a compiled model" "$TMP/err"
 expect_exit 2 "an unknown option is a usage error" "$MLPKG" dump --frob x
