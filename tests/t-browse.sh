@@ -386,6 +386,43 @@ if fixtures_or_skip "browse on the fritz, catfeeder and fp16 GRU fixtures: layer
 	browse "$FIXTURES/mlt-BidirGruEncoder16Bit-fp16.mlmodel" 4 j
 	check "fixture fp16 GRU: float16 statistics" grep -q 'min .*, max .*, mean ' "$TMP/out"
 fi
+# E: the value edited in $EDITOR (as git runs it: through sh, the file as argument)
+cp -R "$TMP/D.mlpackage" "$TMP/ed.mlpackage"
+"$MLPKG" meta set author "Old Name" "$TMP/ed.mlpackage" 2>/dev/null
+cat >"$TMP/ed1" <<'SH'
+#!/bin/sh
+sed 's/Old/New/' "$1" >"$1.new" && mv "$1.new" "$1"
+SH
+# refused first (invalid JSON), then the kept text fixed into multi-line JSON
+cat >"$TMP/ed2" <<'SH'
+#!/bin/sh
+case "$1" in *.json) ;; *) exit 3 ;; esac
+if grep -q '^{"labels": \["x",$' "$1"; then
+	printf '{\n  "labels": ["x", "y"]\n}\n' >"$1"
+else
+	printf '{"labels": ["x",\n' >"$1"
+fi
+SH
+chmod +x "$TMP/ed1" "$TMP/ed2"
+EDITOR="$TMP/ed1" VISUAL= browse "$TMP/ed.mlpackage" "Resize 120x20" 3 / '"author' Enter E w
+check "browse E: the value changed in \$EDITOR and saved" sh -c "[ \"\$('$MLPKG' meta get author '$TMP/ed.mlpackage')\" = 'New Name' ] && tail -1 '$TMP/out' | grep -q 'saved 1 edit'"
+cp -R "$TMP/ed.mlpackage" "$TMP/ed0.mlpackage"
+VISUAL="$TMP/ed1" EDITOR=false browse "$TMP/ed.mlpackage" "Resize 120x20" 3 / '"author' Enter E
+check "browse E: \$VISUAL before \$EDITOR; unchanged text said" sh -c "tail -1 '$TMP/out' | grep -q 'author unchanged'"
+EDITOR=false VISUAL= browse "$TMP/ed.mlpackage" "Resize 120x20" 3 / '"author' Enter E
+check "browse E: an editor that fails is said" grep -q "the editor 'false' failed (exit 1)" "$TMP/out"
+EDITOR=false VISUAL= browse "$TMP/ed.mlpackage" "Resize 120x20" 3 / '"author' Enter E w
+check "... and changes nothing" sh -c "cmp -s '$TMP/ed.mlpackage/Data/com.apple.CoreML/model.mlmodel' '$TMP/ed0.mlpackage/Data/com.apple.CoreML/model.mlmodel'"
+EDITOR="$TMP/nosuch editor" VISUAL= browse "$TMP/ed.mlpackage" "Resize 120x20" 3 / '"author' Enter E
+check "browse E: an editor that cannot run is said" grep -q "cannot run the editor '$TMP/nosuch editor' (set VISUAL or EDITOR)" "$TMP/out"
+"$MLPKG" meta set preview.params '{"labels": ["a"]}' "$TMP/ed.mlpackage" 2>/dev/null
+EDITOR="$TMP/ed2" VISUAL= browse "$TMP/ed.mlpackage" "Resize 120x20" 3 / '"preview.params' Enter E
+check "browse E: invalid JSON refused with the reason, kept for the next E" sh -c "tail -1 '$TMP/out' | grep -q 'preview.params is not valid JSON.*(not set; E opens your text again)'"
+EDITOR="$TMP/ed2" VISUAL= browse "$TMP/ed.mlpackage" "Resize 120x20" 3 / '"preview.params' Enter E E w
+check "browse E: the kept text reopened, fixed, saved as written (multi-line)" sh -c "[ \"\$('$MLPKG' meta get preview.params '$TMP/ed.mlpackage')\" = \"\$(printf '{\n  \"labels\": [\"x\", \"y\"]\n}')\" ]"
+ls "${TMPDIR:-/tmp}"/mlpkg-value-* >/dev/null 2>&1 && ls_left=1 || ls_left=0
+check "browse E: no temporary file left" test "$ls_left" -eq 0
+
 if fixtures_or_skip "browse: every view opens on every fixture"; then
 	for f in $(fixture_models); do
 		b=$(basename "$f")

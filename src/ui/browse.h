@@ -112,6 +112,10 @@ enum ui_hist { HIST_SEARCH, HIST_KEY, HIST_VALUE, HIST_KINDS };
 /* a line of text read on the status line with the line editor (ui/lineed.h),
  * starting from init (NULL: empty); NULL when cancelled.  Caller frees. */
 char *ui_prompt(struct view *v, enum ui_hist kind, const char *label, const char *init);
+/* text edited in $VISUAL or $EDITOR (in a temporary file named with suffix,
+ * ".json" say), the final newline dropped; NULL when the editor failed or
+ * could not run (said).  Caller frees. */
+char *ui_edit_text(struct view *v, const char *text, const char *suffix);
 /* one of items (NULL-terminated) picked from a list; -1 when cancelled */
 int ui_choose(struct view *v, const char *title, const char *const *items, int sel);
 /* metadata edits: applied to the model at once, replayed on the locked file

@@ -8,9 +8,14 @@
 #include "analyze/preview.h"
 #include "query/meta.h"
 #include "base/xalloc.h"
+#include "base/fs.h"
 #include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -215,6 +220,94 @@ static void remember(struct ui *u, enum ui_hist kind, const char *val)
 		return;
 	xgrow((void **)&hs->v, &hs->cap, hs->n + 1, sizeof(*hs->v));
 	hs->v[hs->n++] = xstrdup(val);
+}
+
+/* The editor a value is edited in: $VISUAL, else $EDITOR, else vi, as git
+ * chooses.  It runs through sh with the file as its argument, so "code -w" or
+ * "emacs -nw" work; the screen is given back to it while it runs. */
+static const char *editor_command(void)
+{
+	const char *e = getenv("VISUAL");
+	if (!e || !*e)
+		e = getenv("EDITOR");
+	return e && *e ? e : "vi";
+}
+
+/* runs the editor on path: 0 when it exited 0, else -1 with the reason said */
+static int run_editor(struct ui *u, const char *path)
+{
+	const char *ed = editor_command();
+	char *cmd = xasprintf("%s \"$@\"", ed);
+	if (!u->headless) {
+		def_prog_mode();
+		endwin();
+	}
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (u->headless) { /* a test: the screen dump is not the editor's */
+			int fd = open("/dev/null", O_RDWR);
+			if (fd >= 0) {
+				dup2(fd, 0);
+				dup2(fd, 1);
+			}
+		}
+		signal(SIGINT, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, ed, path, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0, r = -1;
+	if (pid > 0)
+		while ((r = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+			;
+	if (!u->headless) {
+		reset_prog_mode();
+		refresh();
+	}
+	free(cmd);
+	if (pid < 0 || r < 0)
+		return error("cannot run the editor '%s'", ed);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return error("cannot run the editor '%s' (set VISUAL or EDITOR)", ed);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return error("the editor '%s' failed (exit %d)", ed,
+			     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 0;
+}
+
+char *ui_edit_text(struct view *v, const char *text, const char *suffix)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/mlpkg-value-XXXXXX%s", dir && *dir ? dir : "/tmp", suffix);
+	int fd = mkstemps(path, (int)strlen(suffix));
+	if (fd < 0) {
+		error("cannot make a temporary file for the editor: %s", strerror(errno));
+		free(path);
+		return NULL;
+	}
+	size_t n = text ? strlen(text) : 0;
+	char *result = NULL;
+	FILE *f = fdopen(fd, "w");
+	if (!f || (n && fwrite(text, 1, n, f) != n) || fputc('\n', f) == EOF || fclose(f) != 0) {
+		if (!f)
+			close(fd);
+		error("cannot write '%s': %s", path, strerror(errno));
+	} else if (run_editor(v->ui, path) == 0) {
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		if (fs_read_file(path, &buf, &len, (size_t)64 << 20) == 0) {
+			/* the final newline editors add is not part of the value */
+			if (len && buf[len - 1] == '\n')
+				len--;
+			if (len && buf[len - 1] == '\r')
+				len--;
+			result = xstrndup((const char *)buf, len);
+			free(buf);
+		}
+	}
+	unlink(path);
+	free(path);
+	return result;
 }
 
 char *ui_prompt(struct view *v, enum ui_hist kind, const char *label, const char *init)

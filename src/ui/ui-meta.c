@@ -127,6 +127,20 @@ static int choose_preview(struct view *v, const char *cur)
 	return reload(v);
 }
 
+/* the status line after an edit of key that returned r */
+static void say_set(struct view *v, const char *key, int r)
+{
+	int std;
+	if (r == 1 && !strcmp(meta_canonical(key, &std), PREVIEW_PARAMS_KEY)) {
+		char *what = xasprintf("%s set", key);
+		say_fit(v, what);
+		free(what);
+	} else if (r == 1)
+		ui_msg(v, "%s set (w saves)", key);
+	else if (r == 0)
+		ui_msg(v, "%s unchanged", key);
+}
+
 static int edit_value(struct view *v, const char *key, const char *cur)
 {
 	int std;
@@ -157,14 +171,50 @@ static int edit_value(struct view *v, const char *key, const char *cur)
 		return RP_ALL;
 	}
 	free(why);
-	if (r == 1 && !strcmp(meta_canonical(key, &std), PREVIEW_PARAMS_KEY)) {
-		char *what = xasprintf("%s set", key);
-		say_fit(v, what);
-		free(what);
-	} else if (r == 1)
-		ui_msg(v, "%s set (w saves)", key);
-	else if (r == 0)
+	say_set(v, key, r);
+	free(val);
+	return reload(v);
+}
+
+/* E: the value edited in $VISUAL or $EDITOR, for long and multi-line values
+ * (preview.params).  A refused text is kept: the next E on that key opens it
+ * again, so nothing typed is lost. */
+static struct {
+	char *key, *text;
+} kept_text;
+
+static void keep_text(const char *key, char *text)
+{
+	free(kept_text.key);
+	free(kept_text.text);
+	kept_text.key = key ? xstrdup(key) : NULL;
+	kept_text.text = text;
+}
+
+static int edit_in_editor(struct view *v, const char *key, const char *cur)
+{
+	int std;
+	const char *canon = meta_canonical(key, &std);
+	const char *start = kept_text.key && !strcmp(kept_text.key, key) ? kept_text.text : cur;
+	char *val = ui_edit_text(v, start, !strcmp(canon, PREVIEW_PARAMS_KEY) ? ".json" : ".txt");
+	if (!val)
+		return RP_ALL; /* why is on the status line */
+	if (cur && !strcmp(val, cur)) {
+		keep_text(NULL, NULL);
 		ui_msg(v, "%s unchanged", key);
+		free(val);
+		return RP_ALL;
+	}
+	int r = ui_meta_edit(v, key, val);
+	if (r < 0) {
+		char *why = xstrdup(ui_status_msg(v));
+		ui_msg(v, "%s (not set; E opens your text again)", why);
+		free(why);
+		keep_text(key, val);
+		return RP_ALL;
+	}
+	keep_text(NULL, NULL);
+	say_set(v, key, r);
 	free(val);
 	return reload(v);
 }
@@ -190,6 +240,10 @@ static int meta_key(struct view *v, int k)
 		if (!x)
 			return RP_NONE;
 		return edit_value(v, x->key, x->value);
+	case 'E':
+		if (!x)
+			return RP_NONE;
+		return edit_in_editor(v, x->key, x->value);
 	case 'p':
 		return choose_preview(v, x && !strcmp(meta_canonical(x->key, &(int){ 0 }), PREVIEW_TYPE_KEY) ? x->value
 													     : NULL);
@@ -207,6 +261,7 @@ static int meta_key(struct view *v, int k)
 static const struct keydef meta_keys[] = {
 	{ "a", "add a key (preview.type offers the known types)" },
 	{ "e Enter", "change the value (preview.params is checked)" },
+	{ "E", "change the value in $VISUAL or $EDITOR (multi-line JSON)" },
 	{ "d x", "delete the key" },
 	{ "p", "set preview.type from the known types (its fit is checked)" },
 	{ NULL, NULL },
