@@ -112,6 +112,8 @@ print(w[0]["name"] if w and isinstance(w[0],dict) and "name" in w[0] else "")' 2
 		if [ -n "$name" ]; then
 			refused 4 "weight.bin linked outside: weights --extract refused" L-w "$MLPKG" weights --extract "$name" -o "$TMP/w.out" "$TMP/L-w.mlpackage"
 			check "... nothing extracted" test ! -s "$TMP/w.out"
+		else
+			not_ok "weight.bin linked outside: no weight name found to extract"
 		fi
 	fi
 else
