@@ -82,4 +82,13 @@ expect_exit 1 "... and check finds them" "$MLPKG" check "$TMP/Bad.mlmodelc"
 expect_exit 4 "a command that does not read compiled folders says so" "$MLPKG" layers "$P"
 check "... naming the ones that do" grep -q 'reads only with info, io, meta list/get and check' "$TMP/err"
 
+# a metadata.json that is a link leading outside the folder is not read
+cp -R "$P" "$TMP/Ln.mlmodelc"
+mv "$TMP/Ln.mlmodelc/metadata.json" "$TMP/outside-metadata.json"
+ln -s "$TMP/outside-metadata.json" "$TMP/Ln.mlmodelc/metadata.json"
+expect_exit 4 "metadata.json linked outside the folder: refused" "$MLPKG" info "$TMP/Ln.mlmodelc"
+check "... said in one line" sh -c "grep -q \"Ln.mlmodelc': metadata.json leads outside the compiled folder\" '$TMP/err' && [ \$(wc -l <'$TMP/err') -eq 1 ]"
+mkdir "$TMP/Ln.mlmodelc/sub" && mv "$TMP/outside-metadata.json" "$TMP/Ln.mlmodelc/sub/m.json" && ln -sf sub/m.json "$TMP/Ln.mlmodelc/metadata.json"
+expect_exit 0 "... a link inside the folder is read" "$MLPKG" info "$TMP/Ln.mlmodelc"
+
 done_testing

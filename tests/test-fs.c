@@ -370,6 +370,38 @@ static void signals_held_back(void **state)
 
 /* ---- struct buf ---------------------------------------------------------------------- */
 
+/* links inside a folder stay inside; links out, and a folder named like a
+ * prefix of another (pkg, pkg-x), are outside */
+static void leads_outside(void **state)
+{
+	(void)state;
+	char *d = scratch();
+	assert_non_null(d);
+	char *pkg = xasprintf("%s/pkg", d), *pkgx = xasprintf("%s/pkg-x", d), *f = xasprintf("%s/pkg/f", d),
+	     *out = xasprintf("%s/pkg-x/o", d), *in_link = xasprintf("%s/pkg/in", d),
+	     *out_link = xasprintf("%s/pkg/out", d), *missing = xasprintf("%s/pkg/no", d);
+	assert_int_equal(mkdir(pkg, 0755), 0);
+	assert_int_equal(mkdir(pkgx, 0755), 0);
+	assert_int_equal(put(f, "x"), 0);
+	assert_int_equal(put(out, "x"), 0);
+	assert_int_equal(symlink("f", in_link), 0);
+	assert_int_equal(symlink("../pkg-x/o", out_link), 0);
+	assert_int_equal(fs_leads_outside(pkg, f), 0);
+	assert_int_equal(fs_leads_outside(pkg, in_link), 0);
+	assert_int_equal(fs_leads_outside(pkg, out_link), 1);
+	assert_int_equal(fs_leads_outside(pkg, out), 1);
+	assert_int_equal(fs_leads_outside(pkg, missing), 0);
+	fs_remove_tree(d);
+	free(pkg);
+	free(pkgx);
+	free(f);
+	free(out);
+	free(in_link);
+	free(out_link);
+	free(missing);
+	free(d);
+}
+
 static void buf_kinds(void **state)
 {
 	(void)state;
@@ -414,6 +446,7 @@ int main(void)
 		cmocka_unit_test(read_empty_large_missing),
 		cmocka_unit_test(signals_held_back),
 		cmocka_unit_test(buf_kinds),
+		cmocka_unit_test(leads_outside),
 	};
 	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
 }

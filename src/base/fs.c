@@ -147,3 +147,13 @@ int fs_read_file(const char *path, uint8_t **buf, size_t *len, size_t max)
 	errno = e;
 	return r;
 }
+
+int fs_leads_outside(const char *dir, const char *path)
+{
+	char *d = realpath(dir, NULL), *p = realpath(path, NULL);
+	size_t n = d ? strlen(d) : 0;
+	int outside = d && p && (strncmp(p, d, n) || (p[n] != '/' && !(n == 1 && d[0] == '/')));
+	free(d);
+	free(p);
+	return outside;
+}

@@ -40,4 +40,8 @@ int fs_install_dir(const char *tmp, const char *dest, int replace);
 int fs_read_fd(int fd, uint8_t **buf, size_t *len, size_t max);
 /* The same for the file at path (opened read-only; ENOENT when missing). */
 int fs_read_file(const char *path, uint8_t **buf, size_t *len, size_t max);
+/* 1 when path, its links followed, leads outside the folder dir (its links
+ * followed too); 0 when inside, or when either cannot be resolved (the
+ * caller's open reports a missing file). */
+int fs_leads_outside(const char *dir, const char *path);
 #endif

@@ -229,12 +229,7 @@ static int open_package(struct mlpkg_model *m, int lock)
 {
 	char *mpath = xasprintf("%s/Manifest.json", m->pkg_dir);
 	/* a Manifest.json that links outside the package is not read */
-	char *pkg_real = realpath(m->pkg_dir, NULL), *man_real = realpath(mpath, NULL);
-	int outside = pkg_real && man_real &&
-		      (strncmp(man_real, pkg_real, strlen(pkg_real)) || man_real[strlen(pkg_real)] != '/');
-	free(pkg_real);
-	free(man_real);
-	if (outside) {
+	if (fs_leads_outside(m->pkg_dir, mpath)) {
 		free(mpath);
 		return error_code(EXIT_INVALID, "'%s': Manifest.json leads outside the package", m->path);
 	}

@@ -56,6 +56,10 @@ int compiled_open(const char *path, struct compiled **out)
 {
 	*out = NULL;
 	char *file = xasprintf("%s/metadata.json", path);
+	if (fs_leads_outside(path, file)) {
+		free(file);
+		return error_code(EXIT_INVALID, "'%s': metadata.json leads outside the compiled folder", path);
+	}
 	uint8_t *text = NULL;
 	size_t len = 0;
 	int r = fs_read_file(file, &text, &len, MAX_METADATA_JSON);
