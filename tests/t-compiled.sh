@@ -29,7 +29,7 @@ assert d['format'] == 'mlmodelc' and d['specificationVersion'] == 4, d
 assert d['layerHistogram'] == {'Convolution': 3, 'ActivationReLU': 3, 'InnerProduct': 1}, d
 assert d['files']['coremldata.bin'] == 12 and 'model.mil' not in d['files'], d
 assert [f['name'] for f in d['inputs']] == ['image', 'threshold'], d
-assert d['outputs'][0]['shape'] == '[1, 10]', d
+assert d['outputs'][0]['shape'] == [1, 10], d
 "
 else
 	skip "info --json: no python3"

@@ -52,6 +52,18 @@ for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.ml
 	json_all "example $name" "$TMP/$name"
 done
 
+# compiled folders: the commands that read them (weights does not)
+all_cmds=$CMDS
+CMDS="info:info --json|io:io --json|meta:meta --json|check:check --json"
+for k in compiledprogram:Patterns.mlmodelc compilednn:Net.mlmodelc; do
+	kind=${k%%:*} name=${k#*:}
+	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
+	json_all "compiled $name" "$TMP/$name"
+done
+CMDS=$all_cmds
+printf '{"version": 1, "models": [{"model": "m", "format": "mlmodelc", "inputs": [], "outputs": [{"name": "o", "shape": "[1, 10]"}], "files": {}}]}\n' >"$TMP/bad.json"
+check "a compiled model's shape given as text is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/io.schema.json' '$TMP/bad.json' 2>/dev/null"
+
 # one model and three: the same top level, only the models array grows
 for c in info io meta check; do
 	"$MLPKG" $c --json "$TMP/TinyNet.mlmodel" >"$TMP/one.json" 2>/dev/null

@@ -222,6 +222,27 @@ static void jw_kjson_str(struct jw *w, const char *k, const cJSON *o, const char
 		jw_kstr(w, k, v->valuestring);
 }
 
+/* metadata.json writes a shape as text ("[1, 10]"): a JSON array of
+ * integers when it reads as one, else the text as it is (shapeText) */
+static void json_shape(struct jw *w, const cJSON *f)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, "shape"), *d;
+	if (!cJSON_IsString(v))
+		return;
+	cJSON *a = cJSON_Parse(v->valuestring);
+	int ok = cJSON_IsArray(a);
+	cJSON_ArrayForEach(d, a) if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble > 9007199254740992.0 ||
+				     d->valuedouble != (double)(int64_t)d->valuedouble) ok = 0;
+	if (ok) {
+		jw_key(w, "shape");
+		jw_arr(w);
+		cJSON_ArrayForEach(d, a) jw_int(w, (int64_t)d->valuedouble);
+		jw_arr_end(w);
+	} else
+		jw_kstr(w, "shapeText", v->valuestring);
+	cJSON_Delete(a);
+}
+
 void compiled_io_json(struct jw *w, const struct compiled *c)
 {
 	for (int s = 0; s < 2; s++) {
@@ -235,7 +256,7 @@ void compiled_io_json(struct jw *w, const struct compiled *c)
 				jw_kjson_str(w, "name", f, "name");
 				jw_kjson_str(w, "type", f, "formattedType");
 				jw_kjson_str(w, "dataType", f, "dataType");
-				jw_kjson_str(w, "shape", f, "shape");
+				json_shape(w, f);
 				jw_kjson_str(w, "description", f, "shortDescription");
 				jw_obj_end(w);
 			}
