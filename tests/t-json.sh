@@ -61,6 +61,9 @@ for k in compiledprogram:Patterns.mlmodelc compilednn:Net.mlmodelc; do
 	json_all "compiled $name" "$TMP/$name"
 done
 CMDS=$all_cmds
+# scan: every model found under the folder of examples, compiled ones too
+run "$MLPKG" scan --json "$TMP"
+check "scan --json: exit 0, a schema-valid object of every model found" sh -c "[ $rc -eq 0 ] && '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/scan.schema.json' '$TMP/out' && [ \$('$PYTHON3' -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"models\"]))' '$TMP/out') -ge 9 ]"
 printf '{"version": 1, "models": [{"model": "m", "format": "mlmodelc", "inputs": [], "outputs": [{"name": "o", "shape": "[1, 10]"}], "files": {}}]}\n' >"$TMP/bad.json"
 check "a compiled model's shape given as text is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/io.schema.json' '$TMP/bad.json' 2>/dev/null"
 

@@ -18,7 +18,7 @@ expect_exit 0 "scan a folder" "$MLPKG" scan "$TMP/Payload"
 check "scan: five models, in name order" sh -c "[ \"\$(grep -c '^/' '$TMP/out')\" -eq 5 ] && grep '^/' '$TMP/out' | LC_ALL=C sort -c"
 check "scan: the nested pipeline member" grep -q 'Pipe.mlmodelc/model0.mlmodelc$' "$TMP/out"
 check "scan: a compiled folder's own subfolders are no models" sh -c "! grep -q 'analytics\|/model\$' '$TMP/out'"
-check "scan: kind, spec version, author" grep -q 'mlmodelc, [0-9]* bytes, MLModelType_neuralNetwork, spec 4, by mlpkg tests' "$TMP/out"
+check "scan: kind, spec version, author" grep -q 'mlmodelc, [0-9]* bytes, neuralNetwork, spec 4, by mlpkg tests' "$TMP/out"
 check "scan: inputs -> outputs" grep -q '^  image, threshold -> scores$' "$TMP/out"
 check "scan: an .mlmodel and a package read from their headers" sh -c "grep -q 'mlmodel, [0-9]* bytes, neuralNetwork, spec 4' '$TMP/out' && grep -q 'mlpackage, [0-9]* bytes, mlProgram, spec 7' '$TMP/out'"
 
@@ -29,15 +29,15 @@ if [ -x "$PYTHON3" ]; then
 import json
 d = json.load(open('$TMP/out'))
 assert d['version'] == 1, d
-p = sorted(m['path'].split('Demo.ipa/')[1] for m in d['models'])
+p = sorted(m['model'].split('Demo.ipa/')[1] for m in d['models'])
 assert p == ['Payload/Demo.app/Patterns.mlmodelc', 'Payload/Demo.app/Pipe.mlmodelc',
 	'Payload/Demo.app/Pipe.mlmodelc/model0.mlmodelc', 'Payload/Demo.app/Seg.mlpackage',
 	'Payload/Demo.app/Tiny.mlmodel'], p
-c = [m for m in d['models'] if m['path'].endswith('model0.mlmodelc')][0]
-assert c['format'] == 'mlmodelc' and c['kind'] == 'MLModelType_neuralNetwork', c
+c = [m for m in d['models'] if m['model'].endswith('model0.mlmodelc')][0]
+assert c['format'] == 'mlmodelc' and c['kind'] == 'neuralNetwork', c
 assert c['specificationVersion'] == 4 and c['author'] == 'mlpkg tests' and c['size'] > 0, c
 assert c['inputs'] == ['image', 'threshold'] and c['outputs'] == ['scores'], c
-t = [m for m in d['models'] if m['path'].endswith('Tiny.mlmodel')][0]
+t = [m for m in d['models'] if m['model'].endswith('Tiny.mlmodel')][0]
 assert 'kind' not in t and 'author' not in t, t
 "
 	check "scan wrote nothing beside the archive" sh -c "[ \"\$(ls '$TMP' | LC_ALL=C sort | tr '\n' ' ')\" = 'Demo.ipa Payload err out ' ]"

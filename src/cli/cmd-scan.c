@@ -40,7 +40,7 @@ static void found(void *ctx, const struct scan_hit *h)
 	if (o->json) {
 		struct jw *w = &o->w;
 		jw_obj(w);
-		jw_kstr(w, "path", h->path);
+		jw_kstr(w, "model", h->path);
 		jw_kstr(w, "format", h->format);
 		if (h->kind)
 			jw_kstr(w, "kind", h->kind);

@@ -60,7 +60,10 @@ static void hit_from_compiled(struct scan_hit *h, const struct compiled *c, cons
 			h->in = names[side], h->nin = n;
 	}
 	h->format = "mlmodelc";
+	/* Xcode writes MLModelType_neuralNetwork: the kind as the spec names it */
 	h->kind = compiled_str(c, "modelType", "name");
+	if (h->kind && !strncmp(h->kind, "MLModelType_", 12) && h->kind[12])
+		h->kind += 12;
 	h->version = compiled_version(c);
 	h->author = compiled_str(c, NULL, "author");
 }
