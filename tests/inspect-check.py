@@ -74,7 +74,7 @@ def main():
         for x in m["layers"]:
             kinds[x["kind"]] = kinds.get(x["kind"], 0) + 1
         for x in m["operations"]:
-            kinds[x["type"]] = kinds.get(x["type"], 0) + 1
+            kinds[x["kind"]] = kinds.get(x["kind"], 0) + 1
         compare("kinds", kinds, p["kinds"], errs)
     elif mode == "weights":
         m, p = load(sys.argv[2]), load(sys.argv[3])

@@ -14,7 +14,7 @@ done
 run "$MLPKG" layers --json "$TMP/nn.mlmodel"
 check "mkmodel nn: fc1's bias is float16, as its weights" "$PYTHON3" -c '
 import json, sys
-L = {l["name"]: l for l in json.load(open(sys.argv[1]))["layers"]}
+L = {l["name"]: l for l in json.load(open(sys.argv[1]))["models"][0]["layers"]}
 assert {w["field"]: w["type"] for w in L["fc1"]["weights"]} == {"weights": "float16", "bias": "float16"}, L["fc1"]' "$TMP/out"
 
 if ! python_or_skip "Apple's rules on changed copies"; then

@@ -16,6 +16,8 @@ counts() {
 	"$PYTHON3" - "$@" <<'EOF'
 import json, re, sys
 dot, lay, consts = open(sys.argv[1], encoding="utf-8").read(), json.load(open(sys.argv[2])), sys.argv[3] == "1"
+assert lay["version"] == 1 and len(lay["models"]) == 1, lay
+lay = lay["models"][0]
 nodes = set(re.findall(r'^\s*(n\d+) \[label=', dot, re.M))
 edges = set()
 for a, b, attrs in re.findall(r'^\s*(\w+) -> (\w+)(?: \[(.*)\])?;$', dot, re.M):
@@ -26,7 +28,7 @@ def walk(items, ins, outs):
     global want_nodes, want_edges
     scope, pairs = {}, set()
     for k, it in enumerate(items):
-        if it.get("type") == "const" and not consts:
+        if it["kind"] == "const" and not consts:
             continue
         want_nodes += 1
         for n in ins(it):
@@ -37,9 +39,9 @@ def walk(items, ins, outs):
     want_edges += len(pairs)
 by = {}
 for l in lay["layers"]:
-    by.setdefault(("L", l["model"]), []).append(l)
+    by.setdefault(("L", l.get("member", "")), []).append(l)
 for o in lay["operations"]:
-    by.setdefault(("O", o["model"], o["function"]), []).append(o)
+    by.setdefault(("O", o.get("member", ""), o["function"]), []).append(o)
 for key, items in by.items():
     if key[0] == "L":
         walk(items, lambda l: l["inputs"], lambda l: l["outputs"])

@@ -7,7 +7,7 @@
 
 SCHEMAS="$top_srcdir/docs/json"
 # the commands with a schema, as "SCHEMA:ARGS"
-CMDS="info:info --json|io:io --json|meta:meta --json|meta:meta list --json|check:check --json|weights:weights --json|weights:weights --stats --json"
+CMDS="info:info --json|io:io --json|meta:meta --json|meta:meta list --json|check:check --json|weights:weights --json|weights:weights --stats --json|layers:layers --json|layers:layers --summary --json"
 
 if ! [ -x "$PYTHON3" ] || ! "$PYTHON3" -c 'import jsonschema' 2>/dev/null; then
 	skip "--json outputs against docs/json schemas (no python3-jsonschema; tools/install-deps installs it)"
@@ -43,6 +43,10 @@ printf '{"version": 1, "models": [{"model": "m", "metadata": {}, "extra": 1}]}\n
 check "an undocumented field is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/meta.schema.json' '$TMP/bad.json' 2>/dev/null"
 printf '{"version": 1, "models": [{"model": "", "metadata": {}}]}\n' >"$TMP/bad.json"
 check "an empty model path is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/meta.schema.json' '$TMP/bad.json' 2>/dev/null"
+printf '{"version": 1, "models": [{"model": "m", "members": [], "functions": [], "layers": [], "operations": [{"path": "p", "function": "main", "index": "0", "depth": 0, "kind": "add", "name": "a", "inputs": {}, "outputs": [], "blocks": 0, "weights": []}]}]}\n' >"$TMP/bad.json"
+check "an index given as a string is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/layers.schema.json' '$TMP/bad.json' 2>/dev/null"
+sed 's/"index": "0"/"index": 0/' "$TMP/bad.json" >"$TMP/good.json"
+check "... and the same as a number passes" "$PYTHON3" "$top_srcdir/tests/json-validate.py" "$SCHEMAS/layers.schema.json" "$TMP/good.json" 1
 
 # every generated example, alone
 set --

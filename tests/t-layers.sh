@@ -5,7 +5,8 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 chk() { "$PYTHON3" "$top_srcdir/tests/inspect-check.py" "$@"; }
-jq_py() { "$PYTHON3" -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$2"; }
+# jq_py CODE FILE: CODE with d, the one model's object of {"version": 1, "models": [d]}
+jq_py() { "$PYTHON3" -c "import json,sys; t=json.load(open(sys.argv[1])); assert sorted(t) == ['models', 'version'] and t['version'] == 1 and len(t['models']) == 1, t; d=t['models'][0]; $1" "$2"; }
 
 for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage; do
 	kind=${k%%:*} name=${k#*:}
@@ -41,9 +42,10 @@ check "NN weight shapes: layers shows those weights shows" sh -c "
 	grep -o 'weights float[0-9]*\[[0-9,]*\]' '$TMP/layers.txt' | sed 's/.*float[0-9]*//' >'$TMP/l.shapes'
 	test -s '$TMP/w.shapes' && diff '$TMP/w.shapes' '$TMP/l.shapes'"
 run "$MLPKG" layers --json "$TMP/TinyNet.mlmodel"
-check "NN JSON: params as values, weights with bytes" jq_py '
+check "NN JSON: params as numbers and booleans, weights with bytes" jq_py '
 l = d["layers"][0]
-assert l["params"]["outputChannels"] == "4" and l["params"]["kernelSize"] == ["3", "3"], l["params"]
+assert l["params"]["outputChannels"] == 4 and l["params"]["kernelSize"] == [3, 3] and l["params"]["hasBias"] is True, l["params"]
+assert "member" not in l and d["model"].endswith("TinyNet.mlmodel"), l
 assert l["weights"][0] == {"field": "weights", "type": "float32", "bits": 32, "count": 108, "bytes": 432}, l["weights"]
 ' "$TMP/out"
 path=$(jq_py 'print(d["layers"][1]["path"])' "$TMP/out")
@@ -80,12 +82,15 @@ check "nested blocks of cond" sh -c "grep -q '^      block 18.0 -> prior_added\$
 run "$MLPKG" layers --type add "$TMP/DeepLab.mlpackage"
 check "--type finds nested ops, numbered OP.BLOCK.OP" grep -q '^  18.0.0 add ' "$TMP/out"
 run "$MLPKG" layers --json "$TMP/DeepLab.mlpackage"
-path=$(jq_py 'print([o for o in d["operations"] if o["type"] == "add"][0]["path"])' "$TMP/out")
+path=$(jq_py 'print([o for o in d["operations"] if o["kind"] == "add"][0]["path"])' "$TMP/out")
 run "$MLPKG" get "$path.type" "$TMP/DeepLab.mlpackage"
 check "a nested op's path leads get to it" grep -qx add "$TMP/out"
 run "$MLPKG" layers --json "$TMP/DeepLab.mlpackage"
 check "ML JSON: bindings, outputs, weight references" jq_py '
-o = [o for o in d["operations"] if o["type"] == "conv"][0]
+o = [o for o in d["operations"] if o["kind"] == "conv"][0]
+assert type(o["index"]) is int and "type" not in o, o
+a = [o for o in d["operations"] if o["kind"] == "add"][0]
+assert a["index"] == 0 and a["depth"] == 1 and a["path"].endswith("operations[0]"), a
 assert o["inputs"]["x"] == [{"name": "image_to_fp16"}], o["inputs"]
 assert o["outputs"][0]["type"] == "fp16[1,16,256,256]", o["outputs"]
 c = [o for o in d["operations"] if o["name"] == "class_prior"][0]

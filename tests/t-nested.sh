@@ -43,12 +43,12 @@ if have_python; then
 	check "layers --json: one entry per layer, nested ones included" chk layers "$TMP/lay.json" "$TMP/py.json"
 	check "layers --json: the paths and depths the decoder finds, in its order" "$PYTHON3" -c "
 import json, sys
-m = json.load(open(sys.argv[1]))['layers']
+m = json.load(open(sys.argv[1]))['models'][0]['layers']
 p = json.load(open(sys.argv[2]))['allLayers']
 a = [(x['path'], x['name'], x['kind'], x['depth']) for x in m]
 b = [(x['path'], x['name'], x['kind'], x['depth']) for x in p]
 sys.exit(0 if a == b else print(a, b) or 1)" "$TMP/lay.json" "$TMP/pysum.json"
-	jq_py 'print("\n".join(x["path"] + "\t" + x["name"] for x in d["layers"]))' "$TMP/lay.json" >"$TMP/paths"
+	jq_py 'print("\n".join(x["path"] + "\t" + x["name"] for x in d["models"][0]["layers"]))' "$TMP/lay.json" >"$TMP/paths"
 	bad=0
 	while IFS='	' read -r p n; do
 		[ "$("$MLPKG" get "$p.name" "$M" 2>/dev/null)" = "$n" ] || { bad=1; echo "# $p"; }

@@ -13,6 +13,10 @@ struct jw {
 	int depth;
 	int count[JW_MAX_DEPTH]; /* items written at each level */
 	int after_key;
+	/* dump_json's 64-bit protobuf integers as JSON numbers where exact
+	 * (|v| <= 2^53), else decimal strings; 0 (the protobuf JSON mapping):
+	 * always strings */
+	int int64_numbers;
 };
 
 void jw_init(struct jw *w, FILE *fp);

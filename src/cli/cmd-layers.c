@@ -536,18 +536,135 @@ static int json_params(struct jw *w, struct mt_node *p)
 	return 0;
 }
 
+/* the pipeline member holding an entry; absent for the model itself */
+static void json_member(struct jw *w, const struct listing *L, const struct ev *e)
+{
+	const char *member = L->refs[e->model].path;
+	if (member && *member)
+		jw_kstr(w, "member", member);
+}
+
+static void json_kstr_opt(struct jw *w, const char *k, const char *s)
+{
+	if (s)
+		jw_kstr(w, k, s);
+}
+
+/* the last part of a dotted index ("5.0.2" -> 2): the position in its block
+ * or network, which path and depth place */
+static int64_t last_index(const char *idx)
+{
+	const char *dot = strrchr(idx, '.');
+	return strtoll(dot ? dot + 1 : idx, NULL, 10);
+}
+
+/* the fields a layer and an operation share; fname NULL for a layer */
+static void json_item_head(struct jw *w, const struct listing *L, const struct ev *e, const char *fname, int64_t index,
+			   const char *name, const char *kind)
+{
+	jw_obj(w);
+	jw_kstr(w, "path", e->path);
+	json_member(w, L, e);
+	json_kstr_opt(w, "function", fname);
+	jw_kint(w, "index", index);
+	jw_kint(w, "depth", e->depth);
+	jw_kstr(w, "name", name);
+	jw_kstr(w, "kind", kind);
+}
+
+static int json_layer(struct jw *w, const struct listing *L, const struct ev *e)
+{
+	const struct nn_layer *l = &e->l;
+	json_item_head(w, L, e, NULL, (int64_t)l->index, l->name, l->kind);
+	jw_key(w, "inputs");
+	json_strlist(w, &l->in);
+	jw_key(w, "outputs");
+	json_strlist(w, &l->out);
+	jw_key(w, "params");
+	if (json_params(w, l->params) < 0)
+		return -1;
+	jw_key(w, "weights");
+	jw_arr(w);
+	for (size_t k = 0; k < l->nw; k++) {
+		jw_obj(w);
+		jw_kstr(w, "field", l->w[k].field);
+		jw_kstr(w, "type", l->w[k].type);
+		jw_kint(w, "bits", l->w[k].bits);
+		jw_kint(w, "count", (int64_t)l->w[k].count);
+		jw_kint(w, "bytes", (int64_t)l->w[k].bytes);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	return 0;
+}
+
+static void json_op(struct jw *w, const struct listing *L, const struct ev *e)
+{
+	const struct mil_op *o = &e->o;
+	json_item_head(w, L, e, e->fname, last_index(e->index), o->name, o->type);
+	jw_key(w, "inputs");
+	jw_obj(w);
+	for (size_t k = 0; k < o->nin; k++) {
+		jw_key(w, o->in[k].param);
+		jw_arr(w);
+		for (size_t j = 0; j < o->in[k].nb; j++) {
+			jw_obj(w);
+			if (o->in[k].b[j].name)
+				jw_kstr(w, "name", o->in[k].b[j].name);
+			else
+				jw_kstr(w, "value", o->in[k].b[j].value);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
+	jw_key(w, "outputs");
+	jw_arr(w);
+	for (size_t k = 0; k < o->nout; k++) {
+		jw_obj(w);
+		jw_kstr(w, "name", o->out[k].name);
+		jw_kstr(w, "type", o->out[k].type);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	json_kstr_opt(w, "value", o->value);
+	jw_kint(w, "blocks", (int64_t)o->nblocks);
+	jw_key(w, "weights");
+	jw_arr(w);
+	for (size_t k = 0; k < o->nw; k++) {
+		const struct mil_weight_ref *r = &o->w[k];
+		jw_obj(w);
+		jw_kstr(w, "key", r->key);
+		jw_kstr(w, "file", r->file);
+		jw_kint(w, "offset", (int64_t)r->offset);
+		if (r->dtype)
+			jw_kstr(w, "dtype", r->dtype->name);
+		jw_key(w, "shape");
+		jw_arr(w);
+		for (size_t d = 0; d < r->rank; d++)
+			jw_int(w, r->shape[d]);
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+/* one model's object of {"version": 1, "models": [...]} */
 static int json_list(struct jw *w, const struct listing *L, const char *model)
 {
 	jw_obj(w);
 	jw_kstr(w, "model", model);
-	jw_key(w, "models");
+	/* the model itself (path "") and each pipeline member */
+	jw_key(w, "members");
 	jw_arr(w);
 	for (size_t i = 0; i < L->nrefs; i++) {
 		const struct model_ref *r = &L->refs[i];
 		jw_obj(w);
 		jw_kstr(w, "path", r->path);
-		jw_kstr(w, "name", r->name);
-		jw_kstr(w, "type", r->type);
+		json_kstr_opt(w, "name", r->name);
+		json_kstr_opt(w, "type", r->type);
 		jw_kint(w, "specificationVersion", r->version);
 		jw_kint(w, "items", (int64_t)L->items[i]);
 		jw_obj_end(w);
@@ -560,10 +677,10 @@ static int json_list(struct jw *w, const struct listing *L, const char *model)
 		if (e->kind != EV_FUNC)
 			continue;
 		jw_obj(w);
-		jw_kstr(w, "model", L->refs[e->model].path);
+		json_member(w, L, e);
 		jw_kstr(w, "name", e->fname);
 		jw_kstr(w, "opset", e->opset);
-		jw_kstr(w, "block", e->block);
+		json_kstr_opt(w, "block", e->block);
 		jw_kstr(w, "path", e->path);
 		jw_key(w, "inputs");
 		json_strlist(w, &e->ins);
@@ -574,101 +691,15 @@ static int json_list(struct jw *w, const struct listing *L, const char *model)
 	jw_arr_end(w);
 	jw_key(w, "layers");
 	jw_arr(w);
-	for (size_t i = 0; i < L->n; i++) {
-		const struct ev *e = &L->v[i];
-		if (e->kind != EV_LAYER || !e->match)
-			continue;
-		const struct nn_layer *l = &e->l;
-		jw_obj(w);
-		jw_kstr(w, "path", e->path);
-		jw_kstr(w, "model", L->refs[e->model].path);
-		jw_kint(w, "index", (int64_t)l->index);
-		jw_kint(w, "depth", e->depth);
-		jw_kstr(w, "name", l->name);
-		jw_kstr(w, "kind", l->kind);
-		jw_key(w, "inputs");
-		json_strlist(w, &l->in);
-		jw_key(w, "outputs");
-		json_strlist(w, &l->out);
-		jw_key(w, "params");
-		if (json_params(w, l->params) < 0)
+	for (size_t i = 0; i < L->n; i++)
+		if (L->v[i].kind == EV_LAYER && L->v[i].match && json_layer(w, L, &L->v[i]) < 0)
 			return -1;
-		jw_key(w, "weights");
-		jw_arr(w);
-		for (size_t k = 0; k < l->nw; k++) {
-			jw_obj(w);
-			jw_kstr(w, "field", l->w[k].field);
-			jw_kstr(w, "type", l->w[k].type);
-			jw_kint(w, "bits", l->w[k].bits);
-			jw_kint(w, "count", (int64_t)l->w[k].count);
-			jw_kint(w, "bytes", (int64_t)l->w[k].bytes);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-		jw_obj_end(w);
-	}
 	jw_arr_end(w);
 	jw_key(w, "operations");
 	jw_arr(w);
-	for (size_t i = 0; i < L->n; i++) {
-		const struct ev *e = &L->v[i];
-		if (e->kind != EV_OP || !e->match)
-			continue;
-		const struct mil_op *o = &e->o;
-		jw_obj(w);
-		jw_kstr(w, "path", e->path);
-		jw_kstr(w, "model", L->refs[e->model].path);
-		jw_kstr(w, "function", e->fname);
-		jw_kstr(w, "index", e->index);
-		jw_kint(w, "depth", e->depth);
-		jw_kstr(w, "type", o->type);
-		jw_kstr(w, "name", o->name);
-		jw_key(w, "inputs");
-		jw_obj(w);
-		for (size_t k = 0; k < o->nin; k++) {
-			jw_key(w, o->in[k].param);
-			jw_arr(w);
-			for (size_t j = 0; j < o->in[k].nb; j++) {
-				jw_obj(w);
-				if (o->in[k].b[j].name)
-					jw_kstr(w, "name", o->in[k].b[j].name);
-				else
-					jw_kstr(w, "value", o->in[k].b[j].value);
-				jw_obj_end(w);
-			}
-			jw_arr_end(w);
-		}
-		jw_obj_end(w);
-		jw_key(w, "outputs");
-		jw_arr(w);
-		for (size_t k = 0; k < o->nout; k++) {
-			jw_obj(w);
-			jw_kstr(w, "name", o->out[k].name);
-			jw_kstr(w, "type", o->out[k].type);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-		jw_kstr(w, "value", o->value);
-		jw_kint(w, "blocks", (int64_t)o->nblocks);
-		jw_key(w, "weights");
-		jw_arr(w);
-		for (size_t k = 0; k < o->nw; k++) {
-			const struct mil_weight_ref *r = &o->w[k];
-			jw_obj(w);
-			jw_kstr(w, "key", r->key);
-			jw_kstr(w, "file", r->file);
-			jw_kint(w, "offset", (int64_t)r->offset);
-			jw_kstr(w, "dtype", r->dtype ? r->dtype->name : NULL);
-			jw_key(w, "shape");
-			jw_arr(w);
-			for (size_t d = 0; d < r->rank; d++)
-				jw_int(w, r->shape[d]);
-			jw_arr_end(w);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-		jw_obj_end(w);
-	}
+	for (size_t i = 0; i < L->n; i++)
+		if (L->v[i].kind == EV_OP && L->v[i].match)
+			json_op(w, L, &L->v[i]);
 	jw_arr_end(w);
 	jw_obj_end(w);
 	return 0;
@@ -715,6 +746,7 @@ static void summary(const struct listing *L, int json, const char *model)
 	if (json) {
 		struct jw w;
 		jw_init(&w, stdout);
+		jw_models_begin(&w);
 		jw_obj(&w);
 		jw_kstr(&w, "model", model);
 		jw_kint(&w, "total", (int64_t)total);
@@ -724,7 +756,7 @@ static void summary(const struct listing *L, int json, const char *model)
 			jw_kint(&w, k[i].kind, (int64_t)k[i].n);
 		jw_obj_end(&w);
 		jw_obj_end(&w);
-		jw_end(&w);
+		jw_models_end(&w);
 	} else {
 		size_t kw = 5;
 		for (size_t i = 0; i < n; i++)
@@ -795,8 +827,10 @@ int cmd_layers(int argc, char **argv)
 			die(EXIT_FAIL, "out of memory");
 		struct jw w;
 		jw_init(&w, mem);
+		w.int64_numbers = 1; /* parameters are numbers (docs/json/README.md) */
+		jw_models_begin(&w);
 		int r = json_list(&w, &L, m->path);
-		jw_end(&w);
+		jw_models_end(&w);
 		fclose(mem);
 		if (r < 0)
 			rc = last_error_code();

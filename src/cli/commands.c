@@ -116,7 +116,10 @@ static const struct opt_spec io_opts[] = {
 };
 
 static const struct opt_spec layers_opts[] = {
-	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output", NULL },
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output: {version, models: [{model, members, functions,\n"
+	  "layers, operations}]} ({model, total, kinds} with --summary)",
+	  NULL },
 	{ "type", 't', OPT_SHORT_UNLISTED, "KIND",
 	  "only layers of that kind (convolution, innerProduct...)\n"
 	  "or operations of that type (conv, const...)",

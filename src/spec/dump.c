@@ -269,6 +269,9 @@ int dump_text(FILE *fp, struct mt_node *n, int ind)
 
 /* ---- JSON -------------------------------------------------------------------- */
 
+/* 2^53: the largest integer every JSON reader holds exactly */
+#define JSON_EXACT_INT ((int64_t)1 << 53)
+
 static void json_scalar(struct jw *w, const ProtobufCFieldDescriptor *fd, uint64_t u)
 {
 	switch (fd->type) {
@@ -287,6 +290,11 @@ static void json_scalar(struct jw *w, const ProtobufCFieldDescriptor *fd, uint64
 	case PROTOBUF_C_TYPE_INT64:
 	case PROTOBUF_C_TYPE_SINT64:
 	case PROTOBUF_C_TYPE_SFIXED64: {
+		int64_t v = mt_raw_int(fd, u);
+		if (w->int64_numbers && v >= -JSON_EXACT_INT && v <= JSON_EXACT_INT) {
+			jw_int(w, v);
+			break;
+		}
 		char b[32];
 		snprintf(b, sizeof(b), "%lld", (long long)mt_raw_int(fd, u));
 		jw_str(w, b);
@@ -294,6 +302,10 @@ static void json_scalar(struct jw *w, const ProtobufCFieldDescriptor *fd, uint64
 	}
 	case PROTOBUF_C_TYPE_UINT64:
 	case PROTOBUF_C_TYPE_FIXED64: {
+		if (w->int64_numbers && u <= (uint64_t)JSON_EXACT_INT) {
+			jw_uint(w, u);
+			break;
+		}
 		char b[32];
 		snprintf(b, sizeof(b), "%llu", (unsigned long long)u);
 		jw_str(w, b);

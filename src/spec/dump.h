@@ -9,7 +9,7 @@
  * summarised.  0, or -1 when an invalid node was met (reported). */
 int dump_text(FILE *fp, struct mt_node *n, int indent);
 /* The protobuf JSON mapping with the schema's field names: 64-bit integers
- * as strings, bytes as base64, enums by name, defaults left out, maps as
+ * as strings (as numbers up to 2^53 when w->int64_numbers), bytes as base64, enums by name, defaults left out, maps as
  * objects.  Unknown fields cannot be expressed and are left out. */
 int dump_json(struct jw *w, struct mt_node *n);
 /* One field's value (all occurrences of it, from index i) in JSON */
