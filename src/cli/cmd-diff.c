@@ -117,10 +117,13 @@ static void units_build(struct units *u, const struct diff_result *r, int no_wei
 			x->kind = d->kind;
 			x->to = d->to;
 		}
+		size_t ul = strlen(up);
 		if (!strcmp(d->path, up))
 			x->only = d;
+		else if (strncmp(d->path, up, ul))
+			sl_push(&x->fields, xstrdup(d->path)); /* not below it: whole */
 		else
-			sl_push(&x->fields, xstrdup(d->path + strlen(up) + (d->path[strlen(up)] == '.')));
+			sl_push(&x->fields, xstrdup(d->path + ul + (d->path[ul] == '.')));
 		if (d->weight) {
 			x->weight = 1;
 			x->wfrom += d->wfrom;
