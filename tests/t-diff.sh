@@ -86,6 +86,42 @@ check "... one line naming the key, with both values" sh -c "[ \$(wc -l < '$TMP/
 
 # a const op renamed with its output, as a re-export by coremltools does
 # (op_N and var_N together): one rename line, and the op reading it
+if python_or_skip "--stat and --no-weights on a network with a weight and a layer field changed (made with the decoder)"; then
+	pyscript "$TMP/TinyNet.mlmodel" "$TMP/NNw.mlmodel" <<'PY'
+import sys
+from pydecode import load_schema
+pb = load_schema()
+m = pb.Model()
+m.ParseFromString(open(sys.argv[1], "rb").read())
+for l in m.neuralNetwork.layers:
+    if l.name == "conv1":
+        l.convolution.weights.floatValue[0] += 1.0
+        l.convolution.stride[:] = [2, 2]
+open(sys.argv[2], "wb").write(m.SerializeToString())
+PY
+	expect_exit 1 "network, weight and stride changed: --stat" "$MLPKG" diff --stat "$TMP/TinyNet.mlmodel" "$TMP/NNw.mlmodel"
+	check "... one line for conv1 (both fields, weight bytes) and the summary" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^~ neuralNetwork.layers\[\"conv1\"\]: convolution.stride, convolution.weights (weights 435 -> 435 bytes)$' '$TMP/out' && grep -Eq '^1 changed, 0 added, 0 removed; weight bytes [0-9]+ -> [0-9]+$' '$TMP/out'"
+	expect_exit 1 "--no-weights: the stride still differs" "$MLPKG" diff --no-weights "$TMP/TinyNet.mlmodel" "$TMP/NNw.mlmodel"
+	check "... the stride line only, no weight or hash line" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q '^~ neuralNetwork.layers\[\"conv1\"\].convolution.stride: 1, 1 -> 2, 2$' '$TMP/out'"
+	expect_exit 1 "without --no-weights: the weight line too" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/NNw.mlmodel"
+	check "... two lines, one of them the weights" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q 'convolution.weights: <' '$TMP/out'"
+	expect_exit 1 "--no-weights --stat: conv1 by its stride, no weight bytes" "$MLPKG" diff --no-weights --stat "$TMP/TinyNet.mlmodel" "$TMP/NNw.mlmodel"
+	check "... that line and the summary" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^~ neuralNetwork.layers\[\"conv1\"\]: convolution.stride$' '$TMP/out'"
+	# a layer removed: one "removed" line with its kind
+	pyscript "$TMP/TinyNet.mlmodel" "$TMP/NNr.mlmodel" <<'PY'
+import sys
+from pydecode import load_schema
+pb = load_schema()
+m = pb.Model()
+m.ParseFromString(open(sys.argv[1], "rb").read())
+layers = [l for l in m.neuralNetwork.layers if l.name != "bn1"]
+del m.neuralNetwork.layers[:]
+m.neuralNetwork.layers.extend(layers)
+open(sys.argv[2], "wb").write(m.SerializeToString())
+PY
+	expect_exit 1 "a layer removed: --stat" "$MLPKG" diff --stat "$TMP/TinyNet.mlmodel" "$TMP/NNr.mlmodel"
+	check "... removed with its kind, counted" sh -c "grep -q '^- neuralNetwork.layers\[\"bn1\"\]: removed (batchnorm)' '$TMP/out' && tail -1 '$TMP/out' | grep -q '^0 changed, 0 added, 1 removed; '"
+fi
 if python_or_skip "a const op renamed with its output (made with the decoder)"; then
 	copy_fixture "$TMP/DeepLab.mlpackage" Renum.mlpackage
 	pyscript "$TMP/Renum.mlpackage/Data/com.apple.CoreML/model.mlmodel" <<'PY'
@@ -119,6 +155,29 @@ copy_fixture "$TMP/DeepLab.mlpackage" Weight.mlpackage
 poke "$TMP/Weight.mlpackage/Data/com.apple.CoreML/weights/weight.bin" 130 '\177'
 expect_exit 1 "a changed weight: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
 check "... the const op holding it, nothing else" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q 'ops\[\"backbone_conv1_weight_to_fp16\"\].attribute\[\"val\"\]: fp16\[16,3,3,3\] blob' '$TMP/out'"
+# --stat: one line for that op, its field and weight bytes, and the summary
+expect_exit 1 "--stat, a changed weight: different" "$MLPKG" diff --stat "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
+check "... the op with its field and weight bytes, then the summary" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && head -1 '$TMP/out' | grep -q '^~ mlProgram.functions\[\"main\"\].ops\[\"backbone_conv1_weight_to_fp16\"\]: attribute\[\"val\"\] (weights 864 -> 864 bytes)$' && tail -1 '$TMP/out' | grep -Eq '^1 changed, 0 added, 0 removed; weight bytes ([0-9]+) -> \1$'"
+expect_exit 1 "--stat --json: different" "$MLPKG" diff --stat --json "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
+check "... version 1, the counts and bytes as numbers, one entry" "$PYTHON3" -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+e = j["entries"]
+ok = j["version"] == 1 and j["equal"] is False and (j["changed"], j["added"], j["removed"], j["renamed"]) == (1, 0, 0, 0)
+ok = ok and type(j["weightBytesBefore"]) is int and j["weightBytesBefore"] == j["weightBytesAfter"] > 864
+ok = ok and len(e) == 1 and e[0]["change"] == "changed" and e[0]["fields"] == ["attribute[\"val\"]"]
+ok = ok and e[0]["weightBytesBefore"] == 864 and e[0]["weightBytesAfter"] == 864 and "to" not in e[0]
+sys.exit(not ok)' "$TMP/out"
+# --no-weights: a weight value changed only: equal
+expect_exit 0 "--no-weights, only a weight changed: equal" "$MLPKG" diff --no-weights "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
+check "... prints nothing" test ! -s "$TMP/out"
+expect_exit 0 "--no-weights --json: equal, no changes" "$MLPKG" diff --no-weights --json "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
+check "... version 1, equal true, changes []" "$PYTHON3" -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(not (j["version"] == 1 and j["equal"] is True and j["changes"] == []))' "$TMP/out"
+expect_exit 0 "--no-weights --stat: equal, nothing printed" "$MLPKG" diff --no-weights --stat "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
+check "... prints nothing" test ! -s "$TMP/out"
 
 # class labels: one renamed in place (labels set), then added, removed and
 # many renamed (the decoder); one line a label, not a hash of them all
@@ -256,7 +315,13 @@ if fixtures_or_skip "diff of catfeeder against its zip"; then
 fi
 if fixtures_or_skip "diff of two different fritz fixtures"; then
 	expect_exit 1 "two different fixtures: exit 1" "$MLPKG" diff "$FIXTURES/fritz-hairseg-fast-4MB.mlmodel" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
+	run "$MLPKG" diff "$FIXTURES/fritz-hairseg-fast-4MB.mlmodel" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
+	all=$(wc -l <"$TMP/out")
 	check "... layers removed and changed" sh -c "grep -q '^- neuralNetwork.layers\[\"conv1_bn\"\]: batchnorm$' '$TMP/out' && grep -q '^~ specificationVersion: 1 -> 3$' '$TMP/out'"
+	expect_exit 1 "float32 against 8-bit quantized, --no-weights: still different (layers)" "$MLPKG" diff --no-weights "$FIXTURES/fritz-hairseg-fast-4MB.mlmodel" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
+	check "... fewer lines, none a weight or hash" sh -c "[ \$(wc -l < '$TMP/out') -lt $all ] && ! grep -q 'bytes, ' '$TMP/out' && ! grep -q '\.weights' '$TMP/out'"
+	expect_exit 1 "float32 against 8-bit quantized, --stat" "$MLPKG" diff --stat "$FIXTURES/fritz-hairseg-fast-4MB.mlmodel" "$FIXTURES/fritz-hairseg-small-quant8.mlmodel"
+	check "... a summary with the weight bytes shrunk about 4x" sh -c "tail -1 '$TMP/out' | awk '/^[0-9]+ changed, [0-9]+ added, [0-9]+ removed; weight bytes [0-9]+ -> [0-9]+\$/ { exit !(\$NF * 3 < \$(NF-2)) } { exit 1 }'"
 fi
 if fixtures_or_skip "diff of a classifier fixture against a copy with one label renamed"; then
 	copy_fixture "$FIXTURES/mlt-HealthySnacks-turicreate.mlmodel" Snacks.mlmodel

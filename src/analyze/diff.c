@@ -22,6 +22,8 @@ struct fact {
 	char *val;
 	char *grp; /* the part of the model whose lines are bounded together, or NULL */
 	size_t order;
+	int weight;    /* its value stands for weight values */
+	size_t wbytes; /* their bytes */
 };
 struct facts {
 	struct fact *v;
@@ -31,6 +33,10 @@ struct facts {
 	struct model_ref *ov; /* the other model's models, or NULL */
 	size_t onv;
 	const char *grp; /* the group of the facts being put */
+	/* weight values digested for the next fact put (value_digest) */
+	int pend_w;
+	size_t pend_b;
+	unsigned long long wbytes; /* all weight bytes seen */
 };
 
 static void put(struct facts *f, const char *ent, char *key, char *val)
@@ -42,6 +48,11 @@ static void put(struct facts *f, const char *ent, char *key, char *val)
 	x->val = val;
 	x->grp = f->grp ? xstrdup(f->grp) : NULL;
 	x->order = f->n++;
+	x->weight = f->pend_w;
+	x->wbytes = f->pend_b;
+	f->wbytes += f->pend_b;
+	f->pend_w = 0;
+	f->pend_b = 0;
 }
 
 static void putf(struct facts *f, const char *ent, char *key, const char *fmt, ...)
@@ -288,6 +299,10 @@ static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const 
 			}
 			count++;
 		}
+		if (md && !strcmp(md->short_name, "WeightParams")) {
+			f->pend_w = 1;
+			f->pend_b += hashed;
+		}
 		if (hashed || (!textual && !string && count))
 			sb_addf(&sb, "%s<%zu bytes, %016llx>", sb.len ? ", " : "", hashed, (unsigned long long)h);
 		put(f, ent, key, sb_detach(&sb, NULL));
@@ -443,6 +458,7 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 		int ok = 0;
 		if (!f->bs)
 			f->bs = blob_store_new(f->m);
+		f->pend_w = 1;
 		struct error_capture probe;
 		error_capture_begin(&probe, ERRCAP_DROP);
 		const struct blob_file *bf = blob_store_get(f->bs, file);
@@ -451,6 +467,7 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 			h = hash_bytes(bf->data + rec.data, rec.size, h);
 			h = hash_bytes((const uint8_t *)&rec.dtype, sizeof(rec.dtype), h);
 			ok = 1;
+			f->pend_b += rec.size;
 		}
 		error_capture_end(&probe);
 		out = ok ? xasprintf("%s blob %016llx", type, (unsigned long long)h)
@@ -459,11 +476,14 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 	} else {
 		char *s = mil_value_format(v);
 		struct mt_node *imm = mt_get(v, 3);
-		if (imm && (strlen(s) > 60 || strstr(s, "bytes>")))
+		if (imm && (strlen(s) > 60 || strstr(s, "bytes>"))) {
+			f->pend_w = 1;
+			f->pend_b += imm->len;
 			out = xasprintf("%s %s #%016llx", type, s,
 					(unsigned long long)hash_bytes(imm->data, imm->len, HASH_INIT));
-		else
+		} else {
 			out = xasprintf("%s %s", type, s);
+		}
 		free(s);
 	}
 	free(type);
@@ -821,13 +841,13 @@ static struct fact **sorted(struct facts *f)
 
 static struct fact *find(struct fact **s, size_t n, const char *key)
 {
-	struct fact k = { (char *)key, NULL, NULL, NULL, 0 }, *kp = &k;
+	struct fact k = { .key = (char *)key }, *kp = &k;
 	struct fact **r = bsearch(&kp, s, n, sizeof(*s), by_key);
 	return r ? *r : NULL;
 }
 
 static void change(struct diff_result *r, enum diff_kind k, const char *path, const char *from, const char *to,
-		   const char *grp)
+		   const char *grp, const struct fact *x, const struct fact *y)
 {
 	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v));
 	struct diff_change *c = &r->v[r->n++];
@@ -836,6 +856,11 @@ static void change(struct diff_result *r, enum diff_kind k, const char *path, co
 	c->from = from ? xstrdup(from) : NULL;
 	c->to = to ? xstrdup(to) : NULL;
 	c->group = grp ? xstrdup(grp) : NULL;
+	const char *ent = x && x->ent ? x->ent : y ? y->ent : NULL;
+	c->ent = ent ? xstrdup(ent) : NULL;
+	c->weight = (x && x->weight) || (y && y->weight);
+	c->wfrom = x ? x->wbytes : 0;
+	c->wto = y ? y->wbytes : 0;
 }
 
 /* ---- renames ----------------------------------------------------------------
@@ -987,16 +1012,16 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 			if (re && re->other) {
 				/* renamed: one line, on the entity's own fact */
 				if (!strcmp(x->key, x->ent))
-					change(r, DIFF_RENAMED, x->key, x->key, re->other, NULL);
+					change(r, DIFF_RENAMED, x->key, x->key, re->other, NULL, x, NULL);
 				continue;
 			}
 			if (!y) {
 				/* a removed layer or op is one change, not one per field */
 				if (x->ent && strcmp(x->ent, x->key) && !find(sb, fb.n, x->ent))
 					continue;
-				change(r, DIFF_REMOVED, x->key, x->val, NULL, x->grp);
+				change(r, DIFF_REMOVED, x->key, x->val, NULL, x->grp, x, NULL);
 			} else if (strcmp(x->val, y->val)) {
-				change(r, DIFF_CHANGED, x->key, x->val, y->val, x->grp ? x->grp : y->grp);
+				change(r, DIFF_CHANGED, x->key, x->val, y->val, x->grp ? x->grp : y->grp, x, y);
 			}
 		}
 		for (size_t i = 0; i < fb.n; i++) {
@@ -1008,8 +1033,10 @@ int diff_models(struct mlpkg_model *a, struct mlpkg_model *b, struct diff_result
 				continue;
 			if (y->ent && strcmp(y->ent, y->key) && !find(sa, fa.n, y->ent))
 				continue;
-			change(r, DIFF_ADDED, y->key, NULL, y->val, y->grp);
+			change(r, DIFF_ADDED, y->key, NULL, y->val, y->grp, NULL, y);
 		}
+		r->wbytes_a = fa.wbytes;
+		r->wbytes_b = fb.wbytes;
 		ents_free(ra, na);
 		ents_free(rb, nb);
 		free(sa);
@@ -1029,6 +1056,7 @@ void diff_result_release(struct diff_result *r)
 		free(r->v[i].from);
 		free(r->v[i].to);
 		free(r->v[i].group);
+		free(r->v[i].ent);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));

@@ -18,15 +18,20 @@ enum diff_kind { DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED, DIFF_RENAMED };
 struct diff_change {
 	enum diff_kind kind;
 	char *path;
-	char *from, *to; /* NULL when added / removed; the keys when renamed */
-	char *group;     /* the part of the model it is in (a message shown field by
-			  * field, a classifier's labels) whose lines a listing bounds
-			  * together, or NULL */
+	char *from, *to;   /* NULL when added / removed; the keys when renamed */
+	char *group;       /* the part of the model it is in (a message shown field by
+			    * field, a classifier's labels) whose lines a listing bounds
+			    * together, or NULL */
+	char *ent;         /* the layer, op or feature it belongs to, or NULL */
+	int weight;        /* it compares weight values (a blob, WeightParams) */
+	size_t wfrom, wto; /* their bytes in A and in B */
 };
 
 struct diff_result {
 	struct diff_change *v;
 	size_t n, cap;
+	/* the bytes of weight values in A and in B */
+	unsigned long long wbytes_a, wbytes_b;
 };
 
 /* Compares a and b into r.  0, or -1 reported (exit class set). */

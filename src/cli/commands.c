@@ -201,6 +201,11 @@ static const struct opt_spec check_opts[] = {
 
 static const struct opt_spec diff_opts[] = {
 	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output: equal, changes (path, change, from, to)", NULL },
+	{ "stat", 's', 0, NULL,
+	  "one line per changed layer, op or other part (the fields\n"
+	  "changed) and a summary: changed, added, removed, weight bytes",
+	  NULL },
+	{ "no-weights", 'W', 0, NULL, "leave weight values out (structure only)", NULL },
 	{ 0 },
 };
 
@@ -477,7 +482,7 @@ const struct cmd commands[] = {
 	{
 		.name = "diff",
 		.fn = cmd_diff,
-		.usage = "diff [--json] A B",
+		.usage = "diff [--json] [--stat] [--no-weights] A B",
 		.summary = "compare two models semantically",
 		.opts = diff_opts,
 		.help = "Compares the spec version, model type, metadata, inputs, outputs, states\n"
@@ -494,7 +499,12 @@ const struct cmd commands[] = {
 			"with both values; enums by name (\"mode: CHANNEL_FIRST -> CHANNEL_LAST\").\n"
 			"Weights and bytes are compared by size and hash.  At most 20 lines are\n"
 			"shown for one part of a model, then \"... N more in PART\" (--json lists\n"
-			"every change).  Exit 0 when equal, 1 when different.\n",
+			"every change).  Exit 0 when equal, 1 when different.\n"
+			"--no-weights leaves out the changes of weight values (blobs, WeightParams,\n"
+			"long constants): only structure is compared, and exit status says so.\n"
+			"--stat prints one line per changed layer, op or other part (\"~ PATH:\n"
+			"FIELD, FIELD\"; \"+\", \"-\" and \">\" as above) and a summary line \"N changed,\n"
+			"M added, K removed, weight bytes A -> B\"; with --json the same as numbers.\n",
 	},
 	{
 		.name = "browse",
