@@ -430,4 +430,25 @@ if fixtures_or_skip "browse: every view opens on every fixture"; then
 		check "$b: every view opens" sh -c "[ $rc -eq 0 ] && grep -q 'overview' '$TMP/out'"
 	done
 fi
+# a compiled folder: read-only views of metadata.json, model.mil and weights/
+"$MKMODEL" compiledprogram "$TMP/C.mlmodelc" >/dev/null 2>&1 || not_ok "mkmodel compiledprogram"
+"$MKMODEL" compilednn "$TMP/CN.mlmodelc" >/dev/null 2>&1 || not_ok "mkmodel compilednn"
+csnap() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs cksum); }
+csnap "$TMP/C.mlmodelc" >"$TMP/c-before"
+browse "$TMP/C.mlmodelc" "Resize 100x30"
+check "compiled: four views, the overview what info says" sh -c "[ $rc -eq 0 ] && grep -q ' 1 overview  2 layers  3 metadata  4 weights ' '$TMP/out' && grep -q 'format: mlmodelc (compiled; read-only)' '$TMP/out' && ! grep -q ' 5 tree' '$TMP/out'"
+browse "$TMP/C.mlmodelc" "Resize 100x30" 2
+check "compiled layers: model.mil's function and operations" sh -c "grep -q 'function main (opset ios16): 1 inputs -> 1 outputs' '$TMP/out' && grep -q '  6 conv  *conv -> conv_out: fp16\[1,8,31,31\]' '$TMP/out' && grep -q ' 11 constexpr_affine_dequantize fc_w: fp16\[10,8\]' '$TMP/out'"
+browse "$TMP/C.mlmodelc" "Resize 100x30" 2 j j j j j j j
+check "compiled layers: the detail resolves consts, says the output and the line" sh -c "grep -q 'in  strides = var_12 (int32\[2\] = \[2, 2\])' '$TMP/out' && grep -q 'out conv_out: fp16\[1,8,31,31\]' '$TMP/out' && grep -q 'C.mlmodelc model.mil:11' '$TMP/out'"
+browse "$TMP/C.mlmodelc" "Resize 100x30" 3 j e a d p E w q
+check "compiled metadata: listed, said read-only; edit keys change nothing" sh -c "[ $rc -eq 0 ] && grep -q 'its metadata is read, never edited' '$TMP/out' && grep -q 'trainedOn  *synthetic' '$TMP/out'"
+browse "$TMP/C.mlmodelc" "Resize 100x30" 4 j
+check "compiled weights: the blobs, statistics from weights/weight.bin" sh -c "grep -q 'conv_b  *val  *fp16  *\[8\] 16 B' '$TMP/out' && grep -q 'min 0, max 1.75, mean 0.78125' '$TMP/out'"
+browse "$TMP/CN.mlmodelc" "Resize 100x60" 2
+check "compiled network: espresso layers, the first one's parameters" sh -c "grep -q '  0 convolution  *conv1' '$TMP/out' && grep -q 'in  image' '$TMP/out' && grep -q 'C = 16' '$TMP/out'"
+browse "$TMP/CN.mlmodelc" "Resize 100x30" 4
+check "compiled network: its weights said not read" grep -q 'model.espresso.weights is not read' "$TMP/out"
+csnap "$TMP/C.mlmodelc" >"$TMP/c-after"
+check "compiled: the folder is unchanged" same_bytes "$TMP/c-before" "$TMP/c-after"
 done_testing

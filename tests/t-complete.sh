@@ -95,6 +95,21 @@ for m in empty.mlmodel junk.mlmodel; do
 	check "$m: meta get: nothing offered, nothing said" sh -c "[ $rc -eq 0 ] && [ ! -s '$TMP/err' ] && [ ! -s '$TMP/out' ]"
 done
 
+# compiled folders: keys and features from metadata.json, operations,
+# layers and weight names from model.mil and model.espresso.net
+"$MKMODEL" compiledprogram P.mlmodelc >/dev/null 2>&1 || not_ok "mkmodel compiledprogram"
+"$MKMODEL" compilednn N.mlmodelc >/dev/null 2>&1 || not_ok "mkmodel compilednn"
+comp meta get P.mlmodelc ''
+check "compiled: meta get KEY: its keys" sh -c "grep -qx author '$TMP/out' && grep -qx trainedOn '$TMP/out'"
+comp weights P.mlmodelc --extract ''
+check "compiled: weights --extract: the program's weight names" test "$(cat "$TMP/out")" = "$(printf 'conv_w\nconv_b\nfc_w.quantized_data')"
+comp layers P.mlmodelc --type re
+check "compiled: layers --type: the operation kinds" test "$(cat "$TMP/out")" = "$(printf 'relu\nreduce_mean')"
+comp layers N.mlmodelc --grep ''
+check "compiled: layers --grep: the network's layer names" test "$(cat "$TMP/out")" = "$(printf 'conv1\npool\nfc\nprob')"
+comp io P.mlmodelc ''
+check "compiled: nothing is said on the way" quiet
+
 # the default model: the single model in the folder, $MLPKG_MODEL
 mkdir one && cp nn.mlmodel one/
 (cd one && "$MLPKG" __complete describe '' >"$TMP/out" 2>"$TMP/err")

@@ -56,9 +56,9 @@ for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.ml
 	json_all "example $name" "$TMP/$name"
 done
 
-# compiled folders: the commands that read them (weights does not)
+# compiled folders: the commands that read them
 all_cmds=$CMDS
-CMDS="info:info --json|io:io --json|meta:meta --json|check:check --json"
+CMDS="info:info --json|io:io --json|meta:meta --json|check:check --json|weights:weights --json|weights:weights --stats --json|layers:layers --json|layers:layers --summary --json"
 for k in compiledprogram:Patterns.mlmodelc compilednn:Net.mlmodelc; do
 	kind=${k%%:*} name=${k#*:}
 	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"

@@ -5,6 +5,8 @@
 #include "base/error.h"
 #include "query/inspect.h"
 #include "query/mil.h"
+#include "query/compiled.h"
+#include "query/miltext.h"
 #include "spec/schema.h"
 #include "query/show.h"
 #include "spec/wire.h"
@@ -19,17 +21,18 @@ enum ev_kind { EV_MODEL, EV_FUNC, EV_BLOCK, EV_LAYER, EV_OP, EV_NET };
 /* one line (or group of lines) of the listing, gathered before printing */
 struct ev {
 	enum ev_kind kind;
-	int depth;           /* block nesting of ops and blocks, network nesting of layers */
-	char *path;          /* the get path of the model, function block, layer or op */
-	char *index;         /* "3", "5.0.2" */
-	size_t model;        /* index into the model list */
-	struct nn_layer l;   /* EV_LAYER */
-	struct mil_op o;     /* EV_OP */
-	struct strlist args; /* EV_OP: its inputs, consts resolved ("strides: int32[2] = [2, 2]") */
-	char *fname;         /* EV_FUNC, EV_OP: the function */
-	char *opset, *block; /* EV_FUNC */
-	struct strlist ins;  /* EV_FUNC, EV_BLOCK: "name type" */
-	struct strlist outs; /* EV_FUNC, EV_BLOCK: output names */
+	int depth;            /* block nesting of ops and blocks, network nesting of layers */
+	char *path;           /* the get path of the model, function block, layer or op */
+	char *index;          /* "3", "5.0.2" */
+	size_t model;         /* index into the model list */
+	struct nn_layer l;    /* EV_LAYER */
+	struct mil_op o;      /* EV_OP */
+	struct strlist args;  /* EV_OP: its inputs, consts resolved ("strides: int32[2] = [2, 2]") */
+	char *fname;          /* EV_FUNC, EV_OP: the function */
+	char *opset, *block;  /* EV_FUNC */
+	struct strlist ins;   /* EV_FUNC, EV_BLOCK: "name type" */
+	struct strlist outs;  /* EV_FUNC, EV_BLOCK: output names */
+	const cJSON *eparams; /* EV_LAYER of a compiled network: its espresso object */
 	int match;
 };
 
@@ -259,6 +262,125 @@ static int gather(struct listing *L, struct mt_node *root)
 	return 0;
 }
 
+/* ---- compiled folders ------------------------------------------------------------ */
+
+/* a compiled folder as the one model of the listing: its program's
+ * operations from model.mil, its network's layers from model.espresso.net;
+ * each entry's path is where it is written (model.mil:LINE,
+ * model.espresso.net:layers[N]) */
+struct compiled_src {
+	struct compiled *c;
+	struct miltext prog;
+	struct espresso_net net;
+	int have_prog, partial;
+};
+
+/* a JSON number that is an integer JSON can carry exactly */
+static int integral(double d)
+{
+	return d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d;
+}
+
+static void copy_list(struct strlist *to, const struct strlist *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		sl_push(to, xstrdup(from->v[i]));
+}
+
+static void gather_program(struct listing *L, struct miltext *P)
+{
+	for (size_t f = 0; f < P->nfn; f++) {
+		const struct miltext_fn *fn = &P->fn[f];
+		struct ev *e = push(L, EV_FUNC, 0);
+		e->path = xstrdup("model.mil");
+		e->fname = xstrdup(fn->name);
+		e->opset = xstrdup(fn->opset);
+		copy_list(&e->ins, &fn->ins);
+		copy_list(&e->outs, &fn->outs);
+		struct mil_consts consts = MIL_CONSTS_INIT;
+		for (size_t i = 0; i < P->nop; i++) {
+			struct miltext_op *op = &P->op[i];
+			if (op->fn != f)
+				continue;
+			e = push(L, op->is_block ? EV_BLOCK : EV_OP, 0);
+			e->depth = op->depth;
+			e->path = xasprintf("model.mil:%u", op->line);
+			e->index = xstrdup(op->index);
+			e->fname = xstrdup(fn->name);
+			if (op->is_block) {
+				copy_list(&e->ins, &op->ins);
+				copy_list(&e->outs, &op->outs);
+				continue;
+			}
+			e->o = op->o; /* taken */
+			memset(&op->o, 0, sizeof(op->o));
+			op_args(&e->o, &consts, &e->args);
+			mil_consts_add(&consts, &e->o);
+			L->items[0]++;
+			match_op(L, e);
+		}
+		mil_consts_release(&consts);
+	}
+}
+
+static void gather_network(struct listing *L, struct espresso_net *net)
+{
+	for (size_t i = 0; i < net->n; i++) {
+		struct espresso_layer *l = &net->v[i];
+		struct ev *e = push(L, EV_LAYER, 0);
+		e->path = xasprintf("model.espresso.net:layers[%zu]", i);
+		e->index = xasprintf("%zu", i);
+		e->l.index = i;
+		e->l.name = l->name; /* taken */
+		l->name = NULL;
+		e->l.kind = l->type; /* lives as long as net */
+		e->l.in = l->in;
+		e->l.out = l->out;
+		memset(&l->in, 0, sizeof(l->in));
+		memset(&l->out, 0, sizeof(l->out));
+		e->eparams = l->json;
+		const cJSON *p;
+		cJSON_ArrayForEach(p, l->json)
+		{
+			if (!espresso_param(p))
+				continue;
+			if (cJSON_IsString(p))
+				sl_pushf(&e->l.keys, "%s=%s", p->string, p->valuestring);
+			else if (integral(p->valuedouble))
+				sl_pushf(&e->l.keys, "%s=%lld", p->string, (long long)p->valuedouble);
+			else
+				sl_pushf(&e->l.keys, "%s=%g", p->string, p->valuedouble);
+		}
+		L->items[0]++;
+		match_layer(L, e);
+	}
+}
+
+static int gather_compiled(struct listing *L, struct compiled_src *src)
+{
+	struct compiled *c = src->c;
+	L->refs = xcalloc(1, sizeof(*L->refs));
+	L->nrefs = 1;
+	L->refs[0].path = xstrdup("");
+	L->refs[0].type = compiled_type(c);
+	L->refs[0].version = (int)compiled_version(c);
+	L->items = xcalloc(1, sizeof(*L->items));
+	push(L, EV_MODEL, 0)->path = xstrdup("");
+	if (c->mil_size >= 0) {
+		int r = compiled_program(c, &src->prog);
+		if (r < 0)
+			return -1;
+		src->have_prog = 1;
+		src->partial = r == 1;
+		gather_program(L, &src->prog);
+	} else if (c->espresso_size >= 0) {
+		if (compiled_network(c, &src->net) < 0)
+			return -1;
+		gather_network(L, &src->net);
+	}
+	return 0;
+}
+
 /* ---- text ---------------------------------------------------------------------- */
 
 #define KIND_W 15
@@ -416,6 +538,9 @@ static void print_model_header(const struct listing *L, const struct ev *e)
 	}
 	if (has_nn || has_mil)
 		printf(": %llu %s\n", k, what);
+	else if (!r->node)
+		printf(": no layers or operations read (a compiled folder holds neither model.mil nor "
+		       "model.espresso.net)\n");
 	else if (r->depth == 0 && L->nrefs > 1)
 		printf(": %zu models\n", L->nrefs - 1);
 	else {
@@ -581,8 +706,25 @@ static int json_layer(struct jw *w, const struct listing *L, const struct ev *e)
 	jw_key(w, "outputs");
 	json_strlist(w, &l->out);
 	jw_key(w, "params");
-	if (json_params(w, l->params) < 0)
+	if (e->eparams) {
+		jw_obj(w);
+		const cJSON *p;
+		cJSON_ArrayForEach(p, e->eparams)
+		{
+			if (!espresso_param(p))
+				continue;
+			jw_key(w, p->string);
+			if (cJSON_IsString(p))
+				jw_str(w, p->valuestring);
+			else if (integral(p->valuedouble))
+				jw_int(w, (long long)p->valuedouble);
+			else
+				jw_double(w, p->valuedouble);
+		}
+		jw_obj_end(w);
+	} else if (json_params(w, l->params) < 0) {
 		return -1;
+	}
 	jw_key(w, "weights");
 	jw_arr(w);
 	for (size_t k = 0; k < l->nw; k++) {
@@ -802,22 +944,36 @@ int cmd_layers(int argc, char **argv)
 		}
 		L.re = &re;
 	}
-	struct mlpkg_model *m = cmd_open(optind < argc ? argv[optind] : NULL, 0);
+	const char *arg = optind < argc ? argv[optind] : NULL;
+	struct compiled_src src;
+	memset(&src, 0, sizeof(src));
+	struct mlpkg_model *m = NULL;
 	int rc = EXIT_OK;
-	int gathered = 0, ec = EXIT_OK;
-	if (m) {
-		struct error_capture cap;
-		error_capture_begin(&cap, ERRCAP_WATCH);
-		gathered = gather(&L, m->root);
-		ec = error_capture_end(&cap);
+	int gathered = -1, ec = EXIT_OK;
+	const char *label;
+	if (arg && compiled_is(arg)) {
+		label = arg;
+		if (compiled_open(arg, &src.c) == 0)
+			gathered = gather_compiled(&L, &src);
+		if (gathered < 0)
+			ec = last_error_code();
+	} else {
+		m = cmd_open(arg, 0);
+		if (!m) {
+			ec = last_error_code();
+		} else {
+			label = m->path;
+			struct error_capture cap;
+			error_capture_begin(&cap, ERRCAP_WATCH);
+			gathered = gather(&L, m->root);
+			ec = error_capture_end(&cap);
+		}
 	}
-	if (!m) {
-		rc = last_error_code();
-	} else if (gathered < 0 || ec != EXIT_OK) {
+	if (gathered < 0 || ec != EXIT_OK) {
 		/* any node found invalid on the way fails the command */
 		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
 	} else if (sum) {
-		summary(&L, json, m->path);
+		summary(&L, json, label);
 	} else if (json) {
 		/* JSON goes to a buffer first: nothing half-written on error */
 		char *buf = NULL;
@@ -829,7 +985,7 @@ int cmd_layers(int argc, char **argv)
 		jw_init(&w, mem);
 		w.int64_numbers = 1; /* parameters are numbers (docs/json/README.md) */
 		jw_models_begin(&w);
-		int r = json_list(&w, &L, m->path);
+		int r = json_list(&w, &L, label);
 		jw_models_end(&w);
 		fclose(mem);
 		if (r < 0)
@@ -840,6 +996,17 @@ int cmd_layers(int argc, char **argv)
 	} else {
 		print_list(&L, L.type || L.re);
 	}
+	if (rc == EXIT_OK && src.partial) {
+		/* what was read is listed; where the reader stopped is said */
+		fflush(stdout);
+		error_code(EXIT_INVALID, "'%s': model.mil: line %u: %s; the operations after it are not listed", label,
+			   src.prog.stop_line, src.prog.stop_why);
+		rc = EXIT_INVALID;
+	}
+	if (src.have_prog)
+		miltext_release(&src.prog);
+	espresso_net_release(&src.net);
+	compiled_close(src.c);
 	listing_free(&L);
 	mlpkg_close(m);
 	if (grep)

@@ -8,6 +8,8 @@
 #include "query/inspect.h"
 #include "query/weights.h"
 #include "query/mil.h"
+#include "query/miltext.h"
+#include "query/compiled.h"
 #include "spec/schema.h"
 #include "query/show.h"
 #include "base/xalloc.h"
@@ -136,7 +138,7 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 	if (t.distinct != t.tensors)
 		printf(" (%llu distinct)", (unsigned long long)t.distinct);
 	printf(", %llu parameters, %s (%llu bytes)\n", (unsigned long long)t.params, b, (unsigned long long)t.bytes);
-	if (!t.tensors) {
+	if (!t.tensors && L->m) {
 		/* a tree ensemble, a GLM...: what it holds instead of tensors */
 		struct model_counts c = { 0 };
 		char *classic = model_count(L->m->root, &c) == 0 ? classic_summary(&c) : NULL;
@@ -153,7 +155,7 @@ static void list_json(const struct weight_list *L, const struct weight_file *fi,
 	jw_init(&w, stdout);
 	jw_models_begin(&w);
 	jw_obj(&w);
-	jw_kstr(&w, "model", L->m->path);
+	jw_kstr(&w, "model", L->label);
 	jw_key(&w, "weights");
 	jw_arr(&w);
 	for (size_t i = 0; i < L->n; i++) {
@@ -312,7 +314,7 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 		if (!strcmp(L->v[i].path, name))
 			e = &L->v[i];
 	if (!e)
-		return error_code(EXIT_NOTFOUND, "'%s': no weight tensor named '%s' (see mlpkg weights)", L->m->path,
+		return error_code(EXIT_NOTFOUND, "'%s': no weight tensor named '%s' (see mlpkg weights)", L->label,
 				  name);
 	const uint8_t *data;
 	size_t len;
@@ -349,7 +351,7 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 		}
 		if (!e->have_rec) {
 			return error_code(EXIT_NOTFOUND, "'%s': the data of '%s' is in %s, which only a package holds",
-					  L->m->path, name, e->file);
+					  L->label, name, e->file);
 		}
 		data = e->bf->data + e->rec.data;
 		len = e->rec.size;
@@ -400,8 +402,8 @@ static int extract(struct weight_list *L, const char *name, const char *outname)
 			/* one byte per element */
 			uint8_t *u = xmalloc(count ? count : 1);
 			if ((count * (uint64_t)bits + 7) / 8 > len) {
-				rc = error_code(EXIT_INVALID, "'%s': '%s' is shorter than its %llu elements",
-						L->m->path, name, (unsigned long long)count);
+				rc = error_code(EXIT_INVALID, "'%s': '%s' is shorter than its %llu elements", L->label,
+						name, (unsigned long long)count);
 			} else {
 				bits_unpack(data, count, bits, is_signed, msb, u);
 				rc = out_write(&o, u, count);
@@ -462,17 +464,40 @@ int cmd_weights(int argc, char **argv)
 		return cmd_usage(self, "--stats does not go with --extract");
 	struct weight_list L;
 	memset(&L, 0, sizeof(L));
-	L.m = cmd_open(optind < argc ? argv[optind] : NULL, 0);
-	if (!L.m)
-		return last_error_code();
-	L.store = blob_store_new(L.m);
+	const char *arg = optind < argc ? argv[optind] : NULL;
+	struct compiled *cm = NULL;
+	struct miltext prog;
+	int have_prog = 0, gathered = -1, ec = EXIT_OK, partial = 0;
+	struct error_capture cap;
+	if (arg && compiled_is(arg)) {
+		/* a compiled folder: the program's weights from model.mil and weights/ */
+		if (compiled_open(arg, &cm) < 0)
+			return last_error_code();
+		L.label = arg;
+		L.store = blob_store_new_dir(arg);
+		int r = cm->mil_size >= 0 ? compiled_program(cm, &prog) : 0;
+		have_prog = cm->mil_size >= 0 && r >= 0;
+		if (r == 1)
+			warning("'%s': model.mil: line %u: %s; the weights after it are not listed", arg,
+				prog.stop_line, prog.stop_why);
+		error_capture_begin(&cap, ERRCAP_WATCH);
+		gathered = r < 0 ? -1
+				 : weight_list_read_program(&L, have_prog ? &prog : NULL, compiled_type(cm),
+							    (int)compiled_version(cm));
+		ec = error_capture_end(&cap);
+		partial = r == 1;
+	} else {
+		L.m = cmd_open(arg, 0);
+		if (!L.m)
+			return last_error_code();
+		L.store = blob_store_new(L.m);
+		error_capture_begin(&cap, ERRCAP_WATCH);
+		gathered = weight_list_read(&L);
+		ec = error_capture_end(&cap);
+	}
 	int rc = EXIT_OK;
 	struct weight_file *fi = NULL;
 	size_t nfi = 0;
-	struct error_capture cap;
-	error_capture_begin(&cap, ERRCAP_WATCH);
-	int gathered = weight_list_read(&L);
-	int ec = error_capture_end(&cap);
 	if (gathered < 0 || ec != EXIT_OK) {
 		/* any node found invalid on the way fails the command */
 		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
@@ -487,11 +512,19 @@ int cmd_weights(int argc, char **argv)
 	} else {
 		say_unreadable(&L);
 		list_text(&L, fi, nfi, stats);
+		if (cm && cm->mil_size < 0 && cm->espresso_size >= 0)
+			printf("(a compiled neural network: model.espresso.weights is not read, its layout is not "
+			       "published)\n");
 	}
+	if (rc == EXIT_OK && partial)
+		rc = EXIT_INVALID; /* what was read is listed; where model.mil stopped was said */
 	if (rc == EXIT_OK && L.unreadable)
 		rc = L.unreadable;
 	free(fi);
 	weight_list_release(&L);
 	mlpkg_close(L.m);
+	if (have_prog)
+		miltext_release(&prog);
+	compiled_close(cm);
 	return rc;
 }

@@ -34,6 +34,8 @@
 #include "base/xalloc.h"
 #include "query/inspect.h"
 #include "query/meta.h"
+#include "query/compiled.h"
+#include "query/miltext.h"
 #include "query/mil.h"
 #include "query/pathq.h"
 #include "query/weights.h"
@@ -145,7 +147,7 @@ static void cands_print(struct cands *k)
 static int model_word(const char *w)
 {
 	struct stat st;
-	return mlpkg_kind_of_name(w) >= 0 && stat(w, &st) == 0;
+	return (mlpkg_kind_of_name(w) >= 0 && stat(w, &st) == 0) || compiled_is(w);
 }
 
 /* the words before the one typed that are not options nor option values
@@ -344,10 +346,88 @@ static void add_fields(struct cands *k, struct mlpkg_model *m, char **prefix)
 
 enum model_words { MW_NONE, MW_META_KEYS, MW_META_SET_KEYS, MW_FEATURES, MW_LAYERS, MW_KINDS, MW_WEIGHTS, MW_FIELDS };
 
+/* The candidates of a compiled folder: its metadata keys and features
+ * from metadata.json, its operations or layers and weight names from
+ * model.mil or model.espresso.net (no weight file opened). */
+static void add_compiled(struct cands *k, const char *path, enum model_words what)
+{
+	struct compiled *c;
+	if (compiled_open(path, &c) < 0)
+		return;
+	if (what == MW_META_KEYS || what == MW_META_SET_KEYS) {
+		struct meta_entry *e;
+		size_t ne;
+		if (compiled_meta_list(c, &e, &ne) == 0) {
+			for (size_t i = 0; i < ne; i++)
+				cand_add(k, e[i].key);
+			meta_entries_free(e, ne);
+		}
+	} else if (what == MW_FEATURES) {
+		static const char *const schemas[] = { "inputSchema", "outputSchema" };
+		for (size_t s = 0; s < 2; s++) {
+			const cJSON *f, *a = cJSON_GetObjectItemCaseSensitive(c->obj, schemas[s]);
+			if (!cJSON_IsArray(a))
+				continue;
+			cJSON_ArrayForEach(f, a)
+			{
+				const char *name = compiled_field_name(f);
+				if (name)
+					cand_add(k, name);
+			}
+		}
+	} else if ((what == MW_LAYERS || what == MW_KINDS || what == MW_WEIGHTS) && c->mil_size >= 0) {
+		struct miltext p;
+		if (compiled_program(c, &p) >= 0) {
+			for (size_t i = 0; what != MW_WEIGHTS && i < p.nop; i++)
+				if (!p.op[i].is_block)
+					cand_add(k, what == MW_KINDS ? p.op[i].o.type : p.op[i].o.name);
+			if (what == MW_WEIGHTS) {
+				struct weight_list L;
+				memset(&L, 0, sizeof(L));
+				L.names_only = 1;
+				L.label = path;
+				weight_list_read_program(&L, &p, NULL, 0);
+				for (size_t i = 0; i < L.n; i++)
+					cand_add(k, L.v[i].name);
+				weight_list_release(&L);
+			}
+			miltext_release(&p);
+		}
+	} else if ((what == MW_LAYERS || what == MW_KINDS) && c->espresso_size >= 0) {
+		struct espresso_net net;
+		if (compiled_network(c, &net) == 0)
+			for (size_t i = 0; i < net.n; i++)
+				cand_add(k, what == MW_KINDS ? net.v[i].type : net.v[i].name);
+		espresso_net_release(&net);
+	}
+	compiled_close(c);
+}
+
+/* the first model word of the line when it is a compiled folder */
+static const char *line_compiled(const struct cmd *c, int n, char **words)
+{
+	const char *pos[64];
+	int np = positionals(c, n, words, pos, 64, 1);
+	for (int i = 0; i < np && i < 64; i++)
+		if (model_word(pos[i]))
+			return compiled_is(pos[i]) ? pos[i] : NULL;
+	return NULL;
+}
+
 /* Prints the candidates of kind what from the model of the line (nothing
  * when it does not open); every message is dropped. */
 static void complete_from_model(const struct cmd *c, int n, char **words, enum model_words what)
 {
+	const char *cpath = line_compiled(c, n, words);
+	if (cpath) {
+		struct error_capture cap;
+		error_capture_begin(&cap, ERRCAP_DROP);
+		struct cands k = { { NULL, 0, 0 }, n ? words[n - 1] : "", "" };
+		add_compiled(&k, cpath, what);
+		error_capture_end(&cap);
+		cands_print(&k);
+		return;
+	}
 	struct mlpkg_model *m = line_model(c, n, words);
 	if (!m)
 		return;

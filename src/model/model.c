@@ -250,8 +250,8 @@ static int open_package(struct mlpkg_model *m, int lock)
 		if (e == ENOENT && is_compiled_model(m->pkg_dir))
 			return error_code(EXIT_INVALID,
 					  "'%s': a compiled model (.mlmodelc), which mlpkg reads only with "
-					  "info, io, meta list/get and check; use the .mlmodel or .mlpackage it was "
-					  "compiled from",
+					  "info, io, meta list/get, check, layers, weights and browse; use the "
+					  ".mlmodel or .mlpackage it was compiled from",
 					  m->path);
 		if (e == ENOENT)
 			return error_code(EXIT_INVALID, "'%s': a folder without Manifest.json, not an .mlpackage",

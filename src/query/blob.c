@@ -4,8 +4,13 @@
 #include "model/model.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
+#include "base/fs.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* MILSpec.DataType values, their sizes and their weight.bin codes
  * (BlobDataType: 1 Float16, 2 Float32, 3 UInt8, 4 Int8, 5 BFloat16, 6 Int16,
@@ -35,6 +40,14 @@ const struct mil_dtype *mil_dtype_of_blob(uint32_t code)
 {
 	for (size_t i = 0; i < NDTYPES; i++)
 		if (code && dtypes[i].blob == code)
+			return &dtypes[i];
+	return NULL;
+}
+
+const struct mil_dtype *mil_dtype_named(const char *name)
+{
+	for (size_t i = 0; i < NDTYPES; i++)
+		if (!strcmp(dtypes[i].name, name))
 			return &dtypes[i];
 	return NULL;
 }
@@ -150,6 +163,7 @@ struct blob_entry {
 
 struct blob_store {
 	struct mlpkg_model *m;
+	char *dir; /* a compiled folder's files, when m is NULL */
 	struct blob_entry *e;
 	size_t n, cap;
 };
@@ -159,6 +173,42 @@ struct blob_store *blob_store_new(struct mlpkg_model *m)
 	struct blob_store *s = xcalloc(1, sizeof(*s));
 	s->m = m;
 	return s;
+}
+
+struct blob_store *blob_store_new_dir(const char *dir)
+{
+	struct blob_store *s = xcalloc(1, sizeof(*s));
+	s->dir = xstrdup(dir);
+	return s;
+}
+
+/* the file name names in the folder, mapped: 0, or -1 reported */
+static int read_in_dir(struct blob_store *s, struct blob_entry *e)
+{
+	const char *mp = "@model_path/";
+	const char *rel = strncmp(e->name, mp, strlen(mp)) ? e->name : e->name + strlen(mp);
+	char *path = xasprintf("%s/%s", s->dir, rel);
+	if (fs_leads_outside(s->dir, path)) {
+		free(path);
+		return error_code(EXIT_INVALID, "'%s': leads outside the folder: not read", e->label);
+	}
+	int fd = open(path, O_RDONLY);
+	free(path);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int err = fd < 0 ? errno : EISDIR;
+		if (fd >= 0)
+			close(fd);
+		return error_code(err == ENOENT ? EXIT_NOTFOUND : EXIT_INVALID, "'%s': %s", e->label,
+				  err == ENOENT ? "the weight file the program names is missing" : strerror(err));
+	}
+	int r = 0;
+	if (st.st_size == 0)
+		buf_own_heap(&e->bytes, xcalloc(1, 1), 0);
+	else if (buf_map(&e->bytes, fd, (size_t)st.st_size) < 0)
+		r = error_code(EXIT_FAIL, "'%s': cannot map: %s", e->label, strerror(errno));
+	close(fd);
+	return r;
 }
 
 const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
@@ -176,19 +226,23 @@ const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
 	memset(e, 0, sizeof(*e));
 	e->name = xstrdup(name);
 	const char *mp = "@model_path/";
-	/* the file's path in the package (or archive) */
-	char *dir = strncmp(name, mp, strlen(mp)) ? NULL : mlpkg_model_dir(s->m);
-	e->label =
-		dir ? xasprintf("%s/%s/%s", s->m->path, dir, name + strlen(mp)) : xasprintf("%s/%s", s->m->path, name);
+	/* the file's path in the package (or archive, or compiled folder) */
+	char *dir = strncmp(name, mp, strlen(mp)) || !s->m ? NULL : mlpkg_model_dir(s->m);
+	if (!s->m)
+		e->label = xasprintf("%s/%s", s->dir, strncmp(name, mp, strlen(mp)) ? name : name + strlen(mp));
+	else if (dir)
+		e->label = xasprintf("%s/%s/%s", s->m->path, dir, name + strlen(mp));
+	else
+		e->label = xasprintf("%s/%s", s->m->path, name);
 	free(dir);
 	struct error_capture rd;
 	error_capture_begin(&rd, ERRCAP_WATCH);
-	int r = mlpkg_read_item(s->m, name, &e->bytes);
+	int r = s->m ? mlpkg_read_item(s->m, name, &e->bytes) : read_in_dir(s, e);
 	int code = error_capture_end(&rd);
 	if (r < 0) {
 		e->absent = code == EXIT_NOTFOUND;
-		/* a package without the weight file its spec names is broken */
-		if (code == EXIT_NOTFOUND && (s->m->fmt == FMT_PACKAGE || s->m->fmt == FMT_ZIP))
+		/* a package (or compiled folder) without the weight file its spec names is broken */
+		if (code == EXIT_NOTFOUND && (!s->m || s->m->fmt == FMT_PACKAGE || s->m->fmt == FMT_ZIP))
 			error_code_silent(code = EXIT_INVALID);
 		e->failed = code != EXIT_OK ? code : EXIT_FAIL;
 		return NULL;
@@ -221,5 +275,6 @@ void blob_store_free(struct blob_store *s)
 		free(e->label);
 	}
 	free(s->e);
+	free(s->dir);
 	free(s);
 }

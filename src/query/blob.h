@@ -26,6 +26,8 @@ struct mil_dtype {
 const struct mil_dtype *mil_dtype(int mil);
 /* by weight.bin data type code (1 Float16 ... 17 Float8E5M2); NULL when unknown */
 const struct mil_dtype *mil_dtype_of_blob(uint32_t code);
+/* by short name (fp16, int8...); NULL when unknown */
+const struct mil_dtype *mil_dtype_named(const char *name);
 
 /* a weight file over bytes that outlive it (mapped or read by the caller) */
 struct blob_file {
@@ -66,6 +68,9 @@ struct mlpkg_model;
 /* The weight files of one model, opened on first use and kept until freed. */
 struct blob_store;
 struct blob_store *blob_store_new(struct mlpkg_model *m);
+/* The same for a compiled model folder: "@model_path/X" is dir/X (mapped;
+ * a name leading outside the folder is refused). */
+struct blob_store *blob_store_new_dir(const char *dir);
 /* The weight file a blobFileValue names ("@model_path/weights/weight.bin"),
  * header checked; NULL when it cannot be had (reported once: EXIT_NOTFOUND
  * outside a package, EXIT_INVALID when the file is missing or bad). */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include "query/meta.h"
+#include "query/inspect.h"
 
 struct compiled {
 	char *path;                                                     /* as given */
@@ -44,6 +45,36 @@ int compiled_meta_get(const struct compiled *c, const char *key, char **val, siz
 /* Checks the folder's consistency: the problems found, in words, in
  * msg[0..max) (static strings); returns their number (at most max). */
 size_t compiled_check(const struct compiled *c, const char **msg, size_t max);
+
+/* ---- what the folder holds beyond metadata.json (compiled-net.c) -------- */
+struct miltext;
+/* Reads model.mil, the ML program as MIL text: 0 read whole, 1 read up to
+ * a line it could not read (p->stop_line, p->stop_why), -1 reported when
+ * there is none or it cannot be read (EXIT_INVALID; EXIT_NOTFOUND for a
+ * folder without one); p is released by miltext_release unless -1. */
+#define COMPILED_MAX_MIL (1024u << 20)
+int compiled_program(const struct compiled *c, struct miltext *p);
+
+/* model.espresso.net, the neural network as JSON: its layers in order */
+struct espresso_layer {
+	char *name, *type;
+	struct strlist in, out;
+	const cJSON *json; /* the layer's object: its parameters */
+};
+struct espresso_net {
+	cJSON *doc;
+	struct espresso_layer *v;
+	size_t n;
+};
+/* 0, or -1 reported (EXIT_NOTFOUND without one; EXIT_INVALID when it is
+ * compressed or not JSON: said plainly, nothing guessed) */
+int compiled_network(const struct compiled *c, struct espresso_net *net);
+void espresso_net_release(struct espresso_net *net);
+/* a parameter of an espresso layer worth showing: a number or string other
+ * than name, type, bottom, top, debug_info */
+int espresso_param(const cJSON *item);
+/* "mlProgram", "neuralNetwork"... (modelType.name without MLModelType_), NULL when not said */
+const char *compiled_type(const struct compiled *c);
 
 struct jw;
 /* inputs and outputs in words (ind spaces before each line) or as the

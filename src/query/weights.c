@@ -1,6 +1,7 @@
 /* weights: the weight tensors of a model (see weights.h). */
 #include "query/weights.h"
 #include "query/mil.h"
+#include "query/miltext.h"
 #include "base/error.h"
 #include "base/xalloc.h"
 #include "model/model.h"
@@ -43,10 +44,10 @@ static struct weight_entry *push(struct weight_list *L, size_t model)
  * with the declared type (disagreements are warned about) */
 static int check_record(struct weight_list *L, struct weight_entry *e)
 {
-	if (L->m->fmt != FMT_PACKAGE && L->m->fmt != FMT_ZIP) {
+	if (L->m && L->m->fmt != FMT_PACKAGE && L->m->fmt != FMT_ZIP) {
 		if (!L->nofile_warned++)
 			warning("'%s': weight files are not available outside a package: records not checked",
-				L->m->path);
+				L->label);
 		return 0;
 	}
 	/* a weight file that is not there is kept for the caller to say (see
@@ -82,10 +83,10 @@ static int check_record(struct weight_list *L, struct weight_entry *e)
 	e->have_rec = 1;
 	const struct mil_dtype *bd = mil_dtype_of_blob(e->rec.dtype);
 	if (e->dtype && bd != e->dtype)
-		warning("'%s': weight '%s' is declared %s but its blob at %llu holds %s", L->m->path, e->name,
+		warning("'%s': weight '%s' is declared %s but its blob at %llu holds %s", L->label, e->name,
 			e->dtype->name, (unsigned long long)e->offset, bd->name);
 	else if (e->known && blob_elements(&e->rec, bd->bits) != e->count)
-		warning("'%s': weight '%s' is declared with %llu elements but its blob at %llu holds %llu", L->m->path,
+		warning("'%s': weight '%s' is declared with %llu elements but its blob at %llu holds %llu", L->label,
 			e->name, (unsigned long long)e->count, (unsigned long long)e->offset,
 			(unsigned long long)blob_elements(&e->rec, bd->bits));
 	return 0;
@@ -96,17 +97,16 @@ struct pwalk {
 	size_t model;
 };
 
-static int on_op(struct mil_walk *mw, void *ctx)
+/* the weights an operation holds (its blob-file values), one entry each */
+static int op_weights(struct weight_list *L, size_t model, const struct mil_op *o, const char *path, const char *fn)
 {
-	struct pwalk *p = ctx;
-	const struct mil_op *o = &mw->b->o;
 	for (size_t j = 0; j < o->nw; j++) {
 		const struct mil_weight_ref *w = &o->w[j];
-		struct weight_entry *e = push(p->L, p->model);
+		struct weight_entry *e = push(L, model);
 		int plain = !strcmp(o->type, "const") && !strcmp(w->key, "val");
 		e->name = plain ? xstrdup(o->name) : xasprintf("%s.%s", o->name, w->key);
-		e->path = mil_op_path(mw->b);
-		e->function = xstrdup(mw->fn->name);
+		e->path = xstrdup(path);
+		e->function = xstrdup(fn);
 		e->optype = xstrdup(o->type);
 		e->key = xstrdup(w->key);
 		e->file = xstrdup(w->file);
@@ -118,7 +118,38 @@ static int on_op(struct mil_walk *mw, void *ctx)
 			memcpy(e->shape, w->shape, w->rank * sizeof(*e->shape));
 		e->count = w->count;
 		e->known = w->known;
-		if (!p->L->names_only && check_record(p->L, e) < 0)
+		if (!L->names_only && check_record(L, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int on_op(struct mil_walk *mw, void *ctx)
+{
+	struct pwalk *p = ctx;
+	char *path = mil_op_path(mw->b);
+	int r = op_weights(p->L, p->model, &mw->b->o, path, mw->fn->name);
+	free(path);
+	return r;
+}
+
+int weight_list_read_program(struct weight_list *L, const struct miltext *P, const char *type, int version)
+{
+	if (!L->label)
+		L->label = "";
+	L->refs = xcalloc(1, sizeof(*L->refs));
+	L->nrefs = 1;
+	L->refs[0].path = xstrdup("");
+	L->refs[0].type = type;
+	L->refs[0].version = version;
+	for (size_t i = 0; P && i < P->nop; i++) {
+		const struct miltext_op *op = &P->op[i];
+		if (op->is_block)
+			continue;
+		char *path = xasprintf("model.mil:%u", op->line);
+		int r = op_weights(L, 0, &op->o, path, P->fn[op->fn].name);
+		free(path);
+		if (r < 0)
 			return -1;
 	}
 	return 0;
@@ -170,6 +201,8 @@ static int gather_layer(const struct nn_visit *v, void *ctx)
 
 int weight_list_read(struct weight_list *L)
 {
+	if (!L->label)
+		L->label = L->m->path;
 	if (model_list(L->m->root, &L->refs, &L->nrefs) < 0)
 		return -1;
 	for (size_t mi = 0; mi < L->nrefs; mi++) {

@@ -37,7 +37,8 @@ struct weight_list {
 	struct model_ref *refs;
 	size_t nrefs;
 	struct blob_store *store;
-	struct mlpkg_model *m;
+	struct mlpkg_model *m; /* NULL for a compiled folder */
+	const char *label;     /* the model in messages (m->path when not set) */
 	int nofile_warned;
 	int unreadable;   /* the exit status of a weight file that is there and bad (said once) */
 	int absent;       /* the exit status of one that is not there (absent, a Git LFS pointer) */
@@ -57,6 +58,12 @@ struct weight_list {
  * no weight file is opened. */
 int weight_list_read(struct weight_list *L);
 void weight_list_release(struct weight_list *L);
+/* The same for the program of a compiled folder, read from its model.mil
+ * (P; NULL for none): one model of that type and version, each entry's
+ * path the line that declares it (model.mil:12); L->store (from
+ * blob_store_new_dir) reads the records. */
+struct miltext;
+int weight_list_read_program(struct weight_list *L, const struct miltext *P, const char *type, int version);
 
 /* an entry's bytes, elements and dtype name: from its blob record when read */
 uint64_t weight_bytes(const struct weight_entry *e);

@@ -92,6 +92,8 @@ struct view {
 
 /* ---- for the views ---------------------------------------------------------- */
 struct mlpkg_model *ui_model(struct view *v);
+/* the compiled folder browsed (the model is then NULL), or NULL */
+struct compiled *ui_compiled(struct view *v);
 /* a new row under parent (NULL: a root, not attached); text is printf-formatted */
 struct unode *un_add(struct unode *parent, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void un_free(struct unode *n);
@@ -126,6 +128,8 @@ int ui_meta_edit(struct view *v, const char *key, const char *val);
 int ui_save(struct view *v);
 
 extern const struct view_ops overview_ops, layers_ops, meta_ops, weights_ops, tree_ops;
+/* a compiled folder's own views (ui-compiled.c); overview and weights serve both */
+extern const struct view_ops compiled_layers_ops, compiled_meta_ops;
 
 /* runs the browser on model path: exit code */
 struct browse_opts {

@@ -48,7 +48,9 @@ struct ui_history {
 };
 
 struct ui {
-	struct mlpkg_model *m;
+	struct mlpkg_model *m; /* NULL for a compiled folder: */
+	struct compiled *cm;   /* its metadata.json and files, read-only */
+	const char *path;      /* the model as named */
 	struct view views[5];
 	int nv, cur;
 	int headless, mouse, color, utf8;

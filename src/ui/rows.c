@@ -15,6 +15,11 @@ struct mlpkg_model *ui_model(struct view *v)
 	return v->ui->m;
 }
 
+struct compiled *ui_compiled(struct view *v)
+{
+	return v->ui->cm;
+}
+
 struct unode *un_add(struct unode *parent, const char *fmt, ...)
 {
 	struct unode *n = xcalloc(1, sizeof(*n));

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "base/xalloc.h"
 #include "query/summary.h"
+#include "query/compiled.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,19 @@ static void add_lines(struct view *v, const char *text, size_t len)
 
 static int overview_init(struct view *v)
 {
+	if (ui_compiled(v)) {
+		/* what info says of a compiled folder */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *fp = open_memstream(&text, &len);
+		if (!fp)
+			return error("cannot make the overview: out of memory");
+		compiled_info_text(fp, ui_compiled(v));
+		fclose(fp);
+		add_lines(v, text, len);
+		free(text);
+		return 0;
+	}
 	struct mlpkg_model *m = ui_model(v), *fresh = NULL;
 	struct summary s;
 	int rc = EXIT_OK;

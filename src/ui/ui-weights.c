@@ -6,6 +6,8 @@
 #include "query/blob.h"
 #include "query/mil.h"
 #include "query/weights.h"
+#include "query/compiled.h"
+#include "query/miltext.h"
 #include "base/error.h"
 #include "spec/schema.h"
 #include "base/xalloc.h"
@@ -123,7 +125,8 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		sl_pushf(out, "blob %s at offset %llu", x->file, (unsigned long long)x->offset);
 		if (!x->stats) {
 			if (!wv->store)
-				wv->store = blob_store_new(ui_model(v));
+				wv->store = ui_compiled(v) ? blob_store_new_dir(ui_compiled(v)->path)
+							   : blob_store_new(ui_model(v));
 			struct weight_stats st;
 			char *why;
 			x->stats = weight_stats_blob(wv->store, x->file, x->offset, x->dtype, x->count, &st, &why) < 0
@@ -136,10 +139,9 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		sl_pushf(out, "path: %s", u->path);
 }
 
-static int on_op(struct mil_walk *mw, void *ctx)
+/* the rows of an operation's blob-file values */
+static void op_rows(struct view *v, const struct mil_op *o, const char *path)
 {
-	struct view *v = ctx;
-	const struct mil_op *o = &mw->b->o;
 	for (size_t j = 0; j < o->nw; j++) {
 		const struct mil_weight_ref *w = &o->w[j];
 		struct strbuf sh = STRBUF_INIT;
@@ -161,8 +163,44 @@ static int on_op(struct mil_walk *mw, void *ctx)
 		c->detail = detail;
 		c->name = xstrdup(o->name ? o->name : "");
 		c->kind = xstrdup(o->type);
-		c->path = mil_op_path(mw->b);
+		c->path = xstrdup(path);
 	}
+}
+
+static int on_op(struct mil_walk *mw, void *ctx)
+{
+	char *path = mil_op_path(mw->b);
+	op_rows(ctx, &mw->b->o, path);
+	free(path);
+	return 0;
+}
+
+/* a compiled folder: the blob-file values model.mil declares */
+static int compiled_rows(struct view *v, struct compiled *c)
+{
+	if (c->mil_size < 0) {
+		un_add(v->root, c->espresso_size >= 0
+					? "model.espresso.weights is not read: its layout is not published"
+					: "no model.mil: no weights to show")
+			->attr = UA_DIM;
+		return 0;
+	}
+	struct miltext p;
+	int r = compiled_program(c, &p);
+	if (r < 0)
+		return -1;
+	for (size_t i = 0; i < p.nop; i++) {
+		if (p.op[i].is_block)
+			continue;
+		char *path = xasprintf("model.mil:%u", p.op[i].line);
+		op_rows(v, &p.op[i].o, path);
+		free(path);
+	}
+	if (r == 1)
+		un_add(v->root, "(model.mil: line %u: %s; the weights after it are not listed)", p.stop_line,
+		       p.stop_why)
+			->attr = UA_WARN;
+	miltext_release(&p);
 	return 0;
 }
 
@@ -206,6 +244,12 @@ static const struct mil_visitor weight_visitor = {
 static int weights_init(struct view *v)
 {
 	v->priv = xcalloc(1, sizeof(struct wv));
+	if (ui_compiled(v)) {
+		int r = compiled_rows(v, ui_compiled(v));
+		if (!v->root->nkid)
+			un_add(v->root, "no weights")->attr = UA_DIM;
+		return r;
+	}
 	struct model_ref *refs;
 	size_t n;
 	if (model_list(ui_model(v)->root, &refs, &n) < 0)

@@ -4,6 +4,7 @@
  * in term.c, rows.c and input.c (see frame.h); views live in
  * src/ui/ui-*.c. */
 #include "ui/frame.h"
+#include "query/compiled.h"
 #include "base/error.h"
 #include "base/xalloc.h"
 #include <curses.h>
@@ -102,8 +103,8 @@ static void status_line(struct ui *u)
 	if (*u->msg) {
 		x += ui_put(y, x, COLS - rw, u->msg, A_REVERSE | A_BOLD);
 	} else {
-		const char *f = strrchr(u->m->path, '/');
-		f = f && f[1] ? f + 1 : u->m->path;
+		const char *f = strrchr(u->path, '/');
+		f = f && f[1] ? f + 1 : u->path;
 		x += ui_put(y, x, COLS - rw, f, A_REVERSE | A_BOLD);
 		struct unode *n = ui_current(v);
 		if (n && n->path && x < COLS - rw - 2) {
@@ -565,6 +566,9 @@ static int handle(struct ui *u, int k)
 }
 
 static const struct view_ops *const all_views[] = { &overview_ops, &layers_ops, &meta_ops, &weights_ops, &tree_ops };
+/* a compiled folder has no spec tree and is never edited */
+static const struct view_ops *const compiled_views[] = { &overview_ops, &compiled_layers_ops, &compiled_meta_ops,
+							 &weights_ops };
 
 int browse_run(const char *path, const struct browse_opts *o)
 {
@@ -580,23 +584,28 @@ int browse_run(const char *path, const struct browse_opts *o)
 			return EXIT_NOTFOUND;
 		}
 	}
-	if (mlpkg_open(path, 0, &u->m) < 0) {
+	u->path = path;
+	int compiled = compiled_is(path);
+	if (compiled ? compiled_open(path, &u->cm) < 0 : mlpkg_open(path, 0, &u->m) < 0) {
 		if (u->script)
 			fclose(u->script);
 		free(u);
 		return last_error_code();
 	}
-	u->nv = (int)(sizeof(all_views) / sizeof(*all_views));
+	const struct view_ops *const *views = compiled ? compiled_views : all_views;
+	u->nv = compiled ? (int)(sizeof(compiled_views) / sizeof(*compiled_views))
+			 : (int)(sizeof(all_views) / sizeof(*all_views));
 	for (int i = 0; i < u->nv; i++) {
-		u->views[i].ops = all_views[i];
+		u->views[i].ops = views[i];
 		u->views[i].ui = u;
-		if (o->view && !strcmp(o->view, all_views[i]->name))
+		if (o->view && !strcmp(o->view, views[i]->name))
 			u->cur = i;
 	}
 	ui_running = u;
 	if (ui_setup(u) < 0) {
 		ui_restore_terminal();
 		mlpkg_close(u->m);
+		compiled_close(u->cm);
 		ui_running = NULL;
 		free(u);
 		return last_error_code();
@@ -660,6 +669,7 @@ int browse_run(const char *path, const struct browse_opts *o)
 	free(u->query);
 	free(u->matches);
 	mlpkg_close(u->m);
+	compiled_close(u->cm);
 	ui_running = NULL;
 	free(u);
 	return rc;
