@@ -38,8 +38,20 @@ assert c['format'] == 'mlmodelc' and c['kind'] == 'neuralNetwork', c
 assert c['specificationVersion'] == 4 and c['author'] == 'mlpkg tests' and c['size'] > 0, c
 assert c['inputs'] == ['image', 'threshold'] and c['outputs'] == ['scores'], c
 t = [m for m in d['models'] if m['model'].endswith('Tiny.mlmodel')][0]
-assert 'kind' not in t and 'author' not in t, t
+assert t['kind'] == 'neuralNetwork' and t['specificationVersion'] == 4 and t['author'] == 'mlpkg examples', t
+assert t['inputs'] == ['input'] and t['outputs'] == ['output'], t
+g = [m for m in d['models'] if m['model'].endswith('Seg.mlpackage')][0]
+assert g['kind'] == 'mlProgram' and g['specificationVersion'] == 7 and g['outputs'] == ['semanticPredictions'], g
 "
+	check "zipped models are described as on disk" sh -c "'$MLPKG' scan '$TMP/Payload' | grep -A2 'Tiny.mlmodel\$' | sed 1d >'$TMP/d1'; '$MLPKG' scan '$TMP/Demo.ipa' | grep -A2 'Tiny.mlmodel\$' | sed 1d >'$TMP/z1'; [ -s '$TMP/d1' ] && cmp -s '$TMP/d1' '$TMP/z1'"
+	"$PYTHON3" -c "
+import zipfile
+with zipfile.ZipFile('$TMP/junk.zip', 'w') as z:
+    z.writestr('Junk.mlmodel', b'version https://git-lfs.github.com/spec/v1\\n')
+"
+	expect_exit 0 "a zipped .mlmodel that is no spec" "$MLPKG" scan "$TMP/junk.zip"
+	check "... is listed by name and size only" sh -c "grep -q 'Junk.mlmodel\$' '$TMP/out' && grep -qx '  mlmodel, [0-9]* bytes' '$TMP/out'"
+	rm -f "$TMP/d1" "$TMP/z1" "$TMP/junk.zip"
 	check "scan wrote nothing beside the archive" sh -c "[ \"\$(ls '$TMP' | LC_ALL=C sort | tr '\n' ' ')\" = 'Demo.ipa Payload err out ' ]"
 	for k in dotdot absolute link-out lie-deflate; do
 		H zip $k "$TMP/Payload" "$TMP/$k.ipa"
@@ -64,5 +76,26 @@ expect_exit 3 "a missing path: exit 3" "$MLPKG" scan "$TMP/nowhere"
 check "... naming it" grep -q nowhere "$TMP/err"
 expect_exit 2 "no path: a usage error" "$MLPKG" scan
 expect_exit 0 "--json on a single .mlmodel" "$MLPKG" scan --json "$TMP/Payload/Demo.app/Tiny.mlmodel"
+
+# progress: on a terminal only, cleared before each model listed
+expect_exit 0 "scan with standard error not a terminal" "$MLPKG" scan "$TMP/Payload"
+check "... draws no progress line" sh -c "! grep -q 'scanning' '$TMP/err'"
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+	script -qec "'$MLPKG' scan '$TMP/Payload'" /dev/null >"$TMP/tty" 2>&1
+	check "on a terminal: a progress line of folders and models" grep -q 'mlpkg: scanning: [0-9]* folders, [0-9]* models' "$TMP/tty"
+	tr -d '\r' <"$TMP/tty" | sed 's/\x1b\[K//g; s/mlpkg: scanning: [^/]*//' >"$TMP/tty-clean"
+	check "... and the listing whole beside it" sh -c "[ \"\$(grep -c '/Payload/Demo.app/' '$TMP/tty-clean')\" -ge 5 ] && grep -q '^  image, threshold -> scores\$' '$TMP/tty-clean'"
+else
+	skip "progress on a terminal: no script(1) to make one"
+fi
+# a folder that cannot be listed: said, the rest scanned
+if [ "$(id -u)" -ne 0 ]; then
+	mkdir -p "$TMP/Locked/in" && cp "$TMP/Payload/Demo.app/Tiny.mlmodel" "$TMP/Locked/" && chmod 000 "$TMP/Locked/in"
+	expect_exit 0 "scan past a folder it cannot list" "$MLPKG" scan "$TMP/Locked"
+	check "... warning about it by name" grep -q "Locked/in': cannot list the folder" "$TMP/err"
+	chmod 700 "$TMP/Locked/in"
+else
+	skip "a folder scan cannot list: running as root, which lists every folder"
+fi
 
 done_testing

@@ -7,12 +7,52 @@
 #include "query/show.h"
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct out {
 	int json;
 	struct jw w;
+	/* the progress line on a terminal: folders and archives entered so
+	 * far, drawn at most every PROGRESS_MS, cleared before each model
+	 * listed and at the end */
+	int tty, shown;
+	unsigned long long visited;
+	size_t found;
+	struct timespec last;
 };
+#define PROGRESS_MS 100
+
+static void progress_clear(struct out *o)
+{
+	if (o->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		o->shown = 0;
+	}
+}
+
+static void visiting(void *ctx, const char *path)
+{
+	struct out *o = ctx;
+	o->visited++;
+	if (!o->tty)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - o->last.tv_sec) * 1000 + (now.tv_nsec - o->last.tv_nsec) / 1000000;
+	if (o->visited > 1 && ms < PROGRESS_MS)
+		return;
+	o->last = now;
+	/* the end of the path, so the line stays on one screen row */
+	size_t n = strlen(path);
+	const char *tail = n > 40 ? path + n - 40 : path;
+	fflush(stdout);
+	fprintf(stderr, "\r\033[Kmlpkg: scanning: %llu folders, %zu models; %s%s", o->visited, o->found,
+		n > 40 ? "..." : "", tail);
+	fflush(stderr);
+	o->shown = 1;
+}
 
 static void names_text(const char **v, size_t n)
 {
@@ -37,6 +77,8 @@ static void names_json(struct jw *w, const char *key, const char **v, size_t n)
 static void found(void *ctx, const struct scan_hit *h)
 {
 	struct out *o = ctx;
+	o->found++;
+	progress_clear(o);
 	if (o->json) {
 		struct jw *w = &o->w;
 		jw_obj(w);
@@ -100,11 +142,14 @@ int cmd_scan(int argc, char **argv)
 	}
 	size_t n = 0;
 	int rc = EXIT_OK;
+	o.tty = isatty(2);
+	struct scan_cb cb = { found, visiting, &o };
 	for (int i = optind; i < argc; i++) {
 		int worst;
-		n += scan_path(argv[i], found, &o, &worst);
+		n += scan_path(argv[i], &cb, &worst);
 		rc = worse(rc, worst);
 	}
+	progress_clear(&o);
 	if (o.json) {
 		jw_arr_end(&o.w);
 		jw_obj_end(&o.w);

@@ -108,6 +108,34 @@ uint64_t zipio_size(struct zipio *z, long i)
 	return st.size;
 }
 
+int zipio_read_head(struct zipio *z, long i, uint8_t **buf, size_t *len, size_t max)
+{
+	const char *name = zipio_name(z, i);
+	zip_file_t *zf = zip_fopen_index(z->za, (zip_uint64_t)i, 0);
+	if (!zf)
+		return error_code(EXIT_INVALID, "'%s': cannot open entry '%s': %s", z->path, name ? name : "?",
+				  zip_strerror(z->za));
+	uint64_t size = zipio_size(z, i);
+	size_t want = size < max ? (size_t)size : max;
+	uint8_t *b = xmalloc(want + 1);
+	size_t got = 0;
+	while (got < want) {
+		zip_int64_t r = zip_fread(zf, b + got, want - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	zip_fclose(zf);
+	if (got < want) {
+		free(b);
+		return error_code(EXIT_INVALID, "'%s': entry '%s' is damaged: shorter than it claims", z->path, name);
+	}
+	b[got] = 0;
+	*buf = b;
+	*len = got;
+	return 0;
+}
+
 int zipio_read(struct zipio *z, long i, uint8_t **buf, size_t *len, uint64_t max)
 {
 	zip_stat_t st;

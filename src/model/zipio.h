@@ -22,6 +22,10 @@ uint64_t zipio_size(struct zipio *z, long i);
 /* Reads entry i whole; refuses entries larger than max or whose declared
  * size is out of proportion with the archive (a zip bomb). */
 int zipio_read(struct zipio *z, long i, uint8_t **buf, size_t *len, uint64_t max);
+/* Reads the first bytes of entry i, at most max: *buf (caller frees) and
+ * *len; 0, or -1 reported (EXIT_INVALID).  For headers: nothing past max
+ * is inflated, and the entry's checksum is not checked. */
+int zipio_read_head(struct zipio *z, long i, uint8_t **buf, size_t *len, size_t max);
 /* Replaces entry i with a copy of the bytes, keeping its compression. */
 int zipio_replace(struct zipio *z, long i, const void *p, size_t len);
 /* Writes the archive back (libzip writes a temp file and renames it), then

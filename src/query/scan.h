@@ -17,9 +17,16 @@ struct scan_hit {
 	size_t nin, nout;
 };
 
-/* Calls found(ctx, hit) for every model under path, in name order.  A
+struct scan_cb {
+	void (*found)(void *ctx, const struct scan_hit *h);
+	/* each folder or archive entered (may be NULL): for a progress line */
+	void (*visiting)(void *ctx, const char *path);
+	void *ctx;
+};
+/* Calls cb->found(ctx, hit) for every model under path, in name order.  A
  * model or archive that cannot be read is reported (error()) and passed
- * over.  Returns the number found, and *worst the highest exit class of
- * what was reported (EXIT_OK when nothing). */
-size_t scan_path(const char *path, void (*found)(void *ctx, const struct scan_hit *h), void *ctx, int *worst);
+ * over; a folder that cannot be listed is warned about (the models in it
+ * are not found).  Returns the number found, and *worst the highest exit
+ * class of what was reported (EXIT_OK when nothing). */
+size_t scan_path(const char *path, const struct scan_cb *cb, int *worst);
 #endif
