@@ -449,6 +449,12 @@ browse "$TMP/CN.mlmodelc" "Resize 100x60" 2
 check "compiled network: espresso layers, the first one's parameters" sh -c "grep -q '  0 convolution  *conv1' '$TMP/out' && grep -q 'in  image' '$TMP/out' && grep -q 'C = 16' '$TMP/out'"
 browse "$TMP/CN.mlmodelc" "Resize 100x30" 4
 check "compiled network: its weights said not read" grep -q 'model.espresso.weights is not read' "$TMP/out"
+mkdir "$TMP/CP.mlmodelc" && cp -R "$TMP/CN.mlmodelc" "$TMP/CP.mlmodelc/model0" && cp -R "$TMP/C.mlmodelc" "$TMP/CP.mlmodelc/model1"
+cp "$TMP/C.mlmodelc/metadata.json" "$TMP/C.mlmodelc/coremldata.bin" "$TMP/CP.mlmodelc/"
+browse "$TMP/CP.mlmodelc" "Resize 100x60" 2
+check "compiled pipeline: each member under its own header" sh -c "grep -q 'model0 (neuralNetwork)' '$TMP/out' && grep -q 'model1 (mlProgram)' '$TMP/out' && grep -q ' 0 convolution  *conv1' '$TMP/out' && grep -q 'function main (opset ios16)' '$TMP/out'"
+browse "$TMP/CP.mlmodelc" "Resize 100x60" 4
+check "compiled pipeline: the member's weights" grep -q 'conv_w  *val  *fp16' "$TMP/out"
 csnap "$TMP/C.mlmodelc" >"$TMP/c-after"
 check "compiled: the folder is unchanged" same_bytes "$TMP/c-before" "$TMP/c-after"
 done_testing

@@ -188,4 +188,30 @@ check "... said so" grep -q 'leads outside the folder' "$TMP/err"
 snap "$P" >"$TMP/after2"
 check "the folders read are unchanged" same_bytes "$TMP/before" "$TMP/after2"
 
+# a compiled pipeline: its members' folders, each with its program or network
+Q="$TMP/Pipe.mlmodelc"
+mkdir "$Q"
+"$MKMODEL" compilednn "$Q/model0" >/dev/null 2>&1 || not_ok "mkmodel compilednn (member)"
+"$MKMODEL" compiledprogram "$Q/model1" >/dev/null 2>&1 || not_ok "mkmodel compiledprogram (member)"
+rm "$Q/model1/metadata.json"
+cp "$P/coremldata.bin" "$Q/"
+sed 's/MLModelType_mlProgram/MLModelType_pipeline/' "$P/metadata.json" >"$Q/metadata.json"
+expect_exit 0 "layers of a compiled pipeline" "$MLPKG" layers "$Q"
+check "layers: the pipeline, then each member with its layers or operations" sh -c "grep -qx 'pipeline: 2 models' '$TMP/out' && grep -qx 'model0 (neuralNetwork): 4 layers' '$TMP/out' && grep -qx 'model1 (mlProgram): 15 operations' '$TMP/out' && grep -q '^      0 convolution  *conv1\$' '$TMP/out'"
+expect_exit 0 "weights of a compiled pipeline" "$MLPKG" weights --stats "$Q"
+check "weights: the member's tensors, its weight file named from the pipeline's folder" sh -c "grep -q 'conv_b\$' '$TMP/out' && grep -qx 'model1/weights/weight.bin: 3 blobs, 528 B of data' '$TMP/out' && grep -q 'min 0, max 1.75' '$TMP/out'"
+if have_python; then
+	expect_exit 0 "layers --json of a compiled pipeline" "$MLPKG" layers --json "$Q"
+	check "layers --json: members, and entries naming their member and file" "$PYTHON3" -c "
+import json
+(d,) = json.load(open('$TMP/out'))['models']
+assert [(m['path'], m['type'], m['items']) for m in d['members']] == [('', 'pipeline', 0), ('model0', 'neuralNetwork', 4), ('model1', 'mlProgram', 15)], d['members']
+assert d['layers'][0]['member'] == 'model0' and d['layers'][0]['path'] == 'model0/model.espresso.net:layers[0]', d['layers'][0]
+op = [o for o in d['operations'] if o['kind'] == 'conv'][0]
+assert op['member'] == 'model1' and op['path'] == 'model1/model.mil:11', op
+"
+fi
+"$MLPKG" __complete weights "$Q" --extract '' >"$TMP/out" 2>/dev/null
+check "completion: a member's weight names" grep -qx 'conv_w' "$TMP/out"
+
 done_testing

@@ -64,6 +64,18 @@ for k in compiledprogram:Patterns.mlmodelc compilednn:Net.mlmodelc; do
 	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
 	json_all "compiled $name" "$TMP/$name"
 done
+# a compiled pipeline, its members in folders of their own
+mkdir "$TMP/Pipe.mlmodelc"
+"$MKMODEL" compilednn "$TMP/Pipe.mlmodelc/model0" >/dev/null 2>&1 || not_ok "mkmodel compilednn"
+"$MKMODEL" compiledprogram "$TMP/Pipe.mlmodelc/model1" >/dev/null 2>&1 || not_ok "mkmodel compiledprogram"
+cp "$TMP/Patterns.mlmodelc/metadata.json" "$TMP/Patterns.mlmodelc/coremldata.bin" "$TMP/Pipe.mlmodelc/"
+json_all "compiled pipeline" "$TMP/Pipe.mlmodelc"
+# check --json of a compiled folder with problems: each names its file
+cp -R "$TMP/Net.mlmodelc" "$TMP/Broken.mlmodelc"
+rm "$TMP/Broken.mlmodelc/model.espresso.net" "$TMP/Broken.mlmodelc/coremldata.bin"
+run "$MLPKG" check --json "$TMP/Broken.mlmodelc"
+check "check --json of a broken compiled folder: exit 1, schema-valid, files named" sh -c "[ $rc -eq 1 ] && '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/check.schema.json' '$TMP/out' 1 && grep -q '\"path\": \"coremldata.bin\"' '$TMP/out'"
+rm -rf "$TMP/Broken.mlmodelc"
 CMDS=$all_cmds
 # scan: every model found under the folder of examples, compiled ones too
 run "$MLPKG" scan --json "$TMP"

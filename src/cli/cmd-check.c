@@ -15,7 +15,7 @@ static int check_compiled(const char *path, int json, struct jw *w)
 	struct compiled *c;
 	if (compiled_open(path, &c) < 0)
 		return last_error_code();
-	const char *msg[16];
+	struct compiled_problem msg[16];
 	size_t n = compiled_check(c, msg, 16);
 	if (json) {
 		jw_obj(w);
@@ -28,7 +28,8 @@ static int check_compiled(const char *path, int json, struct jw *w)
 		for (size_t i = 0; i < n; i++) {
 			jw_obj(w);
 			jw_kstr(w, "level", "error");
-			jw_kstr(w, "message", msg[i]);
+			jw_kstr(w, "path", msg[i].file); /* the file it is about, in the folder */
+			jw_kstr(w, "message", msg[i].text);
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
@@ -36,7 +37,7 @@ static int check_compiled(const char *path, int json, struct jw *w)
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			show_escaped(stdout, c->path);
-			printf(": error: %s\n", msg[i]);
+			printf(": error: %s\n", msg[i].text);
 		}
 		show_escaped(stdout, c->path);
 		if (n)

@@ -270,9 +270,10 @@ static int gather(struct listing *L, struct mt_node *root)
  * model.espresso.net:layers[N]) */
 struct compiled_src {
 	struct compiled *c;
-	struct miltext prog;
-	struct espresso_net net;
-	int have_prog, partial;
+	struct compiled_part *parts;
+	size_t nparts;
+	struct espresso_net *nets; /* per part: kept while the listing points into them */
+	char *partial;             /* where a model.mil stopped the reader, said after the listing */
 };
 
 /* a JSON number that is an integer JSON can carry exactly */
@@ -287,12 +288,19 @@ static void copy_list(struct strlist *to, const struct strlist *from)
 		sl_push(to, xstrdup(from->v[i]));
 }
 
-static void gather_program(struct listing *L, struct miltext *P)
+/* a part's file, and its entries' paths: "model.mil", "model0/model.mil" */
+static char *part_path(const char *rel, const char *file)
 {
+	return *rel ? xasprintf("%s/%s", rel, file) : xstrdup(file);
+}
+
+static void gather_program(struct listing *L, struct miltext *P, size_t model, const char *rel)
+{
+	char *file = part_path(rel, "model.mil");
 	for (size_t f = 0; f < P->nfn; f++) {
 		const struct miltext_fn *fn = &P->fn[f];
-		struct ev *e = push(L, EV_FUNC, 0);
-		e->path = xstrdup("model.mil");
+		struct ev *e = push(L, EV_FUNC, model);
+		e->path = xstrdup(file);
 		e->fname = xstrdup(fn->name);
 		e->opset = xstrdup(fn->opset);
 		copy_list(&e->ins, &fn->ins);
@@ -302,9 +310,9 @@ static void gather_program(struct listing *L, struct miltext *P)
 			struct miltext_op *op = &P->op[i];
 			if (op->fn != f)
 				continue;
-			e = push(L, op->is_block ? EV_BLOCK : EV_OP, 0);
+			e = push(L, op->is_block ? EV_BLOCK : EV_OP, model);
 			e->depth = op->depth;
-			e->path = xasprintf("model.mil:%u", op->line);
+			e->path = xasprintf("%s:%u", file, op->line);
 			e->index = xstrdup(op->index);
 			e->fname = xstrdup(fn->name);
 			if (op->is_block) {
@@ -316,19 +324,21 @@ static void gather_program(struct listing *L, struct miltext *P)
 			memset(&op->o, 0, sizeof(op->o));
 			op_args(&e->o, &consts, &e->args);
 			mil_consts_add(&consts, &e->o);
-			L->items[0]++;
+			L->items[model]++;
 			match_op(L, e);
 		}
 		mil_consts_release(&consts);
 	}
+	free(file);
 }
 
-static void gather_network(struct listing *L, struct espresso_net *net)
+static void gather_network(struct listing *L, struct espresso_net *net, size_t model, const char *rel)
 {
+	char *file = part_path(rel, "model.espresso.net");
 	for (size_t i = 0; i < net->n; i++) {
 		struct espresso_layer *l = &net->v[i];
-		struct ev *e = push(L, EV_LAYER, 0);
-		e->path = xasprintf("model.espresso.net:layers[%zu]", i);
+		struct ev *e = push(L, EV_LAYER, model);
+		e->path = xasprintf("%s:layers[%zu]", file, i);
 		e->index = xasprintf("%zu", i);
 		e->l.index = i;
 		e->l.name = l->name; /* taken */
@@ -351,34 +361,68 @@ static void gather_network(struct listing *L, struct espresso_net *net)
 			else
 				sl_pushf(&e->l.keys, "%s=%g", p->string, p->valuedouble);
 		}
-		L->items[0]++;
+		L->items[model]++;
 		match_layer(L, e);
 	}
+	free(file);
 }
 
+/* the folder as one model, or, when its program or network is in the
+ * folders below it (a compiled pipeline), as the pipeline and its members */
 static int gather_compiled(struct listing *L, struct compiled_src *src)
 {
 	struct compiled *c = src->c;
-	L->refs = xcalloc(1, sizeof(*L->refs));
-	L->nrefs = 1;
+	compiled_parts(c, &src->parts, &src->nparts);
+	int whole = src->nparts == 1 && !*src->parts[0].rel;
+	L->nrefs = whole ? 1 : 1 + src->nparts;
+	L->refs = xcalloc(L->nrefs, sizeof(*L->refs));
+	L->items = xcalloc(L->nrefs, sizeof(*L->items));
 	L->refs[0].path = xstrdup("");
 	L->refs[0].type = compiled_type(c);
 	L->refs[0].version = (int)compiled_version(c);
-	L->items = xcalloc(1, sizeof(*L->items));
-	push(L, EV_MODEL, 0)->path = xstrdup("");
-	if (c->mil_size >= 0) {
-		int r = compiled_program(c, &src->prog);
-		if (r < 0)
-			return -1;
-		src->have_prog = 1;
-		src->partial = r == 1;
-		gather_program(L, &src->prog);
-	} else if (c->espresso_size >= 0) {
-		if (compiled_network(c, &src->net) < 0)
-			return -1;
-		gather_network(L, &src->net);
+	src->nets = xcalloc(src->nparts ? src->nparts : 1, sizeof(*src->nets));
+	if (!whole)
+		push(L, EV_MODEL, 0)->path = xstrdup("");
+	for (size_t i = 0; i < src->nparts; i++) {
+		const struct compiled_part *part = &src->parts[i];
+		size_t model = whole ? 0 : i + 1;
+		if (!whole) {
+			struct model_ref *r = &L->refs[model];
+			r->path = xstrdup(part->rel);
+			r->type = part->type;
+			r->depth = 1;
+			r->version = -1;
+		}
+		push(L, EV_MODEL, model)->path = xstrdup(L->refs[model].path);
+		if (part->mil) {
+			struct miltext prog;
+			int r = compiled_program(c, part->rel, &prog);
+			if (r < 0)
+				return -1;
+			gather_program(L, &prog, model, part->rel);
+			if (r == 1 && !src->partial)
+				src->partial = xasprintf("%s%smodel.mil: line %u: %s", part->rel, *part->rel ? "/" : "",
+							 prog.stop_line, prog.stop_why);
+			miltext_release(&prog);
+		} else {
+			if (compiled_network(c, part->rel, &src->nets[i]) < 0)
+				return -1;
+			gather_network(L, &src->nets[i], model, part->rel);
+		}
 	}
+	if (!src->nparts)
+		push(L, EV_MODEL, 0)->path = xstrdup("");
 	return 0;
+}
+
+static void compiled_src_release(struct compiled_src *src)
+{
+	for (size_t i = 0; src->nets && i < src->nparts; i++)
+		espresso_net_release(&src->nets[i]);
+	free(src->nets);
+	compiled_parts_free(src->parts, src->nparts);
+	free(src->partial);
+	compiled_close(src->c);
 }
 
 /* ---- text ---------------------------------------------------------------------- */
@@ -538,11 +582,11 @@ static void print_model_header(const struct listing *L, const struct ev *e)
 	}
 	if (has_nn || has_mil)
 		printf(": %llu %s\n", k, what);
+	else if (r->depth == 0 && L->nrefs > 1)
+		printf(": %zu models\n", L->nrefs - 1);
 	else if (!r->node)
 		printf(": no layers or operations read (a compiled folder holds neither model.mil nor "
 		       "model.espresso.net)\n");
-	else if (r->depth == 0 && L->nrefs > 1)
-		printf(": %zu models\n", L->nrefs - 1);
 	else {
 		struct model_counts c = { 0 };
 		char *classic = model_count(r->node, &c) == 0 ? classic_summary(&c) : NULL;
@@ -999,14 +1043,10 @@ int cmd_layers(int argc, char **argv)
 	if (rc == EXIT_OK && src.partial) {
 		/* what was read is listed; where the reader stopped is said */
 		fflush(stdout);
-		error_code(EXIT_INVALID, "'%s': model.mil: line %u: %s; the operations after it are not listed", label,
-			   src.prog.stop_line, src.prog.stop_why);
+		error_code(EXIT_INVALID, "'%s': %s; the operations after it are not listed", label, src.partial);
 		rc = EXIT_INVALID;
 	}
-	if (src.have_prog)
-		miltext_release(&src.prog);
-	espresso_net_release(&src.net);
-	compiled_close(src.c);
+	compiled_src_release(&src);
 	listing_free(&L);
 	mlpkg_close(m);
 	if (grep)

@@ -466,8 +466,7 @@ int cmd_weights(int argc, char **argv)
 	memset(&L, 0, sizeof(L));
 	const char *arg = optind < argc ? argv[optind] : NULL;
 	struct compiled *cm = NULL;
-	struct miltext prog;
-	int have_prog = 0, gathered = -1, ec = EXIT_OK, partial = 0;
+	int gathered = -1, ec = EXIT_OK, partial = 0;
 	struct error_capture cap;
 	if (arg && compiled_is(arg)) {
 		/* a compiled folder: the program's weights from model.mil and weights/ */
@@ -475,17 +474,14 @@ int cmd_weights(int argc, char **argv)
 			return last_error_code();
 		L.label = arg;
 		L.store = blob_store_new_dir(arg);
-		int r = cm->mil_size >= 0 ? compiled_program(cm, &prog) : 0;
-		have_prog = cm->mil_size >= 0 && r >= 0;
-		if (r == 1)
-			warning("'%s': model.mil: line %u: %s; the weights after it are not listed", arg,
-				prog.stop_line, prog.stop_why);
+		char *stop = NULL;
 		error_capture_begin(&cap, ERRCAP_WATCH);
-		gathered = r < 0 ? -1
-				 : weight_list_read_program(&L, have_prog ? &prog : NULL, compiled_type(cm),
-							    (int)compiled_version(cm));
+		gathered = weight_list_read_compiled(&L, cm, &stop);
 		ec = error_capture_end(&cap);
-		partial = r == 1;
+		if (stop)
+			warning("'%s': %s; the weights after it are not listed", arg, stop);
+		partial = stop != NULL;
+		free(stop);
 	} else {
 		L.m = cmd_open(arg, 0);
 		if (!L.m)
@@ -512,7 +508,7 @@ int cmd_weights(int argc, char **argv)
 	} else {
 		say_unreadable(&L);
 		list_text(&L, fi, nfi, stats);
-		if (cm && cm->mil_size < 0 && cm->espresso_size >= 0)
+		if (cm && !L.n && cm->mil_size < 0)
 			printf("(a compiled neural network: model.espresso.weights is not read, its layout is not "
 			       "published)\n");
 	}
@@ -523,8 +519,6 @@ int cmd_weights(int argc, char **argv)
 	free(fi);
 	weight_list_release(&L);
 	mlpkg_close(L.m);
-	if (have_prog)
-		miltext_release(&prog);
 	compiled_close(cm);
 	return rc;
 }

@@ -375,30 +375,36 @@ static void add_compiled(struct cands *k, const char *path, enum model_words wha
 					cand_add(k, name);
 			}
 		}
-	} else if ((what == MW_LAYERS || what == MW_KINDS || what == MW_WEIGHTS) && c->mil_size >= 0) {
-		struct miltext p;
-		if (compiled_program(c, &p) >= 0) {
-			for (size_t i = 0; what != MW_WEIGHTS && i < p.nop; i++)
-				if (!p.op[i].is_block)
-					cand_add(k, what == MW_KINDS ? p.op[i].o.type : p.op[i].o.name);
-			if (what == MW_WEIGHTS) {
-				struct weight_list L;
-				memset(&L, 0, sizeof(L));
-				L.names_only = 1;
-				L.label = path;
-				weight_list_read_program(&L, &p, NULL, 0);
-				for (size_t i = 0; i < L.n; i++)
-					cand_add(k, L.v[i].name);
-				weight_list_release(&L);
+	} else if (what == MW_WEIGHTS) {
+		struct weight_list L;
+		memset(&L, 0, sizeof(L));
+		L.names_only = 1;
+		char *stop = NULL;
+		weight_list_read_compiled(&L, c, &stop);
+		for (size_t i = 0; i < L.n; i++)
+			cand_add(k, L.v[i].name);
+		weight_list_release(&L);
+		free(stop);
+	} else if (what == MW_LAYERS || what == MW_KINDS) {
+		/* the folder's own program or network, or its members' */
+		struct compiled_part *parts;
+		size_t np;
+		compiled_parts(c, &parts, &np);
+		for (size_t j = 0; j < np; j++) {
+			struct miltext p;
+			struct espresso_net net;
+			if (parts[j].mil && compiled_program(c, parts[j].rel, &p) >= 0) {
+				for (size_t i = 0; i < p.nop; i++)
+					if (!p.op[i].is_block)
+						cand_add(k, what == MW_KINDS ? p.op[i].o.type : p.op[i].o.name);
+				miltext_release(&p);
+			} else if (!parts[j].mil && compiled_network(c, parts[j].rel, &net) == 0) {
+				for (size_t i = 0; i < net.n; i++)
+					cand_add(k, what == MW_KINDS ? net.v[i].type : net.v[i].name);
+				espresso_net_release(&net);
 			}
-			miltext_release(&p);
 		}
-	} else if ((what == MW_LAYERS || what == MW_KINDS) && c->espresso_size >= 0) {
-		struct espresso_net net;
-		if (compiled_network(c, &net) == 0)
-			for (size_t i = 0; i < net.n; i++)
-				cand_add(k, what == MW_KINDS ? net.v[i].type : net.v[i].name);
-		espresso_net_release(&net);
+		compiled_parts_free(parts, np);
 	}
 	compiled_close(c);
 }

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #define MAX_ESPRESSO_NET (256u << 20)
 
@@ -31,11 +33,20 @@ static int read_member(const struct compiled *c, const char *rel, size_t max, ui
 	return error_code(EXIT_INVALID, "'%s': cannot read %s: %s", c->path, rel, strerror(err));
 }
 
-int compiled_program(const struct compiled *c, struct miltext *p)
+/* rel in part: "model.mil", "model0/model.mil"; caller frees */
+static char *part_file(const char *part, const char *rel)
+{
+	return part && *part ? xasprintf("%s/%s", part, rel) : xstrdup(rel);
+}
+
+int compiled_program(const struct compiled *c, const char *part, struct miltext *p)
 {
 	uint8_t *text;
 	size_t len;
-	if (read_member(c, "model.mil", COMPILED_MAX_MIL, &text, &len) < 0)
+	char *rel = part_file(part, "model.mil");
+	int rr = read_member(c, rel, COMPILED_MAX_MIL, &text, &len);
+	free(rel);
+	if (rr < 0)
 		return -1;
 	int r = miltext_read((const char *)text, len, p);
 	free(text);
@@ -77,12 +88,15 @@ int espresso_param(const cJSON *item)
 	return 1;
 }
 
-int compiled_network(const struct compiled *c, struct espresso_net *net)
+int compiled_network(const struct compiled *c, const char *part, struct espresso_net *net)
 {
 	memset(net, 0, sizeof(*net));
 	uint8_t *text;
 	size_t len;
-	if (read_member(c, "model.espresso.net", MAX_ESPRESSO_NET, &text, &len) < 0)
+	char *rel = part_file(part, "model.espresso.net");
+	int rr = read_member(c, rel, MAX_ESPRESSO_NET, &text, &len);
+	free(rel);
+	if (rr < 0)
 		return -1;
 	size_t i = 0;
 	while (i < len && strchr(" \t\r\n", text[i]))
@@ -134,4 +148,80 @@ void espresso_net_release(struct espresso_net *net)
 	free(net->v);
 	cJSON_Delete(net->doc);
 	memset(net, 0, sizeof(*net));
+}
+
+/* ---- a compiled pipeline's members ------------------------------------------- */
+
+static int is_file(const char *dir, const char *rel)
+{
+	char *p = xasprintf("%s/%s", dir, rel);
+	struct stat st;
+	int ok = lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return ok;
+}
+
+static void add_part(const char *top, const char *rel, struct compiled_part **v, size_t *n, size_t *cap)
+{
+	char *dir = *rel ? xasprintf("%s/%s", top, rel) : xstrdup(top);
+	int mil = is_file(dir, "model.mil"), esp = is_file(dir, "model.espresso.net");
+	if (mil || esp) {
+		xgrow((void **)v, cap, *n + 1, sizeof(**v));
+		struct compiled_part *p = &(*v)[(*n)++];
+		memset(p, 0, sizeof(*p));
+		p->rel = xstrdup(rel);
+		p->mil = mil;
+		p->espresso = esp;
+		/* its own metadata.json names its kind; else the file it holds */
+		struct compiled *c = NULL;
+		struct error_capture cap2;
+		error_capture_begin(&cap2, ERRCAP_DROP);
+		const char *t =
+			*rel && is_file(dir, "metadata.json") && compiled_open(dir, &c) == 0 ? compiled_type(c) : NULL;
+		error_capture_end(&cap2);
+		p->type = xstrdup(t ? t : mil ? "mlProgram" : "neuralNetwork");
+		compiled_close(c);
+		free(dir);
+		return;
+	}
+	/* not a part: the folders below it may be (a pipeline's members) */
+	struct dirent **d;
+	int k = scandir(dir, &d, NULL, alphasort);
+	for (int i = 0; i < k; i++) {
+		const char *nm = d[i]->d_name;
+		if (strcmp(nm, ".") && strcmp(nm, "..") && strlen(rel) < 1024) {
+			char *sub = *rel ? xasprintf("%s/%s", rel, nm) : xstrdup(nm);
+			char *p = xasprintf("%s/%s", top, sub);
+			struct stat st;
+			/* links are not followed; four levels at most */
+			int depth = 1;
+			for (const char *q = sub; *q; q++)
+				depth += *q == '/';
+			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && depth <= 4)
+				add_part(top, sub, v, n, cap);
+			free(p);
+			free(sub);
+		}
+		free(d[i]);
+	}
+	if (k >= 0)
+		free(d);
+	free(dir);
+}
+
+void compiled_parts(const struct compiled *c, struct compiled_part **v, size_t *n)
+{
+	size_t cap = 0;
+	*v = NULL;
+	*n = 0;
+	add_part(c->path, "", v, n, &cap);
+}
+
+void compiled_parts_free(struct compiled_part *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].rel);
+		free(v[i].type);
+	}
+	free(v);
 }

@@ -139,22 +139,22 @@ int compiled_meta_get(const struct compiled *c, const char *key, char **val, siz
 	return 1;
 }
 
-size_t compiled_check(const struct compiled *c, const char **msg, size_t max)
+size_t compiled_check(const struct compiled *c, struct compiled_problem *msg, size_t max)
 {
 	size_t n = 0;
-#define PROBLEM(text)                                                                                                  \
+#define PROBLEM(f, text)                                                                                               \
 	do {                                                                                                           \
 		if (n < max)                                                                                           \
-			msg[n++] = (text);                                                                             \
+			msg[n++] = (struct compiled_problem){ (f), (text) };                                           \
 	} while (0)
 	if (c->coremldata_size < 0)
-		PROBLEM("coremldata.bin is missing");
+		PROBLEM("coremldata.bin", "coremldata.bin is missing");
 	const cJSON *ins = cJSON_GetObjectItemCaseSensitive(c->obj, "inputSchema");
 	const cJSON *outs = cJSON_GetObjectItemCaseSensitive(c->obj, "outputSchema");
 	if (!cJSON_IsArray(ins))
-		PROBLEM("metadata.json has no inputSchema array");
+		PROBLEM("metadata.json", "metadata.json has no inputSchema array");
 	if (!cJSON_IsArray(outs) || !cJSON_GetArraySize(outs))
-		PROBLEM("metadata.json has no outputs (outputSchema)");
+		PROBLEM("metadata.json", "metadata.json has no outputs (outputSchema)");
 	const cJSON *f;
 	for (int side = 0; side < 2; side++) {
 		const cJSON *arr = side ? outs : ins;
@@ -163,16 +163,31 @@ size_t compiled_check(const struct compiled *c, const char **msg, size_t max)
 			{
 				const cJSON *nm = cJSON_GetObjectItemCaseSensitive(f, "name");
 				if (!cJSON_IsString(nm) || !*nm->valuestring)
-					PROBLEM(side ? "an output in metadata.json has no name"
-						     : "an input in metadata.json has no name");
+					PROBLEM("metadata.json", side ? "an output in metadata.json has no name"
+								      : "an input in metadata.json has no name");
 			}
 	}
-	if (cJSON_HasObjectItem(c->obj, "mlProgramOperationTypeHistogram") && c->mil_size < 0)
-		PROBLEM("metadata.json has an ML program's operation histogram, but model.mil is missing");
-	if (cJSON_HasObjectItem(c->obj, "neuralNetworkLayerTypeHistogram") && c->espresso_size < 0)
-		PROBLEM("metadata.json has a neural network's layer histogram, but model.espresso.net is missing");
-	if (c->espresso_size >= 0 && file_size(c->path, "model.espresso.weights") < 0)
-		PROBLEM("model.espresso.net is there but model.espresso.weights is missing");
+	/* the program or network: in the folder, or in its members' folders (a
+	 * compiled pipeline) */
+	struct compiled_part *parts;
+	size_t np;
+	compiled_parts(c, &parts, &np);
+	int mil = 0, esp = 0;
+	for (size_t i = 0; i < np; i++) {
+		mil |= parts[i].mil;
+		esp |= parts[i].espresso;
+		char *dir = *parts[i].rel ? xasprintf("%s/%s", c->path, parts[i].rel) : xstrdup(c->path);
+		if (parts[i].espresso && !parts[i].mil && file_size(dir, "model.espresso.weights") < 0)
+			PROBLEM("model.espresso.weights",
+				"model.espresso.net is there but model.espresso.weights is missing");
+		free(dir);
+	}
+	compiled_parts_free(parts, np);
+	if (cJSON_HasObjectItem(c->obj, "mlProgramOperationTypeHistogram") && !mil)
+		PROBLEM("model.mil", "metadata.json has an ML program's operation histogram, but model.mil is missing");
+	if (cJSON_HasObjectItem(c->obj, "neuralNetworkLayerTypeHistogram") && !esp)
+		PROBLEM("model.espresso.net",
+			"metadata.json has a neural network's layer histogram, but model.espresso.net is missing");
 #undef PROBLEM
 	return n;
 }

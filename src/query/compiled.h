@@ -42,18 +42,35 @@ const char *compiled_str(const struct compiled *c, const char *sub, const char *
 int compiled_meta_list(const struct compiled *c, struct meta_entry **out, size_t *n);
 /* 1 found (*val, *len: caller frees), 0 absent */
 int compiled_meta_get(const struct compiled *c, const char *key, char **val, size_t *len);
-/* Checks the folder's consistency: the problems found, in words, in
- * msg[0..max) (static strings); returns their number (at most max). */
-size_t compiled_check(const struct compiled *c, const char **msg, size_t max);
+/* Checks the folder's consistency: the problems found in msg[0..max), each
+ * the file it is about and what is wrong, in words (static strings);
+ * returns their number (at most max). */
+struct compiled_problem {
+	const char *file, *text;
+};
+size_t compiled_check(const struct compiled *c, struct compiled_problem *msg, size_t max);
 
 /* ---- what the folder holds beyond metadata.json (compiled-net.c) -------- */
 struct miltext;
-/* Reads model.mil, the ML program as MIL text: 0 read whole, 1 read up to
- * a line it could not read (p->stop_line, p->stop_why), -1 reported when
- * there is none or it cannot be read (EXIT_INVALID; EXIT_NOTFOUND for a
- * folder without one); p is released by miltext_release unless -1. */
+/* The parts of a compiled folder that hold a program (model.mil) or a
+ * network (model.espresso.net): the folder itself (rel "") when it holds
+ * one, else each folder below it that does, in name order (a compiled
+ * pipeline's members; links not followed, four levels at most). */
+struct compiled_part {
+	char *rel;  /* "" or "model0", "model1/model0"... */
+	char *type; /* its metadata.json's model type, else mlProgram or neuralNetwork by the file it holds */
+	int mil, espresso;
+};
+void compiled_parts(const struct compiled *c, struct compiled_part **v, size_t *n);
+void compiled_parts_free(struct compiled_part *v, size_t n);
+
+/* Reads model.mil of part ("" or NULL: the folder itself), the ML program
+ * as MIL text: 0 read whole, 1 read up to a line it could not read
+ * (p->stop_line, p->stop_why), -1 reported when there is none or it cannot
+ * be read (EXIT_INVALID; EXIT_NOTFOUND for a folder without one); p is
+ * released by miltext_release unless -1. */
 #define COMPILED_MAX_MIL (1024u << 20)
-int compiled_program(const struct compiled *c, struct miltext *p);
+int compiled_program(const struct compiled *c, const char *part, struct miltext *p);
 
 /* model.espresso.net, the neural network as JSON: its layers in order */
 struct espresso_layer {
@@ -68,7 +85,7 @@ struct espresso_net {
 };
 /* 0, or -1 reported (EXIT_NOTFOUND without one; EXIT_INVALID when it is
  * compressed or not JSON: said plainly, nothing guessed) */
-int compiled_network(const struct compiled *c, struct espresso_net *net);
+int compiled_network(const struct compiled *c, const char *part, struct espresso_net *net);
 void espresso_net_release(struct espresso_net *net);
 /* a parameter of an espresso layer worth showing: a number or string other
  * than name, type, bottom, top, debug_info */

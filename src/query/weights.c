@@ -2,6 +2,7 @@
 #include "query/weights.h"
 #include "query/mil.h"
 #include "query/miltext.h"
+#include "query/compiled.h"
 #include "base/error.h"
 #include "base/xalloc.h"
 #include "model/model.h"
@@ -98,8 +99,10 @@ struct pwalk {
 };
 
 /* the weights an operation holds (its blob-file values), one entry each */
-static int op_weights(struct weight_list *L, size_t model, const struct mil_op *o, const char *path, const char *fn)
+static int op_weights(struct weight_list *L, size_t model, const struct mil_op *o, const char *path, const char *fn,
+		      const char *rel)
 {
+	static const char mp[] = "@model_path/";
 	for (size_t j = 0; j < o->nw; j++) {
 		const struct mil_weight_ref *w = &o->w[j];
 		struct weight_entry *e = push(L, model);
@@ -109,7 +112,12 @@ static int op_weights(struct weight_list *L, size_t model, const struct mil_op *
 		e->function = xstrdup(fn);
 		e->optype = xstrdup(o->type);
 		e->key = xstrdup(w->key);
-		e->file = xstrdup(w->file);
+		/* in a compiled pipeline's member (rel), "@model_path/" is the
+		 * member's folder: the file is named from the compiled folder */
+		if (rel && *rel && !strncmp(w->file, mp, strlen(mp)))
+			e->file = xasprintf("%s%s/%s", mp, rel, w->file + strlen(mp));
+		else
+			e->file = xstrdup(w->file);
 		e->offset = w->offset;
 		e->dtype = w->dtype;
 		e->rank = w->rank;
@@ -128,31 +136,68 @@ static int on_op(struct mil_walk *mw, void *ctx)
 {
 	struct pwalk *p = ctx;
 	char *path = mil_op_path(mw->b);
-	int r = op_weights(p->L, p->model, &mw->b->o, path, mw->fn->name);
+	int r = op_weights(p->L, p->model, &mw->b->o, path, mw->fn->name, NULL);
 	free(path);
 	return r;
 }
 
-int weight_list_read_program(struct weight_list *L, const struct miltext *P, const char *type, int version)
+/* the weights of a part's program: model index model, paths and weight
+ * file names below the part's folder (rel) */
+static int add_program(struct weight_list *L, size_t model, const char *rel, const struct miltext *P)
 {
-	if (!L->label)
-		L->label = "";
-	L->refs = xcalloc(1, sizeof(*L->refs));
-	L->nrefs = 1;
-	L->refs[0].path = xstrdup("");
-	L->refs[0].type = type;
-	L->refs[0].version = version;
-	for (size_t i = 0; P && i < P->nop; i++) {
+	for (size_t i = 0; i < P->nop; i++) {
 		const struct miltext_op *op = &P->op[i];
 		if (op->is_block)
 			continue;
-		char *path = xasprintf("model.mil:%u", op->line);
-		int r = op_weights(L, 0, &op->o, path, P->fn[op->fn].name);
+		char *path = *rel ? xasprintf("%s/model.mil:%u", rel, op->line) : xasprintf("model.mil:%u", op->line);
+		int r = op_weights(L, model, &op->o, path, P->fn[op->fn].name, rel);
 		free(path);
 		if (r < 0)
 			return -1;
 	}
 	return 0;
+}
+
+int weight_list_read_compiled(struct weight_list *L, const struct compiled *c, char **partial)
+{
+	*partial = NULL;
+	if (!L->label)
+		L->label = c->path;
+	struct compiled_part *parts;
+	size_t np;
+	compiled_parts(c, &parts, &np);
+	int whole = np == 1 && !*parts[0].rel;
+	L->nrefs = whole ? 1 : 1 + np;
+	L->refs = xcalloc(L->nrefs, sizeof(*L->refs));
+	L->refs[0].path = xstrdup("");
+	L->refs[0].type = compiled_type(c);
+	L->refs[0].version = (int)compiled_version(c);
+	int rc = 0;
+	for (size_t i = 0; i < np && rc == 0; i++) {
+		size_t model = whole ? 0 : i + 1;
+		if (!whole) {
+			L->refs[model].path = xstrdup(parts[i].rel);
+			/* its type lives in parts, freed below: the kind of model it is */
+			L->refs[model].type = parts[i].mil ? "mlProgram" : "neuralNetwork";
+			L->refs[model].depth = 1;
+			L->refs[model].version = -1;
+		}
+		if (!parts[i].mil)
+			continue;
+		struct miltext P;
+		int r = compiled_program(c, parts[i].rel, &P);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		if (r == 1 && !*partial)
+			*partial = xasprintf("%s%smodel.mil: line %u: %s", parts[i].rel, *parts[i].rel ? "/" : "",
+					     P.stop_line, P.stop_why);
+		rc = add_program(L, model, parts[i].rel, &P);
+		miltext_release(&P);
+	}
+	compiled_parts_free(parts, np);
+	return rc;
 }
 
 static const struct mil_visitor weight_visitor = {

@@ -58,12 +58,15 @@ struct weight_list {
  * no weight file is opened. */
 int weight_list_read(struct weight_list *L);
 void weight_list_release(struct weight_list *L);
-/* The same for the program of a compiled folder, read from its model.mil
- * (P; NULL for none): one model of that type and version, each entry's
- * path the line that declares it (model.mil:12); L->store (from
- * blob_store_new_dir) reads the records. */
-struct miltext;
-int weight_list_read_program(struct weight_list *L, const struct miltext *P, const char *type, int version);
+/* The same for a compiled folder: the tensors its model.mil declares (one
+ * model), or each member's (a compiled pipeline: the folder, then each
+ * member by its folder); each entry's path is the line that declares it
+ * (model.mil:12, model0/model.mil:12), its file named from the compiled
+ * folder; L->store (from blob_store_new_dir) reads the records.  When a
+ * model.mil stops its reader, *partial says where (caller frees; the
+ * tensors before it are listed). */
+struct compiled;
+int weight_list_read_compiled(struct weight_list *L, const struct compiled *c, char **partial);
 
 /* an entry's bytes, elements and dtype name: from its blob record when read */
 uint64_t weight_bytes(const struct weight_entry *e);

@@ -16,12 +16,6 @@
 
 /* ---- layers ------------------------------------------------------------------ */
 
-struct cl {
-	struct miltext prog;
-	struct espresso_net net;
-	int have_prog;
-};
-
 /* an operation's detail: its inputs, consts resolved as in mlpkg layers,
  * its outputs and the weights it holds */
 struct op_detail {
@@ -96,9 +90,9 @@ static void op_detail_fill(struct op_detail *d, const struct mil_op *o, const st
 	}
 }
 
-static void program_rows(struct view *v, struct cl *cl)
+static void program_rows(struct unode *top, const struct miltext *P, const char *rel)
 {
-	struct miltext *P = &cl->prog;
+	char *file = *rel ? xasprintf("%s/model.mil", rel) : xstrdup("model.mil");
 	for (size_t f = 0; f < P->nfn; f++) {
 		const struct miltext_fn *fn = &P->fn[f];
 		struct op_detail *fd = xcalloc(1, sizeof(*fd));
@@ -106,9 +100,9 @@ static void program_rows(struct view *v, struct cl *cl)
 			sl_pushf(&fd->lines, "in  %s", fn->ins.v[k]);
 		for (size_t k = 0; k < fn->outs.n; k++)
 			sl_pushf(&fd->lines, "out %s", fn->outs.v[k]);
-		struct unode *fu = row(v->root, fd, fn->name, "function", "model.mil",
-				       "function %s (opset %s): %zu inputs -> %zu outputs", fn->name,
-				       *fn->opset ? fn->opset : "none", fn->ins.n, fn->outs.n);
+		struct unode *fu =
+			row(top, fd, fn->name, "function", file, "function %s (opset %s): %zu inputs -> %zu outputs",
+			    fn->name, *fn->opset ? fn->opset : "none", fn->ins.n, fn->outs.n);
 		fu->attr = UA_HEAD;
 		fu->open = 1;
 		/* the innermost open row at each depth: ops hang under the
@@ -120,7 +114,7 @@ static void program_rows(struct view *v, struct cl *cl)
 			if (op->fn != f || op->depth > MT_MAX_DEPTH)
 				continue;
 			struct op_detail *d = xcalloc(1, sizeof(*d));
-			char *path = xasprintf("model.mil:%u", op->line);
+			char *path = xasprintf("%s:%u", file, op->line);
 			if (op->is_block) {
 				struct unode *parent = at[op->depth] ? at[op->depth] : fu;
 				for (size_t k = 0; k < op->ins.n; k++)
@@ -154,15 +148,16 @@ static void program_rows(struct view *v, struct cl *cl)
 		mil_consts_release(&consts);
 	}
 	if (P->stop_line)
-		un_add(v->root, "(model.mil: line %u: %s; the operations after it are not listed)", P->stop_line,
+		un_add(top, "(%s: line %u: %s; the operations after it are not listed)", file, P->stop_line,
 		       P->stop_why)
 			->attr = UA_WARN;
+	free(file);
 }
 
-static void network_rows(struct view *v, struct cl *cl)
+static void network_rows(struct unode *top, const struct espresso_net *net, const char *rel)
 {
-	for (size_t i = 0; i < cl->net.n; i++) {
-		const struct espresso_layer *l = &cl->net.v[i];
+	for (size_t i = 0; i < net->n; i++) {
+		const struct espresso_layer *l = &net->v[i];
 		struct op_detail *d = xcalloc(1, sizeof(*d));
 		for (size_t k = 0; k < l->in.n; k++)
 			sl_pushf(&d->lines, "in  %s", l->in.v[k]);
@@ -178,8 +173,9 @@ static void network_rows(struct view *v, struct cl *cl)
 			else
 				sl_pushf(&d->lines, "%s = %g", p->string, p->valuedouble);
 		}
-		char *path = xasprintf("model.espresso.net:layers[%zu]", i);
-		row(v->root, d, l->name, l->type, path, "%5zu %-15s %s", i, l->type, l->name);
+		char *path = *rel ? xasprintf("%s/model.espresso.net:layers[%zu]", rel, i)
+				  : xasprintf("model.espresso.net:layers[%zu]", i);
+		row(top, d, l->name, l->type, path, "%5zu %-15s %s", i, l->type, l->name);
 		free(path);
 	}
 }
@@ -187,46 +183,49 @@ static void network_rows(struct view *v, struct cl *cl)
 static int clayers_init(struct view *v)
 {
 	struct compiled *c = ui_compiled(v);
-	struct cl *cl = xcalloc(1, sizeof(*cl));
-	v->priv = cl;
+	struct compiled_part *parts;
+	size_t np;
+	compiled_parts(c, &parts, &np);
+	if (!np)
+		un_add(v->root, "no model.mil or model.espresso.net: no layers or operations to show")->attr = UA_DIM;
 	struct error_capture cap;
 	error_capture_begin(&cap, ERRCAP_WATCH);
 	int r = 0;
-	if (c->mil_size >= 0) {
-		r = compiled_program(c, &cl->prog);
-		cl->have_prog = r >= 0;
-		if (r >= 0)
-			program_rows(v, cl);
-	} else if (c->espresso_size >= 0) {
-		r = compiled_network(c, &cl->net);
-		if (r == 0)
-			network_rows(v, cl);
-	} else {
-		un_add(v->root, "no model.mil or model.espresso.net: no layers or operations to show")->attr = UA_DIM;
+	for (size_t i = 0; i < np && r >= 0; i++) {
+		const struct compiled_part *part = &parts[i];
+		struct unode *top = v->root;
+		if (*part->rel) {
+			/* a compiled pipeline's member */
+			top = un_add(v->root, "%s (%s)", part->rel, part->type);
+			top->attr = UA_HEAD;
+			top->open = 1;
+		}
+		if (part->mil) {
+			struct miltext P;
+			r = compiled_program(c, part->rel, &P);
+			if (r >= 0) {
+				program_rows(top, &P, part->rel);
+				miltext_release(&P);
+			}
+		} else {
+			struct espresso_net net;
+			r = compiled_network(c, part->rel, &net);
+			if (r == 0)
+				network_rows(top, &net, part->rel);
+			espresso_net_release(&net);
+		}
 	}
 	int ec = error_capture_end(&cap);
 	if (r < 0)
 		un_add(v->root, "(layers could not be read: exit %d)", ec != EXIT_OK ? ec : EXIT_FAIL)->attr = UA_WARN;
+	compiled_parts_free(parts, np);
 	return 0;
-}
-
-static void clayers_release(struct view *v)
-{
-	struct cl *cl = v->priv;
-	if (!cl)
-		return;
-	if (cl->have_prog)
-		miltext_release(&cl->prog);
-	espresso_net_release(&cl->net);
-	free(cl);
-	v->priv = NULL;
 }
 
 const struct view_ops compiled_layers_ops = {
 	.name = "layers",
 	.init = clayers_init,
 	.search_builds_all = 1,
-	.release = clayers_release,
 };
 
 /* ---- metadata (read-only) ------------------------------------------------------- */

@@ -139,31 +139,55 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		sl_pushf(out, "path: %s", u->path);
 }
 
+/* one blob-file value's row: its operation (op, oplen bytes), key, dtype,
+ * shape and bytes; the record is read when the row is shown */
+struct blob_row {
+	const char *op;
+	int oplen;
+	const char *key, *name, *kind, *path, *file;
+	const struct mil_dtype *dtype;
+	size_t rank;
+	const int64_t *shape;
+	uint64_t count, offset;
+};
+
+static void blob_row(struct view *v, const struct blob_row *r)
+{
+	struct strbuf sh = STRBUF_INIT;
+	for (size_t d = 0; d < r->rank; d++)
+		sb_addf(&sh, "%s%lld", d ? "," : "", (long long)r->shape[d]);
+	char b[32];
+	uint64_t bytes = r->dtype && r->dtype->bits ? (r->count * (uint64_t)r->dtype->bits + 7) / 8 : 0;
+	human_size(b, sizeof(b), bytes);
+	struct unode *c = un_add(v->root, "%-28.*s %-6s %-5s [%s] %s", r->oplen, r->op, r->key,
+				 r->dtype ? r->dtype->name : "?", sh.buf ? sh.buf : "", b);
+	struct wp *x = xcalloc(1, sizeof(*x));
+	x->file = xstrdup(r->file);
+	x->offset = r->offset;
+	x->dtype = r->dtype;
+	x->shape = sb_detach(&sh, NULL);
+	x->count = r->count;
+	c->p = x;
+	c->free_p = wp_free;
+	c->detail = detail;
+	c->name = xstrdup(r->name);
+	c->kind = xstrdup(r->kind);
+	c->path = xstrdup(r->path);
+}
+
 /* the rows of an operation's blob-file values */
 static void op_rows(struct view *v, const struct mil_op *o, const char *path)
 {
+	const char *op = o->name ? o->name : "?";
 	for (size_t j = 0; j < o->nw; j++) {
 		const struct mil_weight_ref *w = &o->w[j];
-		struct strbuf sh = STRBUF_INIT;
-		for (size_t d = 0; d < w->rank; d++)
-			sb_addf(&sh, "%s%lld", d ? "," : "", (long long)w->shape[d]);
-		char b[32];
-		uint64_t bytes = w->dtype && w->dtype->bits ? (w->count * (uint64_t)w->dtype->bits + 7) / 8 : 0;
-		human_size(b, sizeof(b), bytes);
-		struct unode *c = un_add(v->root, "%-28s %-6s %-5s [%s] %s", o->name ? o->name : "?", w->key,
-					 w->dtype ? w->dtype->name : "?", sh.buf ? sh.buf : "", b);
-		struct wp *x = xcalloc(1, sizeof(*x));
-		x->file = xstrdup(w->file);
-		x->offset = w->offset;
-		x->dtype = w->dtype;
-		x->shape = sb_detach(&sh, NULL);
-		x->count = w->count;
-		c->p = x;
-		c->free_p = wp_free;
-		c->detail = detail;
-		c->name = xstrdup(o->name ? o->name : "");
-		c->kind = xstrdup(o->type);
-		c->path = xstrdup(path);
+		struct blob_row r = { op,       (int)strlen(op),
+				      w->key,   o->name ? o->name : "",
+				      o->type,  path,
+				      w->file,  w->dtype,
+				      w->rank,  w->shape,
+				      w->count, w->offset };
+		blob_row(v, &r);
 	}
 }
 
@@ -178,30 +202,34 @@ static int on_op(struct mil_walk *mw, void *ctx)
 /* a compiled folder: the blob-file values model.mil declares */
 static int compiled_rows(struct view *v, struct compiled *c)
 {
-	if (c->mil_size < 0) {
-		un_add(v->root, c->espresso_size >= 0
-					? "model.espresso.weights is not read: its layout is not published"
-					: "no model.mil: no weights to show")
-			->attr = UA_DIM;
+	if (c->mil_size < 0 && c->espresso_size >= 0) {
+		un_add(v->root, "model.espresso.weights is not read: its layout is not published")->attr = UA_DIM;
 		return 0;
 	}
-	struct miltext p;
-	int r = compiled_program(c, &p);
-	if (r < 0)
-		return -1;
-	for (size_t i = 0; i < p.nop; i++) {
-		if (p.op[i].is_block)
-			continue;
-		char *path = xasprintf("model.mil:%u", p.op[i].line);
-		op_rows(v, &p.op[i].o, path);
-		free(path);
+	/* the tensors as mlpkg weights lists them; records read on demand */
+	struct weight_list L;
+	memset(&L, 0, sizeof(L));
+	L.names_only = 1;
+	char *stop = NULL;
+	int r = weight_list_read_compiled(&L, c, &stop);
+	for (size_t i = 0; r == 0 && i < L.n; i++) {
+		const struct weight_entry *e = &L.v[i];
+		/* the operation's name: the entry's, less ".KEY" */
+		size_t nl = strlen(e->name), kl = strlen(e->key);
+		int keyed = nl > kl + 1 && e->name[nl - kl - 1] == '.' && !strcmp(e->name + nl - kl, e->key);
+		struct blob_row br = { e->name,   (int)(keyed ? nl - kl - 1 : nl),
+				       e->key,    e->name,
+				       e->optype, e->path,
+				       e->file,   e->dtype,
+				       e->rank,   e->shape,
+				       e->count,  e->offset };
+		blob_row(v, &br);
 	}
-	if (r == 1)
-		un_add(v->root, "(model.mil: line %u: %s; the weights after it are not listed)", p.stop_line,
-		       p.stop_why)
-			->attr = UA_WARN;
-	miltext_release(&p);
-	return 0;
+	weight_list_release(&L);
+	if (stop)
+		un_add(v->root, "(%s; the weights after it are not listed)", stop)->attr = UA_WARN;
+	free(stop);
+	return r;
 }
 
 /* the weight fields of a layer, nested ones included (named by path: br.ifBranch.fc_if.weights) */
