@@ -2119,12 +2119,55 @@ static void make_compiled(const char *out, int program)
 	write_text_in(out, "metadata.json", json);
 }
 
+/* A compiled pipeline as Create ML and Xcode lay one out: the pipeline's
+ * metadata.json (modelType.structure naming the members' types) and a
+ * folder per member, model0 ... model2, each with its coremldata.bin; only
+ * the network (model1) holds a file mlpkg can read, and members carry no
+ * metadata.json of their own. */
+static void make_compiled_pipeline(const char *out)
+{
+	char sub[4096];
+	make_dir(out);
+	write_text_in(out, "coremldata.bin", "pipeline");
+	snprintf(sub, sizeof sub, "%s/analytics", out);
+	make_dir(sub);
+	write_text_in(sub, "coremldata.bin", "analytics");
+	static const char *const opaque_members[] = { "model0", "model2" };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(sub, sizeof sub, "%s/%s", out, opaque_members[i]);
+		make_dir(sub);
+		write_text_in(sub, "coremldata.bin", "member");
+	}
+	snprintf(sub, sizeof sub, "%s/model1", out);
+	make_compiled(sub, 0);
+	snprintf(sub, sizeof sub, "%s/model1/metadata.json", out);
+	unlink(sub);
+	write_text_in(out, "metadata.json",
+		      "[\n  {\n    \"modelType\" : {\n      \"name\" : \"MLModelType_pipeline\",\n"
+		      "      \"structure\" : [\n        {\n          \"name\" : \"MLModelType_visionFeaturePrint\"\n"
+		      "        },\n        {\n          \"name\" : \"MLModelType_neuralNetwork\"\n        },\n"
+		      "        {\n          \"name\" : \"MLModelType_nonMaximumSuppression\"\n        }\n      ]\n"
+		      "    },\n    \"specificationVersion\" : 5,\n    \"author\" : \"mlpkg tests\",\n"
+		      "    \"shortDescription\" : \"Finds watches\",\n"
+		      "    \"neuralNetworkLayerTypeHistogram\" : {\n      \"Convolution\" : 1,\n"
+		      "      \"Softmax\" : 1\n    },\n"
+		      "    \"inputSchema\" : [\n      {\n        \"name\" : \"image\",\n        \"type\" : \"Image\",\n"
+		      "        \"formattedType\" : \"Image (Color 64 × 64)\",\n        \"isOptional\" : \"0\"\n      "
+		      "}\n    ],\n"
+		      "    \"outputSchema\" : [\n      {\n        \"name\" : \"confidence\",\n"
+		      "        \"type\" : \"MultiArray\",\n        \"formattedType\" : \"MultiArray (Double 0 × 1)\",\n"
+		      "        \"isOptional\" : \"0\"\n      }\n    ],\n"
+		      "    \"availability\" : {\n      \"macOS\" : \"11.0\",\n      \"iOS\" : \"14.0\"\n    },\n"
+		      "    \"method\" : \"predict\"\n  }\n]\n");
+}
+
 static void usage(void) __attribute__((noreturn));
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
-		"pipeline multifunction bignn bigpkg voc detector control compiledprogram compilednn)\n",
+		"pipeline multifunction bignn bigpkg voc detector control compiledprogram compilednn "
+		"compiledpipeline)\n",
 		progname);
 	exit(2);
 }
@@ -2211,9 +2254,10 @@ int main(int argc, char **argv)
 	if (npos != 2)
 		usage();
 	const char *kind = pos[0], *out = pos[1];
-	static const char *const kinds[] = { "segmentation",  "nn",      "nnclassifier",    "pipeline",
-					     "multifunction", "bignn",   "bigpkg",          "voc",
-					     "detector",      "control", "compiledprogram", "compilednn" };
+	static const char *const kinds[] = { "segmentation",    "nn",      "nnclassifier",    "pipeline",
+					     "multifunction",   "bignn",   "bigpkg",          "voc",
+					     "detector",        "control", "compiledprogram", "compilednn",
+					     "compiledpipeline" };
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
@@ -2221,7 +2265,7 @@ int main(int argc, char **argv)
 	if (k == sizeof kinds / sizeof kinds[0]) {
 		fprintf(stderr,
 			"%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
-			"bignn bigpkg voc detector control compiledprogram compilednn)\n",
+			"bignn bigpkg voc detector control compiledprogram compilednn compiledpipeline)\n",
 			progname, kind);
 		exit(2);
 	}
@@ -2242,6 +2286,7 @@ int main(int argc, char **argv)
 	case 9: make_control(out); break;
 	case 10: make_compiled(out, 1); break;
 	case 11: make_compiled(out, 0); break;
+	case 12: make_compiled_pipeline(out); break;
 	default: usage();
 	}
 	out_path = NULL;

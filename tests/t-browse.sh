@@ -453,6 +453,9 @@ mkdir "$TMP/CP.mlmodelc" && cp -R "$TMP/CN.mlmodelc" "$TMP/CP.mlmodelc/model0" &
 cp "$TMP/C.mlmodelc/metadata.json" "$TMP/C.mlmodelc/coremldata.bin" "$TMP/CP.mlmodelc/"
 browse "$TMP/CP.mlmodelc" "Resize 100x60" 2
 check "compiled pipeline: each member under its own header" sh -c "grep -q 'model0 (neuralNetwork)' '$TMP/out' && grep -q 'model1 (mlProgram)' '$TMP/out' && grep -q ' 0 convolution  *conv1' '$TMP/out' && grep -q 'function main (opset ios16)' '$TMP/out'"
+"$MKMODEL" compiledpipeline "$TMP/W.mlmodelc" >/dev/null 2>&1 || not_ok "mkmodel compiledpipeline"
+browse "$TMP/W.mlmodelc" "Resize 100x60" 2
+check "compiled pipeline: a member with nothing to read says so" sh -c "grep -q 'model0 (visionFeaturePrint)' '$TMP/out' && grep -q 'nothing to read: no model.mil or model.espresso.net' '$TMP/out'"
 browse "$TMP/CP.mlmodelc" "Resize 100x60" 4
 check "compiled pipeline: the member's weights" grep -q 'conv_w  *val  *fp16' "$TMP/out"
 csnap "$TMP/C.mlmodelc" >"$TMP/c-after"

@@ -214,4 +214,19 @@ fi
 "$MLPKG" __complete weights "$Q" --extract '' >"$TMP/out" 2>/dev/null
 check "completion: a member's weight names" grep -qx 'conv_w' "$TMP/out"
 
+# a pipeline as Create ML compiles one: members model0..model2 typed by the
+# pipeline's modelType.structure; only the network is there to read
+W="$TMP/Watch.mlmodelc"
+"$MKMODEL" compiledpipeline "$W" >/dev/null 2>&1 || not_ok "mkmodel compiledpipeline"
+expect_exit 0 "info of a compiled pipeline" "$MLPKG" info "$W"
+check "info: its members and their types" grep -qx 'members: model0 visionFeaturePrint, model1 neuralNetwork, model2 nonMaximumSuppression' "$TMP/out"
+expect_exit 0 "layers of it" "$MLPKG" layers "$W"
+check "layers: each member, what cannot be read said so" sh -c "grep -qx 'pipeline: 3 models' '$TMP/out' && grep -q '^model0 (visionFeaturePrint): no layers or operations read' '$TMP/out' && grep -qx 'model1 (neuralNetwork): 4 layers' '$TMP/out' && grep -q '^model2 (nonMaximumSuppression): no layers' '$TMP/out'"
+expect_exit 0 "weights of it" "$MLPKG" weights "$W"
+check "weights: the network's weights said not read" grep -q 'model.espresso.weights is not read' "$TMP/out"
+expect_exit 0 "check of it" "$MLPKG" check "$W"
+rm "$W/model1/model.espresso.net"
+expect_exit 1 "check of it without its network" "$MLPKG" check "$W"
+check "... the histogram's network is missing" grep -q "layer histogram, but model.espresso.net is missing" "$TMP/out"
+
 done_testing

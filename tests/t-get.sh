@@ -52,19 +52,19 @@ check "a repeated message: each element as dump prints it" sh -c "[ \$(grep -c '
 
 # JSON
 run "$MLPKG" get --json description.metadata.author "$nn"
-check "--json: a string" test "$(cat "$TMP/out")" = '"mlpkg examples"'
+check "--json: the contract's object, the value a string" jq_py 'assert d == {"version": 1, "models": [{"model": d["models"][0]["model"], "path": "description.metadata.author", "value": "mlpkg examples"}]}, d' "$TMP/out"
 run "$MLPKG" get --json 'description.input[0].type.multiArrayType.shape' "$nn"
-check "--json: a repeated int64 as strings" jq_py 'assert d == ["3", "8", "8"], d' "$TMP/out"
+check "--json: a repeated int64 as strings" jq_py 'assert d["models"][0]["value"] == ["3", "8", "8"], d' "$TMP/out"
 run "$MLPKG" get --json 'description.metadata.userDefined' "$seg"
-check "--json: a map as an object" jq_py 'assert d["com.github.apple.coremltools.version"] == "7.1", d' "$TMP/out"
+check "--json: a map as an object" jq_py 'assert d["models"][0]["value"]["com.github.apple.coremltools.version"] == "7.1", d' "$TMP/out"
 run "$MLPKG" get --json description.metadata "$nn" "$seg"
-check "--json, several models: [{model, value}]" jq_py 'assert len(d) == 2 and d[0]["value"]["author"] == "mlpkg examples" and d[1]["model"].endswith("DeepLab.mlpackage"), d' "$TMP/out"
+check "--json, several models: the same object, one entry each" jq_py 'm = d["models"]; assert d["version"] == 1 and len(m) == 2 and m[0]["value"]["author"] == "mlpkg examples" and m[1]["model"].endswith("DeepLab.mlpackage"), d' "$TMP/out"
 run "$MLPKG" get description.metadata.author "$nn" "$seg"
 check "several models: MODEL: value" sh -c "grep -q 'TinyNet.mlmodel: mlpkg examples' '$TMP/out' && grep -q 'DeepLab.mlpackage: mlpkg examples' '$TMP/out'"
 if have_python; then
 	"$MLPKG" get --json description "$seg" >"$TMP/mine.json" 2>/dev/null
 	py json "$seg" >"$TMP/full.json"
-	check "--json of a message equals the independent decoder's JSON of it" "$PYTHON3" -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))["description"]; assert a == b' "$TMP/mine.json" "$TMP/full.json"
+	check "--json of a message equals the independent decoder's JSON of it" "$PYTHON3" -c 'import json,sys; a=json.load(open(sys.argv[1]))["models"][0]["value"]; b=json.load(open(sys.argv[2]))["description"]; assert a == b' "$TMP/mine.json" "$TMP/full.json"
 else
 	skip "no python3-protobuf/protoc"
 fi

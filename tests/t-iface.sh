@@ -221,7 +221,7 @@ check "multifunction: weight.bin untouched" cmp -s "$TMP/multi.mlpackage/Data/co
 run "$MLPKG" labels "$TMP/nncls.mlmodel"
 check "labels: nnclassifier lists cat dog bird" sh -c "[ \"\$(tr '\n' ' ' <'$TMP/out')\" = 'cat dog bird ' ]"
 expect_exit 0 "labels --json" "$MLPKG" labels --json "$TMP/nncls.mlmodel"
-check "labels --json shape" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); assert d['labels']==['cat','dog','bird'] and d['type']=='string' and d['count']==3, d"
+check "labels --json shape" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out'))['models'][0]; assert d['labels']==['cat','dog','bird'] and d['type']=='string' and d['count']==3, d"
 expect_exit 3 "labels of a model that is not a classifier: exit 3" "$MLPKG" labels "$TMP/nn.mlmodel"
 cp "$TMP/nncls.mlmodel" "$TMP/l.mlmodel"
 printf 'tabby\npuppy\nsparrow\n' >"$TMP/l3"
@@ -254,7 +254,7 @@ if have_python; then
 		cp "$TMP/mc-$v.mlmodel" "$TMP/mc-$v.orig"
 		run "$MLPKG" labels --json "$TMP/mc-$v.mlmodel"
 		want='["cat", "dog", "bird"]'; [ $v = int ] && want='[7, 11, 13]'
-		check "ML program ($v): labels lists the classify op's classes" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); assert d['labels']==json.loads('$want'), d"
+		check "ML program ($v): labels lists the classify op's classes" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out'))['models'][0]; assert d['labels']==json.loads('$want'), d"
 		new="$TMP/l3"; [ $v = int ] && { printf '1\n2\n3\n' >"$TMP/i3"; new="$TMP/i3"; }
 		expect_exit 0 "ML program ($v): labels set" "$MLPKG" labels set "$new" "$TMP/mc-$v.mlmodel"
 		got=$(py labels "$TMP/mc-$v.mlmodel")
@@ -349,7 +349,7 @@ if fixtures_or_skip "describe and labels on catfeeder, MNIST, ChestXray, a tree 
 	run "$MLPKG" labels "$FIXTURES/ph1ps-MNIST.mlmodel"
 	check "MNIST: int64 labels 0..9" sh -c "[ \"\$(tr '\n' ' ' <'$TMP/out')\" = '0 1 2 3 4 5 6 7 8 9 ' ]"
 	run "$MLPKG" labels --json "$FIXTURES/createml-ChestXray.mlmodel"
-	check "ChestXray: the GLM member of the pipeline classifier" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); assert d['labels']==['NORMAL','PNEUMONIA'] and 'glmClassifier' in d['source'], d"
+	check "ChestXray: the GLM member of the pipeline classifier" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out'))['models'][0]; assert d['labels']==['NORMAL','PNEUMONIA'] and 'glmClassifier' in d['source'], d"
 	run "$MLPKG" labels "$FIXTURES/improveai-dummy_v6.mlmodel"
 	check "tree-ensemble classifier: int64 labels" sh -c "[ \"\$(tr '\n' ' ' <'$TMP/out')\" = '0 1 ' ]"
 	copy_fixture "$FIXTURES/mlt-HealthySnacks-turicreate.mlmodel" snacks.mlmodel
@@ -381,7 +381,7 @@ if fixtures_or_skip "labels on every fixture against the decoder" &&
 		want=$(py labels "$f" 2>/dev/null)
 		"$MLPKG" labels --json "$f" >"$TMP/lj" 2>/dev/null
 		rc=$?
-		got=$("$PYTHON3" -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))['labels']) if $rc == 0 else 'null')" "$TMP/lj" 2>/dev/null)
+		got=$("$PYTHON3" -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))['models'][0]['labels']) if $rc == 0 else 'null')" "$TMP/lj" 2>/dev/null)
 		[ "$got" = "$want" ] || bad="$bad $(basename "$f")[$rc]"
 	done
 	check "fixtures: labels agree with the decoder on every one${bad:+ (not:$bad)}" test -z "$bad"
@@ -390,7 +390,7 @@ fi
 if fixtures_or_skip "labels of Create ML's text classifier, and of a word tagger"; then
 	copy_fixture "$FIXTURES/createml-carwatson.mlmodel" tc.mlmodel
 	run "$MLPKG" labels --json "$TMP/tc.mlmodel"
-	check "text classifier: its class labels listed" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out')); assert d['source']=='textClassifier' and d['count']==25 and d['labels'][0]=='system_reliance', d"
+	check "text classifier: its class labels listed" "$PYTHON3" -c "import json; d=json.load(open('$TMP/out'))['models'][0]; assert d['source']=='textClassifier' and d['count']==25 and d['labels'][0]=='system_reliance', d"
 	"$MLPKG" labels "$TMP/tc.mlmodel" | sed 's/^/x-/' >"$TMP/tcl"
 	expect_exit 0 "text classifier: labels set" "$MLPKG" labels set "$TMP/tcl" "$TMP/tc.mlmodel"
 	if python_or_skip "text classifier: the decoder reads the new labels; a word tagger's tags"; then

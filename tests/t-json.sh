@@ -7,7 +7,9 @@
 
 SCHEMAS="$top_srcdir/docs/json"
 # the commands with a schema, as "SCHEMA:ARGS"
-CMDS="info:info --json|io:io --json|meta:meta --json|meta:meta list --json|check:check --json|weights:weights --json|weights:weights --stats --json|layers:layers --json|layers:layers --summary --json"
+# meta get and labels, where a model may lack what is asked
+EXTRA="meta get --json author|labels --json"
+CMDS="info:info --json|io:io --json|meta:meta --json|meta:meta list --json|check:check --json|weights:weights --json|weights:weights --stats --json|layers:layers --json|layers:layers --summary --json|get:get --json description|get:get --json specificationVersion|dump:dump --json|preview:preview --json"
 
 if ! [ -x "$PYTHON3" ] || ! "$PYTHON3" -c 'import jsonschema' 2>/dev/null; then
 	skip "--json outputs against docs/json schemas (no python3-jsonschema; tools/install-deps installs it)"
@@ -29,6 +31,19 @@ json_all() {
 		set +f
 		check "$what: $args: exit 0 or 1, one schema-valid object of $# models" sh -c "[ $rc -le 1 ] && \"\$0\" \"\$@\"" "$PYTHON3" "$top_srcdir/tests/json-validate.py" "$SCHEMAS/$schema.schema.json" "$TMP/out" "$#"
 		[ $rc -le 1 ] || diag "$(cat "$TMP/err")"
+		IFS='|'
+	done
+	unset IFS
+	# meta get and labels: a model may lack the key or the labels (exit 3,
+	# the model left out of the object)
+	IFS='|'
+	for c in $EXTRA; do
+		unset IFS
+		set -f
+		run "$MLPKG" $c "$@"
+		set +f
+		schema=${c%% *}
+		check "$what: $c: exit 0 with the model, or 3 without it, schema-valid" sh -c "{ [ $rc -eq 0 ] && n=1; } || { [ $rc -eq 3 ] && n=0; } && \"\$0\" \"\$@\" \$n" "$PYTHON3" "$top_srcdir/tests/json-validate.py" "$SCHEMAS/$schema.schema.json" "$TMP/out"
 		IFS='|'
 	done
 	unset IFS
@@ -56,10 +71,11 @@ for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.ml
 	json_all "example $name" "$TMP/$name"
 done
 
-# compiled folders: the commands that read them
-all_cmds=$CMDS
+# compiled folders: the commands that read them (labels does not)
+all_cmds=$CMDS all_extra=$EXTRA
+EXTRA="meta get --json author"
 CMDS="info:info --json|io:io --json|meta:meta --json|check:check --json|weights:weights --json|weights:weights --stats --json|layers:layers --json|layers:layers --summary --json"
-for k in compiledprogram:Patterns.mlmodelc compilednn:Net.mlmodelc; do
+for k in compiledprogram:Patterns.mlmodelc compilednn:Net.mlmodelc compiledpipeline:Watch.mlmodelc; do
 	kind=${k%%:*} name=${k#*:}
 	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
 	json_all "compiled $name" "$TMP/$name"
@@ -76,7 +92,7 @@ rm "$TMP/Broken.mlmodelc/model.espresso.net" "$TMP/Broken.mlmodelc/coremldata.bi
 run "$MLPKG" check --json "$TMP/Broken.mlmodelc"
 check "check --json of a broken compiled folder: exit 1, schema-valid, files named" sh -c "[ $rc -eq 1 ] && '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/check.schema.json' '$TMP/out' 1 && grep -q '\"path\": \"coremldata.bin\"' '$TMP/out'"
 rm -rf "$TMP/Broken.mlmodelc"
-CMDS=$all_cmds
+CMDS=$all_cmds EXTRA=$all_extra
 # scan: every model found under the folder of examples, compiled ones too
 run "$MLPKG" scan --json "$TMP"
 check "scan --json: exit 0, a schema-valid object of every model found" sh -c "[ $rc -eq 0 ] && '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/scan.schema.json' '$TMP/out' && [ \$('$PYTHON3' -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"models\"]))' '$TMP/out') -ge 9 ]"
@@ -84,8 +100,10 @@ printf '{"version": 1, "models": [{"model": "m", "format": "mlmodelc", "inputs":
 check "a compiled model's shape given as text is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/io.schema.json' '$TMP/bad.json' 2>/dev/null"
 
 # one model and three: the same top level, only the models array grows
-for c in info io meta check; do
+for c in info io meta check layers weights "layers --summary" "weights --stats"; do
+	# shellcheck disable=SC2086
 	"$MLPKG" $c --json "$TMP/TinyNet.mlmodel" >"$TMP/one.json" 2>/dev/null
+	# shellcheck disable=SC2086
 	"$MLPKG" $c --json "$TMP/TinyNet.mlmodel" "$TMP/DeepLab.mlpackage" "$TMP/Pipeline.mlmodel" >"$TMP/three.json" 2>/dev/null
 	check "$c --json: one model and three give the same top level, models of 1 and 3" "$PYTHON3" -c '
 import json, sys
@@ -96,13 +114,51 @@ assert b["models"][0] == a["models"][0]
 assert [m["model"] for m in b["models"]] == sys.argv[3:], [m["model"] for m in b["models"]]
 ' "$TMP/one.json" "$TMP/three.json" "$TMP/TinyNet.mlmodel" "$TMP/DeepLab.mlpackage" "$TMP/Pipeline.mlmodel"
 done
+for c in "get --json description" "labels --json"; do
+	"$MKMODEL" nnclassifier "$TMP/Classifier2.mlmodel" >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	"$MLPKG" $c "$TMP/Classifier.mlmodel" >"$TMP/one.json" 2>/dev/null
+	# shellcheck disable=SC2086
+	"$MLPKG" $c "$TMP/Classifier.mlmodel" "$TMP/Classifier2.mlmodel" "$TMP/Classifier.mlmodel" >"$TMP/three.json" 2>/dev/null
+	check "$c: one model and three give the same top level, models of 1 and 3" "$PYTHON3" -c '
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert sorted(a) == sorted(b) == ["models", "version"] and len(a["models"]) == 1 and len(b["models"]) == 3, (a, b)
+assert b["models"][0] == a["models"][0]
+' "$TMP/one.json" "$TMP/three.json"
+done
+# diff: one object for the two models, its changes or its --stat entries
+for pair in "TinyNet.mlmodel Classifier.mlmodel" "DeepLab.mlpackage DeepLab.mlpackage" "Pipeline.mlmodel Detector.mlmodel" "Multi.mlpackage DeepLab.mlpackage"; do
+	set -- $pair
+	for opt in "" "--stat" "--no-weights" "--stat --no-weights"; do
+		# shellcheck disable=SC2086
+		run "$MLPKG" diff --json $opt "$TMP/$1" "$TMP/$2"
+		check "diff --json $opt $1 $2: exit 0 or 1, schema-valid" sh -c "[ $rc -le 1 ] && '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/diff.schema.json' '$TMP/out'"
+	done
+done
+run "$MLPKG" diff --json "$TMP/TinyNet.mlmodel" "$TMP/Classifier.mlmodel"
+check "diff --json: an addition has no from, a removal no to" "$PYTHON3" -c "
+import json
+c = json.load(open('$TMP/out'))['changes']
+assert all('from' not in x for x in c if x['change'] == 'added') and any(x['change'] == 'added' for x in c), c
+assert all('to' not in x for x in c if x['change'] == 'removed') and any(x['change'] == 'removed' for x in c), c
+"
 # a model that cannot be read: still the one object, the model left out
 run "$MLPKG" info --json "$TMP/TinyNet.mlmodel" "$TMP/absent.mlmodel"
 check "a model that cannot be read among others: exit 3, a valid object with the one that could" sh -c "[ $rc -eq 3 ] && '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/info.schema.json' '$TMP/out' 1"
 
 if fixtures_or_skip "--json outputs of every fixture against docs/json schemas"; then
+	prev=
 	for f in $(fixture_models); do
 		json_all "$(basename "$f")" "$f"
+		if [ -n "$prev" ]; then
+			for opt in "" "--stat"; do
+				# shellcheck disable=SC2086
+				run "$MLPKG" diff --json $opt "$prev" "$f"
+				check "diff --json $opt $(basename "$prev") $(basename "$f"): schema-valid" sh -c "[ $rc -le 1 ] && '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/diff.schema.json' '$TMP/out'"
+			done
+		fi
+		prev=$f
 	done
 fi
 done_testing

@@ -103,7 +103,10 @@ check "pipeline: each member in turn" grep -q '^pipeline.models\[0\] ' "$TMP/out
 
 expect_exit 3 "a missing model: exit 3" "$MLPKG" layers "$TMP/nope.mlmodel"
 check "... one line" one_line_error
-expect_exit 2 "one model only" "$MLPKG" layers "$TMP/TinyNet.mlmodel" "$TMP/TinyNet.mlmodel"
+expect_exit 0 "several models" "$MLPKG" layers "$TMP/TinyNet.mlmodel" "$TMP/Pipeline.mlmodel"
+check "... each under its path" sh -c "grep -qx '$TMP/TinyNet.mlmodel:' '$TMP/out' && grep -qx '$TMP/Pipeline.mlmodel:' '$TMP/out' && grep -q '^pipeline.models\[0\] ' '$TMP/out'"
+expect_exit 3 "several models, one missing: the others listed, exit 3" "$MLPKG" layers "$TMP/TinyNet.mlmodel" "$TMP/nope.mlmodel"
+check "... the one there listed" grep -qx "$TMP/TinyNet.mlmodel:" "$TMP/out"
 
 if ! fixtures_or_skip "layers, --summary --json and --json on every fixture (index.tsv totals, the independent decoder); quantized and LSTM weights, catfeeder consts and constexpr attributes, the undecodable model, tree ensembles and GLM members"; then
 	done_testing
@@ -143,7 +146,7 @@ expect_exit 4 "$UNDECODABLE: layers refused with exit 4" "$MLPKG" layers "$FIXTU
 check "$UNDECODABLE: one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '$UNDECODABLE' '$TMP/err'"
 check "$UNDECODABLE: nothing on stdout" test ! -s "$TMP/out"
 expect_exit 4 "$UNDECODABLE: layers --json refused with exit 4" "$MLPKG" layers --json "$FIXTURES/$UNDECODABLE"
-check "... nothing on stdout" test ! -s "$TMP/out"
+check "... the contract's object without the model, nothing of it half-written" sh -c "tr -d ' \n' <'$TMP/out' | grep -qx '{\"version\":1,\"models\":\[\]}'"
 # models without layers say what they hold instead
 run "$MLPKG" layers "$FIXTURES/improveai-test-model-xgb.mlmodel"
 check "a tree ensemble: no layers, its trees counted" grep -qx 'treeEnsembleRegressor: no layers or operations; 400 trees, 76980 nodes (38690 leaves)' "$TMP/out"

@@ -35,7 +35,7 @@ expect_exit 0 "preview shows it" "$MLPKG" preview "$D"
 check "... the type, the labels counted, one a line, and the fit" sh -c "grep -q '^type: *imageSegmenter\$' '$TMP/out' && grep -q '^labels: *21\$' '$TMP/out' && grep -q '^ *21  tvmonitor\$' '$TMP/out' && grep -q '^fit: *ok\$' '$TMP/out' && grep -q '^needs: .*image input' '$TMP/out'"
 expect_exit 0 "preview --json" "$MLPKG" preview --json "$D"
 check "... type, labelCount and labels" "$PYTHON3" -c "
-import json; j = json.load(open('$TMP/out'))
+import json; (j,) = json.load(open('$TMP/out'))['models']
 assert j['type'] == 'imageSegmenter' and j['labelCount'] == 21 and j['labels'][1] == 'aeroplane' and j['problems'] == [], j"
 expect_exit 0 "check: a fitting preview is ok" "$MLPKG" check "$D"
 check "... without a warning" grep -q ': ok$' "$TMP/out"

@@ -10,6 +10,33 @@ void jw_init(struct jw *w, FILE *fp)
 	w->fp = fp;
 }
 
+void jw_fork(struct jw *sub, const struct jw *w, FILE *fp)
+{
+	*sub = *w;
+	sub->fp = fp;
+}
+
+FILE *jw_fork_mem(struct jw *sub, const struct jw *w, char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	FILE *mem = open_memstream(buf, len);
+	if (!mem) {
+		fputs("mlpkg: out of memory\n", stderr);
+		exit(1);
+	}
+	jw_fork(sub, w, mem);
+	return mem;
+}
+
+void jw_join(struct jw *w, const struct jw *sub, const char *buf, size_t len)
+{
+	FILE *fp = w->fp;
+	fwrite(buf, 1, len, fp);
+	*w = *sub;
+	w->fp = fp;
+}
+
 static void indent(struct jw *w)
 {
 	static const char sp[] = "\n                                                                ";

@@ -20,6 +20,16 @@ struct jw {
 };
 
 void jw_init(struct jw *w, FILE *fp);
+/* A value written apart, then put in place or dropped: jw_fork makes sub
+ * write to fp as w would at its position (same depth, separators,
+ * indentation); jw_join appends what sub wrote (buf, len) to w's stream
+ * and takes sub's position.  Not joined, it leaves w as it was: a model
+ * that fails half-way leaves nothing in the output. */
+void jw_fork(struct jw *sub, const struct jw *w, FILE *fp);
+void jw_join(struct jw *w, const struct jw *sub, const char *buf, size_t len);
+/* jw_fork onto a memory stream of its own (*buf, *len once it is closed);
+ * exits (EXIT_FAIL) when there is no memory for one */
+FILE *jw_fork_mem(struct jw *sub, const struct jw *w, char **buf, size_t *len);
 void jw_obj(struct jw *w);
 void jw_obj_end(struct jw *w);
 void jw_arr(struct jw *w);

@@ -289,8 +289,11 @@ int cmd_diff(int argc, char **argv)
 			jw_obj(&w);
 			jw_kstr(&w, "path", r.v[i].path);
 			jw_kstr(&w, "change", kind_names[r.v[i].kind]);
-			jw_kstr(&w, "from", r.v[i].from);
-			jw_kstr(&w, "to", r.v[i].to);
+			/* absent is left out: no "from" for an addition, no "to" for a removal */
+			if (r.v[i].from)
+				jw_kstr(&w, "from", r.v[i].from);
+			if (r.v[i].to)
+				jw_kstr(&w, "to", r.v[i].to);
 			jw_obj_end(&w);
 		}
 		jw_arr_end(&w);

@@ -224,15 +224,14 @@ static int get_one(const char *path, const char *model, int json, int several, s
 		if (validate_result(&r) < 0) {
 			rc = last_error_code();
 		} else {
-			if (several) {
-				jw_obj(w);
-				jw_kstr(w, "model", m->path);
-				jw_key(w, "value");
-			}
+			/* validated: what print_json writes cannot fail half-way */
+			jw_obj(w);
+			jw_kstr(w, "model", m->path);
+			jw_kstr(w, "path", path);
+			jw_key(w, "value");
 			if (print_json(w, &r) < 0)
 				rc = last_error_code();
-			if (several)
-				jw_obj_end(w);
+			jw_obj_end(w);
 		}
 	} else {
 		char *buf = NULL;
@@ -278,15 +277,15 @@ int cmd_get(int argc, char **argv)
 	int nmodels = argc - optind, rc = EXIT_OK, several = nmodels > 1;
 	struct jw w;
 	jw_init(&w, stdout);
-	if (json && several)
-		jw_arr(&w);
+	/* JSON: {"version": 1, "models": [{model, path, value}, ...]}, for one
+	 * model as for several (docs/json/README.md) */
+	if (json)
+		jw_models_begin(&w);
 	if (nmodels == 0)
 		rc = get_one(path, NULL, json, 0, &w);
 	for (int i = 0; i < nmodels; i++)
 		rc = worse(rc, get_one(path, argv[optind + i], json, several, &w));
-	if (json && several)
-		jw_arr_end(&w);
-	if (json && (several || rc == EXIT_OK))
-		jw_end(&w);
+	if (json)
+		jw_models_end(&w);
 	return rc;
 }

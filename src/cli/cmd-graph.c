@@ -60,14 +60,8 @@ int cmd_graph(int argc, char **argv)
 	if (depth_given && !around)
 		return cmd_usage(self, "--depth goes with --around");
 	regex_t re;
-	if (grep) {
-		int r = regcomp(&re, grep, REG_EXTENDED | REG_NOSUB);
-		if (r) {
-			char msg[256];
-			regerror(r, &re, msg, sizeof(msg));
-			return cmd_usage(self, "bad regular expression '%s': %s", grep, msg);
-		}
-	}
+	if (grep && cmd_regcomp(self, &re, grep) < 0)
+		return EXIT_USAGE;
 	struct mlpkg_model *m = cmd_open(optind < argc ? argv[optind] : NULL, 0);
 	int rc = EXIT_OK;
 	struct graph g;

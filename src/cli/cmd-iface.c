@@ -235,8 +235,7 @@ static int labels_list_one(const char *path, const struct edit_opts *o, int seve
 			distinct(&l);
 		if (o->json) {
 			jw_obj(w);
-			if (several)
-				jw_kstr(w, "model", m->path);
+			jw_kstr(w, "model", m->path);
 			jw_kstr(w, "type", kind_name(l.kind));
 			jw_kstr(w, "source", l.where);
 			if (l.per_example)
@@ -342,16 +341,15 @@ int cmd_labels(int argc, char **argv)
 		struct jw w;
 		jw_init(&w, stdout);
 		int several = ac > 1, rc = EXIT_OK;
-		if (o.json && several)
-			jw_arr(&w);
+		/* JSON: {"version": 1, "models": [...]}, for one model as for several */
+		if (o.json)
+			jw_models_begin(&w);
 		if (ac == 0)
 			rc = labels_list_one(NULL, &o, 0, &w);
 		for (int i = 0; i < ac; i++)
 			rc = worse(rc, labels_list_one(av[i], &o, several, &w));
-		if (o.json && several)
-			jw_arr_end(&w);
-		if (o.json && (several || rc == EXIT_OK))
-			jw_end(&w);
+		if (o.json)
+			jw_models_end(&w);
 		return rc;
 	}
 	if (o.json)

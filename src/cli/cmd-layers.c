@@ -394,6 +394,8 @@ static int gather_compiled(struct listing *L, struct compiled_src *src)
 			r->version = -1;
 		}
 		push(L, EV_MODEL, model)->path = xstrdup(L->refs[model].path);
+		if (!part->mil && !part->espresso)
+			continue; /* a member with neither: its header says so */
 		if (part->mil) {
 			struct miltext prog;
 			int r = compiled_program(c, part->rel, &prog);
@@ -410,8 +412,6 @@ static int gather_compiled(struct listing *L, struct compiled_src *src)
 			gather_network(L, &src->nets[i], model, part->rel);
 		}
 	}
-	if (!src->nparts)
-		push(L, EV_MODEL, 0)->path = xstrdup("");
 	return 0;
 }
 
@@ -583,7 +583,7 @@ static void print_model_header(const struct listing *L, const struct ev *e)
 	if (has_nn || has_mil)
 		printf(": %llu %s\n", k, what);
 	else if (r->depth == 0 && L->nrefs > 1)
-		printf(": %zu models\n", L->nrefs - 1);
+		printf(": %zu model%s\n", L->nrefs - 1, L->nrefs == 2 ? "" : "s");
 	else if (!r->node)
 		printf(": no layers or operations read (a compiled folder holds neither model.mil nor "
 		       "model.espresso.net)\n");
@@ -906,7 +906,8 @@ static int kcmp(const void *a, const void *b)
 	return strcmp(x->kind, y->kind);
 }
 
-static void summary(const struct listing *L, int json, const char *model)
+/* the counts by kind: as text, or (w not NULL) as one model's object */
+static void summary(const struct listing *L, struct jw *jwp, const char *model)
 {
 	struct kcount *k = NULL;
 	size_t n = 0, cap = 0;
@@ -929,20 +930,16 @@ static void summary(const struct listing *L, int json, const char *model)
 	}
 	if (n)
 		qsort(k, n, sizeof(*k), kcmp);
-	if (json) {
-		struct jw w;
-		jw_init(&w, stdout);
-		jw_models_begin(&w);
-		jw_obj(&w);
-		jw_kstr(&w, "model", model);
-		jw_kint(&w, "total", (int64_t)total);
-		jw_key(&w, "kinds");
-		jw_obj(&w);
+	if (jwp) {
+		jw_obj(jwp);
+		jw_kstr(jwp, "model", model);
+		jw_kint(jwp, "total", (int64_t)total);
+		jw_key(jwp, "kinds");
+		jw_obj(jwp);
 		for (size_t i = 0; i < n; i++)
-			jw_kint(&w, k[i].kind, (int64_t)k[i].n);
-		jw_obj_end(&w);
-		jw_obj_end(&w);
-		jw_models_end(&w);
+			jw_kint(jwp, k[i].kind, (int64_t)k[i].n);
+		jw_obj_end(jwp);
+		jw_obj_end(jwp);
 	} else {
 		size_t kw = 5;
 		for (size_t i = 0; i < n; i++)
@@ -959,44 +956,28 @@ static void summary(const struct listing *L, int json, const char *model)
 	free(k);
 }
 
-int cmd_layers(int argc, char **argv)
+struct layers_opts {
+	int json, sum;
+	const char *type;
+	regex_t *re;
+	int several;
+};
+
+/* One model: its listing as text, or its object of the JSON output into w
+ * (nothing when it cannot be read: its error is said, its status returned). */
+static int layers_one(const char *arg, const struct layers_opts *o, struct jw *w)
 {
-	const struct cmd *self = cmd_find("layers");
-	int json = 0, sum = 0, c;
-	const char *grep = NULL;
 	struct listing L;
 	memset(&L, 0, sizeof(L));
-	optind = 0;
-	while ((c = cmd_getopt(argc, argv, self)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 't': L.type = optarg; break;
-		case 'g': grep = optarg; break;
-		case 's': sum = 1; break;
-		default: return cmd_usage(self, "unknown option");
-		}
-	}
-	if (argc - optind > 1)
-		return cmd_usage(self, "layers takes one model");
-	regex_t re;
-	if (grep) {
-		int r = regcomp(&re, grep, REG_EXTENDED | REG_NOSUB);
-		if (r) {
-			char msg[256];
-			regerror(r, &re, msg, sizeof(msg));
-			return cmd_usage(self, "bad regular expression '%s': %s", grep, msg);
-		}
-		L.re = &re;
-	}
-	const char *arg = optind < argc ? argv[optind] : NULL;
+	L.type = o->type;
+	L.re = o->re;
 	struct compiled_src src;
 	memset(&src, 0, sizeof(src));
 	struct mlpkg_model *m = NULL;
 	int rc = EXIT_OK;
 	int gathered = -1, ec = EXIT_OK;
-	const char *label;
+	const char *label = arg;
 	if (arg && compiled_is(arg)) {
-		label = arg;
 		if (compiled_open(arg, &src.c) == 0)
 			gathered = gather_compiled(&L, &src);
 		if (gathered < 0)
@@ -1014,31 +995,33 @@ int cmd_layers(int argc, char **argv)
 		}
 	}
 	if (gathered < 0 || ec != EXIT_OK) {
-		/* any node found invalid on the way fails the command */
+		/* any node found invalid on the way fails the model */
 		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
-	} else if (sum) {
-		summary(&L, json, label);
-	} else if (json) {
-		/* JSON goes to a buffer first: nothing half-written on error */
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *mem = open_memstream(&buf, &len);
-		if (!mem)
-			die(EXIT_FAIL, "out of memory");
-		struct jw w;
-		jw_init(&w, mem);
-		w.int64_numbers = 1; /* parameters are numbers (docs/json/README.md) */
-		jw_models_begin(&w);
-		int r = json_list(&w, &L, label);
-		jw_models_end(&w);
+	} else if (o->json) {
+		/* one model's object goes to a buffer first: nothing half-written on error */
+		char *buf;
+		size_t len;
+		struct jw one;
+		FILE *mem = jw_fork_mem(&one, w, &buf, &len);
+		one.int64_numbers = 1; /* parameters are numbers (docs/json/README.md) */
+		int r = 0;
+		if (o->sum)
+			summary(&L, &one, label);
+		else
+			r = json_list(&one, &L, label);
 		fclose(mem);
 		if (r < 0)
 			rc = last_error_code();
 		else
-			fwrite(buf, 1, len, stdout);
+			jw_join(w, &one, buf, len);
 		free(buf);
 	} else {
-		print_list(&L, L.type || L.re);
+		if (o->several)
+			printf("%s:\n", label);
+		if (o->sum)
+			summary(&L, NULL, label);
+		else
+			print_list(&L, L.type || L.re);
 	}
 	if (rc == EXIT_OK && src.partial) {
 		/* what was read is listed; where the reader stopped is said */
@@ -1049,6 +1032,43 @@ int cmd_layers(int argc, char **argv)
 	compiled_src_release(&src);
 	listing_free(&L);
 	mlpkg_close(m);
+	return rc;
+}
+
+int cmd_layers(int argc, char **argv)
+{
+	const struct cmd *self = cmd_find("layers");
+	struct layers_opts o = { 0 };
+	const char *grep = NULL;
+	int c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
+		switch (c) {
+		case 'j': o.json = 1; break;
+		case 't': o.type = optarg; break;
+		case 'g': grep = optarg; break;
+		case 's': o.sum = 1; break;
+		default: return cmd_usage(self, "unknown option");
+		}
+	}
+	regex_t re;
+	if (grep) {
+		if (cmd_regcomp(self, &re, grep) < 0)
+			return EXIT_USAGE;
+		o.re = &re;
+	}
+	int n = argc - optind, rc = EXIT_OK;
+	o.several = n > 1;
+	struct jw w;
+	jw_init(&w, stdout);
+	if (o.json)
+		jw_models_begin(&w);
+	if (!n)
+		rc = layers_one(NULL, &o, &w);
+	for (int i = 0; i < n; i++)
+		rc = worse(rc, layers_one(argv[optind + i], &o, &w));
+	if (o.json)
+		jw_models_end(&w);
 	if (grep)
 		regfree(&re);
 	return rc;

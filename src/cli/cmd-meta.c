@@ -108,11 +108,23 @@ static int do_list(const char *path, const struct meta_opts *o, int several, str
 static int do_get(const char *key, const char *path, const struct meta_opts *o)
 {
 	struct compiled *c = NULL;
-	if (path && compiled_is(path) && compiled_open(path, &c) < 0)
-		return last_error_code();
-	struct mlpkg_model *m = c ? NULL : cmd_open(path, 0);
-	if (!m && !c)
-		return last_error_code();
+	struct jw w;
+	jw_init(&w, stdout);
+	/* JSON: {"version": 1, "models": [{model, key, value}]}; the model is
+	 * left out when it has no such key or cannot be read */
+	if (o->json)
+		jw_models_begin(&w);
+	struct mlpkg_model *m = NULL;
+	if (path && compiled_is(path))
+		compiled_open(path, &c);
+	else
+		m = cmd_open(path, 0);
+	if (!m && !c) {
+		int ec = last_error_code();
+		if (o->json)
+			jw_models_end(&w);
+		return ec;
+	}
 	char *v = NULL;
 	size_t len = 0;
 	int r = c ? compiled_meta_get(c, key, &v, &len) : meta_get(m->root, key, &v, &len);
@@ -123,16 +135,16 @@ static int do_get(const char *key, const char *path, const struct meta_opts *o)
 		rc = (error_code(EXIT_NOTFOUND, "'%s': no metadata key '%s'", c ? c->path : m->path, key),
 		      EXIT_NOTFOUND);
 	else if (o->json) {
-		struct jw w;
-		jw_init(&w, stdout);
 		jw_obj(&w);
+		jw_kstr(&w, "model", c ? c->path : m->path);
 		int std;
 		jw_kstr(&w, "key", meta_canonical(key, &std));
 		jw_key(&w, "value");
 		jw_strn(&w, v, len);
 		jw_obj_end(&w);
-		jw_end(&w);
 	}
+	if (o->json)
+		jw_models_end(&w);
 	if (r == 1 && m) {
 		struct meta_entry one = { (char *)key, v, len, 0 };
 		overlay_note(m, &one, 1, 0);

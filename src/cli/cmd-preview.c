@@ -74,25 +74,29 @@ static int do_show(const char *path, const struct preview_opts *o)
 	int known = preview_type_known(type);
 	const char *needs = preview_type_needs(type);
 	if (o->json) {
+		/* {"version": 1, "models": [...]}; what the model lacks is left out */
 		struct jw w;
 		jw_init(&w, stdout);
+		jw_models_begin(&w);
 		jw_obj(&w);
 		jw_kstr(&w, "model", m->path);
-		jw_key(&w, "type");
-		type ? jw_strn(&w, type, tl) : jw_null(&w);
+		if (type) {
+			jw_key(&w, "type");
+			jw_strn(&w, type, tl);
+		}
 		jw_kbool(&w, "known", known);
-		jw_key(&w, "needs");
-		needs ? jw_str(&w, needs) : jw_null(&w);
-		jw_key(&w, "params");
-		params ? jw_strn(&w, params, pl) : jw_null(&w);
-		jw_key(&w, "labels");
+		if (needs)
+			jw_kstr(&w, "needs", needs);
+		if (params) {
+			jw_key(&w, "params");
+			jw_strn(&w, params, pl);
+		}
 		if (has_labels) {
+			jw_key(&w, "labels");
 			jw_arr(&w);
 			for (size_t i = 0; i < ln; i++)
 				jw_str(&w, lv[i]);
 			jw_arr_end(&w);
-		} else {
-			jw_null(&w);
 		}
 		jw_kint(&w, "labelCount", (int64_t)ln);
 		jw_key(&w, "problems");
@@ -106,7 +110,7 @@ static int do_show(const char *path, const struct preview_opts *o)
 			jw_str(&w, f.notes.v[i]);
 		jw_arr_end(&w);
 		jw_obj_end(&w);
-		jw_end(&w);
+		jw_models_end(&w);
 	} else {
 		fputs("type:    ", stdout);
 		if (type)

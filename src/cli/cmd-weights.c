@@ -149,64 +149,62 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 	}
 }
 
-static void list_json(const struct weight_list *L, const struct weight_file *fi, size_t nfi, int stats)
+/* one model's object of the JSON output */
+static void list_json(struct jw *wp, const struct weight_list *L, const struct weight_file *fi, size_t nfi, int stats)
 {
-	struct jw w;
-	jw_init(&w, stdout);
-	jw_models_begin(&w);
-	jw_obj(&w);
-	jw_kstr(&w, "model", L->label);
-	jw_key(&w, "weights");
-	jw_arr(&w);
+	jw_obj(wp);
+	jw_kstr(wp, "model", L->label);
+	jw_key(wp, "weights");
+	jw_arr(wp);
 	for (size_t i = 0; i < L->n; i++) {
 		const struct weight_entry *e = &L->v[i];
-		jw_obj(&w);
-		jw_kstr(&w, "name", e->name);
-		jw_kstr(&w, "path", e->path);
+		jw_obj(wp);
+		jw_kstr(wp, "name", e->name);
+		jw_kstr(wp, "path", e->path);
 		/* the pipeline member holding it; absent for the model itself */
 		const char *member = L->refs[e->model].path;
 		if (member && *member)
-			jw_kstr(&w, "member", member);
-		jw_kstr(&w, "kind", e->is_nn ? "neuralNetwork" : "mlProgram");
+			jw_kstr(wp, "member", member);
+		jw_kstr(wp, "kind", e->is_nn ? "neuralNetwork" : "mlProgram");
 		if (e->is_nn) {
-			jw_kstr(&w, "layer", e->layer);
-			jw_kstr(&w, "field", e->field);
-			jw_kstr(&w, "dtype", e->w.type);
-			jw_kint(&w, "bits", e->w.bits);
-			jw_key(&w, "shape");
-			jw_arr(&w);
+			jw_kstr(wp, "layer", e->layer);
+			jw_kstr(wp, "field", e->field);
+			jw_kstr(wp, "dtype", e->w.type);
+			jw_kint(wp, "bits", e->w.bits);
+			jw_key(wp, "shape");
+			jw_arr(wp);
 			for (size_t d = 0; d < e->rank; d++)
-				jw_int(&w, e->shape[d]);
+				jw_int(wp, e->shape[d]);
 			if (!e->rank)
-				jw_int(&w, (int64_t)e->w.count);
-			jw_arr_end(&w);
-			jw_kint(&w, "count", (int64_t)e->w.count);
-			jw_kint(&w, "bytes", (int64_t)e->w.bytes);
+				jw_int(wp, (int64_t)e->w.count);
+			jw_arr_end(wp);
+			jw_kint(wp, "count", (int64_t)e->w.count);
+			jw_kint(wp, "bytes", (int64_t)e->w.bytes);
 		} else {
-			jw_kstr(&w, "function", e->function);
-			jw_kstr(&w, "opType", e->optype);
-			jw_kstr(&w, "key", e->key);
-			jw_kstr(&w, "dtype", e->dtype ? e->dtype->name : NULL);
-			jw_key(&w, "shape");
-			jw_arr(&w);
+			jw_kstr(wp, "function", e->function);
+			jw_kstr(wp, "opType", e->optype);
+			jw_kstr(wp, "key", e->key);
+			jw_kstr(wp, "dtype", e->dtype ? e->dtype->name : NULL);
+			jw_key(wp, "shape");
+			jw_arr(wp);
 			for (size_t d = 0; d < e->rank; d++)
-				jw_int(&w, e->shape[d]);
-			jw_arr_end(&w);
-			jw_kint(&w, "count", (int64_t)weight_count(e));
-			jw_kint(&w, "bytes", (int64_t)weight_bytes(e));
-			jw_kstr(&w, "file", e->file);
-			jw_kint(&w, "offset", (int64_t)e->offset);
+				jw_int(wp, e->shape[d]);
+			jw_arr_end(wp);
+			jw_kint(wp, "count", (int64_t)weight_count(e));
+			jw_kint(wp, "bytes", (int64_t)weight_bytes(e));
+			jw_kstr(wp, "file", e->file);
+			jw_kint(wp, "offset", (int64_t)e->offset);
 			if (e->have_rec) {
-				jw_kstr(&w, "blobDtype", mil_dtype_of_blob(e->rec.dtype)->name);
-				jw_kint(&w, "dataOffset", (int64_t)e->rec.data);
-				jw_kint(&w, "paddingBits", (int64_t)e->rec.pad_bits);
+				jw_kstr(wp, "blobDtype", mil_dtype_of_blob(e->rec.dtype)->name);
+				jw_kint(wp, "dataOffset", (int64_t)e->rec.data);
+				jw_kint(wp, "paddingBits", (int64_t)e->rec.pad_bits);
 			}
 		}
 		struct weight_stats st;
 		char *why = NULL;
 		if (stats && entry_stats(L, e, &st, &why) == 0) {
-			jw_key(&w, "stats");
-			jw_obj(&w);
+			jw_key(wp, "stats");
+			jw_obj(wp);
 			const struct {
 				const char *k;
 				uint64_t v;
@@ -220,41 +218,40 @@ static void list_json(const struct weight_list *L, const struct weight_file *fi,
 				double v;
 			} moments[] = { { "min", st.min }, { "max", st.max }, { "mean", st.mean }, { "std", st.std } };
 			for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
-				jw_key(&w, counts[k].k);
-				jw_uint(&w, counts[k].v);
+				jw_key(wp, counts[k].k);
+				jw_uint(wp, counts[k].v);
 			}
 			for (size_t k = 0; st.n && k < sizeof(moments) / sizeof(moments[0]); k++) {
-				jw_key(&w, moments[k].k);
-				jw_double(&w, moments[k].v);
+				jw_key(wp, moments[k].k);
+				jw_double(wp, moments[k].v);
 			}
-			jw_obj_end(&w);
+			jw_obj_end(wp);
 		}
 		free(why);
-		jw_obj_end(&w);
+		jw_obj_end(wp);
 	}
-	jw_arr_end(&w);
-	jw_key(&w, "files");
-	jw_arr(&w);
+	jw_arr_end(wp);
+	jw_key(wp, "files");
+	jw_arr(wp);
 	for (size_t i = 0; i < nfi; i++) {
-		jw_obj(&w);
-		jw_kstr(&w, "file", fi[i].file);
-		jw_kint(&w, "blobs", (int64_t)fi[i].blobs);
-		jw_kint(&w, "bytes", (int64_t)fi[i].bytes);
-		jw_kint(&w, "unreferenced", (int64_t)fi[i].unref);
-		jw_obj_end(&w);
+		jw_obj(wp);
+		jw_kstr(wp, "file", fi[i].file);
+		jw_kint(wp, "blobs", (int64_t)fi[i].blobs);
+		jw_kint(wp, "bytes", (int64_t)fi[i].bytes);
+		jw_kint(wp, "unreferenced", (int64_t)fi[i].unref);
+		jw_obj_end(wp);
 	}
-	jw_arr_end(&w);
+	jw_arr_end(wp);
 	struct weight_totals t;
 	weight_totals(L, &t);
-	jw_key(&w, "totals");
-	jw_obj(&w);
-	jw_kint(&w, "tensors", (int64_t)t.tensors);
-	jw_kint(&w, "distinct", (int64_t)t.distinct);
-	jw_kint(&w, "parameters", (int64_t)t.params);
-	jw_kint(&w, "bytes", (int64_t)t.bytes);
-	jw_obj_end(&w);
-	jw_obj_end(&w);
-	jw_models_end(&w);
+	jw_key(wp, "totals");
+	jw_obj(wp);
+	jw_kint(wp, "tensors", (int64_t)t.tensors);
+	jw_kint(wp, "distinct", (int64_t)t.distinct);
+	jw_kint(wp, "parameters", (int64_t)t.params);
+	jw_kint(wp, "bytes", (int64_t)t.bytes);
+	jw_obj_end(wp);
+	jw_obj_end(wp);
 }
 
 /* ---- extraction ------------------------------------------------------------------- */
@@ -437,34 +434,18 @@ static void say_unreadable(const struct weight_list *L)
 		warning("%s: its tensors are listed as the spec declares them, records not read", L->absent_msg);
 }
 
-int cmd_weights(int argc, char **argv)
+struct weights_opts {
+	int json, stats, several;
+	const char *name, *outname;
+};
+
+/* One model: listed as text, as its object of the JSON output into w
+ * (nothing when it cannot be read: its error is said, its status
+ * returned), or the tensor extracted. */
+static int weights_one(const char *arg, const struct weights_opts *o, struct jw *w)
 {
-	const struct cmd *self = cmd_find("weights");
-	int json = 0, stats = 0, c;
-	const char *name = NULL, *outname = NULL;
-	optind = 0;
-	while ((c = cmd_getopt(argc, argv, self)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 'x': name = optarg; break;
-		case 'S': stats = 1; break;
-		case 'o': outname = optarg; break;
-		default: return cmd_usage(self, "unknown option");
-		}
-	}
-	if (argc - optind > 1)
-		return cmd_usage(self, "weights takes one model");
-	if (name && !outname)
-		return cmd_usage(self, "--extract needs -o FILE (- for standard output)");
-	if (outname && !name)
-		return cmd_usage(self, "-o goes with --extract");
-	if (name && json)
-		return cmd_usage(self, "--json does not go with --extract");
-	if (name && stats)
-		return cmd_usage(self, "--stats does not go with --extract");
 	struct weight_list L;
 	memset(&L, 0, sizeof(L));
-	const char *arg = optind < argc ? argv[optind] : NULL;
 	struct compiled *cm = NULL;
 	int gathered = -1, ec = EXIT_OK, partial = 0;
 	struct error_capture cap;
@@ -495,20 +476,30 @@ int cmd_weights(int argc, char **argv)
 	struct weight_file *fi = NULL;
 	size_t nfi = 0;
 	if (gathered < 0 || ec != EXIT_OK) {
-		/* any node found invalid on the way fails the command */
+		/* any node found invalid on the way fails the model */
 		rc = ec != EXIT_OK ? ec : EXIT_FAIL;
-	} else if (name) {
-		if (extract(&L, name, outname) < 0)
+	} else if (o->name) {
+		if (extract(&L, o->name, o->outname) < 0)
 			rc = last_error_code();
 	} else if (weight_files(&L, &fi, &nfi) < 0) {
 		rc = last_error_code();
-	} else if (json) {
+	} else if (o->json) {
 		say_unreadable(&L);
-		list_json(&L, fi, nfi, stats);
+		/* the model's object apart first: nothing half-written */
+		char *buf;
+		size_t len;
+		struct jw one;
+		FILE *mem = jw_fork_mem(&one, w, &buf, &len);
+		list_json(&one, &L, fi, nfi, o->stats);
+		fclose(mem);
+		jw_join(w, &one, buf, len);
+		free(buf);
 	} else {
 		say_unreadable(&L);
-		list_text(&L, fi, nfi, stats);
-		if (cm && !L.n && cm->mil_size < 0)
+		if (o->several)
+			printf("%s:\n", L.label);
+		list_text(&L, fi, nfi, o->stats);
+		if (cm && L.espresso)
 			printf("(a compiled neural network: model.espresso.weights is not read, its layout is not "
 			       "published)\n");
 	}
@@ -520,5 +511,44 @@ int cmd_weights(int argc, char **argv)
 	weight_list_release(&L);
 	mlpkg_close(L.m);
 	compiled_close(cm);
+	return rc;
+}
+
+int cmd_weights(int argc, char **argv)
+{
+	const struct cmd *self = cmd_find("weights");
+	struct weights_opts o = { 0 };
+	int c;
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, self)) != -1) {
+		switch (c) {
+		case 'j': o.json = 1; break;
+		case 'x': o.name = optarg; break;
+		case 'S': o.stats = 1; break;
+		case 'o': o.outname = optarg; break;
+		default: return cmd_usage(self, "unknown option");
+		}
+	}
+	int n = argc - optind;
+	if (o.name && n > 1)
+		return cmd_usage(self, "--extract takes one model");
+	if (o.name && !o.outname)
+		return cmd_usage(self, "--extract needs -o FILE (- for standard output)");
+	if (o.outname && !o.name)
+		return cmd_usage(self, "-o goes with --extract");
+	if (o.name && o.json)
+		return cmd_usage(self, "--json does not go with --extract");
+	if (o.name && o.stats)
+		return cmd_usage(self, "--stats does not go with --extract");
+	o.several = n > 1;
+	struct jw w;
+	jw_init(&w, stdout);
+	if (o.json)
+		jw_models_begin(&w);
+	int rc = !n ? weights_one(NULL, &o, &w) : EXIT_OK;
+	for (int i = 0; i < n; i++)
+		rc = worse(rc, weights_one(argv[optind + i], &o, &w));
+	if (o.json)
+		jw_models_end(&w);
 	return rc;
 }

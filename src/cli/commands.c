@@ -32,7 +32,7 @@ static const struct opt_spec dump_opts[] = {
 };
 
 static const struct opt_spec meta_opts[] = {
-	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output (list, get)", NULL },
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output (list, get): {version, models: [...]}", NULL },
 	{ "output", 'o', OPT_SHORT, "OUT", "write the result to OUT instead of editing in place", "file" },
 	{ "dry-run", 'n', OPT_SHORT_UNLISTED, NULL, "show what would change, write nothing", NULL },
 	{ "value-file", 'F', 0, "FILE",
@@ -49,8 +49,9 @@ static const struct opt_spec meta_opts[] = {
 
 static const struct opt_spec preview_opts[] = {
 	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
-	  "JSON output (show): model, type, known, needs, params,\n"
-	  "labels, labelCount, problems, notes",
+	  "JSON output (show): {version, models: [{model, type,\n"
+	  "known, needs, params, labels, labelCount, problems,\n"
+	  "notes}]}",
 	  NULL },
 	{ "labels", 'L', 0, "FILE",
 	  "the labels, one a line (- for standard input; UTF-8,\n"
@@ -147,7 +148,10 @@ static const struct opt_spec weights_opts[] = {
 };
 
 static const struct opt_spec get_opts[] = {
-	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "the value as protobuf JSON", NULL },
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output: {version, models: [{model, path, value}]},\n"
+	  "the value in protobuf's JSON mapping",
+	  NULL },
 	{ 0 },
 };
 
@@ -166,7 +170,10 @@ static const struct opt_spec rename_opts[] = {
 };
 
 static const struct opt_spec labels_opts[] = {
-	{ "json", 'j', OPT_SHORT_UNLISTED, NULL, "JSON output: type, source, count, labels", NULL },
+	{ "json", 'j', OPT_SHORT_UNLISTED, NULL,
+	  "JSON output: {version, models: [{model, type, source,\n"
+	  "count, labels}]}",
+	  NULL },
 	{ "output", 'o', OPT_SHORT, "OUT", "write the result to OUT instead of editing in place", "file" },
 	{ "dry-run", 'n', OPT_SHORT_UNLISTED, NULL, "show the labels that would change, write nothing", NULL },
 	{ 0 },
@@ -362,7 +369,7 @@ const struct cmd commands[] = {
 	{
 		.name = "layers",
 		.fn = cmd_layers,
-		.usage = "layers [--json] [--type KIND] [--grep REGEX] [--summary] [MODEL]",
+		.usage = "layers [--json] [--type KIND] [--grep REGEX] [--summary] [MODEL...]",
 		.summary = "list neural-network layers and ML-program operations",
 		.opts = layers_opts,
 		.optcol = 18,
@@ -374,7 +381,7 @@ const struct cmd commands[] = {
 	{
 		.name = "weights",
 		.fn = cmd_weights,
-		.usage = "weights [--stats] [--json] [MODEL]\n"
+		.usage = "weights [--stats] [--json] [MODEL...]\n"
 			 "weights --extract NAME -o FILE [MODEL]",
 		.summary = "list weight tensors, or extract one",
 		.opts = weights_opts,
@@ -760,4 +767,15 @@ int cmd_getopt(int argc, char **argv, const struct cmd *cmd)
 int worse(int a, int b)
 {
 	return a > b ? a : b;
+}
+
+int cmd_regcomp(const struct cmd *c, regex_t *re, const char *pattern)
+{
+	int r = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+	if (!r)
+		return 0;
+	char msg[256];
+	regerror(r, re, msg, sizeof(msg));
+	cmd_usage(c, "bad regular expression '%s': %s", pattern, msg);
+	return -1;
 }

@@ -2,6 +2,7 @@
 #ifndef MLPKG_COMMANDS_H
 #define MLPKG_COMMANDS_H
 #include <getopt.h>
+#include <regex.h>
 #include <stdio.h>
 #include "model/model.h"
 
@@ -78,6 +79,9 @@ int cmd_preview_fit(struct mlpkg_model *m, int force);
 int cmd_print_help(const struct cmd *c, FILE *fp);
 /* "mlpkg: MSG" and the usage line on stderr; returns EXIT_USAGE */
 int cmd_usage(const struct cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Compiles an option's extended regular expression into re: 0, or -1 when
+ * it is bad (said with the usage line, as cmd_usage does; re not set). */
+int cmd_regcomp(const struct cmd *c, regex_t *re, const char *pattern);
 /* Opens the model named by arg, or the default model when arg is NULL;
  * NULL on error (reported, exit class set).  With CMD_OPEN_EDIT among the
  * flags (an edit command, with or without -o or --dry-run) a compiled

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <ctype.h>
 #include <sys/stat.h>
 
 #define MAX_ESPRESSO_NET (256u << 20)
@@ -161,51 +162,114 @@ static int is_file(const char *dir, const char *rel)
 	return ok;
 }
 
-static void add_part(const char *top, const char *rel, struct compiled_part **v, size_t *n, size_t *cap)
+/* a member folder's order: model2 before model10 (runs of digits compare
+ * as numbers; strverscmp is glibc's only) */
+static int natural(const struct dirent **da, const struct dirent **db)
+{
+	const char *a = (*da)->d_name, *b = (*db)->d_name;
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			while (*a == '0')
+				a++;
+			while (*b == '0')
+				b++;
+			size_t la = strspn(a, "0123456789"), lb = strspn(b, "0123456789");
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			int c = strncmp(a, b, la);
+			if (c)
+				return c;
+			a += la;
+			b += lb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+/* the model type the pipeline's metadata.json gives its member i
+ * (modelType.structure[i].name), or NULL */
+static const char *structure_type(const cJSON *mt, size_t i)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(mt, "structure");
+	const cJSON *e = cJSON_IsArray(st) ? cJSON_GetArrayItem(st, (int)i) : NULL;
+	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(e, "name");
+	if (!cJSON_IsString(nm))
+		return NULL;
+	const char *t = nm->valuestring;
+	return strncmp(t, "MLModelType_", 12) ? t : t + 12;
+}
+
+static struct compiled_part *new_part(struct compiled_part **v, size_t *n, size_t *cap, const char *rel)
+{
+	xgrow((void **)v, cap, *n + 1, sizeof(**v));
+	struct compiled_part *p = &(*v)[(*n)++];
+	memset(p, 0, sizeof(*p));
+	p->rel = xstrdup(rel);
+	return p;
+}
+
+/* The folder rel (of top): a part when it holds a program or network;
+ * else a pipeline whose members are the folders in it holding
+ * coremldata.bin (model0, model1...; analytics/ is the folder's own), in
+ * order, the types its metadata.json's modelType.structure gives them; a
+ * member with neither is a part that holds nothing to read.  mt: the
+ * modelType that names the members' types (NULL when not said). */
+static void add_part(const char *top, const char *rel, const char *type, const cJSON *mt, int depth,
+		     struct compiled_part **v, size_t *n, size_t *cap)
 {
 	char *dir = *rel ? xasprintf("%s/%s", top, rel) : xstrdup(top);
 	int mil = is_file(dir, "model.mil"), esp = is_file(dir, "model.espresso.net");
+	/* a member's own metadata.json, when it has one, says what it is */
+	struct compiled *own = NULL;
+	struct error_capture cap2;
+	error_capture_begin(&cap2, ERRCAP_DROP);
+	if (*rel && is_file(dir, "metadata.json") && compiled_open(dir, &own) < 0)
+		own = NULL;
+	error_capture_end(&cap2);
+	if (own) {
+		type = compiled_type(own) ? compiled_type(own) : type;
+		mt = cJSON_GetObjectItemCaseSensitive(own->obj, "modelType");
+	}
 	if (mil || esp) {
-		xgrow((void **)v, cap, *n + 1, sizeof(**v));
-		struct compiled_part *p = &(*v)[(*n)++];
-		memset(p, 0, sizeof(*p));
-		p->rel = xstrdup(rel);
+		struct compiled_part *p = new_part(v, n, cap, rel);
 		p->mil = mil;
 		p->espresso = esp;
-		/* its own metadata.json names its kind; else the file it holds */
-		struct compiled *c = NULL;
-		struct error_capture cap2;
-		error_capture_begin(&cap2, ERRCAP_DROP);
-		const char *t =
-			*rel && is_file(dir, "metadata.json") && compiled_open(dir, &c) == 0 ? compiled_type(c) : NULL;
-		error_capture_end(&cap2);
-		p->type = xstrdup(t ? t : mil ? "mlProgram" : "neuralNetwork");
-		compiled_close(c);
+		p->type = xstrdup(type ? type : mil ? "mlProgram" : "neuralNetwork");
+		compiled_close(own);
 		free(dir);
 		return;
 	}
-	/* not a part: the folders below it may be (a pipeline's members) */
 	struct dirent **d;
-	int k = scandir(dir, &d, NULL, alphasort);
+	int k = depth < 8 ? scandir(dir, &d, NULL, natural) : -1;
+	size_t members = 0;
 	for (int i = 0; i < k; i++) {
 		const char *nm = d[i]->d_name;
-		if (strcmp(nm, ".") && strcmp(nm, "..") && strlen(rel) < 1024) {
-			char *sub = *rel ? xasprintf("%s/%s", rel, nm) : xstrdup(nm);
-			char *p = xasprintf("%s/%s", top, sub);
-			struct stat st;
-			/* links are not followed; four levels at most */
-			int depth = 1;
-			for (const char *q = sub; *q; q++)
-				depth += *q == '/';
-			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && depth <= 4)
-				add_part(top, sub, v, n, cap);
-			free(p);
-			free(sub);
+		char *sub = *rel ? xasprintf("%s/%s", rel, nm) : xstrdup(nm);
+		char *p = xasprintf("%s/%s", top, sub);
+		struct stat st;
+		/* links are not followed */
+		if (strcmp(nm, ".") && strcmp(nm, "..") && strcmp(nm, "analytics") && lstat(p, &st) == 0 &&
+		    S_ISDIR(st.st_mode) && is_file(p, "coremldata.bin")) {
+			add_part(top, sub, structure_type(mt, members), NULL, depth + 1, v, n, cap);
+			members++;
 		}
+		free(p);
+		free(sub);
 		free(d[i]);
 	}
 	if (k >= 0)
 		free(d);
+	if (!members && *rel) {
+		/* a member holding neither (a feature print, non-maximum suppression...) */
+		struct compiled_part *p = new_part(v, n, cap, rel);
+		p->type = xstrdup(type ? type : "unknown");
+	}
+	compiled_close(own);
 	free(dir);
 }
 
@@ -214,7 +278,7 @@ void compiled_parts(const struct compiled *c, struct compiled_part **v, size_t *
 	size_t cap = 0;
 	*v = NULL;
 	*n = 0;
-	add_part(c->path, "", v, n, &cap);
+	add_part(c->path, "", compiled_type(c), cJSON_GetObjectItemCaseSensitive(c->obj, "modelType"), 0, v, n, &cap);
 }
 
 void compiled_parts_free(struct compiled_part *v, size_t n)

@@ -308,6 +308,19 @@ void compiled_info_text(FILE *fp, const struct compiled *c)
 	fputs("\nformat: mlmodelc (compiled; read-only)\ntype: ", fp);
 	show_escaped(fp, model_type(c));
 	fputc('\n', fp);
+	/* a pipeline's members: their folders and types */
+	struct compiled_part *parts;
+	size_t np;
+	compiled_parts(c, &parts, &np);
+	for (size_t i = 0; i < np && *parts[0].rel; i++) {
+		fputs(i ? ", " : "members: ", fp);
+		show_escaped(fp, parts[i].rel);
+		fputc(' ', fp);
+		show_escaped(fp, parts[i].type);
+		if (i + 1 == np)
+			fputc('\n', fp);
+	}
+	compiled_parts_free(parts, np);
 	int64_t v = compiled_version(c);
 	if (v >= 0)
 		fprintf(fp, "specificationVersion: %lld\n", (long long)v);
@@ -371,6 +384,21 @@ void compiled_info_json(struct jw *w, const struct compiled *c)
 	jw_kstr(w, "format", "mlmodelc");
 	if (compiled_str(c, "modelType", "name"))
 		jw_kstr(w, "type", compiled_str(c, "modelType", "name"));
+	struct compiled_part *parts;
+	size_t np;
+	compiled_parts(c, &parts, &np);
+	if (np && *parts[0].rel) {
+		jw_key(w, "members");
+		jw_arr(w);
+		for (size_t i = 0; i < np; i++) {
+			jw_obj(w);
+			jw_kstr(w, "path", parts[i].rel);
+			jw_kstr(w, "type", parts[i].type);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
+	compiled_parts_free(parts, np);
 	int64_t v = compiled_version(c);
 	if (v >= 0)
 		jw_kint(w, "specificationVersion", v);

@@ -52,13 +52,18 @@ size_t compiled_check(const struct compiled *c, struct compiled_problem *msg, si
 
 /* ---- what the folder holds beyond metadata.json (compiled-net.c) -------- */
 struct miltext;
-/* The parts of a compiled folder that hold a program (model.mil) or a
- * network (model.espresso.net): the folder itself (rel "") when it holds
- * one, else each folder below it that does, in name order (a compiled
- * pipeline's members; links not followed, four levels at most). */
+/* The parts of a compiled folder: the folder itself (rel "") when it holds
+ * a program (model.mil) or a network (model.espresso.net); else, for a
+ * compiled pipeline, each member: the folders in it that hold
+ * coremldata.bin (model0, model1..., in that order; a nested pipeline's
+ * members in turn), typed by the pipeline's modelType.structure or their
+ * own metadata.json.  A member may hold neither (a feature print, a
+ * non-maximum suppression: mil and espresso 0).  None for a folder with
+ * neither and no members. */
 struct compiled_part {
 	char *rel;  /* "" or "model0", "model1/model0"... */
-	char *type; /* its metadata.json's model type, else mlProgram or neuralNetwork by the file it holds */
+	char *type; /* as metadata.json names it (mlProgram, neuralNetwork, nonMaximumSuppression...), else by
+		     * the file it holds, else "unknown" */
 	int mil, espresso;
 };
 void compiled_parts(const struct compiled *c, struct compiled_part **v, size_t *n);

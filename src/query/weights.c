@@ -15,6 +15,7 @@
 void weight_list_release(struct weight_list *L)
 {
 	free(L->absent_msg);
+	sl_free(&L->keep);
 	for (size_t i = 0; i < L->n; i++) {
 		struct weight_entry *e = &L->v[i];
 		free(e->name);
@@ -177,11 +178,12 @@ int weight_list_read_compiled(struct weight_list *L, const struct compiled *c, c
 		size_t model = whole ? 0 : i + 1;
 		if (!whole) {
 			L->refs[model].path = xstrdup(parts[i].rel);
-			/* its type lives in parts, freed below: the kind of model it is */
-			L->refs[model].type = parts[i].mil ? "mlProgram" : "neuralNetwork";
+			sl_push(&L->keep, xstrdup(parts[i].type));
+			L->refs[model].type = L->keep.v[L->keep.n - 1];
 			L->refs[model].depth = 1;
 			L->refs[model].version = -1;
 		}
+		L->espresso |= parts[i].espresso && !parts[i].mil;
 		if (!parts[i].mil)
 			continue;
 		struct miltext P;

@@ -40,12 +40,14 @@ struct weight_list {
 	struct mlpkg_model *m; /* NULL for a compiled folder */
 	const char *label;     /* the model in messages (m->path when not set) */
 	int nofile_warned;
-	int unreadable;   /* the exit status of a weight file that is there and bad (said once) */
-	int absent;       /* the exit status of one that is not there (absent, a Git LFS pointer) */
-	char *absent_msg; /* what is said about it: not yet said to anyone */
-	int names_only;   /* set before reading: the tensors as the spec declares
-			   * them, no weight file opened (records not read nor
-			   * checked; store may be NULL): for completions */
+	int unreadable;      /* the exit status of a weight file that is there and bad (said once) */
+	int absent;          /* the exit status of one that is not there (absent, a Git LFS pointer) */
+	char *absent_msg;    /* what is said about it: not yet said to anyone */
+	struct strlist keep; /* strings the model list points into (a compiled folder's member types) */
+	int espresso;        /* a compiled folder: a network among its parts (its weights are not read) */
+	int names_only;      /* set before reading: the tensors as the spec declares
+			      * them, no weight file opened (records not read nor
+			      * checked; store may be NULL): for completions */
 };
 
 /* Fills L (zeroed, with m and store set) from the model and its pipeline

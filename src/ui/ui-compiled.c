@@ -200,6 +200,12 @@ static int clayers_init(struct view *v)
 			top->attr = UA_HEAD;
 			top->open = 1;
 		}
+		if (!part->mil && !part->espresso) {
+			un_add(top,
+			       "nothing to read: no model.mil or model.espresso.net (coremldata.bin is undocumented)")
+				->attr = UA_DIM;
+			continue;
+		}
 		if (part->mil) {
 			struct miltext P;
 			r = compiled_program(c, part->rel, &P);
