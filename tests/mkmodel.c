@@ -1948,6 +1948,142 @@ static void make_control(const char *out)
 	write_model(m, out);
 }
 
+/* ---- compressed: palettized and quantized weights ------------------------------------------ */
+
+/* an int32 scalar */
+static MValue *val_int(int32_t v)
+{
+	CoreML__Specification__MILSpec__TensorValue__RepeatedInts *ri =
+		NEWMSG(CoreML__Specification__MILSpec__TensorValue__RepeatedInts,
+		       CORE_ML__SPECIFICATION__MILSPEC__TENSOR_VALUE__REPEATED_INTS__INIT);
+	PUSH(ri->n_values, ri->values, v);
+	MTensorValue *tv = tv_new();
+	tv->value_case = CORE_ML__SPECIFICATION__MILSPEC__TENSOR_VALUE__VALUE_INTS;
+	tv->ints = ri;
+	return val_immediate(vt_scalar(DT_INT32), tv);
+}
+
+/* An ML program whose two weights are stored compressed, in the iOS 16
+ * forms coremltools writes:
+ * - w1 [16, 32], palettized 4-bit: lut[k] = k / 8 - 1 (float16), element i
+ *   takes index i % 16 (constexpr_lut_to_dense: lut, indices packed into
+ *   uint8 least-significant bits first, shape);
+ * - w2 [10, 16], affine int8 along axis 0: row r's element j stores
+ *   (16r + j) % 17 - 8, zero point r % 3 - 1 and scale (r + 1) / 4
+ *   (constexpr_affine_dequantize: quantized_data, zero_point, scale, axis).
+ * Tests check the dequantized statistics against these definitions. */
+static void make_compressed(const char *out)
+{
+	struct package pkg;
+	package_begin(&pkg, out, "3F2A1B0C-9D8E-4F7A-B6C5-D4E3F2A1B0C9", "8E7D6C5B-4A39-4281-9F0E-1D2C3B4A5968");
+	struct blobfile w;
+	blobfile_init(&w);
+	ModelDesc *d = desc_new();
+	desc_input(d, feature("x", "Input vector", ft_array(AT_FLOAT16, ISHAPE(1, 32))));
+	desc_output(d, feature("y", "Scores", ft_array(AT_FLOAT16, ISHAPE(1, 10))));
+	metadata(d, "mlpkg examples", "Palettized and int8-quantized weights (synthetic)", "1.0", "MIT");
+
+	uint16_t lut[16];
+	for (int k = 0; k < 16; k++)
+		lut[k] = f2h((float)k / 8.0f - 1.0f);
+	uint8_t idx[16 * 32 / 2];
+	for (size_t i = 0; i < sizeof idx; i++)
+		idx[i] = (uint8_t)(((2 * i) % 16) | (((2 * i + 1) % 16) << 4));
+	uint32_t shape[2] = { 16, 32 };
+	uint8_t shape_le[8];
+	for (int k = 0; k < 8; k++)
+		shape_le[k] = (uint8_t)(shape[k / 4] >> (8 * (k % 4)));
+	int8_t q[10 * 16], zp[10];
+	uint16_t sc[10];
+	for (size_t i = 0; i < sizeof q; i++)
+		q[i] = (int8_t)((int)(i % 17) - 8);
+	for (int r = 0; r < 10; r++) {
+		zp[r] = (int8_t)(r % 3 - 1);
+		sc[r] = f2h((float)(r + 1) / 4.0f);
+	}
+	uint64_t o_lut = blob_add(&w, BLOB_FLOAT16, lut, sizeof lut), o_idx = blob_add(&w, 3, idx, sizeof idx);
+	uint64_t o_shape = blob_add(&w, 15, shape_le, sizeof shape_le);
+	uint64_t o_q = blob_add(&w, 4, q, sizeof q), o_zp = blob_add(&w, 4, zp, sizeof zp);
+	uint64_t o_sc = blob_add(&w, BLOB_FLOAT16, sc, sizeof sc);
+
+	MBlock *b = block_new();
+	MOp *op = op_new("constexpr_lut_to_dense", "w1");
+	op_attr(op, "lut", val_blob(o_lut, vt_tensor(DT_FP16, SHAPE(16))));
+	op_attr(op, "indices",
+		val_blob(o_idx, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__UINT8, SHAPE(256))));
+	op_attr(op, "shape",
+		val_blob(o_shape, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__UINT32, SHAPE(2))));
+	op_out(op, "w1", vt_tensor(DT_FP16, SHAPE(16, 32)));
+	block_op(b, op);
+	op = op_new("linear", "h");
+	op_in(op, "weight", "w1");
+	op_in(op, "x", "x");
+	op_out(op, "h", vt_tensor(DT_FP16, SHAPE(1, 16)));
+	block_op(b, op);
+	op = op_new("constexpr_affine_dequantize", "w2");
+	op_attr(op, "quantized_data",
+		val_blob(o_q, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__INT8, SHAPE(10, 16))));
+	op_attr(op, "zero_point",
+		val_blob(o_zp, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__INT8, SHAPE(10))));
+	op_attr(op, "scale", val_blob(o_sc, vt_tensor(DT_FP16, SHAPE(10))));
+	op_attr(op, "axis", val_int(0));
+	op_out(op, "w2", vt_tensor(DT_FP16, SHAPE(10, 16)));
+	block_op(b, op);
+	op = op_new("linear", "y");
+	op_in(op, "weight", "w2");
+	op_in(op, "x", "h");
+	op_out(op, "y", vt_tensor(DT_FP16, SHAPE(1, 10)));
+	block_op(b, op);
+	block_out(b, "y");
+	MFunction *fn = function_new("CoreML6", b);
+	function_input(fn, "x", vt_tensor(DT_FP16, SHAPE(1, 32)));
+	MProgram *prog = program_new("2.1.0", "7.1");
+	program_function(prog, "main", fn);
+	Model *m = model_new(7, d);
+	model_set_program(m, prog);
+	write_model(m, pkg.spec_path);
+	blobfile_write(&w, pkg.weight_bin);
+	package_manifest(&pkg);
+}
+
+/* A neural network with a 4-bit lookup-table weight: fc [4, 8], element i
+ * takes code i % 16 (packed most-significant bit first), table[k] =
+ * k / 10 - 0.75. */
+static void make_nnlut(const char *out)
+{
+	ModelDesc *d = desc_new();
+	desc_input(d, feature("input", "A vector of 8", ft_array(AT_DOUBLE, ISHAPE(8))));
+	desc_output(d, feature("output", "Four scores", ft_array(AT_DOUBLE, ISHAPE(4))));
+	metadata(d, "mlpkg examples", "A palettized inner product (synthetic)", "1.0", "MIT");
+	Weights *wp = NEWMSG(Weights, CORE_ML__SPECIFICATION__WEIGHT_PARAMS__INIT);
+	uint8_t *codes = anew(16);
+	for (size_t i = 0; i < 16; i++)
+		codes[i] = (uint8_t)((((2 * i) % 16) << 4) | ((2 * i + 1) % 16));
+	wp->rawvalue.len = 16;
+	wp->rawvalue.data = codes;
+	CoreML__Specification__LookUpTableQuantizationParams *lt =
+		NEWMSG(CoreML__Specification__LookUpTableQuantizationParams,
+		       CORE_ML__SPECIFICATION__LOOK_UP_TABLE_QUANTIZATION_PARAMS__INIT);
+	lt->n_floatvalue = 16;
+	lt->floatvalue = anew(16 * sizeof(float));
+	for (int k = 0; k < 16; k++)
+		lt->floatvalue[k] = (float)k / 10.0f - 0.75f;
+	CoreML__Specification__QuantizationParams *qp =
+		NEWMSG(CoreML__Specification__QuantizationParams, CORE_ML__SPECIFICATION__QUANTIZATION_PARAMS__INIT);
+	qp->numberofbits = 4;
+	qp->quantization_type_case =
+		CORE_ML__SPECIFICATION__QUANTIZATION_PARAMS__QUANTIZATION_TYPE_LOOKUP_TABLE_QUANTIZATION;
+	qp->lookuptablequantization = lt;
+	wp->quantization = qp;
+	CoreML__Specification__NeuralNetwork *nn =
+		NEWMSG(CoreML__Specification__NeuralNetwork, CORE_ML__SPECIFICATION__NEURAL_NETWORK__INIT);
+	PUSH(nn->n_layers, nn->layers, layer_inner("fc", "input", "output", 8, 4, wp));
+	Model *m = model_new(4, d);
+	m->type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_NEURAL_NETWORK;
+	m->neuralnetwork = nn;
+	write_model(m, out);
+}
+
 /* ---- compiled folders (.mlmodelc) ------------------------------------------ */
 
 /* writes text into DIR/REL */
@@ -2167,7 +2303,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
 		"pipeline multifunction bignn bigpkg voc detector control compiledprogram compilednn "
-		"compiledpipeline)\n",
+		"compiledpipeline compressed nnlut)\n",
 		progname);
 	exit(2);
 }
@@ -2254,10 +2390,11 @@ int main(int argc, char **argv)
 	if (npos != 2)
 		usage();
 	const char *kind = pos[0], *out = pos[1];
-	static const char *const kinds[] = { "segmentation",    "nn",      "nnclassifier",    "pipeline",
-					     "multifunction",   "bignn",   "bigpkg",          "voc",
-					     "detector",        "control", "compiledprogram", "compilednn",
-					     "compiledpipeline" };
+	static const char *const kinds[] = {
+		"segmentation",     "nn",         "nnclassifier", "pipeline", "multifunction",   "bignn",
+		"bigpkg",           "voc",        "detector",     "control",  "compiledprogram", "compilednn",
+		"compiledpipeline", "compressed", "nnlut"
+	};
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
@@ -2265,7 +2402,8 @@ int main(int argc, char **argv)
 	if (k == sizeof kinds / sizeof kinds[0]) {
 		fprintf(stderr,
 			"%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
-			"bignn bigpkg voc detector control compiledprogram compilednn compiledpipeline)\n",
+			"bignn bigpkg voc detector control compiledprogram compilednn compiledpipeline compressed "
+			"nnlut)\n",
 			progname, kind);
 		exit(2);
 	}
@@ -2287,6 +2425,8 @@ int main(int argc, char **argv)
 	case 10: make_compiled(out, 1); break;
 	case 11: make_compiled(out, 0); break;
 	case 12: make_compiled_pipeline(out); break;
+	case 13: make_compressed(out); break;
+	case 14: make_nnlut(out); break;
 	default: usage();
 	}
 	out_path = NULL;

@@ -165,7 +165,7 @@ browse "$TMP/D.mlpackage" 2 / '"nosuchthing' Enter
 check "search: no match is said" grep -q "no match for 'nosuchthing'" "$TMP/out"
 
 browse "$TMP/D.mlpackage" 4
-check "weights: blob tensors with dtype and shape" grep -q 'fp16  \[16,3,3,3\]' "$TMP/out"
+check "weights: blob tensors with dtype and shape, in aligned columns" grep -q 'fp16  *\[16,3,3,3\]  *864 B' "$TMP/out"
 browse "$TMP/D.mlpackage" 4 j
 check "weights: min, max and mean of a float tensor" grep -q 'min .*, max .*, mean ' "$TMP/out"
 check "weights: std, zeros, NaN and Inf, a histogram in block characters" sh -c "grep -q 'mean .*, std ' '$TMP/out' && grep -q 'zeros [0-9]* ([0-9.]*%), NaN 0, Inf 0' '$TMP/out' && grep -q 'histogram |[ ▁▂▃▄▅▆▇█]\{16\}| ' '$TMP/out'"
@@ -444,7 +444,7 @@ check "compiled layers: the detail resolves consts, says the output and the line
 browse "$TMP/C.mlmodelc" "Resize 100x30" 3 j e a d p E w q
 check "compiled metadata: listed, said read-only; edit keys change nothing" sh -c "[ $rc -eq 0 ] && grep -q 'its metadata is read, never edited' '$TMP/out' && grep -q 'trainedOn  *synthetic' '$TMP/out'"
 browse "$TMP/C.mlmodelc" "Resize 100x30" 4 j
-check "compiled weights: the blobs, statistics from weights/weight.bin" sh -c "grep -q 'conv_b  *val  *fp16  *\[8\] 16 B' '$TMP/out' && grep -q 'min 0, max 1.75, mean 0.78125' '$TMP/out'"
+check "compiled weights: the blobs, statistics from weights/weight.bin" sh -c "grep -q 'conv_b  *val  *fp16  *\[8\]  *16 B' '$TMP/out' && grep -q 'min 0, max 1.75, mean 0.78125' '$TMP/out'"
 browse "$TMP/CN.mlmodelc" "Resize 100x60" 2
 check "compiled network: espresso layers, the first one's parameters" sh -c "grep -q '  0 convolution  *conv1' '$TMP/out' && grep -q 'in  image' '$TMP/out' && grep -q 'C = 16' '$TMP/out'"
 browse "$TMP/CN.mlmodelc" "Resize 100x30" 4
@@ -458,6 +458,12 @@ browse "$TMP/W.mlmodelc" "Resize 100x60" 2
 check "compiled pipeline: a member with nothing to read says so" sh -c "grep -q 'model0 (visionFeaturePrint)' '$TMP/out' && grep -q 'nothing to read: no model.mil or model.espresso.net' '$TMP/out'"
 browse "$TMP/CP.mlmodelc" "Resize 100x60" 4
 check "compiled pipeline: the member's weights" grep -q 'conv_w  *val  *fp16' "$TMP/out"
+# compressed weights: the dense values they stand for, and their cost
+"$MKMODEL" compressed "$TMP/Z.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel compressed"
+browse "$TMP/Z.mlpackage" "Resize 100x40" 4 j
+check "weights: a palettized tensor's dequantized statistics and bits per weight" sh -c "grep -q 'palettized 4-bit, 4.50 bits/weight, dequantized:' '$TMP/out' && grep -q 'min -1, max 0.875, mean -0.0625' '$TMP/out' && grep -q 'unique 16' '$TMP/out'"
+browse "$TMP/Z.mlpackage" "Resize 100x40" 4 j j
+check "weights: its other parts point to it" grep -q 'its shape: part of the palettized weight w1' "$TMP/out"
 csnap "$TMP/C.mlmodelc" >"$TMP/c-after"
 check "compiled: the folder is unchanged" same_bytes "$TMP/c-before" "$TMP/c-after"
 done_testing

@@ -65,7 +65,7 @@ check "... and the same as a number passes" "$PYTHON3" "$top_srcdir/tests/json-v
 
 # every generated example, alone
 set --
-for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage detector:Detector.mlmodel control:Control.mlmodel; do
+for k in nn:TinyNet.mlmodel nnclassifier:Classifier.mlmodel pipeline:Pipeline.mlmodel segmentation:DeepLab.mlpackage multifunction:Multi.mlpackage detector:Detector.mlmodel control:Control.mlmodel compressed:Compressed.mlpackage nnlut:Lut.mlmodel; do
 	kind=${k%%:*} name=${k#*:}
 	"$MKMODEL" "$kind" "$TMP/$name" >/dev/null 2>&1 || not_ok "mkmodel $kind"
 	json_all "example $name" "$TMP/$name"

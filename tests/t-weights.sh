@@ -72,13 +72,14 @@ for name, raw, fmt in ((sys.argv[2], sys.argv[3], sys.argv[4]), (sys.argv[5], sy
     assert st["count"] == n and st["finite"] == n, st
     assert st["min"] == min(v) and st["max"] == max(v), (st, min(v), max(v))
     assert abs(st["mean"] - mean) < 1e-6 and abs(st["std"] - std) < 1e-6, (st, mean, std)
-    assert st["zeros"] == sum(1 for x in v if x == 0) and st["nan"] == 0 and st["inf"] == 0, st'
+    assert st["zeros"] == sum(1 for x in v if x == 0) and st["nan"] == 0 and st["inf"] == 0, st
+    assert st["unique"] == len(set(v)), (st["unique"], len(set(v)))'
 	run "$MLPKG" weights --stats --json "$TMP/TinyNet.mlmodel"
 	check "weights --stats --json: NN float32 and float16 statistics agree with the data" "$PYTHON3" -c "$statcheck" "$TMP/out" conv1.weights "$TMP/c1.bin" f fc1.weights "$TMP/fc1.bin" e
 	run "$MLPKG" weights --stats --json "$TMP/DeepLab.mlpackage"
 	check "... ML-program fp16 and fp32 blobs" "$PYTHON3" -c "$statcheck" "$TMP/out" backbone_conv1_weight_to_fp16 "$TMP/w16.bin" e class_prior "$TMP/prior.bin" f
 	run "$MLPKG" weights --stats "$TMP/TinyNet.mlmodel"
-	check "weights --stats: a statistics line under each tensor" sh -c "grep -A1 ' conv1.weights\$' '$TMP/out' | grep -q '^      min -\{0,1\}[0-9.e-]*, max [0-9.e-]*, mean .*, std .*, zeros [0-9]* ([0-9.]*%), NaN 0, Inf 0\$'"
+	check "weights --stats: a statistics line under each tensor" sh -c "grep -A1 ' conv1.weights\$' '$TMP/out' | grep -q '^      min -\{0,1\}[0-9.e-]*, max [0-9.e-]*, mean .*, std .*, zeros [0-9]* ([0-9.]*%), NaN 0, Inf 0, unique [0-9]*\$'"
 	expect_exit 2 "--stats with --extract: exit 2" "$MLPKG" weights --stats --extract conv1.weights -o "$TMP/x" "$TMP/TinyNet.mlmodel"
 	# a layer whose size disagrees with its weights: listed flat, never a wrong shape
 	pyscript "$TMP" <<'PY'
@@ -237,7 +238,31 @@ if have_python; then
 	"$MLPKG" weights --extract conv1.weights -o "$TMP/q.npy" "$q"
 	check "quantized NN weights: uint8 .npy, in the convolution's shape" chk npy "$TMP/q.npy" "$TMP/q.bin" '|u1' '[16, 3, 3, 3]'
 	run "$MLPKG" weights --stats "$q"
-	check "weights --stats: quantized weights say they have no statistics (not dequantized yet)" sh -c "grep -A1 ' conv1.weights\$' '$TMP/out' | grep -qx '      (no statistics for quantized values)'"
+	check "weights --stats: quantized NN weights dequantized (scale and bias per channel)" sh -c "grep -A1 ' conv1.weights\$' '$TMP/out' | grep -q '^      linear 8-bit, [0-9.]* bits/weight, dequantized: min -[0-9.]*, max [0-9.]*, mean'"
+	check "... the storage by kind, unpacked as float32" grep -q '^storage: linear 8-bit 79 tensors 956 KiB (8.00 bits/weight), unpacked 3.7 MiB$' "$TMP/out"
+	if python_or_skip "catfeeder: a palettized weight's dequantized values, read from weight.bin apart"; then
+		run "$MLPKG" weights --stats --json "$cat"
+		check "catfeeder: lut[indices] statistics agree with weight.bin read apart" "$PYTHON3" -c "
+import json, struct, math
+d = json.load(open('$TMP/out'))['models'][0]
+w = {x['name']: x for x in d['weights']}
+wb = open('$cat/Data/com.apple.CoreML/weights/weight.bin', 'rb').read()
+def blob(e):
+    sentinel, dtype, size, off = struct.unpack_from('<IIQQ', wb, e['offset'])
+    assert sentinel == 0xDEADBEEF
+    return wb[off:off + size]
+ix, lt = w['model_model_1_conv_weight_to_fp16_palettized.indices'], w['model_model_1_conv_weight_to_fp16_palettized.lut']
+lut = struct.unpack('<256e', blob(lt))
+v = [lut[i] for i in blob(ix)]
+dq = ix['dequantized']
+mean = sum(v) / len(v)
+std = math.sqrt(sum((x - mean) ** 2 for x in v) / len(v))
+assert dq['scheme'] == 'palettized 8-bit' and dq['elements'] == len(v) == 4608, dq
+assert dq['min'] == min(v) and dq['max'] == max(v) and dq['unique'] == len(set(v)), (dq, min(v), max(v), len(set(v)))
+assert abs(dq['mean'] - mean) < 1e-9 and abs(dq['std'] - std) < 1e-9, (dq, mean, std)
+assert dq['storedBits'] == 4608 * 8 + 256 * 16, dq
+"
+	fi
 fi
 if command -v zip >/dev/null; then
 	(cd "$FIXTURES" && zip -qr "$TMP/cat.mlpackage.zip" catfeeder-yolov8n.mlpackage)
@@ -251,4 +276,36 @@ run "$MLPKG" weights "$FIXTURES/mlt-BidirGruEncoder16Bit-fp16.mlmodel"
 check "GRU: float16 weights by layer and field" grep -q 'float16 .* [0-9][0-9]*  .*\.' "$TMP/out"
 expect_exit 4 "$UNDECODABLE: weights refused with exit 4" "$MLPKG" weights "$FIXTURES/$UNDECODABLE"
 check "$UNDECODABLE: one line naming the file" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '$UNDECODABLE' '$TMP/err'"
+# compressed weights: dequantized against the definitions mkmodel builds them from
+"$MKMODEL" compressed "$TMP/Cmp.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel compressed"
+"$MKMODEL" nnlut "$TMP/Lut.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nnlut"
+expect_exit 0 "weights --stats of palettized and int8 ML-program weights" "$MLPKG" weights --stats "$TMP/Cmp.mlpackage"
+check "palettized 4-bit: lut[i % 16] with lut[k] = k/8 - 1, 4.5 bits a weight" sh -c "grep -A1 ' w1.indices\$' '$TMP/out' | grep -qx '      palettized 4-bit, 4.50 bits/weight, dequantized: min -1, max 0.875, mean -0.0625, std 0.576222, zeros 32 (6.2%), NaN 0, Inf 0, unique 16'"
+check "affine int8 along axis 0: (q - zero point) * scale per row" sh -c "grep -A1 ' w2.quantized_data\$' '$TMP/out' | grep -qx '      affine int8, 9.50 bits/weight, dequantized: min -20.25, max 22.5, mean -0.071875, std 7.90131, zeros 9 (5.6%), NaN 0, Inf 0, unique 79'"
+check "the parts of a compressed weight point to it" sh -c "grep -A1 ' w1.shape\$' '$TMP/out' | grep -q 'its shape: part of the palettized weight w1' && grep -A1 ' w2.zero_point\$' '$TMP/out' | grep -q 'part of the quantized weight w2'"
+check "storage: each compressed weight once, with all its parts; unpacked as float16" sh -c "grep -q '^storage: palettized 4-bit 1 tensor 296 B (4.62 bits/weight),' '$TMP/out' && grep -q 'affine int8 1 tensor 190 B (9.50 bits/weight), unpacked 1.3 KiB\$' '$TMP/out'"
+if have_python; then
+	run "$MLPKG" weights --stats --json "$TMP/Cmp.mlpackage"
+	check "--json: the dequantized values, the bits, the storage" "$PYTHON3" -c "
+import json, math
+d = json.load(open('$TMP/out'))['models'][0]
+w = {x['name']: x for x in d['weights']}
+v = [((16 * r + j) % 17 - 8 - (r % 3 - 1)) * (r + 1) / 4 for r in range(10) for j in range(16)]
+dq = w['w2.quantized_data']['dequantized']
+mean = sum(v) / len(v)
+assert dq['scheme'] == 'affine int8' and dq['bits'] == 8 and dq['elements'] == 160 and dq['storedBits'] == 1520, dq
+assert dq['min'] == min(v) and dq['max'] == max(v) and abs(dq['mean'] - mean) < 1e-12 and dq['unique'] == len(set(v)), dq
+assert abs(dq['std'] - math.sqrt(sum((x - mean) ** 2 for x in v) / len(v))) < 1e-9, dq
+assert 'stats' not in w['w2.quantized_data'] and 'dequantized' not in w['w2.zero_point'], w
+assert d['totals']['storage'] == [{'kind': 'palettized 4-bit', 'tensors': 1, 'bytes': 296, 'elements': 512}, {'kind': 'affine int8', 'tensors': 1, 'bytes': 190, 'elements': 160}], d['totals']
+assert d['totals']['unpackedBytes'] == (512 + 160) * 2, d['totals']
+"
+fi
+expect_exit 0 "weights --stats of a 4-bit lookup-table NN weight" "$MLPKG" weights --stats "$TMP/Lut.mlmodel"
+check "lut 4-bit: table[i % 16], MSB-first codes, 20 bits a weight with its 16-entry float table" sh -c "grep -A1 ' fc.weights\$' '$TMP/out' | grep -q '^      lut 4-bit, 20.00 bits/weight, dequantized: min -0.75, max 0.75, mean [-0-9.e]*, std 0.460977, zeros 0 (0.0%), NaN 0, Inf 0, unique 16\$'"
+"$MKMODEL" nnclassifier "$TMP/Cls.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nnclassifier"
+run "$MLPKG" weights --stats "$TMP/Cls.mlmodel"
+check "linear 8-bit: within the range its scale and bias give it" sh -c "grep -A1 ' fc1.weights\$' '$TMP/out' | grep -q '^      linear 8-bit, 8.03 bits/weight, dequantized: min -0.05, max 0.05,'"
+run "$MLPKG" info "$TMP/Cmp.mlpackage"
+check "info: the storage line" grep -q '^  storage: *palettized 4-bit 296 B, affine int8 190 B, 1.3 KiB unpacked$' "$TMP/out"
 done_testing

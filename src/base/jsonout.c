@@ -1,5 +1,6 @@
 /* jsonout: streaming JSON output and escaping (see jsonout.h). */
 #include "base/jsonout.h"
+#include "base/error.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,8 @@ FILE *jw_fork_mem(struct jw *sub, const struct jw *w, char **buf, size_t *len)
 	*buf = NULL;
 	*len = 0;
 	FILE *mem = open_memstream(buf, len);
-	if (!mem) {
-		fputs("mlpkg: out of memory\n", stderr);
-		exit(1);
-	}
+	if (!mem)
+		die(EXIT_FAIL, "out of memory");
 	jw_fork(sub, w, mem);
 	return mem;
 }

@@ -103,6 +103,24 @@ static void info_json(struct jw *w, const struct summary *in)
 	for (size_t i = 0; i < sizeof(cs) / sizeof(*cs); i++)
 		jw_kint(w, cs[i].key, (int64_t)cs[i].v);
 	jw_obj_end(w);
+	if (in->storage) {
+		jw_key(w, "storage");
+		jw_obj(w);
+		jw_key(w, "kinds");
+		jw_arr(w);
+		for (size_t i = 0; i < in->storage->n; i++) {
+			const struct weight_kind *k = &in->storage->k[i];
+			jw_obj(w);
+			jw_kstr(w, "kind", k->name);
+			jw_kint(w, "tensors", (int64_t)k->tensors);
+			jw_kint(w, "bytes", (int64_t)k->bytes);
+			jw_kint(w, "elements", (int64_t)k->elements);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_kint(w, "unpackedBytes", (int64_t)in->storage->unpacked);
+		jw_obj_end(w);
+	}
 	jw_key(w, "weightFiles");
 	jw_arr(w);
 	for (size_t i = 0; i < c->files.n; i++)

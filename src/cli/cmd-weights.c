@@ -20,51 +20,91 @@
 
 /* ---- listing -------------------------------------------------------------------- */
 
-static void shape_str(char *buf, size_t n, const struct weight_entry *e)
+static void values_text(const struct weight_stats *st)
 {
-	size_t k = 0;
-	if (e->is_nn && !e->rank) {
-		snprintf(buf, n, "[%llu]", (unsigned long long)e->w.count);
+	if (!st->n) {
+		printf("no finite values, NaN %llu, Inf %llu", (unsigned long long)st->nan,
+		       (unsigned long long)st->inf);
 		return;
 	}
-	k += (size_t)snprintf(buf + k, n - k, "[");
-	for (size_t i = 0; i < e->rank && k < n; i++) {
-		if (e->shape[i] < 0)
-			k += (size_t)snprintf(buf + k, n - k, "%s?", i ? "," : "");
-		else
-			k += (size_t)snprintf(buf + k, n - k, "%s%lld", i ? "," : "", (long long)e->shape[i]);
-	}
-	if (k < n)
-		snprintf(buf + k, n - k, "]");
+	printf("min %g, max %g, mean %g, std %g, zeros %llu (%.1f%%), NaN %llu, Inf %llu, unique %s%llu", st->min,
+	       st->max, st->mean, st->std, (unsigned long long)st->zeros, 100.0 * (double)st->zeros / (double)st->count,
+	       (unsigned long long)st->nan, (unsigned long long)st->inf, st->unique_capped ? ">" : "",
+	       (unsigned long long)st->unique);
 }
 
-/* --stats: the values of one tensor (float tensors; why not otherwise, caller frees) */
-static int entry_stats(const struct weight_list *L, const struct weight_entry *e, struct weight_stats *st, char **why)
+static void stats_line(const struct weight_list *L, size_t i)
 {
-	if (e->is_nn)
-		return weight_stats_nn(&e->w, st, why);
-	if (!L->store) {
-		*why = xstrdup("no weight file");
-		return -1;
-	}
-	return weight_stats_blob(L->store, e->file, e->offset, e->dtype, weight_count(e), st, why);
-}
-
-static void stats_line(const struct weight_list *L, const struct weight_entry *e)
-{
+	const struct weight_entry *e = &L->v[i];
 	struct weight_stats st;
-	char *why = NULL;
-	if (entry_stats(L, e, &st, &why) < 0)
-		printf("      (%s)\n", why ? why : "no statistics");
-	else if (!st.n)
-		printf("      no finite values, NaN %llu, Inf %llu\n", (unsigned long long)st.nan,
-		       (unsigned long long)st.inf);
-	else
-		printf("      min %g, max %g, mean %g, std %g, zeros %llu (%.1f%%), NaN %llu, Inf %llu\n", st.min,
-		       st.max, st.mean, st.std, (unsigned long long)st.zeros,
-		       100.0 * (double)st.zeros / (double)st.count, (unsigned long long)st.nan,
-		       (unsigned long long)st.inf);
+	struct weight_dequant dq;
+	char *why = NULL, *dwhy = NULL;
+	if (weight_values(L, i, &st, &why) == 0) {
+		fputs("      ", stdout);
+		values_text(&st);
+		fputc('\n', stdout);
+	} else if (weight_compressed(e) && weight_dequant(L, i, &dq, &dwhy) == 0) {
+		printf("      %s, %.2f bits/weight, dequantized: ", dq.scheme,
+		       (double)dq.stored_bits / (double)dq.dense);
+		values_text(&dq.st);
+		fputc('\n', stdout);
+	} else {
+		printf("      (%s)\n", dwhy ? dwhy : why ? why : "no statistics");
+	}
 	free(why);
+	free(dwhy);
+}
+
+static void json_values(struct jw *w, const struct weight_stats *st)
+{
+	const struct {
+		const char *k;
+		uint64_t v;
+	} counts[] = { { "count", st->count }, { "finite", st->n }, { "zeros", st->zeros },
+		       { "nan", st->nan },     { "inf", st->inf },  { "unique", st->unique } };
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		jw_key(w, counts[k].k);
+		jw_uint(w, counts[k].v);
+	}
+	if (st->unique_capped)
+		jw_kbool(w, "uniqueCapped", 1);
+	const struct {
+		const char *k;
+		double v;
+	} moments[] = { { "min", st->min }, { "max", st->max }, { "mean", st->mean }, { "std", st->std } };
+	for (size_t k = 0; st->n && k < sizeof(moments) / sizeof(moments[0]); k++) {
+		jw_key(w, moments[k].k);
+		jw_double(w, moments[k].v);
+	}
+}
+
+/* the weights by kind of storage, and unpacked */
+static void storage_text(const struct weight_list *L)
+{
+	struct weight_storage s;
+	weight_storage(L, &s);
+	if (!s.n)
+		return;
+	struct strlist items = { 0 };
+	for (size_t i = 0; i < s.n; i++) {
+		const struct weight_kind *k = &s.k[i];
+		char b[32];
+		human_size(b, sizeof(b), k->bytes);
+		if (k->elements)
+			sl_pushf(&items, "%s %llu tensor%s %s (%.2f bits/weight)", k->name,
+				 (unsigned long long)k->tensors, k->tensors == 1 ? "" : "s", b,
+				 (double)k->bytes * 8 / (double)k->elements);
+		else
+			sl_pushf(&items, "%s %llu tensor%s %s", k->name, (unsigned long long)k->tensors,
+				 k->tensors == 1 ? "" : "s", b);
+	}
+	char b[32];
+	human_size(b, sizeof(b), s.unpacked);
+	sl_pushf(&items, "unpacked %s", b);
+	fputs("storage: ", stdout);
+	show_wrap(stdout, &items, ", ", 9, 9);
+	fputc('\n', stdout);
+	sl_free(&items);
 }
 
 static void list_text(const struct weight_list *L, const struct weight_file *fi, size_t nfi, int stats)
@@ -100,7 +140,7 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 			header = 1;
 		}
 		char shape[64];
-		shape_str(shape, sizeof(shape), e);
+		weight_shape_str(shape, sizeof(shape), e);
 		if (e->is_nn) {
 			char type[32];
 			if (!strcmp(e->w.type, "quantized") || !strcmp(e->w.type, "lut"))
@@ -116,7 +156,7 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 		show_escaped(stdout, e->name);
 		fputc('\n', stdout);
 		if (stats)
-			stats_line(L, e);
+			stats_line(L, i);
 	}
 	for (size_t i = 0; i < nfi; i++) {
 		char b[32];
@@ -138,6 +178,7 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 	if (t.distinct != t.tensors)
 		printf(" (%llu distinct)", (unsigned long long)t.distinct);
 	printf(", %llu parameters, %s (%llu bytes)\n", (unsigned long long)t.params, b, (unsigned long long)t.bytes);
+	storage_text(L);
 	if (!t.tensors && L->m) {
 		/* a tree ensemble, a GLM...: what it holds instead of tensors */
 		struct model_counts c = { 0 };
@@ -201,30 +242,23 @@ static void list_json(struct jw *wp, const struct weight_list *L, const struct w
 			}
 		}
 		struct weight_stats st;
+		struct weight_dequant dq;
 		char *why = NULL;
-		if (stats && entry_stats(L, e, &st, &why) == 0) {
+		if (stats && weight_values(L, i, &st, &why) == 0) {
 			jw_key(wp, "stats");
 			jw_obj(wp);
-			const struct {
-				const char *k;
-				uint64_t v;
-			} counts[] = { { "count", st.count },
-				       { "finite", st.n },
-				       { "zeros", st.zeros },
-				       { "nan", st.nan },
-				       { "inf", st.inf } };
-			const struct {
-				const char *k;
-				double v;
-			} moments[] = { { "min", st.min }, { "max", st.max }, { "mean", st.mean }, { "std", st.std } };
-			for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
-				jw_key(wp, counts[k].k);
-				jw_uint(wp, counts[k].v);
-			}
-			for (size_t k = 0; st.n && k < sizeof(moments) / sizeof(moments[0]); k++) {
-				jw_key(wp, moments[k].k);
-				jw_double(wp, moments[k].v);
-			}
+			json_values(wp, &st);
+			jw_obj_end(wp);
+		} else if (stats && weight_compressed(e) && (free(why), weight_dequant(L, i, &dq, &why) == 0)) {
+			jw_key(wp, "dequantized");
+			jw_obj(wp);
+			jw_kstr(wp, "scheme", dq.scheme);
+			jw_kint(wp, "bits", dq.bits);
+			jw_kint(wp, "elements", (int64_t)dq.dense);
+			jw_kint(wp, "storedBits", (int64_t)dq.stored_bits);
+			jw_key(wp, "bitsPerWeight");
+			jw_double(wp, (double)dq.stored_bits / (double)dq.dense);
+			json_values(wp, &dq.st);
 			jw_obj_end(wp);
 		}
 		free(why);
@@ -250,6 +284,20 @@ static void list_json(struct jw *wp, const struct weight_list *L, const struct w
 	jw_kint(wp, "distinct", (int64_t)t.distinct);
 	jw_kint(wp, "parameters", (int64_t)t.params);
 	jw_kint(wp, "bytes", (int64_t)t.bytes);
+	struct weight_storage s;
+	weight_storage(L, &s);
+	jw_key(wp, "storage");
+	jw_arr(wp);
+	for (size_t k = 0; k < s.n; k++) {
+		jw_obj(wp);
+		jw_kstr(wp, "kind", s.k[k].name);
+		jw_kint(wp, "tensors", (int64_t)s.k[k].tensors);
+		jw_kint(wp, "bytes", (int64_t)s.k[k].bytes);
+		jw_kint(wp, "elements", (int64_t)s.k[k].elements);
+		jw_obj_end(wp);
+	}
+	jw_arr_end(wp);
+	jw_kint(wp, "unpackedBytes", (int64_t)s.unpacked);
 	jw_obj_end(wp);
 	jw_obj_end(wp);
 }

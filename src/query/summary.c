@@ -14,6 +14,7 @@
 
 void summary_release(struct summary *in)
 {
+	free(in->storage);
 	free(in->need_why);
 	if (in->sub)
 		for (size_t i = 0; i < in->nrefs; i++)
@@ -159,6 +160,18 @@ int summary_gather(struct summary *in, struct mlpkg_model *m)
 	in->disk_bytes = model_disk_size(m);
 	for (size_t i = 0; i < in->total.files.n; i++)
 		weight_file_note(m, in->total.files.v[i], &in->weight_bytes, &in->notes);
+	/* the weights by kind of storage, as the spec declares them (no weight file read) */
+	struct weight_list L;
+	memset(&L, 0, sizeof(L));
+	L.m = m;
+	L.names_only = 1;
+	if (weight_list_read(&L) < 0) {
+		weight_list_release(&L);
+		return -1;
+	}
+	in->storage = xcalloc(1, sizeof(*in->storage));
+	weight_storage(&L, in->storage);
+	weight_list_release(&L);
 	return 0;
 }
 
@@ -360,6 +373,22 @@ void summary_text(FILE *fp, const struct summary *in)
 		fputc('\n', fp);
 	}
 	sl_free(&items);
+	if (in->storage && in->storage->n) {
+		/* how the weights are stored: float16, palettized 4-bit, linear 8-bit... */
+		const struct weight_storage *s = in->storage;
+		for (size_t i = 0; i < s->n; i++) {
+			char b[32];
+			human_size(b, sizeof(b), s->k[i].bytes);
+			sl_pushf(&items, "%s %s", s->k[i].name, b);
+		}
+		char b[32];
+		human_size(b, sizeof(b), s->unpacked);
+		sl_pushf(&items, "%s unpacked", b);
+		label(fp, "storage");
+		show_wrap(fp, &items, ", ", LABEL, LABEL);
+		fputc('\n', fp);
+		sl_free(&items);
+	}
 	label(fp, "notes");
 	if (!in->notes.n)
 		fputs("none\n", fp);

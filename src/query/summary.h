@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "model/model.h"
 #include "query/inspect.h"
+#include "query/weights.h"
 #include "query/meta.h"
 
 struct summary {
@@ -29,6 +30,7 @@ struct summary {
 	long preview_labels; /* the labels its preview.params hold, -1 none */
 	struct strlist notes;
 	int64_t spec_bytes, weight_bytes, disk_bytes;
+	struct weight_storage *storage; /* the weights by kind of storage (declared types; none read) */
 };
 
 /* Fills s for m (the model as it stands in memory, unsaved edits too); s

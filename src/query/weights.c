@@ -25,6 +25,7 @@ void weight_list_release(struct weight_list *L)
 		free(e->key);
 		free(e->file);
 		free(e->shape);
+		free(e->op_type);
 		free(e->layer);
 		free(e->field);
 	}
@@ -99,6 +100,25 @@ struct pwalk {
 	size_t model;
 };
 
+/* the elements of a type as mlpkg writes it ("fp16[10,8]": 80, "fp32": 1),
+ * 0 when a dimension is unknown */
+static uint64_t type_count(const char *t)
+{
+	const char *lb = strchr(t, '[');
+	if (!lb)
+		return strchr(t, '<') ? 0 : 1;
+	uint64_t n = 1;
+	for (const char *p = lb + 1; *p && *p != ']';) {
+		char *end;
+		unsigned long long d = strtoull(p, &end, 10);
+		if (end == p)
+			return 0;
+		n *= d;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
 /* the weights an operation holds (its blob-file values), one entry each */
 static int op_weights(struct weight_list *L, size_t model, const struct mil_op *o, const char *path, const char *fn,
 		      const char *rel)
@@ -127,6 +147,17 @@ static int op_weights(struct weight_list *L, size_t model, const struct mil_op *
 			memcpy(e->shape, w->shape, w->rank * sizeof(*e->shape));
 		e->count = w->count;
 		e->known = w->known;
+		e->op = o->node;
+		if (o->nout && o->out[0].type) {
+			e->op_type = xstrdup(o->out[0].type);
+		} else if (o->node) {
+			/* outputs 3: NamedValueType { name 1, type 2 } (not read by a listing's walk) */
+			long k = -1;
+			struct mt_node *out;
+			if (next_child(o->node, 3, &k, &out) == 1)
+				e->op_type = mil_type_format(mt_get(out, 2));
+		}
+		e->op_count = e->op_type ? type_count(e->op_type) : 0;
 		if (!L->names_only && check_record(L, e) < 0)
 			return -1;
 	}
@@ -371,145 +402,148 @@ int weight_files(const struct weight_list *L, struct weight_file **out, size_t *
 	return 0;
 }
 
-/* ---- statistics ------------------------------------------------------------------ */
+/* ---- by kind of storage ------------------------------------------------------- */
 
-#define STATS_MAX (16u << 20) /* elements */
-
-float weight_half(uint16_t h)
+static struct weight_kind *kind_of(struct weight_storage *s, const char *name)
 {
-	int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-	float v = e == 0 ? ldexpf((float)m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexpf((float)(m | 0x400), e - 25);
-	return (h & 0x8000) ? -v : v;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->k[i].name, name))
+			return &s->k[i];
+	if (s->n == WEIGHT_KINDS)
+		return &s->k[WEIGHT_KINDS - 1]; /* the last takes the rest */
+	struct weight_kind *k = &s->k[s->n++];
+	memset(k, 0, sizeof(*k));
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	return k;
 }
 
-/* two passes over a tensor's values: the first for the counts and the
- * range, the second to put each value in a bin of that range */
-struct acc {
-	struct weight_stats *st;
-	int pass;
-	double sum, sumsq;
-};
-
-static void acc_add(struct acc *a, double x)
+/* the bytes of an element of a type as mlpkg writes it ("fp16[10,8]": 2) */
+static unsigned type_bytes(const char *t)
 {
-	struct weight_stats *st = a->st;
-	if (a->pass == 1) {
-		if (!isfinite(x) || st->max <= st->min)
+	char dt[16];
+	size_t n = strcspn(t, "[<");
+	snprintf(dt, sizeof(dt), "%.*s", (int)(n < sizeof(dt) ? n : sizeof(dt) - 1), t);
+	const struct mil_dtype *d = mil_dtype_named(dt);
+	return d && d->bits >= 8 ? (unsigned)d->bits / 8 : 0;
+}
+
+/* how a constexpr operation stores its tensor, from its parts (entries
+ * first..first+n of the same operation) */
+static void constexpr_kind(const struct weight_list *L, size_t first, size_t n, char *name, size_t len)
+{
+	const struct weight_entry *e = &L->v[first];
+	const char *op = e->optype + strlen("constexpr_");
+	if (!strcmp(op, "lut_to_dense")) {
+		int bits = 0;
+		for (size_t i = first; i < first + n; i++) {
+			const struct weight_entry *x = &L->v[i];
+			const struct mil_dtype *d = x->have_rec ? mil_dtype_of_blob(x->rec.dtype) : x->dtype;
+			if (!strcmp(x->key, "indices") && d && d->bits < 8)
+				bits = d->bits; /* iOS 18: indices typed uintN */
+			else if (!strcmp(x->key, "lut") && !bits)
+				for (uint64_t c = weight_count(x); c > 1 && bits < 16; c >>= 1)
+					bits++;
+		}
+		if (bits)
+			snprintf(name, len, "palettized %d-bit", bits);
+		else
+			snprintf(name, len, "palettized");
+		return;
+	}
+	const char *data = !strcmp(op, "affine_dequantize") ? "quantized_data" : "data";
+	for (size_t i = first; i < first + n; i++)
+		if (!strcmp(L->v[i].key, data)) {
+			snprintf(name, len, "%s %s", !strcmp(op, "affine_dequantize") ? "affine" : op,
+				 weight_dtype(&L->v[i]));
 			return;
-		int b = (int)((x - st->min) / (st->max - st->min) * WEIGHT_BINS);
-		st->bins[b < 0 ? 0 : b >= WEIGHT_BINS ? WEIGHT_BINS - 1 : b]++;
-		return;
-	}
-	st->count++;
-	if (isnan(x)) {
-		st->nan++;
-		return;
-	}
-	if (isinf(x)) {
-		st->inf++;
-		return;
-	}
-	if (x == 0)
-		st->zeros++;
-	if (!st->n || x < st->min)
-		st->min = x;
-	if (!st->n || x > st->max)
-		st->max = x;
-	a->sum += x;
-	a->sumsq += x * x;
-	st->n++;
-}
-
-static void acc_bytes(struct acc *a, const uint8_t *p, size_t len, int bits)
-{
-	if (bits == 32)
-		for (size_t i = 0; i + 4 <= len; i += 4) {
-			uint32_t u = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
-				     (uint32_t)p[i + 3] << 24;
-			float f;
-			memcpy(&f, &u, 4);
-			acc_add(a, f);
 		}
-	else
-		for (size_t i = 0; i + 2 <= len; i += 2)
-			acc_add(a, weight_half((uint16_t)(p[i] | p[i + 1] << 8)));
+	snprintf(name, len, "%s", !strcmp(op, "sparse_to_dense") ? "sparse" : op);
 }
 
-static void acc_end(struct acc *a)
+void weight_storage(const struct weight_list *L, struct weight_storage *s)
 {
-	struct weight_stats *st = a->st;
-	if (!st->n)
-		return;
-	st->mean = a->sum / (double)st->n;
-	double var = a->sumsq / (double)st->n - st->mean * st->mean;
-	st->std = var > 0 ? sqrt(var) : 0;
-}
-
-/* the values of an NN weight field into a, for one pass */
-static void feed_nn(const struct nn_weight *w, struct acc *a)
-{
-	if (!strcmp(w->type, "float32")) {
-		if (w->value) {
-			size_t pos = 0;
-			uint64_t u;
-			while (mt_scalar_next(w->value, &pos, &u))
-				acc_add(a, mt_raw_double(w->value->fd, u));
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < L->n;) {
+		const struct weight_entry *e = &L->v[i];
+		char name[32];
+		size_t n = 1;
+		if (e->is_nn) {
+			const struct nn_weight *w = &e->w;
+			if (!strcmp(w->type, "quantized"))
+				snprintf(name, sizeof(name), "linear %d-bit", w->bits);
+			else if (!strcmp(w->type, "lut"))
+				snprintf(name, sizeof(name), "lut %d-bit", w->bits);
+			else
+				snprintf(name, sizeof(name), "%s", w->type);
+			struct weight_kind *k = kind_of(s, name);
+			k->tensors++;
+			k->bytes += w->bytes;
+			k->elements += w->count;
+			s->bytes += w->bytes;
+			s->unpacked += w->count * (!strcmp(w->type, "float16") ? 2 : 4);
+			i++;
+			continue;
+		}
+		/* an operation's parts follow one another */
+		while (i + n < L->n && !L->v[i + n].is_nn && L->v[i + n].model == e->model &&
+		       !strcmp(L->v[i + n].path, e->path))
+			n++;
+		int dup = 1;
+		for (size_t j = i; j < i + n; j++)
+			dup &= weight_duplicate(L, j);
+		if (dup) { /* functions sharing a weight: counted once */
+			i += n;
+			continue;
+		}
+		uint64_t bytes = 0, elements;
+		for (size_t j = i; j < i + n; j++)
+			bytes += weight_duplicate(L, j) ? 0 : weight_bytes(&L->v[j]);
+		if (!strncmp(e->optype, "constexpr_", 10)) {
+			constexpr_kind(L, i, n, name, sizeof(name));
+			elements = e->op_count;
+			s->unpacked += e->op_type ? e->op_count * type_bytes(e->op_type) : 0;
 		} else {
-			size_t len;
-			uint8_t *b = nn_weight_gather(w, &len);
-			acc_bytes(a, b, len, 32);
-			free(b);
+			snprintf(name, sizeof(name), "%s", weight_dtype(e));
+			elements = weight_count(e);
+			s->unpacked += bytes;
 		}
-	} else {
-		acc_bytes(a, w->value->val, w->value->vlen, 16);
+		struct weight_kind *k = kind_of(s, name);
+		k->tensors++;
+		k->bytes += bytes;
+		k->elements += elements;
+		s->bytes += bytes;
+		i += n;
 	}
+	/* most bytes first */
+	for (size_t a = 1; a < s->n; a++)
+		for (size_t b = a; b > 0 && s->k[b].bytes > s->k[b - 1].bytes; b--) {
+			struct weight_kind t = s->k[b];
+			s->k[b] = s->k[b - 1];
+			s->k[b - 1] = t;
+		}
 }
 
-int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **why)
+void weight_shape_str(char *buf, size_t n, const struct weight_entry *e)
 {
-	memset(st, 0, sizeof(*st));
-	*why = NULL;
-	if (w->count > STATS_MAX) {
-		*why = xasprintf("too big for statistics (%llu elements)", (unsigned long long)w->count);
-		return -1;
+	size_t k = 0;
+	if (e->is_nn && !e->rank) {
+		snprintf(buf, n, "[%llu]", (unsigned long long)e->w.count);
+		return;
 	}
-	if (strcmp(w->type, "float32") && !(!strcmp(w->type, "float16") && w->value)) {
-		*why = xasprintf("no statistics for %s values", w->type);
-		return -1;
+	k += (size_t)snprintf(buf + k, n - k, "[");
+	for (size_t i = 0; i < e->rank && k < n; i++) {
+		if (e->shape[i] < 0)
+			k += (size_t)snprintf(buf + k, n - k, "%s?", i ? "," : "");
+		else
+			k += (size_t)snprintf(buf + k, n - k, "%s%lld", i ? "," : "", (long long)e->shape[i]);
 	}
-	struct acc a = { st, 0, 0, 0 };
-	feed_nn(w, &a);
-	acc_end(&a);
-	a.pass = 1;
-	feed_nn(w, &a);
-	return 0;
+	if (k < n)
+		snprintf(buf + k, n - k, "]");
 }
 
-int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
-		      uint64_t count, struct weight_stats *st, char **why)
+int weight_compressed(const struct weight_entry *e)
 {
-	memset(st, 0, sizeof(*st));
-	*why = NULL;
-	const char *dn = dtype ? dtype->name : "";
-	if (strcmp(dn, "fp32") && strcmp(dn, "fp16")) {
-		*why = xasprintf("no statistics for %s values", *dn ? dn : "unknown");
-		return -1;
-	}
-	if (count > STATS_MAX) {
-		*why = xasprintf("too big for statistics (%llu elements)", (unsigned long long)count);
-		return -1;
-	}
-	const struct blob_file *bf = blob_store_get(store, file);
-	struct blob_rec r;
-	if (!bf || blob_read(bf, offset, &r) < 0) {
-		*why = xstrdup("the blob cannot be read");
-		return -1;
-	}
-	int bits = !strcmp(dn, "fp32") ? 32 : 16;
-	struct acc a = { st, 0, 0, 0 };
-	acc_bytes(&a, bf->data + r.data, (size_t)r.size, bits);
-	acc_end(&a);
-	a.pass = 1;
-	acc_bytes(&a, bf->data + r.data, (size_t)r.size, bits);
-	return 0;
+	if (e->is_nn)
+		return strcmp(e->w.type, "float32") && strcmp(e->w.type, "float16");
+	return !strncmp(e->optype, "constexpr_", 10);
 }

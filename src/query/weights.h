@@ -26,6 +26,9 @@ struct weight_entry {
 	const struct blob_file *bf;
 	struct blob_rec rec;
 	int have_rec;
+	struct mt_node *op; /* the operation holding it (NULL in a compiled folder's model.mil) */
+	uint64_t op_count;  /* elements of the operation's output (a constexpr's dense tensor; 0 when unknown) */
+	char *op_type;      /* that output's type: "fp16[10,8]" */
 	/* neural networks */
 	char *layer, *field;
 	struct nn_weight w; /* field is not owned here */
@@ -70,6 +73,12 @@ void weight_list_release(struct weight_list *L);
 struct compiled;
 int weight_list_read_compiled(struct weight_list *L, const struct compiled *c, char **partial);
 
+/* "[16,3,3,3]", "[?,8]", an NN field without a layer shape: "[count]" */
+void weight_shape_str(char *buf, size_t n, const struct weight_entry *e);
+/* 1 for a tensor whose values are codes standing for others (quantized,
+ * palettized, a constexpr operation's part) */
+int weight_compressed(const struct weight_entry *e);
+
 /* an entry's bytes, elements and dtype name: from its blob record when read */
 uint64_t weight_bytes(const struct weight_entry *e);
 uint64_t weight_count(const struct weight_entry *e);
@@ -81,6 +90,24 @@ struct weight_totals {
 	uint64_t tensors, distinct, params, bytes;
 };
 void weight_totals(const struct weight_list *L, struct weight_totals *t);
+
+/* The weights by how they are stored: float32, fp16, int8, linear 8-bit,
+ * lut 4-bit, palettized 4-bit, affine int8, sparse... (a constexpr
+ * operation counts once, with the bytes of all its parts), and what they
+ * would weigh unpacked (dense, in the type they are computed in: an ML
+ * program's constexpr output type, float32 for quantized NN weights).
+ * From the declared types and records already read: no value is read. */
+#define WEIGHT_KINDS 24
+struct weight_kind {
+	char name[32];
+	uint64_t tensors, bytes, elements;
+};
+struct weight_storage {
+	struct weight_kind k[WEIGHT_KINDS]; /* in order of bytes, most first */
+	size_t n;
+	uint64_t bytes, unpacked;
+};
+void weight_storage(const struct weight_list *L, struct weight_storage *s);
 
 /* a weight file's blobs: how many, their bytes, and how many no spec value names */
 struct weight_file {
@@ -101,11 +128,33 @@ struct weight_stats {
 	double min, max, mean, std;
 	uint64_t zeros, nan, inf;
 	uint64_t bins[WEIGHT_BINS]; /* the finite values in WEIGHT_BINS equal parts of [min, max] */
+	uint64_t unique;            /* distinct values, counted up to WEIGHT_UNIQUE_MAX */
+	int unique_capped;          /* more than that */
 };
+#define WEIGHT_UNIQUE_MAX 4096
+
+/* What a compressed tensor stands for: its dense values, dequantized, and
+ * what storing it costs.  NN weights: linear quantization (scale and bias
+ * per channel), lookup tables, int8 with linear quantization; ML programs:
+ * constexpr_affine_dequantize and constexpr_lut_to_dense as iOS 16 writes
+ * them (attributes).  Other forms are said plainly, not guessed. */
+struct weight_dequant {
+	char scheme[64];      /* "linear 8-bit", "lut 4-bit", "affine int8", "palettized 4-bit" */
+	int bits;             /* bits of each stored code */
+	uint64_t dense;       /* elements of the dense tensor */
+	uint64_t stored_bits; /* every part stored: codes, table, scales, zero points */
+	struct weight_stats st;
+};
+/* 0 and dq filled for entry i of L; -1 and *why (caller frees) when it is
+ * not a compressed tensor mlpkg dequantizes (why says which), too big
+ * (over 16M elements) or unreadable */
+int weight_dequant(const struct weight_list *L, size_t i, struct weight_dequant *dq, char **why);
 /* 0 and st filled for a float tensor; -1 and *why (caller frees) when
  * there are none (not a float type, over 16M elements, unreadable).  The
  * blob form reads the record at offset of file from store. */
 int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **why);
 int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
 		      uint64_t count, struct weight_stats *st, char **why);
+/* the same for entry i of L: an NN field, or a blob read through L->store */
+int weight_values(const struct weight_list *L, size_t i, struct weight_stats *st, char **why);
 #endif

@@ -1,7 +1,10 @@
-/* ui-weights: every weight tensor (neural-network weight fields, ML-program
- * blob-file values) with dtype, shape and bytes; the detail pane adds min,
- * max, mean, std, zeros, NaN and Inf counts and a histogram for float
- * tensors of reasonable size, computed only for the row shown. */
+/* ui-weights: every weight tensor as mlpkg weights lists it (the query
+ * layer's weight list: neural-network weight fields, ML-program blob-file
+ * values, a compiled folder's model.mil) with dtype, shape and bytes; the
+ * detail pane adds min, max, mean, std, zeros, NaN and Inf counts, the
+ * distinct values and a histogram, of the values of a float tensor or of
+ * what a compressed one stands for once dequantized (with its bits per
+ * weight), computed only for the row shown. */
 #include "ui/browse.h"
 #include "query/blob.h"
 #include "query/mil.h"
@@ -16,27 +19,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* a row: its entry in the list, and its statistics once computed */
 struct wp {
-	int nn;
-	struct mt_node *layer; /* NN: the layer, and which weight of it */
-	size_t li, wi;
-	char *file; /* MIL */
-	uint64_t offset;
-	const struct mil_dtype *dtype;
-	char *shape;
-	uint64_t count;
-	char *stats; /* computed on demand */
+	size_t i;
+	char *stats;
 };
 
 struct wv {
-	struct blob_store *store;
+	struct weight_list L;
+	int read;
 };
 
 static void wp_free(void *p)
 {
 	struct wp *x = p;
-	free(x->file);
-	free(x->shape);
 	free(x->stats);
 	free(x);
 }
@@ -59,9 +55,9 @@ static char *stats_text(const struct weight_stats *st)
 				 (unsigned long long)st->inf);
 	struct strbuf sb = STRBUF_INIT;
 	sb_addf(&sb, "min %g, max %g, mean %g, std %g\n", st->min, st->max, st->mean, st->std);
-	sb_addf(&sb, "zeros %llu (%.1f%%), NaN %llu, Inf %llu\n", (unsigned long long)st->zeros,
-		100.0 * (double)st->zeros / (double)st->count, (unsigned long long)st->nan,
-		(unsigned long long)st->inf);
+	sb_addf(&sb, "zeros %llu (%.1f%%), NaN %llu, Inf %llu, unique %s%llu\n", (unsigned long long)st->zeros,
+		100.0 * (double)st->zeros / (double)st->count, (unsigned long long)st->nan, (unsigned long long)st->inf,
+		st->unique_capped ? ">" : "", (unsigned long long)st->unique);
 	uint64_t top = 0;
 	for (int i = 0; i < WEIGHT_BINS; i++)
 		if (st->bins[i] > top)
@@ -92,226 +88,154 @@ static char *stats_text(const struct weight_stats *st)
 	return sb_detach(&sb, NULL);
 }
 
+/* the values of entry i: its own, or those it stands for once dequantized */
+static char *values_text(const struct weight_list *L, size_t i)
+{
+	struct weight_stats st;
+	struct weight_dequant dq;
+	char *why = NULL, *dwhy = NULL;
+	char *text;
+	if (weight_values(L, i, &st, &why) == 0) {
+		text = stats_text(&st);
+	} else if (weight_compressed(&L->v[i]) && weight_dequant(L, i, &dq, &dwhy) == 0) {
+		char *s = stats_text(&dq.st);
+		text = xasprintf("%s, %.2f bits/weight, dequantized:\n%s", dq.scheme,
+				 (double)dq.stored_bits / (double)dq.dense, s);
+		free(s);
+	} else {
+		text = xstrdup(dwhy ? dwhy : why ? why : "no statistics");
+	}
+	free(why);
+	free(dwhy);
+	return text;
+}
+
 static void detail(struct view *v, struct unode *u, struct strlist *out)
 {
 	struct wp *x = u->p;
 	struct wv *wv = v->priv;
-	char b[32];
-	if (x->nn) {
-		struct nn_layer l;
-		if (nn_layer_read(x->layer, x->li, &l) < 0)
-			return;
-		if (x->wi < l.nw) {
-			const struct nn_weight *w = &l.w[x->wi];
-			human_size(b, sizeof(b), w->bytes);
-			sl_pushf(out, "layer %s (%s), field %s", l.name, l.kind, w->field);
-			char *shape = nn_weight_shape_str(&l, w);
-			sl_pushf(out, "dtype %s (%d bits), shape %s, %llu elements, %s (%llu bytes)", w->type, w->bits,
-				 shape, (unsigned long long)w->count, b, (unsigned long long)w->bytes);
-			free(shape);
-			if (!x->stats) {
-				struct weight_stats st;
-				char *why;
-				x->stats = weight_stats_nn(w, &st, &why) < 0 ? why : stats_text(&st);
-			}
-			push_lines(out, x->stats);
-		}
-		nn_layer_release(&l);
+	const struct weight_entry *e = &wv->L.v[x->i];
+	char b[32], shape[64];
+	weight_shape_str(shape, sizeof(shape), e);
+	human_size(b, sizeof(b), weight_bytes(e));
+	if (e->is_nn) {
+		sl_pushf(out, "layer %s, field %s", e->layer, e->field);
+		sl_pushf(out, "dtype %s (%d bits), shape %s, %llu elements, %s (%llu bytes)", e->w.type, e->w.bits,
+			 shape, (unsigned long long)e->w.count, b, (unsigned long long)e->w.bytes);
 	} else {
-		uint64_t bytes = x->dtype && x->dtype->bits ? (x->count * (uint64_t)x->dtype->bits + 7) / 8 : 0;
-		human_size(b, sizeof(b), bytes);
-		sl_pushf(out, "dtype %s, shape [%s], %llu elements, %s", x->dtype ? x->dtype->name : "?", x->shape,
-			 (unsigned long long)x->count, b);
-		sl_pushf(out, "blob %s at offset %llu", x->file, (unsigned long long)x->offset);
-		if (!x->stats) {
-			if (!wv->store)
-				wv->store = ui_compiled(v) ? blob_store_new_dir(ui_compiled(v)->path)
-							   : blob_store_new(ui_model(v));
-			struct weight_stats st;
-			char *why;
-			x->stats = weight_stats_blob(wv->store, x->file, x->offset, x->dtype, x->count, &st, &why) < 0
-					   ? why
-					   : stats_text(&st);
-		}
-		push_lines(out, x->stats);
+		sl_pushf(out, "%s %s, dtype %s, shape %s, %llu elements, %s", e->optype, e->key, weight_dtype(e), shape,
+			 (unsigned long long)weight_count(e), b);
+		sl_pushf(out, "blob %s at offset %llu", e->file, (unsigned long long)e->offset);
 	}
+	if (!x->stats)
+		x->stats = values_text(&wv->L, x->i);
+	push_lines(out, x->stats);
 	if (u->path)
 		sl_pushf(out, "path: %s", u->path);
 }
 
-/* one blob-file value's row: its operation (op, oplen bytes), key, dtype,
- * shape and bytes; the record is read when the row is shown */
-struct blob_row {
-	const char *op;
-	int oplen;
-	const char *key, *name, *kind, *path, *file;
-	const struct mil_dtype *dtype;
-	size_t rank;
-	const int64_t *shape;
-	uint64_t count, offset;
-};
-
-static void blob_row(struct view *v, const struct blob_row *r)
+/* a row per tensor, under a header per pipeline member when there are several */
+/* the length of an ML-program entry's operation name (its name less ".KEY") */
+static int op_len(const struct weight_entry *e)
 {
-	struct strbuf sh = STRBUF_INIT;
-	for (size_t d = 0; d < r->rank; d++)
-		sb_addf(&sh, "%s%lld", d ? "," : "", (long long)r->shape[d]);
-	char b[32];
-	uint64_t bytes = r->dtype && r->dtype->bits ? (r->count * (uint64_t)r->dtype->bits + 7) / 8 : 0;
-	human_size(b, sizeof(b), bytes);
-	struct unode *c = un_add(v->root, "%-28.*s %-6s %-5s [%s] %s", r->oplen, r->op, r->key,
-				 r->dtype ? r->dtype->name : "?", sh.buf ? sh.buf : "", b);
-	struct wp *x = xcalloc(1, sizeof(*x));
-	x->file = xstrdup(r->file);
-	x->offset = r->offset;
-	x->dtype = r->dtype;
-	x->shape = sb_detach(&sh, NULL);
-	x->count = r->count;
-	c->p = x;
-	c->free_p = wp_free;
-	c->detail = detail;
-	c->name = xstrdup(r->name);
-	c->kind = xstrdup(r->kind);
-	c->path = xstrdup(r->path);
+	size_t nl = strlen(e->name), kl = strlen(e->key);
+	int keyed = nl > kl + 1 && e->name[nl - kl - 1] == '.' && !strcmp(e->name + nl - kl, e->key);
+	return (int)(keyed ? nl - kl - 1 : nl);
 }
 
-/* the rows of an operation's blob-file values */
-static void op_rows(struct view *v, const struct mil_op *o, const char *path)
+static int capped(size_t n, int cap)
 {
-	const char *op = o->name ? o->name : "?";
-	for (size_t j = 0; j < o->nw; j++) {
-		const struct mil_weight_ref *w = &o->w[j];
-		struct blob_row r = { op,       (int)strlen(op),
-				      w->key,   o->name ? o->name : "",
-				      o->type,  path,
-				      w->file,  w->dtype,
-				      w->rank,  w->shape,
-				      w->count, w->offset };
-		blob_row(v, &r);
+	return n > (size_t)cap ? cap : (int)n;
+}
+
+static void rows(struct view *v, struct weight_list *L)
+{
+	size_t model = (size_t)-1;
+	/* aligned columns: the widest of each, within reason */
+	int wname = 8, wkey = 3, wtype = 4, wshape = 5;
+	for (size_t i = 0; i < L->n; i++) {
+		const struct weight_entry *e = &L->v[i];
+		char shape[64];
+		weight_shape_str(shape, sizeof(shape), e);
+		int n = e->is_nn ? (int)strlen(e->name) : op_len(e);
+		int t = (int)strlen(e->is_nn ? e->w.type : weight_dtype(e));
+		if (capped((size_t)n, 40) > wname)
+			wname = capped((size_t)n, 40);
+		if (!e->is_nn && capped(strlen(e->key), 16) > wkey)
+			wkey = capped(strlen(e->key), 16);
+		if (t > wtype)
+			wtype = capped((size_t)t, 12);
+		if (capped(strlen(shape), 24) > wshape)
+			wshape = capped(strlen(shape), 24);
 	}
-}
-
-static int on_op(struct mil_walk *mw, void *ctx)
-{
-	char *path = mil_op_path(mw->b);
-	op_rows(ctx, &mw->b->o, path);
-	free(path);
-	return 0;
-}
-
-/* a compiled folder: the blob-file values model.mil declares */
-static int compiled_rows(struct view *v, struct compiled *c)
-{
-	if (c->mil_size < 0 && c->espresso_size >= 0) {
-		un_add(v->root, "model.espresso.weights is not read: its layout is not published")->attr = UA_DIM;
-		return 0;
-	}
-	/* the tensors as mlpkg weights lists them; records read on demand */
-	struct weight_list L;
-	memset(&L, 0, sizeof(L));
-	L.names_only = 1;
-	char *stop = NULL;
-	int r = weight_list_read_compiled(&L, c, &stop);
-	for (size_t i = 0; r == 0 && i < L.n; i++) {
-		const struct weight_entry *e = &L.v[i];
-		/* the operation's name: the entry's, less ".KEY" */
-		size_t nl = strlen(e->name), kl = strlen(e->key);
-		int keyed = nl > kl + 1 && e->name[nl - kl - 1] == '.' && !strcmp(e->name + nl - kl, e->key);
-		struct blob_row br = { e->name,   (int)(keyed ? nl - kl - 1 : nl),
-				       e->key,    e->name,
-				       e->optype, e->path,
-				       e->file,   e->dtype,
-				       e->rank,   e->shape,
-				       e->count,  e->offset };
-		blob_row(v, &br);
-	}
-	weight_list_release(&L);
-	if (stop)
-		un_add(v->root, "(%s; the weights after it are not listed)", stop)->attr = UA_WARN;
-	free(stop);
-	return r;
-}
-
-/* the weight fields of a layer, nested ones included (named by path: br.ifBranch.fc_if.weights) */
-static int nn_row(const struct nn_visit *vi, void *ctx)
-{
-	struct view *v = ctx;
-	struct nn_layer l;
-	if (nn_layer_read(vi->layer, vi->pos, &l) < 0)
-		return -1;
-	for (size_t j = 0; j < l.nw; j++) {
-		const struct nn_weight *w = &l.w[j];
-		char b[32];
-		human_size(b, sizeof(b), w->bytes);
-		char *label = xasprintf("%s%s%s.%s", vi->scope, *vi->scope ? "." : "", l.name, w->field);
-		char *shape = nn_weight_shape_str(&l, w);
-		struct unode *c = un_add(v->root, "%-34s %-9s %s %s", label, w->type, shape, b);
-		free(shape);
-		free(label);
+	for (size_t i = 0; i < L->n; i++) {
+		const struct weight_entry *e = &L->v[i];
+		if (L->nrefs > 1 && e->model != model) {
+			const struct model_ref *r = &L->refs[e->model];
+			un_add(v->root, "%s %s", *r->path ? r->path : "(root)", r->type ? r->type : "no model type")
+				->attr = UA_HEAD;
+			model = e->model;
+		}
+		char b[32], shape[64];
+		human_size(b, sizeof(b), weight_bytes(e));
+		weight_shape_str(shape, sizeof(shape), e);
+		struct unode *c;
+		if (e->is_nn) {
+			c = un_add(v->root, "%-*s %-*s %-*s %8s", wname + wkey + 1, e->name, wtype, e->w.type, wshape,
+				   shape, b);
+			c->name = xstrdup(e->layer);
+			c->kind = xstrdup(e->field);
+		} else {
+			c = un_add(v->root, "%-*.*s %-*s %-*s %-*s %8s", wname, op_len(e), e->name, wkey, e->key, wtype,
+				   weight_dtype(e), wshape, shape, b);
+			c->name = xstrdup(e->name);
+			c->kind = xstrdup(e->optype);
+		}
 		struct wp *x = xcalloc(1, sizeof(*x));
-		x->nn = 1;
-		x->layer = vi->layer;
-		x->li = vi->pos;
-		x->wi = j;
+		x->i = i;
 		c->p = x;
 		c->free_p = wp_free;
 		c->detail = detail;
-		c->name = xstrdup(l.name);
-		c->kind = xstrdup(l.kind);
-		c->path = xstrdup(vi->path);
+		c->path = xstrdup(e->path);
 	}
-	nn_layer_release(&l);
-	return 0;
 }
-
-static const struct mil_visitor weight_visitor = {
-	.op = on_op,
-	.read_ops = 1,
-};
 
 static int weights_init(struct view *v)
 {
-	v->priv = xcalloc(1, sizeof(struct wv));
-	if (ui_compiled(v)) {
-		int r = compiled_rows(v, ui_compiled(v));
-		if (!v->root->nkid)
-			un_add(v->root, "no weights")->attr = UA_DIM;
-		return r;
+	struct wv *wv = xcalloc(1, sizeof(*wv));
+	v->priv = wv;
+	struct weight_list *L = &wv->L;
+	/* the tensors as the spec declares them; records read when a row's values are */
+	L->names_only = 1;
+	struct compiled *c = ui_compiled(v);
+	int r;
+	char *stop = NULL;
+	if (c) {
+		L->store = blob_store_new_dir(c->path);
+		r = weight_list_read_compiled(L, c, &stop);
+	} else {
+		L->m = ui_model(v);
+		L->store = blob_store_new(L->m);
+		r = weight_list_read(L);
 	}
-	struct model_ref *refs;
-	size_t n;
-	if (model_list(ui_model(v)->root, &refs, &n) < 0)
-		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct model_ref *r = &refs[i];
-		if (n > 1)
-			un_add(v->root, "%s %s", *r->path ? r->path : "(root)", r->type ? r->type : "no model type")
-				->attr = UA_HEAD;
-		struct mt_node *nn = nn_network(r->node);
-		if (nn) {
-			char *base = xasprintf("%s%s%s", r->path, *r->path ? "." : "", r->type);
-			if (nn_walk(nn, base, 0, nn_row, v) < 0)
-				rc = -1;
-			free(base);
-		} else if (r->type && !strcmp(r->type, "mlProgram")) {
-			long t = model_type_field(r->node);
-			struct mt_node *prog = t >= 0 ? mt_child(r->node, (size_t)t) : NULL;
-			if (!prog || mil_walk(prog, r->path, &weight_visitor, v) < 0)
-				rc = -1;
-		}
-	}
-	model_list_free(refs, n);
+	wv->read = 1;
+	if (r == 0)
+		rows(v, L);
+	if (stop)
+		un_add(v->root, "(%s; the weights after it are not listed)", stop)->attr = UA_WARN;
+	free(stop);
+	if (c && L->espresso)
+		un_add(v->root, "model.espresso.weights is not read: its layout is not published")->attr = UA_DIM;
 	if (!v->root->nkid)
 		un_add(v->root, "no weights")->attr = UA_DIM;
-	return rc;
+	return r;
 }
 
 static void weights_release(struct view *v)
 {
 	struct wv *wv = v->priv;
-	if (wv && wv->store)
-		blob_store_free(wv->store);
+	if (wv && wv->read)
+		weight_list_release(&wv->L); /* the store too */
 	free(wv);
 }
 
