@@ -113,7 +113,7 @@ LC_ALL=C.UTF-8 MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse "$TMP
 check "a cut line ends in '…' (UTF-8)" sh -c "grep -q 'description: A description lo…\$' '$TMP/out' && ! grep -q '0\.\.10' '$TMP/out'"
 LC_ALL=C MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse "$TMP/cut.mlmodel" >"$TMP/out" 2>&1
 check "... and in '>' without UTF-8" grep -q 'description: A description lo>$' "$TMP/out"
-printf 'Resize 50x16\n3\n' >"$TMP/keys"
+printf 'Resize 50x16\n3\nj\nj\nj\n' >"$TMP/keys"
 LC_ALL=C.UTF-8 MLPKG_NO_DISPLAY=1 MLPKG_SCRIPT="$TMP/keys" "$MLPKG" browse "$TMP/cut.mlmodel" >"$TMP/out" 2>&1
 check "the detail pane wraps what does not fit, nothing lost" sh -c "grep -qx ' A description long enough to be cut, ending in a' '$TMP/out' && grep -qx ' range 0..10000' '$TMP/out'"
 
@@ -243,8 +243,10 @@ nn += field(1, field(1, b"bad") + field(2, b"input") + field(3, b"bad_out") + fi
 m.ClearField("neuralNetwork")
 open(sys.argv[2], "wb").write(m.SerializeToString() + field(500, nn))
 PY
+	browse "$TMP/Bad.mlmodel" 2
+	check "a damaged layer: the browser still runs (exit 0), the error on the status line when the view opens" sh -c "[ $rc -eq 0 ] && tail -1 '$TMP/out' | grep -q 'not a valid Core ML spec'"
 	browse "$TMP/Bad.mlmodel" 2 G
-	check "a damaged layer: the browser still runs (exit 0), the error on the status line" sh -c "[ $rc -eq 0 ] && tail -1 '$TMP/out' | grep -q 'not a valid Core ML spec' && grep -q '6 (does not decode)' '$TMP/out' && grep -q 'layer 6 does not decode' '$TMP/out'"
+	check "... its row and detail say so" sh -c "[ $rc -eq 0 ] && grep -q '6 (does not decode)' '$TMP/out' && grep -q 'layer 6 does not decode' '$TMP/out'"
 	browse "$TMP/Bad.mlmodel" 2 G 4 G 5
 	check "... stderr has it once, though two views ran into it" sh -c "[ \$(grep -c 'runs past the end' '$TMP/err') -eq 1 ] && [ \$(wc -l < '$TMP/err') -eq 1 ]"
 	# killed while the screen is up: the kept message still reaches stderr.
@@ -305,7 +307,7 @@ run "$MLPKG" meta get author "$TMP/E.mlpackage"
 check "metadata: the new author is in the file (UTF-8 kept)" grep -qx 'Zoë Q' "$TMP/out"
 run "$MLPKG" meta get preview.type "$TMP/E.mlpackage"
 check "metadata: the preview type picked is in the file" grep -qx 'poseEstimation' "$TMP/out"
-browse "$TMP/E.mlpackage" 3 j j d w
+browse "$TMP/E.mlpackage" 3 d w
 run "$MLPKG" meta get author "$TMP/E.mlpackage"
 check "metadata: d deletes a key" test "$rc" -eq 3
 if have_python; then
@@ -466,4 +468,63 @@ browse "$TMP/Z.mlpackage" "Resize 100x40" 4 j j
 check "weights: its other parts point to it" grep -q 'its shape: part of the palettized weight w1' "$TMP/out"
 csnap "$TMP/C.mlmodelc" >"$TMP/c-after"
 check "compiled: the folder is unchanged" same_bytes "$TMP/c-before" "$TMP/c-after"
+# the metadata form: standard fields (unset ones too), user keys, preview, class labels
+"$MKMODEL" nnclassifier "$TMP/Lab.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nnclassifier"
+"$MLPKG" meta rm license "$TMP/Lab.mlmodel" 2>/dev/null
+browse "$TMP/Lab.mlmodel" "Resize 100x40" 3
+check "form: sections General, User metadata, Preview, Class labels" sh -c "grep -q '^ - General\$' '$TMP/out' && grep -q '^ - User metadata\$' '$TMP/out' && grep -q '^ - Preview\$' '$TMP/out' && grep -q '^ - Class labels: 3 (neuralNetworkClassifier)\$' '$TMP/out'"
+check "form: an unset standard field is shown, saying how to set it" grep -q '^     license *(not set: e sets it)$' "$TMP/out"
+check "form: the preview type and whether it fits the model" sh -c "grep -q '^     type *imageClassifier\$' '$TMP/out' && grep -q '^     fits the model yes\$' '$TMP/out'"
+check "form: the class labels listed, numbered" sh -c "grep -q '^        1  dog\$' '$TMP/out'"
+cp "$TMP/Lab.mlmodel" "$TMP/Lab0.mlmodel"
+browse "$TMP/Lab.mlmodel" "Resize 100x40" 3 / '"dog' Enter n e C-u '"puppy' Enter w q
+check "form: e on a class label changes that one in a few keys, w saves it" sh -c "[ \"\$('$MLPKG' labels '$TMP/Lab.mlmodel' | tr '\\n' ' ')\" = 'cat puppy bird ' ]"
+check "... nothing else of the file changed" sh -c "'$MLPKG' labels set - '$TMP/Lab.mlmodel' <<EOT >/dev/null
+cat
+dog
+bird
+EOT
+cmp -s '$TMP/Lab.mlmodel' '$TMP/Lab0.mlmodel'"
+cp "$TMP/Lab0.mlmodel" "$TMP/Lab.mlmodel"
+browse "$TMP/Lab.mlmodel" "Resize 100x40" 3 / '"dog' Enter n e C-u '"cat' Enter Dump q
+check "form: a label that repeats another is refused, saying why" grep -q "label 'cat' is given twice" "$TMP/out"
+check "... and the file is unchanged" cmp -s "$TMP/Lab.mlmodel" "$TMP/Lab0.mlmodel"
+browse "$TMP/Lab.mlmodel" "Resize 100x40" 3 / '"license' Enter e '"Apache-2.0' Enter w q
+check "form: e on an unset standard field sets it" sh -c "[ \"\$('$MLPKG' meta get license '$TMP/Lab.mlmodel')\" = Apache-2.0 ]"
+browse "$TMP/Lab.mlmodel" "Resize 100x40" 3 / '"bird' Enter n d
+check "form: d on a class label says it is changed, not removed" grep -q "a class label is changed, not removed" "$TMP/out"
+"$MLPKG" preview set --force imageSegmenter --labels - "$TMP/D.mlpackage" <<EOT 2>/dev/null
+a
+b
+EOT
+browse "$TMP/D.mlpackage" "Resize 120x40" 3
+check "form: the preview's labels counted, and why it does not fit" sh -c "grep -q '^   [+-] labels *2 (E on params edits them)' '$TMP/out' && grep -q '^     fits the model .*label' '$TMP/out'"
+# the row counter counts the whole list; a list too long to build at once says more are to come
+browse "$TMP/D.mlpackage" "Resize 100x30" 2
+check "row counter: the whole list of a model of usual size" sh -c "n=\$(tail -1 '$TMP/out' | sed 's|.* 1/\\([0-9]*\\) *\$|\\1|'); [ \"\$n\" -gt 5 ] && ! tail -1 '$TMP/out' | grep -q '+ *\$'"
+if have_python; then
+	pyscript "$TMP/T.mlmodel" "$TMP/Long.mlmodel" <<'PY'
+import sys
+from pydecode import load_schema
+pb = load_schema()
+m = pb.Model()
+m.ParseFromString(open(sys.argv[1], "rb").read())
+layers = m.neuralNetwork.layers
+prev = layers[-1].output[0]
+for i in range(6000):
+    l = layers.add()
+    l.name = "act%d" % i
+    l.input.append(prev)
+    l.output.append("act%d_out" % i)
+    l.activation.ReLU.SetInParent()
+    prev = l.output[0]
+open(sys.argv[2], "wb").write(m.SerializeToString())
+PY
+	browse "$TMP/Long.mlmodel" "Resize 100x30" 2
+	check "row counter: a list built as it is shown ends in +" sh -c "tail -1 '$TMP/out' | grep -q ' 1/[0-9]*+ *\$'"
+	browse "$TMP/Long.mlmodel" "Resize 100x30" 2 G
+	check "... and counts it whole once built" sh -c "tail -1 '$TMP/out' | grep -q ' \\([0-9]*\\)/\\1 *\$'"
+else
+	skip "row counter of a long list (no python3-protobuf or protoc)"
+fi
 done_testing

@@ -124,6 +124,10 @@ int ui_choose(struct view *v, const char *title, const char *const *items, int s
  * when saving; val NULL removes.  1 changed, 0 unchanged, -1 refused
  * (reported on the status line). */
 int ui_meta_edit(struct view *v, const char *key, const char *val);
+/* The class labels replaced with v[0..n) in the model shown (checked as
+ * mlpkg labels set checks them; saved with w): 1 changed, 0 the same, -1
+ * refused (why on the status line). */
+int ui_labels_edit(struct view *v, char *const *labels, size_t n);
 /* the pending edits are saved (w) */
 int ui_save(struct view *v);
 

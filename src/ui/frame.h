@@ -29,6 +29,8 @@ void ui_dump_screen(FILE *fp);
 
 struct edit {
 	char *key, *val; /* val NULL: removed */
+	char **labels;   /* or the class labels replaced (key NULL) */
+	size_t nlabels;
 };
 
 /* A message reported while the screen is up, as stderr would have had it:
@@ -84,6 +86,11 @@ struct ui {
 	SCREEN *scr;
 	FILE *nullin, *nullout;
 };
+
+/* rows a view builds at once (beyond, as they are shown) */
+#define UI_EAGER_ROWS 5000
+/* 1 when rows of the list shown are still to be built */
+int ui_rows_pending(const struct view *v);
 
 /* the browser running (for the signal handler), or NULL */
 extern struct ui *ui_running;

@@ -428,15 +428,16 @@ int ui_choose(struct view *v, const char *title, const char *const *items, int s
 
 /* ---- the edit journal ---------------------------------------------------------------------- */
 
-/* one metadata edit checked and applied to the model shown (an edit
- * transaction that is never committed: the file changes at ui_save) */
-int ui_meta_edit(struct view *v, const char *key, const char *val)
+/* one edit checked and applied to the model shown (an edit transaction
+ * that is never committed: the file changes at ui_save), journalled */
+static int journal_edit(struct view *v, const char *key, const char *val, char *const *labels, size_t nlabels)
 {
 	struct ui *u = v->ui;
 	struct kept_msg **before = u->kept_tail;
 	struct edit_txn *t = txn_begin(u->m);
 	txn_set_label(t, NULL);
-	int r = val ? txn_meta_set(t, key, val, strlen(val)) : txn_meta_rm(t, key);
+	int r = key ? (val ? txn_meta_set(t, key, val, strlen(val)) : txn_meta_rm(t, key))
+		    : txn_labels_set(t, labels, nlabels);
 	txn_end(t);
 	ui_take_errors(u);
 	/* what the edit said is on the status line and answered there: not
@@ -449,9 +450,16 @@ int ui_meta_edit(struct view *v, const char *key, const char *val)
 	if (r == 1) {
 		u->preview_forced = 0;
 		xgrow((void **)&u->ed, &u->caped, u->ned + 1, sizeof(*u->ed));
-		u->ed[u->ned].key = xstrdup(key);
-		u->ed[u->ned].val = val ? xstrdup(val) : NULL;
-		u->ned++;
+		struct edit *e = &u->ed[u->ned++];
+		memset(e, 0, sizeof(*e));
+		e->key = key ? xstrdup(key) : NULL;
+		e->val = val ? xstrdup(val) : NULL;
+		if (!key) {
+			e->labels = xcalloc(nlabels ? nlabels : 1, sizeof(char *));
+			for (size_t i = 0; i < nlabels; i++)
+				e->labels[i] = xstrdup(labels[i]);
+			e->nlabels = nlabels;
+		}
 		u->dirty = 1;
 		/* the other views read metadata too */
 		for (int i = 0; i < u->nv; i++)
@@ -461,11 +469,24 @@ int ui_meta_edit(struct view *v, const char *key, const char *val)
 	return r;
 }
 
+int ui_meta_edit(struct view *v, const char *key, const char *val)
+{
+	return journal_edit(v, key, val, NULL, 0);
+}
+
+int ui_labels_edit(struct view *v, char *const *labels, size_t n)
+{
+	return journal_edit(v, NULL, NULL, labels, n);
+}
+
 void ui_journal_clear(struct ui *u)
 {
 	for (size_t i = 0; i < u->ned; i++) {
 		free(u->ed[i].key);
 		free(u->ed[i].val);
+		for (size_t k = 0; k < u->ed[i].nlabels; k++)
+			free(u->ed[i].labels[k]);
+		free(u->ed[i].labels);
 	}
 	u->ned = 0;
 	u->dirty = 0;
@@ -481,7 +502,7 @@ static int preview_refused(struct view *v)
 	int touched = 0;
 	for (size_t i = 0; i < u->ned; i++) {
 		int std;
-		const char *k = meta_canonical(u->ed[i].key, &std);
+		const char *k = u->ed[i].key ? meta_canonical(u->ed[i].key, &std) : "";
 		touched |= u->ed[i].val && (!strcmp(k, PREVIEW_TYPE_KEY) || !strcmp(k, PREVIEW_PARAMS_KEY));
 	}
 	if (!touched || u->preview_forced)
@@ -521,7 +542,9 @@ int ui_save(struct view *v)
 	txn_set_label(t, NULL);
 	for (size_t i = 0; i < u->ned; i++) {
 		const struct edit *e = &u->ed[i];
-		if (e->val)
+		if (!e->key)
+			txn_labels_set(t, e->labels, e->nlabels);
+		else if (e->val)
 			txn_meta_set(t, e->key, e->val, strlen(e->val));
 		else
 			txn_meta_rm(t, e->key);

@@ -101,6 +101,14 @@ static int build_bounded(struct view *v, struct unode *n, size_t *budget)
 	return 0;
 }
 
+int ui_rows_pending(const struct view *v)
+{
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i]->is_more)
+			return 1;
+	return 0;
+}
+
 static void push_row(struct view *v, struct unode *n)
 {
 	xgrow((void **)&v->rows, &v->rcap, v->nrows + 1, sizeof(*v->rows));
@@ -174,6 +182,11 @@ int ui_view_ready(struct view *v)
 	int r = v->ops->init(v);
 	if (!v->root->nkid)
 		ui_build_more(v, v->root);
+	/* a list of reasonable size is built whole at once, so that the row
+	 * counter counts the whole list; a bigger one is built as it is
+	 * shown (the counter then says more are to come) */
+	size_t budget = UI_EAGER_ROWS;
+	build_bounded(v, v->root, &budget);
 	ui_flatten(v);
 	return r;
 }

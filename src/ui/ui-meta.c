@@ -1,17 +1,26 @@
-/* ui-meta: the metadata view: the four standard fields and userDefined
- * entries, edited in place (a add, e change, d delete, p preview type);
- * values are checked as `mlpkg meta set` checks them and saved with w. */
+/* ui-meta: the metadata view, a form like Xcode's General tab: the four
+ * standard fields (empty ones too), the user's keys, the preview (type,
+ * params, its labels counted, whether it fits the model) and the class
+ * labels, each edited in place (a add, e change, E in $EDITOR, d delete,
+ * p preview type; e on a class label changes that one); values are
+ * checked as `mlpkg meta set` and `mlpkg labels set` check them and saved
+ * with w. */
 #include "ui/browse.h"
 #include "analyze/preview.h"
 #include "query/meta.h"
+#include "edit/labels.h"
+#include "base/error.h"
 #include "base/xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* a row's payload: a metadata key and its value, or a class label */
 struct mp {
-	char *key, *value;
+	char *key, *value; /* key NULL: not a metadata row */
 	size_t len;
+	int label; /* a class label: its index in li */
+	size_t li;
 };
 
 static void mp_free(void *p)
@@ -28,9 +37,18 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 	struct mp *x = u->p;
 	if (!x)
 		return;
-	int std;
-	const char *k = meta_canonical(x->key, &std);
-	sl_pushf(out, "key: %s%s", k, std ? " (standard field)" : " (userDefined)");
+	if (x->label) {
+		sl_pushf(out, "class label %zu: e changes it (the others and their count stay)", x->li);
+	} else if (x->key) {
+		int std;
+		const char *k = meta_canonical(x->key, &std);
+		sl_pushf(out, "key: %s%s", k, std ? " (standard field)" : " (userDefined)");
+	}
+	if (!x->value) {
+		if (x->key)
+			sl_pushf(out, "(not set: e sets it)");
+		return;
+	}
 	/* the value, a line at a time (long lines cut in 76-byte pieces) */
 	const char *p = x->value, *end = x->value + x->len;
 	while (p < end && out->n < 200) {
@@ -46,32 +64,147 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 	}
 }
 
-static int meta_init(struct view *v)
+#define KEY_W 14
+
+/* a section's header, open */
+static struct unode *section(struct view *v, const char *title)
 {
-	struct meta_entry *e;
-	size_t n;
-	if (meta_list(ui_model(v)->root, &e, &n) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct unode *c =
-			un_add(v->root, "%-24s %.*s", e[i].key, (int)(e[i].len > 300 ? 300 : e[i].len), e[i].value);
-		struct mp *x = xcalloc(1, sizeof(*x));
-		x->key = xstrdup(e[i].key);
-		x->value = xstrndup(e[i].value, e[i].len);
-		x->len = e[i].len;
-		c->p = x;
-		c->free_p = mp_free;
-		c->name = xstrdup(e[i].key);
-		c->detail = detail;
-		c->attr = e[i].standard ? UA_KEY : UA_NONE;
+	struct unode *h = un_add(v->root, "%s", title);
+	h->attr = UA_HEAD;
+	h->open = 1;
+	return h;
+}
+
+/* a row of key (shown as label) and value (NULL: not set, said dimmed) */
+static struct unode *meta_row(struct unode *parent, const char *label, const char *key, const char *val, size_t len,
+			      const char *unset)
+{
+	struct unode *c;
+	if (val)
+		c = un_add(parent, "%-*s %.*s", KEY_W, label, (int)(len > 300 ? 300 : len), val);
+	else
+		c = un_add(parent, "%-*s %s", KEY_W, label, unset);
+	struct mp *x = xcalloc(1, sizeof(*x));
+	x->key = key ? xstrdup(key) : NULL;
+	x->value = val ? xstrndup(val, len) : NULL;
+	x->len = val ? len : 0;
+	c->p = x;
+	c->free_p = mp_free;
+	c->name = xstrdup(key ? key : label);
+	c->detail = detail;
+	if (!val)
+		c->attr = UA_DIM;
+	if (key) {
 		int std;
-		const char *k = meta_canonical(e[i].key, &std);
+		const char *k = meta_canonical(key, &std);
 		c->path = std ? xasprintf("description.metadata.%s", k)
 			      : xasprintf("description.metadata.userDefined[\"%s\"]", k);
 	}
+	return c;
+}
+
+static const struct meta_entry *find_entry(const struct meta_entry *e, size_t n, const char *canon)
+{
+	for (size_t i = 0; i < n; i++) {
+		int std;
+		if (!strcmp(meta_canonical(e[i].key, &std), canon))
+			return &e[i];
+	}
+	return NULL;
+}
+
+static int meta_init(struct view *v)
+{
+	struct mt_node *root = ui_model(v)->root;
+	struct meta_entry *e;
+	size_t n;
+	if (meta_list(root, &e, &n) < 0)
+		return -1;
+	/* General: the four standard fields, set or not; the cursor starts
+	 * on the first (after an edit, it stays where it was) */
+	struct unode *h = section(v, "General");
+	if (!v->cur)
+		v->cur = 1;
+	static const char *const std_keys[] = { "author", "license", "version", "description" };
+	for (size_t i = 0; i < 4; i++) {
+		const struct meta_entry *x = find_entry(e, n, std_keys[i]);
+		meta_row(h, std_keys[i], std_keys[i], x ? x->value : NULL, x ? x->len : 0, "(not set: e sets it)");
+	}
+	/* the user's keys, the preview's apart */
+	h = section(v, "User metadata");
+	size_t users = 0;
+	for (size_t i = 0; i < n; i++) {
+		int std;
+		const char *k = meta_canonical(e[i].key, &std);
+		if (std || !strcmp(k, PREVIEW_TYPE_KEY) || !strcmp(k, PREVIEW_PARAMS_KEY))
+			continue;
+		struct unode *c = meta_row(h, e[i].key, e[i].key, e[i].value, e[i].len, "");
+		if (strlen(e[i].key) > KEY_W) { /* a long key on its own, its value after it */
+			free(c->text);
+			c->text = xasprintf("%s %.*s", e[i].key, (int)(e[i].len > 300 ? 300 : e[i].len), e[i].value);
+		}
+		users++;
+	}
+	if (!users)
+		un_add(h, "(none: a adds a key)")->attr = UA_DIM;
+	/* the preview Xcode shows */
+	h = section(v, "Preview");
+	const struct meta_entry *pt = find_entry(e, n, PREVIEW_TYPE_KEY), *pp = find_entry(e, n, PREVIEW_PARAMS_KEY);
+	struct unode *c = meta_row(h, "type", "preview.type", pt ? pt->value : NULL, pt ? pt->len : 0,
+				   "(none: Xcode shows no preview; p picks a type)");
+	if (pt) {
+		char *t = xstrndup(pt->value, pt->len);
+		if (!preview_type_known(t)) {
+			char *txt = xasprintf("%s  (not a type Xcode is known to use)", c->text);
+			free(c->text);
+			c->text = txt;
+		}
+		free(t);
+	}
+	meta_row(h, "params", "preview.params", pp ? pp->value : NULL, pp ? pp->len : 0, "(none)");
+	char **lv = NULL;
+	size_t ln = 0;
+	if (pp && meta_params_labels(pp->value, pp->len, &lv, &ln) == 1) {
+		struct unode *lr = un_add(h, "%-*s %zu (E on params edits them)", KEY_W, "labels", ln);
+		for (size_t i = 0; i < ln; i++) {
+			un_add(lr, "%4zu  %s", i, lv[i]);
+			free(lv[i]);
+		}
+		free(lv);
+	}
+	if (pt || pp) {
+		char *why = preview_model_problems(root);
+		struct unode *f = un_add(h, "%-*s %s", KEY_W, "fits the model", why ? why : "yes");
+		if (why)
+			f->attr = UA_WARN;
+		free(why);
+	}
 	meta_entries_free(e, n);
-	if (!n)
-		un_add(v->root, "no metadata: press a to add a key")->attr = UA_DIM;
+	/* the class labels of a classifier, each changed in place */
+	struct iface_labels l;
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_DROP);
+	int r = iface_labels_get(root, &l);
+	error_capture_end(&cap);
+	if (r == 1) {
+		char *title =
+			xasprintf("Class labels: %zu%s (%s)", l.n, l.per_example ? " (one per example)" : "", l.where);
+		h = section(v, title);
+		free(title);
+		for (size_t i = 0; i < l.n; i++) {
+			struct unode *lc = un_add(h, "%4zu  %s", i, l.v[i]);
+			struct mp *x = xcalloc(1, sizeof(*x));
+			x->label = 1;
+			x->li = i;
+			x->value = xstrdup(l.v[i]);
+			x->len = strlen(l.v[i]);
+			lc->p = x;
+			lc->free_p = mp_free;
+			lc->name = xstrdup(l.v[i]);
+			lc->detail = detail;
+		}
+		iface_labels_release(&l);
+	}
 	return 0;
 }
 
@@ -219,6 +352,31 @@ static int edit_in_editor(struct view *v, const char *key, const char *cur)
 	return reload(v);
 }
 
+/* e on a class label: that one changed, the others kept (labels set's checks) */
+static int edit_label(struct view *v, size_t li, const char *cur)
+{
+	struct iface_labels l;
+	if (iface_labels_get(ui_model(v)->root, &l) != 1 || li >= l.n)
+		return RP_ALL;
+	char *label = xasprintf("class label %zu = ", li);
+	char *val = ui_prompt(v, HIST_VALUE, label, cur);
+	free(label);
+	if (!val || !strcmp(val, l.v[li])) {
+		if (val)
+			ui_msg(v, "class label %zu unchanged", li);
+		free(val);
+		iface_labels_release(&l);
+		return RP_ALL;
+	}
+	free(l.v[li]);
+	l.v[li] = val;
+	int r = ui_labels_edit(v, l.v, l.n);
+	if (r == 1)
+		ui_msg(v, "class label %zu set to %s (w saves)", li, val);
+	iface_labels_release(&l);
+	return r < 0 ? RP_ALL : reload(v);
+}
+
 static int meta_key(struct view *v, int k)
 {
 	struct unode *u = ui_current(v);
@@ -237,11 +395,13 @@ static int meta_key(struct view *v, int k)
 	}
 	case 'e':
 	case '\n':
-		if (!x)
+		if (x && x->label)
+			return edit_label(v, x->li, x->value);
+		if (!x || !x->key)
 			return RP_NONE;
 		return edit_value(v, x->key, x->value);
 	case 'E':
-		if (!x)
+		if (!x || !x->key)
 			return RP_NONE;
 		return edit_in_editor(v, x->key, x->value);
 	case 'p':
@@ -249,7 +409,11 @@ static int meta_key(struct view *v, int k)
 													     : NULL);
 	case 'd':
 	case 'x':
-		if (!x)
+		if (x && x->label) {
+			ui_msg(v, "a class label is changed, not removed: their count is the model's classes");
+			return RP_ALL;
+		}
+		if (!x || !x->key || !x->value)
 			return RP_NONE;
 		if (ui_meta_edit(v, x->key, NULL) == 1)
 			ui_msg(v, "%s removed (w saves)", x->key);
@@ -260,7 +424,7 @@ static int meta_key(struct view *v, int k)
 
 static const struct keydef meta_keys[] = {
 	{ "a", "add a key (preview.type offers the known types)" },
-	{ "e Enter", "change the value (preview.params is checked)" },
+	{ "e Enter", "change the value (preview.params is checked), or the class label" },
 	{ "E", "change the value in $VISUAL or $EDITOR (multi-line JSON)" },
 	{ "d x", "delete the key" },
 	{ "p", "set preview.type from the known types (its fit is checked)" },

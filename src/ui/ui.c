@@ -93,7 +93,7 @@ static void status_line(struct ui *u)
 		sb_addf(&right, " /%s %zu/%zu", u->query, u->nmatch ? u->imatch + 1 : 0, u->nmatch);
 	if (v->hidden)
 		sb_addf(&right, " +%zu const (c)", v->hidden);
-	sb_addf(&right, " %zu/%zu ", v->nrows ? v->cur + 1 : 0, v->nrows);
+	sb_addf(&right, " %zu/%zu%s ", v->nrows ? v->cur + 1 : 0, v->nrows, ui_rows_pending(v) ? "+" : "");
 	int y = LINES - 1;
 	ui_fill(y, 0, COLS, A_REVERSE);
 	int rw = (int)right.len;
