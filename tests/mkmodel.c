@@ -1948,6 +1948,134 @@ static void make_control(const char *out)
 	write_model(m, out);
 }
 
+/* ---- mobilenet: shapes known layer by layer ------------------------------------------------- */
+
+/* a depthwise (groups = channels) convolution, same padding */
+static Layer *layer_dw(const char *name, const char *in, const char *out, uint64_t ch, uint64_t stride)
+{
+	Layer *l = layer_conv(name, in, out, 1, ch, 3, stride);
+	l->convolution->ngroups = ch;
+	return l;
+}
+
+/* valid padding with explicit borders (top, bottom, left, right) */
+static void conv_valid(Layer *l, uint64_t t, uint64_t b, uint64_t le, uint64_t r)
+{
+	CoreML__Specification__ConvolutionLayerParams *c = l->convolution;
+	CoreML__Specification__ValidPadding *v =
+		NEWMSG(CoreML__Specification__ValidPadding, CORE_ML__SPECIFICATION__VALID_PADDING__INIT);
+	CoreML__Specification__BorderAmounts *ba =
+		NEWMSG(CoreML__Specification__BorderAmounts, CORE_ML__SPECIFICATION__BORDER_AMOUNTS__INIT);
+	uint64_t e[2][2] = { { t, b }, { le, r } };
+	for (int k = 0; k < 2; k++) {
+		CoreML__Specification__BorderAmounts__EdgeSizes *es =
+			NEWMSG(CoreML__Specification__BorderAmounts__EdgeSizes,
+			       CORE_ML__SPECIFICATION__BORDER_AMOUNTS__EDGE_SIZES__INIT);
+		es->startedgesize = e[k][0];
+		es->endedgesize = e[k][1];
+		PUSH(ba->n_borderamounts, ba->borderamounts, es);
+	}
+	v->paddingamounts = ba;
+	c->convolution_padding_type_case =
+		CORE_ML__SPECIFICATION__CONVOLUTION_LAYER_PARAMS__CONVOLUTION_PADDING_TYPE_VALID;
+	c->valid = v;
+}
+
+static Layer *layer_pool(const char *name, const char *in, const char *out, uint64_t k, uint64_t stride, int global)
+{
+	CoreML__Specification__PoolingLayerParams *p =
+		NEWMSG(CoreML__Specification__PoolingLayerParams, CORE_ML__SPECIFICATION__POOLING_LAYER_PARAMS__INIT);
+	p->type = global ? CORE_ML__SPECIFICATION__POOLING_LAYER_PARAMS__POOLING_TYPE__AVERAGE
+			 : CORE_ML__SPECIFICATION__POOLING_LAYER_PARAMS__POOLING_TYPE__MAX;
+	p->n_kernelsize = 2;
+	p->kernelsize = adup((uint64_t[]){ k, k }, 2 * sizeof(uint64_t));
+	p->n_stride = 2;
+	p->stride = adup((uint64_t[]){ stride, stride }, 2 * sizeof(uint64_t));
+	p->pooling_padding_type_case = CORE_ML__SPECIFICATION__POOLING_LAYER_PARAMS__POOLING_PADDING_TYPE_VALID;
+	p->valid = NEWMSG(CoreML__Specification__ValidPadding, CORE_ML__SPECIFICATION__VALID_PADDING__INIT);
+	p->globalpooling = global;
+	Layer *l = layer_new(name, in, out);
+	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_POOLING;
+	l->pooling = p;
+	return l;
+}
+
+/* a layer of two inputs */
+static Layer *layer_new2(const char *name, const char *a, const char *b, const char *out)
+{
+	Layer *l = layer_new(name, a, out);
+	PUSH(l->n_input, l->input, astr(b));
+	return l;
+}
+
+static Layer *layer_add2(const char *name, const char *a, const char *b, const char *out)
+{
+	Layer *l = layer_new2(name, a, b, out);
+	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_ADD;
+	l->add = NEWMSG(CoreML__Specification__AddLayerParams, CORE_ML__SPECIFICATION__ADD_LAYER_PARAMS__INIT);
+	return l;
+}
+
+static Layer *layer_concat2(const char *name, const char *a, const char *b, const char *out)
+{
+	Layer *l = layer_new2(name, a, b, out);
+	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_CONCAT;
+	l->concat = NEWMSG(CoreML__Specification__ConcatLayerParams, CORE_ML__SPECIFICATION__CONCAT_LAYER_PARAMS__INIT);
+	return l;
+}
+
+static Layer *layer_upsample(const char *name, const char *in, const char *out, uint64_t f)
+{
+	CoreML__Specification__UpsampleLayerParams *u =
+		NEWMSG(CoreML__Specification__UpsampleLayerParams, CORE_ML__SPECIFICATION__UPSAMPLE_LAYER_PARAMS__INIT);
+	u->n_scalingfactor = 2;
+	u->scalingfactor = adup((uint64_t[]){ f, f }, 2 * sizeof(uint64_t));
+	Layer *l = layer_new(name, in, out);
+	l->layer_case = CORE_ML__SPECIFICATION__NEURAL_NETWORK_LAYER__LAYER_UPSAMPLE;
+	l->upsample = u;
+	return l;
+}
+
+/* A MobileNet-like network on a 224x224 RGB image, its shapes known from
+ * the layers' definitions (tests/t-layers.sh lists them): a stride-2
+ * convolution, depthwise and pointwise pairs, a valid-padded convolution
+ * with borders, a max pool, a residual add, an upsample and a concat, a
+ * global average pool, a classifier head. */
+static void make_mobilenet(const char *out)
+{
+	ModelDesc *d = desc_new();
+	desc_input(d, feature("image", "A 224x224 colour image",
+			      ft_image(224, 224, CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB)));
+	desc_output(d, feature("scores", "Scores for 1000 classes", ft_array(AT_DOUBLE, ISHAPE(1000))));
+	metadata(d, "mlpkg examples", "A MobileNet-like network (synthetic weights)", "1.0", "MIT");
+	CoreML__Specification__NeuralNetwork *nn =
+		NEWMSG(CoreML__Specification__NeuralNetwork, CORE_ML__SPECIFICATION__NEURAL_NETWORK__INIT);
+#define L(x) PUSH(nn->n_layers, nn->layers, (x))
+	L(layer_conv("conv1", "image", "c1", 3, 32, 3, 2)); /* [32,112,112] */
+	L(layer_relu("relu1", "c1", "r1"));                 /* [32,112,112] */
+	L(layer_dw("dw1", "r1", "d1", 32, 1));              /* [32,112,112] */
+	L(layer_conv("pw1", "d1", "p1", 32, 64, 1, 1));     /* [64,112,112] */
+	L(layer_dw("dw2", "p1", "d2", 64, 2));              /* [64,56,56] */
+	L(layer_conv("pw2", "d2", "p2", 64, 128, 1, 1));    /* [128,56,56] */
+	L(layer_dw("dw3", "p2", "d3", 128, 1));             /* [128,56,56] */
+	L(layer_add2("res3", "d3", "p2", "a3"));            /* [128,56,56] */
+	Layer *v = layer_conv("valid4", "a3", "v4", 128, 128, 3, 2);
+	conv_valid(v, 1, 0, 1, 0);                   /* (56 + 1 - 3) / 2 + 1 = 28 */
+	L(v);                                        /* [128,28,28] */
+	L(layer_pool("pool5", "v4", "m5", 2, 2, 0)); /* [128,14,14] */
+	L(layer_upsample("up6", "m5", "u6", 2));     /* [128,28,28] */
+	L(layer_concat2("cat7", "u6", "v4", "k7"));  /* [256,28,28] */
+	L(layer_pool("gap8", "k7", "g8", 1, 1, 1));  /* [256,1,1] */
+	L(layer_flatten("flat9", "g8", "f9"));       /* [256,1,1] */
+	L(layer_inner("fc10", "f9", "fc", 256, 1000, weights_floats(256 * 1000, 0.05f))); /* [1000,1,1] */
+	L(layer_softmax("prob", "fc", "scores"));                                         /* [1000,1,1] */
+#undef L
+	Model *m = model_new(4, d);
+	m->type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_NEURAL_NETWORK;
+	m->neuralnetwork = nn;
+	write_model(m, out);
+}
+
 /* ---- compressed: palettized and quantized weights ------------------------------------------ */
 
 /* an int32 scalar */
@@ -2303,7 +2431,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
 		"pipeline multifunction bignn bigpkg voc detector control compiledprogram compilednn "
-		"compiledpipeline compressed nnlut)\n",
+		"compiledpipeline compressed nnlut mobilenet)\n",
 		progname);
 	exit(2);
 }
@@ -2390,11 +2518,10 @@ int main(int argc, char **argv)
 	if (npos != 2)
 		usage();
 	const char *kind = pos[0], *out = pos[1];
-	static const char *const kinds[] = {
-		"segmentation",     "nn",         "nnclassifier", "pipeline", "multifunction",   "bignn",
-		"bigpkg",           "voc",        "detector",     "control",  "compiledprogram", "compilednn",
-		"compiledpipeline", "compressed", "nnlut"
-	};
+	static const char *const kinds[] = { "segmentation",     "nn",         "nnclassifier",    "pipeline",
+					     "multifunction",    "bignn",      "bigpkg",          "voc",
+					     "detector",         "control",    "compiledprogram", "compilednn",
+					     "compiledpipeline", "compressed", "nnlut",           "mobilenet" };
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
@@ -2427,6 +2554,7 @@ int main(int argc, char **argv)
 	case 12: make_compiled_pipeline(out); break;
 	case 13: make_compressed(out); break;
 	case 14: make_nnlut(out); break;
+	case 15: make_mobilenet(out); break;
 	default: usage();
 	}
 	out_path = NULL;

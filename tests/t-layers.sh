@@ -30,7 +30,7 @@ done
 run "$MLPKG" layers "$TMP/TinyNet.mlmodel"
 check "NN header with the layer count" grep -q '^neuralNetwork: 6 layers$' "$TMP/out"
 check "NN layer line: index, kind, name" grep -q '^      0 convolution     conv1$' "$TMP/out"
-check "NN inputs -> outputs" grep -q '^  *input -> conv1_output$' "$TMP/out"
+check "NN inputs -> outputs, with the outputs' shapes" grep -q '^  *input -> conv1_output \[4,8,8\]$' "$TMP/out"
 check "NN key parameters" sh -c "grep -q 'outputChannels=4' '$TMP/out' && grep -q 'kernelSize=\[3,3\]' '$TMP/out' && grep -q 'same' '$TMP/out'"
 check "NN weights with type, shape and size" grep -q 'weights float32\[4,3,3,3\] 432 B, bias float32\[4\] 16 B' "$TMP/out"
 check "NN activation kind shown" grep -q '^  *ReLU$' "$TMP/out"
@@ -100,6 +100,48 @@ run "$MLPKG" layers "$TMP/Multi.mlpackage"
 check "multi-function: both functions listed" sh -c "grep -q '^function main (opset CoreML8)' '$TMP/out' && grep -q '^function second ' '$TMP/out'"
 run "$MLPKG" layers "$TMP/Pipeline.mlmodel"
 check "pipeline: each member in turn" grep -q '^pipeline.models\[0\] ' "$TMP/out"
+
+# output shapes, inferred layer by layer: a MobileNet-like network whose
+# shapes follow from its layers' definitions (tests/mkmodel.c)
+"$MKMODEL" mobilenet "$TMP/Mob.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel mobilenet"
+expect_exit 0 "layers of a MobileNet-like network" "$MLPKG" layers "$TMP/Mob.mlmodel"
+sed -n 's/^  *\([^ ].*\) -> \([^ ]*\) \(\[[0-9,?]*\]\)$/\2 \3/p' "$TMP/out" >"$TMP/shapes"
+cat >"$TMP/known" <<'EOT'
+c1 [32,112,112]
+r1 [32,112,112]
+d1 [32,112,112]
+p1 [64,112,112]
+d2 [64,56,56]
+p2 [128,56,56]
+d3 [128,56,56]
+a3 [128,56,56]
+v4 [128,28,28]
+m5 [128,14,14]
+u6 [128,28,28]
+k7 [256,28,28]
+g8 [256,1,1]
+f9 [256,1,1]
+fc [1000,1,1]
+scores [1000,1,1]
+EOT
+check "output shapes: each layer's matches the one its definition gives" same_bytes "$TMP/known" "$TMP/shapes"
+[ -s "$TMP/shapes" ] || diag "$(cat "$TMP/out")"
+if have_python; then
+	expect_exit 0 "layers --json of it" "$MLPKG" layers --json "$TMP/Mob.mlmodel"
+	check "--json: outputShapes, arrays of numbers beside the outputs" "$PYTHON3" -c "
+import json
+(d,) = json.load(open('$TMP/out'))['models']
+got = [(l['outputs'][0], l['outputShapes'][0]) for l in d['layers']]
+known = [line.split() for line in open('$TMP/known')]
+assert [(n, json.loads(s)) for n, s in known] == got, got
+"
+fi
+run "$MLPKG" graph "$TMP/Mob.mlmodel"
+check "graph: the edges say the shapes between layers" sh -c "grep -q 'label=\"\[128,14,14\]\"' '$TMP/out' && grep -q 'label=\"\[256,28,28\]\"' '$TMP/out'"
+if fixtures_or_skip "output shapes of a real network"; then
+	run "$MLPKG" layers "$FIXTURES/ph1ps-MNIST.mlmodel"
+	check "MNIST: 28x28, 3x3 valid convolutions, a 2x2 pool, flatten, dense" sh -c "[ \"\$(sed -n 's/.* -> [^ ]* \(\[[0-9,]*\]\)\$/\\1/p' '$TMP/out' | tr '\\n' ' ')\" = '[32,26,26] [32,26,26] [32,24,24] [32,24,24] [32,12,12] [4608,1,1] [128,1,1] [128,1,1] [10,1,1] [10,1,1] ' ]"
+fi
 
 expect_exit 3 "a missing model: exit 3" "$MLPKG" layers "$TMP/nope.mlmodel"
 check "... one line" one_line_error

@@ -1,6 +1,7 @@
 /* graph: the data flow of a model as nodes, edges and clusters, and its
  * rendering as Graphviz DOT or Mermaid.  See graph.h. */
 #include "analyze/graph.h"
+#include "query/nnshape.h"
 #include "base/error.h"
 #include "query/mil.h"
 #include "spec/schema.h"
@@ -262,6 +263,7 @@ struct nn_draw {
 	struct scope *s;
 	size_t cluster[NN_MAX_NESTING + 2]; /* the cluster of each nesting depth */
 	size_t holder[NN_MAX_NESTING + 2];  /* the last layer drawn at each depth */
+	struct nn_shapes *shapes;           /* the top-level layers' inferred output shapes (edge labels) */
 };
 
 /* a layer, or (layer NULL) a branch's or loop's network: a cluster inside
@@ -293,17 +295,24 @@ static int draw_layer(const struct nn_visit *v, void *ctx)
 		sl_pushf(&g->n[k].extra, "(%zu more weight%s)", l.nw - 3, l.nw - 3 == 1 ? "" : "s");
 	for (size_t j = 0; j < l.in.n; j++)
 		use(g, d->s, l.in.v[j], NULL, k, NULL);
-	for (size_t j = 0; j < l.out.n; j++)
-		scope_add(d->s, l.out.v[j], k, NULL, NULL);
+	for (size_t j = 0; j < l.out.n; j++) {
+		const struct nn_shape *sh = v->depth ? NULL : nn_shapes_get(d->shapes, l.out.v[j]);
+		char *t = sh ? nn_shape_str(sh) : NULL;
+		scope_add(d->s, l.out.v[j], k, t, NULL);
+		free(t);
+	}
 	nn_layer_release(&l);
 	return 0;
 }
 
-static int walk_nn(struct graph *g, struct mt_node *nn, size_t cluster, struct scope *s)
+static int walk_nn(struct graph *g, struct mt_node *model, struct mt_node *nn, size_t cluster, struct scope *s)
 {
 	struct nn_draw d = { .g = g, .s = s };
 	d.cluster[0] = cluster;
-	return nn_walk(nn, "", NN_WALK_NETS, draw_layer, &d) < 0 ? -1 : 0;
+	d.shapes = nn_shapes_infer(model);
+	int r = nn_walk(nn, "", NN_WALK_NETS, draw_layer, &d) < 0 ? -1 : 0;
+	nn_shapes_free(d.shapes);
+	return r;
 }
 
 static int is_default_fn(const struct model_io *io, const struct mil_function *f, size_t nf)
@@ -432,7 +441,7 @@ static int walk_model(struct graph *g, struct model_ref *refs, size_t nrefs, siz
 	} else if (nn) {
 		struct scope s = { 0 };
 		s.up = ext;
-		rc = walk_nn(g, nn, cluster, &s);
+		rc = walk_nn(g, r->node, nn, cluster, &s);
 		for (size_t i = 0; rc == 0 && i < d->out.n; i++) {
 			const struct sym *y = scope_find(&s, d->out.v[i].name);
 			if (y && y->node != GRAPH_TOP) {

@@ -7,6 +7,7 @@
 #include "query/mil.h"
 #include "query/compiled.h"
 #include "query/miltext.h"
+#include "query/nnshape.h"
 #include "spec/schema.h"
 #include "query/show.h"
 #include "spec/wire.h"
@@ -21,18 +22,19 @@ enum ev_kind { EV_MODEL, EV_FUNC, EV_BLOCK, EV_LAYER, EV_OP, EV_NET };
 /* one line (or group of lines) of the listing, gathered before printing */
 struct ev {
 	enum ev_kind kind;
-	int depth;            /* block nesting of ops and blocks, network nesting of layers */
-	char *path;           /* the get path of the model, function block, layer or op */
-	char *index;          /* "3", "5.0.2" */
-	size_t model;         /* index into the model list */
-	struct nn_layer l;    /* EV_LAYER */
-	struct mil_op o;      /* EV_OP */
-	struct strlist args;  /* EV_OP: its inputs, consts resolved ("strides: int32[2] = [2, 2]") */
-	char *fname;          /* EV_FUNC, EV_OP: the function */
-	char *opset, *block;  /* EV_FUNC */
-	struct strlist ins;   /* EV_FUNC, EV_BLOCK: "name type" */
-	struct strlist outs;  /* EV_FUNC, EV_BLOCK: output names */
-	const cJSON *eparams; /* EV_LAYER of a compiled network: its espresso object */
+	int depth;               /* block nesting of ops and blocks, network nesting of layers */
+	char *path;              /* the get path of the model, function block, layer or op */
+	char *index;             /* "3", "5.0.2" */
+	size_t model;            /* index into the model list */
+	struct nn_layer l;       /* EV_LAYER */
+	struct mil_op o;         /* EV_OP */
+	struct strlist args;     /* EV_OP: its inputs, consts resolved ("strides: int32[2] = [2, 2]") */
+	char *fname;             /* EV_FUNC, EV_OP: the function */
+	char *opset, *block;     /* EV_FUNC */
+	struct strlist ins;      /* EV_FUNC, EV_BLOCK: "name type" */
+	struct strlist outs;     /* EV_FUNC, EV_BLOCK: output names */
+	const cJSON *eparams;    /* EV_LAYER of a compiled network: its espresso object */
+	struct nn_shape *oshape; /* EV_LAYER: its outputs' inferred shapes (l.out.n of them; NULL: none inferred) */
 	int match;
 };
 
@@ -63,6 +65,7 @@ static void listing_free(struct listing *L)
 		free(e->path);
 		free(e->index);
 		nn_layer_release(&e->l);
+		free(e->oshape);
 		mil_op_release(&e->o);
 		free(e->fname);
 		free(e->opset);
@@ -208,6 +211,7 @@ static const struct mil_visitor list_visitor = {
 struct nn_gather {
 	struct listing *L;
 	size_t model;
+	struct nn_shapes *shapes; /* of the top-level network */
 };
 
 /* a layer, nested ones after the branch or loop layer holding them, each
@@ -225,6 +229,14 @@ static int gather_layer(const struct nn_visit *v, void *ctx)
 	}
 	if (nn_layer_read(v->layer, v->pos, &e->l) < 0)
 		return -1;
+	if (g->shapes && !v->depth && e->l.out.n) {
+		e->oshape = xcalloc(e->l.out.n, sizeof(*e->oshape));
+		for (size_t k = 0; k < e->l.out.n; k++) {
+			const struct nn_shape *sh = nn_shapes_get(g->shapes, e->l.out.v[k]);
+			if (sh)
+				e->oshape[k] = *sh;
+		}
+	}
 	g->L->items[g->model]++;
 	match_layer(g->L, e);
 	return 0;
@@ -242,8 +254,9 @@ static int gather(struct listing *L, struct mt_node *root)
 		struct mt_node *nn = nn_network(r->node);
 		if (nn) {
 			char *lpath = join(r->path, r->type);
-			struct nn_gather g = { L, mi };
+			struct nn_gather g = { L, mi, nn_shapes_infer(r->node) };
 			int rr = nn_walk(nn, lpath, NN_WALK_NETS, gather_layer, &g);
+			nn_shapes_free(g.shapes);
 			free(lpath);
 			if (rr < 0)
 				return -1;
@@ -527,8 +540,14 @@ static void print_layer(const struct ev *e, int flat, int width)
 		sb_addf(&sb, "%s%s", i ? ", " : "", l->in.v[i]);
 	sb_adds(&sb, " ->");
 	sl_push(&io, sb_detach(&sb, NULL));
-	for (size_t i = 0; i < l->out.n; i++)
+	for (size_t i = 0; i < l->out.n; i++) {
 		sb_addf(&sb, "%s%s", i ? ", " : "", l->out.v[i]);
+		if (e->oshape) {
+			char *s = nn_shape_str(&e->oshape[i]);
+			sb_addf(&sb, " %s", s);
+			free(s);
+		}
+	}
 	sl_push(&io, sb_detach(&sb, NULL));
 	show_pad(stdout, col);
 	show_wrap(stdout, &io, " ", col, col + 2);
@@ -749,6 +768,23 @@ static int json_layer(struct jw *w, const struct listing *L, const struct ev *e)
 	json_strlist(w, &l->in);
 	jw_key(w, "outputs");
 	json_strlist(w, &l->out);
+	if (e->oshape) {
+		/* inferred from the inputs' shapes; null when not known */
+		jw_key(w, "outputShapes");
+		jw_arr(w);
+		for (size_t k = 0; k < l->out.n; k++) {
+			const struct nn_shape *sh = &e->oshape[k];
+			if (!sh->rank) {
+				jw_null(w);
+				continue;
+			}
+			jw_arr(w);
+			for (int d = 0; d < sh->rank; d++)
+				sh->d[d] < 0 ? jw_null(w) : jw_int(w, sh->d[d]);
+			jw_arr_end(w);
+		}
+		jw_arr_end(w);
+	}
 	jw_key(w, "params");
 	if (e->eparams) {
 		jw_obj(w);

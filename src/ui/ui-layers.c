@@ -4,6 +4,7 @@
  * shown, with the same readers `mlpkg layers` uses (nn_layer_read,
  * mil_op_read). */
 #include "ui/browse.h"
+#include "query/nnshape.h"
 #include "spec/dump.h"
 #include "base/error.h"
 #include "base/hash.h"
@@ -41,6 +42,12 @@ struct trail {
 struct vmap {
 	struct hmap h;
 	struct trail trail;
+	/* the inferred shapes of each model's network, inferred when first shown */
+	struct {
+		struct mt_node *model;
+		struct nn_shapes *s;
+	} * sh;
+	size_t nsh, capsh;
 };
 
 static void vmap_put(struct vmap *m, const char *fn, const char *name, const char *type)
@@ -67,6 +74,9 @@ static void vmap_free(void *p)
 		return;
 	hmap_release(&m->h, free);
 	free(m->trail.v);
+	for (size_t i = 0; i < m->nsh; i++)
+		nn_shapes_free(m->sh[i].s);
+	free(m->sh);
 	free(m);
 }
 
@@ -167,6 +177,23 @@ static void model_params(const struct lp *x, struct strlist *out)
 	free(text);
 }
 
+/* the shapes of the network of the model holding layer row u (a top-level layer), NULL otherwise */
+static struct nn_shapes *layer_shapes(struct view *v, struct unode *u)
+{
+	struct unode *p = u->parent;
+	struct lp *px = p ? p->p : NULL;
+	if (!px || px->kind != LP_MODEL)
+		return NULL;
+	struct vmap *m = vars(v);
+	for (size_t i = 0; i < m->nsh; i++)
+		if (m->sh[i].model == px->n)
+			return m->sh[i].s;
+	xgrow((void **)&m->sh, &m->capsh, m->nsh + 1, sizeof(*m->sh));
+	m->sh[m->nsh].model = px->n;
+	m->sh[m->nsh].s = nn_shapes_infer(px->n);
+	return m->sh[m->nsh++].s;
+}
+
 static void detail(struct view *v, struct unode *u, struct strlist *out)
 {
 	struct lp *x = u->p;
@@ -180,7 +207,15 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		join_list(&sb, &l->in, ", ");
 		sl_pushf(out, "inputs:  %s", sb.buf ? sb.buf : "none");
 		sb_reset(&sb);
-		join_list(&sb, &l->out, ", ");
+		struct nn_shapes *shapes = layer_shapes(v, u);
+		for (size_t i = 0; i < l->out.n; i++) {
+			sb_addf(&sb, "%s%s", i ? ", " : "", l->out.v[i]);
+			if (shapes) { /* inferred from the inputs' shapes */
+				char *s = nn_shape_str(nn_shapes_get(shapes, l->out.v[i]));
+				sb_addf(&sb, " %s", s);
+				free(s);
+			}
+		}
 		sl_pushf(out, "outputs: %s", sb.buf ? sb.buf : "none");
 		sb_reset(&sb);
 		if (l->keys.n) {
