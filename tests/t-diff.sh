@@ -104,7 +104,7 @@ PY
 	expect_exit 1 "--no-weights: the stride still differs" "$MLPKG" diff --no-weights "$TMP/TinyNet.mlmodel" "$TMP/NNw.mlmodel"
 	check "... the stride line only, no weight or hash line" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q '^~ neuralNetwork.layers\[\"conv1\"\].convolution.stride: 1, 1 -> 2, 2$' '$TMP/out'"
 	expect_exit 1 "without --no-weights: the weight line too" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/NNw.mlmodel"
-	check "... two lines, one of them the weights" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q 'convolution.weights: <' '$TMP/out'"
+	check "... two lines, one of them the weights, in tensor terms" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q 'convolution.weights: float32\[108\] -> float32\[108\], max abs diff 1\$' '$TMP/out'"
 	expect_exit 1 "--no-weights --stat: conv1 by its stride, no weight bytes" "$MLPKG" diff --no-weights --stat "$TMP/TinyNet.mlmodel" "$TMP/NNw.mlmodel"
 	check "... that line and the summary" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && grep -q '^~ neuralNetwork.layers\[\"conv1\"\]: convolution.stride$' '$TMP/out'"
 	# a layer removed: one "removed" line with its kind
@@ -154,7 +154,7 @@ fi
 copy_fixture "$TMP/DeepLab.mlpackage" Weight.mlpackage
 poke "$TMP/Weight.mlpackage/Data/com.apple.CoreML/weights/weight.bin" 130 '\177'
 expect_exit 1 "a changed weight: different" "$MLPKG" diff "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
-check "... the const op holding it, nothing else" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q 'ops\[\"backbone_conv1_weight_to_fp16\"\].attribute\[\"val\"\]: fp16\[16,3,3,3\] blob' '$TMP/out'"
+check "... the const op holding it, nothing else, in tensor terms" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q 'ops\[\"backbone_conv1_weight_to_fp16\"\].attribute\[\"val\"\]: fp16\[16,3,3,3\] -> fp16\[16,3,3,3\], max abs diff [0-9.e+-]*\$' '$TMP/out'"
 # --stat: one line for that op, its field and weight bytes, and the summary
 expect_exit 1 "--stat, a changed weight: different" "$MLPKG" diff --stat "$TMP/DeepLab.mlpackage" "$TMP/Weight.mlpackage"
 check "... the op with its field and weight bytes, then the summary" sh -c "[ \$(wc -l < '$TMP/out') -eq 2 ] && head -1 '$TMP/out' | grep -q '^~ mlProgram.functions\[\"main\"\].ops\[\"backbone_conv1_weight_to_fp16\"\]: attribute\[\"val\"\] (weights 864 -> 864 bytes)$' && tail -1 '$TMP/out' | grep -Eq '^1 changed, 0 added, 0 removed; weight bytes ([0-9]+) -> \1$'"
@@ -331,6 +331,55 @@ if fixtures_or_skip "diff of a classifier fixture against a copy with one label 
 	run "$MLPKG" labels set "$TMP/snacks2.txt" "$TMP/Snacks.mlmodel"
 	expect_exit 1 "HealthySnacks, a label renamed: different" "$MLPKG" diff "$FIXTURES/mlt-HealthySnacks-turicreate.mlmodel" "$TMP/Snacks.mlmodel"
 	check "... one line, that label" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q 'labels\[0\]: \"$first\" -> \"renamed snack\"$' '$TMP/out'"
+fi
+
+# weights compared by value: float16 and 8-bit linear versions of a float32 weight
+if python_or_skip "weight changes in tensor terms (models made with the decoder)"; then
+	pyscript "$TMP/TinyNet.mlmodel" "$TMP/T16.mlmodel" "$TMP/T8.mlmodel" "$TMP/expect" <<'PY'
+import sys, struct
+from pydecode import load_schema
+pb = load_schema()
+def load():
+    m = pb.Model()
+    m.ParseFromString(open(sys.argv[1], "rb").read())
+    return m
+f32 = lambda x: struct.unpack("<f", struct.pack("<f", x))[0]
+m = load()
+w = m.neuralNetwork.layers[0].convolution.weights
+vals = list(w.floatValue)
+half = struct.unpack("<%de" % len(vals), struct.pack("<%de" % len(vals), *vals))
+w.ClearField("floatValue")
+w.float16Value = struct.pack("<%de" % len(vals), *vals)
+open(sys.argv[2], "wb").write(m.SerializeToString())
+m = load()
+w = m.neuralNetwork.layers[0].convolution.weights
+lo, hi = min(vals), max(vals)
+scale = f32((hi - lo) / 255)
+codes = [min(255, max(0, round((v - lo) / scale))) for v in vals]
+w.ClearField("floatValue")
+w.rawValue = bytes(codes)
+w.quantization.numberOfBits = 8
+w.quantization.linearQuantization.scale.append(scale)
+w.quantization.linearQuantization.bias.append(lo)
+open(sys.argv[3], "wb").write(m.SerializeToString())
+d16 = max(abs(a - b) for a, b in zip(vals, half))
+d8 = max(abs(a - (c * scale + f32(lo))) for a, c in zip(vals, codes))
+open(sys.argv[4], "w").write("%r %r\n" % (d16, d8))
+PY
+	expect_exit 1 "float32 -> float16" "$MLPKG" diff "$TMP/TinyNet.mlmodel" "$TMP/T16.mlmodel"
+	check "... one line: the tensors and the largest difference of their values" sh -c "[ \$(wc -l < '$TMP/out') -eq 1 ] && grep -q '^~ neuralNetwork.layers\[\"conv1\"\].convolution.weights: float32\[108\] -> float16\[108\], max abs diff ' '$TMP/out'"
+	expect_exit 1 "float32 -> linear 8-bit" "$MLPKG" diff --json "$TMP/TinyNet.mlmodel" "$TMP/T8.mlmodel"
+	cp "$TMP/out" "$TMP/d8.json"
+	"$MLPKG" diff --json "$TMP/TinyNet.mlmodel" "$TMP/T16.mlmodel" >"$TMP/d16.json"
+	check "... the differences agree with the values computed apart" "$PYTHON3" -c "
+import json
+d16, d8 = map(float, open('$TMP/expect').read().split())
+for f, want, to in (('$TMP/d16.json', d16, 'float16[108]'), ('$TMP/d8.json', d8, 'linear 8-bit[108]')):
+    (c,) = json.load(open(f))['changes']
+    assert c['from'] == 'float32[108]', c
+    head, got = c['to'].split(', max abs diff ')
+    assert head == to and abs(float(got) - want) <= 1e-5 * max(want, 1e-6), (c, want)
+"
 fi
 if fixtures_or_skip "diff with the undecodable fixture"; then
 	expect_exit 4 "$UNDECODABLE: exit 4" "$MLPKG" diff "$FIXTURES/$UNDECODABLE" "$FIXTURES/ph1ps-MNIST.mlmodel"

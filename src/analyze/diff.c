@@ -5,6 +5,7 @@
 #include "base/hash.h"
 #include "query/inspect.h"
 #include "query/mil.h"
+#include "query/weights.h"
 #include "query/meta.h"
 #include "model/model.h"
 #include "spec/schema.h"
@@ -24,6 +25,13 @@ struct fact {
 	size_t order;
 	int weight;    /* its value stands for weight values */
 	size_t wbytes; /* their bytes */
+	/* a tensor it stands for, to compare by values: an NN WeightParams, or
+	 * a blob of a weight file (of the store bs) */
+	struct mt_node *wp;
+	char *bfile;
+	uint64_t boff;
+	struct blob_store *bs;
+	char *wdesc; /* the tensor in words: float32[216], fp16[16,3,3,3] */
 };
 struct facts {
 	struct fact *v;
@@ -36,6 +44,9 @@ struct facts {
 	/* weight values digested for the next fact put (value_digest) */
 	int pend_w;
 	size_t pend_b;
+	struct mt_node *pend_wp;
+	char *pend_bfile, *pend_wdesc;
+	uint64_t pend_boff;
 	unsigned long long wbytes; /* all weight bytes seen */
 };
 
@@ -50,9 +61,16 @@ static void put(struct facts *f, const char *ent, char *key, char *val)
 	x->order = f->n++;
 	x->weight = f->pend_w;
 	x->wbytes = f->pend_b;
+	x->wp = f->pend_wp;
+	x->bfile = f->pend_bfile;
+	x->boff = f->pend_boff;
+	x->bs = f->pend_bfile ? f->bs : NULL;
+	x->wdesc = f->pend_wdesc;
 	f->wbytes += f->pend_b;
 	f->pend_w = 0;
 	f->pend_b = 0;
+	f->pend_wp = NULL;
+	f->pend_bfile = f->pend_wdesc = NULL;
 }
 
 static void putf(struct facts *f, const char *ent, char *key, const char *fmt, ...)
@@ -74,6 +92,8 @@ static void facts_free(struct facts *f)
 		free(f->v[i].ent);
 		free(f->v[i].val);
 		free(f->v[i].grp);
+		free(f->v[i].bfile);
+		free(f->v[i].wdesc);
 	}
 	free(f->v);
 	blob_store_free(f->bs);
@@ -302,6 +322,18 @@ static int add_msg(struct facts *f, struct mt_node *n, struct mt_node *o, const 
 		if (md && !strcmp(md->short_name, "WeightParams")) {
 			f->pend_w = 1;
 			f->pend_b += hashed;
+			/* one weight: in tensor terms too, to be compared by value */
+			struct nn_weight w;
+			struct mt_node *c = count == 1 ? mt_child(n, i) : NULL;
+			if (c && nn_weight_read(c, &w) == 0) {
+				f->pend_wp = c;
+				if (!strcmp(w.type, "quantized") || !strcmp(w.type, "lut"))
+					f->pend_wdesc =
+						xasprintf("%s %d-bit[%llu]", !strcmp(w.type, "lut") ? "lut" : "linear",
+							  w.bits, (unsigned long long)w.count);
+				else
+					f->pend_wdesc = xasprintf("%s[%llu]", w.type, (unsigned long long)w.count);
+			}
 		}
 		if (hashed || (!textual && !string && count))
 			sb_addf(&sb, "%s<%zu bytes, %016llx>", sb.len ? ", " : "", hashed, (unsigned long long)h);
@@ -468,6 +500,11 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 			h = hash_bytes((const uint8_t *)&rec.dtype, sizeof(rec.dtype), h);
 			ok = 1;
 			f->pend_b += rec.size;
+			free(f->pend_bfile);
+			free(f->pend_wdesc);
+			f->pend_bfile = xstrdup(file);
+			f->pend_boff = off;
+			f->pend_wdesc = xstrdup(type);
 		}
 		error_capture_end(&probe);
 		out = ok ? xasprintf("%s blob %016llx", type, (unsigned long long)h)
@@ -846,6 +883,53 @@ static struct fact *find(struct fact **s, size_t n, const char *key)
 	return r ? *r : NULL;
 }
 
+/* a fact's tensor values, as doubles */
+static int fact_values(const struct fact *x, double **v, uint64_t *n)
+{
+	char *why = NULL;
+	int r = -1;
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_DROP);
+	if (x->wp) {
+		struct nn_weight w;
+		if (nn_weight_read(x->wp, &w) == 0)
+			r = weight_nn_doubles(&w, v, n, &why);
+	} else if (x->bfile) {
+		r = weight_blob_doubles(x->bs, x->bfile, x->boff, v, n, &why);
+	}
+	error_capture_end(&cap);
+	free(why);
+	return r;
+}
+
+/* A changed weight in tensor terms: float32[216] -> linear 8-bit[216], max
+ * abs diff 0.0039, when both sides decode to as many values; else as the
+ * facts say it (their bytes hashed). */
+static void tensor_terms(struct diff_change *c, const struct fact *x, const struct fact *y)
+{
+	double *a = NULL, *b = NULL;
+	uint64_t na = 0, nb = 0;
+	if (fact_values(x, &a, &na) == 0 && fact_values(y, &b, &nb) == 0) {
+		free(c->from);
+		free(c->to);
+		c->from = xstrdup(x->wdesc);
+		if (na == nb) {
+			double m = 0;
+			for (uint64_t i = 0; i < na; i++) {
+				double d = a[i] > b[i] ? a[i] - b[i] : b[i] - a[i];
+				if (d > m || d != d)
+					m = d;
+			}
+			c->to = xasprintf("%s, max abs diff %g", y->wdesc, m);
+		} else {
+			c->to = xasprintf("%s (%llu values, %llu before)", y->wdesc, (unsigned long long)nb,
+					  (unsigned long long)na);
+		}
+	}
+	free(a);
+	free(b);
+}
+
 static void change(struct diff_result *r, enum diff_kind k, const char *path, const char *from, const char *to,
 		   const char *grp, const struct fact *x, const struct fact *y)
 {
@@ -861,6 +945,8 @@ static void change(struct diff_result *r, enum diff_kind k, const char *path, co
 	c->weight = (x && x->weight) || (y && y->weight);
 	c->wfrom = x ? x->wbytes : 0;
 	c->wto = y ? y->wbytes : 0;
+	if (k == DIFF_CHANGED && x && y && x->wdesc && y->wdesc)
+		tensor_terms(c, x, y);
 }
 
 /* ---- renames ----------------------------------------------------------------

@@ -143,6 +143,9 @@ struct nn_layer {
 };
 /* Reads a layer into l; on failure (-1, reported) l holds nothing to free. */
 int nn_layer_read(struct mt_node *layer, size_t index, struct nn_layer *l);
+/* One WeightParams message read as a weight (field left NULL): 0, 1 when it
+ * holds no values, -1 on an invalid node (reported). */
+int nn_weight_read(struct mt_node *wp, struct nn_weight *w);
 void nn_layer_release(struct nn_layer *l);
 /* 1 when a field holds a NeuralNetwork (a branch's or a loop's network):
  * its layers are listed as layers, not as parameters or weights of the

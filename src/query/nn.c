@@ -105,6 +105,12 @@ static int read_weight(struct mt_node *wp, struct nn_weight *w)
 	return 1; /* empty */
 }
 
+int nn_weight_read(struct mt_node *wp, struct nn_weight *w)
+{
+	memset(w, 0, sizeof(*w));
+	return read_weight(wp, w);
+}
+
 /* finds WeightParams fields below params (depth-limited), naming them by path */
 static int find_weights(struct mt_node *n, const char *prefix, int depth, struct nn_layer *l, size_t *cap)
 {

@@ -155,6 +155,13 @@ int weight_dequant(const struct weight_list *L, size_t i, struct weight_dequant 
 int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **why);
 int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
 		      uint64_t count, struct weight_stats *st, char **why);
+/* The values of a tensor as doubles (caller frees *out), dequantized for
+ * an NN weight, as stored for an fp16 or fp32 blob: 0, or -1 and *why
+ * (caller frees) when they cannot be had (over 16M elements, another
+ * type, unreadable).  For comparing two tensors (diff). */
+int weight_nn_doubles(const struct nn_weight *w, double **out, uint64_t *n, char **why);
+int weight_blob_doubles(struct blob_store *store, const char *file, uint64_t offset, double **out, uint64_t *n,
+			char **why);
 /* the same for entry i of L: an NN field, or a blob read through L->store */
 int weight_values(const struct weight_list *L, size_t i, struct weight_stats *st, char **why);
 #endif

@@ -26,7 +26,9 @@ struct acc {
 	struct weight_stats *st;
 	int pass;
 	double sum, sumsq;
-	uint64_t *seen; /* a set of the values' bit patterns, for the distinct count */
+	uint64_t *seen;  /* a set of the values' bit patterns, for the distinct count */
+	double *collect; /* instead of statistics: the values, one after another */
+	uint64_t ncollect, maxcollect;
 };
 
 #define SEEN_SLOTS (2 * WEIGHT_UNIQUE_MAX)
@@ -62,6 +64,11 @@ static void acc_unique(struct acc *a, double x)
 
 static void acc_add(struct acc *a, double x)
 {
+	if (a->collect) {
+		if (a->ncollect < a->maxcollect)
+			a->collect[a->ncollect++] = x;
+		return;
+	}
 	struct weight_stats *st = a->st;
 	if (a->pass == 1) {
 		if (!isfinite(x) || st->max <= st->min)
@@ -150,7 +157,7 @@ int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **w
 		*why = xasprintf("no statistics for %s values", w->type);
 		return -1;
 	}
-	struct acc a = { st, 0, 0, 0, NULL };
+	struct acc a = { st, 0, 0, 0, NULL, NULL, 0, 0 };
 	feed_nn(w, &a);
 	acc_end(&a);
 	a.pass = 1;
@@ -179,7 +186,7 @@ int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offse
 		return -1;
 	}
 	int bits = !strcmp(dn, "fp32") ? 32 : 16;
-	struct acc a = { st, 0, 0, 0, NULL };
+	struct acc a = { st, 0, 0, 0, NULL, NULL, 0, 0 };
 	acc_bytes(&a, bf->data + r.data, (size_t)r.size, bits);
 	acc_end(&a);
 	a.pass = 1;
@@ -220,7 +227,8 @@ static unsigned code_msb(const uint8_t *p, uint64_t i, int bits)
 
 /* a neural-network weight: rawValue or int8RawValue with its QuantizationParams
  * (numberOfBits 1, linearQuantization 101 {scale 1, bias 2}, lookupTableQuantization 102 {floatValue 1}) */
-static int dequant_nn(const struct nn_weight *w, struct weight_dequant *dq, char **why)
+/* (with into: the dequantized values collected there, one pass, no statistics) */
+static int dequant_nn(const struct nn_weight *w, struct weight_dequant *dq, char **why, struct acc *into)
 {
 	struct mt_node *q = mt_get(w->node, 40);
 	long m = q && mt_parse(q) == 0 ? set_member(q) : -1;
@@ -246,8 +254,10 @@ static int dequant_nn(const struct nn_weight *w, struct weight_dequant *dq, char
 		dq->dense = n;
 		dq->stored_bits = (uint64_t)w->value->vlen * 8 + (uint64_t)(na + nb) * 32;
 		const uint8_t *p = w->value->val;
-		struct acc acc = { &dq->st, 0, 0, 0, NULL };
-		for (acc.pass = 0; acc.pass < 2; acc.pass++) {
+		struct acc own = { &dq->st, 0, 0, 0, NULL, NULL, 0, 0 };
+		struct acc *accp = into ? into : &own;
+#define acc (*accp)
+		for (acc.pass = 0; acc.pass < (into ? 1 : 2); acc.pass++) {
 			for (uint64_t i = 0; i < n; i++) {
 				unsigned c = is_int8 ? p[i] : code_msb(p, i, bits);
 				double x;
@@ -260,9 +270,10 @@ static int dequant_nn(const struct nn_weight *w, struct weight_dequant *dq, char
 				}
 				acc_add(&acc, x);
 			}
-			if (!acc.pass)
+			if (!acc.pass && !into)
 				acc_end(&acc);
 		}
+#undef acc
 	}
 	free(a);
 	free(b);
@@ -438,7 +449,7 @@ static int dequant_affine(const struct weight_list *L, const struct weight_entry
 	dq->bits = q.dt->bits;
 	dq->dense = q.count;
 	dq->stored_bits = mval_bits(&q) + mval_bits(&zp) + mval_bits(&sc);
-	struct acc acc = { &dq->st, 0, 0, 0, NULL };
+	struct acc acc = { &dq->st, 0, 0, 0, NULL, NULL, 0, 0 };
 	for (acc.pass = 0; acc.pass < 2; acc.pass++) {
 		for (uint64_t i = 0; i < q.count; i++) {
 			uint64_t c = (i / inner) % dim;
@@ -497,7 +508,7 @@ static int dequant_lut(const struct weight_list *L, const struct weight_entry *e
 		*why = xasprintf("%d-bit indices", bits);
 		goto out;
 	}
-	struct acc acc = { &dq->st, 0, 0, 0, NULL };
+	struct acc acc = { &dq->st, 0, 0, 0, NULL, NULL, 0, 0 };
 	for (acc.pass = 0; acc.pass < 2; acc.pass++) {
 		for (uint64_t i = 0; i < dense; i++)
 			acc_add(&acc, mval_at(&lut, (uint64_t)mval_at(&codes, i)));
@@ -523,7 +534,7 @@ int weight_dequant(const struct weight_list *L, size_t i, struct weight_dequant 
 		return -1;
 	}
 	if (e->is_nn)
-		return dequant_nn(&e->w, dq, why);
+		return dequant_nn(&e->w, dq, why, NULL);
 	int affine = !strcmp(e->optype, "constexpr_affine_dequantize");
 	int lut = !strcmp(e->optype, "constexpr_lut_to_dense");
 	if (!affine && !lut) {
@@ -557,4 +568,69 @@ int weight_values(const struct weight_list *L, size_t i, struct weight_stats *st
 		return -1;
 	}
 	return weight_stats_blob(L->store, e->file, e->offset, e->dtype, weight_count(e), st, why);
+}
+
+/* ---- the values themselves (diff) ------------------------------------------- */
+
+static double *collect_start(struct acc *a, uint64_t n)
+{
+	memset(a, 0, sizeof(*a));
+	a->collect = xmalloc((n ? n : 1) * sizeof(double));
+	a->maxcollect = n;
+	return a->collect;
+}
+
+int weight_nn_doubles(const struct nn_weight *w, double **out, uint64_t *n, char **why)
+{
+	*out = NULL;
+	*n = 0;
+	*why = NULL;
+	if (w->count > STATS_MAX) {
+		*why = xasprintf("too big to compare (%llu elements)", (unsigned long long)w->count);
+		return -1;
+	}
+	struct acc a;
+	double *v = collect_start(&a, w->count);
+	if (!strcmp(w->type, "float32") || (!strcmp(w->type, "float16") && w->value)) {
+		feed_nn(w, &a);
+	} else {
+		struct weight_dequant dq;
+		memset(&dq, 0, sizeof(dq));
+		if (dequant_nn(w, &dq, why, &a) < 0) {
+			free(v);
+			return -1;
+		}
+	}
+	*out = v;
+	*n = a.ncollect;
+	return 0;
+}
+
+int weight_blob_doubles(struct blob_store *store, const char *file, uint64_t offset, double **out, uint64_t *n,
+			char **why)
+{
+	*out = NULL;
+	*n = 0;
+	*why = NULL;
+	const struct blob_file *bf = store ? blob_store_get(store, file) : NULL;
+	struct blob_rec r;
+	if (!bf || blob_read(bf, offset, &r) < 0) {
+		*why = xstrdup("the blob cannot be read");
+		return -1;
+	}
+	if (r.dtype != 1 && r.dtype != 2) {
+		*why = xasprintf("%s values", mil_dtype_of_blob(r.dtype)->name);
+		return -1;
+	}
+	uint64_t count = r.size / (r.dtype == 1 ? 2 : 4);
+	if (count > STATS_MAX) {
+		*why = xasprintf("too big to compare (%llu elements)", (unsigned long long)count);
+		return -1;
+	}
+	struct acc a;
+	double *v = collect_start(&a, count);
+	acc_bytes(&a, bf->data + r.data, (size_t)r.size, r.dtype == 1 ? 16 : 32);
+	*out = v;
+	*n = a.ncollect;
+	return 0;
 }
