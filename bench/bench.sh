@@ -233,6 +233,10 @@ for s in $BENCH_SIZES; do
 	measure pkg "$s" cp_pkg "$R" 0 'rm -rf "$C"; quiet_sync' "cp -R \"\$F\" \"\$C\""
 	rm -rf "$C"
 	if has_cmd info; then measure pkg "$s" info "$R" 1 "" "\"\$MLPKG\" info \"\$F\""; else skip_row pkg "$s" info "no 'info' command yet"; fi
+	# weights --stats reads every value of weight.bin: against cat of it
+	W=$wbin
+	measure pkg "$s" cat_wbin "$R" 1 "" "sh -c 'cat \"\$1\" >/dev/null' sh \"\$W\""
+	if has_cmd weights; then measure pkg "$s" weights_stats "$R" 1 "" "\"\$MLPKG\" weights --stats \"\$F\""; else skip_row pkg "$s" weights_stats "no 'weights' command yet"; fi
 	measure pkg "$s" meta_get "$R" 1 "" "\"\$MLPKG\" meta get author \"\$F\""
 	if measure pkg "$s" meta_set "$R" 0 quiet_sync "\"\$MLPKG\" meta set author \"bench \$i\" \"\$F\""; then
 		got=$("$MLPKG" meta get author "$F")

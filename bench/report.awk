@@ -85,6 +85,8 @@ END {
 	header("package (weight.bin of the size)")
 	row("pkg", "cp_pkg", "floor: cp -R PACKAGE COPY")
 	row("pkg", "info", "mlpkg info")
+	row("pkg", "cat_wbin", "floor: cat weight.bin > /dev/null")
+	row("pkg", "weights_stats", "mlpkg weights --stats (every value)")
 	row("pkg", "meta_get", "mlpkg meta get author")
 	row("pkg", "meta_set", "mlpkg meta set author (in place)")
 	row("pkg", "py_set", "python: load_spec, set, save_spec")
@@ -113,6 +115,7 @@ END {
 		if (ok("nn", T, "meta_get")) ratio_line("meta get / python load_spec", us["nn", T, "meta_get"], p)
 	}
 	if (ok("nn", T, "meta_get") && ok("nn", T, "cat")) ratio_line("meta get / cat", us["nn", T, "meta_get"], us["nn", T, "cat"])
+	if (ok("pkg", T, "weights_stats") && ok("pkg", T, "cat_wbin")) ratio_line("weights --stats / cat weight.bin", us["pkg", T, "weights_stats"], us["pkg", T, "cat_wbin"])
 	if (ok("pkg", T, "meta_set") && ok("pkg", T, "py_set")) ratio_line("package meta set / python load_spec+set+save_spec", us["pkg", T, "meta_set"], us["pkg", T, "py_set"])
 	if (ok("pkg", T, "meta_set") && ok("pkg", T, "cp_pkg")) ratio_line("package meta set / cp -R", us["pkg", T, "meta_set"], us["pkg", T, "cp_pkg"])
 
@@ -131,6 +134,7 @@ END {
 		growth_line("mlpkg dump --json", "nn", "dump_json", "like its output")
 		growth_line("mlpkg browse, first screen", "nn", "browse", "read")
 		growth_line("mlpkg info (package)", "pkg", "info", "read")
+		growth_line("mlpkg weights --stats (package)", "pkg", "weights_stats", "like weight.bin")
 		growth_line("mlpkg meta set (package)", "pkg", "meta_set", "read")
 	}
 
@@ -157,6 +161,14 @@ END {
 		target("dump --json, every size", ">= 100 MB/s of output", sprintf("%.0f MB/s (slowest, %s)", worst, ws), worst >= 100 ? "met" : "MISSED")
 	else
 		target("dump --json, every size", ">= 100 MB/s of output", "not measured", "MISSED")
+	# weights --stats: every value read, against cat of the weight file
+	k = "pkg" SUBSEP T SUBSEP "weights_stats"
+	if (st[k] == "ok" && ok("pkg", T, "cat_wbin")) {
+		r = us[k] / us["pkg", T, "cat_wbin"]
+		target("weights --stats on the package", "<= 1.5x cat weight.bin, < 64 MiB", sprintf("%.2fx cat, %s MiB", r, fmt_mib(kib[k])),
+		       (r <= 1.5 && kib[k] < 65536) ? "met" : "MISSED")
+	} else
+		target("weights --stats on the package", "<= 1.5x cat weight.bin, < 64 MiB", st[k] == "fail" ? "failed" : "not measured", st[k] == "fail" ? "MISSED" : "skipped")
 	k = "nn" SUBSEP T SUBSEP "meta_set"
 	if (st[k] == "ok" && ok("nn", T, "cp")) {
 		r = us[k] / us["nn", T, "cp"]

@@ -42,6 +42,10 @@ for c in $("$MLPKG" --complete-commands); do
 	layers) check "row 'mlpkg layers' is measured now that layers exists" sh -c "grep -F '  mlpkg layers ' '$TMP/out' | grep -qv skipped" ;;
 	get) check "row 'mlpkg get description' is measured now that get exists" sh -c "grep -F '  mlpkg get description' '$TMP/out' | grep -qv skipped" ;;
 	browse) check "row 'mlpkg browse' is measured now that browse exists" sh -c "grep -F '  mlpkg browse' '$TMP/out' | grep -qv skipped" ;;
+	weights)
+		check "rows 'cat weight.bin' and 'weights --stats' have numbers" sh -c "grep -F 'floor: cat weight.bin' '$TMP/out' | head -1 | grep -q '[0-9][0-9]*\.[0-9] ' && grep -F '  mlpkg weights --stats' '$TMP/out' | head -1 | grep -q '[0-9][0-9]*\.[0-9] '"
+		check "weights --stats's target is judged against cat" sh -c "grep -E '^  weights --stats on the package .* [0-9.]+x cat, .*(met|MISSED)' '$TMP/out'"
+		;;
 	dump)
 		check "row 'mlpkg dump (text)' has numbers" sh -c "grep -F '  mlpkg dump (text)' '$TMP/out' | head -1 | grep -q '[0-9][0-9]*\.[0-9] '"
 		check "row 'mlpkg dump --json' has numbers" sh -c "grep -F '  mlpkg dump --json' '$TMP/out' | head -1 | grep -q '[0-9][0-9]*\.[0-9] '"

@@ -156,12 +156,150 @@ PY
 	check "... named by its path inside the branch" grep -q "error: neuralNetwork.layers\[name=\"br\"\].branch.ifBranch.layers\[name=\"t\"\]: input 'nothere' is neither" "$TMP/out"
 	expect_exit 1 "the if branch reading what only the else branch makes: exit 1" "$MLPKG" check "$TMP/control-else-only.mlmodel"
 	check "... reported on the if branch's layer" grep -q "ifBranch.layers\[name=\"t2\"\]: input 'only_else'" "$TMP/out"
-	expect_exit 1 "two layers of one branch with one name: exit 1" "$MLPKG" check "$TMP/control-dup-name.mlmodel"
-	check "... reported" grep -q "elseBranch.layers\[name=\"e\"\]: the layer name 'e' is used by an earlier layer" "$TMP/out"
+	expect_exit 0 "two layers of one branch with one name: Core ML accepts it, a warning" "$MLPKG" check "$TMP/control-dup-name.mlmodel"
+	check "... reported" grep -q "warning: neuralNetwork.layers\[name=\"br\"\].branch.elseBranch.layers\[name=\"e\"\]: the layer name 'e' is used by an earlier layer" "$TMP/out"
 	expect_exit 1 "a loop condition made by nothing: exit 1" "$MLPKG" check "$TMP/control-no-condition.mlmodel"
 	check "... reported on the loop" grep -q "neuralNetwork.layers\[name=\"lp\"\]: the loop's condition 'nope'" "$TMP/out"
 	expect_exit 0 "a blob a loop body makes is seen after the loop" "$MLPKG" check "$TMP/control-after-loop.mlmodel"
 	check "... no error, no warning about it" sh -c "! grep -q \"'z2'\" '$TMP/out'"
+	# what Core ML's validator asks of each layer: mutations of generated
+	# networks it refuses (each found refused by Apple's validator), one
+	# error each; the networks themselves pass
+	"$MKMODEL" nn "$TMP/mut-base.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel nn"
+	"$MKMODEL" mobilenet "$TMP/mut-mob.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel mobilenet"
+	pyscript "$TMP" <<'PY'
+import os, sys
+from pydecode import load_schema
+pb = load_schema()
+d = sys.argv[1]
+def load(name):
+    m = pb.Model()
+    m.ParseFromString(open(os.path.join(d, name), "rb").read())
+    return m
+def save(m, name):
+    open(os.path.join(d, "mut-%s.mlmodel" % name), "wb").write(m.SerializeToString())
+def nn(name, fn, base="mut-base.mlmodel"):
+    m = load(base)
+    fn(m, {l.name: l for l in m.neuralNetwork.layers})
+    save(m, name)
+def add(m, name, ins, outs):
+    l = m.neuralNetwork.layers.add()
+    l.name = name
+    l.input.extend(ins)
+    l.output.extend(outs)
+    return l
+def shape(m, *dims):
+    s = m.description.input[0].type.multiArrayType.shape
+    del s[:]
+    s.extend(dims)
+nn("in-rank4", lambda m, L: shape(m, 1, 3, 8, 8))
+nn("in-rank2", lambda m, L: shape(m, 3, 64))
+nn("exact-rank3", lambda m, L: setattr(m.neuralNetwork, "arrayInputShapeMapping", 1))
+nn("mapping-99", lambda m, L: setattr(m.neuralNetwork, "arrayInputShapeMapping", 99))
+nn("conv-no-padding", lambda m, L: L["conv1"].convolution.ClearField("same"))
+nn("conv-no-weights", lambda m, L: L["conv1"].convolution.ClearField("weights"))
+nn("conv-kernel-0", lambda m, L: L["conv1"].convolution.kernelSize.__setitem__(slice(None), [0, 0]))
+nn("conv-two-outputs", lambda m, L: L["conv1"].output.append("extra"))
+def two_encodings(m, L):
+    w = L["conv1"].convolution.weights
+    w.float16Value = b"\0\0" * len(w.floatValue)
+nn("conv-two-encodings", two_encodings)
+nn("fc-in-0", lambda m, L: setattr(L["fc1"].innerProduct, "inputChannels", 0))
+nn("fc-two-inputs", lambda m, L: L["fc1"].input.append("input"))
+def bn_no_stats(m, L):
+    L["bn1"].batchnorm.ClearField("mean")
+    L["bn1"].batchnorm.ClearField("variance")
+nn("bn-no-mean", bn_no_stats)
+nn("relu-no-function", lambda m, L: L["relu1"].activation.ClearField("ReLU"))
+nn("softmax-two-inputs", lambda m, L: L["softmax"].input.append("fc1_output"))
+def mutate_tail(kind):
+    def fn(m, L):
+        l = add(m, "mut_" + kind, ["relu1_output"], ["mut_out"])
+        if kind == "reshape":
+            l.reshape.targetShape.extend([256, 1])
+        elif kind == "permute":
+            l.permute.axis.extend([0, 2, 1])
+        elif kind == "padding":
+            l.padding.constant.SetInParent()
+            for _ in range(3):
+                l.padding.paddingAmounts.borderAmounts.add()
+        elif kind == "padding-type":
+            l.padding.paddingAmounts.SetInParent()
+        elif kind == "pooling":
+            l.pooling.kernelSize.extend([2, 2])
+            l.pooling.stride.extend([2, 2])
+        elif kind == "upsample":
+            l.upsample.scalingFactor.extend([2])
+        elif kind == "crop":
+            l.crop.offset.extend([1, 1])
+        elif kind == "slice":
+            l.slice.startIndex, l.slice.endIndex, l.slice.stride = 3, 1, 1
+        elif kind == "slice-stride":
+            l.slice.startIndex, l.slice.endIndex, l.slice.stride = 0, 2, 0
+        elif kind == "reorganize":
+            l.reorganizeData.blockSize = 0
+        elif kind == "lrn":
+            l.lrn.alpha, l.lrn.beta, l.lrn.localSize, l.lrn.k = 1e-4, 0.75, 3, -1
+        elif kind == "concat":
+            l.concat.SetInParent()
+        elif kind == "split":
+            l.split.nOutputs = 1
+        elif kind == "bias":
+            l.bias.shape.extend([2, 2, 2, 2])
+            l.bias.bias.floatValue.extend([0.0] * 16)
+        elif kind == "const":
+            del l.input[:]
+            l.loadConstant.shape.extend([1, 2])
+            l.loadConstant.data.floatValue.extend([0.0, 0.0])
+    return fn
+for k in ("reshape", "permute", "padding", "padding-type", "pooling", "upsample", "crop", "slice",
+          "slice-stride", "reorganize", "lrn", "concat", "split", "bias", "const"):
+    nn("layer-" + k, mutate_tail(k))
+def no_layers(m, L):
+    del m.neuralNetwork.layers[:]
+nn("no-layers", no_layers)
+def no_outputs(m, L):
+    del L["softmax"].output[:]
+nn("layer-no-outputs", no_outputs)
+PY
+	expect_exit 0 "the networks mutated below pass as they are" "$MLPKG" check "$TMP/mut-base.mlmodel" "$TMP/mut-mob.mlmodel"
+	while IFS='|' read -r name want; do
+		[ -n "$name" ] || continue
+		expect_exit 1 "Core ML refuses $name: so does check" "$MLPKG" check "$TMP/mut-$name.mlmodel"
+		check "... saying: $want" grep -q -- "$want" "$TMP/out"
+	done <<'EOT'
+in-rank4|a multi-array input of rank 4: with RANK5_ARRAY_MAPPING Core ML takes rank 1
+in-rank2|a multi-array input of rank 2
+exact-rank3|a convolution layer whose input has rank 3: with EXACT_ARRAY_MAPPING Core ML takes rank at least 4
+mapping-99|a convolution layer whose input has rank 3: with EXACT_ARRAY_MAPPING Core ML takes rank at least 4
+conv-no-padding|a convolution: its padding type is not set
+conv-no-weights|a convolution without weights
+conv-kernel-0|leaves room for none
+conv-two-outputs|a convolution layer with 2 outputs: Core ML takes exactly one
+conv-two-encodings|its weights holds values in 2 encodings at once
+fc-in-0|leaves room for none
+fc-two-inputs|an innerProduct layer with 2 inputs: Core ML takes exactly one
+bn-no-mean|a batchnorm layer without its mean and variance
+relu-no-function|an activation layer without its function
+softmax-two-inputs|a softmax layer with 2 inputs: Core ML takes exactly one
+layer-reshape|a reshape to 2 dimensions: Core ML takes 3 or 4
+layer-permute|a permute of 3 axes: Core ML takes 4
+layer-padding|a padding layer with 3 border amounts
+layer-padding-type|a padding layer without its type
+layer-pooling|a pooling layer: its padding type is not set
+layer-upsample|an upsample with 1 integer and 0 fractional scaling factors
+layer-crop|a crop of one input with 0 crop amounts
+layer-slice|a slice ending (1) before it starts (3)
+layer-slice-stride|a slice of stride 0
+layer-reorganize|a block size of 0: Core ML takes 2 or more
+layer-lrn|an LRN layer with k = -1
+layer-concat|a concat layer with 1 input: Core ML takes two or more
+layer-split|a split layer with 1 output: Core ML takes two or more
+layer-bias|a bias of 4 dimensions: Core ML takes 1 or 3
+layer-const|a constant of 2 dimensions: Core ML takes 3
+no-layers|a neural network without layers
+layer-no-outputs|a softmax layer without outputs
+EOT
 	# ML-program blocks: a nested block sees what came before its op; what it
 	# defines stays inside it
 	pyscript "$TMP" <<'PY'

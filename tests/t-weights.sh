@@ -308,4 +308,23 @@ run "$MLPKG" weights --stats "$TMP/Cls.mlmodel"
 check "linear 8-bit: within the range its scale and bias give it" sh -c "grep -A1 ' fc1.weights\$' '$TMP/out' | grep -q '^      linear 8-bit, 8.03 bits/weight, dequantized: min -0.05, max 0.05,'"
 run "$MLPKG" info "$TMP/Cmp.mlpackage"
 check "info: the storage line" grep -q '^  storage: *palettized 4-bit 296 B, affine int8 190 B, 1.3 KiB unpacked$' "$TMP/out"
+# statistics of every value of a weight file over 64 MiB: one pass a tensor,
+# memory flat, a progress line on a terminal only
+"$MKMODEL" bigpkg "$TMP/Big.mlpackage" --size 70000000 >/dev/null 2>&1 || not_ok "mkmodel bigpkg"
+expect_exit 0 "weights --stats on 70 MB of float16" "$MLPKG" weights --stats "$TMP/Big.mlpackage"
+check "... a statistics line under every tensor, no progress without a terminal" sh -c "[ \$(grep -c '^      min .* unique [0-9]*\$' '$TMP/out') -eq \$(grep -c '^  fp16 ' '$TMP/out') ] && [ ! -s '$TMP/err' ]"
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+	script -qec "'$MLPKG' weights --stats '$TMP/Big.mlpackage'" /dev/null >"$TMP/tty" 2>&1
+	check "on a terminal: the tensors done, each line cleared before the statistics" sh -c "grep -q 'mlpkg: statistics: 1 of [0-9]* tensors' '$TMP/tty' && [ \$(tr '\\r' '\\n' <'$TMP/tty' | grep -c '^      min ') -ge 2 ]"
+else
+	skip "the progress line on a terminal: no script(1)"
+fi
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f '%M' "$MLPKG" weights --stats "$TMP/Big.mlpackage" >/dev/null 2>"$TMP/mem"
+	/usr/bin/time -f '%M' "$MLPKG" weights "$TMP/Big.mlpackage" >/dev/null 2>"$TMP/mem0"
+	check "memory: reading every value costs less than half the 70 MB file over a listing (pages let go once read)" sh -c "[ \$(tail -1 '$TMP/mem') -lt \$((\$(tail -1 '$TMP/mem0') + 34000)) ]"
+else
+	skip "peak memory of weights --stats: no GNU time"
+fi
+rm -rf "$TMP/Big.mlpackage"
 done_testing

@@ -33,6 +33,10 @@ void sset_free(struct sset *s);
 /* 1 when a feature of that name is in l */
 int in_list(const struct io_list *l, const char *name);
 
+/* check-nnlayer.c: what Core ML asks of one neural-network layer on its
+ * own (inputs and outputs counted, parameters set and in range) */
+void check_nn_layer_params(const struct nn_layer *l, const char *lp, struct check_report *r);
+
 /* check-features.c: the descriptions (names, types, shapes) of one model;
  * type is the model's type (NULL when unset), version its spec version */
 void check_description(const struct model_io *io, const char *prefix, const char *type, int version,

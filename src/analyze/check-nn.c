@@ -2,6 +2,8 @@
 #include "analyze/check-internal.h"
 #include "base/error.h"
 #include "base/xalloc.h"
+#include "base/hash.h"
+#include <stdint.h>
 #include "spec/schema.h"
 #include "spec/wire.h"
 #include <stdio.h>
@@ -30,10 +32,25 @@ static void check_nn_weights(const struct nn_layer *l, const char *lp, struct ch
 		uint64_t dims[8], want = 1;
 		char how[160];
 		size_t rank = nn_weight_shape(l, w->field, dims, 8, how, sizeof(how));
-		for (size_t d = 0; d < rank; d++)
+		int over = 0;
+		for (size_t d = 0; d < rank; d++) {
+			over |= want && dims[d] && !mul(want, dims[d]);
 			want = mul(want, dims[d]);
-		if (!rank || !want || !w->type || !strcmp(w->type, "raw") || w->bits <= 0)
+		}
+		/* a zero dimension (kernel 0x0, no input channels): the shape says
+		 * how (how) but has no rank, and no weights fit */
+		if (!rank && how[0] && w->count && w->type &&
+		    (!strcmp(w->type, "float32") || !strcmp(w->type, "float16")))
+			want = 0; /* (Core ML does not size quantized values against it) */
+		else if (!rank || over || !w->type || !strcmp(w->type, "raw") || w->bits <= 0)
 			continue;
+		if (!want) {
+			char *wp = join(lp, "%s.%s", l->kind, w->field);
+			add(r, CHECK_ERROR, wp, "%llu values, but %s leaves room for none",
+			    (unsigned long long)w->count, how);
+			free(wp);
+			continue;
+		}
 		int bad, packed = !strcmp(w->type, "quantized") || !strcmp(w->type, "lut");
 		if (packed)
 			bad = w->bytes != (mul(want, (uint64_t)w->bits) + 7) / 8 || (!w->bytes && want);
@@ -106,6 +123,71 @@ static int may_have_no_input(const char *kind)
 static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
 			int in_loop, int *newer, struct check_report *r);
 
+/* the network's layout and its model inputs, for the rank rules of check_layers */
+static int exact, image_rank;
+static const struct io_list *model_in;
+/* With EXACT_ARRAY_MAPPING Core ML infers the rank of every blob and holds
+ * the layers of the rank-5 era to theirs: the ranks known so far (blob ->
+ * rank as a small integer in a pointer) */
+static struct hmap ranks;
+
+static int rank_of(const char *blob)
+{
+	return (int)(intptr_t)hmap_get(&ranks, blob);
+}
+
+/* the rank a layer gives its outputs from its first input's (0: not known) */
+static int rank_out(const struct nn_layer *l, int in)
+{
+	static const char *const keep[] = {
+		"activation",     "batchnorm",     "innerProduct", "softmax",  "concat",
+		"convolution",    "pooling",       "unary",        "scale",    "bias",
+		"l2normalize",    "lrn",           "mvn",          "upsample", "padding",
+		"crop",           "slice",         "split",        "permute",  "add",
+		"multiply",       "average",       "max",          "min",      "reorganizeData",
+		"resizeBilinear", "sequenceRepeat"
+	};
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (!strcmp(l->kind, keep[i]))
+			return in;
+	if (!strcmp(l->kind, "gru") || !strcmp(l->kind, "uniDirectionalLSTM") ||
+	    !strcmp(l->kind, "biDirectionalLSTM") || !strcmp(l->kind, "simpleRecurrent"))
+		return 5;
+	return 0;
+}
+
+/* the ranks the rank-5 era's layers take with EXACT_ARRAY_MAPPING: at
+ * least lo, exactly when exactly */
+static void rank_rule(const struct nn_layer *l, const char *lp, int in, struct check_report *r)
+{
+	static const struct {
+		const char *kind;
+		int lo, exactly, of_output;
+	} rules[] = {
+		{ "convolution", 4, 0, 0 },
+		{ "pooling", 4, 0, 0 },
+		{ "softmax", 3, 0, 1 },
+		{ "concat", 3, 0, 1 },
+		{ "gru", 5, 1, 0 },
+		{ "uniDirectionalLSTM", 5, 1, 0 },
+		{ "biDirectionalLSTM", 5, 1, 0 },
+		{ "simpleRecurrent", 5, 1, 0 },
+	};
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (strcmp(l->kind, rules[i].kind))
+			continue;
+		int rk = rules[i].of_output ? rank_out(l, in) : in;
+		if (rk <= 0)
+			return;
+		if (rules[i].exactly ? rk != rules[i].lo : rk < rules[i].lo)
+			add(r, CHECK_ERROR, lp,
+			    "%s %s layer whose %s has rank %d: with EXACT_ARRAY_MAPPING Core ML takes rank %s%d",
+			    strchr("aeiou", l->kind[0]) ? "an" : "a", l->kind, rules[i].of_output ? "output" : "input",
+			    rk, rules[i].exactly ? "" : "at least ", rules[i].lo);
+		return;
+	}
+}
+
 /* the network in field f of a branch or loop layer's parameters, if set:
  * checked with the blobs in avail; 0 or -1 */
 static int check_sub(struct mt_node *params, uint32_t f, const char *lp, const char *name, struct sset *avail,
@@ -150,16 +232,29 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 			break;
 		}
 		char *lp = *l.name ? join(base, "layers[name=\"%s\"]", l.name) : join(base, "layers[%zu]", idx);
+		/* Core ML accepts these; tools that find layers by name do not */
 		if (!*l.name)
-			add(r, CHECK_ERROR, lp, "a layer without a name");
+			add(r, CHECK_WARNING, lp, "a layer without a name");
 		else if (!sset_add(&names, l.name))
-			add(r, CHECK_ERROR, lp, "the layer name '%s' is used by an earlier layer", l.name);
+			add(r, CHECK_WARNING, lp, "the layer name '%s' is used by an earlier layer", l.name);
 		if (!l.kind || !*l.kind || !strcmp(l.kind, "?"))
 			add(r, CHECK_ERROR, lp, "a layer without a kind (no layer oneof set)");
 		else if (!l.in.n && !may_have_no_input(l.kind))
 			add(r, CHECK_ERROR, lp, "a %s layer without inputs", l.kind);
 		check_nn_weights(&l, lp, r);
 		check_nn_precision(&l, lp, r);
+		check_nn_layer_params(&l, lp, r);
+		if (l.kind && *l.kind && !l.out.n && strcmp(l.kind, "branch") && strcmp(l.kind, "loop") &&
+		    strcmp(l.kind, "loopBreak") && strcmp(l.kind, "loopContinue"))
+			add(r, CHECK_ERROR, lp, "%s %s layer without outputs", strchr("aeiou", l.kind[0]) ? "an" : "a",
+			    l.kind);
+		if (exact && !depth && l.kind && *l.kind) {
+			int in = l.in.n ? rank_of(l.in.v[0]) : 0;
+			rank_rule(&l, lp, in, r);
+			int out = rank_out(&l, in);
+			for (size_t q = 0; q < l.out.n; q++)
+				hmap_put(&ranks, l.out.v[q], (void *)(intptr_t)out);
+		}
 		if (!depth && l.kind) {
 			const char *why;
 			if (nn_layer_needs(&l, &why) >= 4)
@@ -246,7 +341,8 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 		char *fname = field_str(pp, 1);
 		if (*fname && !sset_has(&avail, fname)) {
 			char *p = mt_path(pp);
-			add(r, CHECK_ERROR, p, "preprocessing for '%s', which is not an input", fname);
+			/* Core ML passes it over */
+			add(r, CHECK_WARNING, p, "preprocessing for '%s', which is not an input", fname);
 			free(p);
 		} else if (*fname) {
 			sset_add(&used, fname);
@@ -256,8 +352,56 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 		free(fname);
 	}
 	char *base = join(prefix, "%s", npath);
+	/* the input shape mappings: values Core ML knows, and the ranks they allow */
+	int64_t amap = mt_get_int(nn, mt_number(nn, "arrayInputShapeMapping"), 0);
+	int64_t imap = mt_get_int(nn, mt_number(nn, "imageInputShapeMapping"), 0);
+	/* Core ML tells RANK5 from the rest: another value works as EXACT (or RANK4) */
+	if (amap != 0 && amap != 1) {
+		char *p = join(prefix, "%s.arrayInputShapeMapping", npath);
+		add(r, CHECK_WARNING, p,
+		    "arrayInputShapeMapping %lld is not one the schema names (0 RANK5, 1 EXACT): Core ML takes it as "
+		    "EXACT",
+		    (long long)amap);
+		free(p);
+	}
+	if (imap != 0 && imap != 1) {
+		char *p = join(prefix, "%s.imageInputShapeMapping", npath);
+		add(r, CHECK_WARNING, p,
+		    "imageInputShapeMapping %lld is not one the schema names (0 RANK5, 1 RANK4): Core ML takes it as "
+		    "RANK4",
+		    (long long)imap);
+		free(p);
+	}
+	if (amap == 0)
+		for (size_t k = 0; k < g->in.n; k++) {
+			const struct ft_info *t = &g->in.v[k].type;
+			if (t->kind == FT_ARRAY && t->shape.rank && t->shape.rank != 1 && t->shape.rank != 3) {
+				char *p = join(prefix, "description.input[%zu]", k);
+				add(r, CHECK_ERROR, p,
+				    "a multi-array input of rank %zu: with RANK5_ARRAY_MAPPING Core ML takes rank 1 "
+				    "(a vector) or 3 (C, H, W)",
+				    t->shape.rank);
+				free(p);
+			}
+		}
+	if (mt_find(nn, 1, 0) < 0) {
+		add(r, CHECK_ERROR, base, "a neural network without layers");
+	}
+	/* (Core ML holds a pipeline's members to no such ranks) */
+	exact = amap != 0 && !*prefix;
+	image_rank = imap != 0 ? 4 : 5;
+	model_in = &g->in;
+	hmap_release(&ranks, NULL);
+	for (size_t k = 0; exact && k < g->in.n; k++) {
+		const struct ft_info *t = &g->in.v[k].type;
+		int rk = t->kind == FT_ARRAY ? (int)t->shape.rank : t->kind == FT_IMAGE ? image_rank : 0;
+		hmap_put(&ranks, g->in.v[k].name, (void *)(intptr_t)rk);
+	}
 	if (rc >= 0)
 		rc = check_layers(nn, base, &avail, &used, 0, 0, &newer, r);
+	exact = 0;
+	model_in = NULL;
+	hmap_release(&ranks, NULL);
 	/* Core ML reads multi-array inputs as rank 5 unless told: layers newer
 	 * than iOS 12, or an image mapping of iOS 13, need EXACT_ARRAY_MAPPING */
 	int arrays = 0;

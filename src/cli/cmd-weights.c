@@ -33,17 +33,64 @@ static void values_text(const struct weight_stats *st)
 	       (unsigned long long)st->unique);
 }
 
+/* the progress line of a big tensor's statistics, on a terminal */
+struct stats_progress {
+	const char *name;
+	int last; /* the percentage shown, -1 none */
+};
+
+/* for many tensors of much data: the tensors done, on a terminal */
+#define STATS_PROGRESS_BYTES (64u << 20)
+static int stats_tty;
+
+static void stats_count_progress(size_t i, size_t n)
+{
+	fflush(stdout);
+	if (i < n)
+		fprintf(stderr, "\r\033[Kmlpkg: statistics: %zu of %zu tensors", i + 1, n);
+	else
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static void draw_stats_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct stats_progress *p = ctx;
+	if (!total) {
+		if (p->last >= 0)
+			fputs("\r\033[K", stderr);
+		p->last = -1;
+		return;
+	}
+	int pct = (int)(done * 100 / total);
+	if (pct == p->last)
+		return;
+	p->last = pct;
+	fflush(stdout);
+	fprintf(stderr, "\r\033[Kmlpkg: statistics of %s: %d%%", p->name, pct);
+	fflush(stderr);
+}
+
 static void stats_line(const struct weight_list *L, size_t i)
 {
-	const struct weight_entry *e = &L->v[i];
+	struct stats_progress prog = { L->v[i].name, -1 };
+	if (isatty(2))
+		weight_stats_progress(draw_stats_progress, &prog);
+	/* the line below the tensor's shows where the work is, then its statistics */
+	if (stats_tty)
+		stats_count_progress(i, L->n);
 	struct weight_stats st;
 	struct weight_dequant dq;
 	char *why = NULL, *dwhy = NULL;
-	if (weight_values(L, i, &st, &why) == 0) {
+	int got = weight_values(L, i, &st, &why) == 0;
+	int dgot = !got && weight_compressed(&L->v[i]) && weight_dequant(L, i, &dq, &dwhy) == 0;
+	if (stats_tty)
+		stats_count_progress(L->n, L->n); /* cleared before the line */
+	if (got) {
 		fputs("      ", stdout);
 		values_text(&st);
 		fputc('\n', stdout);
-	} else if (weight_compressed(e) && weight_dequant(L, i, &dq, &dwhy) == 0) {
+	} else if (dgot) {
 		printf("      %s, %.2f bits/weight, dequantized: ", dq.scheme,
 		       (double)dq.stored_bits / (double)dq.dense);
 		values_text(&dq.st);
@@ -51,6 +98,7 @@ static void stats_line(const struct weight_list *L, size_t i)
 	} else {
 		printf("      (%s)\n", dwhy ? dwhy : why ? why : "no statistics");
 	}
+	weight_stats_progress(NULL, NULL);
 	free(why);
 	free(dwhy);
 }
@@ -117,6 +165,9 @@ static void list_text(const struct weight_list *L, const struct weight_file *fi,
 	size_t cur_model = (size_t)-1;
 	const char *cur_func = NULL;
 	int header = 0;
+	struct weight_totals tt;
+	weight_totals(L, &tt);
+	stats_tty = stats && isatty(2) && tt.bytes > STATS_PROGRESS_BYTES;
 	for (size_t i = 0; i < L->n; i++) {
 		const struct weight_entry *e = &L->v[i];
 		if (several_models && e->model != cur_model) {

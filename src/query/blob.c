@@ -253,6 +253,7 @@ const struct blob_file *blob_store_get(struct blob_store *s, const char *name)
 		e->failed = EXIT_INVALID;
 		return NULL;
 	}
+	e->file.mapped = e->bytes.kind == BUF_MMAP;
 	return &e->file;
 }
 

@@ -36,6 +36,7 @@ struct blob_file {
 	const char *label; /* for messages: "MODEL: weights/weight.bin" */
 	uint32_t count;    /* blobs the header announces */
 	uint32_t version;
+	int mapped; /* data is a read-only mapping of the file: pages read may be let go */
 };
 
 /* one metadata record */

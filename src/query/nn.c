@@ -422,8 +422,9 @@ size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *di
 	if (!strcmp(k, "convolution")) {
 		uint64_t oc = (uint64_t)mt_get_int(p, 1, 0), kc = (uint64_t)mt_get_int(p, 2, 0);
 		uint64_t g = (uint64_t)mt_get_int(p, 10, 0), ks[2] = { 3, 3 };
+		/* a kernel size left out is 3, as Core ML takes it (one value: its width is 3) */
 		size_t nks = rep_uints(p, 20, ks, 2);
-		if (nks != 0 && nks != 2)
+		if (nks > 2)
 			return 0;
 		if (!g)
 			g = 1;

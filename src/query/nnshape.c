@@ -16,17 +16,10 @@ struct nn_shapes {
 
 /* ---- parameters by name ----------------------------------------------------- */
 
-static struct mt_node *pmsg(struct mt_node *p, const char *name)
-{
-	uint32_t num = p ? mt_number(p, name) : 0;
-	return num ? mt_get(p, num) : NULL;
-}
+/* parameters by field name */
+#define pmsg mt_get_named
+#define pint mt_get_int_named
 
-static int64_t pint(struct mt_node *p, const char *name, int64_t dflt)
-{
-	uint32_t num = p ? mt_number(p, name) : 0;
-	return num ? mt_get_int(p, num, dflt) : dflt;
-}
 
 /* a repeated integer field: its values (at most max) */
 static size_t pints(struct mt_node *p, const char *name, int64_t *v, size_t max)

@@ -150,9 +150,15 @@ struct weight_dequant {
  * (over 16M elements) or unreadable */
 int weight_dequant(const struct weight_list *L, size_t i, struct weight_dequant *dq, char **why);
 /* 0 and st filled for a float tensor; -1 and *why (caller frees) when
- * there are none (not a float type, over 16M elements, unreadable).  The
- * blob form reads the record at offset of file from store. */
+ * there are none (not a float type, unreadable).  The blob form reads the
+ * record at offset of file from store, in one pass for float16 (a count of
+ * each of the 65536 values, every statistic exact from it) and two for
+ * float32, 16 MiB at a time, letting go of the pages of a mapped weight
+ * file once read (memory stays flat, whatever the tensor's size). */
 int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **why);
+/* Called as the values of a big tensor are read (done and total bytes;
+ * total 0: done); NULL for none.  For a progress line: nothing here prints. */
+void weight_stats_progress(void (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx);
 int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
 		      uint64_t count, struct weight_stats *st, char **why);
 /* The values of a tensor as doubles (caller frees *out), dequantized for

@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* ---- statistics ------------------------------------------------------------------ */
 
@@ -145,17 +147,24 @@ static void feed_nn(const struct nn_weight *w, struct acc *a)
 	}
 }
 
+static void half_stats(const uint8_t *p, size_t len, int mapped, struct weight_stats *st);
+
 int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **why)
 {
 	memset(st, 0, sizeof(*st));
 	*why = NULL;
-	if (w->count > STATS_MAX) {
+	/* values spread over many fields are gathered into memory first: bounded */
+	if (!w->value && w->count > STATS_MAX) {
 		*why = xasprintf("too big for statistics (%llu elements)", (unsigned long long)w->count);
 		return -1;
 	}
 	if (strcmp(w->type, "float32") && !(!strcmp(w->type, "float16") && w->value)) {
 		*why = xasprintf("no statistics for %s values", w->type);
 		return -1;
+	}
+	if (!strcmp(w->type, "float16")) {
+		half_stats(w->value->val, w->value->vlen, 0, st);
+		return 0;
 	}
 	struct acc a = { st, 0, 0, 0, NULL, NULL, 0, 0 };
 	feed_nn(w, &a);
@@ -165,18 +174,168 @@ int weight_stats_nn(const struct nn_weight *w, struct weight_stats *st, char **w
 	return 0;
 }
 
+static void (*progress_fn)(void *ctx, uint64_t done, uint64_t total);
+static void *progress_ctx;
+
+void weight_stats_progress(void (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx)
+{
+	progress_fn = fn;
+	progress_ctx = ctx;
+}
+
+#define CHUNK (16u << 20) /* bytes read between page releases and progress calls */
+
+/* lets go of the whole pages of [p, p + n) of a mapped file */
+static void release_pages(const uint8_t *p, size_t n)
+{
+#ifdef MADV_DONTNEED
+	long pg = sysconf(_SC_PAGESIZE);
+	if (pg <= 0)
+		return;
+	uintptr_t a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~(uintptr_t)(pg - 1);
+	uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)(pg - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+#else
+	(void)p, (void)n;
+#endif
+}
+
+/* maps the pages of [p, p + n) of a mapped file in one call (where the
+ * system can), rather than one fault a page as they are read */
+static void populate_pages(const uint8_t *p, size_t n)
+{
+#ifdef MADV_POPULATE_READ
+	long pg = sysconf(_SC_PAGESIZE);
+	if (pg <= 0)
+		return;
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(pg - 1);
+	uintptr_t b = ((uintptr_t)p + n + (uintptr_t)pg - 1) & ~(uintptr_t)(pg - 1);
+	madvise((void *)a, b - a, MADV_POPULATE_READ); /* EINVAL on older kernels: faults then */
+#else
+	(void)p, (void)n;
+#endif
+}
+
+/* every float16 bit pattern as a float, made once */
+static const float *half_table(void)
+{
+	static float *t;
+	if (!t) {
+		t = xmalloc(65536 * sizeof(*t));
+		for (uint32_t h = 0; h < 65536; h++)
+			t[h] = weight_half((uint16_t)h);
+	}
+	return t;
+}
+
+/* float16 values in one pass: a count of each bit pattern, then every
+ * statistic from the 65536 counts (the distinct values exactly) */
+static void half_stats(const uint8_t *p, size_t len, int mapped, struct weight_stats *st)
+{
+	uint64_t *cnt = xcalloc(65536, sizeof(*cnt));
+	/* counted a chunk at a time in 32 bits (a table half the size stays
+	 * in cache), added up after each */
+	uint32_t *t = xcalloc(65536, sizeof(*t));
+	size_t n = len / 2;
+	for (size_t at = 0; at < n;) {
+		size_t end = at + CHUNK / 2 < n ? at + CHUNK / 2 : n;
+		if (mapped)
+			populate_pages(p + 2 * at, 2 * (end - at));
+		for (size_t i = at; i < end; i++)
+			t[p[2 * i] | p[2 * i + 1] << 8]++;
+		for (uint32_t h = 0; h < 65536; h++) {
+			cnt[h] += t[h];
+			t[h] = 0;
+		}
+		if (mapped)
+			release_pages(p + 2 * at, 2 * (end - at));
+		at = end;
+		if (progress_fn && len > CHUNK)
+			progress_fn(progress_ctx, 2 * (uint64_t)at, len);
+	}
+	free(t);
+	const float *h2f = half_table();
+	double sum = 0, sumsq = 0;
+	for (uint32_t h = 0; h < 65536; h++) {
+		uint64_t c = cnt[h];
+		if (!c)
+			continue;
+		double x = h2f[h];
+		st->count += c;
+		if (isnan(x)) {
+			st->nan += c;
+			continue;
+		}
+		if (isinf(x)) {
+			st->inf += c;
+			continue;
+		}
+		if (x == 0)
+			st->zeros += c;
+		/* -0 and +0 are one value */
+		if (h != 0x8000 || !cnt[0])
+			st->unique++;
+		if (!st->n || x < st->min)
+			st->min = x;
+		if (!st->n || x > st->max)
+			st->max = x;
+		st->n += c;
+		sum += (double)c * x;
+		sumsq += (double)c * x * x;
+	}
+	if (st->n) {
+		st->mean = sum / (double)st->n;
+		double var = sumsq / (double)st->n - st->mean * st->mean;
+		st->std = var > 0 ? sqrt(var) : 0;
+		for (uint32_t h = 0; h < 65536 && st->max > st->min; h++) {
+			double x = h2f[h];
+			if (!cnt[h] || !isfinite(x))
+				continue;
+			int b = (int)((x - st->min) / (st->max - st->min) * WEIGHT_BINS);
+			st->bins[b < 0 ? 0 : b >= WEIGHT_BINS ? WEIGHT_BINS - 1 : b] += cnt[h];
+		}
+	}
+	free(cnt);
+	if (progress_fn && len > CHUNK)
+		progress_fn(progress_ctx, len, 0);
+}
+
+/* float32 values in two passes, a chunk at a time */
+static void float_stats(const uint8_t *p, size_t len, int mapped, struct weight_stats *st)
+{
+	struct acc a = { st, 0, 0, 0, NULL, NULL, 0, 0 };
+	for (a.pass = 0; a.pass < 2; a.pass++) {
+		for (size_t at = 0; at < len;) {
+			size_t end = at + CHUNK < len ? at + CHUNK : len;
+			end -= (end - at) % 4;
+			if (end == at)
+				break;
+			if (mapped)
+				populate_pages(p + at, end - at);
+			acc_bytes(&a, p + at, end - at, 32);
+			if (mapped)
+				release_pages(p + at, end - at);
+			if (progress_fn && len > CHUNK)
+				progress_fn(progress_ctx, (uint64_t)a.pass * len + end, 2 * (uint64_t)len);
+			at = end;
+		}
+		if (!a.pass)
+			acc_end(&a);
+	}
+	if (progress_fn && len > CHUNK)
+		progress_fn(progress_ctx, 2 * (uint64_t)len, 0);
+}
+
 int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offset, const struct mil_dtype *dtype,
 		      uint64_t count, struct weight_stats *st, char **why)
 {
+	(void)count;
 	memset(st, 0, sizeof(*st));
 	*why = NULL;
 	const char *dn = dtype ? dtype->name : "";
 	if (strcmp(dn, "fp32") && strcmp(dn, "fp16")) {
 		*why = xasprintf("no statistics for %s values", *dn ? dn : "unknown");
-		return -1;
-	}
-	if (count > STATS_MAX) {
-		*why = xasprintf("too big for statistics (%llu elements)", (unsigned long long)count);
 		return -1;
 	}
 	const struct blob_file *bf = blob_store_get(store, file);
@@ -185,12 +344,15 @@ int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offse
 		*why = xstrdup("the blob cannot be read");
 		return -1;
 	}
-	int bits = !strcmp(dn, "fp32") ? 32 : 16;
-	struct acc a = { st, 0, 0, 0, NULL, NULL, 0, 0 };
-	acc_bytes(&a, bf->data + r.data, (size_t)r.size, bits);
-	acc_end(&a);
-	a.pass = 1;
-	acc_bytes(&a, bf->data + r.data, (size_t)r.size, bits);
+	/* the record's own type: the declared one may be wrong (weights warns) */
+	if (r.dtype == 1)
+		half_stats(bf->data + r.data, (size_t)r.size, bf->mapped, st);
+	else if (r.dtype == 2)
+		float_stats(bf->data + r.data, (size_t)r.size, bf->mapped, st);
+	else {
+		*why = xasprintf("no statistics for %s values", mil_dtype_of_blob(r.dtype)->name);
+		return -1;
+	}
 	return 0;
 }
 

@@ -913,3 +913,15 @@ void mt_release_value(const struct mt_node *n, const struct mt_field *f)
 	(void)n, (void)f;
 #endif
 }
+
+struct mt_node *mt_get_named(struct mt_node *n, const char *name)
+{
+	uint32_t num = n ? mt_number(n, name) : 0;
+	return num ? mt_get(n, num) : NULL;
+}
+
+int64_t mt_get_int_named(struct mt_node *n, const char *name, int64_t dflt)
+{
+	uint32_t num = n ? mt_number(n, name) : 0;
+	return num ? mt_get_int(n, num, dflt) : dflt;
+}

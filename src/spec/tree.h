@@ -105,6 +105,9 @@ struct mt_node *mt_get(struct mt_node *n, uint32_t num);
 struct mt_node *mt_get_path(struct mt_node *n, const char *path);
 /* Field number for a field name of the node's type, 0 when unknown. */
 uint32_t mt_number(const struct mt_node *n, const char *name);
+/* mt_get and mt_get_int by field name (NULL n or an unknown name: absent) */
+struct mt_node *mt_get_named(struct mt_node *n, const char *name);
+int64_t mt_get_int_named(struct mt_node *n, const char *name, int64_t dflt);
 /* The node's path from the root, "description.metadata"; caller frees. */
 char *mt_path(const struct mt_node *n);
 /* Parses every node below n; 0, or -1 on the first invalid one. */
