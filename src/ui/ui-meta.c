@@ -9,6 +9,7 @@
 #include "analyze/preview.h"
 #include "query/meta.h"
 #include "edit/labels.h"
+#include "base/jsonedit.h"
 #include "base/error.h"
 #include "base/xalloc.h"
 #include <stdio.h>
@@ -19,7 +20,8 @@
 struct mp {
 	char *key, *value; /* key NULL: not a metadata row */
 	size_t len;
-	int label; /* a class label: its index in li */
+	int label;  /* a class label: its index in li */
+	int plabel; /* a label of preview.params: its index in li */
 	size_t li;
 };
 
@@ -39,6 +41,8 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		return;
 	if (x->label) {
 		sl_pushf(out, "class label %zu: e changes it (the others and their count stay)", x->li);
+	} else if (x->plabel) {
+		sl_pushf(out, "preview label %zu: e changes it in preview.params (the others stay)", x->li);
 	} else if (x->key) {
 		int std;
 		const char *k = meta_canonical(x->key, &std);
@@ -165,10 +169,18 @@ static int meta_init(struct view *v)
 	char **lv = NULL;
 	size_t ln = 0;
 	if (pp && meta_params_labels(pp->value, pp->len, &lv, &ln) == 1) {
-		struct unode *lr = un_add(h, "%-*s %zu (E on params edits them)", KEY_W, "labels", ln);
+		struct unode *lr = un_add(h, "%-*s %zu (e on one changes it)", KEY_W, "labels", ln);
 		for (size_t i = 0; i < ln; i++) {
-			un_add(lr, "%4zu  %s", i, lv[i]);
-			free(lv[i]);
+			struct unode *pl = un_add(lr, "%4zu  %s", i, lv[i]);
+			struct mp *x = xcalloc(1, sizeof(*x));
+			x->plabel = 1;
+			x->li = i;
+			x->value = lv[i]; /* taken */
+			x->len = strlen(lv[i]);
+			pl->p = x;
+			pl->free_p = mp_free;
+			pl->name = xstrdup(lv[i]);
+			pl->detail = detail;
 		}
 		free(lv);
 	}
@@ -352,6 +364,66 @@ static int edit_in_editor(struct view *v, const char *key, const char *cur)
 	return reload(v);
 }
 
+/* e on a preview label: that one changed in preview.params, the rest of
+ * the params kept (labels first, as preview set writes them) */
+static int edit_preview_label(struct view *v, size_t li, const char *cur)
+{
+	struct mt_node *root = ui_model(v)->root;
+	char *params = NULL, **lv = NULL;
+	size_t pl = 0, ln = 0;
+	if (meta_get(root, PREVIEW_PARAMS_KEY, &params, &pl) != 1 || meta_params_labels(params, pl, &lv, &ln) != 1 ||
+	    li >= ln) {
+		free(params);
+		return RP_ALL;
+	}
+	char *label = xasprintf("preview label %zu = ", li);
+	char *val = ui_prompt(v, HIST_VALUE, label, cur);
+	free(label);
+	char *text = NULL, *why = NULL;
+	if (val && strcmp(val, lv[li])) {
+		free(lv[li]);
+		lv[li] = val;
+		val = NULL;
+		/* the params' other members, without their labels */
+		struct jdoc d;
+		char *extra = NULL;
+		if (jdoc_scan(params, pl, &d) == 0) {
+			long k = jdoc_find(&d, 0, "labels");
+			extra = k >= 0 ? jedit_remove(&d, (size_t)k) : xstrndup(params, pl);
+			jdoc_free(&d);
+		}
+		struct jdoc e;
+		int others = extra && jdoc_scan(extra, strlen(extra), &e) == 0 ? (int)e.n : -1;
+		if (others >= 0)
+			jdoc_free(&e);
+		text = others == 0 ? preview_labels_json(lv, ln)
+		       : extra     ? preview_params_with_labels(lv, ln, extra, strlen(extra), &why)
+				   : NULL;
+		free(extra);
+	} else if (val) {
+		ui_msg(v, "preview label %zu unchanged", li);
+	}
+	for (size_t i = 0; i < ln; i++)
+		free(lv[i]);
+	free(lv);
+	free(params);
+	free(val);
+	if (!text) {
+		if (why)
+			ui_msg(v, "preview label %zu not set: %s", li, why);
+		free(why);
+		return RP_ALL;
+	}
+	int r = ui_meta_edit(v, "preview.params", text);
+	free(text);
+	if (r == 1) {
+		char *what = xasprintf("preview label %zu set", li);
+		say_fit(v, what);
+		free(what);
+	}
+	return r < 0 ? RP_ALL : reload(v);
+}
+
 /* e on a class label: that one changed, the others kept (labels set's checks) */
 static int edit_label(struct view *v, size_t li, const char *cur)
 {
@@ -397,6 +469,8 @@ static int meta_key(struct view *v, int k)
 	case '\n':
 		if (x && x->label)
 			return edit_label(v, x->li, x->value);
+		if (x && x->plabel)
+			return edit_preview_label(v, x->li, x->value);
 		if (!x || !x->key)
 			return RP_NONE;
 		return edit_value(v, x->key, x->value);

@@ -6,6 +6,8 @@
  * what a compressed one stands for once dequantized (with its bits per
  * weight), computed only for the row shown. */
 #include "ui/browse.h"
+#include "ui/frame.h"
+#include <curses.h>
 #include "query/blob.h"
 #include "query/mil.h"
 #include "query/weights.h"
@@ -88,9 +90,31 @@ static char *stats_text(const struct weight_stats *st)
 	return sb_detach(&sb, NULL);
 }
 
-/* the values of entry i: its own, or those it stands for once dequantized */
-static char *values_text(const struct weight_list *L, size_t i)
+/* a big tensor's statistics under way, on the status line */
+struct stats_ui {
+	struct ui *u;
+	const char *name;
+	int last;
+};
+
+static void stats_progress(void *ctx, uint64_t done, uint64_t total)
 {
+	struct stats_ui *s = ctx;
+	int pct = total ? (int)(done * 100 / total) : 100;
+	if (pct == s->last)
+		return;
+	s->last = pct;
+	char line[160];
+	snprintf(line, sizeof(line), "statistics of %s: %d%%", s->name, pct);
+	ui_draw_status(s->u, line, A_BOLD);
+	refresh();
+}
+
+/* the values of entry i: its own, or those it stands for once dequantized */
+static char *values_text(struct view *v, const struct weight_list *L, size_t i)
+{
+	struct stats_ui prog = { v->ui, L->v[i].name, -1 };
+	weight_stats_progress(stats_progress, &prog);
 	struct weight_stats st;
 	struct weight_dequant dq;
 	char *why = NULL, *dwhy = NULL;
@@ -105,6 +129,7 @@ static char *values_text(const struct weight_list *L, size_t i)
 	} else {
 		text = xstrdup(dwhy ? dwhy : why ? why : "no statistics");
 	}
+	weight_stats_progress(NULL, NULL);
 	free(why);
 	free(dwhy);
 	return text;
@@ -128,7 +153,7 @@ static void detail(struct view *v, struct unode *u, struct strlist *out)
 		sl_pushf(out, "blob %s at offset %llu", e->file, (unsigned long long)e->offset);
 	}
 	if (!x->stats)
-		x->stats = values_text(&wv->L, x->i);
+		x->stats = values_text(v, &wv->L, x->i);
 	push_lines(out, x->stats);
 	if (u->path)
 		sl_pushf(out, "path: %s", u->path);
