@@ -2099,8 +2099,11 @@ static MValue *val_int(int32_t v)
  * - w2 [10, 16], affine int8 along axis 0: row r's element j stores
  *   (16r + j) % 17 - 8, zero point r % 3 - 1 and scale (r + 1) / 4
  *   (constexpr_affine_dequantize: quantized_data, zero_point, scale, axis).
- * Tests check the dequantized statistics against these definitions. */
-static void make_compressed(const char *out)
+ * Tests check the dequantized statistics against these definitions.
+ * dense: the same program before compression, as diff compares them: w1 a
+ * const of the same values (float16), w2 a const "w2_dense" (float32) of
+ * w2's values, its first one 0.01 higher. */
+static void make_compressed(const char *out, int dense)
 {
 	struct package pkg;
 	package_begin(&pkg, out, "3F2A1B0C-9D8E-4F7A-B6C5-D4E3F2A1B0C9", "8E7D6C5B-4A39-4281-9F0E-1D2C3B4A5968");
@@ -2129,18 +2132,39 @@ static void make_compressed(const char *out)
 		zp[r] = (int8_t)(r % 3 - 1);
 		sc[r] = f2h((float)(r + 1) / 4.0f);
 	}
-	uint64_t o_lut = blob_add(&w, BLOB_FLOAT16, lut, sizeof lut), o_idx = blob_add(&w, 3, idx, sizeof idx);
-	uint64_t o_shape = blob_add(&w, 15, shape_le, sizeof shape_le);
-	uint64_t o_q = blob_add(&w, 4, q, sizeof q), o_zp = blob_add(&w, 4, zp, sizeof zp);
-	uint64_t o_sc = blob_add(&w, BLOB_FLOAT16, sc, sizeof sc);
+
+	uint16_t w1[16 * 32];
+	float w2[10 * 16];
+	for (size_t i = 0; i < 16 * 32; i++)
+		w1[i] = lut[i % 16];
+	for (size_t i = 0; i < 10 * 16; i++)
+		w2[i] = (float)(q[i] - zp[i / 16]) * ((float)(i / 16 + 1) / 4.0f) + (i ? 0.0f : 0.01f);
+	uint64_t o_lut, o_idx = 0, o_shape = 0, o_q, o_zp = 0, o_sc = 0;
+	if (dense) {
+		o_lut = blob_add(&w, BLOB_FLOAT16, w1, sizeof w1);
+		o_q = blob_add(&w, BLOB_FLOAT32, w2, sizeof w2);
+	} else {
+		o_lut = blob_add(&w, BLOB_FLOAT16, lut, sizeof lut);
+		o_idx = blob_add(&w, 3, idx, sizeof idx);
+		o_shape = blob_add(&w, 15, shape_le, sizeof shape_le);
+		o_q = blob_add(&w, 4, q, sizeof q);
+		o_zp = blob_add(&w, 4, zp, sizeof zp);
+		o_sc = blob_add(&w, BLOB_FLOAT16, sc, sizeof sc);
+	}
 
 	MBlock *b = block_new();
-	MOp *op = op_new("constexpr_lut_to_dense", "w1");
-	op_attr(op, "lut", val_blob(o_lut, vt_tensor(DT_FP16, SHAPE(16))));
-	op_attr(op, "indices",
-		val_blob(o_idx, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__UINT8, SHAPE(256))));
-	op_attr(op, "shape",
-		val_blob(o_shape, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__UINT32, SHAPE(2))));
+	MOp *op;
+	if (dense) {
+		op = op_new("const", "w1");
+		op_attr(op, "val", val_blob(o_lut, vt_tensor(DT_FP16, SHAPE(16, 32))));
+	} else {
+		op = op_new("constexpr_lut_to_dense", "w1");
+		op_attr(op, "lut", val_blob(o_lut, vt_tensor(DT_FP16, SHAPE(16))));
+		op_attr(op, "indices",
+			val_blob(o_idx, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__UINT8, SHAPE(256))));
+		op_attr(op, "shape",
+			val_blob(o_shape, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__UINT32, SHAPE(2))));
+	}
 	op_out(op, "w1", vt_tensor(DT_FP16, SHAPE(16, 32)));
 	block_op(b, op);
 	op = op_new("linear", "h");
@@ -2148,17 +2172,23 @@ static void make_compressed(const char *out)
 	op_in(op, "x", "x");
 	op_out(op, "h", vt_tensor(DT_FP16, SHAPE(1, 16)));
 	block_op(b, op);
-	op = op_new("constexpr_affine_dequantize", "w2");
-	op_attr(op, "quantized_data",
-		val_blob(o_q, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__INT8, SHAPE(10, 16))));
-	op_attr(op, "zero_point",
-		val_blob(o_zp, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__INT8, SHAPE(10))));
-	op_attr(op, "scale", val_blob(o_sc, vt_tensor(DT_FP16, SHAPE(10))));
-	op_attr(op, "axis", val_int(0));
-	op_out(op, "w2", vt_tensor(DT_FP16, SHAPE(10, 16)));
+	if (dense) {
+		op = op_new("const", "w2_dense");
+		op_attr(op, "val", val_blob(o_q, vt_tensor(DT_FP32, SHAPE(10, 16))));
+		op_out(op, "w2_dense", vt_tensor(DT_FP32, SHAPE(10, 16)));
+	} else {
+		op = op_new("constexpr_affine_dequantize", "w2");
+		op_attr(op, "quantized_data",
+			val_blob(o_q, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__INT8, SHAPE(10, 16))));
+		op_attr(op, "zero_point",
+			val_blob(o_zp, vt_tensor(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__INT8, SHAPE(10))));
+		op_attr(op, "scale", val_blob(o_sc, vt_tensor(DT_FP16, SHAPE(10))));
+		op_attr(op, "axis", val_int(0));
+		op_out(op, "w2", vt_tensor(DT_FP16, SHAPE(10, 16)));
+	}
 	block_op(b, op);
 	op = op_new("linear", "y");
-	op_in(op, "weight", "w2");
+	op_in(op, "weight", dense ? "w2_dense" : "w2");
 	op_in(op, "x", "h");
 	op_out(op, "y", vt_tensor(DT_FP16, SHAPE(1, 10)));
 	block_op(b, op);
@@ -2431,7 +2461,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: %s KIND OUT [--size BYTES] [--seed N]  (KIND: segmentation nn nnclassifier "
 		"pipeline multifunction bignn bigpkg voc detector control compiledprogram compilednn "
-		"compiledpipeline compressed nnlut mobilenet)\n",
+		"compiledpipeline compressed compresseddense nnlut mobilenet)\n",
 		progname);
 	exit(2);
 }
@@ -2521,7 +2551,8 @@ int main(int argc, char **argv)
 	static const char *const kinds[] = { "segmentation",     "nn",         "nnclassifier",    "pipeline",
 					     "multifunction",    "bignn",      "bigpkg",          "voc",
 					     "detector",         "control",    "compiledprogram", "compilednn",
-					     "compiledpipeline", "compressed", "nnlut",           "mobilenet" };
+					     "compiledpipeline", "compressed", "nnlut",           "mobilenet",
+					     "compresseddense" };
 	size_t k;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (!strcmp(kind, kinds[k]))
@@ -2530,7 +2561,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"%s: unknown KIND %s (one of: segmentation nn nnclassifier pipeline multifunction "
 			"bignn bigpkg voc detector control compiledprogram compilednn compiledpipeline compressed "
-			"nnlut)\n",
+			"nnlut mobilenet compresseddense)\n",
 			progname, kind);
 		exit(2);
 	}
@@ -2552,9 +2583,10 @@ int main(int argc, char **argv)
 	case 10: make_compiled(out, 1); break;
 	case 11: make_compiled(out, 0); break;
 	case 12: make_compiled_pipeline(out); break;
-	case 13: make_compressed(out); break;
+	case 13: make_compressed(out, 0); break;
 	case 14: make_nnlut(out); break;
 	case 15: make_mobilenet(out); break;
+	case 16: make_compressed(out, 1); break;
 	default: usage();
 	}
 	out_path = NULL;

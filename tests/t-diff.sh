@@ -381,6 +381,16 @@ for f, want, to in (('$TMP/d16.json', d16, 'float16[108]'), ('$TMP/d8.json', d8,
     assert head == to and abs(float(got) - want) <= 1e-5 * max(want, 1e-6), (c, want)
 "
 fi
+# an ML program before and after compression: const weights against
+# constexpr_lut_to_dense (same op name) and constexpr_affine_dequantize (the
+# consumer's input renamed, as coremltools renames it), by their dense values
+"$MKMODEL" compresseddense "$TMP/Dense.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel compresseddense"
+"$MKMODEL" compressed "$TMP/Cmp.mlpackage" >/dev/null 2>&1 || not_ok "mkmodel compressed"
+expect_exit 1 "const weights -> palettized and int8 ones" "$MLPKG" diff "$TMP/Dense.mlpackage" "$TMP/Cmp.mlpackage"
+check "... the palettized op in tensor terms: same values" grep -qx '~ mlProgram.functions\["main"\].ops\["w1"\]: const fp16\[16,32\] -> constexpr_lut_to_dense fp16\[16,32\] (palettized 4-bit), max abs diff 0' "$TMP/out"
+check "... the quantized input in tensor terms: the 0.01 added to one value" sh -c "grep '^~ .*ops\[\"y\"\].input\[\"weight\"\]: w2_dense: const fp32\[10,16\] -> w2: constexpr_affine_dequantize fp16\[10,16\] (affine int8), max abs diff ' '$TMP/out' | awk -F'max abs diff ' '{ d = \$2 - 0.01; if (d < 0) d = -d; ok = d < 1e-6 } END { exit !(NR == 1 && ok) }'"
+expect_exit 1 "... and with --json" "$MLPKG" diff --json "$TMP/Dense.mlpackage" "$TMP/Cmp.mlpackage"
+check "... the same words in its to" grep -q '"to": *"w2: constexpr_affine_dequantize fp16\[10,16\] (affine int8), max abs diff ' "$TMP/out"
 if fixtures_or_skip "diff with the undecodable fixture"; then
 	expect_exit 4 "$UNDECODABLE: exit 4" "$MLPKG" diff "$FIXTURES/$UNDECODABLE" "$FIXTURES/ph1ps-MNIST.mlmodel"
 fi

@@ -315,7 +315,7 @@ expect_exit 0 "weights --stats on 70 MB of float16" "$MLPKG" weights --stats "$T
 check "... a statistics line under every tensor, no progress without a terminal" sh -c "[ \$(grep -c '^      min .* unique [0-9]*\$' '$TMP/out') -eq \$(grep -c '^  fp16 ' '$TMP/out') ] && [ ! -s '$TMP/err' ]"
 if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
 	script -qec "'$MLPKG' weights --stats '$TMP/Big.mlpackage'" /dev/null >"$TMP/tty" 2>&1
-	check "on a terminal: the tensors done, each line cleared before the statistics" sh -c "grep -q 'mlpkg: statistics: 1 of [0-9]* tensors' '$TMP/tty' && [ \$(tr '\\r' '\\n' <'$TMP/tty' | grep -c '^      min ') -ge 2 ]"
+	check "on a terminal: the tensors done, each line cleared before the statistics" sh -c "grep -q 'mlpkg: statistics: 1 of [0-9]* tensors' '$TMP/tty' && [ \$(tr '\\r\\033' '\\n\\n' <'$TMP/tty' | grep -c '^\\(\\[K\\)\\{0,1\\}      min ') -ge 2 ]"
 else
 	skip "the progress line on a terminal: no script(1)"
 fi

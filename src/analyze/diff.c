@@ -31,7 +31,8 @@ struct fact {
 	char *bfile;
 	uint64_t boff;
 	struct blob_store *bs;
-	char *wdesc; /* the tensor in words: float32[216], fp16[16,3,3,3] */
+	char *wdesc;         /* the tensor in words: float32[216], fp16[16,3,3,3] */
+	struct mt_node *wop; /* or an ML program's const / constexpr operation (of the store bs) */
 };
 struct facts {
 	struct fact *v;
@@ -47,6 +48,8 @@ struct facts {
 	struct mt_node *pend_wp;
 	char *pend_bfile, *pend_wdesc;
 	uint64_t pend_boff;
+	struct mt_node *pend_wop;
+	struct hmap tensors;       /* an ML program's variable -> the const / constexpr operation making it */
 	unsigned long long wbytes; /* all weight bytes seen */
 };
 
@@ -64,12 +67,14 @@ static void put(struct facts *f, const char *ent, char *key, char *val)
 	x->wp = f->pend_wp;
 	x->bfile = f->pend_bfile;
 	x->boff = f->pend_boff;
-	x->bs = f->pend_bfile ? f->bs : NULL;
+	x->wop = f->pend_wop;
+	x->bs = f->pend_bfile || f->pend_wop ? f->bs : NULL;
 	x->wdesc = f->pend_wdesc;
 	f->wbytes += f->pend_b;
 	f->pend_w = 0;
 	f->pend_b = 0;
 	f->pend_wp = NULL;
+	f->pend_wop = NULL;
 	f->pend_bfile = f->pend_wdesc = NULL;
 }
 
@@ -96,6 +101,7 @@ static void facts_free(struct facts *f)
 		free(f->v[i].wdesc);
 	}
 	free(f->v);
+	hmap_release(&f->tensors, NULL);
 	blob_store_free(f->bs);
 }
 
@@ -578,6 +584,33 @@ static void mwalk_clear(struct mwalk *p, int depth)
 	memset(&p->at[depth], 0, sizeof(p->at[depth]));
 }
 
+/* the const or constexpr operation making variable name, as the tensor of
+ * the next fact put (compared by values when it changes) */
+static void pend_tensor(struct facts *f, const char *name)
+{
+	struct mt_node *op = hmap_get(&f->tensors, name);
+	if (!op)
+		return;
+	struct mil_op o;
+	if (mil_op_read(op, &o, MIL_OP_FULL) < 0)
+		return;
+	if (!f->bs)
+		f->bs = blob_store_new(f->m);
+	free(f->pend_bfile);
+	free(f->pend_wdesc);
+	f->pend_bfile = NULL;
+	f->pend_wp = NULL;
+	f->pend_wop = op;
+	f->pend_wdesc = xasprintf("%s %s", o.type, o.nout && o.out[0].type ? o.out[0].type : "?");
+	mil_op_release(&o);
+}
+
+static int tensor_op(const char *type)
+{
+	return !strcmp(type, "const") || !strcmp(type, "constexpr_lut_to_dense") ||
+	       !strcmp(type, "constexpr_affine_dequantize");
+}
+
 static int add_op(struct facts *f, struct mt_node *op, const char *ent)
 {
 	long i = -1;
@@ -598,6 +631,8 @@ static int add_op(struct facts *f, struct mt_node *op, const char *ent)
 			free(d);
 			free(name);
 		}
+		if (nb == 1 && !r2)
+			pend_tensor(f, sb.buf);
 		put(f, ent, xasprintf("%s.input[\"%s\"]", ent, k), sb_detach(&sb, NULL));
 		free(k);
 		if (r2 < 0)
@@ -686,6 +721,17 @@ static int on_op(struct mil_walk *w, void *ctx)
 	free(p->at[d].ent);
 	char *ent = p->at[d].ent =
 		dup ? xasprintf("%s.ops[\"%s\"#%d]", bp, o->name, dup + 1) : xasprintf("%s.ops[\"%s\"]", bp, o->name);
+	if (o->type && tensor_op(o->type)) {
+		/* outputs 3: NamedValueType { name 1 } */
+		long k = -1;
+		struct mt_node *out;
+		if (next_child(w->b->op, 3, &k, &out) == 1) {
+			char *v = field_str(out, 1);
+			hmap_put(&p->f->tensors, v, w->b->op);
+			pend_tensor(p->f, v);
+			free(v);
+		}
+	}
 	put(p->f, ent, xstrdup(ent), xstrdup(o->type ? o->type : "?"));
 	return add_op(p->f, w->b->op, ent);
 }
@@ -884,10 +930,12 @@ static struct fact *find(struct fact **s, size_t n, const char *key)
 }
 
 /* a fact's tensor values, as doubles */
-static int fact_values(const struct fact *x, double **v, uint64_t *n)
+static int fact_values(const struct fact *x, double **v, uint64_t *n, char *scheme, size_t scheme_size)
 {
 	char *why = NULL;
 	int r = -1;
+	if (scheme_size)
+		*scheme = 0;
 	struct error_capture cap;
 	error_capture_begin(&cap, ERRCAP_DROP);
 	if (x->wp) {
@@ -896,6 +944,8 @@ static int fact_values(const struct fact *x, double **v, uint64_t *n)
 			r = weight_nn_doubles(&w, v, n, &why);
 	} else if (x->bfile) {
 		r = weight_blob_doubles(x->bs, x->bfile, x->boff, v, n, &why);
+	} else if (x->wop) {
+		r = weight_op_doubles(x->bs, x->wop, v, n, scheme, scheme_size, &why);
 	}
 	error_capture_end(&cap);
 	free(why);
@@ -905,14 +955,24 @@ static int fact_values(const struct fact *x, double **v, uint64_t *n)
 /* A changed weight in tensor terms: float32[216] -> linear 8-bit[216], max
  * abs diff 0.0039, when both sides decode to as many values; else as the
  * facts say it (their bytes hashed). */
+static char *tensor_words(const struct fact *x, const char *scheme)
+{
+	/* a variable naming the tensor (an operation's input) comes first */
+	int named = x->wop && strncmp(x->wdesc, x->val, strlen(x->val));
+	return xasprintf("%s%s%s%s%s%s", named ? x->val : "", named ? ": " : "", x->wdesc, *scheme ? " (" : "", scheme,
+			 *scheme ? ")" : "");
+}
+
 static void tensor_terms(struct diff_change *c, const struct fact *x, const struct fact *y)
 {
 	double *a = NULL, *b = NULL;
 	uint64_t na = 0, nb = 0;
-	if (fact_values(x, &a, &na) == 0 && fact_values(y, &b, &nb) == 0) {
+	char sa[64], sb[64];
+	if (fact_values(x, &a, &na, sa, sizeof(sa)) == 0 && fact_values(y, &b, &nb, sb, sizeof(sb)) == 0) {
 		free(c->from);
 		free(c->to);
-		c->from = xstrdup(x->wdesc);
+		c->from = tensor_words(x, sa);
+		char *to = tensor_words(y, sb);
 		if (na == nb) {
 			double m = 0;
 			for (uint64_t i = 0; i < na; i++) {
@@ -920,11 +980,12 @@ static void tensor_terms(struct diff_change *c, const struct fact *x, const stru
 				if (d > m || d != d)
 					m = d;
 			}
-			c->to = xasprintf("%s, max abs diff %g", y->wdesc, m);
+			c->to = xasprintf("%s, max abs diff %g", to, m);
 		} else {
-			c->to = xasprintf("%s (%llu values, %llu before)", y->wdesc, (unsigned long long)nb,
+			c->to = xasprintf("%s (%llu values, %llu before)", to, (unsigned long long)nb,
 					  (unsigned long long)na);
 		}
+		free(to);
 	}
 	free(a);
 	free(b);

@@ -166,6 +166,12 @@ int weight_stats_blob(struct blob_store *store, const char *file, uint64_t offse
  * (caller frees) when they cannot be had (over 16M elements, another
  * type, unreadable).  For comparing two tensors (diff). */
 int weight_nn_doubles(const struct nn_weight *w, double **out, uint64_t *n, char **why);
+/* the values of a const operation's val, or the dense tensor of a
+ * constexpr_lut_to_dense / constexpr_affine_dequantize operation (scheme:
+ * "palettized 4-bit", "affine int8", "" for a const); -1 and *why when it
+ * cannot be read */
+int weight_op_doubles(struct blob_store *store, struct mt_node *op, double **out, uint64_t *n, char *scheme,
+		      size_t scheme_size, char **why);
 int weight_blob_doubles(struct blob_store *store, const char *file, uint64_t offset, double **out, uint64_t *n,
 			char **why);
 /* the same for entry i of L: an NN field, or a blob read through L->store */

@@ -583,7 +583,7 @@ static uint64_t mval_bits(const struct mvals *v)
 /* constexpr_affine_dequantize (iOS 16): dense = (quantized_data - zero_point) * scale,
  * zero_point and scale one value or one per index along axis */
 static int dequant_affine(const struct weight_list *L, const struct weight_entry *e, struct weight_dequant *dq,
-			  char **why)
+			  char **why, struct acc *into)
 {
 	struct mvals q, zp, sc, ax;
 	int rc = -1;
@@ -611,16 +611,18 @@ static int dequant_affine(const struct weight_list *L, const struct weight_entry
 	dq->bits = q.dt->bits;
 	dq->dense = q.count;
 	dq->stored_bits = mval_bits(&q) + mval_bits(&zp) + mval_bits(&sc);
-	struct acc acc = { &dq->st, 0, 0, 0, NULL, NULL, 0, 0 };
-	for (acc.pass = 0; acc.pass < 2; acc.pass++) {
+	struct acc own = { &dq->st, 0, 0, 0, NULL, NULL, 0, 0 }, *accp = into ? into : &own;
+#define acc (*accp)
+	for (acc.pass = 0; acc.pass < (into ? 1 : 2); acc.pass++) {
 		for (uint64_t i = 0; i < q.count; i++) {
 			uint64_t c = (i / inner) % dim;
 			acc_add(&acc, (mval_at(&q, i) - mval_at(&zp, zp.count > 1 ? c : 0)) *
 					      mval_at(&sc, sc.count > 1 ? c : 0));
 		}
-		if (!acc.pass)
+		if (!acc.pass && !into)
 			acc_end(&acc);
 	}
+#undef acc
 	rc = 0;
 out:
 	free(q.own);
@@ -632,7 +634,8 @@ out:
 
 /* constexpr_lut_to_dense (iOS 16): lut of 2^n values, indices n-bit codes
  * packed into uint8 bytes (least-significant bit first), shape the dense tensor's */
-static int dequant_lut(const struct weight_list *L, const struct weight_entry *e, struct weight_dequant *dq, char **why)
+static int dequant_lut(const struct weight_list *L, const struct weight_entry *e, struct weight_dequant *dq, char **why,
+		       struct acc *into)
 {
 	struct mvals lut, idx, shape;
 	int rc = -1;
@@ -670,13 +673,15 @@ static int dequant_lut(const struct weight_list *L, const struct weight_entry *e
 		*why = xasprintf("%d-bit indices", bits);
 		goto out;
 	}
-	struct acc acc = { &dq->st, 0, 0, 0, NULL, NULL, 0, 0 };
-	for (acc.pass = 0; acc.pass < 2; acc.pass++) {
+	struct acc own = { &dq->st, 0, 0, 0, NULL, NULL, 0, 0 }, *accp = into ? into : &own;
+#define acc (*accp)
+	for (acc.pass = 0; acc.pass < (into ? 1 : 2); acc.pass++) {
 		for (uint64_t i = 0; i < dense; i++)
 			acc_add(&acc, mval_at(&lut, (uint64_t)mval_at(&codes, i)));
-		if (!acc.pass)
+		if (!acc.pass && !into)
 			acc_end(&acc);
 	}
+#undef acc
 	rc = 0;
 out:
 	free(lut.own);
@@ -716,7 +721,7 @@ int weight_dequant(const struct weight_list *L, size_t i, struct weight_dequant 
 				 affine ? "quantized_data" : "indices");
 		return -1;
 	}
-	return affine ? dequant_affine(L, e, dq, why) : dequant_lut(L, e, dq, why);
+	return affine ? dequant_affine(L, e, dq, why, NULL) : dequant_lut(L, e, dq, why, NULL);
 }
 
 int weight_values(const struct weight_list *L, size_t i, struct weight_stats *st, char **why)
@@ -793,6 +798,92 @@ int weight_blob_doubles(struct blob_store *store, const char *file, uint64_t off
 	double *v = collect_start(&a, count);
 	acc_bytes(&a, bf->data + r.data, (size_t)r.size, r.dtype == 1 ? 16 : 32);
 	*out = v;
+	*n = a.ncollect;
+	return 0;
+}
+
+/* the dimensions of a formatted type, "fp16[10,8]": rank (up to max) and
+ * shape, -1 for an unknown one; 0 when it has none */
+static size_t type_shape(const char *t, int64_t *shape, size_t max)
+{
+	const char *p = t ? strchr(t, '[') : NULL;
+	size_t r = 0;
+	while (p && *p != ']' && r < max) {
+		p++;
+		char *end;
+		long long d = strtoll(p, &end, 10);
+		shape[r++] = end == p ? -1 : d;
+		p = strpbrk(end, ",]");
+	}
+	return p ? r : 0;
+}
+
+int weight_op_doubles(struct blob_store *store, struct mt_node *op, double **out, uint64_t *n, char *scheme,
+		      size_t scheme_size, char **why)
+{
+	*out = NULL;
+	*n = 0;
+	*why = NULL;
+	if (scheme_size)
+		*scheme = 0;
+	struct mil_op o;
+	if (mil_op_read(op, &o, MIL_OP_FULL) < 0) {
+		*why = xstrdup("the operation cannot be read");
+		return -1;
+	}
+	int rc = -1;
+	struct acc a;
+	memset(&a, 0, sizeof(a));
+	if (o.type && !strcmp(o.type, "const")) {
+		struct mvals v;
+		if (mval_read(store, op_attr(op, "val"), &v, why) == 0) {
+			if (v.count > STATS_MAX) {
+				*why = xasprintf("too big to compare (%llu elements)", (unsigned long long)v.count);
+			} else {
+				collect_start(&a, v.count);
+				for (uint64_t i = 0; i < v.count; i++)
+					acc_add(&a, mval_at(&v, i));
+				rc = 0;
+			}
+			free(v.own);
+		}
+	} else if (o.type &&
+		   (!strcmp(o.type, "constexpr_lut_to_dense") || !strcmp(o.type, "constexpr_affine_dequantize"))) {
+		int64_t shape[16];
+		struct weight_list L;
+		struct weight_entry e;
+		struct weight_dequant dq;
+		memset(&L, 0, sizeof(L));
+		memset(&e, 0, sizeof(e));
+		memset(&dq, 0, sizeof(dq));
+		L.store = store;
+		e.op = op;
+		e.optype = o.type;
+		e.shape = shape;
+		e.rank = o.nout ? type_shape(o.out[0].type, shape, 16) : 0;
+		uint64_t dense = e.rank ? 1 : 0;
+		for (size_t d = 0; d < e.rank; d++)
+			dense *= shape[d] > 0 ? (uint64_t)shape[d] : 0;
+		if (!dense) {
+			*why = xstrdup("its dense shape is not known");
+		} else if (dense > STATS_MAX) {
+			*why = xasprintf("too big to compare (%llu elements)", (unsigned long long)dense);
+		} else {
+			collect_start(&a, dense);
+			rc = !strcmp(o.type, "constexpr_lut_to_dense") ? dequant_lut(&L, &e, &dq, why, &a)
+								       : dequant_affine(&L, &e, &dq, why, &a);
+			if (rc == 0 && scheme_size)
+				snprintf(scheme, scheme_size, "%s", dq.scheme);
+		}
+	} else {
+		*why = xasprintf("%s: not a tensor mlpkg reads", o.type ? o.type : "?");
+	}
+	mil_op_release(&o);
+	if (rc < 0) {
+		free(a.collect);
+		return -1;
+	}
+	*out = a.collect;
 	*n = a.ncollect;
 	return 0;
 }
