@@ -261,6 +261,68 @@ nn("no-layers", no_layers)
 def no_outputs(m, L):
     del L["softmax"].output[:]
 nn("layer-no-outputs", no_outputs)
+# N-dimensional networks' ranks, updatable networks' rules
+def layers(m):
+    return {l.name: l for l in m.neuralNetwork.layers}
+def nd_ok(m):
+    m.neuralNetwork.imageInputShapeMapping = 1
+    s = m.description.output[0].type.multiArrayType.shape
+    del s[:]
+    s.extend([1000, 1, 1])
+def updatable(m):
+    m.specificationVersion = max(m.specificationVersion, 4)
+    m.isUpdatable = True
+    L = layers(m)
+    L["fc1"].isUpdatable = True
+    L["fc1"].innerProduct.weights.isUpdatable = True
+    L["fc1"].innerProduct.bias.isUpdatable = True
+    up = m.neuralNetwork.updateParams
+    loss = up.lossLayers.add()
+    loss.name = "loss"
+    loss.categoricalCrossEntropyLossLayer.input = "output"
+    loss.categoricalCrossEntropyLossLayer.target = "target"
+    up.optimizer.sgdOptimizer.learningRate.defaultValue = 0.01
+    up.optimizer.sgdOptimizer.learningRate.range.minValue = 0
+    up.optimizer.sgdOptimizer.learningRate.range.maxValue = 1
+    up.optimizer.sgdOptimizer.miniBatchSize.defaultValue = 8
+    up.optimizer.sgdOptimizer.miniBatchSize.set.values.append(8)
+    up.epochs.defaultValue = 2
+    up.epochs.set.values.append(2)
+    t = m.description.trainingInput.add()
+    t.CopyFrom(m.description.input[0])
+    t = m.description.trainingInput.add()
+    t.name = "target"
+    t.type.int64Type.SetInParent()
+def mob(name, fn):
+    m = load("mut-mob.mlmodel"); fn(m, layers(m)); save(m, name)
+def tin(name, fn):
+    m = load("mut-base.mlmodel"); updatable(m); fn(m, layers(m)); save(m, name)
+def tensor(field, rank):
+    t = field.add(); t.rank = rank
+mob("nd-softmax-rank1", lambda m, L: setattr(m.neuralNetwork, "imageInputShapeMapping", 1))
+mob("nd-new-layer", lambda m, L: add(m, "g", ["fc"], ["gout"]).gelu.SetInParent())
+mob("nd-ok", lambda m, L: nd_ok(m))
+def tr(m, L):
+    nd_ok(m); tensor(L["fc10"].outputTensor, 3); tensor(L["prob"].inputTensor, 4)
+mob("nd-tensor-rank", tr)
+def ipr(m, L):
+    nd_ok(m); tensor(L["fc10"].inputTensor, 3); tensor(L["fc10"].outputTensor, 4)
+mob("nd-ip-ranks", ipr)
+tin("upd-ok", lambda m, L: None)
+tin("upd-weights-not-marked", lambda m, L: setattr(L["fc1"].innerProduct.weights, "isUpdatable", False))
+tin("upd-bias-not-marked", lambda m, L: setattr(L["fc1"].innerProduct.bias, "isUpdatable", False))
+tin("upd-relu", lambda m, L: setattr(L["relu1"], "isUpdatable", True))
+tin("upd-no-epochs", lambda m, L: m.neuralNetwork.updateParams.ClearField("epochs"))
+tin("upd-adam-no-beta", lambda m, L: (m.neuralNetwork.updateParams.optimizer.adamOptimizer.learningRate.SetInParent(), m.neuralNetwork.updateParams.optimizer.adamOptimizer.miniBatchSize.SetInParent()))
+tin("upd-no-optimizer", lambda m, L: m.neuralNetwork.updateParams.ClearField("optimizer"))
+tin("upd-loss-not-softmax", lambda m, L: setattr(m.neuralNetwork.updateParams.lossLayers[0].categoricalCrossEntropyLossLayer, "input", "fc1_output"))
+tin("upd-target-made", lambda m, L: setattr(m.neuralNetwork.updateParams.lossLayers[0].categoricalCrossEntropyLossLayer, "target", "bn1_output"))
+tin("upd-loss-name", lambda m, L: setattr(m.neuralNetwork.updateParams.lossLayers[0], "name", "conv1"))
+tin("upd-two-losses", lambda m, L: m.neuralNetwork.updateParams.lossLayers.add().CopyFrom(m.neuralNetwork.updateParams.lossLayers[0]))
+tin("upd-one-training-input", lambda m, L: m.description.trainingInput.pop())
+tin("upd-no-model-input", lambda m, L: setattr(m.description.trainingInput[0], "name", "other"))
+tin("upd-no-target", lambda m, L: setattr(m.description.trainingInput[1], "name", "label"))
+tin("upd-quantized", lambda m, L: setattr(L["fc1"].innerProduct.weights.quantization, "numberOfBits", 8))
 PY
 	expect_exit 0 "the networks mutated below pass as they are" "$MLPKG" check "$TMP/mut-base.mlmodel" "$TMP/mut-mob.mlmodel"
 	while IFS='|' read -r name want; do
@@ -270,8 +332,8 @@ PY
 	done <<'EOT'
 in-rank4|a multi-array input of rank 4: with RANK5_ARRAY_MAPPING Core ML takes rank 1
 in-rank2|a multi-array input of rank 2
-exact-rank3|a convolution layer whose input has rank 3: with EXACT_ARRAY_MAPPING Core ML takes rank at least 4
-mapping-99|a convolution layer whose input has rank 3: with EXACT_ARRAY_MAPPING Core ML takes rank at least 4
+exact-rank3|a convolution layer whose input has rank 3: Core ML takes rank 4 or more
+mapping-99|a convolution layer whose input has rank 3: Core ML takes rank 4 or more
 conv-no-padding|a convolution: its padding type is not set
 conv-no-weights|a convolution without weights
 conv-kernel-0|leaves room for none
@@ -299,6 +361,35 @@ layer-bias|a bias of 4 dimensions: Core ML takes 1 or 3
 layer-const|a constant of 2 dimensions: Core ML takes 3
 no-layers|a neural network without layers
 layer-no-outputs|a softmax layer without outputs
+EOT
+	# ranks of N-dimensional networks and the rules of updatable ones: more
+	# mutations Apple's validator refuses (each one checked against it), one
+	# error each but where two rules meet (made above); the two bases pass
+	expect_exit 0 "an N-dimensional network whose declared ranks fit passes" "$MLPKG" check "$TMP/mut-nd-ok.mlmodel"
+	expect_exit 0 "an updatable network with all Core ML asks passes" "$MLPKG" check "$TMP/mut-upd-ok.mlmodel"
+	while IFS='|' read -r name want; do
+		[ -n "$name" ] || continue
+		expect_exit 1 "Core ML refuses $name: so does check" "$MLPKG" check "$TMP/mut-$name.mlmodel"
+		check "... saying: $want" grep -q -- "$want" "$TMP/out"
+	done <<'EOT'
+nd-softmax-rank1|neuralNetwork.layers\[name="prob"\]: a softmax layer whose output has rank 1: Core ML takes rank 3 or more
+nd-new-layer|a softmax layer whose output has rank 1: Core ML takes rank 3 or more
+nd-tensor-rank|input 'fc' declared of rank 4 in inputTensor, but of rank 3 before
+nd-ip-ranks|an innerProduct layer whose input has rank 3 and output rank 4: Core ML needs one rank
+upd-weights-not-marked|layers\[name="fc1"\]: the updatable layer 'fc1' has weights not marked isUpdatable
+upd-bias-not-marked|the updatable layer 'fc1' has a bias not marked isUpdatable
+upd-relu|the layer 'relu1' is marked updatable, but Core ML updates convolution and innerProduct layers only
+upd-no-epochs|neuralNetwork.updateParams: update parameters without epochs
+upd-adam-no-beta|miniBatchSize defaults to 0: Core ML takes a positive value
+upd-no-optimizer|no optimizer Core ML knows
+upd-loss-not-softmax|a categorical cross-entropy loss whose input 'fc1_output' is not a softmax layer's output
+upd-target-made|a loss whose target 'bn1_output' a layer of the network makes
+upd-loss-name|the loss layer's name 'conv1' is taken by another layer or loss layer
+upd-two-losses|2 loss layers: Core ML trains with one
+upd-one-training-input|1 training inputs: an updatable network needs its input and the loss's target
+upd-no-model-input|training inputs with none of the model's inputs
+upd-no-target|the training inputs leave out the loss's target 'target'
+upd-quantized|the updatable layer 'fc1' has quantized weights
 EOT
 	# ML-program blocks: a nested block sees what came before its op; what it
 	# defines stays inside it

@@ -2,6 +2,7 @@
  * check-nn.c, check-kinds.c) share: the report, paths, a set of strings. */
 #ifndef MLPKG_CHECK_INTERNAL_H
 #define MLPKG_CHECK_INTERNAL_H
+#include "base/hash.h"
 #include "analyze/check.h"
 #include "query/inspect.h"
 #include "spec/tree.h"
@@ -36,6 +37,18 @@ int in_list(const struct io_list *l, const char *name);
 /* check-nnlayer.c: what Core ML asks of one neural-network layer on its
  * own (inputs and outputs counted, parameters set and in range) */
 void check_nn_layer_params(const struct nn_layer *l, const char *lp, struct check_report *r);
+/* check-update: the rules of an updatable network nn of model ref */
+void check_update_nn(const struct model_ref *ref, struct mt_node *nn, struct check_report *r);
+/* check-nnrank: the ranks of an N-dimensional network's blobs (see there) */
+struct nn_ranks {
+	struct hmap io, blobs; /* blob -> rank + 1: the model's, and all known */
+};
+/* 1 when Core ML reads network nn N-dimensional (the input shape mappings
+ * amap, imap; layers newer than iOS 12) */
+int nn_ranks_nd(struct mt_node *nn, int64_t amap, int64_t imap);
+void nn_ranks_begin(struct nn_ranks *k, const struct io_group *g, int64_t amap, int64_t imap);
+void nn_ranks_layer(struct nn_ranks *k, const struct nn_layer *l, const char *lp, struct check_report *r);
+void nn_ranks_end(struct nn_ranks *k);
 
 /* check-features.c: the descriptions (names, types, shapes) of one model;
  * type is the model's type (NULL when unset), version its spec version */

@@ -268,6 +268,7 @@ static int check_updatable(const struct model_ref *ref, struct check_report *r)
 			add(r, CHECK_ERROR, p, "an updatable network with no updatable layer");
 		if (!mt_get(nn, 10))
 			add(r, CHECK_ERROR, p, "an updatable network without updateParams (loss, optimizer, epochs)");
+		check_update_nn(ref, nn, r);
 	}
 	free(p);
 	return 0;

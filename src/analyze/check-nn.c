@@ -123,70 +123,9 @@ static int may_have_no_input(const char *kind)
 static int check_layers(struct mt_node *nn, const char *base, struct sset *avail, struct sset *used, int depth,
 			int in_loop, int *newer, struct check_report *r);
 
-/* the network's layout and its model inputs, for the rank rules of check_layers */
-static int exact, image_rank;
-static const struct io_list *model_in;
-/* With EXACT_ARRAY_MAPPING Core ML infers the rank of every blob and holds
- * the layers of the rank-5 era to theirs: the ranks known so far (blob ->
- * rank as a small integer in a pointer) */
-static struct hmap ranks;
-
-static int rank_of(const char *blob)
-{
-	return (int)(intptr_t)hmap_get(&ranks, blob);
-}
-
-/* the rank a layer gives its outputs from its first input's (0: not known) */
-static int rank_out(const struct nn_layer *l, int in)
-{
-	static const char *const keep[] = {
-		"activation",     "batchnorm",     "innerProduct", "softmax",  "concat",
-		"convolution",    "pooling",       "unary",        "scale",    "bias",
-		"l2normalize",    "lrn",           "mvn",          "upsample", "padding",
-		"crop",           "slice",         "split",        "permute",  "add",
-		"multiply",       "average",       "max",          "min",      "reorganizeData",
-		"resizeBilinear", "sequenceRepeat"
-	};
-	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-		if (!strcmp(l->kind, keep[i]))
-			return in;
-	if (!strcmp(l->kind, "gru") || !strcmp(l->kind, "uniDirectionalLSTM") ||
-	    !strcmp(l->kind, "biDirectionalLSTM") || !strcmp(l->kind, "simpleRecurrent"))
-		return 5;
-	return 0;
-}
-
-/* the ranks the rank-5 era's layers take with EXACT_ARRAY_MAPPING: at
- * least lo, exactly when exactly */
-static void rank_rule(const struct nn_layer *l, const char *lp, int in, struct check_report *r)
-{
-	static const struct {
-		const char *kind;
-		int lo, exactly, of_output;
-	} rules[] = {
-		{ "convolution", 4, 0, 0 },
-		{ "pooling", 4, 0, 0 },
-		{ "softmax", 3, 0, 1 },
-		{ "concat", 3, 0, 1 },
-		{ "gru", 5, 1, 0 },
-		{ "uniDirectionalLSTM", 5, 1, 0 },
-		{ "biDirectionalLSTM", 5, 1, 0 },
-		{ "simpleRecurrent", 5, 1, 0 },
-	};
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		if (strcmp(l->kind, rules[i].kind))
-			continue;
-		int rk = rules[i].of_output ? rank_out(l, in) : in;
-		if (rk <= 0)
-			return;
-		if (rules[i].exactly ? rk != rules[i].lo : rk < rules[i].lo)
-			add(r, CHECK_ERROR, lp,
-			    "%s %s layer whose %s has rank %d: with EXACT_ARRAY_MAPPING Core ML takes rank %s%d",
-			    strchr("aeiou", l->kind[0]) ? "an" : "a", l->kind, rules[i].of_output ? "output" : "input",
-			    rk, rules[i].exactly ? "" : "at least ", rules[i].lo);
-		return;
-	}
-}
+/* the ranks of an N-dimensional network's blobs, for check_layers (NULL
+ * when Core ML reads the network as rank 5) */
+static struct nn_ranks *nd_ranks;
 
 /* the network in field f of a branch or loop layer's parameters, if set:
  * checked with the blobs in avail; 0 or -1 */
@@ -248,13 +187,8 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 		    strcmp(l.kind, "loopBreak") && strcmp(l.kind, "loopContinue"))
 			add(r, CHECK_ERROR, lp, "%s %s layer without outputs", strchr("aeiou", l.kind[0]) ? "an" : "a",
 			    l.kind);
-		if (exact && !depth && l.kind && *l.kind) {
-			int in = l.in.n ? rank_of(l.in.v[0]) : 0;
-			rank_rule(&l, lp, in, r);
-			int out = rank_out(&l, in);
-			for (size_t q = 0; q < l.out.n; q++)
-				hmap_put(&ranks, l.out.v[q], (void *)(intptr_t)out);
-		}
+		if (nd_ranks && !depth)
+			nn_ranks_layer(nd_ranks, &l, lp, r);
 		if (!depth && l.kind) {
 			const char *why;
 			if (nn_layer_needs(&l, &why) >= 4)
@@ -387,21 +321,17 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 	if (mt_find(nn, 1, 0) < 0) {
 		add(r, CHECK_ERROR, base, "a neural network without layers");
 	}
-	/* (Core ML holds a pipeline's members to no such ranks) */
-	exact = amap != 0 && !*prefix;
-	image_rank = imap != 0 ? 4 : 5;
-	model_in = &g->in;
-	hmap_release(&ranks, NULL);
-	for (size_t k = 0; exact && k < g->in.n; k++) {
-		const struct ft_info *t = &g->in.v[k].type;
-		int rk = t->kind == FT_ARRAY ? (int)t->shape.rank : t->kind == FT_IMAGE ? image_rank : 0;
-		hmap_put(&ranks, g->in.v[k].name, (void *)(intptr_t)rk);
+	/* (a pipeline's members too) */
+	struct nn_ranks ranks;
+	if (nn_ranks_nd(nn, amap, imap)) {
+		nn_ranks_begin(&ranks, g, amap, imap);
+		nd_ranks = &ranks;
 	}
 	if (rc >= 0)
 		rc = check_layers(nn, base, &avail, &used, 0, 0, &newer, r);
-	exact = 0;
-	model_in = NULL;
-	hmap_release(&ranks, NULL);
+	if (nd_ranks)
+		nn_ranks_end(nd_ranks);
+	nd_ranks = NULL;
 	/* Core ML reads multi-array inputs as rank 5 unless told: layers newer
 	 * than iOS 12, or an image mapping of iOS 13, need EXACT_ARRAY_MAPPING */
 	int arrays = 0;

@@ -14,32 +14,11 @@
 #define pmsg mt_get_named
 #define pint mt_get_int_named
 
-
 static double pfloat(struct mt_node *p, const char *name, double dflt)
 {
 	uint32_t num = p ? mt_number(p, name) : 0;
 	long i = num ? mt_find_last(p, num) : -1;
 	return i >= 0 ? mt_double(&p->f[i]) : dflt;
-}
-
-/* elements of a repeated field (packed or not) */
-static size_t pcount(struct mt_node *p, const char *name)
-{
-	uint32_t num = p ? mt_number(p, name) : 0;
-	size_t k = 0;
-	for (size_t i = 0; num && i < p->n; i++) {
-		if (p->f[i].number != num || !p->f[i].fd)
-			continue;
-		if (p->f[i].fd->type == PROTOBUF_C_TYPE_MESSAGE) {
-			k++;
-			continue;
-		}
-		size_t pos = 0;
-		uint64_t u;
-		while (mt_scalar_next(&p->f[i], &pos, &u))
-			k++;
-	}
-	return k;
 }
 
 /* 1 when one of the named fields (a oneof's members) is set */
@@ -154,7 +133,7 @@ void check_nn_layer_params(const struct nn_layer *l, const char *lp, struct chec
 		static const char *const type[] = { "constant", "reflection", "replication", NULL };
 		if (!any_set(p, type))
 			add(r, CHECK_ERROR, lp, "a padding layer without its type (constant, reflection, replication)");
-		size_t n = pcount(pmsg(p, "paddingAmounts"), "borderAmounts");
+		size_t n = mt_count_named(pmsg(p, "paddingAmounts"), "borderAmounts");
 		if (n != 0 && n != 2)
 			add(r, CHECK_ERROR, lp,
 			    "a padding layer with %zu border amounts: Core ML takes 2 (height, width) or none", n);
@@ -162,33 +141,33 @@ void check_nn_layer_params(const struct nn_layer *l, const char *lp, struct chec
 		if (!p->n) /* every field of ActivationParams is a member of its one oneof */
 			add(r, CHECK_ERROR, lp, "an activation layer without its function (no nonlinearity set)");
 	} else if (!strcmp(k, "reshape")) {
-		size_t n = pcount(p, "targetShape");
+		size_t n = mt_count_named(p, "targetShape");
 		if (n != 3 && n != 4)
 			add(r, CHECK_ERROR, lp, "a reshape to %zu dimensions: Core ML takes 3 or 4", n);
 	} else if (!strcmp(k, "permute")) {
-		size_t n = pcount(p, "axis");
+		size_t n = mt_count_named(p, "axis");
 		if (n != 4)
 			add(r, CHECK_ERROR, lp, "a permute of %zu axes: Core ML takes 4", n);
 	} else if (!strcmp(k, "loadConstant")) {
-		size_t n = pcount(p, "shape");
+		size_t n = mt_count_named(p, "shape");
 		if (n != 3)
 			add(r, CHECK_ERROR, lp, "a constant of %zu dimensions: Core ML takes 3", n);
 	} else if (!strcmp(k, "bias")) {
-		size_t n = pcount(p, "shape");
+		size_t n = mt_count_named(p, "shape");
 		if (n != 1 && n != 3)
 			add(r, CHECK_ERROR, lp, "a bias of %zu dimensions: Core ML takes 1 or 3", n);
 	} else if (!strcmp(k, "scale")) {
 		if (!has_weights(l, "scale"))
 			add(r, CHECK_ERROR, lp, "a scale layer without its scale values");
 	} else if (!strcmp(k, "upsample")) {
-		size_t ni = pcount(p, "scalingFactor"), nf = pcount(p, "fractionalScalingFactor");
+		size_t ni = mt_count_named(p, "scalingFactor"), nf = mt_count_named(p, "fractionalScalingFactor");
 		if ((ni && nf) || (ni && ni != 2) || (nf && nf != 2))
 			add(r, CHECK_ERROR, lp,
 			    "an upsample with %zu integer and %zu fractional scaling factors: Core ML takes one of "
 			    "them, two values",
 			    ni, nf);
 	} else if (!strcmp(k, "crop")) {
-		size_t n = pcount(pmsg(p, "cropAmounts"), "borderAmounts");
+		size_t n = mt_count_named(pmsg(p, "cropAmounts"), "borderAmounts");
 		if (l->in.n < 2 && n != 2)
 			add(r, CHECK_ERROR, lp,
 			    "a crop of one input with %zu crop amounts: Core ML takes 2 (height, width)", n);

@@ -925,3 +925,23 @@ int64_t mt_get_int_named(struct mt_node *n, const char *name, int64_t dflt)
 	uint32_t num = n ? mt_number(n, name) : 0;
 	return num ? mt_get_int(n, num, dflt) : dflt;
 }
+
+size_t mt_count_named(struct mt_node *n, const char *name)
+{
+	uint32_t num = n ? mt_number(n, name) : 0;
+	size_t k = 0;
+	for (size_t i = 0; num && i < n->n; i++) {
+		if (n->f[i].number != num || !n->f[i].fd)
+			continue;
+		if (n->f[i].fd->type == PROTOBUF_C_TYPE_MESSAGE || n->f[i].fd->type == PROTOBUF_C_TYPE_STRING ||
+		    n->f[i].fd->type == PROTOBUF_C_TYPE_BYTES) {
+			k++;
+			continue;
+		}
+		size_t pos = 0;
+		uint64_t u;
+		while (mt_scalar_next(&n->f[i], &pos, &u))
+			k++;
+	}
+	return k;
+}

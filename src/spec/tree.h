@@ -108,6 +108,9 @@ uint32_t mt_number(const struct mt_node *n, const char *name);
 /* mt_get and mt_get_int by field name (NULL n or an unknown name: absent) */
 struct mt_node *mt_get_named(struct mt_node *n, const char *name);
 int64_t mt_get_int_named(struct mt_node *n, const char *name, int64_t dflt);
+/* The elements of repeated field name (packed or not; messages and strings one
+ * each), 0 when absent or unknown. */
+size_t mt_count_named(struct mt_node *n, const char *name);
 /* The node's path from the root, "description.metadata"; caller frees. */
 char *mt_path(const struct mt_node *n);
 /* Parses every node below n; 0, or -1 on the first invalid one. */
