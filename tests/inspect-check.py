@@ -44,7 +44,7 @@ def check_io(m, p, errs):
     mf = [(f["name"], io_view(f["inputs"]), io_view(f["outputs"]), io_view(f["states"])) for f in m["functions"]]
     pf = [(f["name"], io_view(f["inputs"]), io_view(f["outputs"]), io_view(f["states"])) for f in p["functions"]]
     compare("functions", mf, pf, errs)
-    compare("defaultFunction", m["defaultFunction"], p["defaultFunction"], errs)
+    compare("defaultFunction", m.get("defaultFunction"), p["defaultFunction"], errs)
 
 
 def main():
@@ -53,8 +53,8 @@ def main():
     if mode == "info":
         m, p = load(sys.argv[2]), load(sys.argv[3])
         compare("specificationVersion", m["specificationVersion"], p["specificationVersion"], errs)
-        compare("type", m["type"], p["type"], errs)
-        compare("models", [(x["path"], x["type"], x["specificationVersion"]) for x in m["models"]],
+        compare("type", m.get("type"), p["type"], errs)
+        compare("models", [(x["path"], x.get("type"), x["specificationVersion"]) for x in m["models"]],
                 [(x["path"], x["type"], x["specificationVersion"]) for x in p["models"]], errs)
         check_io(m, p, errs)
         for k in ("models", "layers", "operations", "functions", "weightTensors", "parameters", "weightBytes",

@@ -4,7 +4,8 @@
     json-validate.py SCHEMA OUTPUT [MODELS]
 
 Exit 0 when OUTPUT is one JSON document valid under SCHEMA (draft 2020-12)
-and, given MODELS, its "models" array has that many entries; else 1 with
+with no object member null (absent is omitted: null only inside arrays) and,
+given MODELS, its "models" array has that many entries; else 1 with
 the reason on stderr.  MODELS is not checked for a schema without
 "models" (dump --json, outside the contract).  Exit 77 when python3-jsonschema is missing."""
 import json
@@ -27,6 +28,23 @@ def main():
     for e in errs[:5]:
         print("%s: at %s: %s" % (out_path, "/".join(str(p) for p in e.path), e.message[:300]), file=sys.stderr)
     if errs:
+        return 1
+    nulls = []
+
+    def walk(n, path):
+        if isinstance(n, dict):
+            for k, v in n.items():
+                if v is None:
+                    nulls.append(path + [k])
+                walk(v, path + [k])
+        elif isinstance(n, list):
+            for i, v in enumerate(n):
+                walk(v, path + [i])
+
+    walk(doc, [])
+    for p in nulls[:5]:
+        print("%s: at %s: null (absent is omitted)" % (out_path, "/".join(str(x) for x in p)), file=sys.stderr)
+    if nulls:
         return 1
     # outputs outside the contract (dump --json) have no models to count
     if len(sys.argv) > 3 and "models" in schema.get("properties", {}) and len(doc["models"]) != int(sys.argv[3]):

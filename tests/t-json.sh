@@ -60,6 +60,8 @@ printf '{"version": 1, "models": [{"model": "", "metadata": {}}]}\n' >"$TMP/bad.
 check "an empty model path is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/meta.schema.json' '$TMP/bad.json' 2>/dev/null"
 printf '{"version": 1, "models": [{"model": "m", "members": [], "functions": [], "layers": [], "operations": [{"path": "p", "function": "main", "index": "0", "depth": 0, "kind": "add", "name": "a", "inputs": {}, "outputs": [], "blocks": 0, "weights": []}]}]}\n' >"$TMP/bad.json"
 check "an index given as a string is refused" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/layers.schema.json' '$TMP/bad.json' 2>/dev/null"
+printf '{"version": 1, "models": [{"model": "m", "metadata": {"author": null}}]}\n' >"$TMP/null.json"
+check "an object member written as null is refused (absent is omitted)" sh -c "! '$PYTHON3' '$top_srcdir/tests/json-validate.py' '$SCHEMAS/meta.schema.json' '$TMP/null.json' 2>/dev/null"
 sed 's/"index": "0"/"index": 0/' "$TMP/bad.json" >"$TMP/good.json"
 check "... and the same as a number passes" "$PYTHON3" "$top_srcdir/tests/json-validate.py" "$SCHEMAS/layers.schema.json" "$TMP/good.json" 1
 

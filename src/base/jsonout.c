@@ -49,9 +49,26 @@ static void indent(struct jw *w)
 		fputs("  ", w->fp);
 }
 
-/* separator and indentation before a value or key */
+static void put_str(FILE *fp, const char *s, size_t n);
+
+/* separator and indentation before a value or key (and the key waiting
+ * for this value) */
 static void pre(struct jw *w)
 {
+	if (w->key_pending) {
+		w->key_pending = 0;
+		w->after_key = 0;
+		if (w->depth > 0) {
+			if (w->count[w->depth])
+				fputc(',', w->fp);
+			indent(w);
+		}
+		if (w->depth < JW_MAX_DEPTH)
+			w->count[w->depth]++;
+		put_str(w->fp, w->key, w->keylen);
+		fputs(": ", w->fp);
+		return;
+	}
 	if (w->after_key) {
 		w->after_key = 0;
 		return;
@@ -126,8 +143,15 @@ static void put_str(FILE *fp, const char *s, size_t n)
 
 void jw_key(struct jw *w, const char *k)
 {
+	size_t n = strlen(k);
+	if (n < sizeof(w->key)) {
+		memcpy(w->key, k, n);
+		w->keylen = n;
+		w->key_pending = 1;
+		return;
+	}
 	pre(w);
-	put_str(w->fp, k, strlen(k));
+	put_str(w->fp, k, n);
 	fputs(": ", w->fp);
 	w->after_key = 1;
 }
@@ -384,6 +408,10 @@ void jw_bool(struct jw *w, int v)
 
 void jw_null(struct jw *w)
 {
+	if (w->key_pending) { /* absent is omitted */
+		w->key_pending = 0;
+		return;
+	}
 	pre(w);
 	fputs("null", w->fp);
 }

@@ -13,6 +13,11 @@ struct jw {
 	int depth;
 	int count[JW_MAX_DEPTH]; /* items written at each level */
 	int after_key;
+	/* a key waiting for its value: written with it, dropped with a null
+	 * (absent is omitted); a longer key is written at once */
+	char key[240];
+	size_t keylen;
+	int key_pending;
 	/* dump_json's 64-bit protobuf integers as JSON numbers where exact
 	 * (|v| <= 2^53), else decimal strings; 0 (the protobuf JSON mapping):
 	 * always strings */

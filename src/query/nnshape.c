@@ -1,5 +1,6 @@
 /* nnshape: neural-network shape inference (see nnshape.h).  Parameters are
  * read by their field names in the schema. */
+#include "base/error.h"
 #include "query/nnshape.h"
 #include "query/inspect.h"
 #include "base/hash.h"
@@ -19,7 +20,6 @@ struct nn_shapes {
 /* parameters by field name */
 #define pmsg mt_get_named
 #define pint mt_get_int_named
-
 
 /* a repeated integer field: its values (at most max) */
 static size_t pints(struct mt_node *p, const char *name, int64_t *v, size_t max)
@@ -438,11 +438,16 @@ struct nn_shapes *nn_shapes_infer(struct mt_node *model)
 	s->nd = pint(net, "arrayInputShapeMapping", 0) == 1;
 	struct model_io io;
 	memset(&io, 0, sizeof(io));
+	/* an input description that cannot be read leaves the shapes unknown:
+	 * the commands that read it (io, info) say what is wrong */
+	struct error_capture cap;
+	error_capture_begin(&cap, ERRCAP_DROP);
 	if (io_read(model, &io) == 0 && io.n)
 		for (size_t i = 0; i < io.g[0].in.n; i++) {
 			struct nn_shape sh = input_shape(&io.g[0].in.v[i].type, s->nd);
 			put(s, io.g[0].in.v[i].name, &sh);
 		}
+	error_capture_end(&cap);
 	io_release(&io);
 	uint32_t lnum = mt_number(net, "layers");
 	long i = -1;
