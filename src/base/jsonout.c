@@ -55,24 +55,11 @@ static void put_str(FILE *fp, const char *s, size_t n);
  * for this value) */
 static void pre(struct jw *w)
 {
-	if (w->key_pending) {
-		w->key_pending = 0;
-		w->after_key = 0;
-		if (w->depth > 0) {
-			if (w->count[w->depth])
-				fputc(',', w->fp);
-			indent(w);
-		}
-		if (w->depth < JW_MAX_DEPTH)
-			w->count[w->depth]++;
-		put_str(w->fp, w->key, w->keylen);
-		fputs(": ", w->fp);
-		return;
-	}
-	if (w->after_key) {
+	if (w->after_key && !w->key_pending) {
 		w->after_key = 0;
 		return;
 	}
+	w->after_key = 0;
 	if (w->depth > 0) {
 		if (w->count[w->depth])
 			fputc(',', w->fp);
@@ -80,6 +67,11 @@ static void pre(struct jw *w)
 	}
 	if (w->depth < JW_MAX_DEPTH)
 		w->count[w->depth]++;
+	if (w->key_pending) {
+		w->key_pending = 0;
+		put_str(w->fp, w->key, w->keylen);
+		fputs(": ", w->fp);
+	}
 }
 
 static void open_(struct jw *w, char c)
