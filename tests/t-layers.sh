@@ -102,7 +102,7 @@ run "$MLPKG" layers "$TMP/Pipeline.mlmodel"
 check "pipeline: each member in turn" grep -q '^pipeline.models\[0\] ' "$TMP/out"
 
 # output shapes, inferred layer by layer: a MobileNet-like network whose
-# shapes follow from its layers' definitions (tests/mkmodel.c)
+# shapes follow from its layers' definitions (tests/mkmodel-nn.c)
 "$MKMODEL" mobilenet "$TMP/Mob.mlmodel" >/dev/null 2>&1 || not_ok "mkmodel mobilenet"
 expect_exit 0 "layers of a MobileNet-like network" "$MLPKG" layers "$TMP/Mob.mlmodel"
 sed -n 's/^  *\([^ ].*\) -> \([^ ]*\) \(\[[0-9,?]*\]\)$/\2 \3/p' "$TMP/out" >"$TMP/shapes"
