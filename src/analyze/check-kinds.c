@@ -5,6 +5,7 @@
 #include "base/xalloc.h"
 #include "edit/iface.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,7 @@ int check_pipeline(struct mt_node *model, const char *prefix, const struct io_gr
 	int rc;
 	struct mt_node *mem;
 	size_t k = 0, nupd = 0, last_upd = 0;
-	while ((rc = next_child(pl, 1, &i, &mem)) == 1) {
+	while ((rc = next_child(pl, F_Pipeline_models, &i, &mem)) == 1) {
 		xgrow((void **)&ios, &cap, nio + 1, sizeof(*ios));
 		struct model_io *io = &ios[nio];
 		if (io_read(mem, io) < 0) {
@@ -118,7 +119,7 @@ int check_pipeline(struct mt_node *model, const char *prefix, const struct io_gr
 			}
 		}
 		types_add(&ty, &io->g[0].out);
-		if (mt_get_int(mem, 10, 0)) {
+		if (mt_get_int(mem, F_Model_isUpdatable, 0)) {
 			nupd++;
 			last_upd = k;
 		}
@@ -143,7 +144,7 @@ int check_pipeline(struct mt_node *model, const char *prefix, const struct io_gr
 			}
 			free(p);
 		}
-		int updatable = mt_get_int(model, 10, 0) != 0;
+		int updatable = mt_get_int(model, F_Model_isUpdatable, 0) != 0;
 		if (updatable && k && (nupd != 1 || last_upd != k - 1))
 			add(r, CHECK_ERROR, pp,
 			    "an updatable pipeline: its last model, and only that, must be updatable");
@@ -199,7 +200,9 @@ static int check_classifier(const struct model_ref *ref, const struct io_group *
 	if (knn) {
 		long tf = model_type_field(ref->node);
 		struct mt_node *p = tf >= 0 ? mt_child(ref->node, (size_t)tf) : NULL;
-		has_default = p && mt_parse(p) == 0 && (mt_find(p, 110, 0) >= 0 || mt_find(p, 111, 0) >= 0);
+		has_default = p && mt_parse(p) == 0 &&
+			      (mt_find(p, F_KNearestNeighborsClassifier_defaultStringLabel, 0) >= 0 ||
+			       mt_find(p, F_KNearestNeighborsClassifier_defaultInt64Label, 0) >= 0);
 	}
 	if ((!got || !nlabels) && !has_default) {
 		char *p = join(ref->path, "%s", t);
@@ -246,7 +249,7 @@ static int updatable_type(const char *t)
  * updatable layers and its update parameters (loss, optimizer, epochs). */
 static int check_updatable(const struct model_ref *ref, struct check_report *r)
 {
-	if (!mt_get_int(ref->node, 10, 0))
+	if (!mt_get_int(ref->node, F_Model_isUpdatable, 0))
 		return 0;
 	char *p = join(ref->path, "isUpdatable");
 	if (!updatable_type(ref->type))
@@ -258,15 +261,15 @@ static int check_updatable(const struct model_ref *ref, struct check_report *r)
 		long i = -1;
 		int rc, any = 0;
 		struct mt_node *layer;
-		while ((rc = next_child(nn, 1, &i, &layer)) == 1)
-			any |= mt_get_int(layer, 10, 0) != 0;
+		while ((rc = next_child(nn, F_NeuralNetwork_layers, &i, &layer)) == 1)
+			any |= mt_get_int(layer, F_NeuralNetworkLayer_isUpdatable, 0) != 0;
 		if (rc < 0) {
 			free(p);
 			return -1;
 		}
 		if (!any)
 			add(r, CHECK_ERROR, p, "an updatable network with no updatable layer");
-		if (!mt_get(nn, 10))
+		if (!mt_get(nn, F_NeuralNetwork_updateParams))
 			add(r, CHECK_ERROR, p, "an updatable network without updateParams (loss, optimizer, epochs)");
 		check_update_nn(ref, nn, r);
 	}
@@ -306,7 +309,7 @@ static void check_counts(const struct model_ref *ref, const struct io_group *g, 
 		if (!strcmp(t, "visionFeaturePrint")) {
 			long tf = model_type_field(ref->node);
 			struct mt_node *p = tf >= 0 ? mt_child(ref->node, (size_t)tf) : NULL;
-			if (p && mt_parse(p) == 0 && mt_find(p, 21, 0) >= 0)
+			if (p && mt_parse(p) == 0 && mt_find(p, F_CoreMLModels_VisionFeaturePrint_objects, 0) >= 0)
 				out = 2;
 		}
 		char *dp = join(ref->path, "description");
@@ -345,14 +348,16 @@ static int check_knn(const struct model_ref *ref, struct check_report *r)
 	if (!p || mt_parse(p) < 0)
 		return -1;
 	char *pp = join(ref->path, "kNearestNeighborsClassifier");
-	struct mt_node *k = mt_get(p, 3);
-	int64_t dflt = k ? mt_get_int(k, 1, 0) : 0;
+	struct mt_node *k = mt_get(p, F_KNearestNeighborsClassifier_numberOfNeighbors);
+	int64_t dflt = k ? mt_get_int(k, F_Int64Parameter_defaultValue, 0) : 0;
 	if (dflt <= 0)
 		add(r, CHECK_ERROR, pp, "numberOfNeighbors: a default of %lld, not a positive number", (long long)dflt);
-	struct mt_node *range = k ? mt_get(k, 10) : NULL, *set = k ? mt_get(k, 11) : NULL;
-	if (k && mt_find(k, 11, 0) >= 0 && set) {
+	struct mt_node *range = k ? mt_get(k, F_Int64Parameter_range) : NULL,
+		       *set = k ? mt_get(k, F_Int64Parameter_set) : NULL;
+	if (k && mt_find(k, F_Int64Parameter_set, 0) >= 0 && set) {
 		int found = 0;
-		for (long i = mt_find(set, 1, 0); i >= 0; i = mt_find(set, 1, (size_t)i + 1)) {
+		for (long i = mt_find(set, F_Int64Set_values, 0); i >= 0;
+		     i = mt_find(set, F_Int64Set_values, (size_t)i + 1)) {
 			size_t pos = 0;
 			uint64_t u;
 			while (mt_scalar_next(&set->f[i], &pos, &u) == 1)
@@ -361,37 +366,45 @@ static int check_knn(const struct model_ref *ref, struct check_report *r)
 		if (!found)
 			add(r, CHECK_ERROR, pp, "numberOfNeighbors: the default %lld is not in the allowed set",
 			    (long long)dflt);
-	} else if (k && mt_find(k, 10, 0) >= 0 && range) {
-		int64_t lo = mt_get_int(range, 1, 0), hi = mt_get_int(range, 2, 0);
+	} else if (k && mt_find(k, F_Int64Parameter_range, 0) >= 0 && range) {
+		int64_t lo = mt_get_int(range, F_Int64Range_minValue, 0),
+			hi = mt_get_int(range, F_Int64Range_maxValue, 0);
 		if (lo <= 0 || hi <= 0 || lo > hi || dflt < lo || dflt > hi)
 			add(r, CHECK_ERROR, pp,
 			    "numberOfNeighbors: the default %lld is not in the allowed range %lld..%lld",
 			    (long long)dflt, (long long)lo, (long long)hi);
 	}
-	if (mt_find(p, 200, 0) < 0 && mt_find(p, 210, 0) < 0)
+	if (mt_find(p, F_KNearestNeighborsClassifier_uniformWeighting, 0) < 0 &&
+	    mt_find(p, F_KNearestNeighborsClassifier_inverseDistanceWeighting, 0) < 0)
 		add(r, CHECK_ERROR, pp, "no weighting scheme (uniformWeighting or inverseDistanceWeighting)");
-	int str_labels = mt_find(p, 100, 0) >= 0, int_labels = mt_find(p, 101, 0) >= 0;
-	if ((mt_find(p, 110, 0) >= 0 && int_labels) || (mt_find(p, 111, 0) >= 0 && str_labels))
+	int str_labels = mt_find(p, F_KNearestNeighborsClassifier_stringClassLabels, 0) >= 0,
+	    int_labels = mt_find(p, F_KNearestNeighborsClassifier_int64ClassLabels, 0) >= 0;
+	if ((mt_find(p, F_KNearestNeighborsClassifier_defaultStringLabel, 0) >= 0 && int_labels) ||
+	    (mt_find(p, F_KNearestNeighborsClassifier_defaultInt64Label, 0) >= 0 && str_labels))
 		add(r, CHECK_ERROR, pp, "the default label and the class labels are of different types");
 	/* StringVector: one string a field; Int64Vector: packed or not */
 	size_t nlabels = 0;
-	struct mt_node *lv = str_labels || int_labels ? mt_get(p, str_labels ? 100 : 101) : NULL;
+	struct mt_node *lv = str_labels || int_labels
+				     ? mt_get(p, str_labels ? F_KNearestNeighborsClassifier_stringClassLabels
+							    : F_KNearestNeighborsClassifier_int64ClassLabels)
+				     : NULL;
 	if (lv && mt_parse(lv) == 0) {
 		if (int_labels)
-			nlabels = count_scalars(lv, 1);
+			nlabels = count_scalars(lv, F_Int64Vector_vector);
 		else
-			for (long i = mt_find(lv, 1, 0); i >= 0; i = mt_find(lv, 1, (size_t)i + 1))
+			for (long i = mt_find(lv, F_StringVector_vector, 0); i >= 0;
+			     i = mt_find(lv, F_StringVector_vector, (size_t)i + 1))
 				nlabels++;
 	}
-	struct mt_node *ix = mt_get(p, 1);
+	struct mt_node *ix = mt_get(p, F_KNearestNeighborsClassifier_nearestNeighborsIndex);
 	size_t nsamples = 0;
 	if (ix && mt_parse(ix) == 0) {
-		int64_t dims = mt_get_int(ix, 1, 0);
+		int64_t dims = mt_get_int(ix, F_NearestNeighborsIndex_numberOfDimensions, 0);
 		long i = -1;
 		int rc;
 		struct mt_node *fv;
-		while ((rc = next_child(ix, 2, &i, &fv)) == 1) {
-			size_t len = mt_parse(fv) == 0 ? count_scalars(fv, 1) : 0;
+		while ((rc = next_child(ix, F_NearestNeighborsIndex_floatSamples, &i, &fv)) == 1) {
+			size_t len = mt_parse(fv) == 0 ? count_scalars(fv, F_FloatVector_vector) : 0;
 			if ((int64_t)len != dims) {
 				add(r, CHECK_ERROR, pp, "example %zu has %zu values, the index %lld dimensions",
 				    nsamples, len, (long long)dims);
@@ -403,12 +416,14 @@ static int check_knn(const struct model_ref *ref, struct check_report *r)
 			free(pp);
 			return -1;
 		}
-		struct mt_node *kd = mt_get(ix, 110);
-		if (mt_find(ix, 100, 0) < 0 && mt_find(ix, 110, 0) < 0)
+		struct mt_node *kd = mt_get(ix, F_NearestNeighborsIndex_singleKdTreeIndex);
+		if (mt_find(ix, F_NearestNeighborsIndex_linearIndex, 0) < 0 &&
+		    mt_find(ix, F_NearestNeighborsIndex_singleKdTreeIndex, 0) < 0)
 			add(r, CHECK_ERROR, pp, "the index has no type (linearIndex or singleKdTreeIndex)");
-		else if (mt_find(ix, 110, 0) >= 0 && (!kd || mt_get_int(kd, 1, 0) <= 0))
+		else if (mt_find(ix, F_NearestNeighborsIndex_singleKdTreeIndex, 0) >= 0 &&
+			 (!kd || mt_get_int(kd, F_SingleKdTreeIndex_leafSize, 0) <= 0))
 			add(r, CHECK_ERROR, pp, "a k-d tree index whose leaf size is not positive");
-		if (mt_find(ix, 200, 0) < 0)
+		if (mt_find(ix, F_NearestNeighborsIndex_squaredEuclideanDistance, 0) < 0)
 			add(r, CHECK_ERROR, pp, "the index has no distance function");
 	} else {
 		add(r, CHECK_ERROR, pp, "no nearestNeighborsIndex");
@@ -431,12 +446,13 @@ static int check_vision_print(const struct model_ref *ref, const struct io_group
 	if (!p || mt_parse(p) < 0)
 		return -1;
 	char *pp = join(ref->path, "visionFeaturePrint");
-	struct mt_node *scene = mt_get(p, 20), *obj = mt_get(p, 21);
-	if (mt_find(p, 21, 0) >= 0 && obj) {
-		int64_t v = mt_get_int(obj, 1, 0);
+	struct mt_node *scene = mt_get(p, F_CoreMLModels_VisionFeaturePrint_scene),
+		       *obj = mt_get(p, F_CoreMLModels_VisionFeaturePrint_objects);
+	if (mt_find(p, F_CoreMLModels_VisionFeaturePrint_objects, 0) >= 0 && obj) {
+		int64_t v = mt_get_int(obj, F_CoreMLModels_VisionFeaturePrint_Objects_version, 0);
 		struct strlist names = { 0 };
 		long i = -1;
-		while ((i = mt_find(obj, 100, (size_t)(i + 1))) >= 0) {
+		while ((i = mt_find(obj, F_CoreMLModels_VisionFeaturePrint_Objects_output, (size_t)(i + 1))) >= 0) {
 			size_t len;
 			const char *str = mt_str(&obj->f[i], &len);
 			sl_push(&names, xstrndup(str ? str : "", str ? len : 0));
@@ -457,8 +473,8 @@ static int check_vision_print(const struct model_ref *ref, const struct io_group
 					    g->out.v[k].name);
 			}
 		sl_free(&names);
-	} else if (mt_find(p, 20, 0) >= 0) {
-		int64_t v = scene ? mt_get_int(scene, 1, 0) : 0;
+	} else if (mt_find(p, F_CoreMLModels_VisionFeaturePrint_scene, 0) >= 0) {
+		int64_t v = scene ? mt_get_int(scene, F_CoreMLModels_VisionFeaturePrint_Scene_version, 0) : 0;
 		if (v != 1 && v != 2)
 			add(r, CHECK_ERROR, pp, "a scene print of version %lld (Core ML knows versions 1 and 2)",
 			    (long long)v);

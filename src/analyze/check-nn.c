@@ -5,6 +5,7 @@
 #include "base/hash.h"
 #include <stdint.h>
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,12 @@ static void check_nn_precision(const struct nn_layer *l, const char *lp, struct 
 	static const struct {
 		const char *kind;
 		uint32_t has_bias;
-	} k[] = { { "innerProduct", 10 },  { "batchedMatmul", 7 }, { "convolution", 70 },
-		  { "convolution3d", 50 }, { "embedding", 10 },    { "embeddingND", 3 } };
+	} k[] = { { "innerProduct", F_InnerProductLayerParams_hasBias },
+		  { "batchedMatmul", F_BatchedMatMulLayerParams_hasBias },
+		  { "convolution", F_ConvolutionLayerParams_hasBias },
+		  { "convolution3d", F_Convolution3DLayerParams_hasBias },
+		  { "embedding", F_EmbeddingLayerParams_hasBias },
+		  { "embeddingND", F_EmbeddingNDLayerParams_hasBias } };
 	if (!l->kind || !l->params)
 		return;
 	size_t i = 0;
@@ -163,7 +168,7 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 	long i = -1;
 	int rc;
 	struct mt_node *layer;
-	while ((rc = next_child(nn, 1, &i, &layer)) == 1) {
+	while ((rc = next_child(nn, F_NeuralNetwork_layers, &i, &layer)) == 1) {
 		struct nn_layer l;
 		if (nn_layer_read(layer, idx, &l) < 0) {
 			nn_layer_release(&l);
@@ -195,8 +200,10 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 				*newer = 1;
 		}
 		if (l.params && l.kind &&
-		    ((!strcmp(l.kind, "innerProduct") && mt_get_int(l.params, 22, 0)) ||
-		     (!strcmp(l.kind, "batchedMatmul") && mt_get_int(l.params, 10, 0))))
+		    ((!strcmp(l.kind, "innerProduct") &&
+		      mt_get_int(l.params, F_InnerProductLayerParams_int8DynamicQuantize, 0)) ||
+		     (!strcmp(l.kind, "batchedMatmul") &&
+		      mt_get_int(l.params, F_BatchedMatMulLayerParams_int8DynamicQuantize, 0))))
 			for (size_t k = 0; k < l.nw; k++)
 				if (!strcmp(l.w[k].field, "weights") && strcmp(l.w[k].type, "int8"))
 					add(r, CHECK_ERROR, lp,
@@ -213,23 +220,27 @@ static int check_layers(struct mt_node *nn, const char *base, struct sset *avail
 			if (branch) {
 				/* each branch from what was there before; after: either's results */
 				struct sset made = { 0 };
-				for (uint32_t f = 1; f <= 2 && rc >= 0; f++) {
+				for (uint32_t f = F_BranchLayerParams_ifBranch;
+				     f <= F_BranchLayerParams_elseBranch && rc >= 0; f++) {
 					struct sset mine = { 0 };
 					sset_union(&mine, avail);
 					rc = check_sub(l.params, f, lp,
-						       f == 1 ? "branch.ifBranch" : "branch.elseBranch", &mine, used,
-						       depth, in_loop, r);
+						       f == F_BranchLayerParams_ifBranch ? "branch.ifBranch"
+											 : "branch.elseBranch",
+						       &mine, used, depth, in_loop, r);
 					sset_union(&made, &mine);
 					sset_free(&mine);
 				}
 				sset_union(avail, &made);
 				sset_free(&made);
 			} else {
-				for (uint32_t f = 3; f <= 4 && rc >= 0; f++)
+				for (uint32_t f = F_LoopLayerParams_conditionNetwork;
+				     f <= F_LoopLayerParams_bodyNetwork && rc >= 0; f++)
 					rc = check_sub(l.params, f, lp,
-						       f == 3 ? "loop.conditionNetwork" : "loop.bodyNetwork", avail,
-						       used, depth, 1, r);
-				char *cv = field_str(l.params, 2);
+						       f == F_LoopLayerParams_conditionNetwork ? "loop.conditionNetwork"
+											       : "loop.bodyNetwork",
+						       avail, used, depth, 1, r);
+				char *cv = field_str(l.params, F_LoopLayerParams_conditionVar);
 				if (*cv) {
 					sset_add(used, cv);
 					if (!sset_has(avail, cv))
@@ -271,8 +282,8 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 	long i = -1;
 	int rc;
 	struct mt_node *pp;
-	while ((rc = next_child(nn, 2, &i, &pp)) == 1) {
-		char *fname = field_str(pp, 1);
+	while ((rc = next_child(nn, F_NeuralNetwork_preprocessing, &i, &pp)) == 1) {
+		char *fname = field_str(pp, F_NeuralNetworkPreprocessing_featureName);
 		if (*fname && !sset_has(&avail, fname)) {
 			char *p = mt_path(pp);
 			/* Core ML passes it over */
@@ -318,7 +329,7 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 				free(p);
 			}
 		}
-	if (mt_find(nn, 1, 0) < 0) {
+	if (mt_find(nn, F_NeuralNetwork_layers, 0) < 0) {
 		add(r, CHECK_ERROR, base, "a neural network without layers");
 	}
 	/* (a pipeline's members too) */
@@ -337,7 +348,8 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 	int arrays = 0;
 	for (size_t k = 0; k < g->in.n; k++)
 		arrays |= g->in.v[k].type.kind == FT_ARRAY;
-	if (rc >= 0 && arrays && !mt_get_int(nn, 5, 0) && (newer || mt_get_int(nn, 6, 0))) {
+	if (rc >= 0 && arrays && !mt_get_int(nn, F_NeuralNetwork_arrayInputShapeMapping, 0) &&
+	    (newer || mt_get_int(nn, F_NeuralNetwork_imageInputShapeMapping, 0))) {
 		char *p = join(prefix, "%s.arrayInputShapeMapping", npath);
 		add(r, CHECK_ERROR, p,
 		    "RANK5_ARRAY_MAPPING with multi-array inputs and %s: Core ML needs EXACT_ARRAY_MAPPING",
@@ -358,7 +370,7 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 				free(p);
 			}
 		}
-		char *prob = classifier ? field_str(nn, 200) : NULL;
+		char *prob = classifier ? field_str(nn, F_NeuralNetworkClassifier_labelProbabilityLayerName) : NULL;
 		if (prob && *prob && (!sset_has(&avail, prob) || in_list(&g->in, prob))) {
 			char *p = join(prefix, "%s.labelProbabilityLayerName", npath);
 			add(r, CHECK_ERROR, p, "the probabilities come from '%s', which no layer makes", prob);

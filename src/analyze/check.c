@@ -8,6 +8,7 @@
 #include "query/mil.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include <dirent.h>
@@ -439,8 +440,8 @@ static int on_block(struct mil_walk *mw, void *ctx)
 	long i = -1;
 	int rc;
 	struct mt_node *e;
-	while ((rc = next_child(b->node, 1, &i, &e)) == 1) {
-		char *n = field_str(e, 1);
+	while ((rc = next_child(b->node, F_MILSpec_Block_inputs, &i, &e)) == 1) {
+		char *n = field_str(e, F_MILSpec_NamedValueType_name);
 		if (!*n)
 			add(c->r, CHECK_ERROR, bpath, "a block input without a name");
 		else if (!sset_add(&c->scope, n))
@@ -538,8 +539,8 @@ static int on_function(struct mil_walk *mw, void *ctx)
 	int r2;
 	struct mt_node *e;
 	struct strlist fin = { 0 };
-	while ((r2 = next_child(f->fn, 1, &i, &e)) == 1) {
-		char *n = field_str(e, 1);
+	while ((r2 = next_child(f->fn, F_MILSpec_Function_inputs, &i, &e)) == 1) {
+		char *n = field_str(e, F_MILSpec_NamedValueType_name);
 		if (!sset_add(&c->scope, n))
 			add(r, CHECK_ERROR, fp, "input '%s' is listed twice", n);
 		sl_push(&fin, n);

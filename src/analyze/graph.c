@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "query/mil.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include <stdint.h>
@@ -202,7 +203,7 @@ static int on_op_leave(struct mil_walk *w, void *ctx)
 	return 0;
 }
 
-/* Block: inputs 1 (NamedValueType), outputs 2, operations 3.  A nested
+/* A Block: inputs (NamedValueType), outputs, operations.  A nested
  * block is a cluster, its inputs small nodes; its results go to the op
  * holding it (class "result"). */
 static int on_block(struct mil_walk *w, void *ctx)
@@ -223,8 +224,9 @@ static int on_block(struct mil_walk *w, void *ctx)
 	long i = -1;
 	int r;
 	struct mt_node *x;
-	while ((r = next_child(b->node, 1, &i, &x)) == 1) {
-		char *n = field_str(x, 1), *t = mil_type_format(mt_get(x, 2));
+	while ((r = next_child(b->node, F_MILSpec_Block_inputs, &i, &x)) == 1) {
+		char *n = field_str(x, F_MILSpec_NamedValueType_name),
+		     *t = mil_type_format(mt_get(x, F_MILSpec_NamedValueType_type));
 		size_t k = add_node(g, GN_VAR, "block input", n, cluster);
 		scope_add(&p->s, n, k, t, NULL);
 		free(n);
@@ -240,7 +242,7 @@ static int on_block_leave(struct mil_walk *w, void *ctx)
 	size_t owner = p->at[w->b->depth].owner;
 	if (owner != GRAPH_TOP)
 		for (size_t k = 0; k < block->n; k++)
-			if (block->f[k].number == 2 && block->f[k].wt == WT_LEN) {
+			if (block->f[k].number == F_MILSpec_Block_outputs && block->f[k].wt == WT_LEN) {
 				char *n = xstrndup((const char *)block->f[k].val, block->f[k].vlen);
 				use(p->g, &p->s, n, NULL, owner, "result");
 				free(n);
@@ -339,8 +341,9 @@ static int on_function(struct mil_walk *w, void *ctx)
 	long i = -1;
 	int r;
 	struct mt_node *nv;
-	while ((r = next_child(f->fn, 1, &i, &nv)) == 1) {
-		char *n = field_str(nv, 1), *t = mil_type_format(mt_get(nv, 2));
+	while ((r = next_child(f->fn, F_MILSpec_Function_inputs, &i, &nv)) == 1) {
+		char *n = field_str(nv, F_MILSpec_NamedValueType_name),
+		     *t = mil_type_format(mt_get(nv, F_MILSpec_NamedValueType_type));
 		const struct sym *y = p->dflt ? scope_find(p->ext, n) : NULL;
 		if (y && y->node != GRAPH_TOP) {
 			scope_add(s, n, y->node, t, NULL);
@@ -366,7 +369,7 @@ static int on_function_leave(struct mil_walk *w, void *ctx)
 	const struct io_group *d = &p->io->g[0];
 	for (size_t q = 0; f->block && q < f->block->n; q++) {
 		const struct mt_field *fl = &f->block->f[q];
-		if (fl->number != 2 || fl->wt != WT_LEN)
+		if (fl->number != F_MILSpec_Block_outputs || fl->wt != WT_LEN)
 			continue;
 		char *n = xstrndup((const char *)fl->val, fl->vlen);
 		const struct sym *y = scope_find(&p->s, n);

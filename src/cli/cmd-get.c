@@ -155,7 +155,8 @@ static int print_text(FILE *fp, const struct pq_result *r, int ind)
 			return -1;
 		pad(fp, ind);
 		if (map) {
-			/* KEY: VALUE, or KEY { ... } for message values */
+			/* KEY: VALUE, or KEY { ... } for message values (a map
+			 * entry holds its key in field 1, its value in 2) */
 			long k = mt_find_last(c, 1), v = mt_find_last(c, 2);
 			if (k >= 0 && c->f[k].fd)
 				print_scalar_raw(fp, &c->f[k]);

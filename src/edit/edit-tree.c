@@ -14,7 +14,8 @@ int edit_span_eq(const void *p, size_t n, const char *s)
 }
 
 /* appends the step to field i of n: "input[0]", or for a map entry with a
- * string key 'functions["main"]' (the path language of mlpkg get) */
+ * string key 'functions["main"]' (the path language of mlpkg get); every map
+ * entry holds its key in field 1, its value in 2 */
 static void add_step(struct strbuf *sb, struct mt_node *n, size_t i)
 {
 	const struct mt_field *f = &n->f[i];
@@ -103,17 +104,18 @@ struct mt_node *edit_pipeline_of(struct mt_node *m, long t, int *bad)
 {
 	*bad = 0;
 	uint32_t num = m->f[t].number;
-	if (num != M_PIPELINE && num != M_PIPELINE_CLASSIFIER && num != M_PIPELINE_REGRESSOR)
+	if (num != F_Model_pipeline && num != F_Model_pipelineClassifier && num != F_Model_pipelineRegressor)
 		return NULL;
 	struct mt_node *c = mt_child(m, (size_t)t);
 	if (!c) {
 		*bad = 1;
 		return NULL;
 	}
-	if (num == M_PIPELINE)
+	if (num == F_Model_pipeline)
 		return c;
-	struct mt_node *p = mt_get(c, 1);
-	if (!p && mt_find_last(c, 1) >= 0)
+	uint32_t pf = num == F_Model_pipelineClassifier ? F_PipelineClassifier_pipeline : F_PipelineRegressor_pipeline;
+	struct mt_node *p = mt_get(c, pf);
+	if (!p && mt_find_last(c, pf) >= 0)
 		*bad = 1;
 	return p;
 }

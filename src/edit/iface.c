@@ -243,7 +243,7 @@ static int walk_desc(struct rn *c, struct mt_node *d, const char *filter)
 		return -1;
 	int top = 1;
 	if (filter) {
-		char *def = mt_get_str(d, D_DEFAULT_FN);
+		char *def = mt_get_str(d, F_ModelDescription_defaultFunctionName);
 		top = def && !strcmp(def, filter);
 		free(def);
 	}
@@ -252,14 +252,14 @@ static int walk_desc(struct rn *c, struct mt_node *d, const char *filter)
 		int bad;
 		if (!f->fd)
 			continue;
-		if (f->number == D_FUNCTIONS) {
+		if (f->number == F_ModelDescription_functions) {
 			struct mt_node *fn = edit_child_at(d, i, &bad);
 			if (bad)
 				return -1;
 			if (!fn)
 				continue;
 			if (filter) {
-				char *name = mt_get_str(fn, FN_NAME);
+				char *name = mt_get_str(fn, F_FunctionDescription_name);
 				int in = name && !strcmp(name, filter);
 				free(name);
 				if (!in)
@@ -267,12 +267,16 @@ static int walk_desc(struct rn *c, struct mt_node *d, const char *filter)
 			}
 			if (walk_names(c, fn) < 0)
 				return -1;
-		} else if (top && (f->number == D_INPUT || f->number == D_OUTPUT || f->number == D_STATE ||
-				   f->number == D_TRAINING)) {
+		} else if (top &&
+			   (f->number == F_ModelDescription_input || f->number == F_ModelDescription_output ||
+			    f->number == F_ModelDescription_state || f->number == F_ModelDescription_trainingInput)) {
 			struct mt_node *fd = edit_child_at(d, i, &bad);
 			if (bad || (fd && walk_names(c, fd) < 0))
 				return -1;
-		} else if (top && (f->number == D_PREDICTED || f->number == D_PROBS) && f->wt == WT_LEN) {
+		} else if (top &&
+			   (f->number == F_ModelDescription_predictedFeatureName ||
+			    f->number == F_ModelDescription_predictedProbabilitiesName) &&
+			   f->wt == WT_LEN) {
 			if (on_name(c, d, i) < 0)
 				return -1;
 		}
@@ -302,22 +306,22 @@ static int fn_iface(struct rn *c, struct mt_node *fn, const char *unused)
 	for (size_t i = 0; i < fn->n; i++) {
 		int bad;
 		const struct mt_field *f = &fn->f[i];
-		if (f->number == 1) { /* inputs: NamedValueType */
+		if (f->number == F_MILSpec_Function_inputs) { /* NamedValueType */
 			struct mt_node *nv = edit_child_at(fn, i, &bad);
 			if (bad || (nv && walk_names(c, nv) < 0))
 				return -1;
-		} else if (f->number == 3) { /* block_specializations: entry (value 2 = Block) */
+		} else if (f->number == F_MILSpec_Function_block_specializations) { /* map entries */
 			struct mt_node *e = edit_child_at(fn, i, &bad);
 			if (bad)
 				return -1;
-			struct mt_node *b = e ? mt_get(e, 2) : NULL;
+			struct mt_node *b = e ? mt_get(e, F_MILSpec_Function_BlockSpecializationsEntry_value) : NULL;
 			if (!b) {
-				if (e && mt_find_last(e, 2) >= 0)
+				if (e && mt_find_last(e, F_MILSpec_Function_BlockSpecializationsEntry_value) >= 0)
 					return -1;
 				continue;
 			}
 			for (size_t j = 0; j < b->n; j++)
-				if (b->f[j].number == 2 && b->f[j].fd && on_name(c, b, j) < 0)
+				if (b->f[j].number == F_MILSpec_Block_outputs && b->f[j].fd && on_name(c, b, j) < 0)
 					return -1;
 		}
 	}
@@ -346,7 +350,7 @@ static int walk_model(struct rn *c, struct mt_node *m, int is_root)
 		return -1;
 	const char *filter = is_root ? c->function : NULL;
 	int in_desc = 0, in_refs = 0, bad;
-	long di = mt_find_last(m, F_DESCRIPTION);
+	long di = mt_find_last(m, F_Model_description);
 	struct mt_node *d = di >= 0 ? edit_child_at(m, (size_t)di, &bad) : NULL;
 	if (di >= 0 && bad)
 		return -1;
@@ -361,7 +365,7 @@ static int walk_model(struct rn *c, struct mt_node *m, int is_root)
 		tn = mt_child(m, (size_t)t);
 		if (!tn)
 			return -1;
-		if (m->f[t].number != M_MLPROGRAM && scan_for_old(c, walk_refs, tn, NULL, &in_refs) < 0)
+		if (m->f[t].number != F_Model_mlProgram && scan_for_old(c, walk_refs, tn, NULL, &in_refs) < 0)
 			return -1;
 	}
 	int affected = in_desc || in_refs;
@@ -371,7 +375,7 @@ static int walk_model(struct rn *c, struct mt_node *m, int is_root)
 		return -1;
 	if (p) {
 		for (size_t i = 0; i < p->n; i++) {
-			if (p->f[i].number != 1)
+			if (p->f[i].number != F_Pipeline_models)
 				continue;
 			struct mt_node *sub = edit_child_at(p, i, &bad);
 			if (bad || (sub && walk_model(c, sub, 0) < 0))
@@ -381,11 +385,11 @@ static int walk_model(struct rn *c, struct mt_node *m, int is_root)
 	}
 	if (!affected || !tn)
 		return 0;
-	if (m->f[t].number != M_MLPROGRAM)
+	if (m->f[t].number != F_Model_mlProgram)
 		return walk_names(c, tn);
-	/* ML program: function by function (functions 2: map entries, value 2) */
+	/* ML program: function by function */
 	for (size_t i = 0; i < tn->n; i++) {
-		if (tn->f[i].number != 2)
+		if (tn->f[i].number != F_MILSpec_Program_functions)
 			continue;
 		struct mt_node *e = edit_child_at(tn, i, &bad);
 		if (bad)
@@ -393,15 +397,15 @@ static int walk_model(struct rn *c, struct mt_node *m, int is_root)
 		if (!e)
 			continue;
 		if (filter) {
-			char *key = mt_get_str(e, 1);
+			char *key = mt_get_str(e, F_MILSpec_Program_FunctionsEntry_key);
 			int in = key && !strcmp(key, filter);
 			free(key);
 			if (!in)
 				continue;
 		}
-		struct mt_node *fn = mt_get(e, 2);
+		struct mt_node *fn = mt_get(e, F_MILSpec_Program_FunctionsEntry_value);
 		if (!fn) {
-			if (mt_find_last(e, 2) >= 0)
+			if (mt_find_last(e, F_MILSpec_Program_FunctionsEntry_value) >= 0)
 				return -1;
 			continue;
 		}
@@ -430,17 +434,17 @@ static int mil_identifier(const char *s)
 /* checks that function names a function description of the model */
 static int check_function(struct mt_node *root, const char *function)
 {
-	struct mt_node *d = mt_get(root, F_DESCRIPTION);
+	struct mt_node *d = mt_get(root, F_Model_description);
 	if (!d && root->state == MT_BAD)
 		return -1;
 	for (size_t i = 0; d && i < d->n; i++) {
-		if (d->f[i].number != D_FUNCTIONS)
+		if (d->f[i].number != F_ModelDescription_functions)
 			continue;
 		int bad;
 		struct mt_node *fn = edit_child_at(d, i, &bad);
 		if (bad)
 			return -1;
-		char *name = fn ? mt_get_str(fn, FN_NAME) : NULL;
+		char *name = fn ? mt_get_str(fn, F_FunctionDescription_name) : NULL;
 		int is = name && !strcmp(name, function);
 		free(name);
 		if (is)
@@ -507,17 +511,17 @@ static int describe_list(struct ds *s, struct mt_node *d, uint32_t num)
 			return -1;
 		if (!f)
 			continue;
-		long ni = mt_find_last(f, FD_NAME);
+		long ni = mt_find_last(f, F_FeatureDescription_name);
 		if (ni < 0 || f->f[ni].wt != WT_LEN || !edit_span_eq(f->f[ni].val, f->f[ni].vlen, s->feature))
 			continue;
 		s->found++;
-		long di = mt_find_last(f, FD_SHORTDESC);
+		long di = mt_find_last(f, F_FeatureDescription_shortDescription);
 		const uint8_t *cur = di >= 0 && f->f[di].wt == WT_LEN ? f->f[di].val : (const uint8_t *)"";
 		size_t cl = di >= 0 && f->f[di].wt == WT_LEN ? f->f[di].vlen : 0;
-		int only_one = di < 0 || mt_find(f, FD_SHORTDESC, 0) == di;
+		int only_one = di < 0 || mt_find(f, F_FeatureDescription_shortDescription, 0) == di;
 		if (cl == s->len && !memcmp(cur, s->text, cl) && only_one)
 			continue;
-		mt_set_bytes(f, FD_SHORTDESC, s->len ? s->text : NULL, s->len);
+		mt_set_bytes(f, F_FeatureDescription_shortDescription, s->len ? s->text : NULL, s->len);
 		s->changed++;
 		if (s->ch) {
 			char *p = edit_node_path(f);
@@ -536,21 +540,23 @@ int iface_describe(struct mt_node *root, const char *feature, const char *text, 
 	if (function && check_function(root, function) < 0)
 		return -1;
 	struct ds s = { .feature = feature, .text = text, .len = len, .ch = ch };
-	struct mt_node *d = mt_get(root, F_DESCRIPTION);
+	struct mt_node *d = mt_get(root, F_Model_description);
 	if (!d && root->state == MT_BAD)
 		return -1;
 	if (d) {
 		int top = 1;
 		if (function) {
-			char *def = mt_get_str(d, D_DEFAULT_FN);
+			char *def = mt_get_str(d, F_ModelDescription_defaultFunctionName);
 			top = def && !strcmp(def, function);
 			free(def);
 		}
-		if (top && (describe_list(&s, d, D_INPUT) < 0 || describe_list(&s, d, D_OUTPUT) < 0 ||
-			    describe_list(&s, d, D_STATE) < 0 || describe_list(&s, d, D_TRAINING) < 0))
+		if (top && (describe_list(&s, d, F_ModelDescription_input) < 0 ||
+			    describe_list(&s, d, F_ModelDescription_output) < 0 ||
+			    describe_list(&s, d, F_ModelDescription_state) < 0 ||
+			    describe_list(&s, d, F_ModelDescription_trainingInput) < 0))
 			return -1;
 		for (size_t i = 0; i < d->n; i++) {
-			if (d->f[i].number != D_FUNCTIONS)
+			if (d->f[i].number != F_ModelDescription_functions)
 				continue;
 			int bad;
 			struct mt_node *fn = edit_child_at(d, i, &bad);
@@ -559,14 +565,15 @@ int iface_describe(struct mt_node *root, const char *feature, const char *text, 
 			if (!fn)
 				continue;
 			if (function) {
-				char *name = mt_get_str(fn, FN_NAME);
+				char *name = mt_get_str(fn, F_FunctionDescription_name);
 				int in = name && !strcmp(name, function);
 				free(name);
 				if (!in)
 					continue;
 			}
-			if (describe_list(&s, fn, FN_INPUT) < 0 || describe_list(&s, fn, FN_OUTPUT) < 0 ||
-			    describe_list(&s, fn, FN_STATE) < 0)
+			if (describe_list(&s, fn, F_FunctionDescription_input) < 0 ||
+			    describe_list(&s, fn, F_FunctionDescription_output) < 0 ||
+			    describe_list(&s, fn, F_FunctionDescription_state) < 0)
 				return -1;
 		}
 	}

@@ -123,7 +123,7 @@ static long set_member(struct mt_node *n)
 	return found;
 }
 
-/* TensorValue: ints 2, strings 4, longInts 5; 1 when it holds labels */
+/* a TensorValue's strings, longInts or ints; 1 when it holds labels */
 static int tensor_groups(struct mt_node *t, struct lsite *s)
 {
 	if (mt_parse(t) < 0)
@@ -133,9 +133,9 @@ static int tensor_groups(struct mt_node *t, struct lsite *s)
 		return 0;
 	uint32_t num = t->f[m].number;
 	enum iface_label_kind kind;
-	if (num == 4)
+	if (num == F_MILSpec_TensorValue_strings)
 		kind = LABELS_STRING;
-	else if (num == 5 || num == 2)
+	else if (num == F_MILSpec_TensorValue_longInts || num == F_MILSpec_TensorValue_ints)
 		kind = LABELS_INT64;
 	else
 		return 0;
@@ -148,32 +148,32 @@ static int tensor_groups(struct mt_node *t, struct lsite *s)
 	return 1;
 }
 
-/* Value: immediateValue 3 { tensor 1 | list 3 { values 1: Value } } */
+/* a Value's immediateValue: a tensor, or a list of tensor Values */
 static int value_site(struct mt_node *v, struct lsite *s)
 {
-	struct mt_node *imm = mt_get(v, 3);
+	struct mt_node *imm = mt_get(v, F_MILSpec_Value_immediateValue);
 	if (!imm)
-		return v->state == MT_BAD || mt_find_last(v, 3) >= 0 ? -1 : 0;
+		return v->state == MT_BAD || mt_find_last(v, F_MILSpec_Value_immediateValue) >= 0 ? -1 : 0;
 	long m = set_member(imm);
 	if (m < 0)
 		return 0;
 	struct mt_node *x = mt_child(imm, (size_t)m);
 	if (!x)
 		return -1;
-	if (imm->f[m].number == 1)
+	if (imm->f[m].number == F_MILSpec_Value_ImmediateValue_tensor)
 		return tensor_groups(x, s);
-	if (imm->f[m].number != 3)
+	if (imm->f[m].number != F_MILSpec_Value_ImmediateValue_list)
 		return 0;
 	for (size_t i = 0; i < x->n; i++) {
-		if (x->f[i].number != 1)
+		if (x->f[i].number != F_MILSpec_ListValue_values)
 			continue;
 		int bad;
 		struct mt_node *e = edit_child_at(x, i, &bad);
 		if (bad)
 			return -1;
-		struct mt_node *ei = e ? mt_get(e, 3) : NULL;
+		struct mt_node *ei = e ? mt_get(e, F_MILSpec_Value_immediateValue) : NULL;
 		long em = ei ? set_member(ei) : -1;
-		if (em < 0 || ei->f[em].number != 1)
+		if (em < 0 || ei->f[em].number != F_MILSpec_Value_ImmediateValue_tensor)
 			return 0;
 		struct mt_node *t = mt_child(ei, (size_t)em);
 		if (!t)
@@ -188,7 +188,8 @@ static int value_site(struct mt_node *v, struct lsite *s)
 	return 1;
 }
 
-/* the string value of map entry e's key as a new C string */
+/* the string value of map entry e's key as a new C string (every map
+ * entry holds its key in field 1, its value in 2) */
 static char *entry_key(struct mt_node *e)
 {
 	char *k = mt_get_str(e, 1);
@@ -226,26 +227,26 @@ static struct mt_node *find_const(struct mt_node *block, const char *name, int d
 	if (depth > 64)
 		return NULL;
 	for (size_t i = 0; i < block->n; i++) {
-		if (block->f[i].number != 3)
+		if (block->f[i].number != F_MILSpec_Block_operations)
 			continue;
 		struct mt_node *op = edit_child_at(block, i, bad);
 		if (*bad)
 			return NULL;
 		if (!op)
 			continue;
-		char *type = mt_get_str(op, 1);
+		char *type = mt_get_str(op, F_MILSpec_Operation_type);
 		int is_const = type && !strcmp(type, "const");
 		free(type);
 		if (is_const) {
-			struct mt_node *out = mt_get(op, 3);
-			char *on = out ? mt_get_str(out, 1) : NULL;
+			struct mt_node *out = mt_get(op, F_MILSpec_Operation_outputs);
+			char *on = out ? mt_get_str(out, F_MILSpec_NamedValueType_name) : NULL;
 			int match = on && !strcmp(on, name);
 			free(on);
 			if (match)
 				return op;
 		}
 		for (size_t j = 0; j < op->n; j++) {
-			if (op->f[j].number != 4)
+			if (op->f[j].number != F_MILSpec_Operation_blocks)
 				continue;
 			struct mt_node *b = edit_child_at(op, j, bad);
 			if (*bad)
@@ -266,23 +267,24 @@ struct mil_search {
 static int classify_site(struct mil_search *ms, struct mt_node *op)
 {
 	int bad;
-	struct mt_node *arg = map_value(op, 2, "classes", &bad);
+	struct mt_node *arg = map_value(op, F_MILSpec_Operation_inputs, "classes", &bad);
 	if (bad)
 		return -1;
-	struct mt_node *bind = arg ? mt_get(arg, 1) : NULL;
+	struct mt_node *bind = arg ? mt_get(arg, F_MILSpec_Argument_arguments) : NULL;
 	if (!bind)
 		return 0;
-	struct mt_node *v = mt_get(bind, 2), *holder = op;
+	struct mt_node *v = mt_get(bind, F_MILSpec_Argument_Binding_value), *holder = op;
 	if (!v) {
-		char *name = mt_get_str(bind, 1);
+		char *name = mt_get_str(bind, F_MILSpec_Argument_Binding_name);
 		if (!name)
 			return 0;
 		struct mt_node *cop = NULL;
 		for (size_t i = 0; i < ms->fn->n && !cop; i++) {
-			if (ms->fn->f[i].number != 3)
+			if (ms->fn->f[i].number != F_MILSpec_Function_block_specializations)
 				continue;
 			struct mt_node *e = edit_child_at(ms->fn, i, &bad);
-			struct mt_node *b = e && !bad ? mt_get(e, 2) : NULL;
+			struct mt_node *b =
+				e && !bad ? mt_get(e, F_MILSpec_Function_BlockSpecializationsEntry_value) : NULL;
 			if (bad) {
 				free(name);
 				return -1;
@@ -298,7 +300,7 @@ static int classify_site(struct mil_search *ms, struct mt_node *op)
 		if (!cop)
 			return 0;
 		holder = cop;
-		v = map_value(cop, 5, "val", &bad);
+		v = map_value(cop, F_MILSpec_Operation_attributes, "val", &bad);
 		if (bad)
 			return -1;
 		if (!v)
@@ -321,7 +323,7 @@ static int block_classify(struct mil_search *ms, struct mt_node *block, int dept
 	if (depth > 64 || mt_parse(block) < 0)
 		return depth > 64 ? 0 : -1;
 	for (size_t i = 0; i < block->n; i++) {
-		if (block->f[i].number != 3)
+		if (block->f[i].number != F_MILSpec_Block_operations)
 			continue;
 		int bad;
 		struct mt_node *op = edit_child_at(block, i, &bad);
@@ -329,13 +331,13 @@ static int block_classify(struct mil_search *ms, struct mt_node *block, int dept
 			return -1;
 		if (!op)
 			continue;
-		char *type = mt_get_str(op, 1);
+		char *type = mt_get_str(op, F_MILSpec_Operation_type);
 		int is = type && !strcmp(type, "classify");
 		free(type);
 		if (is && classify_site(ms, op) < 0)
 			return -1;
 		for (size_t j = 0; j < op->n; j++) {
-			if (op->f[j].number != 4)
+			if (op->f[j].number != F_MILSpec_Operation_blocks)
 				continue;
 			struct mt_node *b = edit_child_at(op, j, &bad);
 			if (bad || (b && block_classify(ms, b, depth + 1) < 0))
@@ -351,27 +353,27 @@ static int program_sites(struct mt_node *prog, struct lsites *out)
 	if (mt_parse(prog) < 0)
 		return -1;
 	for (size_t i = 0; i < prog->n; i++) {
-		if (prog->f[i].number != 2)
+		if (prog->f[i].number != F_MILSpec_Program_functions)
 			continue;
 		int bad;
 		struct mt_node *e = edit_child_at(prog, i, &bad);
 		if (bad)
 			return -1;
-		struct mt_node *fn = e ? mt_get(e, 2) : NULL;
+		struct mt_node *fn = e ? mt_get(e, F_MILSpec_Program_FunctionsEntry_value) : NULL;
 		if (!fn) {
-			if (e && mt_find_last(e, 2) >= 0)
+			if (e && mt_find_last(e, F_MILSpec_Program_FunctionsEntry_value) >= 0)
 				return -1;
 			continue;
 		}
 		struct mil_search ms = { fn, out };
 		for (size_t j = 0; j < fn->n; j++) {
-			if (fn->f[j].number != 3)
+			if (fn->f[j].number != F_MILSpec_Function_block_specializations)
 				continue;
 			struct mt_node *se = edit_child_at(fn, j, &bad);
 			if (bad)
 				return -1;
-			struct mt_node *b = se ? mt_get(se, 2) : NULL;
-			if (!b && se && mt_find_last(se, 2) >= 0)
+			struct mt_node *b = se ? mt_get(se, F_MILSpec_Function_BlockSpecializationsEntry_value) : NULL;
+			if (!b && se && mt_find_last(se, F_MILSpec_Function_BlockSpecializationsEntry_value) >= 0)
 				return -1;
 			if (b && block_classify(&ms, b, 0) < 0)
 				return -1;
@@ -395,7 +397,7 @@ static int find_sites(struct mt_node *m, struct lsites *out, int depth)
 	if (p) {
 		/* the last member that has labels */
 		for (size_t i = p->n; i-- > 0;) {
-			if (p->f[i].number != 1)
+			if (p->f[i].number != F_Pipeline_models)
 				continue;
 			struct mt_node *sub = edit_child_at(p, i, &bad);
 			if (bad || (sub && find_sites(sub, out, depth + 1) < 0))
@@ -405,10 +407,11 @@ static int find_sites(struct mt_node *m, struct lsites *out, int depth)
 		}
 		return 0;
 	}
-	int cml = num == M_TEXT_CLASSIFIER || num == M_WORD_TAGGER;
+	int cml = num == F_Model_textClassifier || num == F_Model_wordTagger;
 	/* a detector's non-maximum suppression holds its class labels as a
-	 * classifier does (stringClassLabels 100, int64ClassLabels 101) */
-	if ((num >= M_GLM_CLASSIFIER && num <= M_KNN_CLASSIFIER) || cml || num == M_NMS) {
+	 * classifier does (stringClassLabels, int64ClassLabels) */
+	if ((num >= F_Model_glmClassifier && num <= F_Model_kNearestNeighborsClassifier) || cml ||
+	    num == F_Model_nonMaximumSuppression) {
 		struct mt_node *cls = mt_child(m, (size_t)t);
 		if (!cls)
 			return -1;
@@ -419,12 +422,12 @@ static int find_sites(struct mt_node *m, struct lsites *out, int depth)
 			return r;
 		}
 		s.where = edit_node_path(cls);
-		s.per_example = num == M_KNN_CLASSIFIER;
+		s.per_example = num == F_Model_kNearestNeighborsClassifier;
 		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v));
 		out->v[out->n++] = s;
 		return 0;
 	}
-	if (num == M_MLPROGRAM) {
+	if (num == F_Model_mlProgram) {
 		struct mt_node *prog = mt_child(m, (size_t)t);
 		return prog ? program_sites(prog, out) : -1;
 	}

@@ -6,23 +6,20 @@
 #include "base/error.h"
 #include "base/xalloc.h"
 #include "query/meta.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include <stdlib.h>
 #include <string.h>
 
-/* field numbers: Model.description, ModelDescription.metadata,
- * Metadata.userDefined */
-enum { F_DESCRIPTION = 2, F_METADATA = 100, F_USER = 100 };
-
 static uint8_t *encode_entry(const char *key, const char *val, size_t len, size_t *outlen)
 {
 	size_t kl = strlen(key), el, vl;
-	uint8_t *ke = mt_encode_len(1, key, kl, &el);
-	uint8_t *ve = mt_encode_len(2, val, len, &vl);
+	uint8_t *ke = mt_encode_len(F_Metadata_UserDefinedEntry_key, key, kl, &el);
+	uint8_t *ve = mt_encode_len(F_Metadata_UserDefinedEntry_value, val, len, &vl);
 	uint8_t *body = xmalloc(el + vl);
 	memcpy(body, ke, el);
 	memcpy(body + el, ve, vl);
-	uint8_t *enc = mt_encode_len(F_USER, body, el + vl, outlen);
+	uint8_t *enc = mt_encode_len(F_Metadata_userDefined, body, el + vl, outlen);
 	free(ke);
 	free(ve);
 	free(body);
@@ -44,8 +41,8 @@ int meta_set(struct mt_node *root, const char *key, const char *val, size_t len)
 	free(old);
 	if (same)
 		return 0;
-	struct mt_node *d = mt_ensure(root, F_DESCRIPTION);
-	struct mt_node *m = d ? mt_ensure(d, F_METADATA) : NULL;
+	struct mt_node *d = mt_ensure(root, F_Model_description);
+	struct mt_node *m = d ? mt_ensure(d, F_ModelDescription_metadata) : NULL;
 	if (!m)
 		return -1;
 	if (std) {
@@ -66,7 +63,7 @@ int meta_set(struct mt_node *root, const char *key, const char *val, size_t len)
 	if (i >= 0)
 		mt_replace(m, (size_t)i, enc, el);
 	else
-		mt_insert(m, mt_insert_pos(m, F_USER), enc, el);
+		mt_insert(m, mt_insert_pos(m, F_Metadata_userDefined), enc, el);
 	free(enc);
 	return 1;
 }
@@ -74,11 +71,11 @@ int meta_set(struct mt_node *root, const char *key, const char *val, size_t len)
 /* removes an empty metadata / description that an edit left behind */
 static void prune(struct mt_node *root)
 {
-	long di = mt_find_last(root, F_DESCRIPTION);
+	long di = mt_find_last(root, F_Model_description);
 	if (di < 0)
 		return;
 	struct mt_node *d = mt_child(root, (size_t)di);
-	long mi = d ? mt_find_last(d, F_METADATA) : -1;
+	long mi = d ? mt_find_last(d, F_ModelDescription_metadata) : -1;
 	if (mi < 0)
 		return;
 	struct mt_node *m = mt_child(d, (size_t)mi);

@@ -14,6 +14,7 @@
 #include "model/manifest.h"
 #include "model/model.h"
 #include "base/xalloc.h"
+#include "spec/fields.h"
 #include "MIL.pb-c.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -308,7 +309,7 @@ int pkg_find_blob_ref(struct mt_node *n, char **file)
 	if (mt_parse(n) < 0)
 		return -1;
 	if (n->desc == &core_ml__specification__milspec__value__blob_file_value__descriptor) {
-		*file = mt_get_str(n, 1);
+		*file = mt_get_str(n, F_MILSpec_Value_BlobFileValue_fileName);
 		if (!*file)
 			*file = xstrdup("");
 		return 1;

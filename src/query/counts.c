@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "spec/dump.h"
@@ -72,7 +73,7 @@ static int by_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* TreeEnsembleParameters: nodes 1 (treeId 1, nodeBehavior 3: 6 a leaf).
+/* A tree ensemble's nodes: trees by treeId, leaves by nodeBehavior (6: LeafNode).
  * Ensembles can hold millions of nodes: each is read off its bytes, no
  * node of the tree is made for it. */
 static int count_trees(struct mt_node *ens, struct model_counts *c)
@@ -82,11 +83,11 @@ static int count_trees(struct mt_node *ens, struct model_counts *c)
 		return 0;
 	if (mt_parse(ens) < 0)
 		return -1;
-	size_t n = count_num(ens, 1), k = 0;
+	size_t n = count_num(ens, F_TreeEnsembleParameters_nodes), k = 0;
 	uint64_t *ids = xcalloc(n + 1, sizeof(*ids));
 	for (size_t i = 0; i < ens->n && k < n; i++) {
 		const struct mt_field *f = &ens->f[i];
-		if (f->number != 1 || !f->fd || f->wt != WT_LEN)
+		if (f->number != F_TreeEnsembleParameters_nodes || !f->fd || f->wt != WT_LEN)
 			continue;
 		const uint8_t *p = f->val, *end = f->val + f->vlen;
 		struct wire_field w;
@@ -94,9 +95,9 @@ static int count_trees(struct mt_node *ens, struct model_counts *c)
 		uint64_t id = 0, behavior = 0;
 		int r;
 		while ((r = wire_next(&p, end, &w, &why)) == 1)
-			if (w.wt == WT_VARINT && w.number == 1)
+			if (w.wt == WT_VARINT && w.number == F_TreeEnsembleParameters_TreeNode_treeId)
 				id = w.u;
-			else if (w.wt == WT_VARINT && w.number == 3)
+			else if (w.wt == WT_VARINT && w.number == F_TreeEnsembleParameters_TreeNode_nodeBehavior)
 				behavior = w.u;
 		if (r < 0) {
 			free(ids);
@@ -114,43 +115,59 @@ static int count_trees(struct mt_node *ens, struct model_counts *c)
 	return 0;
 }
 
-/* GLMs: weights 1 (DoubleArray: value 1) and offset 2; SVMs: support vectors
- * (sparse, dense: vectors 1) and coefficients (alpha 1); nearest neighbors:
- * the index's floatSamples 2 */
+/* GLMs: the values of their weights and their offsets; SVMs: support
+ * vectors (sparse or dense) and coefficients (alpha); nearest neighbors:
+ * the index's floatSamples */
 static int count_classic(struct mt_node *model, long t, struct model_counts *c)
 {
 	uint32_t num = model->f[t].number;
-	if (num != 300 && num != 301 && num != 302 && num != 400 && num != 401 && num != 402 && num != 404)
+	if (num != F_Model_glmRegressor && num != F_Model_supportVectorRegressor &&
+	    num != F_Model_treeEnsembleRegressor && num != F_Model_glmClassifier &&
+	    num != F_Model_supportVectorClassifier && num != F_Model_treeEnsembleClassifier &&
+	    num != F_Model_kNearestNeighborsClassifier)
 		return 0;
 	struct mt_node *p = mt_child(model, (size_t)t);
 	if (!p || mt_parse(p) < 0)
 		return -1;
-	if (num == 302 || num == 402)
-		return count_trees(mt_get(p, 1), c);
+	if (num == F_Model_treeEnsembleRegressor || num == F_Model_treeEnsembleClassifier)
+		return count_trees(mt_get(p, num == F_Model_treeEnsembleRegressor
+						     ? F_TreeEnsembleRegressor_treeEnsemble
+						     : F_TreeEnsembleClassifier_treeEnsemble),
+				   c);
 	long i = -1;
 	int r = 0;
 	struct mt_node *x;
-	if (num == 300 || num == 400) {
+	if (num == F_Model_glmRegressor || num == F_Model_glmClassifier) {
 		c->has_glm = 1;
-		while ((r = next_child(p, 1, &i, &x)) == 1)
-			c->coefficients += count_scalars(x, 1);
-		c->coefficients += count_scalars(p, 2);
-	} else if (num == 301 || num == 401) {
+		while ((r = next_child(p,
+				       num == F_Model_glmRegressor ? F_GLMRegressor_weights : F_GLMClassifier_weights,
+				       &i, &x)) == 1)
+			c->coefficients +=
+				count_scalars(x, num == F_Model_glmRegressor ? F_GLMRegressor_DoubleArray_value
+									     : F_GLMClassifier_DoubleArray_value);
+		c->coefficients +=
+			count_scalars(p, num == F_Model_glmRegressor ? F_GLMRegressor_offset : F_GLMClassifier_offset);
+	} else if (num == F_Model_supportVectorRegressor || num == F_Model_supportVectorClassifier) {
 		c->has_svm = 1;
-		/* regressor: sparse 2, dense 3, coefficients 4, rho 5; classifier: 3, 4, 5, 6 */
-		uint32_t sparse = num == 301 ? 2 : 3, coef = num == 301 ? 4 : 5;
+		/* the regressor and the classifier number these apart */
+		int reg = num == F_Model_supportVectorRegressor;
+		uint32_t sparse = reg ? F_SupportVectorRegressor_sparseSupportVectors
+				      : F_SupportVectorClassifier_sparseSupportVectors;
+		uint32_t dense = reg ? F_SupportVectorRegressor_denseSupportVectors
+				     : F_SupportVectorClassifier_denseSupportVectors;
+		uint32_t coef = reg ? F_SupportVectorRegressor_coefficients : F_SupportVectorClassifier_coefficients;
 		struct mt_node *sv = mt_get(p, sparse);
 		if (!sv)
-			sv = mt_get(p, sparse + 1);
+			sv = mt_get(p, dense);
 		if (sv && mt_parse(sv) == 0)
-			c->support_vectors += count_num(sv, 1);
+			c->support_vectors += count_num(sv, F_SparseSupportVectors_vectors);
 		while ((r = next_child(p, coef, &i, &x)) == 1)
-			c->coefficients += count_scalars(x, 1);
+			c->coefficients += count_scalars(x, F_Coefficients_alpha);
 	} else {
 		c->has_knn = 1;
-		struct mt_node *idx = mt_get(p, 1);
+		struct mt_node *idx = mt_get(p, F_KNearestNeighborsClassifier_nearestNeighborsIndex);
 		if (idx && mt_parse(idx) == 0)
-			c->examples += count_num(idx, 2);
+			c->examples += count_num(idx, F_NearestNeighborsIndex_floatSamples);
 	}
 	return r < 0 ? -1 : 0;
 }
@@ -181,7 +198,7 @@ static int count_one(struct mt_node *model, struct model_counts *c)
 		return nn_walk(nn, "", 0, count_layer, c) < 0 ? -1 : 0;
 	}
 	long t = model_type_field(model);
-	if (t >= 0 && model->f[t].number == M_MLPROGRAM) {
+	if (t >= 0 && model->f[t].number == F_Model_mlProgram) {
 		c->has_mil = 1;
 		struct mt_node *prog = mt_child(model, (size_t)t);
 		if (!prog)

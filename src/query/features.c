@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "spec/dump.h"
@@ -21,28 +22,16 @@
 
 /* ---- feature types ---------------------------------------------------------------- */
 
-enum {
-	FT_F_INT64 = 1,
-	FT_F_DOUBLE = 2,
-	FT_F_STRING = 3,
-	FT_F_IMAGE = 4,
-	FT_F_ARRAY = 5,
-	FT_F_DICT = 6,
-	FT_F_SEQUENCE = 7,
-	FT_F_STATE = 8,
-	FT_F_OPTIONAL = 1000,
-};
-
 static void read_range(struct mt_node *r, struct ft_range *out)
 {
 	/* an absent range reads as the protobuf defaults */
-	out->lo = r ? (uint64_t)mt_get_int(r, 1, 0) : 0;
-	out->hi = r ? mt_get_int(r, 2, 0) : 0;
+	out->lo = r ? (uint64_t)mt_get_int(r, F_SizeRange_lowerBound, 0) : 0;
+	out->hi = r ? mt_get_int(r, F_SizeRange_upperBound, 0) : 0;
 }
 
 static const char *array_dtype(struct mt_node *a)
 {
-	const char *e = enum_name(a, 2);
+	const char *e = enum_name(a, F_ArrayFeatureType_dataType);
 	if (!e)
 		return NULL;
 	if (!strcmp(e, "FLOAT32"))
@@ -61,17 +50,18 @@ static const char *array_dtype(struct mt_node *a)
 static int read_array(struct mt_node *a, struct ft_info *t)
 {
 	t->dtype = array_dtype(a);
-	t->shape.dim = int_list(a, 1, &t->shape.rank);
-	struct mt_node *es = mt_get(a, 21), *sr = mt_get(a, 31), *c;
+	t->shape.dim = int_list(a, F_ArrayFeatureType_shape, &t->shape.rank);
+	struct mt_node *es = mt_get(a, F_ArrayFeatureType_enumeratedShapes),
+		       *sr = mt_get(a, F_ArrayFeatureType_shapeRange), *c;
 	long i = -1;
 	int r;
 	if (es) {
 		size_t cap = 0;
 		i = -1;
-		while ((r = next_child(es, 1, &i, &c)) == 1) {
+		while ((r = next_child(es, F_ArrayFeatureType_EnumeratedShapes_shapes, &i, &c)) == 1) {
 			xgrow((void **)&t->shapes, &cap, t->nshapes + 1, sizeof(*t->shapes));
 			struct ft_shape *s = &t->shapes[t->nshapes++];
-			s->dim = int_list(c, 1, &s->rank);
+			s->dim = int_list(c, F_ArrayFeatureType_Shape_shape, &s->rank);
 		}
 		if (r < 0)
 			return -1;
@@ -79,7 +69,7 @@ static int read_array(struct mt_node *a, struct ft_info *t)
 	if (sr) {
 		size_t cap = 0;
 		i = -1;
-		while ((r = next_child(sr, 1, &i, &c)) == 1) {
+		while ((r = next_child(sr, F_ArrayFeatureType_ShapeRange_sizeRanges, &i, &c)) == 1) {
 			xgrow((void **)&t->ranges, &cap, t->nranges + 1, sizeof(*t->ranges));
 			read_range(c, &t->ranges[t->nranges++]);
 		}
@@ -87,11 +77,15 @@ static int read_array(struct mt_node *a, struct ft_info *t)
 			return -1;
 	}
 	long d;
-	if ((d = mt_find_last(a, 41)) >= 0 || (d = mt_find_last(a, 51)) >= 0 || (d = mt_find_last(a, 61)) >= 0) {
+	if ((d = mt_find_last(a, F_ArrayFeatureType_intDefaultValue)) >= 0 ||
+	    (d = mt_find_last(a, F_ArrayFeatureType_floatDefaultValue)) >= 0 ||
+	    (d = mt_find_last(a, F_ArrayFeatureType_doubleDefaultValue)) >= 0) {
 		if (a->f[d].fd) {
 			t->has_default = 1;
 			t->dflt = mt_double(&a->f[d]);
-			t->dflt_kind = a->f[d].number == 41 ? "int" : a->f[d].number == 51 ? "float" : "double";
+			t->dflt_kind = a->f[d].number == F_ArrayFeatureType_intDefaultValue     ? "int"
+				       : a->f[d].number == F_ArrayFeatureType_floatDefaultValue ? "float"
+												: "double";
 		}
 	}
 	return 0;
@@ -105,7 +99,7 @@ int ft_read(struct mt_node *type, struct ft_info *t)
 		return 0;
 	if (mt_parse(type) < 0)
 		return -1;
-	t->optional = mt_get_int(type, FT_F_OPTIONAL, 0) != 0;
+	t->optional = mt_get_int(type, F_FeatureType_isOptional, 0) != 0;
 	long m = set_member(type);
 	if (m < 0)
 		return 0;
@@ -113,25 +107,27 @@ int ft_read(struct mt_node *type, struct ft_info *t)
 	if (!c)
 		return -1;
 	switch (type->f[m].number) {
-	case FT_F_INT64: t->kind = FT_INT64; break;
-	case FT_F_DOUBLE: t->kind = FT_DOUBLE; break;
-	case FT_F_STRING: t->kind = FT_STRING; break;
-	case FT_F_IMAGE: {
+	case F_FeatureType_int64Type: t->kind = FT_INT64; break;
+	case F_FeatureType_doubleType: t->kind = FT_DOUBLE; break;
+	case F_FeatureType_stringType: t->kind = FT_STRING; break;
+	case F_FeatureType_imageType: {
 		t->kind = FT_IMAGE;
-		t->width = mt_get_int(c, 1, 0);
-		t->height = mt_get_int(c, 2, 0);
-		t->color = enum_name(c, 3);
+		t->width = mt_get_int(c, F_ImageFeatureType_width, 0);
+		t->height = mt_get_int(c, F_ImageFeatureType_height, 0);
+		t->color = enum_name(c, F_ImageFeatureType_colorSpace);
 		if (t->color && !strcmp(t->color, "INVALID_COLOR_SPACE"))
 			t->color = NULL;
-		struct mt_node *es = mt_get(c, 21), *rg = mt_get(c, 31), *s;
+		struct mt_node *es = mt_get(c, F_ImageFeatureType_enumeratedSizes),
+			       *rg = mt_get(c, F_ImageFeatureType_imageSizeRange), *s;
 		if (es) {
 			long i = -1;
 			int r;
 			size_t cap = 0;
-			while ((r = next_child(es, 1, &i, &s)) == 1) {
+			while ((r = next_child(es, F_ImageFeatureType_EnumeratedImageSizes_sizes, &i, &s)) == 1) {
 				xgrow((void **)&t->sizes, &cap, t->nsizes + 1, sizeof(*t->sizes));
-				t->sizes[t->nsizes][0] = (uint64_t)mt_get_int(s, 1, 0);
-				t->sizes[t->nsizes][1] = (uint64_t)mt_get_int(s, 2, 0);
+				t->sizes[t->nsizes][0] = (uint64_t)mt_get_int(s, F_ImageFeatureType_ImageSize_width, 0);
+				t->sizes[t->nsizes][1] =
+					(uint64_t)mt_get_int(s, F_ImageFeatureType_ImageSize_height, 0);
 				t->nsizes++;
 			}
 			if (r < 0)
@@ -139,32 +135,32 @@ int ft_read(struct mt_node *type, struct ft_info *t)
 		}
 		if (rg) {
 			t->has_range = 1;
-			read_range(mt_get(rg, 1), &t->wrange);
-			read_range(mt_get(rg, 2), &t->hrange);
+			read_range(mt_get(rg, F_ImageFeatureType_ImageSizeRange_widthRange), &t->wrange);
+			read_range(mt_get(rg, F_ImageFeatureType_ImageSizeRange_heightRange), &t->hrange);
 		}
 		break;
 	}
-	case FT_F_ARRAY: t->kind = FT_ARRAY; return read_array(c, t);
-	case FT_F_DICT: {
+	case F_FeatureType_multiArrayType: t->kind = FT_ARRAY; return read_array(c, t);
+	case F_FeatureType_dictionaryType: {
 		t->kind = FT_DICT;
 		long k = set_member(c);
-		t->key = k < 0 ? NULL : c->f[k].number == 1 ? "int64" : "string";
+		t->key = k < 0 ? NULL : c->f[k].number == F_DictionaryFeatureType_int64KeyType ? "int64" : "string";
 		break;
 	}
-	case FT_F_SEQUENCE: {
+	case F_FeatureType_sequenceType: {
 		t->kind = FT_SEQUENCE;
 		long k = set_member(c);
-		t->elem = k < 0 ? NULL : c->f[k].number == 1 ? "int64" : "string";
-		struct mt_node *r = mt_get(c, 101);
+		t->elem = k < 0 ? NULL : c->f[k].number == F_SequenceFeatureType_int64Type ? "int64" : "string";
+		struct mt_node *r = mt_get(c, F_SequenceFeatureType_sizeRange);
 		if (r) {
 			t->has_range = 1;
 			read_range(r, &t->len);
 		}
 		break;
 	}
-	case FT_F_STATE: {
+	case F_FeatureType_stateType: {
 		t->kind = FT_STATE;
-		struct mt_node *a = mt_get(c, 1);
+		struct mt_node *a = mt_get(c, F_StateFeatureType_arrayType);
 		if (a)
 			return read_array(a, t);
 		break;
@@ -397,10 +393,10 @@ static int read_features(struct mt_node *d, uint32_t num, struct io_list *l)
 		xgrow((void **)&l->v, &cap, l->n + 1, sizeof(*l->v));
 		struct feature *x = &l->v[l->n];
 		memset(x, 0, sizeof(*x));
-		x->name = field_str(f, 1);
-		x->desc = field_str(f, 2);
+		x->name = field_str(f, F_FeatureDescription_name);
+		x->desc = field_str(f, F_FeatureDescription_shortDescription);
 		l->n++;
-		if (ft_read(mt_get(f, 3), &x->type) < 0)
+		if (ft_read(mt_get(f, F_FeatureDescription_type), &x->type) < 0)
 			return -1;
 	}
 	return r;
@@ -425,27 +421,28 @@ int io_read(struct mt_node *model, struct model_io *io)
 	if (mt_parse(model) < 0)
 		return -1;
 	struct mt_node *d;
-	int r0 = child_of(model, 2, &d);
+	int r0 = child_of(model, F_Model_description, &d);
 	if (r0 <= 0)
 		return r0;
-	/* ModelDescription: input 1, output 10, state 13, trainingInput 50,
-	 * predictedFeatureName 11, predictedProbabilitiesName 12, functions 20,
-	 * defaultFunctionName 21 */
-	if (read_group(d, &io->g[0], 1, 10, 13, 50, 11, 12) < 0)
+	if (read_group(d, &io->g[0], F_ModelDescription_input, F_ModelDescription_output, F_ModelDescription_state,
+		       F_ModelDescription_trainingInput, F_ModelDescription_predictedFeatureName,
+		       F_ModelDescription_predictedProbabilitiesName) < 0)
 		return -1;
-	io->default_fn = mt_get_str(d, 21);
+	io->default_fn = mt_get_str(d, F_ModelDescription_defaultFunctionName);
 	long i = -1;
 	int r;
 	struct mt_node *f;
 	size_t cap = 1;
-	while ((r = next_child(d, 20, &i, &f)) == 1) {
+	while ((r = next_child(d, F_ModelDescription_functions, &i, &f)) == 1) {
 		xgrow((void **)&io->g, &cap, io->n + 1, sizeof(*io->g));
 		struct io_group *g = &io->g[io->n++];
 		memset(g, 0, sizeof(*g));
-		g->function = field_str(f, 1);
+		g->function = field_str(f, F_FunctionDescription_name);
 		g->is_default = io->default_fn && !strcmp(io->default_fn, g->function);
-		/* FunctionDescription: input 2, output 3, state 6, predicted 4, probabilities 5 */
-		if (read_group(f, g, 2, 3, 6, 0, 4, 5) < 0)
+		/* a FunctionDescription has no trainingInput (0) */
+		if (read_group(f, g, F_FunctionDescription_input, F_FunctionDescription_output,
+			       F_FunctionDescription_state, 0, F_FunctionDescription_predictedFeatureName,
+			       F_FunctionDescription_predictedProbabilitiesName) < 0)
 			return -1;
 	}
 	return r < 0 ? -1 : 0;

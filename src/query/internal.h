@@ -8,17 +8,6 @@
 #include "base/xalloc.h"
 #include "query/inspect.h"
 
-/* Model.Type oneof field numbers the query modules test */
-enum {
-	M_PIPELINE_CLASSIFIER = 200,
-	M_PIPELINE_REGRESSOR = 201,
-	M_PIPELINE = 202,
-	M_NN_REGRESSOR = 303,
-	M_NN_CLASSIFIER = 403,
-	M_NN = 500,
-	M_MLPROGRAM = 502
-};
-
 int sl_has(const struct strlist *l, const char *s);
 int child_of(struct mt_node *n, uint32_t num, struct mt_node **out);
 const char *enum_name(struct mt_node *n, uint32_t num);

@@ -2,14 +2,13 @@
  * are in edit/meta-edit.c. */
 #include "query/meta.h"
 #include "base/error.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include <stdarg.h>
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { F_DESCRIPTION = 2, F_METADATA = 100, F_SHORTDESC = 1, F_VERSION = 2, F_AUTHOR = 3, F_LICENSE = 4, F_USER = 100 };
 
 const char *const preview_types[] = {
 	"imageSegmenter",
@@ -35,18 +34,21 @@ static const struct {
 	const char *name;
 	int num;
 } std_keys[] = {
-	{ "description", F_SHORTDESC }, { "shortDescription", F_SHORTDESC },
-	{ "version", F_VERSION },       { "versionString", F_VERSION },
-	{ "author", F_AUTHOR },         { "license", F_LICENSE },
+	{ "description", F_Metadata_shortDescription },
+	{ "shortDescription", F_Metadata_shortDescription },
+	{ "version", F_Metadata_versionString },
+	{ "versionString", F_Metadata_versionString },
+	{ "author", F_Metadata_author },
+	{ "license", F_Metadata_license },
 };
 
 static const char *std_name(int num)
 {
 	switch (num) {
-	case F_SHORTDESC: return "description";
-	case F_VERSION: return "version";
-	case F_AUTHOR: return "author";
-	case F_LICENSE: return "license";
+	case F_Metadata_shortDescription: return "description";
+	case F_Metadata_versionString: return "version";
+	case F_Metadata_author: return "author";
+	case F_Metadata_license: return "license";
 	}
 	return NULL;
 }
@@ -86,9 +88,9 @@ static int child_of(struct mt_node *n, uint32_t num, struct mt_node **out)
 int meta_node(struct mt_node *root, struct mt_node **m)
 {
 	struct mt_node *d;
-	int r = child_of(root, F_DESCRIPTION, &d);
+	int r = child_of(root, F_Model_description, &d);
 	*m = NULL;
-	return r == 1 ? child_of(d, F_METADATA, m) : r;
+	return r == 1 ? child_of(d, F_ModelDescription_metadata, m) : r;
 }
 
 /* reads a map entry's key and value spans */
@@ -102,9 +104,9 @@ static int entry_kv(struct mt_node *e, const uint8_t **k, size_t *kl, const uint
 	for (size_t i = 0; i < e->n; i++) {
 		if (e->f[i].wt != WT_LEN)
 			continue;
-		if (e->f[i].number == 1)
+		if (e->f[i].number == F_Metadata_UserDefinedEntry_key)
 			*k = e->f[i].val, *kl = e->f[i].vlen;
-		else if (e->f[i].number == 2)
+		else if (e->f[i].number == F_Metadata_UserDefinedEntry_value)
 			*v = e->f[i].val, *vl = e->f[i].vlen;
 	}
 	return 0;
@@ -170,7 +172,7 @@ int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n)
 		struct mt_field *f = &m->f[i];
 		if (!f->fd)
 			continue;
-		if (f->number >= F_SHORTDESC && f->number <= F_LICENSE) {
+		if (f->number >= F_Metadata_shortDescription && f->number <= F_Metadata_license) {
 			/* only the last occurrence counts */
 			if (mt_find_last(m, f->number) != (long)i)
 				continue;
@@ -180,7 +182,7 @@ int meta_list(struct mt_node *root, struct meta_entry **out, size_t *n)
 			v[k].len = f->vlen;
 			v[k].standard = 1;
 			k++;
-		} else if (f->number == F_USER) {
+		} else if (f->number == F_Metadata_userDefined) {
 			struct mt_node *e = mt_child(m, i);
 			const uint8_t *kp, *vp;
 			size_t kl, vl;
@@ -234,7 +236,7 @@ void meta_entries_free(struct meta_entry *e, size_t n)
 /* 1 when field i of m is a userDefined entry for key */
 int meta_entry_is(struct mt_node *m, size_t i, const char *key)
 {
-	if (m->f[i].number != F_USER || !m->f[i].fd)
+	if (m->f[i].number != F_Metadata_userDefined || !m->f[i].fd)
 		return 0;
 	struct mt_node *e = mt_child(m, i);
 	const uint8_t *kp, *vp;
@@ -250,7 +252,7 @@ long meta_find_user(struct mt_node *m, const char *key)
 	size_t kl0 = strlen(key);
 	long found = -1;
 	for (size_t i = 0; i < m->n; i++) {
-		if (m->f[i].number != F_USER || !m->f[i].fd)
+		if (m->f[i].number != F_Metadata_userDefined || !m->f[i].fd)
 			continue;
 		struct mt_node *e = mt_child(m, i);
 		const uint8_t *kp, *vp;

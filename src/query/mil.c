@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "spec/dump.h"
@@ -21,7 +22,7 @@
 
 /* ---- ML programs -------------------------------------------------------------------- */
 
-/* map entry helpers: key 1, value 2 */
+/* every map entry holds its key in field 1 (its value in 2) */
 static char *entry_key(struct mt_node *e)
 {
 	return field_str(e, 1);
@@ -35,23 +36,23 @@ int mil_functions(struct mt_node *program, struct mil_function **v, size_t *n)
 	long i = -1;
 	int r;
 	struct mt_node *e;
-	while ((r = next_child(program, 2, &i, &e)) == 1) {
+	while ((r = next_child(program, F_MILSpec_Program_functions, &i, &e)) == 1) {
 		xgrow((void **)v, &cap, *n + 1, sizeof(**v));
 		struct mil_function *f = &(*v)[(*n)++];
 		memset(f, 0, sizeof(*f));
 		f->name = entry_key(e);
-		if (child_of(e, 2, &f->fn) < 0)
+		if (child_of(e, F_MILSpec_Program_FunctionsEntry_value, &f->fn) < 0)
 			return -1;
 		if (!f->fn) {
 			f->opset = xstrdup("");
 			continue;
 		}
-		f->opset = field_str(f->fn, 2);
+		f->opset = field_str(f->fn, F_MILSpec_Function_opset);
 		long j = -1;
 		int r2;
 		struct mt_node *s, *match = NULL, *last = NULL, *chosen;
 		char *match_key = NULL, *last_key = NULL;
-		while ((r2 = next_child(f->fn, 3, &j, &s)) == 1) {
+		while ((r2 = next_child(f->fn, F_MILSpec_Function_block_specializations, &j, &s)) == 1) {
 			f->nspecs++;
 			char *k = entry_key(s);
 			if (!match && !strcmp(k, f->opset)) {
@@ -69,7 +70,7 @@ int mil_functions(struct mt_node *program, struct mil_function **v, size_t *n)
 		free(match ? last_key : NULL);
 		if (r2 < 0)
 			return -1;
-		if (chosen && child_of(chosen, 2, &f->block) < 0)
+		if (chosen && child_of(chosen, F_MILSpec_Function_BlockSpecializationsEntry_value, &f->block) < 0)
 			return -1;
 	}
 	return r < 0 ? -1 : 0;
@@ -125,7 +126,7 @@ static const char *dtype_name(int mil, char *buf, size_t n)
 	return buf;
 }
 
-/* ValueType: tensorType 1, listType 2, tupleType 3, dictionaryType 4, stateType 5 */
+/* a ValueType as text: a tensor's dtype and dimensions, list<...>, tuple<...>, dict<...>, state<...> */
 static void sb_type(struct strbuf *sb, struct mt_node *vt, int depth)
 {
 	if (!vt || depth > 16 || mt_parse(vt) < 0) {
@@ -140,24 +141,26 @@ static void sb_type(struct strbuf *sb, struct mt_node *vt, int depth)
 	}
 	char b[32];
 	switch (vt->f[m].number) {
-	case 1: {
-		/* TensorType: dataType 1, rank 2, dimensions 3 (constant 1 {size 1}, unknown 2 {variadic 1}) */
-		sb_adds(sb, dtype_name((int)mt_get_int(c, 1, 0), b, sizeof(b)));
-		int64_t rank = mt_get_int(c, 2, 0);
-		size_t nd = count_num(c, 3);
+	case F_MILSpec_ValueType_tensorType: {
+		sb_adds(sb, dtype_name((int)mt_get_int(c, F_MILSpec_TensorType_dataType, 0), b, sizeof(b)));
+		int64_t rank = mt_get_int(c, F_MILSpec_TensorType_rank, 0);
+		size_t nd = count_num(c, F_MILSpec_TensorType_dimensions);
 		if (rank == 0 && nd == 0)
 			break;
 		sb_addc(sb, '[');
 		long i = -1;
 		struct mt_node *d;
 		size_t k = 0;
-		while (next_child(c, 3, &i, &d) == 1) {
+		while (next_child(c, F_MILSpec_TensorType_dimensions, &i, &d) == 1) {
 			if (k++)
 				sb_addc(sb, ',');
-			struct mt_node *dc = mt_get(d, 1), *du = mt_get(d, 2);
+			struct mt_node *dc = mt_get(d, F_MILSpec_Dimension_constant),
+				       *du = mt_get(d, F_MILSpec_Dimension_unknown);
 			if (dc)
-				sb_addf(sb, "%llu", (unsigned long long)mt_get_int(dc, 1, 0));
-			else if (du && mt_get_int(du, 1, 0))
+				sb_addf(sb, "%llu",
+					(unsigned long long)mt_get_int(dc, F_MILSpec_Dimension_ConstantDimension_size,
+								       0));
+			else if (du && mt_get_int(du, F_MILSpec_Dimension_UnknownDimension_variadic, 0))
 				sb_addc(sb, '*');
 			else
 				sb_addc(sb, '?');
@@ -167,21 +170,23 @@ static void sb_type(struct strbuf *sb, struct mt_node *vt, int depth)
 		sb_addc(sb, ']');
 		break;
 	}
-	case 2: {
+	case F_MILSpec_ValueType_listType: {
 		sb_adds(sb, "list<");
-		sb_type(sb, mt_get(c, 1), depth + 1);
-		struct mt_node *len = mt_get(c, 2), *lc = len ? mt_get(len, 1) : NULL;
+		sb_type(sb, mt_get(c, F_MILSpec_ListType_type), depth + 1);
+		struct mt_node *len = mt_get(c, F_MILSpec_ListType_length),
+			       *lc = len ? mt_get(len, F_MILSpec_Dimension_constant) : NULL;
 		if (lc)
-			sb_addf(sb, ",%llu", (unsigned long long)mt_get_int(lc, 1, 0));
+			sb_addf(sb, ",%llu",
+				(unsigned long long)mt_get_int(lc, F_MILSpec_Dimension_ConstantDimension_size, 0));
 		sb_addc(sb, '>');
 		break;
 	}
-	case 3: {
+	case F_MILSpec_ValueType_tupleType: {
 		sb_adds(sb, "tuple<");
 		long i = -1;
 		struct mt_node *t;
 		size_t k = 0;
-		while (next_child(c, 1, &i, &t) == 1) {
+		while (next_child(c, F_MILSpec_TupleType_types, &i, &t) == 1) {
 			if (k++)
 				sb_addc(sb, ',');
 			sb_type(sb, t, depth + 1);
@@ -189,16 +194,16 @@ static void sb_type(struct strbuf *sb, struct mt_node *vt, int depth)
 		sb_addc(sb, '>');
 		break;
 	}
-	case 4:
+	case F_MILSpec_ValueType_dictionaryType:
 		sb_adds(sb, "dict<");
-		sb_type(sb, mt_get(c, 1), depth + 1);
+		sb_type(sb, mt_get(c, F_MILSpec_DictionaryType_keyType), depth + 1);
 		sb_addc(sb, ',');
-		sb_type(sb, mt_get(c, 2), depth + 1);
+		sb_type(sb, mt_get(c, F_MILSpec_DictionaryType_valueType), depth + 1);
 		sb_addc(sb, '>');
 		break;
-	case 5:
+	case F_MILSpec_ValueType_stateType:
 		sb_adds(sb, "state<");
-		sb_type(sb, mt_get(c, 1), depth + 1);
+		sb_type(sb, mt_get(c, F_MILSpec_StateType_wrappedType), depth + 1);
 		sb_addc(sb, '>');
 		break;
 	default: sb_addc(sb, '?');
@@ -220,7 +225,9 @@ static const char *file_base(const char *name)
 	return s ? s + 1 : name;
 }
 
-/* TensorValue: floats 1, ints 2, bools 3, strings 4, longInts 5, doubles 6, bytes 7; values field 1 */
+/* A TensorValue sets one of floats, ints, bools, strings, longInts, doubles
+ * and bytes; each of these Repeated* messages holds its values in field 1
+ * (read below for any of them alike). */
 static void sb_tensor(struct strbuf *sb, struct mt_node *tv, int scalar)
 {
 	long m = set_member(tv);
@@ -230,8 +237,8 @@ static void sb_tensor(struct strbuf *sb, struct mt_node *tv, int scalar)
 		return;
 	}
 	uint32_t kind = tv->f[m].number;
-	if (kind == 7) {
-		long b = mt_find_last(c, 1);
+	if (kind == F_MILSpec_TensorValue_bytes) {
+		long b = mt_find_last(c, F_MILSpec_TensorValue_RepeatedBytes_values);
 		sb_addf(sb, "<%zu bytes>", b >= 0 ? c->f[b].vlen : (size_t)0);
 		return;
 	}
@@ -239,7 +246,7 @@ static void sb_tensor(struct strbuf *sb, struct mt_node *tv, int scalar)
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->f[i].number != 1 || !c->f[i].fd)
 			continue;
-		if (kind == 4) {
+		if (kind == F_MILSpec_TensorValue_strings) {
 			count++;
 			continue;
 		}
@@ -256,7 +263,7 @@ static void sb_tensor(struct strbuf *sb, struct mt_node *tv, int scalar)
 		const struct mt_field *f = &c->f[i];
 		if (f->number != 1 || !f->fd)
 			continue;
-		if (kind == 4) {
+		if (kind == F_MILSpec_TensorValue_strings) {
 			if (k++)
 				sb_adds(sb, ", ");
 			sb_add_quoted(sb, (const char *)f->val, f->vlen < 64 ? f->vlen : 64);
@@ -276,7 +283,7 @@ static void sb_tensor(struct strbuf *sb, struct mt_node *tv, int scalar)
 		sb_addc(sb, ']');
 }
 
-/* Value: docString 1, type 2, immediateValue 3 (tensor 1, tuple 2, list 3, dictionary 4), blobFileValue 5 */
+/* a Value as text: a blob as file@offset, an immediate tensor's values, or what else it holds */
 char *mil_value_format(struct mt_node *v)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -284,22 +291,28 @@ char *mil_value_format(struct mt_node *v)
 		sb_addc(&sb, '?');
 		return sb_detach(&sb, NULL);
 	}
-	struct mt_node *blob = mt_get(v, 5), *imm = mt_get(v, 3);
+	struct mt_node *blob = mt_get(v, F_MILSpec_Value_blobFileValue),
+		       *imm = mt_get(v, F_MILSpec_Value_immediateValue);
 	if (blob) {
-		char *fn = field_str(blob, 1);
-		sb_addf(&sb, "%s@%llu", file_base(fn), (unsigned long long)mt_get_int(blob, 2, 0));
+		char *fn = field_str(blob, F_MILSpec_Value_BlobFileValue_fileName);
+		sb_addf(&sb, "%s@%llu", file_base(fn),
+			(unsigned long long)mt_get_int(blob, F_MILSpec_Value_BlobFileValue_offset, 0));
 		free(fn);
 	} else if (imm) {
 		long m = set_member(imm);
 		struct mt_node *c = m >= 0 ? mt_child(imm, (size_t)m) : NULL;
 		if (!c) {
 			sb_addc(&sb, '?');
-		} else if (imm->f[m].number == 1) {
-			struct mt_node *t = mt_get(v, 2), *tt = t ? mt_get(t, 1) : NULL;
-			int scalar = tt && mt_get_int(tt, 2, 0) == 0;
+		} else if (imm->f[m].number == F_MILSpec_Value_ImmediateValue_tensor) {
+			struct mt_node *t = mt_get(v, F_MILSpec_Value_type),
+				       *tt = t ? mt_get(t, F_MILSpec_ValueType_tensorType) : NULL;
+			int scalar = tt && mt_get_int(tt, F_MILSpec_TensorType_rank, 0) == 0;
 			sb_tensor(&sb, c, scalar);
 		} else {
-			static const char *const what[] = { "", "", "tuple", "list", "dict" };
+			static const char *const what[] = { [F_MILSpec_Value_ImmediateValue_tuple] = "tuple",
+							    [F_MILSpec_Value_ImmediateValue_list] = "list",
+							    [F_MILSpec_Value_ImmediateValue_dictionary] = "dict" };
+			/* values: field 1 of a TupleValue, ListValue and DictionaryValue alike */
 			sb_addf(&sb, "<%s of %zu>", what[imm->f[m].number], count_num(c, 1));
 		}
 	} else {
@@ -311,8 +324,10 @@ char *mil_value_format(struct mt_node *v)
 /* the string of attributes["name"]: Value.immediateValue.tensor.strings.values[0] */
 static char *value_string(struct mt_node *v)
 {
-	struct mt_node *imm = mt_get(v, 3), *t = imm ? mt_get(imm, 1) : NULL, *s = t ? mt_get(t, 4) : NULL;
-	long i = s ? mt_find(s, 1, 0) : -1;
+	struct mt_node *imm = mt_get(v, F_MILSpec_Value_immediateValue),
+		       *t = imm ? mt_get(imm, F_MILSpec_Value_ImmediateValue_tensor) : NULL,
+		       *s = t ? mt_get(t, F_MILSpec_TensorValue_strings) : NULL;
+	long i = s ? mt_find(s, F_MILSpec_TensorValue_RepeatedStrings_values, 0) : -1;
 	if (i < 0 || s->f[i].wt != WT_LEN)
 		return NULL;
 	return xstrndup((const char *)s->f[i].val, s->f[i].vlen);
@@ -320,19 +335,19 @@ static char *value_string(struct mt_node *v)
 
 static int add_ref(struct mil_op *o, size_t *cap, const char *key, struct mt_node *v)
 {
-	struct mt_node *blob = mt_get(v, 5);
+	struct mt_node *blob = mt_get(v, F_MILSpec_Value_blobFileValue);
 	if (!blob)
 		return 0;
 	xgrow((void **)&o->w, cap, o->nw + 1, sizeof(*o->w));
 	struct mil_weight_ref *w = &o->w[o->nw++];
 	memset(w, 0, sizeof(*w));
 	w->key = xstrdup(key);
-	w->file = field_str(blob, 1);
-	w->offset = (uint64_t)mt_get_int(blob, 2, 0);
-	struct mt_node *t = mt_get(v, 2), *tt = t ? mt_get(t, 1) : NULL;
+	w->file = field_str(blob, F_MILSpec_Value_BlobFileValue_fileName);
+	w->offset = (uint64_t)mt_get_int(blob, F_MILSpec_Value_BlobFileValue_offset, 0);
+	struct mt_node *t = mt_get(v, F_MILSpec_Value_type), *tt = t ? mt_get(t, F_MILSpec_ValueType_tensorType) : NULL;
 	if (!tt)
 		return 0;
-	w->dtype_mil = (int)mt_get_int(tt, 1, 0);
+	w->dtype_mil = (int)mt_get_int(tt, F_MILSpec_TensorType_dataType, 0);
 	w->dtype = mil_dtype(w->dtype_mil);
 	w->known = 1;
 	w->count = 1;
@@ -340,9 +355,9 @@ static int add_ref(struct mil_op *o, size_t *cap, const char *key, struct mt_nod
 	struct mt_node *d;
 	size_t cap2 = 0;
 	int r;
-	while ((r = next_child(tt, 3, &i, &d)) == 1) {
-		struct mt_node *dc = mt_get(d, 1);
-		int64_t size = dc ? mt_get_int(dc, 1, 0) : -1;
+	while ((r = next_child(tt, F_MILSpec_TensorType_dimensions, &i, &d)) == 1) {
+		struct mt_node *dc = mt_get(d, F_MILSpec_Dimension_constant);
+		int64_t size = dc ? mt_get_int(dc, F_MILSpec_Dimension_ConstantDimension_size, 0) : -1;
 		xgrow((void **)&w->shape, &cap2, w->rank + 1, sizeof(*w->shape));
 		w->shape[w->rank++] = size;
 		if (size < 0)
@@ -362,16 +377,16 @@ static int op_read(struct mt_node *op, struct mil_op *o, int flags)
 	o->node = op;
 	if (mt_parse(op) < 0)
 		return -1;
-	o->type = field_str(op, 1);
-	o->nblocks = count_num(op, 4);
+	o->type = field_str(op, F_MILSpec_Operation_type);
+	o->nblocks = count_num(op, F_MILSpec_Operation_blocks);
 	size_t wcap = 0, icap = 0;
 	long i = -1;
 	int r;
 	struct mt_node *e;
-	/* attributes 5: name, val, and any blob-file values */
-	while ((r = next_child(op, 5, &i, &e)) == 1) {
+	/* attributes: name, val, and any blob-file values */
+	while ((r = next_child(op, F_MILSpec_Operation_attributes, &i, &e)) == 1) {
 		char *k = entry_key(e);
-		struct mt_node *v = mt_get(e, 2);
+		struct mt_node *v = mt_get(e, F_MILSpec_Operation_AttributesEntry_value);
 		if (v) {
 			if (!strcmp(k, "name") && !o->name)
 				o->name = value_string(v);
@@ -386,17 +401,17 @@ static int op_read(struct mt_node *op, struct mil_op *o, int flags)
 	}
 	if (r < 0)
 		return -1;
-	/* inputs 2: param -> Argument { arguments 1: Binding { name 1 | value 2 } } */
+	/* inputs: param -> Argument { arguments: Binding { name | value } } */
 	i = -1;
-	while ((r = next_child(op, 2, &i, &e)) == 1) {
+	while ((r = next_child(op, F_MILSpec_Operation_inputs, &i, &e)) == 1) {
 		char *k = entry_key(e);
-		struct mt_node *arg = mt_get(e, 2), *b;
+		struct mt_node *arg = mt_get(e, F_MILSpec_Operation_InputsEntry_value), *b;
 		struct mil_input in = { k, NULL, 0 };
 		size_t bcap = 0;
 		long j = -1;
 		int r2 = 0;
-		while (arg && (r2 = next_child(arg, 1, &j, &b)) == 1) {
-			struct mt_node *val = mt_get(b, 2);
+		while (arg && (r2 = next_child(arg, F_MILSpec_Argument_arguments, &j, &b)) == 1) {
+			struct mt_node *val = mt_get(b, F_MILSpec_Argument_Binding_value);
 			if (val && add_ref(o, &wcap, k, val) < 0) {
 				r2 = -1;
 				break;
@@ -405,7 +420,7 @@ static int op_read(struct mt_node *op, struct mil_op *o, int flags)
 				continue;
 			xgrow((void **)&in.b, &bcap, in.nb + 1, sizeof(*in.b));
 			struct mil_binding *bd = &in.b[in.nb++];
-			bd->name = mt_get_str(b, 1);
+			bd->name = mt_get_str(b, F_MILSpec_Argument_Binding_name);
 			bd->value = val ? mil_value_format(val) : bd->name ? NULL : xstrdup("?");
 		}
 		if (flags & MIL_OP_FULL) {
@@ -419,20 +434,20 @@ static int op_read(struct mt_node *op, struct mil_op *o, int flags)
 	}
 	if (r < 0)
 		return -1;
-	/* outputs 3: NamedValueType { name 1, type 2 } */
+	/* outputs: NamedValueType { name, type } */
 	i = -1;
 	size_t ocap = 0;
-	while ((r = next_child(op, 3, &i, &e)) == 1) {
+	while ((r = next_child(op, F_MILSpec_Operation_outputs, &i, &e)) == 1) {
 		if (!o->name && !(flags & MIL_OP_FULL)) {
-			o->name = field_str(e, 1);
+			o->name = field_str(e, F_MILSpec_NamedValueType_name);
 			break;
 		}
 		if (!(flags & MIL_OP_FULL))
 			break;
 		xgrow((void **)&o->out, &ocap, o->nout + 1, sizeof(*o->out));
 		struct mil_var *x = &o->out[o->nout++];
-		x->name = field_str(e, 1);
-		x->type = mil_type_format(mt_get(e, 2));
+		x->name = field_str(e, F_MILSpec_NamedValueType_name);
+		x->type = mil_type_format(mt_get(e, F_MILSpec_NamedValueType_type));
 	}
 	if (r < 0)
 		return -1;

@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "spec/dump.h"
@@ -29,10 +30,11 @@ struct mt_node *model_pipeline(struct mt_node *model)
 	struct mt_node *c = mt_child(model, (size_t)t);
 	if (!c)
 		return NULL;
-	if (num == M_PIPELINE)
+	if (num == F_Model_pipeline)
 		return c;
-	if (num == M_PIPELINE_CLASSIFIER || num == M_PIPELINE_REGRESSOR)
-		return mt_get(c, 1);
+	if (num == F_Model_pipelineClassifier || num == F_Model_pipelineRegressor)
+		return mt_get(c, num == F_Model_pipelineClassifier ? F_PipelineClassifier_pipeline
+								   : F_PipelineRegressor_pipeline);
 	return NULL;
 }
 
@@ -49,7 +51,7 @@ static int list_models(struct mt_node *m, const char *path, char *name, int dept
 	r->path = xstrdup(path);
 	r->name = name;
 	r->depth = depth;
-	r->version = (int)mt_get_int(m, 1, 0);
+	r->version = (int)mt_get_int(m, F_Model_specificationVersion, 0);
 	r->type = model_type_name(m);
 	long t = model_type_field(m);
 	if (t < 0)
@@ -58,17 +60,17 @@ static int list_models(struct mt_node *m, const char *path, char *name, int dept
 	if (!p)
 		return mt_child(m, (size_t)t) ? 0 : -1;
 	const char *tn = m->f[t].fd->name;
-	/* names (2) are parallel to models (1) */
+	/* names are parallel to models */
 	struct strlist names = { 0 };
 	for (size_t i = 0; i < p->n; i++)
-		if (p->f[i].number == 2 && p->f[i].wt == WT_LEN)
+		if (p->f[i].number == F_Pipeline_names && p->f[i].wt == WT_LEN)
 			sl_push(&names, xstrndup((const char *)p->f[i].val, p->f[i].vlen));
 	long i = -1;
 	int r2;
 	size_t k = 0;
 	struct mt_node *c;
-	while ((r2 = next_child(p, 1, &i, &c)) == 1) {
-		char *sub = m->f[t].number == M_PIPELINE
+	while ((r2 = next_child(p, F_Pipeline_models, &i, &c)) == 1) {
+		char *sub = m->f[t].number == F_Model_pipeline
 				    ? xasprintf("%s%s%s.models[%zu]", path, *path ? "." : "", tn, k)
 				    : xasprintf("%s%s%s.pipeline.models[%zu]", path, *path ? "." : "", tn, k);
 		char *nm = k < names.n ? xstrdup(names.v[k]) : NULL;

@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "spec/dump.h"
@@ -26,7 +27,8 @@ struct mt_node *nn_network(struct mt_node *model)
 	if (t < 0)
 		return NULL;
 	uint32_t num = model->f[t].number;
-	if (num != M_NN && num != M_NN_CLASSIFIER && num != M_NN_REGRESSOR)
+	if (num != F_Model_neuralNetwork && num != F_Model_neuralNetworkClassifier &&
+	    num != F_Model_neuralNetworkRegressor)
 		return NULL;
 	return mt_child(model, (size_t)t);
 }
@@ -43,8 +45,8 @@ int is_weight_params(const ProtobufCFieldDescriptor *fd)
 	       fd->descriptor == &core_ml__specification__weight_params__descriptor;
 }
 
-/* WeightParams: floatValue 1, float16Value 2, rawValue 30, int8RawValue 31,
- * quantization 40 (numberOfBits 1, linearQuantization 101, lookupTableQuantization 102) */
+/* WeightParams: floatValue, else float16Value, rawValue or int8RawValue; a
+ * rawValue with its quantization (numberOfBits; linear or a lookup table) */
 static int read_weight(struct mt_node *wp, struct nn_weight *w)
 {
 	if (mt_parse(wp) < 0)
@@ -54,7 +56,7 @@ static int read_weight(struct mt_node *wp, struct nn_weight *w)
 	const struct mt_field *packed = NULL;
 	for (size_t i = 0; i < wp->n; i++) {
 		const struct mt_field *f = &wp->f[i];
-		if (f->number != 1 || !f->fd)
+		if (f->number != F_WeightParams_floatValue || !f->fd)
 			continue;
 		nocc++;
 		if (f->flags & MT_F_PACKED) {
@@ -73,7 +75,8 @@ static int read_weight(struct mt_node *wp, struct nn_weight *w)
 		w->value = nocc == 1 && packed ? packed : NULL;
 		return 0;
 	}
-	static const uint32_t order[] = { 2, 30, 31 };
+	static const uint32_t order[] = { F_WeightParams_float16Value, F_WeightParams_rawValue,
+					  F_WeightParams_int8RawValue };
 	for (size_t k = 0; k < 3; k++) {
 		long i = mt_find_last(wp, order[k]);
 		if (i < 0 || wp->f[i].wt != WT_LEN || !wp->f[i].vlen)
@@ -81,18 +84,20 @@ static int read_weight(struct mt_node *wp, struct nn_weight *w)
 		const struct mt_field *f = &wp->f[i];
 		w->value = f;
 		w->bytes = f->vlen;
-		if (order[k] == 2) {
+		if (order[k] == F_WeightParams_float16Value) {
 			w->type = "float16";
 			w->bits = 16;
-		} else if (order[k] == 31) {
+		} else if (order[k] == F_WeightParams_int8RawValue) {
 			w->type = "int8";
 			w->bits = 8;
 		} else {
-			struct mt_node *q = mt_get(wp, 40);
-			int bits = q ? (int)mt_get_int(q, 1, 0) : 0;
+			struct mt_node *q = mt_get(wp, F_WeightParams_quantization);
+			int bits = q ? (int)mt_get_int(q, F_QuantizationParams_numberOfBits, 0) : 0;
 			if (q && mt_parse(q) == 0 && bits > 0 && bits <= 16) {
 				long m = set_member(q);
-				w->type = m >= 0 && q->f[m].number == 102 ? "lut" : "quantized";
+				w->type = m >= 0 && q->f[m].number == F_QuantizationParams_lookupTableQuantization
+						  ? "lut"
+						  : "quantized";
 				w->bits = bits;
 			} else {
 				w->type = "raw";
@@ -327,11 +332,13 @@ int nn_layer_read(struct mt_node *layer, size_t index, struct nn_layer *l)
 	l->node = layer;
 	if (mt_parse(layer) < 0)
 		return -1;
-	l->name = field_str(layer, 1);
+	l->name = field_str(layer, F_NeuralNetworkLayer_name);
 	for (size_t i = 0; i < layer->n; i++) {
 		const struct mt_field *f = &layer->f[i];
-		if ((f->number == 2 || f->number == 3) && f->fd && f->wt == WT_LEN)
-			sl_push(f->number == 2 ? &l->in : &l->out, xstrndup((const char *)f->val, f->vlen));
+		if ((f->number == F_NeuralNetworkLayer_input || f->number == F_NeuralNetworkLayer_output) && f->fd &&
+		    f->wt == WT_LEN)
+			sl_push(f->number == F_NeuralNetworkLayer_input ? &l->in : &l->out,
+				xstrndup((const char *)f->val, f->vlen));
 	}
 	long k = set_member(layer);
 	l->kind = k >= 0 ? layer->f[k].fd->name : "?";
@@ -399,31 +406,36 @@ size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *di
 	const char *k = l->kind;
 	int is_w = !strcmp(field, "weights"), is_b = !strcmp(field, "bias");
 	typedef unsigned long long ull;
+	/* an embedding's inputDim and outputChannels are numbered as these (spec/fields.h) */
 	if (!strcmp(k, "innerProduct") || !strcmp(k, "embedding")) {
-		uint64_t in = (uint64_t)mt_get_int(p, 1, 0), out = (uint64_t)mt_get_int(p, 2, 0);
+		uint64_t in = (uint64_t)mt_get_int(p, F_InnerProductLayerParams_inputChannels, 0),
+			 out = (uint64_t)mt_get_int(p, F_InnerProductLayerParams_outputChannels, 0);
 		snprintf(how, howlen, "%s %llu x outputChannels %llu", k[0] == 'i' ? "inputChannels" : "inputDim",
 			 (ull)in, (ull)out);
 		uint64_t v[2] = { out, in };
 		return is_w ? dims_of(dims, max, 2, v) : is_b ? dims_of(dims, max, 1, v) : 0;
 	}
 	if (!strcmp(k, "embeddingND")) {
-		uint64_t vocab = (uint64_t)mt_get_int(p, 1, 0), emb = (uint64_t)mt_get_int(p, 2, 0);
+		uint64_t vocab = (uint64_t)mt_get_int(p, F_EmbeddingNDLayerParams_vocabSize, 0),
+			 emb = (uint64_t)mt_get_int(p, F_EmbeddingNDLayerParams_embeddingSize, 0);
 		snprintf(how, howlen, "embeddingSize %llu x vocabSize %llu", (ull)emb, (ull)vocab);
 		uint64_t v[2] = { emb, vocab };
 		return is_w ? dims_of(dims, max, 2, v) : is_b ? dims_of(dims, max, 1, v) : 0;
 	}
 	if (!strcmp(k, "batchedMatmul")) {
-		uint64_t a = (uint64_t)mt_get_int(p, 5, 0), b = (uint64_t)mt_get_int(p, 6, 0);
+		uint64_t a = (uint64_t)mt_get_int(p, F_BatchedMatMulLayerParams_weightMatrixFirstDimension, 0),
+			 b = (uint64_t)mt_get_int(p, F_BatchedMatMulLayerParams_weightMatrixSecondDimension, 0);
 		snprintf(how, howlen, "weightMatrixFirstDimension %llu x weightMatrixSecondDimension %llu", (ull)a,
 			 (ull)b);
 		uint64_t v[2] = { a, b };
 		return is_w ? dims_of(dims, max, 2, v) : is_b ? dims_of(dims, max, 1, v + 1) : 0;
 	}
 	if (!strcmp(k, "convolution")) {
-		uint64_t oc = (uint64_t)mt_get_int(p, 1, 0), kc = (uint64_t)mt_get_int(p, 2, 0);
-		uint64_t g = (uint64_t)mt_get_int(p, 10, 0), ks[2] = { 3, 3 };
+		uint64_t oc = (uint64_t)mt_get_int(p, F_ConvolutionLayerParams_outputChannels, 0),
+			 kc = (uint64_t)mt_get_int(p, F_ConvolutionLayerParams_kernelChannels, 0);
+		uint64_t g = (uint64_t)mt_get_int(p, F_ConvolutionLayerParams_nGroups, 0), ks[2] = { 3, 3 };
 		/* a kernel size left out is 3, as Core ML takes it (one value: its width is 3) */
-		size_t nks = rep_uints(p, 20, ks, 2);
+		size_t nks = rep_uints(p, F_ConvolutionLayerParams_kernelSize, ks, 2);
 		if (nks > 2)
 			return 0;
 		if (!g)
@@ -432,7 +444,7 @@ size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *di
 			return dims_of(dims, max, 1, &oc);
 		if (!is_w)
 			return 0;
-		if (mt_get_int(p, 60, 0)) {
+		if (mt_get_int(p, F_ConvolutionLayerParams_isDeconvolution, 0)) {
 			if (oc % g)
 				return 0;
 			snprintf(how, howlen,
@@ -447,17 +459,17 @@ size_t nn_weight_shape(const struct nn_layer *l, const char *field, uint64_t *di
 		return dims_of(dims, max, 4, v);
 	}
 	if (!strcmp(k, "batchnorm")) {
-		uint64_t c = (uint64_t)mt_get_int(p, 1, 0);
+		uint64_t c = (uint64_t)mt_get_int(p, F_BatchnormLayerParams_channels, 0);
 		snprintf(how, howlen, "channels %llu", (ull)c);
 		int each = !strcmp(field, "gamma") || !strcmp(field, "beta") || !strcmp(field, "mean") ||
 			   !strcmp(field, "variance");
 		return each ? dims_of(dims, max, 1, &c) : 0;
 	}
-	/* a shape field: loadConstant data (1), bias bias (1), scale scale (1) and bias (4) */
-	uint32_t sf = !strcmp(k, "loadConstant") && !strcmp(field, "data") ? 1
-		      : !strcmp(k, "bias") && is_b                         ? 1
-		      : !strcmp(k, "scale") && !strcmp(field, "scale")     ? 1
-		      : !strcmp(k, "scale") && is_b                        ? 4
+	/* a shape field: loadConstant data, bias bias, scale scale and bias */
+	uint32_t sf = !strcmp(k, "loadConstant") && !strcmp(field, "data") ? F_LoadConstantLayerParams_shape
+		      : !strcmp(k, "bias") && is_b                         ? F_BiasLayerParams_shape
+		      : !strcmp(k, "scale") && !strcmp(field, "scale")     ? F_ScaleLayerParams_shapeScale
+		      : !strcmp(k, "scale") && is_b                        ? F_ScaleLayerParams_shapeBias
 									   : 0;
 	if (!sf)
 		return 0;
@@ -501,7 +513,7 @@ uint8_t *nn_weight_gather(const struct nn_weight *w, size_t *len)
 	struct mt_node *n = w->node;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct mt_field *f = &n->f[i];
-		if (f->number != 1 || !f->fd)
+		if (f->number != F_WeightParams_floatValue || !f->fd)
 			continue;
 		if (f->flags & MT_F_PACKED) {
 			sb_add(&sb, f->val, f->vlen);
@@ -516,15 +528,14 @@ uint8_t *nn_weight_gather(const struct nn_weight *w, size_t *len)
 
 /* ---- nested networks ------------------------------------------------------ */
 
-/* the networks a branch (ifBranch 1, elseBranch 2) or loop (conditionNetwork
- * 3, bodyNetwork 4) layer holds */
+/* the networks a branch or loop layer holds */
 static const struct {
 	const char *kind, *net;
 	uint32_t num;
-} nn_subnets[] = { { "branch", "ifBranch", 1 },
-		   { "branch", "elseBranch", 2 },
-		   { "loop", "conditionNetwork", 3 },
-		   { "loop", "bodyNetwork", 4 } };
+} nn_subnets[] = { { "branch", "ifBranch", F_BranchLayerParams_ifBranch },
+		   { "branch", "elseBranch", F_BranchLayerParams_elseBranch },
+		   { "loop", "conditionNetwork", F_LoopLayerParams_conditionNetwork },
+		   { "loop", "bodyNetwork", F_LoopLayerParams_bodyNetwork } };
 
 static int walk_net(struct mt_node *net, const char *base, const char *prefix, const char *scope, int depth,
 		    const char *netname, int flags, nn_visitor fn, void *ctx)
@@ -535,7 +546,7 @@ static int walk_net(struct mt_node *net, const char *base, const char *prefix, c
 	int r;
 	struct mt_node *layer;
 	size_t k = 0;
-	while ((r = next_child(net, 1, &i, &layer)) == 1) {
+	while ((r = next_child(net, F_NeuralNetwork_layers, &i, &layer)) == 1) {
 		char *path = xasprintf("%s.layers[%zu]", base, k);
 		char *index = xasprintf("%s%zu", prefix, k);
 		struct nn_visit v = { .layer = layer,
@@ -565,7 +576,7 @@ static int walk_net(struct mt_node *net, const char *base, const char *prefix, c
 				continue;
 			char *spath = xasprintf("%s.%s.%s", path, kind, nn_subnets[s].net);
 			char *sprefix = xasprintf("%s.%s.", index, nn_subnets[s].net);
-			char *name = field_str(layer, 1);
+			char *name = field_str(layer, F_NeuralNetworkLayer_name);
 			char *sscope = xasprintf("%s%s%s.%s", scope, *scope ? "." : "", *name ? name : index,
 						 nn_subnets[s].net);
 			free(name);
@@ -631,7 +642,7 @@ struct find_ctx {
 static int find_visit(const struct nn_visit *v, void *ctx)
 {
 	struct find_ctx *f = ctx;
-	char *name = field_str(v->layer, 1);
+	char *name = field_str(v->layer, F_NeuralNetworkLayer_name);
 	int hit = !strcmp(name, f->name);
 	free(name);
 	if (!hit)

@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "spec/dump.h"
@@ -160,7 +161,7 @@ int model_notes(struct mlpkg_model *m, struct strlist *notes)
 		free(why);
 		return -1;
 	}
-	int have = (int)mt_get_int(m->root, 1, 0);
+	int have = (int)mt_get_int(m->root, F_Model_specificationVersion, 0);
 	if (have > 0 && need > have)
 		sl_pushf(notes, "specification version %d is lower than the %d that %s needs", have, need, why);
 	free(why);

@@ -7,6 +7,7 @@
 #include "query/meta.h"
 #include "base/xalloc.h"
 #include "model/zipio.h"
+#include "spec/fields.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,12 +93,11 @@ static int read_overlay(struct mlpkg_model *m, const char *name, char **text, si
 
 /* names a standard field may have in Metadata.json (Xcode writes the MLModel
  * ...Key ones) */
-static const char *const std_names[5][4] = {
-	{ NULL },
-	{ "MLModelDescriptionKey", "shortDescription", "description", NULL },
-	{ "MLModelVersionStringKey", "versionString", "version", NULL },
-	{ "MLModelAuthorKey", "author", NULL },
-	{ "MLModelLicenseKey", "license", NULL },
+static const char *const std_names[F_Metadata_license + 1][4] = {
+	[F_Metadata_shortDescription] = { "MLModelDescriptionKey", "shortDescription", "description", NULL },
+	[F_Metadata_versionString] = { "MLModelVersionStringKey", "versionString", "version", NULL },
+	[F_Metadata_author] = { "MLModelAuthorKey", "author", NULL },
+	[F_Metadata_license] = { "MLModelLicenseKey", "license", NULL },
 };
 static const char *const user_containers[] = { "MLModelCreatorDefinedKey", "userDefined", "creatorDefined", NULL };
 
@@ -141,7 +141,7 @@ static int meta_needs(const struct jdoc *d, size_t k, const struct meta_edit *e)
  * *held is set when the overlay has an entry for it at all */
 static long meta_target(const struct jdoc *d, const struct meta_edit *e, int *held)
 {
-	if (e->std > 0 && e->std < 5) {
+	if (e->std >= F_Metadata_shortDescription && e->std <= F_Metadata_license) {
 		for (int i = 0; std_names[e->std][i]; i++) {
 			long k = jdoc_find(d, 0, std_names[e->std][i]);
 			if (k < 0)
@@ -180,7 +180,7 @@ static char *meta_add(const struct jdoc *d, const struct meta_edit *e)
 {
 	if (!e->val || !xcode_layout(d))
 		return NULL;
-	if (e->std > 0 && e->std < 5)
+	if (e->std >= F_Metadata_shortDescription && e->std <= F_Metadata_license)
 		return jedit_add(d, 0, std_names[e->std][0], NULL, e->val, e->len);
 	long c = jdoc_find(d, 0, user_containers[0]);
 	if (c < 0)
@@ -251,8 +251,13 @@ int overlay_meta_differs(const char *text, size_t len, const struct meta_edit *e
 	}
 	/* what the overlay holds and the spec does not: a difference unless it
 	 * is empty or Xcode's "--" placeholder */
-	static const char *const short_names[5] = { NULL, "description", "version", "author", "license" };
-	for (int f = 1; all && f < 5; f++) {
+	static const char *const short_names[F_Metadata_license + 1] = {
+		[F_Metadata_shortDescription] = "description",
+		[F_Metadata_versionString] = "version",
+		[F_Metadata_author] = "author",
+		[F_Metadata_license] = "license",
+	};
+	for (int f = F_Metadata_shortDescription; all && f <= F_Metadata_license; f++) {
 		int in_spec = 0;
 		for (size_t i = 0; i < n; i++)
 			in_spec |= e[i].std == f;

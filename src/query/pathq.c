@@ -1,6 +1,7 @@
 /* pathq: parse and evaluate paths over the spec tree (see pathq.h). */
 #include "query/pathq.h"
 #include "spec/dump.h"
+#include "spec/fields.h"
 #include "base/error.h"
 #include "query/inspect.h"
 #include "spec/wire.h"
@@ -227,8 +228,8 @@ static int element_matches(struct mt_node *c, const char *field, const char *val
 		/* or any of its outputs */
 		long i = -1;
 		struct mt_node *out;
-		while (!eq && (r = next_child(c, 3, &i, &out)) == 1) {
-			long k = mt_find_last(out, 1);
+		while (!eq && (r = next_child(c, F_MILSpec_Operation_outputs, &i, &out)) == 1) {
+			long k = mt_find_last(out, F_MILSpec_NamedValueType_name);
 			eq = k >= 0 && field_matches(&out->f[k], val);
 		}
 		return r < 0 ? -1 : eq;
@@ -252,7 +253,8 @@ static int integral(const ProtobufCFieldDescriptor *fd)
 	       fd->type != PROTOBUF_C_TYPE_DOUBLE;
 }
 
-/* the entry of a map whose key reads key; last match wins as in protobuf */
+/* the entry of a map whose key reads key; last match wins as in protobuf
+ * (every map entry holds its key in field 1, its value in 2) */
 static int map_lookup(struct mt_node *n, uint32_t num, const char *key, struct mt_node **out)
 {
 	*out = NULL;
@@ -429,6 +431,7 @@ int pathq_eval(struct mt_node *root, const char *path, struct pq_result *res)
 			}
 			if (!e)
 				NOTFOUND("'%s': no '%.*s': %s has no key \"%s\"", label, plen, path, s->name, s->key);
+			/* the entry's value: field 2 of every map entry */
 			long vi = mt_find_last(e, 2);
 			const ProtobufCFieldDescriptor *vd = protobuf_c_message_descriptor_get_field(e->desc, 2);
 			res->fd = vd;

@@ -6,6 +6,7 @@
 #include "model/zipio.h"
 #include "model/manifest.h"
 #include "spec/wire.h"
+#include "spec/fields.h"
 #include "Model.pb-c.h"
 #include "query/compiled.h"
 #include "query/inspect.h"
@@ -166,7 +167,7 @@ static void scan_source(struct scan *s, const char *path, const char *format)
  * then the model's field empty (its tag tells the kind).  *n the fields
  * kept; caller frees. */
 #define SPEC_HEAD_MAX (4u << 20)
-#define MODEL_TYPE_FIRST 200 /* the Model's type oneof starts at field 200 */
+#define MODEL_TYPE_FIRST F_Model_pipelineClassifier /* the first field of the Model's type oneof */
 static uint8_t *spec_head(const uint8_t *p, size_t len, size_t *out_len, size_t *n)
 {
 	struct strbuf sb = STRBUF_INIT;

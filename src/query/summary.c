@@ -5,6 +5,7 @@
 #include "query/meta.h"
 #include "query/show.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "base/xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +130,7 @@ int summary_gather(struct summary *in, struct mlpkg_model *m)
 	memset(in, 0, sizeof(*in));
 	in->m = m;
 	in->type = model_type_name(m->root);
-	in->version = (int)mt_get_int(m->root, 1, 0);
+	in->version = (int)mt_get_int(m->root, F_Model_specificationVersion, 0);
 	if (model_list(m->root, &in->refs, &in->nrefs) < 0)
 		return -1;
 	in->sub = xcalloc(in->nrefs, sizeof(*in->sub));

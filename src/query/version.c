@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include "spec/dump.h"
@@ -155,17 +156,20 @@ int nn_layer_needs(const struct nn_layer *l, const char **why)
 		AT_LEAST(2, "a custom layer");
 	if (!strcmp(k, "convolution") && l->in.n != 1)
 		AT_LEAST(4, "a convolution with its weights as an input");
-	if (p && !strcmp(k, "innerProduct") && mt_get_int(p, 22, 0))
+	if (p && !strcmp(k, "innerProduct") && mt_get_int(p, F_InnerProductLayerParams_int8DynamicQuantize, 0))
 		AT_LEAST(5, "int8 dynamic quantization");
-	if (p && !strcmp(k, "batchedMatmul") && mt_get_int(p, 10, 0))
+	if (p && !strcmp(k, "batchedMatmul") && mt_get_int(p, F_BatchedMatMulLayerParams_int8DynamicQuantize, 0))
 		AT_LEAST(5, "int8 dynamic quantization");
-	if (p && !strcmp(k, "upsample") && (mt_get_int(p, 6, 0) || (mt_parse(p) == 0 && mt_find(p, 7, 0) >= 0)))
+	if (p && !strcmp(k, "upsample") &&
+	    (mt_get_int(p, F_UpsampleLayerParams_linearUpsampleMode, 0) ||
+	     (mt_parse(p) == 0 && mt_find(p, F_UpsampleLayerParams_fractionalScalingFactor, 0) >= 0)))
 		AT_LEAST(5, "linear or fractional upsampling");
-	if (p && !strcmp(k, "reorganizeData") && mt_get_int(p, 1, 0) == 2)
+	if (p && !strcmp(k, "reorganizeData") && mt_get_int(p, F_ReorganizeDataLayerParams_mode, 0) == 2)
 		AT_LEAST(5, "PIXEL_SHUFFLE reorganization");
-	if (p && !strcmp(k, "sliceDynamic") && (l->in.n == 7 || (mt_parse(p) == 0 && mt_find(p, 6, 0) >= 0)))
+	if (p && !strcmp(k, "sliceDynamic") &&
+	    (l->in.n == 7 || (mt_parse(p) == 0 && mt_find(p, F_SliceDynamicLayerParams_squeezeMasks, 0) >= 0)))
 		AT_LEAST(5, "a dynamic slice with squeeze masks or seven inputs");
-	if (p && !strcmp(k, "concatND") && mt_get_int(p, 2, 0))
+	if (p && !strcmp(k, "concatND") && mt_get_int(p, F_ConcatNDLayerParams_interleave, 0))
 		AT_LEAST(5, "an interleaving concatND");
 #undef AT_LEAST
 	return v;
@@ -175,15 +179,15 @@ int nn_layer_needs(const struct nn_layer *l, const char **why)
  * layer types and options, weights, the shape mappings of iOS 13. */
 static int nn_needs(struct mt_node *nn, const char *path, struct need *nd)
 {
-	if (mt_get_int(nn, 5, 0))
+	if (mt_get_int(nn, F_NeuralNetwork_arrayInputShapeMapping, 0))
 		needs(nd, 4, path, "a multi-array shape mapping other than RANK5");
-	if (mt_get_int(nn, 6, 0))
+	if (mt_get_int(nn, F_NeuralNetwork_imageInputShapeMapping, 0))
 		needs(nd, 4, path, "an image shape mapping other than RANK5");
 	long i = -1;
 	int r;
 	struct mt_node *layer;
 	size_t idx = 0;
-	while ((r = next_child(nn, 1, &i, &layer)) == 1) {
+	while ((r = next_child(nn, F_NeuralNetwork_layers, &i, &layer)) == 1) {
 		struct nn_layer l;
 		if (nn_layer_read(layer, idx++, &l) < 0) {
 			nn_layer_release(&l);
@@ -211,7 +215,7 @@ static void kind_needs(struct mt_node *model, const char *type, const char *path
 	struct mt_node *p = tf >= 0 ? mt_child(model, (size_t)tf) : NULL;
 	if (!p || !type || mt_parse(p) < 0)
 		return;
-	int rev = (int)mt_get_int(p, 1, 0);
+	int rev = (int)mt_get_int(p, F_CoreMLModels_TextClassifier_revision, 0);
 	if (!strcmp(type, "textClassifier") || !strcmp(type, "wordTagger") || !strcmp(type, "gazetteer") ||
 	    !strcmp(type, "wordEmbedding")) {
 		int tagger = !strcmp(type, "wordTagger"), nlp = tagger || !strcmp(type, "textClassifier");
@@ -223,13 +227,13 @@ static void kind_needs(struct mt_node *model, const char *type, const char *path
 		if (v)
 			needs(nd, v, path, "%s revision %d", type, rev);
 	} else if (!strcmp(type, "visionFeaturePrint")) {
-		struct mt_node *scene = mt_get(p, 20);
-		if (scene && mt_get_int(scene, 1, 0) == 2)
+		struct mt_node *scene = mt_get(p, F_CoreMLModels_VisionFeaturePrint_scene);
+		if (scene && mt_get_int(scene, F_CoreMLModels_VisionFeaturePrint_Scene_version, 0) == 2)
 			needs(nd, 8, path, "a scene print of version 2");
-		if (mt_find(p, 21, 0) >= 0)
+		if (mt_find(p, F_CoreMLModels_VisionFeaturePrint_objects, 0) >= 0)
 			needs(nd, 5, path, "an object print");
 	} else if (!strcmp(type, "audioFeaturePrint")) {
-		if (mt_find(p, 20, 0) >= 0)
+		if (mt_find(p, F_CoreMLModels_AudioFeaturePrint_sound, 0) >= 0)
 			needs(nd, 6, path, "a sound print");
 	}
 }
@@ -258,7 +262,7 @@ static int one_need(struct mt_node *model, const char *path, struct need *nd)
 	for (size_t i = 0; type && i < sizeof(by_type) / sizeof(by_type[0]); i++)
 		if (!strcmp(type, by_type[i].type))
 			needs(nd, by_type[i].v, path, "%s", type);
-	if (mt_get_int(model, 10, 0))
+	if (mt_get_int(model, F_Model_isUpdatable, 0))
 		needs(nd, 4, path, "an updatable model");
 	struct model_io io;
 	if (io_read(model, &io) < 0) {
@@ -282,7 +286,7 @@ static int one_need(struct mt_node *model, const char *path, struct need *nd)
 		return -1;
 	kind_needs(model, type, path, nd);
 	long t = model_type_field(model);
-	if (t >= 0 && model->f[t].number == M_MLPROGRAM) {
+	if (t >= 0 && model->f[t].number == F_Model_mlProgram) {
 		struct mt_node *prog = mt_child(model, (size_t)t);
 		struct mil_function *fv = NULL;
 		size_t nf = 0;

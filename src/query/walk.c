@@ -4,13 +4,10 @@
 #include "base/error.h"
 #include "base/xalloc.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include <stdlib.h>
 #include <string.h>
-
-/* Block: inputs 1 (NamedValueType), outputs 2, operations 3; Operation:
- * blocks 4; NamedValueType: name 1, type 2 */
-enum { B_INPUTS = 1, B_OUTPUTS = 2, B_OPS = 3, OP_BLOCKS = 4, NV_NAME = 1, NV_TYPE = 2 };
 
 struct walker {
 	const struct mil_visitor *v;
@@ -46,7 +43,7 @@ static int walk_op(struct walker *k, struct mil_block *b)
 		int r2 = 0;
 		struct mt_node *nb;
 		size_t bi = 0;
-		while (!k->stop && (r2 = next_child(b->op, OP_BLOCKS, &j, &nb)) == 1) {
+		while (!k->stop && (r2 = next_child(b->op, F_MILSpec_Operation_blocks, &j, &nb)) == 1) {
 			struct mil_block c = { 0 };
 			c.up = b;
 			c.node = nb;
@@ -80,7 +77,7 @@ static int walk_block(struct walker *k, struct mil_block *b)
 	if (r != MIL_WALK_SKIP) {
 		long i = -1;
 		int r2 = 0;
-		while (!k->stop && (r2 = next_child(b->node, B_OPS, &i, &b->op)) == 1) {
+		while (!k->stop && (r2 = next_child(b->node, F_MILSpec_Block_operations, &i, &b->op)) == 1) {
 			int rr = walk_op(k, b);
 			mil_op_release(&b->o);
 			if (rr < 0)
@@ -140,7 +137,7 @@ int mil_program(struct mt_node *model, struct mt_node **program)
 {
 	*program = NULL;
 	long t = model_type_field(model);
-	if (t < 0 || model->f[t].number != M_MLPROGRAM)
+	if (t < 0 || model->f[t].number != F_Model_mlProgram)
 		return 0;
 	*program = mt_child(model, (size_t)t);
 	return *program ? 0 : -1;
@@ -166,10 +163,10 @@ int mil_inputs(struct mt_node *n, struct mil_var **v, size_t *nv)
 	struct mt_node *x;
 	if (!n)
 		return 0;
-	while ((r = next_child(n, B_INPUTS, &i, &x)) == 1) {
+	while ((r = next_child(n, F_MILSpec_Block_inputs, &i, &x)) == 1) {
 		xgrow((void **)v, &cap, *nv + 1, sizeof(**v));
-		(*v)[*nv].name = field_str(x, NV_NAME);
-		(*v)[*nv].type = mil_type_format(mt_get(x, NV_TYPE));
+		(*v)[*nv].name = field_str(x, F_MILSpec_NamedValueType_name);
+		(*v)[*nv].type = mil_type_format(mt_get(x, F_MILSpec_NamedValueType_type));
 		(*nv)++;
 	}
 	if (r < 0) {
@@ -206,7 +203,7 @@ int mil_block_io(struct mt_node *b, struct strlist *ins, struct strlist *outs)
 	if (mt_parse(b) < 0)
 		return -1;
 	for (size_t k = 0; outs && k < b->n; k++)
-		if (b->f[k].number == B_OUTPUTS && b->f[k].wt == WT_LEN)
+		if (b->f[k].number == F_MILSpec_Block_outputs && b->f[k].wt == WT_LEN)
 			sl_push(outs, xstrndup((const char *)b->f[k].val, b->f[k].vlen));
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "base/xalloc.h"
 #include "model/model.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,11 +152,11 @@ static int op_weights(struct weight_list *L, size_t model, const struct mil_op *
 		if (o->nout && o->out[0].type) {
 			e->op_type = xstrdup(o->out[0].type);
 		} else if (o->node) {
-			/* outputs 3: NamedValueType { name 1, type 2 } (not read by a listing's walk) */
+			/* its outputs' types (not read by a listing's walk) */
 			long k = -1;
 			struct mt_node *out;
-			if (next_child(o->node, 3, &k, &out) == 1)
-				e->op_type = mil_type_format(mt_get(out, 2));
+			if (next_child(o->node, F_MILSpec_Operation_outputs, &k, &out) == 1)
+				e->op_type = mil_type_format(mt_get(out, F_MILSpec_NamedValueType_type));
 		}
 		e->op_count = e->op_type ? type_count(e->op_type) : 0;
 		if (!L->names_only && check_record(L, e) < 0)

@@ -4,6 +4,7 @@
 #include "query/weights.h"
 #include "query/internal.h"
 #include "base/xalloc.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include <math.h>
 #include <stdlib.h>
@@ -400,11 +401,11 @@ static unsigned code_msb(const uint8_t *p, uint64_t i, int bits)
 }
 
 /* a neural-network weight: rawValue or int8RawValue with its QuantizationParams
- * (numberOfBits 1, linearQuantization 101 {scale 1, bias 2}, lookupTableQuantization 102 {floatValue 1}) */
+ * (numberOfBits, linearQuantization {scale, bias}, lookupTableQuantization {floatValue}) */
 /* (with into: the dequantized values collected there, one pass, no statistics) */
 static int dequant_nn(const struct nn_weight *w, struct weight_dequant *dq, char **why, struct acc *into)
 {
-	struct mt_node *q = mt_get(w->node, 40);
+	struct mt_node *q = mt_get(w->node, F_WeightParams_quantization);
 	long m = q && mt_parse(q) == 0 ? set_member(q) : -1;
 	struct mt_node *how = m >= 0 ? mt_child(q, (size_t)m) : NULL;
 	int is_int8 = !strcmp(w->type, "int8");
@@ -412,9 +413,11 @@ static int dequant_nn(const struct nn_weight *w, struct weight_dequant *dq, char
 		*why = xasprintf("%s values: nothing to dequantize", w->type);
 		return -1;
 	}
-	int lut = q->f[m].number == 102;
+	int lut = q->f[m].number == F_QuantizationParams_lookupTableQuantization;
 	size_t na = 0, nb = 0;
-	double *a = floats_of(how, 1, &na), *b = lut ? NULL : floats_of(how, 2, &nb);
+	double *a = floats_of(how, lut ? F_LookUpTableQuantizationParams_floatValue : F_LinearQuantizationParams_scale,
+			      &na),
+	       *b = lut ? NULL : floats_of(how, F_LinearQuantizationParams_bias, &nb);
 	int bits = is_int8 ? 8 : w->bits;
 	uint64_t n = w->count;
 	int rc = 0;
@@ -501,24 +504,26 @@ static int mval_known(const struct mil_dtype *d)
 		d->blob == 10 || d->blob == 11 || d->blob == 12 || d->blob == 13 || d->blob == 14 || d->blob == 15);
 }
 
-/* Value: type 2 (ValueType: tensorType 1 {dataType 1}), immediateValue 3
- * (tensor 1: floats 1, ints 2, bytes 7), blobFileValue 5 (fileName 1, offset 2) */
+/* a Value: its tensor type's dataType; an immediateValue tensor of floats,
+ * ints or bytes, or a blobFileValue (fileName, offset) */
 static int mval_read(struct blob_store *store, struct mt_node *value, struct mvals *v, char **why)
 {
 	memset(v, 0, sizeof(*v));
-	struct mt_node *t = value ? mt_get(value, 2) : NULL, *tt = t ? mt_get(t, 1) : NULL;
-	v->dt = tt ? mil_dtype((int)mt_get_int(tt, 1, 0)) : NULL;
+	struct mt_node *t = value ? mt_get(value, F_MILSpec_Value_type) : NULL,
+		       *tt = t ? mt_get(t, F_MILSpec_ValueType_tensorType) : NULL;
+	v->dt = tt ? mil_dtype((int)mt_get_int(tt, F_MILSpec_TensorType_dataType, 0)) : NULL;
 	if (!mval_known(v->dt)) {
 		*why = xasprintf("a part of %s type mlpkg does not decode", v->dt ? v->dt->name : "unknown");
 		return -1;
 	}
-	struct mt_node *blob = mt_get(value, 5), *imm = mt_get(value, 3);
+	struct mt_node *blob = mt_get(value, F_MILSpec_Value_blobFileValue),
+		       *imm = mt_get(value, F_MILSpec_Value_immediateValue);
 	if (blob) {
-		char *file = field_str(blob, 1);
+		char *file = field_str(blob, F_MILSpec_Value_BlobFileValue_fileName);
 		const struct blob_file *bf = store ? blob_store_get(store, file) : NULL;
 		free(file);
 		struct blob_rec r;
-		if (!bf || blob_read(bf, (uint64_t)mt_get_int(blob, 2, 0), &r) < 0) {
+		if (!bf || blob_read(bf, (uint64_t)mt_get_int(blob, F_MILSpec_Value_BlobFileValue_offset, 0), &r) < 0) {
 			*why = xstrdup("a blob of it cannot be read");
 			return -1;
 		}
@@ -527,12 +532,12 @@ static int mval_read(struct blob_store *store, struct mt_node *value, struct mva
 		v->count = blob_elements(&r, v->dt->bits);
 		return 0;
 	}
-	struct mt_node *tv = imm ? mt_get(imm, 1) : NULL;
+	struct mt_node *tv = imm ? mt_get(imm, F_MILSpec_Value_ImmediateValue_tensor) : NULL;
 	long m = tv && mt_parse(tv) == 0 ? set_member(tv) : -1;
 	struct mt_node *c = m >= 0 ? mt_child(tv, (size_t)m) : NULL;
 	uint32_t kind = m >= 0 ? tv->f[m].number : 0;
-	if (c && kind == 7) { /* bytes: the values as the type stores them */
-		long b = mt_find_last(c, 1);
+	if (c && kind == F_MILSpec_TensorValue_bytes) { /* bytes: the values as the type stores them */
+		long b = mt_find_last(c, F_MILSpec_TensorValue_RepeatedBytes_values);
 		if (b >= 0) {
 			v->p = c->f[b].val;
 			v->len = c->f[b].vlen;
@@ -540,17 +545,19 @@ static int mval_read(struct blob_store *store, struct mt_node *value, struct mva
 			return 0;
 		}
 	}
-	if (c && (kind == 1 || kind == 2)) { /* floats, ints: as fp32 or int32 bytes */
+	if (c && (kind == F_MILSpec_TensorValue_floats ||
+		  kind == F_MILSpec_TensorValue_ints)) { /* floats, ints: as fp32 or int32 bytes */
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t i = 0; i < c->n; i++) {
 			const struct mt_field *f = &c->f[i];
+			/* values: 1 in RepeatedFloats and RepeatedInts alike */
 			if (f->number != 1 || !f->fd)
 				continue;
 			size_t pos = 0;
 			uint64_t u;
 			while (mt_scalar_next(f, &pos, &u)) {
 				uint8_t b4[4];
-				if (kind == 1) {
+				if (kind == F_MILSpec_TensorValue_floats) {
 					float x = (float)mt_raw_double(f->fd, u);
 					memcpy(b4, &x, 4);
 				} else {
@@ -562,7 +569,7 @@ static int mval_read(struct blob_store *store, struct mt_node *value, struct mva
 				v->count++;
 			}
 		}
-		v->dt = mil_dtype_of_blob(kind == 1 ? 2 : 14);
+		v->dt = mil_dtype_of_blob(kind == F_MILSpec_TensorValue_floats ? 2 : 14);
 		v->len = sb.len;
 		v->own = (uint8_t *)sb_detach(&sb, NULL);
 		v->p = v->own;
@@ -572,17 +579,17 @@ static int mval_read(struct blob_store *store, struct mt_node *value, struct mva
 	return -1;
 }
 
-/* the Value of attribute key of an operation (attributes 5: key 1, value 2) */
+/* the Value of attribute key of an operation */
 static struct mt_node *op_attr(struct mt_node *op, const char *key)
 {
 	long i = -1;
 	struct mt_node *e;
-	while (next_child(op, 5, &i, &e) == 1) {
-		char *k = field_str(e, 1);
+	while (next_child(op, F_MILSpec_Operation_attributes, &i, &e) == 1) {
+		char *k = field_str(e, F_MILSpec_Operation_AttributesEntry_key);
 		int hit = !strcmp(k, key);
 		free(k);
 		if (hit)
-			return mt_get(e, 2);
+			return mt_get(e, F_MILSpec_Operation_AttributesEntry_value);
 	}
 	return NULL;
 }

@@ -10,6 +10,7 @@
 #include "base/hash.h"
 #include "query/mil.h"
 #include "spec/schema.h"
+#include "spec/fields.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
 #include <stdio.h>
@@ -483,7 +484,7 @@ static int more_op(struct view *v, struct unode *u, size_t max)
 	struct lp *x = u->p;
 	struct mt_node *b;
 	int r = 0;
-	while (max && (r = next_child(x->n, 4, &u->it, &b)) == 1) {
+	while (max && (r = next_child(x->n, F_MILSpec_Operation_blocks, &u->it, &b)) == 1) {
 		max--;
 		size_t bi = u->count++;
 		struct unode *c = un_add(u, "block %s.%zu", x->prefix, bi);
@@ -517,7 +518,7 @@ static int more_block(struct view *v, struct unode *u, size_t max)
 	struct lp *x = u->p;
 	struct mt_node *op;
 	int r = 0;
-	while (max && (r = next_child(x->n, 3, &u->it, &op)) == 1) {
+	while (max && (r = next_child(x->n, F_MILSpec_Block_operations, &u->it, &op)) == 1) {
 		max--;
 		size_t k = u->count++;
 		struct unode *c = un_add(u, "%s", "");
@@ -598,7 +599,7 @@ static int more_layers(struct view *v, struct unode *u, size_t max)
 	int r = 0;
 	/* a model's network, or a network of a branch or loop layer (u->path is its own) */
 	char *lpath = x->kind == LP_NET ? xstrdup(u->path) : xasprintf("%s%s%s", u->path, *u->path ? "." : "", x->type);
-	while (max && (r = next_child(x->cont, 1, &u->it, &layer)) == 1) {
+	while (max && (r = next_child(x->cont, F_NeuralNetwork_layers, &u->it, &layer)) == 1) {
 		max--;
 		size_t k = u->count++;
 		struct unode *c = un_add(u, "%s", "");

@@ -126,7 +126,7 @@ static void add_field(struct view *v, struct unode *u, struct tp *px, struct mt_
 	struct mt_node *child = NULL;
 	if (is_msg && repeated && is_map_entry(f->fd->descriptor)) {
 		child = mt_child(msg, i);
-		char *key = child ? field_str(child, 1) : xstrdup("?");
+		char *key = child ? field_str(child, 1) : xstrdup("?"); /* a map entry's key: field 1 */
 		sb_addf(&label, "[\"%s\"]", key);
 		free(key);
 	} else if (repeated) {
