@@ -13,18 +13,19 @@
 #include "query/mil.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
+#include "spec/fields.h"
 #include <stdlib.h>
 #include <string.h>
 
 /* a Value: blobs by type and content, immediates by their summary and bytes */
 static char *value_digest(struct facts *f, struct mt_node *v)
 {
-	struct mt_node *blob = mt_get(v, 5), *t = mt_get(v, 2);
+	struct mt_node *blob = mt_get(v, F_MILSpec_Value_blobFileValue), *t = mt_get(v, F_MILSpec_Value_type);
 	char *type = t ? mil_type_format(t) : xstrdup("?");
 	char *out;
 	if (blob) {
-		char *file = field_str(blob, 1);
-		uint64_t off = (uint64_t)mt_get_int(blob, 2, 0);
+		char *file = field_str(blob, F_MILSpec_Value_BlobFileValue_fileName);
+		uint64_t off = (uint64_t)mt_get_int(blob, F_MILSpec_Value_BlobFileValue_offset, 0);
 		uint64_t h = HASH_INIT;
 		int ok = 0;
 		if (!f->bs)
@@ -51,7 +52,7 @@ static char *value_digest(struct facts *f, struct mt_node *v)
 		free(file);
 	} else {
 		char *s = mil_value_format(v);
-		struct mt_node *imm = mt_get(v, 3);
+		struct mt_node *imm = mt_get(v, F_MILSpec_Value_immediateValue);
 		if (imm && (strlen(s) > 60 || strstr(s, "bytes>"))) {
 			f->pend_w = 1;
 			f->pend_b += imm->len;
@@ -73,15 +74,18 @@ int df_add_prog_attributes(struct facts *f, struct mt_node *prog, const char *pp
 	long i = -1;
 	int rc;
 	struct mt_node *e;
-	while ((rc = next_child(prog, 4, &i, &e)) == 1) {
-		char *k = field_str(e, 1);
-		struct mt_node *v = mt_get(e, 2), *imm = v ? mt_get(v, 3) : NULL, *dict = imm ? mt_get(imm, 4) : NULL;
+	while ((rc = next_child(prog, F_MILSpec_Program_attributes, &i, &e)) == 1) {
+		char *k = field_str(e, F_MILSpec_Program_AttributesEntry_key);
+		struct mt_node *v = mt_get(e, F_MILSpec_Program_AttributesEntry_value);
+		struct mt_node *imm = v ? mt_get(v, F_MILSpec_Value_immediateValue) : NULL;
+		struct mt_node *dict = imm ? mt_get(imm, F_MILSpec_Value_ImmediateValue_dictionary) : NULL;
 		if (dict) {
 			long j = -1;
 			int r2;
 			struct mt_node *kv;
-			while ((r2 = next_child(dict, 1, &j, &kv)) == 1) {
-				char *ks = mil_value_format(mt_get(kv, 1)), *vs = mil_value_format(mt_get(kv, 2));
+			while ((r2 = next_child(dict, F_MILSpec_DictionaryValue_values, &j, &kv)) == 1) {
+				char *ks = mil_value_format(mt_get(kv, F_MILSpec_DictionaryValue_KeyValuePair_key));
+				char *vs = mil_value_format(mt_get(kv, F_MILSpec_DictionaryValue_KeyValuePair_value));
 				put(f, NULL, xasprintf("%s.attributes[\"%s\"][%s]", pp, k, ks), vs);
 				free(ks);
 			}
@@ -149,16 +153,16 @@ static int add_op(struct facts *f, struct mt_node *op, const char *ent)
 	long i = -1;
 	int rc;
 	struct mt_node *e;
-	/* inputs 2: param -> Argument { Binding { name 1 | value 2 } } */
-	while ((rc = next_child(op, 2, &i, &e)) == 1) {
-		char *k = field_str(e, 1);
-		struct mt_node *arg = mt_get(e, 2), *b;
+	/* inputs: param -> Argument { Binding { name | value } } */
+	while ((rc = next_child(op, F_MILSpec_Operation_inputs, &i, &e)) == 1) {
+		char *k = field_str(e, F_MILSpec_Operation_InputsEntry_key);
+		struct mt_node *arg = mt_get(e, F_MILSpec_Operation_InputsEntry_value), *b;
 		struct strbuf sb = STRBUF_INIT;
 		long j = -1;
 		int r2 = 0, nb = 0;
-		while (arg && (r2 = next_child(arg, 1, &j, &b)) == 1) {
-			char *name = mt_get_str(b, 1);
-			struct mt_node *val = mt_get(b, 2);
+		while (arg && (r2 = next_child(arg, F_MILSpec_Argument_arguments, &j, &b)) == 1) {
+			char *name = mt_get_str(b, F_MILSpec_Argument_Binding_name);
+			struct mt_node *val = mt_get(b, F_MILSpec_Argument_Binding_value);
 			char *d = name ? xstrdup(name) : val ? value_digest(f, val) : xstrdup("?");
 			sb_addf(&sb, "%s%s", nb++ ? ", " : "", d);
 			free(d);
@@ -173,12 +177,13 @@ static int add_op(struct facts *f, struct mt_node *op, const char *ent)
 	}
 	if (rc < 0)
 		return -1;
-	/* outputs 3 */
+	/* outputs */
 	struct strbuf sb = STRBUF_INIT;
 	i = -1;
 	int no = 0;
-	while ((rc = next_child(op, 3, &i, &e)) == 1) {
-		char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
+	while ((rc = next_child(op, F_MILSpec_Operation_outputs, &i, &e)) == 1) {
+		char *n = field_str(e, F_MILSpec_NamedValueType_name);
+		char *t = mil_type_format(mt_get(e, F_MILSpec_NamedValueType_type));
 		sb_addf(&sb, "%s%s: %s", no++ ? ", " : "", n, t);
 		free(n);
 		free(t);
@@ -186,11 +191,11 @@ static int add_op(struct facts *f, struct mt_node *op, const char *ent)
 	put(f, ent, xasprintf("%s.output", ent), sb_detach(&sb, NULL));
 	if (rc < 0)
 		return -1;
-	/* attributes 5 (the name is the key) */
+	/* attributes (the name is the key) */
 	i = -1;
-	while ((rc = next_child(op, 5, &i, &e)) == 1) {
-		char *k = field_str(e, 1);
-		struct mt_node *v = mt_get(e, 2);
+	while ((rc = next_child(op, F_MILSpec_Operation_attributes, &i, &e)) == 1) {
+		char *k = field_str(e, F_MILSpec_Operation_AttributesEntry_key);
+		struct mt_node *v = mt_get(e, F_MILSpec_Operation_AttributesEntry_value);
 		if (strcmp(k, "name") && v)
 			put(f, ent, xasprintf("%s.attribute[\"%s\"]", ent, k), value_digest(f, v));
 		free(k);
@@ -212,8 +217,9 @@ static int on_block(struct mil_walk *w, void *ctx)
 	struct mt_node *e;
 	struct strbuf sb = STRBUF_INIT;
 	int k = 0;
-	while ((rc = next_child(block, 1, &i, &e)) == 1) {
-		char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
+	while ((rc = next_child(block, F_MILSpec_Block_inputs, &i, &e)) == 1) {
+		char *n = field_str(e, F_MILSpec_NamedValueType_name);
+		char *t = mil_type_format(mt_get(e, F_MILSpec_NamedValueType_type));
 		sb_addf(&sb, "%s%s: %s", k++ ? ", " : "", n, t);
 		free(n);
 		free(t);
@@ -227,7 +233,7 @@ static int on_block(struct mil_walk *w, void *ctx)
 	struct strbuf ob = STRBUF_INIT;
 	k = 0;
 	for (size_t q = 0; q < block->n; q++)
-		if (block->f[q].number == 2 && block->f[q].wt == WT_LEN)
+		if (block->f[q].number == F_MILSpec_Block_outputs && block->f[q].wt == WT_LEN)
 			sb_addf(&ob, "%s%.*s", k++ ? ", " : "", (int)block->f[q].vlen, (const char *)block->f[q].val);
 	put(f, NULL, xasprintf("%s.outputs", bp), sb_detach(&ob, NULL));
 	return 0;
@@ -255,11 +261,11 @@ static int on_op(struct mil_walk *w, void *ctx)
 	char *ent = p->at[d].ent =
 		dup ? xasprintf("%s.ops[\"%s\"#%d]", bp, o->name, dup + 1) : xasprintf("%s.ops[\"%s\"]", bp, o->name);
 	if (o->type && tensor_op(o->type)) {
-		/* outputs 3: NamedValueType { name 1 } */
+		/* its first output's name */
 		long k = -1;
 		struct mt_node *out;
-		if (next_child(w->b->op, 3, &k, &out) == 1) {
-			char *v = field_str(out, 1);
+		if (next_child(w->b->op, F_MILSpec_Operation_outputs, &k, &out) == 1) {
+			char *v = field_str(out, F_MILSpec_NamedValueType_name);
 			hmap_put(&p->f->tensors, v, w->b->op);
 			pend_tensor(p->f, v);
 			free(v);
@@ -281,8 +287,9 @@ static int on_function(struct mil_walk *w, void *ctx)
 		long i = -1;
 		int r2;
 		struct mt_node *e;
-		while ((r2 = next_child(fn->fn, 1, &i, &e)) == 1) {
-			char *n = field_str(e, 1), *t = mil_type_format(mt_get(e, 2));
+		while ((r2 = next_child(fn->fn, F_MILSpec_Function_inputs, &i, &e)) == 1) {
+			char *n = field_str(e, F_MILSpec_NamedValueType_name);
+			char *t = mil_type_format(mt_get(e, F_MILSpec_NamedValueType_type));
 			char *key = xasprintf("%s.inputs[\"%s\"]", fp, n);
 			put(f, key, key, t);
 			free(n);

@@ -13,6 +13,7 @@
 #include "spec/schema.h"
 #include "spec/wire.h"
 #include "base/xalloc.h"
+#include "spec/fields.h"
 #include "edit/labels.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -139,7 +140,7 @@ static int add_nn(struct facts *f, struct mt_node *nn, const char *np)
 	struct mt_node *layer;
 	size_t idx = 0;
 	struct strlist seen = { 0 };
-	while ((rc = next_child(nn, 1, &i, &layer)) == 1) {
+	while ((rc = next_child(nn, F_NeuralNetwork_layers, &i, &layer)) == 1) {
 		struct nn_layer l;
 		if (nn_layer_read(layer, idx++, &l) < 0) {
 			nn_layer_release(&l);
@@ -261,7 +262,7 @@ static int gather(struct facts *f)
 		put(f, NULL, pre(p, "type"), xstrdup(v[i].type ? v[i].type : "none"));
 		if (v[i].name)
 			put(f, NULL, pre(p, "name"), xstrdup(v[i].name));
-		if (mt_get_int(m, 10, 0))
+		if (mt_get_int(m, F_Model_isUpdatable, 0))
 			put(f, NULL, pre(p, "isUpdatable"), xstrdup("true"));
 		rc = add_description(f, m, p);
 		if (rc < 0)

@@ -219,6 +219,13 @@
 	X(FloatVector, vector, 1)                                                                                      \
 	X(SingleKdTreeIndex, leafSize, 1)                                                                              \
 	X(MILSpec_Program, functions, 2)                                                                               \
+	X(MILSpec_Program, attributes, 4)                                                                              \
+	X(MILSpec_Program_AttributesEntry, key, 1)                                                                     \
+	X(MILSpec_Program_AttributesEntry, value, 2)                                                                   \
+	X(MILSpec_Operation_InputsEntry, key, 1)                                                                       \
+	X(MILSpec_DictionaryValue, values, 1)                                                                          \
+	X(MILSpec_DictionaryValue_KeyValuePair, key, 1)                                                                \
+	X(MILSpec_DictionaryValue_KeyValuePair, value, 2)                                                              \
 	X(MILSpec_Program_FunctionsEntry, key, 1)                                                                      \
 	X(MILSpec_Program_FunctionsEntry, value, 2)                                                                    \
 	X(MILSpec_Function, inputs, 1)                                                                                 \
