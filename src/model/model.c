@@ -267,15 +267,11 @@ static int open_package(struct mlpkg_model *m, int lock)
 	const struct manifest_item *root = &m->man->items[m->man->root];
 	m->spec_path = xasprintf("%s/Data/%s", m->pkg_dir, root->path);
 	/* the spec must stay inside the package, links included */
-	char *rp_pkg = realpath(m->pkg_dir, NULL), *rp_spec = realpath(m->spec_path, NULL);
-	int inside = rp_pkg && rp_spec && !strncmp(rp_spec, rp_pkg, strlen(rp_pkg)) && rp_spec[strlen(rp_pkg)] == '/';
-	int missing = !rp_spec;
-	free(rp_pkg);
-	free(rp_spec);
-	if (missing)
+	struct stat sst;
+	if (stat(m->spec_path, &sst) < 0)
 		return error_code(EXIT_INVALID, "'%s': the root spec '%s' named in Manifest.json is missing", m->path,
 				  root->path);
-	if (!inside)
+	if (fs_leads_outside(m->pkg_dir, m->spec_path))
 		return error_code(EXIT_INVALID, "'%s': the root spec '%s' leads outside the package", m->path,
 				  root->path);
 	m->fd = open_locked(m->spec_path, lock, 0, &m->st);
@@ -606,10 +602,10 @@ int mlpkg_read_item(struct mlpkg_model *m, const char *name, struct buf *out)
 		return rc;
 	}
 	char *full = xasprintf("%s/%s", m->pkg_dir, rel);
-	char *rp_pkg = realpath(m->pkg_dir, NULL), *rp = realpath(full, NULL);
-	if (!rp)
+	struct stat lst;
+	if (stat(full, &lst) < 0)
 		rc = error_code(EXIT_NOTFOUND, "'%s': no '%s' in the package", m->path, rel);
-	else if (!rp_pkg || strncmp(rp, rp_pkg, strlen(rp_pkg)) || rp[strlen(rp_pkg)] != '/')
+	else if (fs_leads_outside(m->pkg_dir, full))
 		rc = error_code(EXIT_INVALID, "'%s': '%s' leads outside the package", m->path, rel);
 	if (rc == 0) {
 		int fd = model_open_ro(full, 0);
@@ -624,8 +620,6 @@ int mlpkg_read_item(struct mlpkg_model *m, const char *name, struct buf *out)
 		if (fd >= 0)
 			close(fd);
 	}
-	free(rp_pkg);
-	free(rp);
 	free(full);
 	free(rel);
 	return rc;
