@@ -234,11 +234,19 @@ static const float *half_table(void)
  * statistic from the 65536 counts (the distinct values exactly) */
 static void half_stats(const uint8_t *p, size_t len, int mapped, struct weight_stats *st)
 {
-	uint64_t *cnt = xcalloc(65536, sizeof(*cnt));
 	/* counted a chunk at a time in 32 bits (tables half the size stay in
 	 * cache), added up after each; four values at a time, into four
-	 * tables, so that runs of one value do not wait on each other */
-	uint32_t *t = xcalloc(4 * 65536, sizeof(*t));
+	 * tables, so that runs of one value do not wait on each other.  The
+	 * tables are made once and kept (a listing of many tensors would
+	 * otherwise allocate them for each, and an allocator that holds freed
+	 * memory back, as sanitizers do, would grow by as much) */
+	static uint64_t *cnt;
+	static uint32_t *t;
+	if (!cnt) {
+		cnt = xmalloc(65536 * sizeof(*cnt));
+		t = xcalloc(4 * 65536, sizeof(*t));
+	}
+	memset(cnt, 0, 65536 * sizeof(*cnt));
 	size_t n = len / 2;
 	for (size_t at = 0; at < n;) {
 		size_t end = at + CHUNK / 2 < n ? at + CHUNK / 2 : n;
@@ -267,7 +275,6 @@ static void half_stats(const uint8_t *p, size_t len, int mapped, struct weight_s
 		if (progress_fn && len > CHUNK)
 			progress_fn(progress_ctx, 2 * (uint64_t)at, len);
 	}
-	free(t);
 	const float *h2f = half_table();
 	double sum = 0, sumsq = 0;
 	for (uint32_t h = 0; h < 65536; h++) {
@@ -309,7 +316,6 @@ static void half_stats(const uint8_t *p, size_t len, int mapped, struct weight_s
 			st->bins[b < 0 ? 0 : b >= WEIGHT_BINS ? WEIGHT_BINS - 1 : b] += cnt[h];
 		}
 	}
-	free(cnt);
 	if (progress_fn && len > CHUNK)
 		progress_fn(progress_ctx, len, 0);
 }
