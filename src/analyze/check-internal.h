@@ -63,4 +63,8 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 int is_classifier(const char *t);
 int check_pipeline(struct mt_node *model, const char *prefix, const struct io_group *g, struct check_report *r);
 int check_kind(const struct model_ref *ref, const struct model_io *io, struct check_report *r);
+/* check-prep.c: the feature-engineering kinds (scaler, imputer, normalizer,
+ * one-hot encoder, dictionary and feature vectorizers, array feature
+ * extractor, categorical mapping) and a pipeline's member names */
+int check_prep(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
 #endif

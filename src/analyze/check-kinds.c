@@ -188,6 +188,8 @@ static const struct feature *find_out(const struct io_group *g, const char *name
 static int check_classifier(const struct model_ref *ref, const struct io_group *g, struct check_report *r)
 {
 	const char *t = ref->type;
+	if (!strcmp(t, "pipelineClassifier"))
+		return 0; /* Core ML asks nothing of its labels or its outputs */
 	struct iface_labels l;
 	memset(&l, 0, sizeof(l));
 	int got = iface_labels_get(ref->node, &l);
@@ -210,8 +212,6 @@ static int check_classifier(const struct model_ref *ref, const struct io_group *
 		    knn ? "a classifier without class labels or a default label" : "a classifier without class labels");
 		free(p);
 	}
-	if (!strcmp(t, "pipelineClassifier"))
-		return 0;
 	char *dp = join(ref->path, "description");
 	if (!g->predicted || !*g->predicted) {
 		add(r, CHECK_ERROR, dp, "a classifier without predictedFeatureName");
@@ -492,6 +492,8 @@ int check_kind(const struct model_ref *ref, const struct model_io *io, struct ch
 	if (ref->type && !strcmp(ref->type, "visionFeaturePrint") && check_vision_print(ref, &io->g[0], r) < 0)
 		return -1;
 	check_counts(ref, &io->g[0], r);
+	if (check_prep(ref, &io->g[0], r) < 0)
+		return -1;
 	if (check_updatable(ref, r) < 0)
 		return -1;
 	if (is_classifier(ref->type) && check_classifier(ref, &io->g[0], r) < 0)
