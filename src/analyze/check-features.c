@@ -277,10 +277,16 @@ void check_description(const struct model_io *io, const char *prefix, const char
 		unique_names(&gr->in, dp, "input", r);
 		unique_names(&gr->out, dp, "output", r);
 		unique_names(&gr->state, dp, "state", r);
+		/* a warning for the kinds that do not use the names (but a
+		 * model with functions names nothing at its top level) */
+		int top = g == 0 && io->n > 1, pe = names_predicted(type) || top,
+		    qe = (names_predicted(type) && is_classifier(type)) || top;
 		if (gr->predicted && *gr->predicted && !in_list(&gr->out, gr->predicted))
-			add(r, CHECK_ERROR, dp, "predictedFeatureName '%s' is not an output", gr->predicted);
+			add(r, pe ? CHECK_ERROR : CHECK_WARNING, dp, "predictedFeatureName '%s' is not an output",
+			    gr->predicted);
 		if (gr->probabilities && *gr->probabilities && !in_list(&gr->out, gr->probabilities))
-			add(r, CHECK_ERROR, dp, "predictedProbabilitiesName '%s' is not an output", gr->probabilities);
+			add(r, qe ? CHECK_ERROR : CHECK_WARNING, dp, "predictedProbabilitiesName '%s' is not an output",
+			    gr->probabilities);
 		if (g >= first && type) {
 			if (!gr->in.n && !may_have_no_input(type))
 				add(r, CHECK_ERROR, dp, "no inputs: a %s needs at least one", type);

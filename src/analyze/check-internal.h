@@ -67,4 +67,17 @@ int check_kind(const struct model_ref *ref, const struct model_io *io, struct ch
  * one-hot encoder, dictionary and feature vectorizers, array feature
  * extractor, categorical mapping) and a pipeline's member names */
 int check_prep(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
+
+/* check-misc.c: the type message of model ref, parsed (NULL: reported);
+ * a float or double field of n by name (0 when absent) */
+struct mt_node *ck_params(const struct model_ref *ref);
+double ck_double(struct mt_node *n, const char *name);
+/* the rules of the language models, the item-similarity recommender, the
+ * sound, audio and vision feature extractors, custom and linked models */
+int check_misc_kind(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
+/* 1 when Core ML holds the predicted feature names of a model of type to
+ * its outputs */
+int names_predicted(const char *type);
+/* check-nms.c: a non-maximum suppression model */
+int check_nms(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
 #endif

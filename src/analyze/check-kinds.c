@@ -491,6 +491,10 @@ int check_kind(const struct model_ref *ref, const struct model_io *io, struct ch
 		return -1;
 	if (ref->type && !strcmp(ref->type, "visionFeaturePrint") && check_vision_print(ref, &io->g[0], r) < 0)
 		return -1;
+	if (ref->type && !strcmp(ref->type, "nonMaximumSuppression") && check_nms(ref, &io->g[0], r) < 0)
+		return -1;
+	if (check_misc_kind(ref, &io->g[0], r) < 0)
+		return -1;
 	check_counts(ref, &io->g[0], r);
 	if (check_prep(ref, &io->g[0], r) < 0)
 		return -1;
