@@ -63,4 +63,11 @@ int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const st
 int is_classifier(const char *t);
 int check_pipeline(struct mt_node *model, const char *prefix, const struct io_group *g, struct check_report *r);
 int check_kind(const struct model_ref *ref, const struct model_io *io, struct check_report *r);
+
+/* check-trees.c: a tree ensemble's nodes, dimensions and class labels (0
+ * for any other model type) */
+int check_trees(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
+/* check-linear.c: GLMs, support vector machines, a Bayesian probit
+ * regressor, class confidence thresholding (0 for any other model type) */
+int check_linear(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
 #endif
