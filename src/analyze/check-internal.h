@@ -80,4 +80,11 @@ int check_misc_kind(const struct model_ref *ref, const struct io_group *g, struc
 int names_predicted(const char *type);
 /* check-nms.c: a non-maximum suppression model */
 int check_nms(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
+
+/* check-trees.c: a tree ensemble's nodes, dimensions and class labels (0
+ * for any other model type) */
+int check_trees(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
+/* check-linear.c: GLMs, support vector machines, a Bayesian probit
+ * regressor, class confidence thresholding (0 for any other model type) */
+int check_linear(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
 #endif

@@ -495,12 +495,16 @@ int check_kind(const struct model_ref *ref, const struct model_io *io, struct ch
 		return -1;
 	if (check_misc_kind(ref, &io->g[0], r) < 0)
 		return -1;
+	if (check_trees(ref, &io->g[0], r) < 0 || check_linear(ref, &io->g[0], r) < 0)
+		return -1;
 	check_counts(ref, &io->g[0], r);
 	if (check_prep(ref, &io->g[0], r) < 0)
 		return -1;
 	if (check_updatable(ref, r) < 0)
 		return -1;
-	if (is_classifier(ref->type) && check_classifier(ref, &io->g[0], r) < 0)
+	/* a tree classifier's interface: check_trees (Core ML does not check it) */
+	if (is_classifier(ref->type) && strcmp(ref->type, "treeEnsembleClassifier") &&
+	    check_classifier(ref, &io->g[0], r) < 0)
 		return -1;
 	return 0;
 }
