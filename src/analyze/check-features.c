@@ -35,17 +35,20 @@ static int in_range(int64_t v, const struct ft_range *rg)
 	return v >= 0 && (uint64_t)v >= rg->lo && (rg->hi < 0 || v <= rg->hi);
 }
 
+/* a range whose lower bound is above its upper; Core ML reads an upper
+ * bound of 0 as no bound here (but not when it places a default size) */
 static int bad_range(const struct ft_range *rg)
 {
-	return rg->hi >= 0 && rg->lo > (uint64_t)rg->hi;
+	return rg->hi > 0 && rg->lo > (uint64_t)rg->hi;
 }
 
 /* The type of one feature, as Core ML's validator reads it: a multi-array
- * has a data type, and an input a shape (or a flexible one); a default
+ * has a data type (an input's shape, which needs to know whether flexible
+ * shapes are set at all, is check-desc.c's); a default
  * shape or image size lies within what the flexible ones allow; an image
  * has a size and a colour space; a dictionary its key type, a sequence its
  * element type.  Flexible shapes count from version 3 on, as in Core ML. */
-static void check_type(const struct feature *f, const char *fp, int input, int version, struct check_report *r)
+static void check_type(const struct feature *f, const char *fp, int version, struct check_report *r)
 {
 	const struct ft_info *t = &f->type;
 	const char *nm = f->name;
@@ -54,9 +57,6 @@ static void check_type(const struct feature *f, const char *fp, int input, int v
 		if (!t->dtype)
 			add(r, CHECK_ERROR, fp,
 			    "multi-array '%s' has no data type (Core ML needs DOUBLE, FLOAT32, FLOAT16 or INT32)", nm);
-		int implicit = flex && (t->nshapes || t->nranges);
-		if (input && !t->shape.rank && !implicit)
-			add(r, CHECK_ERROR, fp, "multi-array input '%s' has no shape", nm);
 		for (size_t i = 0; i < t->shape.rank; i++)
 			if (t->shape.dim[i] < 0) {
 				add(r, CHECK_ERROR, fp,
@@ -130,8 +130,12 @@ static void check_type(const struct feature *f, const char *fp, int input, int v
 			    nm);
 	} else if (t->kind == FT_DICT && !t->key) {
 		add(r, CHECK_ERROR, fp, "dictionary '%s' has no key type (int64 or string)", nm);
-	} else if (t->kind == FT_SEQUENCE && !t->elem) {
-		add(r, CHECK_ERROR, fp, "sequence '%s' has no element type (int64 or string)", nm);
+	} else if (t->kind == FT_SEQUENCE) {
+		if (!t->elem)
+			add(r, CHECK_ERROR, fp, "sequence '%s' has no element type (int64 or string)", nm);
+		if (t->has_range && bad_range(&t->len))
+			add(r, CHECK_ERROR, fp, "sequence '%s': its length range has its lower bound above its upper",
+			    nm);
 	}
 }
 
@@ -155,7 +159,10 @@ static void version_gates(const struct feature *f, const char *fp, int version, 
 	const struct ft_info *t = &f->type;
 	const char *what = NULL;
 	int need = 0;
-	if (t->dtype && !strcmp(t->dtype, "float16"))
+	/* a state's data type has no gate of its own: states came with 9 */
+	if (t->kind == FT_STATE)
+		what = "a state", need = 9;
+	else if (t->dtype && !strcmp(t->dtype, "float16"))
 		what = "a float16 multi-array", need = 7;
 	else if (t->dtype && !strcmp(t->dtype, "int8"))
 		what = "an int8 multi-array", need = 10;
@@ -163,15 +170,13 @@ static void version_gates(const struct feature *f, const char *fp, int version, 
 		what = "a GRAYSCALE_FLOAT16 image", need = 7;
 	else if (t->kind == FT_SEQUENCE)
 		what = "a sequence", need = 3;
-	else if (t->kind == FT_STATE)
-		what = "a state", need = 9;
 	if (need && version > 0 && version < need)
 		gate(r, fp, "'%s' is %s, which needs specification version %d (this model has %d)", f->name, what, need,
 		     version);
 }
 
-static void check_features(const struct io_list *l, const char *dp, const char *what, int input, int version,
-			   const char *type, struct check_report *r)
+static void check_features(const struct io_list *l, const char *dp, const char *what, int version, const char *type,
+			   struct check_report *r)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		char *p = join(dp, "%s[%zu]", what, i);
@@ -181,7 +186,7 @@ static void check_features(const struct io_list *l, const char *dp, const char *
 		if (l->v[i].type.kind == FT_NONE)
 			add(r, CHECK_ERROR, p, "%s '%s' has no type", what, l->v[i].name);
 		else
-			check_type(&l->v[i], p, input, version, r);
+			check_type(&l->v[i], p, version, r);
 		free(p);
 	}
 }
@@ -219,18 +224,12 @@ static void check_optional(const struct io_group *gr, const char *dp, const char
 		required |= !t->optional || t->kind == FT_STATE;
 		if (t->optional && !net && !free_ok)
 			add(r, CHECK_ERROR, p, "input '%s' is optional, which a %s does not allow", f->name, type);
+		/* the default value's type: check-desc.c */
 		if (t->optional && t->has_default && t->kind == FT_ARRAY) {
-			const char *k = t->dflt_kind, *dt = t->dtype ? t->dtype : "";
-			int fits = !strcmp(k, "double")  ? !strcmp(dt, "double")
-				   : !strcmp(k, "float") ? !strcmp(dt, "float32") || !strcmp(dt, "float16")
-							 : !strcmp(dt, "int32") || !strcmp(dt, "int8");
 			if (!net)
 				add(r, CHECK_ERROR, p,
 				    "input '%s' has a default value, which only networks and programs may have",
 				    f->name);
-			else if (!fits)
-				add(r, CHECK_ERROR, p, "input '%s': a %s default value for a %s multi-array", f->name,
-				    k, *dt ? dt : "untyped");
 			else if (version > 0 && version < 5)
 				gate(r, p,
 				     "input '%s' has a default value, which needs specification version 5 (this model "
@@ -247,6 +246,18 @@ static void check_optional(const struct io_group *gr, const char *dp, const char
 			add(r, CHECK_ERROR, p, "output '%s' is optional: outputs cannot be", gr->out.v[i].name);
 			free(p);
 		}
+}
+
+/* 1 when Core ML looks up the output that predictedFeatureName (or, with
+ * probs, predictedProbabilitiesName) names: on the classifiers and
+ * regressors it validates as such, in the model's own description; the
+ * other types ignore the names, so that a dangling one is only a warning */
+static int names_checked(const char *type, int probs, size_t group)
+{
+	static const char *const cls[] = { "glmClassifier", "supportVectorClassifier", "kNearestNeighborsClassifier",
+					   "neuralNetworkClassifier" };
+	static const char *const reg[] = { "glmRegressor", "supportVectorRegressor", "neuralNetworkRegressor" };
+	return group == 0 && (TYPE_IN(type, cls) || (!probs && TYPE_IN(type, reg)));
 }
 
 void check_description(const struct model_io *io, const char *prefix, const char *type, int version,
@@ -277,16 +288,12 @@ void check_description(const struct model_io *io, const char *prefix, const char
 		unique_names(&gr->in, dp, "input", r);
 		unique_names(&gr->out, dp, "output", r);
 		unique_names(&gr->state, dp, "state", r);
-		/* a warning for the kinds that do not use the names (but a
-		 * model with functions names nothing at its top level) */
-		int top = g == 0 && io->n > 1, pe = names_predicted(type) || top,
-		    qe = (names_predicted(type) && is_classifier(type)) || top;
 		if (gr->predicted && *gr->predicted && !in_list(&gr->out, gr->predicted))
-			add(r, pe ? CHECK_ERROR : CHECK_WARNING, dp, "predictedFeatureName '%s' is not an output",
-			    gr->predicted);
+			add(r, names_checked(type, 0, g) ? CHECK_ERROR : CHECK_WARNING, dp,
+			    "predictedFeatureName '%s' is not an output", gr->predicted);
 		if (gr->probabilities && *gr->probabilities && !in_list(&gr->out, gr->probabilities))
-			add(r, qe ? CHECK_ERROR : CHECK_WARNING, dp, "predictedProbabilitiesName '%s' is not an output",
-			    gr->probabilities);
+			add(r, names_checked(type, 1, g) ? CHECK_ERROR : CHECK_WARNING, dp,
+			    "predictedProbabilitiesName '%s' is not an output", gr->probabilities);
 		if (g >= first && type) {
 			if (!gr->in.n && !may_have_no_input(type))
 				add(r, CHECK_ERROR, dp, "no inputs: a %s needs at least one", type);
@@ -296,11 +303,11 @@ void check_description(const struct model_io *io, const char *prefix, const char
 			if (!gr->out.n)
 				add(r, CHECK_ERROR, dp, "no outputs");
 		}
-		check_features(&gr->in, dp, "input", 1, version, type, r);
+		check_features(&gr->in, dp, "input", version, type, r);
 		/* as Core ML: the model's own lists only, not its functions' */
 		if (g == 0)
 			check_optional(gr, dp, type, version, r);
-		check_features(&gr->out, dp, "output", 0, version, type, r);
+		check_features(&gr->out, dp, "output", version, type, r);
 		for (size_t i = 0; i < gr->state.n; i++) {
 			char *p = join(dp, "state[%zu]", i);
 			version_gates(&gr->state.v[i], p, version, r);

@@ -55,6 +55,10 @@ void nn_ranks_end(struct nn_ranks *k);
 void check_description(const struct model_io *io, const char *prefix, const char *type, int version,
 		       struct check_report *r);
 
+/* check-desc.c: what a description holds, read from the spec: functions
+ * only on ML programs, states, empty flexible shapes, default values */
+int check_desc(const struct model_ref *ref, struct check_report *r);
+
 /* check-nn.c: a neural network's layers against its description */
 int check_nn(struct mt_node *nn, const char *npath, const char *prefix, const struct io_group *g, int classifier,
 	     struct check_report *r);
@@ -75,9 +79,6 @@ double ck_double(struct mt_node *n, const char *name);
 /* the rules of the language models, the item-similarity recommender, the
  * sound, audio and vision feature extractors, custom and linked models */
 int check_misc_kind(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
-/* 1 when Core ML holds the predicted feature names of a model of type to
- * its outputs */
-int names_predicted(const char *type);
 /* check-nms.c: a non-maximum suppression model */
 int check_nms(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
 

@@ -487,6 +487,8 @@ static int check_vision_print(const struct model_ref *ref, const struct io_group
 
 int check_kind(const struct model_ref *ref, const struct model_io *io, struct check_report *r)
 {
+	if (check_desc(ref, r) < 0)
+		return -1;
 	if (ref->type && !strcmp(ref->type, "kNearestNeighborsClassifier") && check_knn(ref, r) < 0)
 		return -1;
 	if (ref->type && !strcmp(ref->type, "visionFeaturePrint") && check_vision_print(ref, &io->g[0], r) < 0)

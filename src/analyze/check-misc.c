@@ -495,15 +495,3 @@ int check_misc_kind(const struct model_ref *ref, const struct io_group *g, struc
 		check_linked(ref, p, r);
 	return 0;
 }
-
-/* 1 when Core ML's validator holds the model's predictedFeatureName and
- * predictedProbabilitiesName to its outputs (classifiers and regressors
- * whose interface it checks); other kinds do not use them */
-int names_predicted(const char *type)
-{
-	static const char *const k[] = {
-		"glmClassifier", "supportVectorClassifier", "neuralNetworkClassifier", "kNearestNeighborsClassifier",
-		"glmRegressor",  "supportVectorRegressor",  "neuralNetworkRegressor"
-	};
-	return str_index(type, k, sizeof(k) / sizeof(k[0])) < sizeof(k) / sizeof(k[0]);
-}

@@ -43,13 +43,67 @@ static void needs(struct need *nd, int v, const char *path, const char *fmt, ...
 	nd->why = sb_detach(&sb, NULL);
 }
 
+/* Flexible shapes as Core ML counts them: the flexibility of a multi-array
+ * or an image is set, even when it lists nothing (a state's does not
+ * count).  From the spec, where an empty message still shows. */
+static int flex_list(struct need *nd, struct mt_node *owner, uint32_t num, const char *path)
+{
+	long i = -1;
+	int rc;
+	struct mt_node *fd;
+	while ((rc = next_child(owner, num, &i, &fd)) == 1) {
+		struct mt_node *type = mt_get(fd, F_FeatureDescription_type);
+		long m = type && mt_parse(type) == 0 ? set_member(type) : -1;
+		struct mt_node *c = m >= 0 ? mt_child(type, (size_t)m) : NULL;
+		if (!c)
+			continue;
+		uint32_t tn = type->f[m].number;
+		int flex =
+			tn == F_FeatureType_multiArrayType ? mt_find(c, F_ArrayFeatureType_enumeratedShapes, 0) >= 0 ||
+								     mt_find(c, F_ArrayFeatureType_shapeRange, 0) >= 0
+			: tn == F_FeatureType_imageType ? mt_find(c, F_ImageFeatureType_enumeratedSizes, 0) >= 0 ||
+								  mt_find(c, F_ImageFeatureType_imageSizeRange, 0) >= 0
+							: 0;
+		if (flex) {
+			char *nm = field_str(fd, F_FeatureDescription_name);
+			needs(nd, 3, path, "flexible shapes ('%s')", nm);
+			free(nm);
+		}
+	}
+	return rc;
+}
+
+static int flex_needs(struct need *nd, struct mt_node *model, const char *path)
+{
+	struct mt_node *d = mt_get(model, F_Model_description), *fn;
+	if (!d)
+		return 0;
+	int rc = 0;
+	static const uint32_t own[] = { F_ModelDescription_input, F_ModelDescription_output, F_ModelDescription_state,
+					F_ModelDescription_trainingInput },
+			      fns[] = { F_FunctionDescription_input, F_FunctionDescription_output,
+					F_FunctionDescription_state };
+	for (size_t k = 0; rc == 0 && k < sizeof(own) / sizeof(own[0]); k++)
+		rc = flex_list(nd, d, own[k], path);
+	long i = -1;
+	while (rc == 0 && (rc = next_child(d, F_ModelDescription_functions, &i, &fn)) == 1) {
+		rc = 0;
+		for (size_t k = 0; rc == 0 && k < sizeof(fns) / sizeof(fns[0]); k++)
+			rc = flex_list(nd, fn, fns[k], path);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 static void feature_needs(struct need *nd, const struct io_list *l, const char *path, const char *nmtype)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ft_info *t = &l->v[i].type;
 		const char *nm = l->v[i].name;
-		if (t->nsizes || t->has_range || t->nshapes || t->nranges)
-			needs(nd, 3, path, "flexible shapes ('%s')", nm);
+		/* a state's data type has no version of its own: states came with 9 */
+		if (t->kind == FT_STATE) {
+			needs(nd, 9, path, "a state ('%s')", nm);
+			continue;
+		}
 		if (t->kind == FT_SEQUENCE)
 			needs(nd, 3, path, "a sequence feature ('%s')", nm);
 		if (t->dtype && !strcmp(t->dtype, "float16"))
@@ -58,8 +112,6 @@ static void feature_needs(struct need *nd, const struct io_list *l, const char *
 			needs(nd, 7, path, "a GRAYSCALE_FLOAT16 image ('%s')", nm);
 		if (t->dtype && !strcmp(t->dtype, "int8"))
 			needs(nd, 10, path, "an int8 multi-array ('%s')", nm);
-		if (t->kind == FT_STATE)
-			needs(nd, 9, path, "a state ('%s')", nm);
 		if (t->kind == FT_ARRAY && t->optional && t->has_default)
 			needs(nd, 5, path, "a default value for the optional input '%s'", nm);
 		if (nmtype && !strcmp(nmtype, "nonMaximumSuppression") && t->dtype && !strcmp(t->dtype, "float32"))
@@ -266,6 +318,10 @@ static int one_need(struct mt_node *model, const char *path, struct need *nd)
 		needs(nd, 4, path, "an updatable model");
 	struct model_io io;
 	if (io_read(model, &io) < 0) {
+		io_release(&io);
+		return -1;
+	}
+	if (flex_needs(nd, model, path) < 0) {
 		io_release(&io);
 		return -1;
 	}
