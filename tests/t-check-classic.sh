@@ -262,6 +262,30 @@ case('cct-recall-empty', cct, 1, '0 recallValues for 0 recallConfidenceThreshold
 case('cct-negative', cct, 1, 'precisionValues holds a negative, NaN or infinite number', lambda m: PR(m).precisionValues.vector.__setitem__(0, -0.5))
 case('cct-nan', cct, 1, 'recallConfidenceThresholds holds a negative, NaN or infinite number', lambda m: PR(m).recallConfidenceThresholds.vector.__setitem__(1, math.nan))
 
+
+
+def knn():
+    m = model(4, [('x', 'array', [2], 65568)], [('label', 'string'), ('probs', 'dict', None, DOUBLE, 'string')],
+              pfn='label', ppn='probs')
+    k = m.kNearestNeighborsClassifier
+    k.numberOfNeighbors.defaultValue = 3
+    k.numberOfNeighbors.range.minValue = 1
+    k.numberOfNeighbors.range.maxValue = 10
+    k.stringClassLabels.vector.extend(['a', 'b', 'a', 'c'])
+    k.uniformWeighting.SetInParent()
+    idx = k.nearestNeighborsIndex
+    idx.numberOfDimensions = 2
+    for i in range(4):
+        idx.floatSamples.add().vector.extend([float(i), float(-i)])
+    idx.linearIndex.SetInParent()
+    idx.squaredEuclideanDistance.SetInParent()
+    return m
+
+
+case('knn', knn, 0, '')
+case('knn-class-int64', knn, 1, "the predicted class 'label' is an int64, but the class labels are strings",
+     lambda m: retype(m.description.output[0], 'int64'))
+
 with open(os.path.join(out, 'cases.tsv'), 'w') as f:
     for c in cases:
         f.write('\t'.join(c) + '\n')

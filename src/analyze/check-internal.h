@@ -88,4 +88,7 @@ int check_trees(const struct model_ref *ref, const struct io_group *g, struct ch
 /* check-linear.c: GLMs, support vector machines, a Bayesian probit
  * regressor, class confidence thresholding (0 for any other model type) */
 int check_linear(const struct model_ref *ref, const struct io_group *g, struct check_report *r);
+/* the class labels of classifier ref (count in *n) and its predicted class
+ * of their type: a string for string labels, an int64 for int64 ones */
+int ck_labels_and_class(const struct model_ref *ref, const struct io_group *g, size_t *n, struct check_report *r);
 #endif

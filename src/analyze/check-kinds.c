@@ -489,7 +489,9 @@ int check_kind(const struct model_ref *ref, const struct model_io *io, struct ch
 {
 	if (check_desc(ref, r) < 0)
 		return -1;
-	if (ref->type && !strcmp(ref->type, "kNearestNeighborsClassifier") && check_knn(ref, r) < 0)
+	size_t nlabels;
+	if (ref->type && !strcmp(ref->type, "kNearestNeighborsClassifier") &&
+	    (check_knn(ref, r) < 0 || ck_labels_and_class(ref, &io->g[0], &nlabels, r) < 0))
 		return -1;
 	if (ref->type && !strcmp(ref->type, "visionFeaturePrint") && check_vision_print(ref, &io->g[0], r) < 0)
 		return -1;

@@ -107,7 +107,7 @@ static void regressor(const struct model_ref *ref, const struct io_group *g, int
  * string for string labels, an int64 for int64 ones.  (That the class is
  * a string or an int64 at all, and that labels are there, check_classifier
  * says.) */
-static int labels_and_class(const struct model_ref *ref, const struct io_group *g, size_t *n, struct check_report *r)
+int ck_labels_and_class(const struct model_ref *ref, const struct io_group *g, size_t *n, struct check_report *r)
 {
 	struct iface_labels l;
 	memset(&l, 0, sizeof(l));
@@ -168,7 +168,7 @@ static int check_glm_classifier(const struct model_ref *ref, struct mt_node *p, 
 				const char *pp, struct check_report *r)
 {
 	size_t k;
-	if (labels_and_class(ref, g, &k, r) < 0)
+	if (ck_labels_and_class(ref, g, &k, r) < 0)
 		return -1;
 	vector_inputs(ref, g, r);
 	int64_t tr = mt_get_int_named(p, "postEvaluationTransform", 0), enc = mt_get_int_named(p, "classEncoding", 0);
@@ -259,7 +259,7 @@ static int check_svc(const struct model_ref *ref, struct mt_node *p, const struc
 		     struct check_report *r)
 {
 	size_t k;
-	if (labels_and_class(ref, g, &k, r) < 0)
+	if (ck_labels_and_class(ref, g, &k, r) < 0)
 		return -1;
 	vector_inputs(ref, g, r);
 	check_kernel(p, pp, r);
