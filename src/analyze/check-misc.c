@@ -256,7 +256,8 @@ static int isr_ids(struct mt_node *p, const char *pp, struct check_report *r)
 			while (k < n && mt_scalar_next(&v->f[i], &pos, &u) == 1)
 				ids[k++] = u;
 		}
-		qsort(ids, k, sizeof(*ids), cmp_u64);
+		if (k)
+			qsort(ids, k, sizeof(*ids), cmp_u64);
 		for (size_t i = 1; i < k; i++)
 			dup |= ids[i] == ids[i - 1];
 		free(ids);
@@ -267,7 +268,8 @@ static int isr_ids(struct mt_node *p, const char *pp, struct check_report *r)
 			const char *s = mt_str(&v->f[i], &len);
 			ids[k++] = xstrndup(s ? s : "", s ? len : 0);
 		}
-		qsort(ids, k, sizeof(*ids), cmp_str);
+		if (k)
+			qsort(ids, k, sizeof(*ids), cmp_str);
 		for (size_t i = 1; i < k; i++)
 			dup |= !strcmp(ids[i], ids[i - 1]);
 		for (size_t i = 0; i < k; i++)

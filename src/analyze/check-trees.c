@@ -93,7 +93,8 @@ static int check_leaf(struct mt_node *node, size_t idx, uint64_t dims, struct tc
 	}
 	if (!n)
 		problem(c, idx, "a leaf without evaluation values");
-	qsort(v, n, sizeof(*v), by_index);
+	if (n)
+		qsort(v, n, sizeof(*v), by_index);
 	for (size_t k = 0; k < n; k++) {
 		if (v[k] >= dims)
 			problem(c, idx, "a leaf value for dimension %" PRIu64 ": the ensemble predicts %" PRIu64, v[k],
@@ -243,7 +244,8 @@ static int check_structure(struct mt_node *te, uint64_t dims, struct tctx *c)
 		free(v);
 		return -1;
 	}
-	qsort(v, n, sizeof(*v), by_key);
+	if (n)
+		qsort(v, n, sizeof(*v), by_key);
 	for (size_t k = 1; k < n; k++)
 		if (v[k].tree == v[k - 1].tree && v[k].id == v[k - 1].id) {
 			v[k].dup = 1;
