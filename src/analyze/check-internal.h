@@ -76,6 +76,8 @@ int check_prep(const struct model_ref *ref, const struct io_group *g, struct che
  * a float or double field of n by name (0 when absent) */
 struct mt_node *ck_params(const struct model_ref *ref);
 double ck_double(struct mt_node *n, const char *name);
+/* a feature kind in words: "an int64", "a multi-array" (check-misc.c) */
+const char *ck_kind_word(enum ft_kind k);
 /* the rules of the language models, the item-similarity recommender, the
  * sound, audio and vision feature extractors, custom and linked models */
 int check_misc_kind(const struct model_ref *ref, const struct io_group *g, struct check_report *r);

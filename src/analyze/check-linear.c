@@ -51,21 +51,6 @@ static const struct feature *output(const struct io_group *g, const char *name)
 	return NULL;
 }
 
-static const char *kind_name(enum ft_kind k)
-{
-	switch (k) {
-	case FT_INT64: return "an int64";
-	case FT_DOUBLE: return "a double";
-	case FT_STRING: return "a string";
-	case FT_IMAGE: return "an image";
-	case FT_ARRAY: return "a multi-array";
-	case FT_DICT: return "a dictionary";
-	case FT_SEQUENCE: return "a sequence";
-	case FT_STATE: return "a state";
-	default: return "of no type";
-	}
-}
-
 /* every input a double, an int64 or a multi-array (what Core ML can turn
  * into one vector) */
 static void vector_inputs(const struct model_ref *ref, const struct io_group *g, struct check_report *r)
@@ -76,7 +61,7 @@ static void vector_inputs(const struct model_ref *ref, const struct io_group *g,
 			continue;
 		char *p = join(ref->path, "description.input[%zu]", i);
 		add(r, CHECK_ERROR, p, "input '%s' is %s: a %s takes doubles, int64s or multi-arrays", g->in.v[i].name,
-		    kind_name(k), ref->type);
+		    ck_kind_word(k), ref->type);
 		free(p);
 	}
 }
@@ -93,13 +78,13 @@ static void regressor(const struct model_ref *ref, const struct io_group *g, int
 			continue;
 		char *p = join(ref->path, "description.output[%zu]", i);
 		add(r, CHECK_ERROR, p, "output '%s' is %s: a %s gives doubles only", g->out.v[i].name,
-		    kind_name(g->out.v[i].type.kind), ref->type);
+		    ck_kind_word(g->out.v[i].type.kind), ref->type);
 		free(p);
 	}
 	const struct feature *f = output(g, g->predicted);
 	if (!double_only && f && f->type.kind != FT_DOUBLE && f->type.kind != FT_ARRAY)
 		add(r, CHECK_ERROR, dp, "the predicted value '%s' is %s: Core ML takes a double or a multi-array",
-		    g->predicted, kind_name(f->type.kind));
+		    g->predicted, ck_kind_word(f->type.kind));
 	free(dp);
 }
 
@@ -119,7 +104,7 @@ int ck_labels_and_class(const struct model_ref *ref, const struct io_group *g, s
 		if (f->type.kind != want) {
 			char *dp = join(ref->path, "description");
 			add(r, CHECK_ERROR, dp, "the predicted class '%s' is %s, but the class labels are %s",
-			    g->predicted, kind_name(f->type.kind), want == FT_STRING ? "strings" : "int64s");
+			    g->predicted, ck_kind_word(f->type.kind), want == FT_STRING ? "strings" : "int64s");
 			free(dp);
 		}
 	}
@@ -319,7 +304,7 @@ static void check_bpr(const struct model_ref *ref, const struct io_group *g, str
 		char *p = join(ref->path, "description.input[%zu]", i);
 		if (t->kind != FT_ARRAY)
 			add(r, CHECK_ERROR, p, "input '%s' is %s: a Bayesian probit regressor takes int32 multi-arrays",
-			    g->in.v[i].name, kind_name(t->kind));
+			    g->in.v[i].name, ck_kind_word(t->kind));
 		else if (!t->dtype || strcmp(t->dtype, "int32"))
 			add(r, CHECK_ERROR, p,
 			    "input '%s' is a %s multi-array: a Bayesian probit regressor takes int32", g->in.v[i].name,

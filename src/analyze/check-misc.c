@@ -41,7 +41,7 @@ static size_t bytes_len(struct mt_node *n, const char *name)
 	return i >= 0 ? n->f[i].vlen : 0;
 }
 
-static const char *kind_word(enum ft_kind k)
+const char *ck_kind_word(enum ft_kind k)
 {
 	switch (k) {
 	case FT_INT64: return "an int64";
@@ -81,7 +81,7 @@ static void all_of_kind(const struct io_list *l, enum ft_kind want, const char *
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].type.kind != want)
 			add(r, CHECK_ERROR, dp, "%s '%s' is %s: %s takes %s", what, l->v[i].name,
-			    kind_word(l->v[i].type.kind), model, kind_word(want));
+			    ck_kind_word(l->v[i].type.kind), model, ck_kind_word(want));
 }
 
 /* more than max features in l (the counts check_counts does not make) */
@@ -160,7 +160,7 @@ static void word_tagger(struct mt_node *p, const struct io_group *g, const char 
 			add(r, CHECK_ERROR, dp, "output '%s' is not one the word tagger names", f->name);
 		if (f->type.kind != FT_SEQUENCE)
 			add(r, CHECK_ERROR, dp, "output '%s' is %s: a word tagger's outputs are sequences", f->name,
-			    kind_word(f->type.kind));
+			    ck_kind_word(f->type.kind));
 	}
 	if (!tags)
 		add(r, CHECK_ERROR, pp, "tokenTagsOutputFeatureName '%s' is not an output", name[0]);
@@ -292,8 +292,9 @@ static void isr_feature(const struct io_list *l, const char *what, const char *f
 		for (size_t k = 0; k < n; k++)
 			ok |= l->v[i].type.kind == want[k];
 		if (!ok)
-			add(r, CHECK_ERROR, pp, "%s '%s' is %s, not %s%s%s", field, name, kind_word(l->v[i].type.kind),
-			    kind_word(want[0]), n > 1 ? " or " : "", n > 1 ? kind_word(want[n - 1]) : "");
+			add(r, CHECK_ERROR, pp, "%s '%s' is %s, not %s%s%s", field, name,
+			    ck_kind_word(l->v[i].type.kind), ck_kind_word(want[0]), n > 1 ? " or " : "",
+			    n > 1 ? ck_kind_word(want[n - 1]) : "");
 		return;
 	}
 	add(r, CHECK_ERROR, pp, "%s '%s' is not an %s", field, name, what);

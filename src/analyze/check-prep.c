@@ -19,19 +19,18 @@
 /* "an int64, a double or a multi-array": the kinds in mask */
 static char *kinds_words(unsigned mask)
 {
-	static const char *const w[] = {
-		[FT_INT64] = "an int64",      [FT_DOUBLE] = "a double",     [FT_STRING] = "a string",
-		[FT_IMAGE] = "an image",      [FT_ARRAY] = "a multi-array", [FT_DICT] = "a dictionary",
-		[FT_SEQUENCE] = "a sequence", [FT_STATE] = "a state"
-	};
 	size_t n = 0, k = 0;
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		n += w[i] && (mask & K(i));
+	for (size_t i = FT_INT64; i <= FT_STATE; i++)
+		n += (mask & K(i)) != 0;
 	char *s = xstrdup("");
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
-		if (!w[i] || !(mask & K(i)))
+	for (size_t i = FT_INT64; i <= FT_STATE; i++) {
+		if (!(mask & K(i)))
 			continue;
-		char *t = xasprintf("%s%s%s", s, k == 0 ? "" : k + 1 == n ? " or " : ", ", w[i]);
+		char *t = xasprintf("%s%s%s", s,
+				    k == 0       ? ""
+				    : k + 1 == n ? " or "
+						 : ", ",
+				    ck_kind_word((enum ft_kind)i));
 		free(s);
 		s = t;
 		k++;
